@@ -1,0 +1,116 @@
+/*
+ * limits.h - every cap on input, output and work, in one place.
+ *
+ * Each limit says why it has its value and where the value comes from (a
+ * STANDARDS.md ID, an RFC, an Apache default), in the manner of OpenBSD
+ * httpd.h and curl's cookie.h.  Code never writes these numbers inline.
+ */
+#ifndef IC_LIMITS_H
+#define IC_LIMITS_H
+
+/* --- Memory ----------------------------------------------------------- */
+
+/* One request's arena.  The largest thing a request holds is a fetched
+ * feed page (IC_MAX_FETCH_FEED_BYTES) plus its parsed tree and copies;
+ * 64 MiB leaves room for that and still stops a runaway. */
+#define IC_MAX_ARENA_BYTES (64u * 1024 * 1024)
+
+/* --- CGI request (H-9, DESIGN.md "Work after the response") ----------- */
+
+/* Request body for forms and JSON (ticket, token, hub, send).  A message
+ * is at most IC_MAX_MESSAGE_BYTES; the rest is form overhead.  The
+ * generated Apache snippet sets LimitRequestBody a little higher so Apache
+ * refuses a huge body first and this cap is the second line. */
+#define IC_MAX_BODY_BYTES (256u * 1024)
+
+/* WebSub content distribution body (WS-S-28): a hub's fat ping is the full
+ * topic; our stubs are ~1 KB, foreign feeds may be a few MB. */
+#define IC_MAX_DELIVERY_BYTES (5u * 1024 * 1024)
+
+/* Digits in CONTENT_LENGTH: enough for any cap above, strict parse. */
+#define IC_MAX_CONTENT_LENGTH_DIGITS 12
+
+/* PATH_INFO and QUERY_STRING.  Apache's LimitRequestLine is 8190 bytes for
+ * the whole request line, so nothing longer can arrive through it. */
+#define IC_MAX_PATH_BYTES 1024
+#define IC_MAX_QUERY_BYTES 8190
+
+/* Cookie header (RFC 6265 §6.1 asks for at least 4096 bytes per cookie). */
+#define IC_MAX_COOKIE_BYTES 8190
+
+/* Authorization header: "Bearer " plus a token of at most 512 characters
+ * (omz13 draft: tokens are 16-512 characters), with slack. */
+#define IC_MAX_AUTHORIZATION_BYTES 1024
+
+/* --- Forms (H-6) ------------------------------------------------------ */
+
+/* Fields in one form or query: the largest form we accept (IndieAuth
+ * authorization request) has about 10. */
+#define IC_MAX_FORM_FIELDS 64
+/* One decoded name. */
+#define IC_MAX_FORM_NAME_BYTES 128
+/* One decoded value: a message text is the largest. */
+#define IC_MAX_FORM_VALUE_BYTES IC_MAX_BODY_BYTES
+
+/* A message the owner writes (the compose box). */
+#define IC_MAX_MESSAGE_BYTES (64u * 1024)
+
+/* --- URLs (IA-C-1, IA-C-2, H-10) -------------------------------------- */
+
+/* Longest URL we store or fetch.  2048 is what most browsers and CDNs
+ * guarantee; profile and endpoint URLs are far shorter. */
+#define IC_MAX_URL_BYTES 2048
+
+/* --- Configuration ---------------------------------------------------- */
+
+/* Longest line in indiechat.conf; a yescrypt hash is ~73 bytes. */
+#define IC_MAX_CONFIG_LINE_BYTES 4096
+/* Largest indiechat.conf; a real one is under 2 KiB. */
+#define IC_MAX_CONFIG_BYTES (64u * 1024)
+
+/* --- Outbound HTTP (H-4, H-7, H-8) ------------------------------------ */
+
+/* Redirects followed by one fetch (H-4 recommends at most 8). */
+#define IC_MAX_REDIRECTS 8
+/* Connect timeout, milliseconds (H-7: 5 s). */
+#define IC_FETCH_CONNECT_TIMEOUT_MS 5000
+/* Whole-request timeout, milliseconds (H-7: 10-30 s).  Senders of tickets
+ * give up after 5 s (indieweb-utils), so synchronous work stays short. */
+#define IC_FETCH_TIMEOUT_MS 15000
+/* Discovery pages, metadata and token responses (H-7: 1 MiB). */
+#define IC_MAX_FETCH_BYTES (1024u * 1024)
+/* A feed page (H-7: feeds maybe 5 MiB). */
+#define IC_MAX_FETCH_FEED_BYTES (5u * 1024 * 1024)
+/* Response header lines kept from one response, and their total size. */
+#define IC_MAX_RESPONSE_HEADERS 100
+#define IC_MAX_RESPONSE_HEADER_BYTES (64u * 1024)
+
+/* Link header values (H-1): links parsed from one response. */
+#define IC_MAX_LINKS 64
+/* rel tokens kept per link (H-1: "may hold several tokens"). */
+#define IC_MAX_LINK_RELS 8
+
+/* --- HTML parsing (H-3, MC-*) ------------------------------------------ */
+
+/* Element nesting walked by our tree code; gumbo itself stops at 400
+ * (HTML5's "noah's ark" does not bound depth, gumbo's max_tree_depth does). */
+#define IC_MAX_HTML_DEPTH 400
+
+/* --- Storage ----------------------------------------------------------- */
+
+/* Initial LMDB map: 64 MiB of address space, grown on MDB_MAP_FULL. */
+#define IC_STORE_INITIAL_MAP_BYTES (64ul * 1024 * 1024)
+/* Largest map we grow to: 64 GiB of address space (not disk). */
+#define IC_STORE_MAX_MAP_BYTES (64ul * 1024 * 1024 * 1024)
+/* Named databases (mdb_env_set_maxdbs). */
+#define IC_STORE_MAX_DBS 32
+/* Concurrent readers: CGIs run one process per request; Apache's default
+ * MaxRequestWorkers is 150 (mpm_event), plus maintenance and terminal. */
+#define IC_STORE_MAX_READERS 256
+
+/* --- Crypto ------------------------------------------------------------ */
+
+/* Random secrets we issue: 32 bytes = 256 bits (TE-7, TS-2 Rec 256). */
+#define IC_SECRET_BYTES 32
+
+#endif /* IC_LIMITS_H */

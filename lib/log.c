@@ -1,0 +1,38 @@
+/*
+ * log.c - single-line logging to stderr (see log.h).
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static const char *prog = "indiechat";
+static enum ic_log_level max_level = IC_LOG_INFO;
+
+void ic_log_init(const char *program)
+{
+	prog = program;
+}
+
+void ic_log_set_level(enum ic_log_level level)
+{
+	max_level = level;
+}
+
+void ic_log(enum ic_log_level level, const char *fmt, ...)
+{
+	static const char *const names[] = {"error", "warning", "info",
+					    "debug"};
+	char line[1024];
+	va_list ap;
+
+	if (level > max_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	fprintf(stderr, "indiechat[%s]: %s: %s\n", prog, names[level], line);
+}

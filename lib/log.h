@@ -1,0 +1,24 @@
+/*
+ * log.h - one logging interface for every program.
+ *
+ * Under Apache, a CGI's stderr goes to the server's error log; from a
+ * terminal it goes to the terminal.  Lines are "indiechat[prog]: LEVEL:
+ * message", one per call, with control characters replaced, so a hostile
+ * value cannot forge log lines.  Never log a secret.
+ */
+#ifndef IC_LOG_H
+#define IC_LOG_H
+
+enum ic_log_level { IC_LOG_ERROR, IC_LOG_WARN, IC_LOG_INFO, IC_LOG_DEBUG };
+
+/** Name the program in every line (a static string, e.g. "feed"). */
+void ic_log_init(const char *program);
+
+/** Lines above @p level are dropped (default IC_LOG_INFO). */
+void ic_log_set_level(enum ic_log_level level);
+
+/** Write one line to stderr. */
+void ic_log(enum ic_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* IC_LOG_H */
