@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "ic_limits.h"
 
 #define IC_ARENA_CHUNK 16384
 #define ALIGN alignof(max_align_t)

@@ -89,6 +89,6 @@ enum ic_err ic_buf_addf(struct ic_buf *b, const char *fmt, ...)
 
 /** Append vprintf-formatted text. */
 enum ic_err ic_buf_vaddf(struct ic_buf *b, const char *fmt, va_list ap)
-	IC_WARN_UNUSED;
+	__attribute__((format(printf, 2, 0))) IC_WARN_UNUSED;
 
 #endif /* IC_BUF_H */

@@ -34,7 +34,8 @@ const char *ic_strerror(enum ic_err code)
 	return messages[code];
 }
 
-static void vfailf(char *errbuf, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void
+vfailf(char *errbuf, const char *fmt, va_list ap)
 {
 	if (errbuf == NULL)
 		return;

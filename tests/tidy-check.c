@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "ic_limits.h"
 #include "unit/tidy_check.h"
 
 /* Room for the diagnostics of a badly broken page; more is truncated. */

@@ -1,5 +1,5 @@
 /*
- * limits.h - every cap on input, output and work, in one place.
+ * ic_limits.h - every cap on input, output and work, in one place.
  *
  * Each limit says why it has its value and where the value comes from (a
  * STANDARDS.md ID, an RFC, an Apache default), in the manner of OpenBSD
@@ -22,6 +22,11 @@
  * generated Apache snippet sets LimitRequestBody a little higher so Apache
  * refuses a huge body first and this cap is the second line. */
 #define IC_MAX_BODY_BYTES (256u * 1024)
+
+/* A response body we build in memory: the largest is a feed page of
+ * IC_FEED_PAGE_MAX entries of at most IC_MAX_MESSAGE_BYTES each, escaped;
+ * 8 MiB covers 50 full-size messages with room for markup. */
+#define IC_MAX_RESPONSE_BYTES (8u * 1024 * 1024)
 
 /* WebSub content distribution body (WS-S-28): a hub's fat ping is the full
  * topic; our stubs are ~1 KB, foreign feeds may be a few MB. */
@@ -89,6 +94,12 @@
 #define IC_MAX_LINKS 64
 /* rel tokens kept per link (H-1: "may hold several tokens"). */
 #define IC_MAX_LINK_RELS 8
+
+/* fetch.c (SEC-3): addresses of one host that are checked, pinned with
+ * CURLOPT_RESOLVE and accepted when curl opens the socket.  Every address
+ * getaddrinfo returns is checked; only the first 16 are pinned (big sites
+ * publish 4-8 per family). */
+#define IC_MAX_FETCH_ADDRS 16
 
 /* --- HTML parsing (H-3, MC-*) ------------------------------------------ */
 
