@@ -1,0 +1,113 @@
+/*
+ * config.h - indiechat.conf: the site's one configuration file.
+ *
+ * The file is lines of `key = value`; `#` starts a comment line; blank
+ * lines are ignored; whitespace around keys and values is trimmed; a value
+ * may be empty.  Every key is described once, in the key table of
+ * config.c, and documented for owners in docs/configuration.md.  Unknown
+ * keys, repeated keys, missing required keys and bad values are errors
+ * that name the key, the file and the line (DESIGN.md "Configuration").
+ *
+ * Invariants of a struct ic_config filled by ic_config_parse():
+ *  - every string is non-NULL, NUL-terminated and lives in the arena the
+ *    caller passed, until ic_arena_free();
+ *  - `me`, `base_url` and a non-empty `hub` are http(s) URLs with a host,
+ *    no whitespace or control characters, at most IC_MAX_URL_BYTES; they
+ *    are https unless `dev_mode` is true; scheme and host are lowercase;
+ *    `me` has at least the path "/"; `base_url` has no trailing '/';
+ *  - `data_dir` is an absolute path without a trailing '/';
+ *  - enumerations and numbers are within their documented ranges.
+ *
+ * This module does no network I/O and does not link libcurl, gumbo or
+ * tidy: the `feed` program reads the configuration on its hot read path
+ * (DESIGN.md), so its URL checks are its own, small ones.
+ */
+#ifndef IC_CONFIG_H
+#define IC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "err.h"
+
+/* feed_page_size: default and range (messages on the newest feed page). */
+#define IC_CONFIG_FEED_PAGE_SIZE_DEFAULT 50
+#define IC_CONFIG_FEED_PAGE_SIZE_MIN     10
+#define IC_CONFIG_FEED_PAGE_SIZE_MAX     500
+
+/* The environment variable the CGI layer reads (Apache's SetEnv). */
+#define IC_CONFIG_ENV "INDIECHAT_CONFIG"
+
+struct ic_config {
+	const char *me;              /* the owner's profile URL (IA-C-19) */
+	const char *base_url;        /* where the programs are mounted, B */
+	const char *data_dir;        /* LMDB and static feeds, absolute */
+	const char *hub;             /* WebSub hub URL; "" = built-in hub */
+	bool dev_mode;               /* allow http, ports, loopback */
+	const char *passphrase_hash; /* crypt(3) hash for sign_in=builtin */
+	const char *sign_in;         /* "builtin" or "external" */
+	int log_level;               /* an enum ic_log_level value */
+	unsigned feed_page_size;     /* messages on the newest feed page */
+	const char *path;            /* the file this came from */
+};
+
+/**
+ * Parse configuration text.  Pure: no I/O, no environment; what the fuzz
+ * target calls.  Tolerates any bytes (NULs, invalid UTF-8) by rejecting
+ * them with a message.
+ *
+ * @param[out] cfg       the configuration; zeroed first, complete only on
+ *                       IC_OK
+ * @param[in]  a         arena for the strings in @p cfg
+ * @param[in]  text      the file's contents (need not be NUL-terminated)
+ * @param[in]  len       its length, at most IC_MAX_CONFIG_BYTES
+ * @param[in]  filename  named in messages and kept in cfg->path; NULL
+ *                       gives "(config)"
+ * @param[out] errbuf    IC_ERRBUF_SIZE bytes, or NULL: "unknown key 'x' at
+ *                       FILE:LINE", "missing required key 'me' in FILE",
+ *                       "bad value for 'hub' at FILE:LINE: why", ...
+ * @return IC_OK; IC_ERR_CONFIG for anything wrong with the text;
+ *         IC_ERR_NOMEM.
+ */
+enum ic_err ic_config_parse(struct ic_config *cfg, struct ic_arena *a,
+                            const char *text, size_t len, const char *filename,
+                            char *errbuf);
+
+/**
+ * Read and parse the file at @p path.
+ *
+ * Reads at most IC_MAX_CONFIG_BYTES (a longer file is an error, not
+ * truncated); lines are at most IC_MAX_CONFIG_LINE_BYTES.
+ *
+ * @param[out] cfg     as ic_config_parse(); cfg->path is @p path
+ * @param[in]  a       arena for the strings in @p cfg
+ * @param[in]  path    the file
+ * @param[out] errbuf  IC_ERRBUF_SIZE bytes, or NULL
+ * @return IC_OK; IC_ERR_CONFIG when the file cannot be opened or read, is
+ *         too large, or is invalid (the message names the file, and the
+ *         key and line where there is one); IC_ERR_NOMEM.
+ */
+enum ic_err ic_config_load(struct ic_config *cfg, struct ic_arena *a,
+                           const char *path, char *errbuf);
+
+/**
+ * Load the configuration the way every program does: from @p env_value
+ * when it is set and non-empty, else from SYSCONFDIR "/indiechat.conf"
+ * (fixed at build time by configure's --sysconfdir).
+ *
+ * @param[out] cfg        as ic_config_load()
+ * @param[in]  a          arena for the strings in @p cfg
+ * @param[in]  env_value  the value of INDIECHAT_CONFIG as the CGI layer
+ *                        read it (lib/ never calls getenv()), or NULL
+ * @param[out] errbuf     IC_ERRBUF_SIZE bytes, or NULL
+ * @return as ic_config_load(); also IC_ERR_CONFIG when @p env_value is not
+ *         an absolute path (a CGI's working directory is not ours).
+ */
+enum ic_err ic_config_load_default(struct ic_config *cfg, struct ic_arena *a,
+                                   const char *env_value, char *errbuf);
+
+/** The compiled-in configuration file, SYSCONFDIR "/indiechat.conf". */
+const char *ic_config_default_path(void);
+
+#endif /* IC_CONFIG_H */
