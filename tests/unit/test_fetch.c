@@ -644,6 +644,24 @@ static void test_fetch_loopback_blocked_without_dev_mode_sec_3(void **state)
 	                 IC_ERR_BLOCKED);
 }
 
+/* RFC 6761 §6.3: *.localhost is loopback without asking DNS (the demo's
+ * alice.localhost), and so it is refused like loopback outside dev_mode. */
+static void test_fetch_dot_localhost_is_loopback_rfc_6761(void **state)
+{
+	struct fx *f = *state;
+
+	f->req.url = url_on(f, "alice.localhost", "/page");
+	assert_int_equal(ic_fetch(f->a, &f->req, &f->res, f->errbuf), IC_OK);
+	assert_int_equal(f->res.status, 200);
+	f->req.dev_mode = false;
+	f->req.url = url_on(f, "Bob.LOCALHOST.", "/page");
+	assert_int_equal(ic_fetch(f->a, &f->req, &f->res, f->errbuf),
+	                 IC_ERR_BLOCKED);
+	f->req.url = url_on(f, "notlocalhost", "/page");
+	assert_int_not_equal(ic_fetch(f->a, &f->req, &f->res, f->errbuf),
+	                     IC_OK);
+}
+
 /* Admit the fixture's own address, and nothing else that is private. */
 static bool only_127_0_0_1(const struct sockaddr *sa)
 {
@@ -777,6 +795,7 @@ int main(void)
 	        T(test_fetch_bearer_dropped_cross_origin_sec_4),
 	        T(test_fetch_bearer_over_http_refused_outside_dev_sec_4),
 	        T(test_fetch_loopback_blocked_without_dev_mode_sec_3),
+		T(test_fetch_dot_localhost_is_loopback_rfc_6761),
 	        T(test_fetch_redirect_into_loopback_blocked_sec_3),
 	        T(test_fetch_endless_body_stops_at_cap_h_7),
 	        T(test_fetch_huge_declared_body_refused_h_7),

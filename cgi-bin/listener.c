@@ -1,0 +1,93 @@
+/*
+ * listener.c - the WebSub subscriber callback, and the maintenance job.
+ *
+ * The route table and the terminal commands; the work is in lib/.
+ * `listener --maintain` is what lazy maintenance execs after a response
+ * and what an optional cron line runs.
+ */
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "maint.h"
+#include "page_ping.h"
+#include "program.h"
+#include "store.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct ic_route routes[] = {
+	/* method  PATH_INFO  handler            needs         summary */
+	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
+	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
+	 "self-check of request bodies (JSON)"},
+};
+
+static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)
+{
+	bool ran;
+	enum ic_err rc;
+
+	(void)argc;
+	(void)argv;
+	rc = ic_maint_run(req, &ran);
+	if (rc == IC_OK)
+		printf("%s\n", ran ? "maintenance done"
+				   : "maintenance already running elsewhere");
+	return rc;
+}
+
+static enum ic_err cmd_maintain_status(struct ic_req *req, int argc,
+				       char **argv)
+{
+	struct ic_maint_state st;
+	struct ic_store *store;
+	cJSON *j;
+	char *s;
+	enum ic_err rc;
+
+	(void)argc;
+	(void)argv;
+	rc = ic_req_store(req, &store);
+	if (rc == IC_OK)
+		rc = ic_maint_read(store, req->arena, &st, req->errbuf);
+	if (rc != IC_OK)
+		return rc;
+	j = cJSON_CreateObject();
+	if (j == NULL ||
+	    !cJSON_AddNumberToObject(j, "last_run", (double)st.last_run) ||
+	    !cJSON_AddNumberToObject(j, "next_due", (double)st.next_due) ||
+	    !cJSON_AddNumberToObject(j, "runs", (double)st.runs) ||
+	    !cJSON_AddNumberToObject(j, "stale_readers",
+				     (double)st.stale_readers) ||
+	    (s = cJSON_Print(j)) == NULL) {
+		cJSON_Delete(j);
+		return IC_ERR_NOMEM;
+	}
+	printf("%s\n", s);
+	cJSON_free(s);
+	cJSON_Delete(j);
+	return IC_OK;
+}
+
+static const struct ic_cli_cmd cmds[] = {
+	{"--maintain", "", cmd_maintain, true,
+	 "run due maintenance now (what lazy maintenance and cron run)"},
+	{"--maintain-status", "", cmd_maintain_status, true,
+	 "print when maintenance last ran and is next due (JSON)"},
+};
+
+static const struct ic_program program = {
+	.name = "listener",
+	.summary = "WebSub subscriber callback: verification, signed "
+		   "deliveries, authenticated fetch, mf2 parse, store",
+	.routes = routes,
+	.nroutes = ARRAY_SIZE(routes),
+	.cmds = cmds,
+	.ncmds = ARRAY_SIZE(cmds),
+};
+
+int main(int argc, char **argv, char **envp)
+{
+	return ic_program_main(&program, argc, argv, envp);
+}

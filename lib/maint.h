@@ -1,0 +1,73 @@
+/*
+ * maint.h - lazy maintenance: due work without a daemon (DESIGN.md).
+ *
+ * Every program, after its response is complete, asks ic_maint_kick()
+ * whether maintenance is due.  If it is, the first request to notice
+ * claims the run in one short write transaction (so a burst of requests
+ * spawns one job, not one each), detaches from the web server and execs
+ * `listener --maintain` beside itself.  `listener --maintain` runs under
+ * an exclusive lock file in data_dir, bounded in time, and records when it
+ * ran and when it is due next.  A cron line running the same command is
+ * optional, for quiet sites.
+ *
+ * State: the META record "maint" = {"v":1, "last_run": unix time,
+ * "next_due": unix time, "runs": count, "stale_readers": count}.
+ */
+#ifndef IC_MAINT_H
+#define IC_MAINT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "cgi.h"
+#include "err.h"
+
+struct ic_store;
+
+/* Seconds between maintenance runs when nothing else is due. */
+#define IC_MAINT_INTERVAL 600
+/* Seconds a claimed run keeps other requests from spawning another. */
+#define IC_MAINT_CLAIM_SECONDS 60
+
+/** The maintenance record as numbers (0 when never run). */
+struct ic_maint_state {
+	time_t last_run;
+	time_t next_due;
+	long runs;
+	long stale_readers;
+};
+
+/**
+ * Read the maintenance record.
+ * @param[out] st  zeroed when there is no record yet.
+ * @return IC_OK or the store's error.
+ */
+enum ic_err ic_maint_read(struct ic_store *store, struct ic_arena *a,
+                          struct ic_maint_state *st, char *errbuf);
+
+/**
+ * Claim a due run: in one write transaction, if next_due <= @p now, move
+ * next_due to now + IC_MAINT_CLAIM_SECONDS.
+ * @param[out] claimed  true when this caller should start the run.
+ */
+enum ic_err ic_maint_claim(struct ic_store *store, time_t now, bool *claimed,
+                           char *errbuf);
+
+/**
+ * Run maintenance now (the `listener --maintain` command): take the lock
+ * file data_dir/maintain.lock (IC_OK without work when another run holds
+ * it, @p ran = false), clear stale LMDB reader slots, then record the run.
+ * @return IC_OK or the store's / lock file's error.
+ */
+enum ic_err ic_maint_run(struct ic_req *req, bool *ran);
+
+/**
+ * After the response: if maintenance is due and this request claims it,
+ * detach and exec `listener --maintain` from the directory of the running
+ * program.  Never fails visibly: problems are logged, and the next request
+ * tries again.  Returns in the original process; the detached child never
+ * returns (it execs or exits).
+ */
+void ic_maint_kick(struct ic_req *req);
+
+#endif /* IC_MAINT_H */

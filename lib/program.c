@@ -1,0 +1,143 @@
+/*
+ * program.c - the CGI face and the terminal face of every program.
+ */
+#include "program.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "maint.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static enum ic_err load_config(struct ic_req *req)
+{
+	enum ic_err rc = ic_config_load_default(&req->cfg, req->arena,
+						req->env.config_path,
+						req->errbuf);
+
+	if (rc == IC_OK) {
+		req->cfg_loaded = true;
+		ic_log_set_level((enum ic_log_level)req->cfg.log_level);
+	}
+	return rc;
+}
+
+static int serve_cgi(const struct ic_program *prog, char **envp)
+{
+	struct ic_req req;
+	enum ic_err rc;
+
+	/* Nothing we create in data_dir is for anyone else (STYLE.md). */
+	umask(077);
+	if (ic_cgi_req_init(&req, prog->name, stdin, stdout) != IC_OK) {
+		fputs("Status: 500 Internal Server Error\r\n\r\n", stdout);
+		return 0;
+	}
+	rc = ic_cgi_read_env(&req, envp);
+	if (rc == IC_OK) {
+		rc = load_config(&req);
+		if (rc != IC_OK)
+			ic_log(IC_LOG_ERROR, "%s", req.errbuf);
+	}
+	if (rc != IC_OK)
+		ic_cgi_respond_error(&req, rc, req.errbuf);
+	else if (ic_route_dispatch(&req, prog->routes, prog->nroutes) ==
+		 IC_OK)
+		ic_cgi_respond(&req);
+	/* The response is complete: now, and only now, due work. */
+	if (req.cfg_loaded)
+		ic_maint_kick(&req);
+	ic_cgi_req_free(&req);
+	return 0;
+}
+
+static void print_help(const struct ic_program *prog)
+{
+	printf("%s - %s\n\nUsage: %s [--config FILE] COMMAND [ARGS]\n"
+	       "       (or run as a CGI program under a web server)\n\n"
+	       "Commands:\n",
+	       prog->name, prog->summary, prog->name);
+	printf("  %-28s %s\n", "--help", "print this help");
+	printf("  %-28s %s\n", "--version", "print the version");
+	for (size_t i = 0; i < prog->ncmds; i++) {
+		char syn[64];
+
+		snprintf(syn, sizeof(syn), "%s %s", prog->cmds[i].option,
+			 prog->cmds[i].args);
+		printf("  %-28s %s\n", syn, prog->cmds[i].summary);
+	}
+	printf("\nWeb routes (under its ScriptAlias, e.g. B/%s/...):\n",
+	       prog->name);
+	for (size_t i = 0; i < prog->nroutes; i++)
+		printf("  %-6s %-22s %s\n", prog->routes[i].method,
+		       prog->routes[i].path, prog->routes[i].summary);
+	printf("\nThe configuration file is $INDIECHAT_CONFIG, or --config.\n");
+}
+
+static int run_command(const struct ic_program *prog,
+		       const struct ic_cli_cmd *cmd, const char *config_path,
+		       int argc, char **argv)
+{
+	struct ic_req req;
+	enum ic_err rc;
+
+	umask(077);
+	if (ic_cgi_req_init(&req, prog->name, stdin, stdout) != IC_OK) {
+		fprintf(stderr, "%s: out of memory\n", prog->name);
+		return 1;
+	}
+	req.env.method = "CLI";
+	req.env.config_path = config_path;
+	rc = cmd->needs_config ? load_config(&req) : IC_OK;
+	if (rc == IC_OK)
+		rc = cmd->run(&req, argc, argv);
+	fflush(stdout);
+	if (rc != IC_OK)
+		fprintf(stderr, "%s: %s%s%s\n", prog->name, ic_strerror(rc),
+			req.errbuf[0] ? ": " : "", req.errbuf);
+	ic_cgi_req_free(&req);
+	return rc == IC_OK ? 0 : (rc == IC_ERR_BAD_INPUT ? 2 : 1);
+}
+
+static int terminal(const struct ic_program *prog, int argc, char **argv,
+		    char **envp)
+{
+	const char *config_path = NULL;
+	int i = 1;
+
+	for (char **e = envp; e && *e; e++)
+		if (strncmp(*e, "INDIECHAT_CONFIG=", 17) == 0)
+			config_path = *e + 17;
+	if (i + 1 < argc && strcmp(argv[i], "--config") == 0) {
+		config_path = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc || strcmp(argv[i], "--help") == 0 ||
+	    strcmp(argv[i], "-h") == 0) {
+		print_help(prog);
+		return i >= argc ? 2 : 0;
+	}
+	if (strcmp(argv[i], "--version") == 0) {
+		printf("%s (IndieChat) %s\n", prog->name, PACKAGE_VERSION);
+		return 0;
+	}
+	for (size_t c = 0; c < prog->ncmds; c++)
+		if (strcmp(argv[i], prog->cmds[c].option) == 0)
+			return run_command(prog, &prog->cmds[c], config_path,
+					   argc - i, argv + i);
+	fprintf(stderr, "%s: unknown command '%s' (try --help)\n", prog->name,
+		argv[i]);
+	return 2;
+}
+
+int ic_program_main(const struct ic_program *prog, int argc, char **argv,
+		    char **envp)
+{
+	ic_log_init(prog->name);
+	if (ic_cgi_is_cgi(envp))
+		return serve_cgi(prog, envp);
+	return terminal(prog, argc, argv, envp);
+}

@@ -1,0 +1,51 @@
+/*
+ * program.h - the shared main() of the five programs.
+ *
+ * A program is a name, a route table (its web face) and a command table
+ * (its terminal face).  ic_program_main() decides which face is asked for:
+ * under a web server (GATEWAY_INTERFACE and REQUEST_METHOD set) it serves
+ * one request -- read the environment, load the configuration, dispatch,
+ * respond, then kick lazy maintenance after the response; otherwise it
+ * runs the terminal command named by argv[1] (`--help` lists both tables,
+ * so the web routes and the terminal commands are documented together).
+ *
+ * Terminal commands get the same struct ic_req as web handlers (arena,
+ * configuration, store), with req->out = stdout; they print their result
+ * and return an enum ic_err.  Exit status: 0 success, 1 failure (one line
+ * on stderr: "<prog>: <sentence>: <detail>"), 2 usage error.
+ */
+#ifndef IC_PROGRAM_H
+#define IC_PROGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cgi.h"
+#include "route.h"
+
+struct ic_cli_cmd {
+	const char *option; /* "--maintain" */
+	const char *args;   /* argument synopsis for --help, or "" */
+	enum ic_err (*run)(struct ic_req *req, int argc, char **argv);
+	bool needs_config;   /* load indiechat.conf before run() */
+	const char *summary; /* one line for --help */
+};
+
+struct ic_program {
+	const char *name;    /* "feed" */
+	const char *summary; /* one line: what it is in protocol terms */
+	const struct ic_route *routes;
+	size_t nroutes;
+	const struct ic_cli_cmd *cmds;
+	size_t ncmds;
+};
+
+/**
+ * Run @p prog as a CGI or as a terminal command (see above).
+ * Never returns an error code to the shell without a message.
+ * @return the process exit status.
+ */
+int ic_program_main(const struct ic_program *prog, int argc, char **argv,
+                    char **envp);
+
+#endif /* IC_PROGRAM_H */

@@ -1,0 +1,139 @@
+/*
+ * route.c - match PATH_INFO, enforce each route's needs, call its handler.
+ */
+#include "route.h"
+
+#include <string.h>
+
+#include "ic_limits.h"
+
+static bool param_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+bool ic_route_match(const char *pattern, const char *path,
+		    struct ic_req *req)
+{
+	const char *names[IC_REQ_MAX_PARAMS], *starts[IC_REQ_MAX_PARAMS];
+	size_t lens[IC_REQ_MAX_PARAMS], n = 0;
+
+	while (*pattern && *path) {
+		if (pattern[0] == '{') {
+			const char *close = strchr(pattern, '}');
+			size_t len = 0;
+
+			if (close == NULL || n == IC_REQ_MAX_PARAMS)
+				return false;
+			while (param_char(path[len]))
+				len++;
+			if (len == 0 || (path[len] != '/' && path[len] != '\0'))
+				return false;
+			names[n] = pattern + 1;
+			lens[n] = len;
+			starts[n++] = path;
+			pattern = close + 1;
+			path += len;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return false;
+	}
+	if (*pattern || *path)
+		return false;
+	if (req == NULL)
+		return true;
+	req->nparams = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name_end = strchr(names[i], '}');
+		char *name = ic_arena_strndup(req->arena, names[i],
+					      (size_t)(name_end - names[i]));
+		char *value = ic_arena_strndup(req->arena, starts[i], lens[i]);
+
+		if (name == NULL || value == NULL)
+			return false;
+		req->param_names[i] = name;
+		req->param_values[i] = value;
+		req->nparams++;
+	}
+	return true;
+}
+
+static bool method_matches(const char *route, const char *method)
+{
+	return strcmp(route, method) == 0 ||
+	       (strcmp(route, "GET") == 0 && strcmp(method, "HEAD") == 0);
+}
+
+/* Build the Allow header for every route whose path matches. */
+static const char *allow_list(struct ic_req *req,
+			      const struct ic_route *routes, size_t n)
+{
+	struct ic_buf b = IC_BUF_INIT(256);
+	bool get = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!ic_route_match(routes[i].path, req->env.path_info, NULL))
+			continue;
+		if (strstr(b.buf, routes[i].method))
+			continue;
+		if ((b.len && ic_buf_adds(&b, ", ") != IC_OK) ||
+		    ic_buf_adds(&b, routes[i].method) != IC_OK)
+			break;
+		if (strcmp(routes[i].method, "GET") == 0)
+			get = true;
+	}
+	if (get && ic_buf_adds(&b, ", HEAD") != IC_OK)
+		ic_buf_release(&b);
+	return ic_arena_take_buf(req->arena, &b);
+}
+
+static enum ic_err read_input(struct ic_req *req, unsigned needs)
+{
+	enum ic_err rc;
+
+	if (needs & IC_NEED_BIG_BODY)
+		return ic_cgi_read_body(req, IC_MAX_DELIVERY_BYTES);
+	if (!(needs & (IC_NEED_FORM | IC_NEED_BODY)))
+		return IC_OK;
+	rc = ic_cgi_read_body(req, IC_MAX_BODY_BYTES);
+	if (rc != IC_OK || !(needs & IC_NEED_FORM))
+		return rc;
+	if (strcmp(ic_cgi_media_type(req),
+		   "application/x-www-form-urlencoded") != 0)
+		return ic_fail(req->errbuf, IC_ERR_MEDIA_TYPE,
+			       "expected an application/x-www-form-urlencoded "
+			       "body");
+	return ic_form_parse(&req->form, req->arena, req->body, req->body_len,
+			     req->errbuf);
+}
+
+enum ic_err ic_route_dispatch(struct ic_req *req, const struct ic_route *routes,
+			      size_t nroutes)
+{
+	const struct ic_route *hit = NULL;
+	bool path_known = false;
+	enum ic_err rc;
+
+	for (size_t i = 0; i < nroutes && hit == NULL; i++) {
+		if (!ic_route_match(routes[i].path, req->env.path_info, NULL))
+			continue;
+		path_known = true;
+		if (method_matches(routes[i].method, req->env.method))
+			hit = &routes[i];
+	}
+	if (!path_known)
+		rc = ic_fail(req->errbuf, IC_ERR_NOT_FOUND, "no page here");
+	else if (hit == NULL) {
+		req->resp.allow = allow_list(req, routes, nroutes);
+		rc = ic_fail(req->errbuf, IC_ERR_METHOD,
+			     "%s is not allowed here", req->env.method);
+	} else if (!ic_route_match(hit->path, req->env.path_info, req))
+		rc = ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for path");
+	else if ((rc = read_input(req, hit->needs)) == IC_OK)
+		rc = hit->handler(req);
+	if (rc != IC_OK)
+		ic_cgi_respond_error(req, rc, req->errbuf[0] ? req->errbuf : NULL);
+	return rc;
+}

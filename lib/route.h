@@ -1,0 +1,64 @@
+/*
+ * route.h - the request dispatcher every program shares.
+ *
+ * A program's routes are one static table of (method, path, handler,
+ * needs).  ic_route_dispatch() does what cgit's process_request() and
+ * kcgi's main() do, in this order, so a handler never checks again what
+ * its flags promise:
+ *   1. no path matches                       -> 404
+ *   2. a path matches but not the method     -> 405 with Allow
+ *   3. body read against its cap              -> 413 (body drained first)
+ *   4. IC_NEED_FORM: media type, then parse  -> 415 / 400
+ *   5. the handler runs; an error it returns becomes the error response.
+ * HEAD is answered by the GET route, without a body (H-9).
+ *
+ * Paths are PATH_INFO patterns: literal segments and "{name}" segments
+ * that match one non-empty segment of [A-Za-z0-9_-] (our ids are base32 or
+ * base64url), captured for ic_req_param().
+ */
+#ifndef IC_ROUTE_H
+#define IC_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cgi.h"
+#include "err.h"
+
+/* What a route needs before its handler runs (bit flags). */
+enum ic_route_need {
+	IC_NEED_NOTHING = 0,
+	/* An application/x-www-form-urlencoded body (IC_MAX_BODY_BYTES),
+	 * parsed into req->form. */
+	IC_NEED_FORM = 1u << 0,
+	/* A raw body of any type up to IC_MAX_BODY_BYTES in req->body. */
+	IC_NEED_BODY = 1u << 1,
+	/* A raw body up to IC_MAX_DELIVERY_BYTES (WebSub fat pings). */
+	IC_NEED_BIG_BODY = 1u << 2,
+};
+
+struct ic_route {
+	const char *method; /* "GET" also answers HEAD */
+	const char *path;   /* "/ping", "/{topic}" */
+	enum ic_err (*handler)(struct ic_req *req);
+	unsigned needs;      /* enum ic_route_need bits */
+	const char *summary; /* one line for --help */
+};
+
+/**
+ * Route req->env.path_info and req->env.method through @p routes, run the
+ * handler and leave the response in req->resp (not yet printed), or an
+ * error response already printed.
+ * @return the handler's code, or the code of the check that failed
+ *         (IC_ERR_NOT_FOUND, IC_ERR_METHOD, IC_ERR_TOO_LARGE, ...).
+ */
+enum ic_err ic_route_dispatch(struct ic_req *req, const struct ic_route *routes,
+                              size_t nroutes);
+
+/**
+ * Match @p path against @p pattern; on success, when @p req is not NULL,
+ * store the "{name}" captures in it (replacing earlier ones).
+ */
+bool ic_route_match(const char *pattern, const char *path, struct ic_req *req);
+
+#endif /* IC_ROUTE_H */
