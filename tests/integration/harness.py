@@ -492,6 +492,11 @@ class Apache:
         self.mpm = mpm
         self.builddir = os.path.abspath(builddir or default_builddir())
         self.cgi_dir = os.path.abspath(cgi_dir or os.path.join(self.builddir, "cgi-bin"))
+        # The build tree may sit under a directory the CGI user cannot
+        # traverse (a CI clone in a 0700 temp dir): unless the caller chose
+        # a directory, the programs are copied into the harness's own root.
+        self.src_cgi_dir = self.cgi_dir
+        self._copy_programs = cgi_dir is None
         self.programs = tuple(programs)
         self.modules = tuple(modules)
         self.server_lines = list(server_lines)
@@ -644,14 +649,24 @@ class Apache:
             except KeyError:
                 raise HarnessError("running as root needs user and group %s" % SITE_USER)
         for prog in self.programs:
-            path = self.program(prog)
+            path = os.path.join(self.src_cgi_dir, prog)
             if not os.path.exists(path):
                 raise HarnessError(
                     "program %s not built (set IC_TOP_BUILDDIR to the build tree, "
                     "or run from it, after make)" % path
                 )
-            if is_root():
+            if is_root() and not self._copy_programs:
                 _check_world_exec(path)
+
+    def _copy_programs_in(self):
+        """Copy the programs side by side (they exec each other, e.g.
+        `listener --maintain`) into root/cgi-bin, readable by the CGI user."""
+        dest = os.path.join(self.root, "cgi-bin")
+        os.makedirs(dest, mode=0o755)
+        for prog in self.programs:
+            shutil.copy2(os.path.join(self.src_cgi_dir, prog), os.path.join(dest, prog))
+            os.chmod(os.path.join(dest, prog), 0o755)
+        self.cgi_dir = dest
 
     def _make_root(self):
         self.root = tempfile.mkdtemp(prefix="ic-apache-")
@@ -665,6 +680,8 @@ class Apache:
         self.error_log = os.path.join(self.root, "logs", "error.log")
         self.access_log = os.path.join(self.root, "logs", "access.log")
         self.pid_file = os.path.join(self.root, "run", "httpd.pid")
+        if self._copy_programs:
+            self._copy_programs_in()
 
     def _cleanup_root(self):
         if self.root and os.path.isdir(self.root):

@@ -252,6 +252,18 @@ test_url_normalize_keeps_fragment_and_dot_segments_h_10(void **state)
 	                    "https://x.example/%7Ea%2f");
 }
 
+/* Found by fuzz_url: "%30" decoded to "0", then to 0.0.0.0 on reparse. */
+static void test_url_normalize_refuses_percent_encoded_host(void **state)
+{
+	char *out = (char *)"unchanged";
+	char msg[IC_ERRBUF_SIZE];
+
+	assert_int_equal(ic_url_normalize(*state, "http://%30/", &out, msg),
+	                 IC_ERR_BAD_INPUT);
+	assert_null(out);
+	assert_non_null(strstr(msg, "percent"));
+}
+
 static void test_url_normalize_is_idempotent_h_10(void **state)
 {
 	static const char *const in[] = {
@@ -611,6 +623,7 @@ int main(void)
 	        T(test_url_normalize_drops_only_default_port_h_10),
 	        T(test_url_normalize_keeps_fragment_and_dot_segments_h_10),
 	        T(test_url_normalize_is_idempotent_h_10),
+	        T(test_url_normalize_refuses_percent_encoded_host),
 	        T(test_url_normalize_rejects_other_schemes_and_garbage),
 	        T(test_url_normalize_past_max_url_bytes_is_too_large),
 	        T(test_url_profile_bare_host_gets_https_and_slash_ia_c_1),
