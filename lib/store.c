@@ -34,6 +34,7 @@ static const char *const db_names[IC_DB__COUNT] = {
         [IC_DB_STATES] = "states",
         [IC_DB_DUE] = "due",
         [IC_DB_RATE] = "rate",
+        [IC_DB_HUB_SUBS] = "hub_subs",
 };
 
 /* META key of the schema record {"v":1,"schema":N}. */
@@ -296,9 +297,21 @@ enum ic_err ic_store_txn_scan(struct ic_store_txn *t, enum ic_store_db db,
                                                 void *ctx),
                               void *ctx)
 {
+	return ic_store_txn_scan_from(t, db, prefix, plen, prefix, plen, cb,
+	                              ctx);
+}
+
+enum ic_err ic_store_txn_scan_from(struct ic_store_txn *t, enum ic_store_db db,
+                                   const void *start, size_t slen,
+                                   const void *prefix, size_t plen,
+                                   enum ic_err (*cb)(const void *k, size_t kl,
+                                                     const void *v, size_t vl,
+                                                     void *ctx),
+                                   void *ctx)
+{
 	MDB_cursor *cur;
-	MDB_val k = {plen, (void *)prefix}, v;
-	enum ic_err r = plen ? check_key(t, db, plen) : IC_OK;
+	MDB_val k = {slen, (void *)start}, v;
+	enum ic_err r = slen ? check_key(t, db, slen) : IC_OK;
 	int rc;
 
 	if (r == IC_OK && (unsigned)db >= IC_DB__COUNT)
@@ -310,7 +323,7 @@ enum ic_err ic_store_txn_scan(struct ic_store_txn *t, enum ic_store_db db,
 	if (rc != 0)
 		return store_error(t->errbuf, rc, "mdb_cursor_open",
 		                   db_names[db]);
-	rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
+	rc = mdb_cursor_get(cur, &k, &v, slen ? MDB_SET_RANGE : MDB_FIRST);
 	while (rc == 0 && r == IC_OK) {
 		if (plen > 0 &&
 		    (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))

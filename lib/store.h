@@ -84,6 +84,7 @@ enum ic_store_db {
 	IC_DB_STATES,        /* "states": sign-in states by SHA-256 */
 	IC_DB_DUE,           /* "due": work queue by due time */
 	IC_DB_RATE,          /* "rate": rate-limit counters */
+	IC_DB_HUB_SUBS,      /* "hub_subs": the built-in hub's subscribers */
 	IC_DB__COUNT
 };
 
@@ -275,6 +276,20 @@ enum ic_err ic_store_txn_scan(struct ic_store_txn *t, enum ic_store_db db,
                                                 const void *v, size_t vl,
                                                 void *ctx),
                               void *ctx);
+
+/**
+ * Like ic_store_txn_scan(), but start at the first key >= @p start
+ * (MDB_SET_RANGE) and go on while keys begin with @p prefix: a range scan
+ * whose cost does not grow with the keys before @p start (a feed page out
+ * of 100,000 messages, the due queue up to now).
+ */
+enum ic_err ic_store_txn_scan_from(struct ic_store_txn *t, enum ic_store_db db,
+                                   const void *start, size_t slen,
+                                   const void *prefix, size_t plen,
+                                   enum ic_err (*cb)(const void *k, size_t kl,
+                                                     const void *v, size_t vl,
+                                                     void *ctx),
+                                   void *ctx);
 
 /**
  * Store a JSON record inside a write transaction, printed unformatted.

@@ -1,0 +1,83 @@
+/*
+ * store_conv.h - conversations and contacts (DESIGN.md "Conversations,
+ * topics, tokens").
+ *
+ * A conversation is between the owner and one correspondent today, but
+ * the two records are separate so a group can come later: a contact
+ * (keyed by the correspondent's canonical profile URL) points at the
+ * conversation it belongs to, and a conversation (keyed by its topic id,
+ * the random base32 id in B/feed/<topic>) holds the state and counters.
+ *
+ * All functions run inside a transaction (STYLE.md "…_in_txn"): the
+ * caller owns the transaction and keeps it short.  Strings of records
+ * read are copied into the arena given.
+ */
+#ifndef IC_STORE_CONV_H
+#define IC_STORE_CONV_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "err.h"
+#include "store.h"
+
+enum ic_conv_state {
+	IC_CONV_INVITED,  /* we sent a ticket, they have not answered */
+	IC_CONV_REQUEST,  /* they sent us a ticket: a message request */
+	IC_CONV_ACTIVE,   /* both sides hold a token */
+	IC_CONV_DECLINED, /* we declined their request */
+	IC_CONV_BLOCKED,  /* we blocked them: tickets ignored, 410s */
+};
+
+struct ic_conv {
+	const char *id;             /* topic id: B/feed/<id> */
+	const char *peer;           /* correspondent's profile URL */
+	enum ic_conv_state state;
+	long long created, updated; /* unix seconds */
+	long long out_seq;          /* messages we sent (last seq) */
+	long long in_seq;           /* messages we received (last seq) */
+	long long unread;           /* received, not yet read by the owner */
+	long long revision;         /* bumps on every send (WS-P-7 marker) */
+	long long page_size;        /* entries per feed page, fixed at creation */
+	const char *their_resource; /* their feed for us (TR-6), or NULL */
+	const char *peer_name;      /* from their h-card, or NULL */
+	const char *peer_photo;     /* from their h-card, or NULL */
+	long long ticket_sent;      /* when our last ticket was accepted */
+	long long last_fetch;       /* when we last fetched their feed */
+	long long their_fetch;      /* when their token last read ours */
+};
+
+/** "invited", "request", … ; and back (IC_ERR_BAD_INPUT if unknown). */
+const char *ic_conv_state_name(enum ic_conv_state s);
+enum ic_err ic_conv_state_parse(const char *name, enum ic_conv_state *out);
+
+/**
+ * Read conversation @p id.
+ * @return IC_OK; IC_ERR_NOT_FOUND; IC_ERR_DATABASE (corrupt record).
+ */
+enum ic_err ic_store_conv_get_in_txn(struct ic_store_txn *t,
+				     struct ic_arena *a, const char *id,
+				     struct ic_conv *out);
+
+/** Write @p c (and its contact entry) inside a write transaction. */
+enum ic_err ic_store_conv_put_in_txn(struct ic_store_txn *t,
+				     struct ic_arena *a,
+				     const struct ic_conv *c);
+
+/**
+ * The conversation with correspondent @p peer (a canonical profile URL).
+ * @return IC_OK; IC_ERR_NOT_FOUND.
+ */
+enum ic_err ic_store_conv_by_peer_in_txn(struct ic_store_txn *t,
+					 struct ic_arena *a, const char *peer,
+					 struct ic_conv *out);
+
+/**
+ * Every conversation, newest activity first.
+ * @param[out] out  an arena array of @p n records.
+ */
+enum ic_err ic_store_conv_list_in_txn(struct ic_store_txn *t,
+				      struct ic_arena *a,
+				      struct ic_conv **out, size_t *n);
+
+#endif /* IC_STORE_CONV_H */

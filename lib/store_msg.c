@@ -1,0 +1,182 @@
+/*
+ * store_msg.c - message records and the uid index (see store_msg.h).
+ */
+#include "store_msg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq)
+{
+	return ic_arena_printf(a, "%s#m%lld", topic_url, seq);
+}
+
+static char *msg_key(struct ic_arena *a, const char *conv, char dir,
+		     long long seq)
+{
+	return ic_arena_printf(a, "%s:%c:%012lld", conv, dir, seq);
+}
+
+static char *uid_key(struct ic_arena *a, const char *conv, const char *uid)
+{
+	return ic_arena_printf(a, "%s %s", conv, uid);
+}
+
+static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
+			   cJSON **out)
+{
+	cJSON *j = ic_json_record(a, 1);
+	enum ic_err rc;
+
+	if (j == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_json_add_str(j, "uid", m->uid);
+	if (!rc) rc = ic_json_add_str(j, "url", m->url);
+	if (!rc) rc = ic_json_add_num(j, "published", m->published);
+	if (!rc) rc = ic_json_add_num(j, "received", m->received);
+	if (!rc) rc = ic_json_add_str(j, "text", m->text);
+	if (!rc) rc = ic_json_add_str(j, "html", m->html);
+	if (!rc) rc = ic_json_add_str(j, "author", m->author);
+	if (!rc) rc = ic_json_add_num(j, "state", m->state);
+	*out = j;
+	return rc;
+}
+
+static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
+			     const char *conv, char dir, long long seq,
+			     struct ic_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->conv = conv;
+	m->dir = dir;
+	m->seq = seq;
+	m->uid = ic_json_str(a, j, "uid");
+	m->url = ic_json_str(a, j, "url");
+	m->published = ic_json_num(j, "published", 0);
+	m->received = ic_json_num(j, "received", 0);
+	m->text = ic_json_str(a, j, "text");
+	m->html = ic_json_str(a, j, "html");
+	m->author = ic_json_str(a, j, "author");
+	m->state = (enum ic_msg_state)ic_json_num(j, "state", 0);
+	return m->uid && m->text ? IC_OK : IC_ERR_DATABASE;
+}
+
+static enum ic_err put(struct ic_store_txn *t, struct ic_arena *a,
+		       const struct ic_msg *m, bool is_new)
+{
+	char *key = msg_key(a, m->conv, m->dir, m->seq);
+	char *ukey = uid_key(a, m->conv, m->uid);
+	cJSON *j;
+	enum ic_err rc;
+
+	if (key == NULL || ukey == NULL)
+		return IC_ERR_NOMEM;
+	if (is_new) {
+		/* The uid index first: a known uid writes nothing. */
+		rc = ic_store_txn_put(t, IC_DB_MESSAGE_UIDS, ukey, strlen(ukey),
+				      key, strlen(key), IC_STORE_NOOVERWRITE);
+		if (rc)
+			return rc;
+	}
+	rc = to_json(a, m, &j);
+	if (rc)
+		return rc;
+	return ic_store_txn_put_json(t, IC_DB_MESSAGES, key, strlen(key), j);
+}
+
+enum ic_err ic_store_msg_put_in_txn(struct ic_store_txn *t,
+				    struct ic_arena *a,
+				    const struct ic_msg *m)
+{
+	return put(t, a, m, true);
+}
+
+enum ic_err ic_store_msg_update_in_txn(struct ic_store_txn *t,
+				       struct ic_arena *a,
+				       const struct ic_msg *m)
+{
+	return put(t, a, m, false);
+}
+
+bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,
+				   const char *uid)
+{
+	char key[1024];
+	const void *v;
+	size_t vl;
+	int n = snprintf(key, sizeof(key), "%s %s", conv, uid);
+
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return false;
+	return ic_store_txn_get(t, IC_DB_MESSAGE_UIDS, key, (size_t)n, &v,
+				&vl) == IC_OK;
+}
+
+struct range_ctx {
+	struct ic_arena *a;
+	const char *conv;
+	char dir;
+	long long to;
+	struct ic_msg *items;
+	size_t n, cap;
+};
+
+static enum ic_err range_one(const void *k, size_t kl, const void *v,
+			     size_t vl, void *ctx)
+{
+	struct range_ctx *r = ctx;
+	char digits[13];
+	long long seq;
+	cJSON *j;
+
+	if (kl < 12)
+		return IC_ERR_DATABASE;
+	memcpy(digits, (const char *)k + kl - 12, 12);
+	digits[12] = '\0';
+	seq = strtoll(digits, NULL, 10);
+	if (seq > r->to)
+		return IC_STORE_STOP;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct ic_msg *p = ic_arena_calloc(r->a, cap, sizeof(*p));
+
+		if (p == NULL)
+			return IC_ERR_NOMEM;
+		if (r->n)
+			memcpy(p, r->items, r->n * sizeof(*p));
+		r->items = p;
+		r->cap = cap;
+	}
+	if (ic_json_parse(r->a, v, vl, &j) != IC_OK ||
+	    from_json(r->a, j, r->conv, r->dir, seq, &r->items[r->n]) != IC_OK)
+		return IC_ERR_DATABASE;
+	r->n++;
+	return IC_OK;
+}
+
+enum ic_err ic_store_msg_range_in_txn(struct ic_store_txn *t,
+				      struct ic_arena *a, const char *conv,
+				      char dir, long long from, long long to,
+				      struct ic_msg **out, size_t *n)
+{
+	struct range_ctx r = {a, conv, dir, to, NULL, 0, 0};
+	char *start = msg_key(a, conv, dir, from < 1 ? 1 : from);
+	enum ic_err rc;
+
+	*out = NULL;
+	*n = 0;
+	if (start == NULL)
+		return IC_ERR_NOMEM;
+	/* Seqs are zero-padded, so key order is seq order: seek to @from and
+	 * stop past @to, whatever the length of the history. */
+	rc = ic_store_txn_scan_from(t, IC_DB_MESSAGES, start, strlen(start),
+				    start, strlen(start) - 12, range_one, &r);
+	if (rc)
+		return rc;
+	*out = r.items;
+	*n = r.n;
+	return IC_OK;
+}

@@ -1,0 +1,74 @@
+/*
+ * store_msg.h - messages of a conversation, both directions, and the
+ * u-uid index that makes receiving idempotent (MC-4, WS-S-29).
+ *
+ * messages:     "<conv>:<o|i>:<seq, 12 digits>" -> {"v":1, uid, url, …}
+ *               so one prefix scan yields one direction in order, and a
+ *               feed page (a range of our own seqs) is one short scan;
+ * message_uids: "<conv> <uid>" -> the message key.  Uids are scoped to the
+ *               conversation: a hostile peer cannot shadow another
+ *               conversation's messages by reusing their uids.
+ *
+ * All functions run inside a transaction the caller owns.
+ */
+#ifndef IC_STORE_MSG_H
+#define IC_STORE_MSG_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "err.h"
+#include "store.h"
+
+/* Delivery state of a message we sent (issue 6 shows it). */
+enum ic_msg_state {
+	IC_MSG_STORED = 0,   /* stored and published in our feed */
+	IC_MSG_NOTIFIED = 1, /* the hub accepted the notification */
+	IC_MSG_FETCHED = 2,  /* their token read a page holding it */
+};
+
+struct ic_msg {
+	const char *conv;   /* conversation (topic) id */
+	char dir;           /* 'o' we sent it, 'i' we received it */
+	long long seq;      /* per conversation and direction, from 1 */
+	const char *uid;    /* u-uid, fixed at creation */
+	const char *url;    /* u-url (http(s) only for received ones) */
+	long long published;/* unix seconds */
+	long long received; /* unix seconds we stored it */
+	const char *text;   /* plain text */
+	const char *html;   /* sanitized HTML (received), or NULL */
+	const char *author; /* author URL */
+	enum ic_msg_state state;
+};
+
+/** The uid we give message @p seq of conversation @p conv: its URL. */
+char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq);
+
+/**
+ * Store @p m and index its uid; IC_ERR_CONFLICT when the uid is already
+ * stored in this conversation (nothing written: not a failure for a
+ * receiver, the message is simply known).
+ */
+enum ic_err ic_store_msg_put_in_txn(struct ic_store_txn *t,
+				    struct ic_arena *a,
+				    const struct ic_msg *m);
+
+/** Overwrite an existing message (e.g. its delivery state). */
+enum ic_err ic_store_msg_update_in_txn(struct ic_store_txn *t,
+				       struct ic_arena *a,
+				       const struct ic_msg *m);
+
+/** True when @p uid is known in conversation @p conv. */
+bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,
+				   const char *uid);
+
+/**
+ * Messages of one direction with from <= seq <= to, oldest first.
+ * @param[out] out  arena array of *@p n messages.
+ */
+enum ic_err ic_store_msg_range_in_txn(struct ic_store_txn *t,
+				      struct ic_arena *a, const char *conv,
+				      char dir, long long from, long long to,
+				      struct ic_msg **out, size_t *n);
+
+#endif /* IC_STORE_MSG_H */

@@ -1,0 +1,96 @@
+/*
+ * store_token.h - the credentials of TicketAuth (STANDARDS.md §5-§7).
+ *
+ * tickets:       SHA-256 hex of a ticket we issued -> what it grants
+ *                (TS-2); single use, short-lived, checked and consumed in
+ *                one write transaction (TE-2);
+ * issued_tokens: SHA-256 hex of an access token we issued -> its binding
+ *                to a conversation, subject, resource, scope and expiry
+ *                (TE-7, TE-10);
+ * held_tokens:   conversation id -> the token another site gave us for
+ *                its feed (TR-6), kept as is because we must present it.
+ *
+ * Secrets we issue are never stored, only their hashes: a copy of the
+ * database grants nothing.  All functions run inside a transaction.
+ */
+#ifndef IC_STORE_TOKEN_H
+#define IC_STORE_TOKEN_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "err.h"
+#include "store.h"
+
+struct ic_ticket {
+	const char *conv;     /* the conversation it opens */
+	const char *subject;  /* recipient's profile URL */
+	const char *resource; /* our feed URL the token will read */
+	long long expires;    /* unix seconds */
+	bool used;
+};
+
+struct ic_issued_token {
+	const char *conv;
+	const char *subject;
+	const char *resource;
+	const char *scope; /* "read" */
+	long long issued, expires;
+	bool revoked;
+};
+
+struct ic_held_token {
+	const char *conv;
+	const char *resource;     /* their feed */
+	const char *access_token; /* presented as Bearer */
+	const char *token_endpoint;
+	const char *me;
+	const char *scope;
+	long long expires; /* 0: no expiry given */
+	long long obtained;
+};
+
+/** SHA-256 hex of @p secret, from the arena: the key of hashed secrets. */
+char *ic_secret_hash(struct ic_arena *a, const char *secret);
+
+enum ic_err ic_store_ticket_put_in_txn(struct ic_store_txn *t,
+				       struct ic_arena *a, const char *hash,
+				       const struct ic_ticket *tk);
+
+/**
+ * TE-2: find the ticket with SHA-256 hex @p hash, check it is unexpired
+ * at @p now and unused, and mark it used, in the caller's write txn.
+ * @return IC_OK (*@p out filled); IC_ERR_NOT_FOUND (unknown);
+ *         IC_ERR_GONE (used or expired).
+ */
+enum ic_err ic_store_ticket_take_in_txn(struct ic_store_txn *t,
+					struct ic_arena *a, const char *hash,
+					long long now, struct ic_ticket *out);
+
+enum ic_err ic_store_issued_put_in_txn(struct ic_store_txn *t,
+				       struct ic_arena *a, const char *hash,
+				       const struct ic_issued_token *tok);
+
+/** @return IC_OK; IC_ERR_NOT_FOUND. */
+enum ic_err ic_store_issued_get_in_txn(struct ic_store_txn *t,
+				       struct ic_arena *a, const char *hash,
+				       struct ic_issued_token *out);
+
+/** Revoke every token issued for conversation @p conv (block, TE-12). */
+enum ic_err ic_store_issued_revoke_conv_in_txn(struct ic_store_txn *t,
+					       struct ic_arena *a,
+					       const char *conv, int *count);
+
+enum ic_err ic_store_held_put_in_txn(struct ic_store_txn *t,
+				     struct ic_arena *a,
+				     const struct ic_held_token *h);
+
+/** @return IC_OK; IC_ERR_NOT_FOUND. */
+enum ic_err ic_store_held_get_in_txn(struct ic_store_txn *t,
+				     struct ic_arena *a, const char *conv,
+				     struct ic_held_token *out);
+
+/** Forget the token held for @p conv (decline, block). */
+enum ic_err ic_store_held_del_in_txn(struct ic_store_txn *t, const char *conv);
+
+#endif /* IC_STORE_TOKEN_H */
