@@ -119,6 +119,14 @@
  * MaxRequestWorkers is 150 (mpm_event), plus maintenance and terminal. */
 #define IC_STORE_MAX_READERS 256
 
+/* --- Published feeds (mf2_publish, file; DESIGN.md "Sending") ---------- */
+
+/* Entries on one static feed page.  The newest page holds the last 50
+ * messages and links older, immutable pages with rel="prev" (DESIGN.md
+ * "Sending"), so a send rewrites one page whatever the history's length;
+ * IC_MAX_RESPONSE_BYTES is sized for this many full-size messages. */
+#define IC_FEED_PAGE_MAX 50
+
 /* --- Crypto ------------------------------------------------------------ */
 
 /* Random secrets we issue: 32 bytes = 256 bits (TE-7, TS-2 Rec 256). */
