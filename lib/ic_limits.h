@@ -107,6 +107,52 @@
  * (HTML5's "noah's ark" does not bound depth, gumbo's max_tree_depth does). */
 #define IC_MAX_HTML_DEPTH 400
 
+/* --- mf2 parsing (MC-1, MC-2; lib/mf2.c) -------------------------------- */
+
+/* Depth, size and entry-count limits keep a hostile page from exhausting
+ * the stack or the CPU.  Past any of them ic_mf2_parse() refuses the whole
+ * page with IC_ERR_TOO_LARGE; nothing is truncated. */
+/* Element nesting (and so microformat nesting): real feeds nest 20-40
+ * deep.  Checked on the raw text before gumbo runs (its tree building
+ * costs depth x tokens: 10,000 nested divs take 0.1 s, 40,000 take 2 s)
+ * and again on the tree, so the parser's bounded recursion never goes
+ * deeper. */
+#define IC_MAX_MF2_DEPTH 256
+/* Microformats in one document, nested ones included: a feed page holds
+ * IC_FEED_PAGE_MAX entries of about three each (entry, author, recipient);
+ * a large foreign feed of 1,000 entries still fits. */
+#define IC_MAX_MF2_ITEMS 4096
+/* Property values of all microformats plus rel links in one document,
+ * about 16 per microformat. */
+#define IC_MAX_MF2_PROPERTIES (16 * IC_MAX_MF2_ITEMS)
+/* The largest page we parse is the largest feed page we fetch. */
+#define IC_MAX_MF2_INPUT_BYTES IC_MAX_FETCH_FEED_BYTES
+/* Text the parser writes into its result: e-* gives html and value, so a
+ * real page yields at most about twice its size; nested p-* elements
+ * would otherwise copy the same text once per level. */
+#define IC_MAX_MF2_OUTPUT_BYTES (4 * IC_MAX_MF2_INPUT_BYTES)
+/* Nodes visited by all walks together (text, value-class, serialising):
+ * a real page needs a few per node, a 5 MiB page well under 2 million;
+ * 16 million is a fraction of a second. */
+#define IC_MAX_MF2_NODE_VISITS (16u * 1024 * 1024)
+
+/* --- Sanitizer (MC-3; lib/sanitize.c) ---------------------------------- */
+
+/* One received e-content.  Our own messages are at most
+ * IC_MAX_MESSAGE_BYTES of text, and markup adds little to real text.  The
+ * cap also bounds gumbo's time, which is quadratic for some markup (deep
+ * <div>s, distinct nested <b>s, thousands of attributes on one element):
+ * measured, 128 KiB of any of these takes under 1 s, 256 KiB up to 4 s. */
+#define IC_MAX_SANITIZE_INPUT_BYTES (2 * IC_MAX_MESSAGE_BYTES)
+/* The sanitized HTML (or text) we store for one message; escaping may
+ * make it longer than its input. */
+#define IC_MAX_SANITIZED_BYTES (4 * IC_MAX_MESSAGE_BYTES)
+/* Bytes gumbo may allocate, summed over one parse.  Measured: text needs
+ * 4 times its size, paragraphs with links 15, tag soup 40 to 120; markup
+ * that reopens formatting elements in every paragraph asks for the square
+ * of its size (gigabytes from a few KiB) and is stopped here. */
+#define IC_MAX_SANITIZE_PARSE_BYTES (32u * 1024 * 1024)
+
 /* --- Storage ----------------------------------------------------------- */
 
 /* Initial LMDB map: 64 MiB of address space, grown on MDB_MAP_FULL. */

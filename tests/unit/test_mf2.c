@@ -1,0 +1,546 @@
+/* test_mf2.c - the microformats2 parser (lib/mf2.c; MC-1, MC-2, MC-7). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "ic_limits.h"
+#include "mf2.h"
+
+#define BASE "https://alice.example/feed/page"
+
+struct fx {
+	struct ic_arena *a;
+	char errbuf[IC_ERRBUF_SIZE];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || (f->a = ic_arena_new(0)) == NULL) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ic_arena_free(f->a);
+	free(f);
+	return 0;
+}
+
+/* Parse html at BASE, expecting success; the document. */
+static cJSON *parse(struct fx *f, const char *html)
+{
+	cJSON *doc = NULL;
+
+	assert_int_equal(ic_mf2_parse(f->a, html, strlen(html), BASE, &doc,
+	                              f->errbuf),
+	                 IC_OK);
+	assert_non_null(doc);
+	return doc;
+}
+
+static cJSON *item(cJSON *doc, int i)
+{
+	cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "items"), i);
+
+	assert_non_null(it);
+	return it;
+}
+
+/* properties[name][i] of an item. */
+static cJSON *prop(cJSON *it, const char *name, int i)
+{
+	return cJSON_GetArrayItem(
+	        cJSON_GetObjectItem(cJSON_GetObjectItem(it, "properties"),
+	                            name),
+	        i);
+}
+
+static const char *prop_str(cJSON *it, const char *name, int i)
+{
+	cJSON *v = prop(it, name, i);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const char *member(cJSON *obj, const char *name)
+{
+	cJSON *v = cJSON_GetObjectItem(obj, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A malloc'd document of `count` copies of `unit` between head and tail. */
+static char *repeat(const char *head, const char *unit, size_t count,
+                    const char *tail, size_t *len)
+{
+	struct ic_buf b = IC_BUF_INIT(64u << 20);
+
+	assert_int_equal(ic_buf_adds(&b, head), IC_OK);
+	for (size_t i = 0; i < count; i++)
+		assert_int_equal(ic_buf_adds(&b, unit), IC_OK);
+	assert_int_equal(ic_buf_adds(&b, tail), IC_OK);
+	return ic_buf_take(&b, len);
+}
+
+/* --- MC-1: roots and properties -------------------------------------- */
+
+static void test_mf2_h_entry_properties_parsed_mc_1(void **state)
+{
+	cJSON *doc = parse(*state,
+	                   "<article class=\"h-entry\"><h1 class=\"p-name\">Hi"
+	                   "</h1><a class=\"u-url\" href=\"/m/1\">link</a>"
+	                   "<time class=\"dt-published\" datetime=\"2024-05-01"
+	                   "T12:00:00+02:00\">May 1</time><div class=\"e-content\">"
+	                   "<p>Hello</p></div></article>");
+	cJSON *it = item(doc, 0);
+
+	assert_string_equal(
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(it, "type"), 0)->valuestring,
+	        "h-entry");
+	assert_string_equal(prop_str(it, "name", 0), "Hi");
+	assert_string_equal(prop_str(it, "url", 0), "https://alice.example/m/1");
+	assert_string_equal(prop_str(it, "published", 0),
+	                    "2024-05-01T12:00:00+02:00");
+	assert_string_equal(member(prop(it, "content", 0), "html"),
+	                    "<p>Hello</p>");
+	assert_string_equal(member(prop(it, "content", 0), "value"), "Hello");
+}
+
+static void test_mf2_root_names_lowercase_vendor_only_mc_1(void **state)
+{
+	cJSON *doc = parse(*state, "<p class=\"h-Entry\">a</p>"
+	                           "<p class=\"h-entry1\">b</p>"
+	                           "<p class=\"h-x-chat h-entry h-entry\">c</p>");
+	cJSON *items = cJSON_GetObjectItem(doc, "items");
+	cJSON *type = cJSON_GetObjectItem(item(doc, 0), "type");
+
+	assert_int_equal(cJSON_GetArraySize(items), 1);
+	assert_int_equal(cJSON_GetArraySize(type), 2);
+	assert_string_equal(cJSON_GetArrayItem(type, 0)->valuestring, "h-entry");
+	assert_string_equal(cJSON_GetArrayItem(type, 1)->valuestring,
+	                    "h-x-chat");
+}
+
+static void test_mf2_nested_author_hcard_has_value_mc_1(void **state)
+{
+	cJSON *doc = parse(*state,
+	                   "<div class=\"h-entry\"><a class=\"p-author h-card\" "
+	                   "href=\"https://alice.example/\">Alice</a>"
+	                   "<div class=\"h-cite\">quoted</div></div>");
+	cJSON *author = prop(item(doc, 0), "author", 0);
+	cJSON *children = cJSON_GetObjectItem(item(doc, 0), "children");
+
+	assert_string_equal(member(author, "value"), "Alice");
+	assert_string_equal(prop_str(author, "url", 0), "https://alice.example/");
+	assert_int_equal(cJSON_GetArraySize(children), 1);
+	/* A nested microformat means no implied name for the entry. */
+	assert_null(prop(item(doc, 0), "name", 0));
+}
+
+static void test_mf2_no_implied_name_next_to_e_content_mp_3(void **state)
+{
+	cJSON *doc = parse(*state, "<div class=\"h-entry\"><div "
+	                           "class=\"e-content\">text</div></div>"
+	                           "<div class=\"h-entry\">just text</div>");
+
+	assert_null(prop(item(doc, 0), "name", 0));
+	assert_string_equal(prop_str(item(doc, 1), "name", 0), "just text");
+}
+
+static void test_mf2_relative_u_resolved_against_document_mc_1(void **state)
+{
+	cJSON *doc = parse(*state, "<div class=\"h-card\"><a class=\"u-url\" "
+	                           "href=\"../me?x=1\">Alice</a><img "
+	                           "class=\"u-photo\" src=\"//cdn.example/a.png\">"
+	                           "<a class=\"u-uid\" href=\"\">x</a></div>");
+	cJSON *it = item(doc, 0);
+
+	assert_string_equal(prop_str(it, "url", 0), "https://alice.example/me?x=1");
+	assert_string_equal(prop_str(it, "photo", 0), "https://cdn.example/a.png");
+	assert_string_equal(prop_str(it, "uid", 0), BASE);
+}
+
+static void test_mf2_base_href_honoured_mc_1(void **state)
+{
+	cJSON *doc = parse(*state, "<head><base href=\"/other/\"></head>"
+	                           "<a class=\"h-card\" href=\"me\">Alice</a>");
+
+	assert_string_equal(prop_str(item(doc, 0), "url", 0),
+	                    "https://alice.example/other/me");
+}
+
+static void test_mf2_javascript_url_passed_through_mc_1(void **state)
+{
+	cJSON *doc = parse(*state, "<div class=\"h-entry\"><a class=\"u-url\" "
+	                           "href=\" javascript:alert(1)\">x</a>"
+	                           "<a class=\"u-in-reply-to\" "
+	                           "href=\"mailto:bob@bob.example\">y</a></div>");
+
+	/* The parser does not judge schemes; consumers check (MC-5). */
+	assert_string_equal(prop_str(item(doc, 0), "url", 0),
+	                    "javascript:alert(1)");
+	assert_string_equal(prop_str(item(doc, 0), "in-reply-to", 0),
+	                    "mailto:bob@bob.example");
+}
+
+static void test_mf2_template_content_ignored_mc_1(void **state)
+{
+	cJSON *doc = parse(*state, "<template><div class=\"h-entry\">x</div>"
+	                           "</template><div class=\"h-card\"><template "
+	                           "class=\"p-name\">no</template>Bob</div>");
+	cJSON *items = cJSON_GetObjectItem(doc, "items");
+
+	assert_int_equal(cJSON_GetArraySize(items), 1);
+	assert_string_equal(prop_str(item(doc, 0), "name", 0), "Bob");
+}
+
+static void test_mf2_id_kept_when_not_empty_mc_1(void **state)
+{
+	cJSON *doc = parse(*state, "<p class=\"h-entry\" id=\"m1\">a</p>"
+	                           "<p class=\"h-entry\" id=\"\">b</p>");
+
+	assert_string_equal(member(item(doc, 0), "id"), "m1");
+	assert_null(cJSON_GetObjectItem(item(doc, 1), "id"));
+}
+
+/* --- MC-2: text and html ---------------------------------------------- */
+
+static void test_mf2_e_content_html_keeps_script_mc_2(void **state)
+{
+	cJSON *doc = parse(*state,
+	                   "<div class=\"h-entry\"><div class=\"e-content\">text "
+	                   "<strong>bold</strong><script>x = 1</script>"
+	                   "<style>b {}</style></div></div>");
+	cJSON *content = prop(item(doc, 0), "content", 0);
+
+	/* Sanitising is a separate step (MC-3): html keeps <script>. */
+	assert_string_equal(member(content, "html"),
+	                    "text <strong>bold</strong><script>x = 1</script>"
+	                    "<style>b {}</style>");
+	assert_string_equal(member(content, "value"), "text bold");
+}
+
+static void test_mf2_p_text_drops_script_and_style_mc_2(void **state)
+{
+	cJSON *doc = parse(*state, "<p class=\"h-entry\"><span class=\"p-name\">"
+	                           "  A post<script>x()</script><style>p{}"
+	                           "</style>\n</span></p>");
+
+	assert_string_equal(prop_str(item(doc, 0), "name", 0), "A post");
+}
+
+static void test_mf2_e_html_relative_urls_absolutised_mc_2(void **state)
+{
+	cJSON *doc = parse(*state,
+	                   "<div class=\"h-entry\"><div class=\"e-content\"> <a "
+	                   "href=\"/x?a=1&amp;b=2\" title='say \"hi\"'>x</a> "
+	                   "<img src=\"p.png\" alt=\"\"> &lt;not a tag&gt; "
+	                   "</div></div>");
+
+	assert_string_equal(member(prop(item(doc, 0), "content", 0), "html"),
+	                    "<a href=\"https://alice.example/x?a=1&amp;b=2\" "
+	                    "title=\"say &quot;hi&quot;\">x</a> <img "
+	                    "src=\"https://alice.example/feed/p.png\" alt=\"\"> "
+	                    "&lt;not a tag&gt;");
+}
+
+static void test_mf2_img_alt_or_src_in_text_mc_2(void **state)
+{
+	cJSON *doc = parse(*state,
+	                   "<div class=\"h-entry\"><p class=\"p-summary\">a <img "
+	                   "alt=\"smile\"> b</p><div class=\"e-content\">c<img "
+	                   "src=\"i.png\"></div></div>");
+	cJSON *it = item(doc, 0);
+
+	assert_string_equal(prop_str(it, "summary", 0), "a smile b");
+	assert_string_equal(member(prop(it, "content", 0), "value"),
+	                    "c https://alice.example/feed/i.png");
+}
+
+static void test_mf2_rels_and_rel_urls_collected_mc_1(void **state)
+{
+	cJSON *doc = parse(*state,
+	                   "<head><link rel=\"hub\" href=\"/hub\"></head>"
+	                   "<a rel=\"prev  me\" href=\"/p/1\" title=\"Older\">"
+	                   "older</a><a rel=\"prev\" href=\"/p/1\">again</a>");
+	cJSON *rels = cJSON_GetObjectItem(doc, "rels");
+	cJSON *entry = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "rel-urls"),
+	                                   "https://alice.example/p/1");
+
+	assert_string_equal(
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(rels, "hub"), 0)->valuestring,
+	        "https://alice.example/hub");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rels, "prev")),
+	                 1);
+	assert_non_null(cJSON_GetObjectItem(rels, "me"));
+	assert_string_equal(member(entry, "text"), "older");
+	assert_string_equal(member(entry, "title"), "Older");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(entry, "rels")),
+	                 2);
+}
+
+static void test_mf2_empty_document_gives_empty_structure(void **state)
+{
+	struct fx *f = *state;
+	cJSON *doc = NULL;
+
+	assert_int_equal(ic_mf2_parse(f->a, NULL, 0, BASE, &doc, f->errbuf),
+	                 IC_OK);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "items")),
+	                 0);
+	assert_true(cJSON_IsObject(cJSON_GetObjectItem(doc, "rels")));
+	assert_true(cJSON_IsObject(cJSON_GetObjectItem(doc, "rel-urls")));
+}
+
+static void test_mf2_bad_base_url_rejected(void **state)
+{
+	struct fx *f = *state;
+	cJSON *doc = (cJSON *)f; /* must be reset to NULL */
+
+	assert_int_equal(ic_mf2_parse(f->a, "<p>", 3, "ftp://x.example/",
+	                              &doc, f->errbuf),
+	                 IC_ERR_BAD_INPUT);
+	assert_null(doc);
+	assert_int_equal(ic_mf2_parse(f->a, "<p>", 3, "/relative", &doc,
+	                              f->errbuf),
+	                 IC_ERR_BAD_INPUT);
+	assert_int_equal(ic_mf2_parse(f->a, "<p>", 3, NULL, &doc, f->errbuf),
+	                 IC_ERR_BAD_INPUT);
+}
+
+/* --- Value-class pattern and dates (MC-1, MC-7) ------------------------ */
+
+static void test_mf2_vcp_date_time_tz_combined_mc_1(void **state)
+{
+	cJSON *doc = parse(*state,
+	                   "<div class=\"h-event\"><span class=\"p-name\">x</span>"
+	                   "<span class=\"dt-start\"><time class=\"value\" "
+	                   "datetime=\"2015-04-29\">29 April</time> at <span "
+	                   "class=\"value\">3:34pm</span><span class=\"value\">"
+	                   "+0130</span></span><span class=\"dt-end\"><span "
+	                   "class=\"value\">17:00</span></span></div>");
+	cJSON *it = item(doc, 0);
+
+	assert_string_equal(prop_str(it, "start", 0), "2015-04-29 15:34+01:30");
+	/* The end's date is implied from the start's. */
+	assert_string_equal(prop_str(it, "end", 0), "2015-04-29 17:00");
+}
+
+static void test_mf2_datetime_space_separator_accepted_mc_7(void **state)
+{
+	long long t = 0;
+
+	(void)state;
+	assert_int_equal(ic_mf2_datetime("2015-04-29 15:34", &t, NULL), IC_OK);
+	assert_int_equal(t, 1430321640LL);
+}
+
+static void test_mf2_datetime_html5_forms_mc_7(void **state)
+{
+	static const char *const same[] = {
+	        "2015-04-29T15:34",      "2015-04-29t15:34:00",
+	        "2015-04-29T15:34:00Z",  "2015-04-29 15:34:00.123z",
+	        "2015-04-29T17:34+02:00", "2015-04-29T17:34:00+0200",
+	        "2015-04-29T14:34-01",   " 2015-04-29 15:34 "};
+	long long t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		t = 0;
+		assert_int_equal(ic_mf2_datetime(same[i], &t, NULL), IC_OK);
+		assert_int_equal(t, 1430321640LL);
+	}
+	assert_int_equal(ic_mf2_datetime("2024-02-29", &t, NULL), IC_OK);
+	assert_int_equal(t, 1709164800LL);
+	assert_int_equal(ic_mf2_datetime("1969-12-31T23:00Z", &t, NULL), IC_OK);
+	assert_int_equal(t, -3600LL);
+}
+
+static void test_mf2_datetime_bad_forms_rejected_mc_7(void **state)
+{
+	static const char *const bad[] = {
+	        "",                 "yesterday",        "2015-04-29 15",
+	        "2015-02-29",       "2015-13-01",       "2015-04-31",
+	        "2015-04-29T24:00", "2015-04-29T15:60", "2015-04-29T15:34+2",
+	        "2015-04-29X15:34", "2015-4-29",        "2015-04-29T15:34:00."};
+	long long t;
+	char errbuf[IC_ERRBUF_SIZE];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ic_mf2_datetime(bad[i], &t, errbuf),
+		                 IC_ERR_BAD_INPUT);
+	assert_int_equal(ic_mf2_datetime(NULL, &t, errbuf), IC_ERR_BAD_INPUT);
+}
+
+/* --- Limits (ic_limits.h, "mf2 parsing") -------------------------------- */
+
+static void test_mf2_input_past_cap_too_large(void **state)
+{
+	struct fx *f = *state;
+	cJSON *doc = NULL;
+
+	/* The length alone is checked: no byte is read. */
+	assert_int_equal(ic_mf2_parse(f->a, "", IC_MAX_MF2_INPUT_BYTES + 1,
+	                              BASE, &doc, f->errbuf),
+	                 IC_ERR_TOO_LARGE);
+	assert_null(doc);
+	assert_non_null(strstr(f->errbuf, "larger than"));
+}
+
+static void test_mf2_10000_nested_divs_refused_quickly(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *html = repeat("<div class=\"h-entry\">", "<div>", 10000, "x", &len);
+	cJSON *doc = NULL;
+
+	/* Refused by the prescan ("nested"), before gumbo's tree building,
+	 * which is quadratic in depth (0.1 s here), not by the tree check
+	 * ("tree"). */
+	assert_int_equal(ic_mf2_parse(f->a, html, len, BASE, &doc, f->errbuf),
+	                 IC_ERR_TOO_LARGE);
+	assert_non_null(strstr(f->errbuf, "nested deeper"));
+	free(html);
+}
+
+static void test_mf2_deep_but_legal_nesting_parses(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *html = repeat("", "<div>", IC_MAX_MF2_DEPTH - 10,
+	                    "<p class=\"h-card\">deep</p>", &len);
+	cJSON *doc = NULL;
+
+	assert_int_equal(ic_mf2_parse(f->a, html, len, BASE, &doc, f->errbuf),
+	                 IC_OK);
+	assert_string_equal(prop_str(item(doc, 0), "name", 0), "deep");
+	free(html);
+}
+
+static void test_mf2_unclosed_paragraphs_do_not_count_as_nesting(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *html = repeat("<div class=\"h-feed\">", "<p>x<li>y<br><img src=a>",
+	                    5 * IC_MAX_MF2_DEPTH, "</div>", &len);
+	cJSON *doc = NULL;
+
+	assert_int_equal(ic_mf2_parse(f->a, html, len, BASE, &doc, f->errbuf),
+	                 IC_OK);
+	free(html);
+}
+
+static void test_mf2_100000_entries_refused(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *html = repeat("<main class=\"h-feed\">",
+	                    "<div class=\"h-entry\">x</div>", 100000, "</main>",
+	                    &len);
+	cJSON *doc = NULL;
+
+	assert_int_equal(ic_mf2_parse(f->a, html, len, BASE, &doc, f->errbuf),
+	                 IC_ERR_TOO_LARGE);
+	assert_non_null(strstr(f->errbuf, "microformats"));
+	assert_null(doc);
+	free(html);
+}
+
+static void test_mf2_items_up_to_cap_parse(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *html = repeat("", "<p class=\"h-card\">x</p>", IC_MAX_MF2_ITEMS,
+	                    "", &len);
+	cJSON *doc = NULL;
+
+	assert_int_equal(ic_mf2_parse(f->a, html, len, BASE, &doc, f->errbuf),
+	                 IC_OK);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "items")),
+	                 IC_MAX_MF2_ITEMS);
+	free(html);
+}
+
+static void test_mf2_properties_past_cap_refused(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *html = repeat("<div class=\"h-entry\">", "<i class=\"p-a\">x</i>",
+	                    IC_MAX_MF2_PROPERTIES + 1, "</div>", &len);
+	cJSON *doc = NULL;
+
+	assert_int_equal(ic_mf2_parse(f->a, html, len, BASE, &doc, f->errbuf),
+	                 IC_ERR_TOO_LARGE);
+	assert_non_null(strstr(f->errbuf, "property values"));
+	free(html);
+}
+
+static void test_mf2_nested_text_copies_past_cap_refused(void **state)
+{
+	struct fx *f = *state;
+	size_t len, n = IC_MAX_MF2_INPUT_BYTES - 4096;
+	char *big = malloc(n + 1), *html;
+	cJSON *doc = NULL;
+
+	/* 100 nested p-* elements would copy the same 5 MB text 100 times. */
+	memset(big, 'a', n);
+	big[n] = '\0';
+	html = repeat("<div class=\"h-entry\">", "<div class=\"p-x\">", 100, big,
+	              &len);
+	assert_int_equal(ic_mf2_parse(f->a, html, len, BASE, &doc, f->errbuf),
+	                 IC_ERR_TOO_LARGE);
+	assert_non_null(strstr(f->errbuf, "bytes of text"));
+	free(html);
+	free(big);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	        T(test_mf2_h_entry_properties_parsed_mc_1),
+	        T(test_mf2_root_names_lowercase_vendor_only_mc_1),
+	        T(test_mf2_nested_author_hcard_has_value_mc_1),
+	        T(test_mf2_no_implied_name_next_to_e_content_mp_3),
+	        T(test_mf2_relative_u_resolved_against_document_mc_1),
+	        T(test_mf2_base_href_honoured_mc_1),
+	        T(test_mf2_javascript_url_passed_through_mc_1),
+	        T(test_mf2_template_content_ignored_mc_1),
+	        T(test_mf2_id_kept_when_not_empty_mc_1),
+	        T(test_mf2_e_content_html_keeps_script_mc_2),
+	        T(test_mf2_p_text_drops_script_and_style_mc_2),
+	        T(test_mf2_e_html_relative_urls_absolutised_mc_2),
+	        T(test_mf2_img_alt_or_src_in_text_mc_2),
+	        T(test_mf2_rels_and_rel_urls_collected_mc_1),
+	        T(test_mf2_empty_document_gives_empty_structure),
+	        T(test_mf2_bad_base_url_rejected),
+	        T(test_mf2_vcp_date_time_tz_combined_mc_1),
+	        T(test_mf2_datetime_space_separator_accepted_mc_7),
+	        T(test_mf2_datetime_html5_forms_mc_7),
+	        T(test_mf2_datetime_bad_forms_rejected_mc_7),
+	        T(test_mf2_input_past_cap_too_large),
+	        T(test_mf2_10000_nested_divs_refused_quickly),
+	        T(test_mf2_deep_but_legal_nesting_parses),
+	        T(test_mf2_unclosed_paragraphs_do_not_count_as_nesting),
+	        T(test_mf2_100000_entries_refused),
+	        T(test_mf2_items_up_to_cap_parse),
+	        T(test_mf2_properties_past_cap_refused),
+	        T(test_mf2_nested_text_copies_past_cap_refused),
+	};
+
+	return cmocka_run_group_tests_name("mf2", tests, NULL, NULL);
+}
