@@ -105,6 +105,26 @@ enum ic_err ic_store_issued_get_in_txn(struct ic_store_txn *t,
 	return rc ? rc : issued_from_json(a, j, out);
 }
 
+enum ic_err ic_store_issued_revoke_in_txn(struct ic_store_txn *t,
+					  struct ic_arena *a, const char *hash,
+					  bool *revoked)
+{
+	struct ic_issued_token tok;
+	enum ic_err rc = ic_store_issued_get_in_txn(t, a, hash, &tok);
+
+	if (revoked)
+		*revoked = false;
+	if (rc == IC_ERR_NOT_FOUND)
+		return IC_OK; /* RFC 7009 §2.2: unknown tokens are no error */
+	if (rc != IC_OK || tok.revoked)
+		return rc;
+	tok.revoked = true;
+	rc = ic_store_issued_put_in_txn(t, a, hash, &tok);
+	if (rc == IC_OK && revoked)
+		*revoked = true;
+	return rc;
+}
+
 struct revoke_ctx {
 	struct ic_arena *a;
 	const char *conv;

@@ -76,6 +76,19 @@ enum ic_err ic_store_issued_get_in_txn(struct ic_store_txn *t,
 				       struct ic_arena *a, const char *hash,
 				       struct ic_issued_token *out);
 
+/**
+ * TE-12: revoke the issued token whose SHA-256 hex is @p hash, in the
+ * caller's write transaction.  Revoking is idempotent: an unknown or
+ * already revoked token changes nothing.
+ * @param[out] revoked  optional: true when this call revoked a token that
+ *                      was not revoked before.
+ * @return IC_OK (also for an unknown hash); IC_ERR_DATABASE (a corrupt
+ *         record, or LMDB); IC_ERR_NOMEM.
+ */
+enum ic_err ic_store_issued_revoke_in_txn(struct ic_store_txn *t,
+					  struct ic_arena *a, const char *hash,
+					  bool *revoked);
+
 /** Revoke every token issued for conversation @p conv (block, TE-12). */
 enum ic_err ic_store_issued_revoke_conv_in_txn(struct ic_store_txn *t,
 					       struct ic_arena *a,

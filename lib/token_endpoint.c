@@ -1,0 +1,457 @@
+/*
+ * token_endpoint.c - metadata, ticket grant, revocation, introspection
+ * (see token_endpoint.h).
+ */
+#include "token_endpoint.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "crypto.h"
+#include "json.h"
+#include "log.h"
+#include "site.h"
+#include "store.h"
+#include "store_token.h"
+#include "token_check.h"
+
+/* RFC 6750 §3: the realm of our WWW-Authenticate challenges. */
+#define REALM "Bearer realm=\"IndieChat\""
+
+char *ic_token_endpoint_revocation_url(struct ic_arena *a,
+                                       const struct ic_config *cfg)
+{
+	return ic_arena_printf(a, "%s/auth/revoke", cfg->base_url);
+}
+
+char *ic_token_endpoint_introspection_url(struct ic_arena *a,
+                                          const struct ic_config *cfg)
+{
+	return ic_arena_printf(a, "%s/auth/introspect", cfg->base_url);
+}
+
+/* --- Responses ----------------------------------------------------------- */
+
+/* TE-3, RFC 6749 §5.1: nothing a token endpoint says may be cached. */
+static enum ic_err no_store(struct ic_req *req)
+{
+	req->resp.cache_control = "no-store";
+	return ic_resp_add_header(&req->resp, "Pragma", "no-cache");
+}
+
+/* Send @p j (deleted here) with @p status and the no-store headers. */
+static enum ic_err send_json(struct ic_req *req, int status, cJSON *j)
+{
+	enum ic_err rc;
+
+	if (j == NULL)
+		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for JSON");
+	rc = ic_resp_json(req, j);
+	cJSON_Delete(j);
+	req->resp.status = status;
+	return rc == IC_OK ? no_store(req) : rc;
+}
+
+/* TE-5, RFC 6749 §5.2: a 400 with a JSON error object.  The description
+ * never contains a ticket or token. */
+static enum ic_err oauth_error(struct ic_req *req, const char *error,
+                               const char *description)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	ic_log(IC_LOG_INFO, "%s: %s: %s", req->env.path_info, error,
+	       description);
+	if (j != NULL &&
+	    (!cJSON_AddStringToObject(j, "error", error) ||
+	     !cJSON_AddStringToObject(j, "error_description", description))) {
+		cJSON_Delete(j);
+		j = NULL;
+	}
+	return send_json(req, 400, j);
+}
+
+/* RFC 6749 §3.2: parameters must not be repeated; NULL for absent. */
+static const char *param(struct ic_req *req, const char *name, bool *repeated)
+{
+	if (ic_form_count(&req->form, name) > 1)
+		*repeated = true;
+	return ic_form_get(&req->form, name);
+}
+
+/* --- Metadata (TE-8) ------------------------------------------------------ */
+
+static bool add_strings(cJSON *obj, const char *name, const char *const *values,
+                        size_t n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(obj, name);
+
+	for (size_t i = 0; arr && i < n; i++) {
+		cJSON *s = cJSON_CreateString(values[i]);
+
+		if (s == NULL || !cJSON_AddItemToArray(arr, s)) {
+			cJSON_Delete(s);
+			return false;
+		}
+	}
+	return arr != NULL;
+}
+
+static bool add_url(cJSON *j, const char *name, const char *url)
+{
+	return url && cJSON_AddStringToObject(j, name, url);
+}
+
+enum ic_err ic_metadata_get(struct ic_req *req)
+{
+	static const char *const grants[] = {IC_GRANT_TICKET,
+	                                     IC_GRANT_TICKET_URN};
+	static const char *const scopes[] = {IC_TOKEN_SCOPE_READ};
+	static const char *const none[] = {"none"};
+	struct ic_arena *a = req->arena;
+	const struct ic_config *cfg = &req->cfg;
+	cJSON *j = cJSON_CreateObject();
+	enum ic_err rc = IC_ERR_NOMEM;
+
+	if (j != NULL && add_url(j, "issuer", ic_site_issuer(a, cfg)) &&
+	    add_url(j, "token_endpoint", ic_site_token_endpoint(a, cfg)) &&
+	    add_url(j, "ticket_endpoint", ic_site_ticket_endpoint(a, cfg)) &&
+	    add_url(j, "revocation_endpoint",
+	            ic_token_endpoint_revocation_url(a, cfg)) &&
+	    add_url(j, "introspection_endpoint",
+	            ic_token_endpoint_introspection_url(a, cfg)) &&
+	    add_strings(j, "grant_types_supported", grants, 2) &&
+	    add_strings(j, "scopes_supported", scopes, 1) &&
+	    add_strings(j, "revocation_endpoint_auth_methods_supported", none,
+	                1))
+		rc = ic_resp_json(req, j);
+	cJSON_Delete(j);
+	if (rc != IC_OK)
+		return ic_fail(req->errbuf, rc, "could not build the metadata");
+	req->resp.cache_control = "public, max-age=300";
+	return IC_OK;
+}
+
+/* --- Ticket grant (TE-1..TE-5, TE-7) ---------------------------------------
+ */
+
+struct redeem {
+	struct ic_arena *a;
+	const char *ticket_hash;
+	const char *token_hash;
+	long long now;
+	struct ic_ticket ticket; /* filled by the transaction */
+};
+
+/* TE-2: check-and-consume the ticket and store the token's binding in one
+ * write transaction, so a ticket can never yield two tokens.  Re-runnable
+ * (store.h): the ticket is read afresh on every run. */
+static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct redeem *r = ctx;
+	struct ic_issued_token tok;
+	enum ic_err rc;
+
+	memset(&r->ticket, 0, sizeof(r->ticket));
+	rc = ic_store_ticket_take_in_txn(t, r->a, r->ticket_hash, r->now,
+	                                 &r->ticket);
+	if (rc != IC_OK)
+		return rc;
+	tok = (struct ic_issued_token){
+	        .conv = r->ticket.conv,
+	        .subject = r->ticket.subject,
+	        .resource = r->ticket.resource,
+	        .scope = IC_TOKEN_SCOPE_READ,
+	        .issued = r->now,
+	        .expires = r->now + IC_TOKEN_LIFETIME_SECONDS,
+	        .revoked = false,
+	};
+	return ic_store_issued_put_in_txn(t, r->a, r->token_hash, &tok);
+}
+
+/* An optional scope may only narrow what the ticket grants: "read". */
+static bool scope_ok(const char *scope)
+{
+	while (scope && *scope) {
+		size_t len;
+
+		scope += strspn(scope, " ");
+		len = strcspn(scope, " ");
+		if (len && (len != strlen(IC_TOKEN_SCOPE_READ) ||
+		            strncmp(scope, IC_TOKEN_SCOPE_READ, len) != 0))
+			return false;
+		scope += len;
+	}
+	return true;
+}
+
+static enum ic_err token_success(struct ic_req *req, const char *token,
+                                 const struct ic_ticket *tk)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	if (j != NULL &&
+	    (!cJSON_AddStringToObject(j, "access_token", token) ||
+	     !cJSON_AddStringToObject(j, "token_type", "Bearer") ||
+	     !cJSON_AddStringToObject(j, "scope", IC_TOKEN_SCOPE_READ) ||
+	     /* TE-4: me is the subject the ticket was issued to. */
+	     !cJSON_AddStringToObject(j, "me", tk->subject) ||
+	     !cJSON_AddNumberToObject(j, "expires_in",
+	                              (double)IC_TOKEN_LIFETIME_SECONDS))) {
+		cJSON_Delete(j);
+		j = NULL;
+	}
+	ic_log(IC_LOG_INFO, "token issued for conversation %s to %s", tk->conv,
+	       tk->subject);
+	return send_json(req, 200, j);
+}
+
+/* Mint a token, then redeem the ticket for it in one transaction. */
+static enum ic_err redeem(struct ic_req *req, const char *ticket)
+{
+	struct redeem r = {req->arena, NULL, NULL, (long long)time(NULL), {0}};
+	struct ic_store *st;
+	char *token;
+	enum ic_err rc;
+
+	if (strlen(ticket) > IC_TOKEN_MAX_SECRET_CHARS)
+		return oauth_error(req, "invalid_grant", "unknown ticket");
+	/* TE-7: 256 random bits; only its hash is stored. */
+	rc = ic_crypto_token(req->arena, &token, req->errbuf);
+	if (rc != IC_OK)
+		return rc;
+	r.ticket_hash = ic_secret_hash(req->arena, ticket);
+	r.token_hash = ic_secret_hash(req->arena, token);
+	if (r.ticket_hash == NULL || r.token_hash == NULL)
+		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for hash");
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, redeem_in_txn, &r, req->errbuf);
+	if (rc == IC_ERR_NOT_FOUND)
+		return oauth_error(req, "invalid_grant", "unknown ticket");
+	if (rc == IC_ERR_GONE)
+		return oauth_error(req, "invalid_grant",
+		                   "ticket already used or expired");
+	if (rc != IC_OK)
+		return rc;
+	return token_success(req, token, &r.ticket);
+}
+
+enum ic_err ic_token_endpoint_token(struct ic_req *req)
+{
+	bool repeated = false;
+	const char *grant = param(req, "grant_type", &repeated);
+	const char *ticket = param(req, "ticket", &repeated);
+	const char *scope = param(req, "scope", &repeated);
+
+	if (repeated)
+		return oauth_error(req, "invalid_request",
+		                   "a parameter is repeated");
+	if (grant == NULL || *grant == '\0')
+		return oauth_error(req, "invalid_request",
+		                   "grant_type is missing");
+	if (strcmp(grant, IC_GRANT_TICKET) != 0 &&
+	    strcmp(grant, IC_GRANT_TICKET_URN) != 0)
+		return oauth_error(req, "unsupported_grant_type",
+		                   "only the ticket grant is supported");
+	if (ticket == NULL || *ticket == '\0')
+		return oauth_error(req, "invalid_request", "ticket is missing");
+	if (!scope_ok(scope))
+		return oauth_error(req, "invalid_scope",
+		                   "a ticket grants only the read scope");
+	return redeem(req, ticket);
+}
+
+/* --- Revocation (TE-12) ------------------------------------------------------
+ */
+
+struct revoke {
+	struct ic_arena *a;
+	const char *hash;
+	bool revoked;
+};
+
+static enum ic_err revoke_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct revoke *r = ctx;
+
+	return ic_store_issued_revoke_in_txn(t, r->a, r->hash, &r->revoked);
+}
+
+enum ic_err ic_token_endpoint_revoke(struct ic_req *req)
+{
+	bool repeated = false;
+	const char *token = param(req, "token", &repeated);
+	struct revoke r = {req->arena, NULL, false};
+	struct ic_store *st;
+	enum ic_err rc;
+
+	if (repeated || token == NULL || *token == '\0')
+		return oauth_error(req, "invalid_request",
+		                   "exactly one token is required");
+	/* RFC 7009 §2.2: an unknown token is answered 200 as well. */
+	if (strlen(token) <= IC_TOKEN_MAX_SECRET_CHARS) {
+		r.hash = ic_secret_hash(req->arena, token);
+		if (r.hash == NULL)
+			return ic_fail(req->errbuf, IC_ERR_NOMEM,
+			               "no memory for hash");
+		rc = ic_req_store(req, &st);
+		if (rc == IC_OK)
+			rc = ic_store_update(st, revoke_in_txn, &r,
+			                     req->errbuf);
+		if (rc != IC_OK)
+			return rc;
+	}
+	if (r.revoked)
+		ic_log(IC_LOG_INFO, "token %.12s revoked", r.hash);
+	req->resp.status = 200;
+	ic_buf_reset(&req->resp.body);
+	return no_store(req);
+}
+
+/* --- Introspection (TE-11) -------------------------------------------------
+ */
+
+/* 401 for the introspection caller.  RFC 6750 §3.1: no error code when
+ * no credential was sent at all. */
+static enum ic_err unauthenticated(struct ic_req *req, bool presented)
+{
+	req->resp.www_authenticate =
+	        presented ? REALM ", error=\"invalid_token\"" : REALM;
+	return ic_fail(req->errbuf, IC_ERR_UNAUTHENTICATED,
+	               "introspection needs a valid bearer token");
+}
+
+static enum ic_err introspect_answer(struct ic_req *req, bool active,
+                                     const struct ic_issued_token *tok)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	/* TE-11: JSON booleans and integers; an inactive token says only
+	 * that. */
+	if (j != NULL &&
+	    (!cJSON_AddBoolToObject(j, "active", active) ||
+	     (active &&
+	      ((tok->subject &&
+	        !cJSON_AddStringToObject(j, "me", tok->subject)) ||
+	       !cJSON_AddStringToObject(j, "scope", tok->scope) ||
+	       !cJSON_AddNumberToObject(j, "exp", (double)tok->expires) ||
+	       !cJSON_AddNumberToObject(j, "iat", (double)tok->issued))))) {
+		cJSON_Delete(j);
+		j = NULL;
+	}
+	return send_json(req, 200, j);
+}
+
+enum ic_err ic_token_endpoint_introspect(struct ic_req *req)
+{
+	const char *bearer = ic_cgi_bearer(req);
+	bool repeated = false, presented;
+	const char *token = param(req, "token", &repeated);
+	long long now = (long long)time(NULL);
+	struct ic_issued_token tok;
+	struct ic_store *st;
+	enum ic_err rc;
+
+	presented = req->env.authorization && *req->env.authorization;
+	if (bearer == NULL)
+		return unauthenticated(req, presented);
+	rc = ic_req_store(req, &st);
+	if (rc != IC_OK)
+		return rc;
+	rc = ic_token_lookup(st, req->arena, bearer, now, NULL, req->errbuf);
+	if (rc == IC_ERR_UNAUTHENTICATED)
+		return unauthenticated(req, true);
+	if (rc != IC_OK)
+		return rc;
+	if (repeated || token == NULL || *token == '\0')
+		return oauth_error(req, "invalid_request",
+		                   "exactly one token is required");
+	if (strlen(token) > IC_TOKEN_MAX_SECRET_CHARS)
+		return introspect_answer(req, false, NULL);
+	rc = ic_token_lookup(st, req->arena, token, now, &tok, req->errbuf);
+	if (rc == IC_ERR_UNAUTHENTICATED)
+		return introspect_answer(req, false, NULL);
+	if (rc != IC_OK)
+		return rc;
+	return introspect_answer(req, true, &tok);
+}
+
+/* --- Terminal face -----------------------------------------------------------
+ */
+
+struct list_ctx {
+	struct ic_req *req;
+	long long now;
+	size_t n;
+};
+
+static void utc(long long t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "%lld", t);
+}
+
+static enum ic_err list_one(const void *k, size_t kl, const void *v, size_t vl,
+                            void *ctx)
+{
+	struct list_ctx *c = ctx;
+	struct ic_arena *a = c->req->arena;
+	char issued[32], expires[32];
+	const char *conv, *subject, *resource, *scope, *state;
+	long long exp;
+	cJSON *j;
+
+	if (ic_json_parse(a, v, vl, &j) != IC_OK)
+		return IC_OK; /* a corrupt record grants nothing */
+	conv = ic_json_str(a, j, "conv");
+	subject = ic_json_str(a, j, "subject");
+	resource = ic_json_str(a, j, "resource");
+	scope = ic_json_str(a, j, "scope");
+	exp = ic_json_num(j, "expires", 0);
+	state = ic_json_bool(j, "revoked", true) ? "revoked"
+	        : exp <= c->now                  ? "expired"
+	                                         : "active";
+	utc(ic_json_num(j, "issued", 0), issued);
+	utc(exp, expires);
+	fprintf(c->req->out, "%.*s  %-7s  %s  %s  %s  %s  %s  %s\n",
+	        (int)(kl < 12 ? kl : 12), (const char *)k, state,
+	        conv ? conv : "-", subject ? subject : "-",
+	        resource ? resource : "-", scope ? scope : "-", issued,
+	        expires);
+	c->n++;
+	return IC_OK;
+}
+
+static enum ic_err list_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct list_ctx *c = ctx;
+
+	c->n = 0;
+	return ic_store_txn_scan(t, IC_DB_ISSUED_TOKENS, NULL, 0, list_one, c);
+}
+
+enum ic_err ic_token_endpoint_cli_list(struct ic_req *req, int argc,
+                                       char **argv)
+{
+	struct list_ctx c = {req, (long long)time(NULL), 0};
+	struct ic_store *st;
+	enum ic_err rc;
+
+	(void)argv;
+	if (argc > 1)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--tokens takes no arguments");
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, list_in_txn, &c, req->errbuf);
+	if (rc == IC_OK)
+		fprintf(req->out, "%zu issued token(s)\n", c.n);
+	return rc;
+}

@@ -1,0 +1,719 @@
+/* test_token_endpoint.c - metadata, ticket grant, revocation and
+ * introspection (lib/token_endpoint.c) and the bearer check `feed` uses
+ * (lib/token_check.c).  Handlers run through the real dispatcher with a
+ * real LMDB in a fresh mkdtemp directory per test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "route.h"
+#include "store.h"
+#include "store_token.h"
+#include "token_check.h"
+#include "token_endpoint.h"
+
+#define BASE   "https://alice.example/indiechat"
+#define FEED_A BASE "/feed/aaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define FEED_B BASE "/feed/bbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define BOB    "https://bob.example/"
+#define TICKET "ticket-0123456789abcdefghijklmnopqrstuvwxyz"
+#define FORM   "application/x-www-form-urlencoded"
+
+/* The auth program's rows for this module (cgi-bin/auth.c). */
+static const struct ic_route routes[] = {
+        {"GET", "/metadata", ic_metadata_get, IC_NEED_NOTHING, ""},
+        {"POST", "/token", ic_token_endpoint_token, IC_NEED_FORM, ""},
+        {"POST", "/revoke", ic_token_endpoint_revoke, IC_NEED_FORM, ""},
+        {"POST", "/introspect", ic_token_endpoint_introspect, IC_NEED_FORM, ""},
+};
+
+struct fixture {
+	char dir[64];
+};
+
+/* One request's output, split. */
+struct run {
+	enum ic_err rc;
+	char *out;
+	size_t outlen;
+	int status;
+	const char *body; /* into out */
+	cJSON *json;      /* parsed body, or NULL */
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	strcpy(f->dir, "/tmp/ic-token-XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int type,
+                    struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc = nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+
+	free(f);
+	return rc;
+}
+
+static void req_init(struct fixture *f, struct ic_req *req, FILE *in, FILE *out)
+{
+	assert_int_equal(ic_cgi_req_init(req, "auth", in, out), IC_OK);
+	req->cfg.base_url = BASE;
+	req->cfg.me = "https://alice.example/";
+	req->cfg.data_dir = f->dir;
+	req->cfg_loaded = true;
+}
+
+/* Dispatch METHOD PATH with a form BODY (or none) as the auth program
+ * does, and split the CGI output. */
+static void run(struct fixture *f, struct run *r, const char *method,
+                const char *path, const char *body, const char *authorization)
+{
+	struct ic_req req;
+	char len[32];
+	FILE *in, *out;
+	char *sep;
+
+	memset(r, 0, sizeof(*r));
+	in = fmemopen((void *)(body ? body : ""), body ? strlen(body) + 1 : 1,
+	              "r");
+	out = open_memstream(&r->out, &r->outlen);
+	req_init(f, &req, in, out);
+	req.env.method = method;
+	req.env.path_info = path;
+	req.env.authorization = authorization;
+	if (body) {
+		snprintf(len, sizeof(len), "%zu", strlen(body));
+		req.env.content_type = FORM;
+		req.env.content_length = len;
+	}
+	r->rc = ic_route_dispatch(&req, routes,
+	                          sizeof(routes) / sizeof(routes[0]));
+	if (r->rc == IC_OK)
+		ic_cgi_respond(&req);
+	fclose(out);
+	fclose(in);
+	ic_cgi_req_free(&req);
+	assert_int_equal(sscanf(r->out, "Status: %d", &r->status), 1);
+	sep = strstr(r->out, "\r\n\r\n");
+	assert_non_null(sep);
+	sep[2] = '\0'; /* r->out is now the header lines, each with CRLF */
+	r->body = sep + 4;
+	r->json = cJSON_Parse(r->body);
+}
+
+static void done(struct run *r)
+{
+	cJSON_Delete(r->json);
+	free(r->out);
+}
+
+static bool has_header(const struct run *r, const char *line)
+{
+	return strstr(r->out, line) != NULL;
+}
+
+static const char *jstr(const struct run *r, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void assert_no_store(const struct run *r)
+{
+	assert_true(has_header(r, "Cache-Control: no-store\r\n"));
+	assert_true(has_header(r, "Pragma: no-cache\r\n"));
+}
+
+static void assert_oauth_error(struct run *r, const char *error)
+{
+	assert_int_equal(r->rc, IC_OK);
+	assert_int_equal(r->status, 400);
+	assert_true(has_header(r, "Content-Type: application/json"));
+	assert_no_store(r);
+	assert_non_null(r->json);
+	assert_string_equal(jstr(r, "error"), error);
+	assert_non_null(jstr(r, "error_description"));
+}
+
+/* --- Planting records -------------------------------------------------------
+ */
+
+struct plant {
+	struct ic_arena *a;
+	const char *hash;
+	struct ic_ticket tk;
+	struct ic_issued_token tok;
+	bool is_ticket;
+};
+
+static enum ic_err plant_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct plant *p = ctx;
+
+	if (p->is_ticket)
+		return ic_store_ticket_put_in_txn(t, p->a, p->hash, &p->tk);
+	return ic_store_issued_put_in_txn(t, p->a, p->hash, &p->tok);
+}
+
+static void plant(struct fixture *f, struct plant *p, const char *secret)
+{
+	struct ic_store *st = NULL;
+	char errbuf[IC_ERRBUF_SIZE] = "";
+
+	p->a = ic_arena_new(0);
+	assert_non_null(p->a);
+	p->hash = ic_secret_hash(p->a, secret);
+	if (ic_store_open(&st, f->dir, errbuf) != IC_OK)
+		fail_msg("ic_store_open: %s", errbuf);
+	if (ic_store_update(st, plant_in_txn, p, errbuf) != IC_OK)
+		fail_msg("plant: %s", errbuf);
+	ic_store_close(st);
+	ic_arena_free(p->a);
+}
+
+static void plant_ticket(struct fixture *f, const char *ticket,
+                         long long expires)
+{
+	struct plant p = {0};
+
+	p.is_ticket = true;
+	p.tk = (struct ic_ticket){"conv1", BOB, FEED_A, expires, false};
+	plant(f, &p, ticket);
+}
+
+static void plant_token(struct fixture *f, const char *token,
+                        const char *resource, const char *scope,
+                        long long expires, bool revoked)
+{
+	struct plant p = {0};
+	long long now = (long long)time(NULL);
+
+	p.tok = (struct ic_issued_token){"conv1",  BOB,     resource, scope,
+	                                 now - 10, expires, revoked};
+	plant(f, &p, token);
+}
+
+/* Redeem TICKET planted for FEED_A; returns the access token (malloc). */
+static char *redeem_ok(struct fixture *f)
+{
+	struct run r;
+	char *token;
+
+	plant_ticket(f, TICKET, (long long)time(NULL) + 300);
+	run(f, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET, NULL);
+	assert_int_equal(r.status, 200);
+	token = strdup(jstr(&r, "access_token"));
+	done(&r);
+	return token;
+}
+
+/* --- Metadata (TE-8)
+ * ---------------------------------------------------------- */
+
+static bool array_has(const cJSON *arr, const char *s)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, arr)
+	{
+		if (cJSON_IsString(e) && strcmp(e->valuestring, s) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void test_metadata_lists_endpoints_and_ticket_grants_te_8(void **state)
+{
+	struct run r;
+	const cJSON *g;
+
+	run(*state, &r, "GET", "/metadata", NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_true(has_header(&r, "Content-Type: application/json"));
+	assert_true(has_header(&r, "Cache-Control: public, max-age=300"));
+	assert_string_equal(jstr(&r, "issuer"), BASE "/");
+	assert_string_equal(jstr(&r, "token_endpoint"), BASE "/auth/token");
+	assert_string_equal(jstr(&r, "ticket_endpoint"), BASE "/ticket");
+	assert_string_equal(jstr(&r, "revocation_endpoint"),
+	                    BASE "/auth/revoke");
+	assert_string_equal(jstr(&r, "introspection_endpoint"),
+	                    BASE "/auth/introspect");
+	g = cJSON_GetObjectItem(r.json, "grant_types_supported");
+	assert_true(array_has(g, "ticket"));
+	assert_true(array_has(g, IC_GRANT_TICKET_URN));
+	/* Not implemented, so not advertised. */
+	assert_false(array_has(g, "authorization_code"));
+	assert_false(array_has(g, "refresh_token"));
+	assert_null(cJSON_GetObjectItem(r.json, "authorization_endpoint"));
+	assert_true(array_has(cJSON_GetObjectItem(r.json, "scopes_supported"),
+	                      "read"));
+	assert_true(array_has(
+	        cJSON_GetObjectItem(
+	                r.json, "revocation_endpoint_auth_methods_supported"),
+	        "none"));
+	done(&r);
+}
+
+/* --- Ticket grant
+ * --------------------------------------------------------------- */
+
+static void
+test_token_redeem_answers_bearer_read_me_expires_te_3_te_4(void **state)
+{
+	struct run r;
+	const cJSON *exp;
+
+	plant_ticket(*state, TICKET, (long long)time(NULL) + 300);
+	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET,
+	    NULL);
+	assert_int_equal(r.status, 200);
+	assert_true(has_header(&r, "Content-Type: application/json"));
+	assert_no_store(&r);
+	assert_true(strlen(jstr(&r, "access_token")) >= 43); /* 256 bits */
+	assert_string_equal(jstr(&r, "token_type"), "Bearer");
+	assert_string_equal(jstr(&r, "scope"), "read");
+	assert_string_equal(jstr(&r, "me"), BOB); /* the subject, TE-4 */
+	exp = cJSON_GetObjectItem(r.json, "expires_in");
+	assert_true(cJSON_IsNumber(exp));
+	assert_int_equal((long long)exp->valuedouble,
+	                 IC_TOKEN_LIFETIME_SECONDS);
+	done(&r);
+}
+
+static void test_token_urn_grant_type_is_accepted_te_8(void **state)
+{
+	struct run r;
+
+	plant_ticket(*state, TICKET, (long long)time(NULL) + 300);
+	run(*state, &r, "POST", "/token",
+	    "grant_type=urn%3Aindieweb.org%3Aparams%3Aoauth%3Agrant-type%3A"
+	    "ticket&ticket=" TICKET "&scope=read",
+	    NULL);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jstr(&r, "token_type"), "Bearer");
+	done(&r);
+}
+
+static void test_token_redeem_twice_invalid_grant_te_2(void **state)
+{
+	char *token = redeem_ok(*state);
+	struct run r;
+
+	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET,
+	    NULL);
+	assert_oauth_error(&r, "invalid_grant");
+	assert_null(jstr(&r, "access_token"));
+	done(&r);
+	free(token);
+}
+
+static void test_token_expired_ticket_invalid_grant_te_2(void **state)
+{
+	struct run r;
+
+	plant_ticket(*state, TICKET, (long long)time(NULL) - 1);
+	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET,
+	    NULL);
+	assert_oauth_error(&r, "invalid_grant");
+	done(&r);
+}
+
+static void test_token_unknown_ticket_invalid_grant_te_2(void **state)
+{
+	struct run r;
+
+	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=nope",
+	    NULL);
+	assert_oauth_error(&r, "invalid_grant");
+	done(&r);
+}
+
+static void test_token_missing_ticket_invalid_request_te_5(void **state)
+{
+	struct run r;
+
+	run(*state, &r, "POST", "/token", "grant_type=ticket", NULL);
+	assert_oauth_error(&r, "invalid_request");
+	done(&r);
+	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=", NULL);
+	assert_oauth_error(&r, "invalid_request");
+	done(&r);
+	run(*state, &r, "POST", "/token", "ticket=" TICKET, NULL);
+	assert_oauth_error(&r, "invalid_request");
+	done(&r);
+}
+
+static void test_token_repeated_parameter_invalid_request_te_5(void **state)
+{
+	struct run r;
+
+	plant_ticket(*state, TICKET, (long long)time(NULL) + 300);
+	run(*state, &r, "POST", "/token",
+	    "grant_type=ticket&ticket=" TICKET "&ticket=x", NULL);
+	assert_oauth_error(&r, "invalid_request");
+	done(&r);
+}
+
+static void test_token_grant_type_foo_unsupported_grant_type_te_5(void **state)
+{
+	struct run r;
+
+	run(*state, &r, "POST", "/token", "grant_type=foo&ticket=" TICKET,
+	    NULL);
+	assert_oauth_error(&r, "unsupported_grant_type");
+	done(&r);
+}
+
+static void test_token_wider_scope_invalid_scope_te_5(void **state)
+{
+	struct run r;
+
+	plant_ticket(*state, TICKET, (long long)time(NULL) + 300);
+	run(*state, &r, "POST", "/token",
+	    "grant_type=ticket&ticket=" TICKET "&scope=read+write", NULL);
+	assert_oauth_error(&r, "invalid_scope");
+	done(&r);
+	/* The ticket was not consumed by the refused request. */
+	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET,
+	    NULL);
+	assert_int_equal(r.status, 200);
+	done(&r);
+}
+
+static void test_token_get_is_405_te_1(void **state)
+{
+	struct run r;
+
+	run(*state, &r, "GET", "/token", NULL, NULL);
+	assert_int_equal(r.rc, IC_ERR_METHOD);
+	assert_int_equal(r.status, 405);
+	assert_true(has_header(&r, "Allow: POST\r\n"));
+	done(&r);
+}
+
+/* TE-7: neither the ticket nor the token is anywhere in the database, by
+ * API scan of every key and value and in the raw file. */
+struct needle {
+	const char *s;
+	int hits;
+};
+
+static enum ic_err find(const void *k, size_t kl, const void *v, size_t vl,
+                        void *ctx)
+{
+	struct needle *n = ctx;
+	size_t len = strlen(n->s);
+
+	if (memmem(k, kl, n->s, len) || memmem(v, vl, n->s, len))
+		n->hits++;
+	return IC_OK;
+}
+
+static enum ic_err scan_all(struct ic_store_txn *t, void *ctx)
+{
+	for (int db = 0; db < IC_DB__COUNT; db++) {
+		enum ic_err rc = ic_store_txn_scan(t, (enum ic_store_db)db,
+		                                   NULL, 0, find, ctx);
+		if (rc != IC_OK)
+			return rc;
+	}
+	return IC_OK;
+}
+
+static int hits_in_file(const char *path, const char *s)
+{
+	FILE *fp = fopen(path, "rb");
+	char *data;
+	long size;
+	int hit;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	size = ftell(fp);
+	rewind(fp);
+	data = malloc((size_t)size + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)size, fp), (size_t)size);
+	fclose(fp);
+	hit = memmem(data, (size_t)size, s, strlen(s)) != NULL;
+	free(data);
+	return hit;
+}
+
+static void test_token_db_holds_only_hashes_te_7(void **state)
+{
+	struct fixture *f = *state;
+	char *token = redeem_ok(f);
+	struct needle nt = {token, 0}, nk = {TICKET, 0};
+	struct ic_store *st = NULL;
+	char path[128];
+	struct ic_arena *a = ic_arena_new(0);
+	void *val;
+	size_t vlen;
+	const char *h = ic_secret_hash(a, token);
+
+	assert_int_equal(ic_store_open(&st, f->dir, NULL), IC_OK);
+	assert_int_equal(ic_store_view(st, scan_all, &nt, NULL), IC_OK);
+	assert_int_equal(ic_store_view(st, scan_all, &nk, NULL), IC_OK);
+	assert_int_equal(nt.hits, 0);
+	assert_int_equal(nk.hits, 0);
+	/* ... but its hash is the key of the issued token. */
+	assert_int_equal(ic_store_get(st, a, IC_DB_ISSUED_TOKENS, h, strlen(h),
+	                              &val, &vlen, NULL),
+	                 IC_OK);
+	ic_store_close(st);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	assert_int_equal(hits_in_file(path, token), 0);
+	assert_int_equal(hits_in_file(path, TICKET), 0);
+	ic_arena_free(a);
+	free(token);
+}
+
+/* --- ic_token_check (TE-10, RS-2, RS-6)
+ * ------------------------------------------ */
+
+static enum ic_err check(struct fixture *f, const char *bearer,
+                         const char *resource, struct ic_issued_token *out)
+{
+	struct ic_req req;
+	enum ic_err rc;
+
+	req_init(f, &req, stdin, stdout);
+	rc = ic_token_check(&req, bearer, resource, out);
+	if (out)
+		out->conv = out->subject = out->resource = out->scope = NULL;
+	ic_cgi_req_free(&req);
+	return rc;
+}
+
+static void test_token_check_good_token_ok_te_10(void **state)
+{
+	struct fixture *f = *state;
+	char *token = redeem_ok(f);
+	struct ic_req req;
+	struct ic_issued_token tok;
+
+	req_init(f, &req, stdin, stdout);
+	assert_int_equal(ic_token_check(&req, token, FEED_A, &tok), IC_OK);
+	assert_string_equal(tok.subject, BOB);
+	assert_string_equal(tok.resource, FEED_A);
+	assert_string_equal(tok.conv, "conv1");
+	assert_true(tok.expires > (long long)time(NULL));
+	ic_cgi_req_free(&req);
+	free(token);
+}
+
+static void test_token_check_expired_unauthenticated_te_10(void **state)
+{
+	struct fixture *f = *state;
+
+	plant_token(f, "expired-token", FEED_A, "read",
+	            (long long)time(NULL) - 1, false);
+	assert_int_equal(check(f, "expired-token", FEED_A, NULL),
+	                 IC_ERR_UNAUTHENTICATED);
+}
+
+static void test_token_check_revoked_unauthenticated_te_12(void **state)
+{
+	struct fixture *f = *state;
+	char *token = redeem_ok(f);
+	char body[128];
+	struct run r;
+
+	assert_int_equal(check(f, token, FEED_A, NULL), IC_OK);
+	snprintf(body, sizeof(body), "token=%s", token);
+	run(f, &r, "POST", "/revoke", body, NULL);
+	assert_int_equal(r.status, 200);
+	assert_no_store(&r);
+	done(&r);
+	assert_int_equal(check(f, token, FEED_A, NULL), IC_ERR_UNAUTHENTICATED);
+	/* Also a token planted revoked. */
+	plant_token(f, "revoked-token", FEED_A, "read",
+	            (long long)time(NULL) + 60, true);
+	assert_int_equal(check(f, "revoked-token", FEED_A, NULL),
+	                 IC_ERR_UNAUTHENTICATED);
+	free(token);
+}
+
+static void test_token_check_other_resource_unauthenticated_rs_6(void **state)
+{
+	struct fixture *f = *state;
+	char *token = redeem_ok(f);
+
+	assert_int_equal(check(f, token, FEED_B, NULL), IC_ERR_UNAUTHENTICATED);
+	assert_int_equal(check(f, token, FEED_A "/2", NULL),
+	                 IC_ERR_UNAUTHENTICATED);
+	assert_int_equal(check(f, token, NULL, NULL), IC_ERR_UNAUTHENTICATED);
+	free(token);
+}
+
+static void test_token_check_scope_without_read_forbidden_rs_2(void **state)
+{
+	struct fixture *f = *state;
+
+	plant_token(f, "write-token", FEED_A, "write readme",
+	            (long long)time(NULL) + 60, false);
+	assert_int_equal(check(f, "write-token", FEED_A, NULL),
+	                 IC_ERR_FORBIDDEN);
+	plant_token(f, "multi-token", FEED_A, "write read",
+	            (long long)time(NULL) + 60, false);
+	assert_int_equal(check(f, "multi-token", FEED_A, NULL), IC_OK);
+}
+
+static void
+test_token_check_unknown_or_missing_unauthenticated_rs_2(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(check(f, "no-such-token", FEED_A, NULL),
+	                 IC_ERR_UNAUTHENTICATED);
+	assert_int_equal(check(f, NULL, FEED_A, NULL), IC_ERR_UNAUTHENTICATED);
+	assert_int_equal(check(f, "", FEED_A, NULL), IC_ERR_UNAUTHENTICATED);
+}
+
+static void test_token_scope_has_matches_whole_words(void **state)
+{
+	(void)state;
+	assert_true(ic_token_scope_has("read", "read"));
+	assert_true(ic_token_scope_has("  profile read ", "read"));
+	assert_false(ic_token_scope_has("reader", "read"));
+	assert_false(ic_token_scope_has("rea", "read"));
+	assert_false(ic_token_scope_has("", "read"));
+	assert_false(ic_token_scope_has(NULL, "read"));
+}
+
+/* --- Revocation (TE-12)
+ * -------------------------------------------------------------- */
+
+static void test_revoke_unknown_token_is_200_te_12(void **state)
+{
+	struct run r;
+
+	run(*state, &r, "POST", "/revoke", "token=never-issued", NULL);
+	assert_int_equal(r.status, 200);
+	assert_no_store(&r);
+	assert_string_equal(r.body, "");
+	done(&r);
+	run(*state, &r, "POST", "/revoke", "token_type_hint=access_token",
+	    NULL);
+	assert_oauth_error(&r, "invalid_request");
+	done(&r);
+}
+
+/* --- Introspection (TE-11)
+ * ----------------------------------------------------------- */
+
+static void test_introspect_without_bearer_is_401_te_11(void **state)
+{
+	struct run r;
+
+	run(*state, &r, "POST", "/introspect", "token=x", NULL);
+	assert_int_equal(r.rc, IC_ERR_UNAUTHENTICATED);
+	assert_int_equal(r.status, 401);
+	assert_true(
+	        has_header(&r, "WWW-Authenticate: Bearer realm=\"IndieChat\""));
+	assert_false(has_header(&r, "invalid_token"));
+	done(&r);
+	run(*state, &r, "POST", "/introspect", "token=x", "Bearer bogus");
+	assert_int_equal(r.status, 401);
+	assert_true(has_header(&r, "error=\"invalid_token\""));
+	done(&r);
+}
+
+static void test_introspect_active_and_inactive_tokens_te_11(void **state)
+{
+	struct fixture *f = *state;
+	char *token = redeem_ok(f);
+	char auth[128], body[128];
+	const cJSON *active, *exp, *iat;
+	struct run r;
+
+	snprintf(auth, sizeof(auth), "Bearer %s", token);
+	snprintf(body, sizeof(body), "token=%s", token);
+	run(f, &r, "POST", "/introspect", body, auth);
+	assert_int_equal(r.status, 200);
+	assert_no_store(&r);
+	active = cJSON_GetObjectItem(r.json, "active");
+	assert_true(cJSON_IsTrue(active));
+	assert_string_equal(jstr(&r, "me"), BOB);
+	assert_string_equal(jstr(&r, "scope"), "read");
+	exp = cJSON_GetObjectItem(r.json, "exp");
+	iat = cJSON_GetObjectItem(r.json, "iat");
+	assert_true(cJSON_IsNumber(exp) && cJSON_IsNumber(iat));
+	assert_int_equal((long long)(exp->valuedouble - iat->valuedouble),
+	                 IC_TOKEN_LIFETIME_SECONDS);
+	done(&r);
+	/* An unknown token: {"active": false} and nothing else. */
+	run(f, &r, "POST", "/introspect", "token=unknown", auth);
+	assert_int_equal(r.status, 200);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(r.json, "active")));
+	assert_int_equal(cJSON_GetArraySize(r.json), 1);
+	done(&r);
+	run(f, &r, "POST", "/introspect", "", auth);
+	assert_oauth_error(&r, "invalid_request");
+	done(&r);
+	free(token);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	        T(test_metadata_lists_endpoints_and_ticket_grants_te_8),
+	        T(test_token_redeem_answers_bearer_read_me_expires_te_3_te_4),
+	        T(test_token_urn_grant_type_is_accepted_te_8),
+	        T(test_token_redeem_twice_invalid_grant_te_2),
+	        T(test_token_expired_ticket_invalid_grant_te_2),
+	        T(test_token_unknown_ticket_invalid_grant_te_2),
+	        T(test_token_missing_ticket_invalid_request_te_5),
+	        T(test_token_repeated_parameter_invalid_request_te_5),
+	        T(test_token_grant_type_foo_unsupported_grant_type_te_5),
+	        T(test_token_wider_scope_invalid_scope_te_5),
+	        T(test_token_get_is_405_te_1),
+	        T(test_token_db_holds_only_hashes_te_7),
+	        T(test_token_check_good_token_ok_te_10),
+	        T(test_token_check_expired_unauthenticated_te_10),
+	        T(test_token_check_revoked_unauthenticated_te_12),
+	        T(test_token_check_other_resource_unauthenticated_rs_6),
+	        T(test_token_check_scope_without_read_forbidden_rs_2),
+	        T(test_token_check_unknown_or_missing_unauthenticated_rs_2),
+	        T(test_token_scope_has_matches_whole_words),
+	        T(test_revoke_unknown_token_is_200_te_12),
+	        T(test_introspect_without_bearer_is_401_te_11),
+	        T(test_introspect_active_and_inactive_tokens_te_11),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("token_endpoint", tests, NULL, NULL);
+}
