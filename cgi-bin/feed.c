@@ -5,8 +5,14 @@
  */
 #include <stddef.h>
 
+#include <stdio.h>
+#include <string.h>
+
+#include "feed_serve.h"
 #include "page_ping.h"
 #include "program.h"
+#include "views.h"
+#include "websub_hub_endpoint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -15,6 +21,45 @@ static const struct ic_route routes[] = {
 	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
 	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
 	 "self-check of request bodies (JSON)"},
+	{"POST", "/hub", ic_websub_hub_endpoint_post, IC_NEED_FORM,
+	 "the built-in WebSub hub: subscribe/unsubscribe to our topics"},
+	{"GET", "/{topic}", ic_feed_serve_topic, IC_NEED_NOTHING,
+	 "a conversation's feed: private page with a token, else the stub"},
+	{"GET", "/{topic}/{page}", ic_feed_serve_page, IC_NEED_NOTHING,
+	 "an older page of a conversation's feed (token required)"},
+};
+
+static bool want_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	return false;
+}
+
+static enum ic_err cmd_inbox(struct ic_req *req, int argc, char **argv)
+{
+	return ic_view_inbox(req, want_json(argc, argv));
+}
+
+static enum ic_err cmd_conversation(struct ic_req *req, int argc, char **argv)
+{
+	const char *url = NULL;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--json") != 0)
+			url = argv[i];
+	if (url == NULL)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			       "--conversation needs the correspondent's URL");
+	return ic_view_conversation(req, url, want_json(argc, argv));
+}
+
+static const struct ic_cli_cmd cmds[] = {
+	{"--inbox", "[--json]", cmd_inbox, true,
+	 "conversations, newest first; message requests marked"},
+	{"--conversation", "URL [--json]", cmd_conversation, true,
+	 "the messages with URL, both ways, in order (marks them read)"},
 };
 
 static const struct ic_program program = {
@@ -22,6 +67,8 @@ static const struct ic_program program = {
 	.summary = "the read side: private feeds for correspondents, public stubs for hubs, the built-in hub, the owner's views",
 	.routes = routes,
 	.nroutes = ARRAY_SIZE(routes),
+	.cmds = cmds,
+	.ncmds = ARRAY_SIZE(cmds),
 };
 
 int main(int argc, char **argv, char **envp)

@@ -10,9 +10,13 @@
 #include <cjson/cJSON.h>
 
 #include "maint.h"
+#include "outbox.h"
 #include "page_ping.h"
 #include "program.h"
 #include "store.h"
+#include "ticket_sender.h"
+#include "websub_hub.h"
+#include "websub_subscriber.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -21,19 +25,44 @@ static const struct ic_route routes[] = {
 	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
 	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
 	 "self-check of request bodies (JSON)"},
+	{"GET", "/{id}", ic_websub_callback_get, IC_NEED_NOTHING,
+	 "WebSub verification of intent: echoes hub.challenge (WS-S-15)"},
+	{"POST", "/{id}", ic_websub_callback_post, IC_NEED_BIG_BODY,
+	 "WebSub content delivery: signature check, then fetch (WS-S-23)"},
+};
+
+static enum ic_err job_notify(struct ic_req *req, const char *conv)
+{
+	return ic_outbox_notify(req, conv, req->errbuf);
+}
+
+static enum ic_err job_ticket(struct ic_req *req, const char *conv)
+{
+	return ic_ticket_send(req, conv, req->errbuf);
+}
+
+/* The due work lazy maintenance does (lib/due.h kinds). */
+static const struct ic_maint_job jobs[] = {
+	{"fetch", ic_websub_fetch_job},     /* read a feed: catch-up, pings */
+	{"notify", job_notify},             /* tell the hub we published */
+	{"ticket", job_ticket},             /* deliver a ticket again (TS-4) */
+	{"renew", ic_websub_renew_job},     /* renew a lease (WS-S-18) */
+	{"hub_verify", ic_websub_hub_verify_job}, /* our hub's subscribers */
 };
 
 static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)
 {
 	bool ran;
+	int done;
 	enum ic_err rc;
 
 	(void)argc;
 	(void)argv;
-	rc = ic_maint_run(req, &ran);
-	if (rc == IC_OK)
-		printf("%s\n", ran ? "maintenance done"
-				   : "maintenance already running elsewhere");
+	rc = ic_maint_run(req, jobs, ARRAY_SIZE(jobs), &ran, &done);
+	if (rc == IC_OK && ran)
+		printf("maintenance done: %d job(s)\n", done);
+	else if (rc == IC_OK)
+		printf("maintenance already running elsewhere\n");
 	return rc;
 }
 

@@ -5,6 +5,11 @@
  */
 #include <stddef.h>
 
+#include <stdio.h>
+#include <string.h>
+
+#include "ic_limits.h"
+#include "outbox.h"
 #include "page_ping.h"
 #include "program.h"
 
@@ -17,11 +22,50 @@ static const struct ic_route routes[] = {
 	 "self-check of request bodies (JSON)"},
 };
 
+/* send --to URL TEXT...: the words after URL are the message. */
+static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
+{
+	struct ic_buf text = IC_BUF_INIT(IC_MAX_MESSAGE_BYTES);
+	struct ic_msg msg;
+	enum ic_err rc = IC_OK;
+
+	if (argc < 3)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			       "--to needs a URL and the message text");
+	for (int i = 2; rc == IC_OK && i < argc; i++)
+		if ((i > 2 && (rc = ic_buf_addc(&text, ' ')) != IC_OK) ||
+		    (rc = ic_buf_adds(&text, argv[i])) != IC_OK)
+			break;
+	if (rc != IC_OK) {
+		ic_buf_release(&text);
+		return ic_fail(req->errbuf, rc, "message longer than %u bytes",
+			       IC_MAX_MESSAGE_BYTES);
+	}
+	rc = ic_outbox_send(req, argv[1], text.buf, &msg);
+	ic_buf_release(&text);
+	if (rc != IC_OK)
+		return rc;
+	printf("sent %s\n", msg.uid);
+	/* The terminal can wait: notify now rather than after a response. */
+	req->errbuf[0] = '\0';
+	if (ic_outbox_notify(req, msg.conv, req->errbuf) != IC_OK)
+		fprintf(stderr, "send: hub not reached (%s); lazy maintenance "
+				"retries\n", req->errbuf);
+	return IC_OK;
+}
+
+static const struct ic_cli_cmd cmds[] = {
+	{"--to", "URL TEXT...", cmd_to, true,
+	 "send TEXT to the correspondent at URL, publish, notify the hub"},
+};
+
 static const struct ic_program program = {
 	.name = "send",
 	.summary = "writes a message: store it, regenerate the conversation's static feed, notify the hub",
 	.routes = routes,
 	.nroutes = ARRAY_SIZE(routes),
+	.cmds = cmds,
+	.ncmds = ARRAY_SIZE(cmds),
 };
 
 int main(int argc, char **argv, char **envp)

@@ -5,8 +5,12 @@
  */
 #include <stddef.h>
 
+#include <stdio.h>
+
+#include "handshake.h"
 #include "page_ping.h"
 #include "program.h"
+#include "ticket_endpoint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -15,6 +19,75 @@ static const struct ic_route routes[] = {
 	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
 	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
 	 "self-check of request bodies (JSON)"},
+	{"POST", "", ic_ticket_endpoint_post, IC_NEED_FORM,
+	 "the ticket endpoint: receive a ticket, redeem it (TR-1..TR-10)"},
+};
+
+/* argv[0] is the option; the URL follows it. */
+static enum ic_err one_url(struct ic_req *req, int argc, char **argv)
+{
+	if (argc != 2)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			       "%s needs one URL", argv[0]);
+	return IC_OK;
+}
+
+static enum ic_err cmd_invite(struct ic_req *req, int argc, char **argv)
+{
+	const char *conv;
+	enum ic_err rc = one_url(req, argc, argv);
+
+	if (rc == IC_OK)
+		rc = ic_handshake_invite(req, argv[1], &conv);
+	if (rc == IC_OK)
+		printf("invited %s: they received a ticket for our feed\n",
+		       argv[1]);
+	return rc;
+}
+
+static enum ic_err cmd_accept(struct ic_req *req, int argc, char **argv)
+{
+	enum ic_err rc = one_url(req, argc, argv);
+
+	if (rc == IC_OK)
+		rc = ic_handshake_accept(req, argv[1]);
+	if (rc == IC_OK)
+		printf("accepted %s: they received a ticket for our feed\n",
+		       argv[1]);
+	return rc;
+}
+
+static enum ic_err decline(struct ic_req *req, int argc, char **argv,
+			   bool block)
+{
+	enum ic_err rc = one_url(req, argc, argv);
+
+	if (rc == IC_OK)
+		rc = ic_handshake_decline(req, argv[1], block);
+	if (rc == IC_OK)
+		printf("%s %s\n", block ? "blocked" : "declined", argv[1]);
+	return rc;
+}
+
+static enum ic_err cmd_decline(struct ic_req *req, int argc, char **argv)
+{
+	return decline(req, argc, argv, false);
+}
+
+static enum ic_err cmd_block(struct ic_req *req, int argc, char **argv)
+{
+	return decline(req, argc, argv, true);
+}
+
+static const struct ic_cli_cmd cmds[] = {
+	{"--invite", "URL", cmd_invite, true,
+	 "start a conversation: send the site at URL a ticket (TS-1..TS-3)"},
+	{"--accept", "URL", cmd_accept, true,
+	 "accept URL's message request: send them our ticket back"},
+	{"--decline", "URL", cmd_decline, true,
+	 "decline URL: unsubscribe, forget their token, ignore them"},
+	{"--block", "URL", cmd_block, true,
+	 "block URL: decline, and revoke the tokens we issued them"},
 };
 
 static const struct ic_program program = {
@@ -22,6 +95,8 @@ static const struct ic_program program = {
 	.summary = "TicketAuth: the ticket endpoint (receive, redeem, subscribe) and the sending side (invite)",
 	.routes = routes,
 	.nroutes = ARRAY_SIZE(routes),
+	.cmds = cmds,
+	.ncmds = ARRAY_SIZE(cmds),
 };
 
 int main(int argc, char **argv, char **envp)

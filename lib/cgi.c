@@ -90,6 +90,7 @@ enum ic_err ic_cgi_read_env(struct ic_req *req, char *const *envp)
 	e->accept = env_get(envp, "HTTP_ACCEPT");
 	e->origin = env_get(envp, "HTTP_ORIGIN");
 	e->if_none_match = env_get(envp, "HTTP_IF_NONE_MATCH");
+	e->hub_signature = env_get(envp, "HTTP_X_HUB_SIGNATURE");
 	e->remote_addr = env_get(envp, "REMOTE_ADDR");
 	e->https = env_get(envp, "HTTPS");
 	e->script_name = env_get(envp, "SCRIPT_NAME");

@@ -46,6 +46,7 @@ struct ic_cgi_env {
 	const char *accept;         /* HTTP_ACCEPT */
 	const char *origin;         /* HTTP_ORIGIN */
 	const char *if_none_match;  /* HTTP_IF_NONE_MATCH */
+	const char *hub_signature;  /* HTTP_X_HUB_SIGNATURE (WS-S-23) */
 	const char *remote_addr;    /* REMOTE_ADDR */
 	const char *https;          /* HTTPS ("on" behind mod_ssl) */
 	const char *script_name;    /* SCRIPT_NAME: the mount point */
@@ -93,6 +94,11 @@ struct ic_req {
 	const char *param_values[IC_REQ_MAX_PARAMS];
 	size_t nparams;
 	struct ic_resp resp;
+	/* Work to do once the response is complete, detached from the web
+	 * server (DESIGN.md "Work after the response"): set by a handler,
+	 * run by ic_program_main() in a detached child with its own store. */
+	enum ic_err (*after)(struct ic_req *req);
+	void *after_ctx;
 	FILE *in;  /* the request body stream (stdin) */
 	FILE *out; /* where the response goes (stdout) */
 	char errbuf[IC_ERRBUF_SIZE];

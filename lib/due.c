@@ -91,6 +91,24 @@ enum ic_err ic_due_schedule_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 				strlen(qkey), 0);
 }
 
+enum ic_err ic_due_when_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+			       const char *kind, const char *id,
+			       long long *when)
+{
+	char *ikey = index_key(a, kind, id);
+	const void *v;
+	size_t vl;
+	enum ic_err rc;
+
+	*when = 0;
+	if (ikey == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_store_txn_get(t, IC_DB_DUE, ikey, strlen(ikey), &v, &vl);
+	if (rc == IC_OK)
+		*when = when_of(v, vl);
+	return rc;
+}
+
 enum ic_err ic_due_cancel_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 				 const char *kind, const char *id)
 {

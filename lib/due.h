@@ -43,6 +43,14 @@ enum ic_err ic_due_schedule_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 				   long long when, int attempts,
 				   bool keep_earlier);
 
+/**
+ * When job (kind, id) is due.
+ * @return IC_OK; IC_ERR_NOT_FOUND (not scheduled).
+ */
+enum ic_err ic_due_when_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+			       const char *kind, const char *id,
+			       long long *when);
+
 /** Remove job (kind, id); IC_OK when it was not there. */
 enum ic_err ic_due_cancel_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 				 const char *kind, const char *id);

@@ -394,7 +394,7 @@ static bool bearer_goes(const struct hop *h)
 static enum ic_err build_headers(struct hop *h, struct curl_slist **out)
 {
 	const struct ic_fetch_req *req = h->plan->req;
-	const char *lines[4] = {NULL};
+	const char *lines[4 + IC_FETCH_MAX_EXTRA_HEADERS] = {NULL};
 	size_t n = 0;
 	struct curl_slist *list = NULL;
 
@@ -409,6 +409,9 @@ static enum ic_err build_headers(struct hop *h, struct curl_slist **out)
 	if (bearer_goes(h))
 		lines[n++] = ic_arena_printf(h->a, "Authorization: Bearer %s",
 		                             req->bearer);
+	for (size_t i = 0; i < req->nheaders; i++)
+		lines[n++] = ic_arena_printf(h->a, "%s: %s", req->headers[i].name,
+		                             req->headers[i].value);
 	lines[n++] = "Expect:"; /* no 100-continue round trip for bodies */
 	for (size_t i = 0; i < n; i++) {
 		struct curl_slist *next;
@@ -722,6 +725,16 @@ static enum ic_err make_plan(struct ic_arena *a, const struct ic_fetch_req *req,
 	    has_ctl(req->bearer))
 		return ic_fail(errbuf, IC_ERR_BAD_INPUT,
 		               "fetch: control character in a header value");
+	if (req->nheaders > IC_FETCH_MAX_EXTRA_HEADERS)
+		return ic_fail(errbuf, IC_ERR_BAD_INPUT,
+		               "fetch: more than %d extra headers",
+		               IC_FETCH_MAX_EXTRA_HEADERS);
+	for (size_t i = 0; i < req->nheaders; i++)
+		if (!is_token(req->headers[i].name) ||
+		    strcasecmp(req->headers[i].name, "Authorization") == 0 ||
+		    has_ctl(req->headers[i].value))
+			return ic_fail(errbuf, IC_ERR_BAD_INPUT,
+			               "fetch: bad extra header");
 	rc = ic_url_normalize(a, req->url ? req->url : "", &norm, errbuf);
 	if (rc != IC_OK)
 		return rc;

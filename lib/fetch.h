@@ -49,6 +49,11 @@
 #include "link.h"
 
 /** What to fetch.  Zero/NULL fields take the defaults named. */
+/* Most extra headers one request may carry (ic_fetch_req.headers). */
+#define IC_FETCH_MAX_EXTRA_HEADERS 4
+
+struct ic_fetch_header;
+
 struct ic_fetch_req {
 	const char *method;       /* NULL: "POST" with a body, else "GET" */
 	const char *url;          /* absolute http(s) URL; required */
@@ -57,6 +62,11 @@ struct ic_fetch_req {
 	const char *content_type; /* of the body; NULL: form-urlencoded */
 	const char *accept;       /* Accept header, or NULL for none */
 	const char *bearer;       /* token for Authorization: Bearer, or NULL */
+	/* Extra request headers (a hub's X-Hub-Signature and Link on a fat
+	 * ping): *nheaders name/value pairs, sent on every hop.  Names must
+	 * be HTTP tokens and not Authorization; values without CR/LF. */
+	const struct ic_fetch_header *headers;
+	size_t nheaders;
 	size_t max_bytes;         /* body cap; 0: IC_MAX_FETCH_BYTES */
 	long timeout_ms;   /* all hops together; 0: IC_FETCH_TIMEOUT_MS */
 	int max_redirects; /* 0: IC_MAX_REDIRECTS; < 0: follow none */

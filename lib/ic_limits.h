@@ -136,6 +136,11 @@
  * 16 million is a fraction of a second. */
 #define IC_MAX_MF2_NODE_VISITS (16u * 1024 * 1024)
 
+/* Older feed pages one fetch follows through rel="prev" while every entry
+ * on a page was new (catch-up after a long silence; lib/receive.c): 20
+ * pages of IC_FEED_PAGE_MAX entries.  The rest comes with the next poll. */
+#define IC_MAX_CATCHUP_PAGES 20
+
 /* --- Sanitizer (MC-3; lib/sanitize.c) ---------------------------------- */
 
 /* One received e-content.  Our own messages are at most

@@ -4,7 +4,10 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char *prog = "indiechat";
 static enum ic_log_level max_level = IC_LOG_INFO;
@@ -17,6 +20,24 @@ void ic_log_init(const char *program)
 void ic_log_set_level(enum ic_log_level level)
 {
 	max_level = level;
+}
+
+void ic_log_to_data_dir(const char *data_dir)
+{
+	char path[4096];
+	int fd;
+
+	if (data_dir == NULL ||
+	    snprintf(path, sizeof(path), "%s/indiechat.log", data_dir) >=
+		    (int)sizeof(path))
+		return;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (fd != 2) {
+		dup2(fd, 2);
+		close(fd);
+	}
 }
 
 void ic_log(enum ic_log_level level, const char *fmt, ...)

@@ -17,6 +17,13 @@ void ic_log_init(const char *program);
 /** Lines above @p level are dropped (default IC_LOG_INFO). */
 void ic_log_set_level(enum ic_log_level level);
 
+/**
+ * Send stderr to data_dir/indiechat.log (appending, mode 0600): detached
+ * work has its stderr on /dev/null, and its messages matter most.
+ * Does nothing when the file cannot be opened.
+ */
+void ic_log_to_data_dir(const char *data_dir);
+
 /** Write one line to stderr. */
 void ic_log(enum ic_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "log.h"
+#include "due.h"
 #include "store.h"
 
 #define MAINT_KEY "maint"
@@ -28,6 +29,7 @@ static void from_json(const cJSON *rec, struct ic_maint_state *st)
 {
 	st->last_run = (time_t)num(rec, "last_run");
 	st->next_due = (time_t)num(rec, "next_due");
+	st->claimed = (time_t)num(rec, "claimed");
 	st->runs = num(rec, "runs");
 	st->stale_readers = num(rec, "stale_readers");
 }
@@ -41,6 +43,7 @@ static cJSON *to_json(const struct ic_maint_state *st)
 	if (!cJSON_AddNumberToObject(rec, "v", 1) ||
 	    !cJSON_AddNumberToObject(rec, "last_run", (double)st->last_run) ||
 	    !cJSON_AddNumberToObject(rec, "next_due", (double)st->next_due) ||
+	    !cJSON_AddNumberToObject(rec, "claimed", (double)st->claimed) ||
 	    !cJSON_AddNumberToObject(rec, "runs", (double)st->runs) ||
 	    !cJSON_AddNumberToObject(rec, "stale_readers",
 				     (double)st->stale_readers)) {
@@ -114,10 +117,18 @@ static enum ic_err claim_txn(struct ic_store_txn *t, void *ctx)
 	struct ic_maint_state st;
 	enum ic_err rc = txn_read(t, &st);
 
+	long long first;
+
 	c->claimed = false; /* re-runnable after a map resize */
-	if (rc != IC_OK || st.next_due > c->now)
+	if (rc != IC_OK)
 		return rc;
-	st.next_due = c->now + IC_MAINT_CLAIM_SECONDS;
+	/* A claim holds for a while, so a burst spawns one run. */
+	if (st.claimed && st.claimed + IC_MAINT_CLAIM_SECONDS > c->now)
+		return IC_OK;
+	first = ic_due_first_in_txn(t);
+	if (st.next_due > c->now && (first == 0 || first > c->now))
+		return IC_OK;
+	st.claimed = c->now;
 	c->claimed = true;
 	return txn_write(t, &st);
 }
@@ -179,7 +190,96 @@ static int take_lock(struct ic_req *req, bool *busy)
 	return fd;
 }
 
-enum ic_err ic_maint_run(struct ic_req *req, bool *ran)
+struct job_ctx {
+	struct ic_req *req;
+	struct ic_due job;
+	long long now;
+	long long leased; /* the job's due time while we hold it */
+	bool ok;
+};
+
+static enum ic_err take_txn(struct ic_store_txn *t, void *p)
+{
+	struct job_ctx *c = p;
+
+	c->leased = c->now + IC_DUE_LEASE; /* what ic_due_take_in_txn sets */
+	return ic_due_take_in_txn(t, c->req->arena, c->now, &c->job);
+}
+
+static enum ic_err finish_txn(struct ic_store_txn *t, void *p)
+{
+	struct job_ctx *c = p;
+	long long when;
+	enum ic_err rc;
+
+	if (c->ok) {
+		/* A handler that rescheduled its own job (a poll) keeps it. */
+		rc = ic_due_when_in_txn(t, c->req->arena, c->job.kind,
+					c->job.id, &when);
+		if (rc == IC_ERR_NOT_FOUND || (rc == IC_OK && when != c->leased))
+			return IC_OK;
+		return rc ? rc
+			  : ic_due_cancel_in_txn(t, c->req->arena, c->job.kind,
+						 c->job.id);
+	}
+	/* The lease put it IC_DUE_LEASE ahead; retry after the backoff. */
+	return ic_due_schedule_in_txn(t, c->req->arena, c->job.kind,
+				      c->job.id,
+				      c->now + ic_due_backoff(c->job.attempts + 1),
+				      c->job.attempts + 1, false);
+}
+
+static const struct ic_maint_job *job_for(const struct ic_maint_job *jobs,
+					  size_t n, const char *kind)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(jobs[i].kind, kind) == 0)
+			return &jobs[i];
+	return NULL;
+}
+
+/* Run due jobs one by one until none is due or the budget is spent. */
+static enum ic_err run_jobs(struct ic_req *req, struct ic_store *store,
+			    const struct ic_maint_job *jobs, size_t njobs,
+			    int *done)
+{
+	time_t end = time(NULL) + IC_MAINT_BUDGET_SECONDS;
+	enum ic_err rc = IC_OK;
+
+	while (time(NULL) < end) {
+		struct job_ctx c = {req, {0}, time(NULL), 0, false};
+		const struct ic_maint_job *h;
+
+		rc = ic_store_update(store, take_txn, &c, req->errbuf);
+		if (rc == IC_ERR_NOT_FOUND)
+			return IC_OK;
+		if (rc != IC_OK)
+			return rc;
+		h = job_for(jobs, njobs, c.job.kind);
+		if (h == NULL) {
+			ic_log(IC_LOG_WARN, "dropping due job of unknown kind %s",
+			       c.job.kind);
+			c.ok = true;
+		} else {
+			req->errbuf[0] = '\0';
+			c.ok = h->run(req, c.job.id) == IC_OK;
+			if (!c.ok)
+				ic_log(IC_LOG_WARN, "%s %s failed (attempt %d): %s",
+				       c.job.kind, c.job.id, c.job.attempts + 1,
+				       req->errbuf);
+			else if (done)
+				(*done)++;
+		}
+		c.now = time(NULL);
+		rc = ic_store_update(store, finish_txn, &c, req->errbuf);
+		if (rc != IC_OK)
+			return rc;
+	}
+	return IC_OK;
+}
+
+enum ic_err ic_maint_run(struct ic_req *req, const struct ic_maint_job *jobs,
+			 size_t njobs, bool *ran, int *done)
 {
 	struct record_ctx c = {0, 0};
 	struct ic_store *store;
@@ -188,6 +288,8 @@ enum ic_err ic_maint_run(struct ic_req *req, bool *ran)
 	enum ic_err rc;
 
 	*ran = false;
+	if (done)
+		*done = 0;
 	rc = ic_req_store(req, &store);
 	if (rc != IC_OK)
 		return rc;
@@ -196,6 +298,8 @@ enum ic_err ic_maint_run(struct ic_req *req, bool *ran)
 		return busy ? IC_OK : IC_ERR_IO;
 	/* Apache kills CGIs mid-request: their reader slots stay taken. */
 	rc = ic_store_reader_check(store, &c.stale, req->errbuf);
+	if (rc == IC_OK)
+		rc = run_jobs(req, store, jobs, njobs, done);
 	if (rc == IC_OK) {
 		c.now = time(NULL);
 		rc = ic_store_update(store, record_txn, &c, req->errbuf);
@@ -231,6 +335,7 @@ static void exec_maintain(struct ic_req *req, const char *dir)
 	/* A minimal environment: no request data, no secrets. */
 	char *envp[] = {cfg, "PATH=/usr/bin:/bin", NULL};
 
+	ic_log_to_data_dir(req->cfg.data_dir);
 	if (listener && cfg)
 		execve(listener, argv, envp);
 	_exit(127);

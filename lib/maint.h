@@ -11,7 +11,8 @@
  * optional, for quiet sites.
  *
  * State: the META record "maint" = {"v":1, "last_run": unix time,
- * "next_due": unix time, "runs": count, "stale_readers": count}.
+ * "next_due": unix time, "claimed": unix time, "runs": count,
+ * "stale_readers": count}.
  */
 #ifndef IC_MAINT_H
 #define IC_MAINT_H
@@ -33,6 +34,7 @@ struct ic_store;
 struct ic_maint_state {
 	time_t last_run;
 	time_t next_due;
+	time_t claimed;
 	long runs;
 	long stale_readers;
 };
@@ -46,20 +48,39 @@ enum ic_err ic_maint_read(struct ic_store *store, struct ic_arena *a,
                           struct ic_maint_state *st, char *errbuf);
 
 /**
- * Claim a due run: in one write transaction, if next_due <= @p now, move
- * next_due to now + IC_MAINT_CLAIM_SECONDS.
+ * Claim a due run: in one write transaction, if next_due <= @p now or a
+ * job in the due queue is due, and no run was claimed in the last
+ * IC_MAINT_CLAIM_SECONDS, record the claim.
  * @param[out] claimed  true when this caller should start the run.
  */
 enum ic_err ic_maint_claim(struct ic_store *store, time_t now, bool *claimed,
                            char *errbuf);
 
+/* Seconds one maintenance run may spend on due jobs before it stops
+ * (the rest waits for the next run): bounded work, DESIGN.md. */
+#define IC_MAINT_BUDGET_SECONDS 60
+
+/**
+ * A handler for one kind of due job (lib/due.h).  It returns IC_OK when
+ * the job is done (the job is then removed) or an error (the job is
+ * retried after ic_due_backoff()); it may itself reschedule its job.
+ */
+struct ic_maint_job {
+	const char *kind;
+	enum ic_err (*run)(struct ic_req *req, const char *id);
+};
+
 /**
  * Run maintenance now (the `listener --maintain` command): take the lock
  * file data_dir/maintain.lock (IC_OK without work when another run holds
- * it, @p ran = false), clear stale LMDB reader slots, then record the run.
+ * it, @p ran = false), clear stale LMDB reader slots, run the due jobs
+ * with the handlers in @p jobs (a job of an unknown kind is logged and
+ * dropped) for at most IC_MAINT_BUDGET_SECONDS, then record the run.
+ * @param[out] done  jobs completed (optional).
  * @return IC_OK or the store's / lock file's error.
  */
-enum ic_err ic_maint_run(struct ic_req *req, bool *ran);
+enum ic_err ic_maint_run(struct ic_req *req, const struct ic_maint_job *jobs,
+			 size_t njobs, bool *ran, int *done);
 
 /**
  * After the response: if maintenance is due and this request claims it,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "maint.h"
@@ -23,6 +24,34 @@ static enum ic_err load_config(struct ic_req *req)
 		ic_log_set_level((enum ic_log_level)req->cfg.log_level);
 	}
 	return rc;
+}
+
+/*
+ * Run req->after in a detached child.  LMDB forbids using the parent's
+ * environment after fork(), so the child forgets that handle without
+ * closing it (closing would drop the parent's locks) and opens its own.
+ */
+static void run_after(struct ic_req *req)
+{
+	bool child;
+	enum ic_err rc;
+
+	if (ic_cgi_detach(NULL, &child) != IC_OK) {
+		ic_log(IC_LOG_WARN, "cannot fork for the work after the "
+				    "response; lazy maintenance will retry");
+		return;
+	}
+	if (!child)
+		return;
+	req->store = NULL;
+	req->errbuf[0] = '\0';
+	ic_log_to_data_dir(req->cfg.data_dir);
+	rc = req->after(req);
+	if (rc != IC_OK)
+		ic_log(IC_LOG_WARN, "work after the response failed: %s: %s",
+		       ic_strerror(rc), req->errbuf);
+	ic_cgi_req_free(req);
+	_exit(rc == IC_OK ? 0 : 1);
 }
 
 static int serve_cgi(const struct ic_program *prog, char **envp)
@@ -47,8 +76,11 @@ static int serve_cgi(const struct ic_program *prog, char **envp)
 	else if (ic_route_dispatch(&req, prog->routes, prog->nroutes) ==
 		 IC_OK)
 		ic_cgi_respond(&req);
-	/* The response is complete: now, and only now, due work. */
-	if (req.cfg_loaded)
+	/* The response is complete: now, and only now, the work after it,
+	 * then due work. */
+	if (req.after != NULL)
+		run_after(&req);
+	else if (req.cfg_loaded)
 		ic_maint_kick(&req);
 	ic_cgi_req_free(&req);
 	return 0;

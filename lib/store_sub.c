@@ -141,6 +141,8 @@ enum ic_err ic_store_hub_sub_put_in_txn(struct ic_store_txn *t,
 	if (!rc) rc = ic_json_add_str(j, "state", state_name(s->state));
 	if (!rc) rc = ic_json_add_num(j, "requested", s->requested);
 	if (!rc) rc = ic_json_add_num(j, "expires", s->expires);
+	if (!rc) rc = ic_json_add_str(j, "pending_secret", s->pending_secret);
+	if (!rc) rc = ic_json_add_num(j, "lease", s->lease);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_HUB_SUBS, key, strlen(key), j);
@@ -154,6 +156,8 @@ static void hub_from_json(struct ic_arena *a, const cJSON *j,
 	s->state = state_parse(ic_json_str(a, j, "state"));
 	s->requested = ic_json_num(j, "requested", 0);
 	s->expires = ic_json_num(j, "expires", 0);
+	s->pending_secret = ic_json_str(a, j, "pending_secret");
+	s->lease = ic_json_num(j, "lease", 0);
 }
 
 enum ic_err ic_store_hub_sub_get_in_txn(struct ic_store_txn *t,

@@ -43,6 +43,10 @@ struct ic_hub_sub {
 	const char *mode;     /* pending request: "subscribe"/"unsubscribe" */
 	enum ic_sub_state state;
 	long long requested, expires;
+	/* The pending request's secret and lease: an active subscription
+	 * keeps its own until the renewal is verified. */
+	const char *pending_secret;
+	long long lease;
 };
 
 enum ic_err ic_store_sub_put_in_txn(struct ic_store_txn *t,

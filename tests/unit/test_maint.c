@@ -87,7 +87,7 @@ static void test_maint_run_records_and_schedules_next(void **state)
 	bool ran, claimed;
 	time_t before = time(NULL);
 
-	assert_int_equal(ic_maint_run(&f->req, &ran), IC_OK);
+	assert_int_equal(ic_maint_run(&f->req, NULL, 0, &ran, NULL), IC_OK);
 	assert_true(ran);
 	assert_int_equal(ic_maint_read(store_of(f), f->req.arena, &ms,
 				       f->req.errbuf),
@@ -100,7 +100,7 @@ static void test_maint_run_records_and_schedules_next(void **state)
 					f->req.errbuf),
 			 IC_OK);
 	assert_false(claimed);
-	assert_int_equal(ic_maint_run(&f->req, &ran), IC_OK);
+	assert_int_equal(ic_maint_run(&f->req, NULL, 0, &ran, NULL), IC_OK);
 	assert_int_equal(ic_maint_read(store_of(f), f->req.arena, &ms,
 				       f->req.errbuf),
 			 IC_OK);
@@ -125,7 +125,7 @@ static void test_maint_run_skips_while_another_holds_the_lock(void **state)
 		struct fx *g = f;
 
 		g->req.store = NULL; /* never touch the parent's env */
-		_exit(ic_maint_run(&g->req, &ran) == IC_OK && !ran ? 0 : 1);
+		_exit(ic_maint_run(&g->req, NULL, 0, &ran, NULL) == IC_OK && !ran ? 0 : 1);
 	}
 	{
 		int status;
@@ -147,7 +147,7 @@ static void test_maint_run_without_data_dir_fails_clearly(void **state)
 	bool ran;
 
 	f->req.cfg.data_dir = "/proc/no-such/dir";
-	assert_int_not_equal(ic_maint_run(&f->req, &ran), IC_OK);
+	assert_int_not_equal(ic_maint_run(&f->req, NULL, 0, &ran, NULL), IC_OK);
 	assert_false(ran);
 	assert_true(strlen(f->req.errbuf) > 0);
 	f->req.cfg.data_dir = f->dir;

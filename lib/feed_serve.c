@@ -1,0 +1,182 @@
+/*
+ * feed_serve.c - the private feed and its public stub (see the header).
+ */
+#include "feed_serve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "file.h"
+#include "ic_limits.h"
+#include "log.h"
+#include "site.h"
+#include "store_conv.h"
+#include "token_check.h"
+
+struct conv_ctx {
+	struct ic_req *req;
+	const char *id;
+	struct ic_conv conv;
+};
+
+static enum ic_err conv_txn(struct ic_store_txn *t, void *p)
+{
+	struct conv_ctx *c = p;
+
+	return ic_store_conv_get_in_txn(t, c->req->arena, c->id, &c->conv);
+}
+
+/* WS-P-2, WS-P-3, TE-8, RS-5: the same rels as the pages' <head>, on
+ * every answer, 401s included, so discovery works from any of them. */
+static enum ic_err add_links(struct ic_req *req, const char *topic_url)
+{
+	struct ic_arena *a = req->arena;
+	const char *v[4] = {
+		ic_arena_printf(a, "<%s>; rel=\"hub\"",
+				ic_site_hub_url(a, &req->cfg)),
+		ic_arena_printf(a, "<%s>; rel=\"self\"", topic_url),
+		ic_arena_printf(a, "<%s>; rel=\"token_endpoint\"",
+				ic_site_token_endpoint(a, &req->cfg)),
+		ic_arena_printf(a, "<%s>; rel=\"indieauth-metadata\"",
+				ic_site_metadata_url(a, &req->cfg)),
+	};
+	enum ic_err rc = IC_OK;
+
+	for (size_t i = 0; rc == IC_OK && i < 4; i++)
+		rc = v[i] ? ic_resp_add_header(&req->resp, "Link", v[i])
+			  : IC_ERR_NOMEM;
+	return rc;
+}
+
+/* The file as the body: pages are replaced by rename(), so the read
+ * sees one whole version. */
+static enum ic_err body_from_file(struct ic_req *req, const char *dir,
+				  const char *name)
+{
+	char *path = ic_arena_printf(req->arena, "%s/%s", dir, name);
+	char *data;
+	size_t len;
+	enum ic_err rc;
+
+	if (path == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_file_read(req->arena, path, IC_MAX_RESPONSE_BYTES, &data, &len,
+			  req->errbuf);
+	if (rc == IC_ERR_NOT_FOUND)
+		return ic_fail(req->errbuf, rc, "no such feed");
+	if (rc == IC_OK && ic_buf_add(&req->resp.body, data, len) != IC_OK)
+		rc = IC_ERR_NOMEM;
+	req->resp.content_type = "text/html; charset=utf-8";
+	return rc;
+}
+
+/* RS-2: the bearer challenge; error= only when a token was presented
+ * (RS-3 says not to name an error to a client that sent none). */
+static enum ic_err refuse(struct ic_req *req, enum ic_err why)
+{
+	req->resp.www_authenticate =
+		why == IC_ERR_FORBIDDEN
+			? "Bearer realm=\"IndieChat\", error=\"insufficient_scope\""
+			: "Bearer realm=\"IndieChat\", error=\"invalid_token\"";
+	req->resp.cache_control = "no-store";
+	return ic_fail(req->errbuf, why,
+		       why == IC_ERR_FORBIDDEN ? "token does not grant read"
+					       : "invalid or expired token");
+}
+
+/* Token check and conversation lookup shared by both routes. */
+static enum ic_err authorize(struct ic_req *req, struct conv_ctx *c,
+			     const char **topic_url, bool *anonymous)
+{
+	const char *bearer = ic_cgi_bearer(req);
+	struct ic_issued_token tok;
+	struct ic_store *st;
+	enum ic_err rc;
+
+	c->req = req;
+	c->id = ic_req_param(req, "topic");
+	if (c->id == NULL || !ic_site_id_ok(c->id))
+		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND, "no such feed");
+	*topic_url = ic_site_topic_url(req->arena, &req->cfg, c->id);
+	if (*topic_url == NULL)
+		return IC_ERR_NOMEM;
+	rc = add_links(req, *topic_url);
+	req->resp.vary = "Authorization";
+	/* A malformed Authorization header is not "no credentials". */
+	*anonymous = bearer == NULL && req->env.authorization == NULL;
+	if (rc != IC_OK || *anonymous)
+		return rc;
+	if (bearer == NULL) {
+		req->resp.www_authenticate =
+			"Bearer realm=\"IndieChat\", error=\"invalid_request\"";
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			       "Authorization is not a bearer token");
+	}
+	/* TE-10, RS-6: the token must be for this very resource. */
+	rc = ic_token_check(req, bearer, *topic_url, &tok);
+	if (rc == IC_ERR_UNAUTHENTICATED || rc == IC_ERR_FORBIDDEN)
+		return refuse(req, rc);
+	if (rc == IC_OK)
+		rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, conv_txn, c, req->errbuf);
+	/* A token outliving its conversation reads nothing. */
+	if (rc == IC_ERR_NOT_FOUND)
+		return refuse(req, IC_ERR_UNAUTHENTICATED);
+	return rc;
+}
+
+static long long newest_page(const struct ic_conv *conv)
+{
+	long long n = ic_site_page_of(conv->out_seq, conv->page_size);
+
+	return n < 1 ? 1 : n;
+}
+
+enum ic_err ic_feed_serve_topic(struct ic_req *req)
+{
+	struct conv_ctx c;
+	const char *topic_url, *dir;
+	bool anonymous;
+	enum ic_err rc = authorize(req, &c, &topic_url, &anonymous);
+
+	if (rc != IC_OK)
+		return rc;
+	dir = ic_site_feed_dir(req->arena, &req->cfg, c.id);
+	if (dir == NULL)
+		return IC_ERR_NOMEM;
+	if (anonymous) {
+		/* RS-3, WS-P-7: what hubs see; no message text in it. */
+		req->resp.cache_control = "no-cache";
+		return body_from_file(req, dir, IC_SITE_STUB_FILE);
+	}
+	req->resp.cache_control = "private, no-store"; /* RS-4 */
+	return body_from_file(req, dir,
+			      ic_site_page_file(req->arena, newest_page(&c.conv)));
+}
+
+enum ic_err ic_feed_serve_page(struct ic_req *req)
+{
+	struct conv_ctx c;
+	const char *topic_url, *dir, *arg = ic_req_param(req, "page");
+	char *end;
+	long long n;
+	bool anonymous;
+	enum ic_err rc = authorize(req, &c, &topic_url, &anonymous);
+
+	if (rc != IC_OK)
+		return rc;
+	if (anonymous) {
+		req->resp.www_authenticate = "Bearer realm=\"IndieChat\"";
+		return ic_fail(req->errbuf, IC_ERR_UNAUTHENTICATED,
+			       "older pages need a bearer token");
+	}
+	n = arg ? strtoll(arg, &end, 10) : 0;
+	if (arg == NULL || *end != '\0' || n < 1 || n > newest_page(&c.conv))
+		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND, "no such page");
+	dir = ic_site_feed_dir(req->arena, &req->cfg, c.id);
+	if (dir == NULL)
+		return IC_ERR_NOMEM;
+	req->resp.cache_control = "private, no-store";
+	return body_from_file(req, dir, ic_site_page_file(req->arena, n));
+}

@@ -1,0 +1,50 @@
+/*
+ * handshake.h - the owner's actions on conversations (DESIGN.md
+ * "Handshake (invite -> accept)"): invite, accept, decline, block.
+ *
+ * Each validates its input, commits its state change first, and only then
+ * talks to the other site, so a crash or a slow peer never leaves a half
+ * state: a ticket that could not be delivered is retried by lazy
+ * maintenance ("ticket" due job, TS-4).
+ */
+#ifndef IC_HANDSHAKE_H
+#define IC_HANDSHAKE_H
+
+#include "cgi.h"
+#include "err.h"
+
+/**
+ * Invite the site at @p url (any form a person types: IA-C-1): create the
+ * conversation (state invited) and its topic, publish its empty feed, and
+ * send a ticket (TS-1…TS-3).
+ * @param[out] conv_id  the conversation (optional).
+ * @return IC_OK; IC_ERR_BAD_INPUT (not a profile URL); IC_ERR_CONFLICT
+ *         (already a conversation, or blocked); IC_ERR_NOT_FOUND (the
+ *         site cannot receive tickets: the conversation is kept, a retry
+ *         is scheduled); other send errors (retry scheduled).
+ */
+enum ic_err ic_handshake_invite(struct ic_req *req, const char *url,
+				const char **conv_id);
+
+/**
+ * Accept the message request from @p url: the conversation becomes
+ * active and they get a ticket for our feed (reciprocal).
+ * @return IC_OK; IC_ERR_NOT_FOUND (no such request); IC_ERR_CONFLICT
+ *         (not a request); ticket errors (retry scheduled).
+ */
+enum ic_err ic_handshake_accept(struct ic_req *req, const char *url);
+
+/**
+ * Decline (or, with @p block, block) @p url: unsubscribe from their feed,
+ * forget their token, answer their deliveries with 410 from now on,
+ * ignore their later tickets; block also revokes the tokens we issued
+ * them (TS-5, TE-12).
+ */
+enum ic_err ic_handshake_decline(struct ic_req *req, const char *url,
+				 bool block);
+
+/** Canonical profile URL of what the owner typed, for lookups. */
+enum ic_err ic_handshake_canonical(struct ic_req *req, const char *url,
+				   const char **out);
+
+#endif /* IC_HANDSHAKE_H */

@@ -1,0 +1,322 @@
+/*
+ * outbox.c - store, publish, notify (see outbox.h).
+ */
+#include "outbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "due.h"
+#include "file.h"
+#include "ic_limits.h"
+#include "log.h"
+#include "mf2_publish.h"
+#include "site.h"
+#include "store_conv.h"
+#include "websub_hub.h"
+#include "websub_subscriber.h"
+
+struct send_ctx {
+	struct ic_req *req;
+	const char *peer, *text;
+	struct ic_conv conv;
+	struct ic_msg msg;
+	long long now;
+};
+
+static enum ic_err send_txn(struct ic_store_txn *t, void *p)
+{
+	struct send_ctx *c = p;
+	struct ic_arena *a = c->req->arena;
+	const char *topic_url;
+	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, a, c->peer, &c->conv);
+
+	if (rc)
+		return rc;
+	if (c->conv.state == IC_CONV_BLOCKED ||
+	    c->conv.state == IC_CONV_DECLINED)
+		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
+			       "the conversation with %s is %s", c->peer,
+			       ic_conv_state_name(c->conv.state));
+	topic_url = ic_site_topic_url(a, &c->req->cfg, c->conv.id);
+	c->conv.out_seq++;
+	c->conv.revision++;
+	c->conv.updated = c->now;
+	memset(&c->msg, 0, sizeof(c->msg));
+	c->msg.conv = c->conv.id;
+	c->msg.dir = 'o';
+	c->msg.seq = c->conv.out_seq;
+	/* MP-2: the uid is fixed here, at creation, and never changes. */
+	c->msg.uid = ic_msg_uid(a, topic_url, c->msg.seq);
+	c->msg.url = c->msg.uid;
+	c->msg.published = c->now;
+	c->msg.received = c->now;
+	c->msg.text = c->text;
+	c->msg.author = c->req->cfg.me;
+	if (topic_url == NULL || c->msg.uid == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_store_msg_put_in_txn(t, a, &c->msg);
+	if (rc == IC_OK)
+		rc = ic_store_conv_put_in_txn(t, a, &c->conv);
+	if (rc == IC_OK)
+		rc = ic_due_schedule_in_txn(t, a, "notify", c->conv.id, c->now,
+					    0, true);
+	return rc;
+}
+
+enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
+			   const char *text, struct ic_msg *out)
+{
+	struct send_ctx c = {req, peer, text, {0}, {0}, time(NULL)};
+	struct ic_store *st;
+	enum ic_err rc;
+
+	if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			       "the message is empty");
+	if (strlen(text) > IC_MAX_MESSAGE_BYTES)
+		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
+			       "the message is over %u bytes",
+			       (unsigned)IC_MAX_MESSAGE_BYTES);
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, send_txn, &c, req->errbuf);
+	if (rc != IC_OK)
+		return rc;
+	if (out)
+		*out = c.msg;
+	return ic_outbox_publish(req, c.conv.id, req->errbuf);
+}
+
+/* --- Publishing ---------------------------------------------------------- */
+
+struct page_ctx {
+	struct ic_req *req;
+	const char *conv_id;
+	struct ic_conv conv;
+	struct ic_msg *msgs;
+	size_t n;
+	long long page;
+};
+
+static enum ic_err page_txn(struct ic_store_txn *t, void *p)
+{
+	struct page_ctx *c = p;
+	long long first;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena,
+						  c->conv_id, &c->conv);
+
+	if (rc)
+		return rc;
+	c->page = ic_site_page_of(c->conv.out_seq, c->conv.page_size);
+	first = (c->page - 1) * c->conv.page_size + 1;
+	return ic_store_msg_range_in_txn(t, c->req->arena, c->conv_id, 'o',
+					 first, c->conv.out_seq, &c->msgs,
+					 &c->n);
+}
+
+/* "example.com" for https://example.com/: a name until h-card settings. */
+static const char *owner_name(struct ic_req *req)
+{
+	const char *me = req->cfg.me, *host = strstr(me, "://");
+	size_t n;
+
+	host = host ? host + 3 : me;
+	n = strcspn(host, "/");
+	return ic_arena_strndup(req->arena, host, n);
+}
+
+static enum ic_err fill_page(struct ic_req *req, struct page_ctx *c,
+			     struct ic_feed_page *p)
+{
+	const struct ic_config *cfg = &req->cfg;
+	struct ic_feed_entry *e = NULL;
+
+	memset(p, 0, sizeof(*p));
+	if (c->n) {
+		e = ic_arena_calloc(req->arena, c->n, sizeof(*e));
+		if (e == NULL)
+			return IC_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < c->n; i++) { /* newest first */
+		const struct ic_msg *m = &c->msgs[c->n - 1 - i];
+
+		e[i].uid = m->uid;
+		e[i].url = m->url;
+		e[i].published = (time_t)m->published;
+		e[i].text = m->text;
+	}
+	p->topic_url = ic_site_topic_url(req->arena, cfg, c->conv_id);
+	p->self_url = p->topic_url;
+	p->hub_url = ic_site_hub_url(req->arena, cfg);
+	p->token_endpoint = ic_site_token_endpoint(req->arena, cfg);
+	p->metadata_url = ic_site_metadata_url(req->arena, cfg);
+	p->prev_url = c->page > 1 ? ic_site_page_url(req->arena, cfg,
+						     c->conv_id, c->page - 1)
+				  : NULL;
+	p->name = ic_arena_printf(req->arena, "Messages from %s",
+				  owner_name(req));
+	p->owner.name = owner_name(req);
+	p->owner.url = cfg->me;
+	p->recipient.name = c->conv.peer_name ? c->conv.peer_name
+					      : c->conv.peer;
+	p->recipient.url = c->conv.peer;
+	p->entries = e;
+	p->nentries = c->n;
+	/* WS-P-7: the stub must change on every send, but a counter would
+	 * tell every hub how many messages were sent: a random marker. */
+	if (ic_crypto_random(&p->revision, sizeof(p->revision), NULL) != IC_OK)
+		p->revision = (unsigned long)c->conv.revision;
+	p->updated = (time_t)(c->conv.updated ? c->conv.updated
+					      : c->conv.created);
+	if (p->topic_url == NULL || p->hub_url == NULL || p->name == NULL ||
+	    p->owner.name == NULL)
+		return IC_ERR_NOMEM;
+	return IC_OK;
+}
+
+static enum ic_err write_doc(struct ic_req *req, const char *dir,
+			     const char *name, const struct ic_feed_page *p,
+			     bool stub, char *errbuf)
+{
+	struct ic_buf out = IC_BUF_INIT(IC_MAX_RESPONSE_BYTES);
+	enum ic_err rc = stub ? ic_mf2_publish_stub(&out, p, errbuf)
+			      : ic_mf2_publish_page(&out, p, errbuf);
+
+	(void)req;
+	if (rc == IC_OK)
+		rc = ic_file_write_atomic(dir, name, out.buf, out.len, errbuf);
+	ic_buf_release(&out);
+	return rc;
+}
+
+/*
+ * Two sends to one conversation may publish at once; each reads LMDB and
+ * writes the files under an exclusive lock on the feed's directory, so
+ * the last to write also read last and an older page never wins.
+ */
+static int lock_feed_dir(const char *dir, char *errbuf)
+{
+	char path[4096];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/.lock", dir) >= (int)sizeof(path))
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		ic_failf(errbuf, "cannot lock %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
+			      char *errbuf)
+{
+	struct page_ctx c = {req, conv_id, {0}, NULL, 0, 1};
+	struct ic_feed_page page;
+	struct ic_store *st;
+	char *dir = ic_site_feed_dir(req->arena, &req->cfg, conv_id);
+	int lock;
+	enum ic_err rc = ic_req_store(req, &st);
+
+	if (rc != IC_OK)
+		return rc;
+	if (dir == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_file_mkdirs(dir, 0700, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	lock = lock_feed_dir(dir, errbuf);
+	if (lock < 0)
+		return IC_ERR_IO;
+	rc = ic_store_view(st, page_txn, &c, errbuf);
+	if (rc == IC_OK)
+		rc = fill_page(req, &c, &page);
+	/* The page first, then the stub: a hub that sees the new stub and
+	 * makes a subscriber fetch finds the new page already (WS-P-6). */
+	if (rc == IC_OK)
+		rc = write_doc(req, dir, ic_site_page_file(req->arena, c.page),
+			       &page, false, errbuf);
+	if (rc == IC_OK)
+		rc = write_doc(req, dir, IC_SITE_STUB_FILE, &page, true,
+			       errbuf);
+	close(lock);
+	return rc;
+}
+
+/* --- Notifying ------------------------------------------------------------ */
+
+struct done_ctx {
+	struct ic_req *req;
+	const char *conv_id;
+	bool ok;
+	long long when;
+	int attempts;
+};
+
+static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
+{
+	struct done_ctx *c = p;
+
+	if (c->ok)
+		return ic_due_cancel_in_txn(t, c->req->arena, "notify",
+					    c->conv_id);
+	return ic_due_schedule_in_txn(t, c->req->arena, "notify", c->conv_id,
+				      c->when, c->attempts, true);
+}
+
+enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
+			     char *errbuf)
+{
+	struct done_ctx d = {req, conv_id, false, 0, 0};
+	struct ic_store *st;
+	enum ic_err rc;
+
+	if (req->cfg.hub && *req->cfg.hub) {
+		rc = ic_websub_publish_external(
+			req, ic_site_topic_url(req->arena, &req->cfg, conv_id),
+			errbuf);
+	} else {
+		char *path = ic_arena_printf(
+			req->arena, "%s/%s",
+			ic_site_feed_dir(req->arena, &req->cfg, conv_id),
+			IC_SITE_STUB_FILE);
+		char *body = NULL;
+		size_t len = 0;
+		int delivered = 0, failed = 0;
+
+		rc = path ? ic_file_read(req->arena, path,
+					 IC_MAX_RESPONSE_BYTES, &body, &len,
+					 errbuf)
+			  : IC_ERR_NOMEM;
+		if (rc == IC_OK)
+			rc = ic_websub_hub_publish(req, conv_id, body, len,
+						   "text/html; charset=utf-8",
+						   &delivered, &failed, errbuf);
+		if (rc == IC_OK && failed > 0)
+			rc = ic_fail(errbuf, IC_ERR_NETWORK,
+				     "%d of %d subscriber(s) not reached",
+				     failed, delivered + failed);
+	}
+	d.ok = rc == IC_OK;
+	d.when = time(NULL) + ic_due_backoff(1);
+	if (ic_req_store(req, &st) == IC_OK)
+		ic_store_update(st, notify_done_txn, &d, NULL);
+	return rc;
+}
+
+enum ic_err ic_outbox_notify_after(struct ic_req *req)
+{
+	const char *conv_id = req->after_ctx;
+
+	return ic_outbox_notify(req, conv_id, req->errbuf);
+}

@@ -1,0 +1,52 @@
+/*
+ * outbox.h - sending: store a message, publish the conversation's static
+ * feed, notify the hub (DESIGN.md "Sending"; STANDARDS.md §3, §8).
+ *
+ * The order is the design's: one write transaction stores the message
+ * with its fixed u-uid and marks "notify due"; then the page holding it
+ * and the stub are rewritten atomically from LMDB (WS-P-6); the caller
+ * answers; then, after the response, ic_outbox_notify() pings the hub.
+ * A send rewrites one page of IC page_size entries, so its cost does not
+ * grow with the history.
+ */
+#ifndef IC_OUTBOX_H
+#define IC_OUTBOX_H
+
+#include "cgi.h"
+#include "err.h"
+#include "store_msg.h"
+
+/**
+ * Store @p text as the next message to @p peer (a profile URL) and
+ * publish it.  The conversation must exist and not be declined/blocked.
+ * @param[out] out  the stored message (optional).
+ * @return IC_OK; IC_ERR_NOT_FOUND (no conversation with @p peer);
+ *         IC_ERR_CONFLICT (declined or blocked); IC_ERR_BAD_INPUT (empty
+ *         text); IC_ERR_TOO_LARGE (over IC_MAX_MESSAGE_BYTES); store and
+ *         file errors (the message is stored then, and the next publish
+ *         repairs the page).
+ */
+enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
+			   const char *text, struct ic_msg *out);
+
+/**
+ * (Re)write conversation @p conv_id's newest feed page and its stub from
+ * LMDB (temp file, fsync, rename: WS-P-6).  Also creates the feed's
+ * directory for a new conversation.
+ */
+enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
+			      char *errbuf);
+
+/**
+ * Tell the hub that conversation @p conv_id's topic changed: the built-in
+ * hub POSTs the stub to each subscriber (signed), an external hub gets
+ * hub.mode=publish (WS-P-5).  Success cancels the "notify" due job;
+ * failure leaves it for lazy maintenance (WS-P-8).
+ */
+enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
+			     char *errbuf);
+
+/** req->after for a web send: notify once the response is out. */
+enum ic_err ic_outbox_notify_after(struct ic_req *req);
+
+#endif /* IC_OUTBOX_H */

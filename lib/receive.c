@@ -1,0 +1,321 @@
+/*
+ * receive.c - fetch, parse, check, de-duplicate, sanitize, store.
+ */
+#include "receive.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "due.h"
+#include "ic_limits.h"
+#include "json.h"
+#include "log.h"
+#include "mf2.h"
+#include "peer.h"
+#include "sanitize.h"
+#include "store_conv.h"
+#include "store_msg.h"
+#include "store_token.h"
+#include "url.h"
+
+/* One entry as we will store it. */
+struct entry {
+	const char *uid, *url, *author, *text, *html;
+	time_t published;
+};
+
+struct fetch_state {
+	struct ic_req *req;
+	const char *conv_id;
+	struct ic_conv conv;
+	struct ic_held_token held;
+	struct entry *entries;
+	size_t n, cap;
+	const char *peer_name, *peer_photo;
+	size_t stored; /* out: new messages stored by the last page */
+	long long now;
+};
+
+/* properties[name][0] */
+static const cJSON *first_prop(const cJSON *item, const char *name)
+{
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(item,
+							      "properties");
+
+	return cJSON_GetArrayItem(
+		cJSON_GetObjectItemCaseSensitive(props, name), 0);
+}
+
+/* A property as a string: a string value, or a nested item's "value". */
+static const char *prop_str(const cJSON *item, const char *name)
+{
+	const cJSON *v = first_prop(item, name);
+
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	v = cJSON_GetObjectItemCaseSensitive(v, "value");
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool has_type(const cJSON *item, const char *type)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(item, "type"))
+		if (cJSON_IsString(t) && strcmp(t->valuestring, type) == 0)
+			return true;
+	return false;
+}
+
+static bool http_url(const char *u)
+{
+	return u && (strncmp(u, "https://", 8) == 0 ||
+		     strncmp(u, "http://", 7) == 0);
+}
+
+/* The author's URL: a string URL or an h-card's url (MC-7). */
+static const char *author_url(const cJSON *entry)
+{
+	const cJSON *a = first_prop(entry, "author");
+	const char *u;
+
+	if (cJSON_IsString(a))
+		return a->valuestring;
+	u = prop_str(a, "url");
+	return u;
+}
+
+static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
+			     const char *base)
+{
+	struct ic_req *req = f->req;
+	struct entry en = {0};
+	const cJSON *content = first_prop(e, "content");
+	const char *published = prop_str(e, "published");
+	char *clean;
+	size_t cl;
+	long long when;
+
+	en.uid = prop_str(e, "uid");
+	en.url = prop_str(e, "url");
+	if (en.uid == NULL)
+		en.uid = en.url; /* MC-4: uid, else url, else unusable */
+	if (en.uid == NULL || strlen(en.uid) > IC_MAX_URL_BYTES)
+		return IC_OK;
+	/* URLs we keep must be http(s): parsers pass javascript: through. */
+	if (!http_url(en.url))
+		en.url = NULL;
+	en.author = author_url(e);
+	/* MC-5: the sender is the feed's site, whatever the entry claims. */
+	if (en.author == NULL || !http_url(en.author) ||
+	    !ic_url_same_origin(en.author, f->held.resource)) {
+		ic_log(IC_LOG_WARN, "entry %s in %s: author %s is not the "
+				    "feed's site; dropped",
+		       en.uid, f->held.resource, en.author ? en.author : "-");
+		return IC_OK;
+	}
+	if (published != NULL &&
+	    ic_mf2_datetime(published, &when, NULL) == IC_OK)
+		en.published = (time_t)when;
+	else
+		en.published = f->now; /* MC-4: receipt time */
+	if (cJSON_IsString(content)) {
+		en.text = content->valuestring;
+	} else {
+		const cJSON *html = cJSON_GetObjectItemCaseSensitive(content,
+								     "html");
+		const cJSON *value = cJSON_GetObjectItemCaseSensitive(content,
+								      "value");
+
+		if (cJSON_IsString(html) &&
+		    ic_sanitize_html(req->arena, html->valuestring,
+				     strlen(html->valuestring), base, &clean,
+				     &cl, NULL) == IC_OK)
+			en.html = clean;
+		if (cJSON_IsString(value))
+			en.text = value->valuestring;
+	}
+	if (en.text == NULL)
+		return IC_OK; /* nothing to show */
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 32;
+		struct entry *p = ic_arena_calloc(req->arena, cap, sizeof(*p));
+
+		if (p == NULL)
+			return IC_ERR_NOMEM;
+		if (f->n)
+			memcpy(p, f->entries, f->n * sizeof(*p));
+		f->entries = p;
+		f->cap = cap;
+	}
+	f->entries[f->n++] = en;
+	return IC_OK;
+}
+
+/* MC-4: the first h-feed's children, else the top-level h-entries. */
+static enum ic_err collect(struct fetch_state *f, const cJSON *doc,
+			   const char *base)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+	const cJSON *it, *feed = NULL, *list = items;
+	enum ic_err rc = IC_OK;
+
+	cJSON_ArrayForEach(it, items)
+		if (has_type(it, "h-feed")) {
+			feed = it;
+			break;
+		}
+	if (feed != NULL) {
+		const cJSON *author = first_prop(feed, "author");
+		const char *photo = prop_str(author, "photo");
+
+		list = cJSON_GetObjectItemCaseSensitive(feed, "children");
+		f->peer_name = prop_str(author, "name");
+		f->peer_photo = http_url(photo) ? photo : NULL;
+	}
+	f->n = 0;
+	cJSON_ArrayForEach(it, list)
+		if (rc == IC_OK && has_type(it, "h-entry"))
+			rc = add_entry(f, it, base);
+	return rc;
+}
+
+static enum ic_err load_txn(struct ic_store_txn *t, void *p)
+{
+	struct fetch_state *f = p;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, f->req->arena,
+						  f->conv_id, &f->conv);
+
+	if (rc == IC_OK)
+		rc = ic_store_held_get_in_txn(t, f->req->arena, f->conv_id,
+					      &f->held);
+	return rc;
+}
+
+static enum ic_err store_txn(struct ic_store_txn *t, void *p)
+{
+	struct fetch_state *f = p;
+	struct ic_conv conv;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, f->req->arena,
+						  f->conv_id, &conv);
+
+	f->stored = 0;
+	if (rc)
+		return rc;
+	/* Oldest first, so local seqs follow the page's order in time. */
+	for (size_t i = f->n; rc == IC_OK && i-- > 0;) {
+		struct entry *e = &f->entries[i];
+		struct ic_msg m = {0};
+
+		if (ic_store_msg_uid_known_in_txn(t, f->conv_id, e->uid))
+			continue;
+		m.conv = f->conv_id;
+		m.dir = 'i';
+		m.seq = conv.in_seq + 1;
+		m.uid = e->uid;
+		m.url = e->url;
+		m.published = e->published;
+		m.received = f->now;
+		m.text = e->text;
+		m.html = e->html;
+		m.author = e->author;
+		rc = ic_store_msg_put_in_txn(t, f->req->arena, &m);
+		if (rc == IC_OK) {
+			conv.in_seq++;
+			conv.unread++;
+			f->stored++;
+		} else if (rc == IC_ERR_CONFLICT) {
+			rc = IC_OK; /* the same uid twice on one page */
+		}
+	}
+	if (rc)
+		return rc;
+	if (f->stored)
+		conv.updated = f->now;
+	conv.last_fetch = f->now;
+	if (f->peer_name)
+		conv.peer_name = f->peer_name;
+	if (f->peer_photo)
+		conv.peer_photo = f->peer_photo;
+	rc = ic_store_conv_put_in_txn(t, f->req->arena, &conv);
+	/* A lost ping is healed by the next poll, even on a quiet site. */
+	if (rc == IC_OK)
+		rc = ic_due_schedule_in_txn(t, f->req->arena, "fetch",
+					    f->conv_id,
+					    f->now + IC_RECEIVE_POLL_SECONDS, 0,
+					    false);
+	return rc;
+}
+
+static enum ic_err fetch_page(struct fetch_state *f, const char *url,
+			      const char **prev, char *errbuf)
+{
+	struct ic_req *req = f->req;
+	struct ic_fetch_result res;
+	struct ic_store *st;
+	cJSON *doc, *rels;
+	enum ic_err rc;
+
+	*prev = NULL;
+	rc = ic_peer_get(req, url, f->held.access_token,
+			 IC_MAX_FETCH_FEED_BYTES, &res, NULL, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	if (res.status == 401 || res.status == 403)
+		return ic_fail(errbuf, IC_ERR_UNAUTHENTICATED,
+			       "%s refused our token (HTTP %ld)", url,
+			       res.status);
+	if (res.status != 200)
+		return ic_fail(errbuf, IC_ERR_PROTOCOL, "%s answered HTTP %ld",
+			       url, res.status);
+	rc = ic_mf2_parse(req->arena, res.body, res.body_len, res.final_url,
+			  &doc, errbuf);
+	if (rc == IC_OK)
+		rc = collect(f, doc, res.final_url);
+	if (rc == IC_OK)
+		rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, store_txn, f, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	rels = cJSON_GetObjectItemCaseSensitive(doc, "rels");
+	rels = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rels, "prev"),
+				  0);
+	/* Catch-up: an all-new page may have older unseen pages behind it. */
+	if (f->n > 0 && f->stored == f->n && cJSON_IsString(rels) &&
+	    ic_url_same_origin(rels->valuestring, url))
+		*prev = ic_arena_strdup(req->arena, rels->valuestring);
+	return IC_OK;
+}
+
+enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
+			     char *errbuf)
+{
+	struct fetch_state f = {0};
+	struct ic_store *st;
+	const char *url, *prev;
+	size_t total = 0;
+	enum ic_err rc;
+
+	f.req = req;
+	f.conv_id = conv_id;
+	f.now = time(NULL);
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, load_txn, &f, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	url = f.held.resource;
+	for (int page = 0; url && page < IC_MAX_CATCHUP_PAGES; page++) {
+		rc = fetch_page(&f, url, &prev, errbuf);
+		if (rc != IC_OK)
+			return rc;
+		total += f.stored;
+		url = prev;
+	}
+	if (total)
+		ic_log(IC_LOG_INFO, "stored %zu new message(s) from %s", total,
+		       f.held.resource);
+	return IC_OK;
+}

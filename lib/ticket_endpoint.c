@@ -1,0 +1,329 @@
+/*
+ * ticket_endpoint.c - receive, redeem and file tickets (see the header).
+ */
+#include "ticket_endpoint.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "crypto.h"
+#include "form.h"
+#include "ic_limits.h"
+#include "json.h"
+#include "log.h"
+#include "peer.h"
+#include "receive.h"
+#include "site.h"
+#include "store_conv.h"
+#include "store_token.h"
+#include "url.h"
+#include "websub_subscriber.h"
+
+/* omz13 draft: a ticket is an opaque string of 16-512 characters. */
+#define TICKET_MIN 16
+#define TICKET_MAX 512
+
+struct pending {
+	const char *ticket, *resource, *iss;
+};
+
+static enum ic_err oauth_error(struct ic_req *req, const char *error,
+			       const char *description)
+{
+	cJSON *j = cJSON_CreateObject();
+	enum ic_err rc = IC_ERR_NOMEM;
+
+	if (j && cJSON_AddStringToObject(j, "error", error) &&
+	    cJSON_AddStringToObject(j, "error_description", description))
+		rc = ic_resp_json(req, j);
+	cJSON_Delete(j);
+	req->resp.status = 400;
+	req->resp.cache_control = "no-store";
+	return rc;
+}
+
+static enum ic_err redeem_after(struct ic_req *req)
+{
+	struct pending *p = req->after_ctx;
+	const char *conv;
+	enum ic_err rc = ic_ticket_redeem(req, p->ticket, p->resource, p->iss,
+					  &conv, req->errbuf);
+
+	if (rc != IC_OK)
+		ic_log(IC_LOG_WARN, "ticket for %s not redeemed: %s",
+		       p->resource, req->errbuf);
+	return rc;
+}
+
+static bool http_url(struct ic_req *req, const char *u)
+{
+	return u && (strncmp(u, "https://", 8) == 0 ||
+		     (req->cfg.dev_mode && strncmp(u, "http://", 7) == 0));
+}
+
+enum ic_err ic_ticket_endpoint_post(struct ic_req *req)
+{
+	const char *ticket = ic_form_get(&req->form, "ticket");
+	const char *resource = ic_form_get(&req->form, "resource");
+	const char *subject = ic_form_get(&req->form, "subject");
+	const char *iss = ic_form_get(&req->form, "iss");
+	struct pending *p;
+	size_t tlen = ticket ? strlen(ticket) : 0;
+
+	/* TR-2 */
+	if (ticket == NULL || resource == NULL || subject == NULL)
+		return oauth_error(req, "invalid_request",
+				   "ticket, resource and subject are required");
+	if (tlen < TICKET_MIN || tlen > TICKET_MAX)
+		return oauth_error(req, "invalid_request",
+				   "ticket must be 16 to 512 characters");
+	if (!http_url(req, resource) || strlen(resource) > IC_MAX_URL_BYTES ||
+	    (iss && (!http_url(req, iss) || strlen(iss) > IC_MAX_URL_BYTES)))
+		return oauth_error(req, "invalid_request",
+				   "resource and iss must be https URLs");
+	/* TR-3 */
+	if (!ic_url_equal(subject, req->cfg.me))
+		return oauth_error(req, "invalid_request",
+				   "subject is not a user on this site");
+	p = ic_arena_calloc(req->arena, 1, sizeof(*p));
+	if (p == NULL)
+		return IC_ERR_NOMEM;
+	p->ticket = ticket;
+	p->resource = resource;
+	p->iss = iss;
+	req->after = redeem_after;
+	req->after_ctx = p;
+	/* TR-4: accepted; redemption follows (TR-8). */
+	return ic_resp_text(req, 202, "ticket received");
+}
+
+/* TR-5: the token endpoint that can redeem a ticket for @resource. */
+static enum ic_err token_endpoint_for(struct ic_req *req, const char *resource,
+				      const char *iss, const char **out,
+				      char *errbuf)
+{
+	struct ic_fetch_result res;
+	struct ic_discovery d;
+	const char *ep = NULL, *murl;
+	cJSON *meta;
+	enum ic_err rc;
+
+	*out = NULL;
+	if (iss != NULL &&
+	    ic_peer_metadata(req, iss, &meta, NULL, errbuf) == IC_OK) {
+		const char *issuer = ic_peer_str(req, meta, "issuer");
+
+		/* The metadata must be the issuer's own (RFC 8414 §3.3). */
+		if (issuer && strcmp(issuer, iss) == 0)
+			ep = ic_peer_str(req, meta, "token_endpoint");
+	}
+	if (ep == NULL) {
+		rc = ic_peer_get(req, resource, NULL, 0, &res, &d, errbuf);
+		if (rc != IC_OK)
+			return rc;
+		murl = ic_discover_find(&d, "indieauth-metadata");
+		if (murl &&
+		    ic_peer_get(req, murl, NULL, 0, &res, NULL, errbuf) ==
+			    IC_OK &&
+		    res.status == 200 &&
+		    ic_json_parse(req->arena, res.body, res.body_len, &meta) ==
+			    IC_OK)
+			ep = ic_peer_str(req, meta, "token_endpoint");
+		if (ep == NULL)
+			ep = ic_discover_find(&d, "token_endpoint");
+	}
+	if (ep == NULL)
+		return ic_fail(errbuf, IC_ERR_PROTOCOL,
+			       "no token endpoint found for %s", resource);
+	if (!http_url(req, ep))
+		return ic_fail(errbuf, IC_ERR_BLOCKED,
+			       "token endpoint %s is not https", ep);
+	/* Rec (TR-5): the resource's site vouches for its token endpoint. */
+	if (iss == NULL && !ic_url_same_origin(ep, resource))
+		return ic_fail(errbuf, IC_ERR_PROTOCOL,
+			       "token endpoint %s is not on %s's site", ep,
+			       resource);
+	*out = ep;
+	return IC_OK;
+}
+
+struct file_ctx {
+	struct ic_req *req;
+	const char *resource, *endpoint;
+	const char *access_token, *me, *scope;
+	long long expires_in, now;
+	const char *conv_id; /* out: NULL when ignored */
+	bool is_new;
+	const char *found;   /* contact whose origin matches */
+};
+
+static enum ic_err match_contact(const void *k, size_t kl, const void *v,
+				 size_t vl, void *p)
+{
+	struct file_ctx *c = p;
+	char *url = ic_arena_memdup(c->req->arena, k, kl);
+
+	(void)v;
+	(void)vl;
+	if (url == NULL)
+		return IC_ERR_NOMEM;
+	if (ic_url_same_origin(url, c->resource)) {
+		c->found = url;
+		return IC_STORE_STOP;
+	}
+	return IC_OK;
+}
+
+static enum ic_err new_request(struct ic_store_txn *t, struct file_ctx *c,
+			       struct ic_conv *conv)
+{
+	char *id, *origin;
+	enum ic_err rc = ic_crypto_random_id(c->req->arena, IC_SITE_ID_BYTES,
+					     &id, NULL);
+
+	if (rc == IC_OK)
+		rc = ic_url_origin(c->req->arena, c->resource, &origin, NULL);
+	if (rc)
+		return rc;
+	memset(conv, 0, sizeof(*conv));
+	conv->id = id;
+	/* The sender is the resource's site (MC-5, TR-7): its origin is
+	 * the best profile URL we know until its h-card says more. */
+	conv->peer = ic_arena_printf(c->req->arena, "%s/", origin);
+	conv->state = IC_CONV_REQUEST;
+	conv->created = c->now;
+	conv->page_size = c->req->cfg.feed_page_size;
+	c->is_new = true;
+	(void)t;
+	return conv->peer ? IC_OK : IC_ERR_NOMEM;
+}
+
+static enum ic_err file_txn(struct ic_store_txn *t, void *p)
+{
+	struct file_ctx *c = p;
+	struct ic_conv conv;
+	struct ic_held_token held = {0};
+	enum ic_err rc;
+
+	c->conv_id = NULL;
+	c->found = NULL;
+	c->is_new = false;
+	rc = ic_store_txn_scan(t, IC_DB_CONTACTS, NULL, 0, match_contact, c);
+	if (rc)
+		return rc;
+	if (c->found) {
+		rc = ic_store_conv_by_peer_in_txn(t, c->req->arena, c->found,
+						  &conv);
+		if (rc)
+			return rc;
+	} else if ((rc = new_request(t, c, &conv)) != IC_OK) {
+		return rc;
+	}
+	/* Decline and block stop here, with the same outward 202. */
+	if (conv.state == IC_CONV_BLOCKED || conv.state == IC_CONV_DECLINED)
+		return IC_OK;
+	if (conv.state == IC_CONV_INVITED)
+		conv.state = IC_CONV_ACTIVE; /* they answered our invitation */
+	conv.their_resource = c->resource;
+	conv.updated = c->now;
+	rc = ic_store_conv_put_in_txn(t, c->req->arena, &conv);
+	if (rc)
+		return rc;
+	held.conv = conv.id;
+	held.resource = c->resource;
+	held.access_token = c->access_token;
+	held.token_endpoint = c->endpoint;
+	held.me = c->me;
+	held.scope = c->scope;
+	held.expires = c->expires_in > 0 ? c->now + c->expires_in : 0;
+	held.obtained = c->now;
+	c->conv_id = conv.id;
+	return ic_store_held_put_in_txn(t, c->req->arena, &held);
+}
+
+/* TR-6: POST the ticket and check the token response. */
+static enum ic_err redeem_at(struct ic_req *req, const char *endpoint,
+			     const char *ticket, struct file_ctx *c,
+			     char *errbuf)
+{
+	struct ic_buf form = IC_BUF_INIT(IC_MAX_BODY_BYTES);
+	struct ic_fetch_result res;
+	cJSON *ans;
+	const char *type;
+	enum ic_err rc;
+
+	if ((rc = ic_form_add(&form, "grant_type", "ticket")) != IC_OK ||
+	    (rc = ic_form_add(&form, "ticket", ticket)) != IC_OK)
+		return rc;
+	rc = ic_peer_post_form(req, endpoint, form.buf, form.len, &res, &ans,
+			       errbuf);
+	ic_buf_release(&form);
+	if (rc != IC_OK)
+		return rc;
+	if (res.status != 200 || ans == NULL)
+		return ic_fail(errbuf, IC_ERR_PROTOCOL,
+			       "token endpoint %s refused the ticket (HTTP %ld)",
+			       endpoint, res.status);
+	c->access_token = ic_peer_str(req, ans, "access_token");
+	type = ic_peer_str(req, ans, "token_type");
+	c->me = ic_peer_str(req, ans, "me");
+	c->scope = ic_peer_str(req, ans, "scope");
+	c->expires_in = ic_json_num(ans, "expires_in", 0);
+	if (c->expires_in == 0) {
+		/* IndieAuth's example sends numbers as strings (§12 item 4). */
+		const char *s = ic_peer_str(req, ans, "expires_in");
+
+		c->expires_in = s ? strtoll(s, NULL, 10) : 0;
+	}
+	if (c->access_token == NULL || *c->access_token == '\0' ||
+	    strlen(c->access_token) > IC_MAX_AUTHORIZATION_BYTES - 8)
+		return ic_fail(errbuf, IC_ERR_PROTOCOL,
+			       "token response from %s has no usable "
+			       "access_token",
+			       endpoint);
+	if (type && strcasecmp(type, "bearer") != 0)
+		return ic_fail(errbuf, IC_ERR_PROTOCOL,
+			       "token type %s is not Bearer", type);
+	/* TR-7: `me` should be us; gRegorLove sends the issuer: warn only. */
+	if (c->me && !ic_url_equal(c->me, req->cfg.me))
+		ic_log(IC_LOG_WARN, "token from %s names me=%s, not us",
+		       endpoint, c->me);
+	return IC_OK;
+}
+
+enum ic_err ic_ticket_redeem(struct ic_req *req, const char *ticket,
+			     const char *resource, const char *iss,
+			     const char **conv_id, char *errbuf)
+{
+	struct file_ctx c = {0};
+	struct ic_store *st;
+	const char *endpoint;
+	enum ic_err rc;
+
+	*conv_id = NULL;
+	rc = token_endpoint_for(req, resource, iss, &endpoint, errbuf);
+	if (rc == IC_OK)
+		rc = redeem_at(req, endpoint, ticket, &c, errbuf);
+	if (rc == IC_OK)
+		rc = ic_req_store(req, &st);
+	if (rc != IC_OK)
+		return rc;
+	c.req = req;
+	c.resource = resource;
+	c.endpoint = endpoint;
+	c.now = time(NULL);
+	rc = ic_store_update(st, file_txn, &c, errbuf);
+	if (rc != IC_OK || c.conv_id == NULL)
+		return rc;
+	*conv_id = c.conv_id;
+	ic_log(IC_LOG_INFO, "token for %s filed (%s conversation)", resource,
+	       c.is_new ? "new request" : "known");
+	/* TR-10: subscribe, then read what is there already. */
+	rc = ic_websub_subscribe(req, c.conv_id, resource, errbuf);
+	if (rc != IC_OK)
+		ic_log(IC_LOG_WARN, "subscribing to %s failed: %s", resource,
+		       errbuf);
+	return ic_receive_fetch(req, c.conv_id, errbuf);
+}

@@ -1,0 +1,251 @@
+/*
+ * websub_hub.c - verification of intent and fan-out (see the header).
+ */
+#include "websub_hub.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "crypto.h"
+#include "fetch.h"
+#include "form.h"
+#include "ic_limits.h"
+#include "log.h"
+#include "site.h"
+#include "store_sub.h"
+#include "websub_hub_endpoint.h"
+
+/* --- Verification of intent ------------------------------------------- */
+
+struct verify_ctx {
+	struct ic_req *req;
+	const char *topic, *callback;
+	struct ic_hub_sub sub;
+	const char *mode; /* the request verified, as it was read */
+	long long requested, now;
+	bool confirmed, found;
+};
+
+static enum ic_err load_txn(struct ic_store_txn *t, void *p)
+{
+	struct verify_ctx *c = p;
+	enum ic_err rc = ic_store_hub_sub_get_in_txn(
+		t, c->req->arena, c->topic, c->callback, &c->sub);
+
+	c->found = rc == IC_OK;
+	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+}
+
+/* Settle the request, unless a newer one replaced it meanwhile. */
+static enum ic_err settle_txn(struct ic_store_txn *t, void *p)
+{
+	struct verify_ctx *c = p;
+	struct ic_arena *a = c->req->arena;
+	struct ic_hub_sub s;
+	enum ic_err rc = ic_store_hub_sub_get_in_txn(t, a, c->topic,
+						     c->callback, &s);
+
+	if (rc == IC_ERR_NOT_FOUND)
+		return IC_OK;
+	if (rc || s.mode == NULL || strcmp(s.mode, c->mode) != 0 ||
+	    s.requested != c->requested)
+		return rc;
+	if (c->confirmed && strcmp(c->mode, "unsubscribe") == 0)
+		return ic_store_hub_sub_del_in_txn(t, a, c->topic, c->callback);
+	if (!c->confirmed && s.state != IC_SUB_ACTIVE)
+		return ic_store_hub_sub_del_in_txn(t, a, c->topic, c->callback);
+	if (c->confirmed) {
+		s.state = IC_SUB_ACTIVE;
+		s.secret = s.pending_secret;
+		s.expires = c->now + (s.lease > 0 ? s.lease : IC_HUB_LEASE_DEFAULT);
+	}
+	s.mode = NULL;
+	s.pending_secret = NULL;
+	return ic_store_hub_sub_put_in_txn(t, a, &s);
+}
+
+/* The callback URL with the hub.* parameters added to its query. */
+static char *verify_url(struct ic_req *req, const struct verify_ctx *c,
+			const char *challenge)
+{
+	struct ic_buf q = IC_BUF_INIT(IC_MAX_URL_BYTES * 2);
+	char lease[24];
+	char *url = NULL;
+
+	snprintf(lease, sizeof(lease), "%lld",
+		 c->sub.lease > 0 ? c->sub.lease : IC_HUB_LEASE_DEFAULT);
+	if (ic_form_add(&q, "hub.mode", c->mode) == IC_OK &&
+	    ic_form_add(&q, "hub.topic",
+			ic_site_topic_url(req->arena, &req->cfg, c->topic)) ==
+		    IC_OK &&
+	    ic_form_add(&q, "hub.challenge", challenge) == IC_OK &&
+	    (strcmp(c->mode, "unsubscribe") == 0 ||
+	     ic_form_add(&q, "hub.lease_seconds", lease) == IC_OK))
+		url = ic_arena_printf(req->arena, "%s%c%s", c->callback,
+				      strchr(c->callback, '?') ? '&' : '?',
+				      q.buf);
+	ic_buf_release(&q);
+	return url;
+}
+
+enum ic_err ic_websub_hub_verify_job(struct ic_req *req, const char *id)
+{
+	struct verify_ctx c = {0};
+	struct ic_fetch_req f = {0};
+	struct ic_fetch_result res;
+	struct ic_store *st;
+	char *challenge;
+	enum ic_err rc;
+
+	c.req = req;
+	c.now = time(NULL);
+	if (ic_websub_hub_job_parse(req->arena, id, &c.topic, &c.callback) !=
+	    IC_OK)
+		return IC_OK; /* not ours to retry: a malformed job */
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, load_txn, &c, req->errbuf);
+	if (rc != IC_OK || !c.found || c.sub.mode == NULL)
+		return rc;
+	c.mode = c.sub.mode;
+	c.requested = c.sub.requested;
+	if (c.requested + IC_HUB_PENDING_SECONDS >= c.now) {
+		rc = ic_crypto_random_id(req->arena, IC_SITE_ID_BYTES, &challenge,
+					 req->errbuf);
+		if (rc != IC_OK)
+			return rc;
+		f.method = "GET";
+		f.url = verify_url(req, &c, challenge);
+		f.max_bytes = IC_HUB_VERIFY_MAX_BYTES;
+		f.max_redirects = -1; /* the callback answers itself */
+		f.dev_mode = req->cfg.dev_mode;
+		if (f.url == NULL)
+			return IC_ERR_NOMEM;
+		rc = ic_fetch(req->arena, &f, &res, req->errbuf);
+		/* Unreachable: retried by lazy maintenance until it expires. */
+		if (rc == IC_ERR_NETWORK)
+			return rc;
+		c.confirmed = rc == IC_OK && res.status >= 200 &&
+			      res.status <= 299 &&
+			      res.body_len == strlen(challenge) &&
+			      memcmp(res.body, challenge, res.body_len) == 0;
+	}
+	ic_log(c.confirmed ? IC_LOG_INFO : IC_LOG_WARN,
+	       "hub: %s of %s by %s %s", c.mode, c.topic, c.callback,
+	       c.confirmed ? "verified" : "not confirmed");
+	return ic_store_update(st, settle_txn, &c, req->errbuf);
+}
+
+/* --- Fan-out ------------------------------------------------------------ */
+
+struct list_ctx {
+	struct ic_req *req;
+	const char *topic;
+	struct ic_hub_sub *subs;
+	size_t n;
+};
+
+static enum ic_err list_txn(struct ic_store_txn *t, void *p)
+{
+	struct list_ctx *c = p;
+
+	return ic_store_hub_sub_list_in_txn(t, c->req->arena, c->topic,
+					    &c->subs, &c->n);
+}
+
+struct drop_ctx {
+	struct ic_req *req;
+	const char *topic, *callback;
+};
+
+static enum ic_err drop_txn(struct ic_store_txn *t, void *p)
+{
+	struct drop_ctx *c = p;
+	enum ic_err rc = ic_store_hub_sub_del_in_txn(t, c->req->arena,
+						     c->topic, c->callback);
+
+	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+}
+
+/* One signed POST; @return the HTTP status, 0 when unreachable. */
+static long deliver(struct ic_req *req, const struct ic_hub_sub *s,
+		    const char *body, size_t len, const char *content_type,
+		    const char *links)
+{
+	struct ic_fetch_header h[2] = {{"Link", links}, {NULL, NULL}};
+	struct ic_fetch_req f = {0};
+	struct ic_fetch_result res;
+	char *sig;
+	char errbuf[IC_ERRBUF_SIZE];
+
+	f.method = "POST";
+	f.url = s->callback;
+	f.body = body;
+	f.body_len = len;
+	f.content_type = content_type;
+	f.headers = h;
+	f.nheaders = 1;
+	f.max_bytes = IC_HUB_VERIFY_MAX_BYTES;
+	f.max_redirects = -1; /* a 3xx is a failure (WebSub §7) */
+	f.dev_mode = req->cfg.dev_mode;
+	if (s->secret && *s->secret) {
+		if (ic_crypto_hub_signature(req->arena, s->secret,
+					    strlen(s->secret), body, len, &sig,
+					    errbuf) != IC_OK)
+			return 0;
+		h[1].name = "X-Hub-Signature";
+		h[1].value = sig;
+		f.nheaders = 2;
+	}
+	if (ic_fetch(req->arena, &f, &res, errbuf) != IC_OK) {
+		ic_log(IC_LOG_WARN, "hub: delivery to %s failed: %s",
+		       s->callback, errbuf);
+		return 0;
+	}
+	return res.status;
+}
+
+enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
+				  const char *body, size_t len,
+				  const char *content_type, int *delivered,
+				  int *failed, char *errbuf)
+{
+	struct list_ctx c = {req, topic_id, NULL, 0};
+	struct ic_store *st;
+	long long now = time(NULL);
+	char *links;
+	enum ic_err rc;
+
+	*delivered = *failed = 0;
+	links = ic_arena_printf(req->arena, "<%s>; rel=\"hub\", <%s>; rel=\"self\"",
+				ic_site_hub_url(req->arena, &req->cfg),
+				ic_site_topic_url(req->arena, &req->cfg, topic_id));
+	if (links == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, list_txn, &c, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	for (size_t i = 0; i < c.n; i++) {
+		struct drop_ctx d = {req, topic_id, c.subs[i].callback};
+		long status;
+
+		if (c.subs[i].expires && c.subs[i].expires < now)
+			continue; /* the lease ran out: no more deliveries */
+		status = deliver(req, &c.subs[i], body, len, content_type,
+				 links);
+		if (status >= 200 && status <= 299) {
+			(*delivered)++;
+		} else if (status == 410) {
+			ic_log(IC_LOG_INFO, "hub: %s is gone, dropped",
+			       c.subs[i].callback);
+			rc = ic_store_update(st, drop_txn, &d, errbuf);
+			if (rc != IC_OK)
+				return rc;
+		} else {
+			(*failed)++;
+		}
+	}
+	return IC_OK;
+}

@@ -1,0 +1,48 @@
+/*
+ * websub_hub.h - the built-in WebSub hub's network work: verification of
+ * intent for the requests B/feed/hub recorded (lib/websub_hub_endpoint.h)
+ * and the signed fan-out when a topic changes (WebSub §5.3, §7;
+ * STANDARDS.md §3, WS-P-5).
+ *
+ * Linked by `send` and `listener` only (it uses libcurl through the
+ * guarded fetch).  No LMDB transaction is open during any request.
+ */
+#ifndef IC_WEBSUB_HUB_H
+#define IC_WEBSUB_HUB_H
+
+#include <stddef.h>
+
+#include "cgi.h"
+#include "err.h"
+
+/* Bytes of a subscriber's answer to a verification we read. */
+#define IC_HUB_VERIFY_MAX_BYTES 1024
+
+/**
+ * Due job "hub_verify" (id from ic_websub_hub_job_id()): GET the callback
+ * with hub.mode, hub.topic, hub.challenge and (subscribe) hub.lease_seconds
+ * added to its query; a 2xx whose body is exactly the challenge confirms
+ * it: the subscription becomes active with expires = now + lease, or an
+ * unsubscription removes it.  Anything else refuses the request (a new
+ * subscription is dropped, an active one stays as it was).
+ * @return IC_OK when the request is settled either way; a fetch error
+ *         while it may still be retried (lazy maintenance backs off).
+ */
+enum ic_err ic_websub_hub_verify_job(struct ic_req *req, const char *id);
+
+/**
+ * Deliver @p len bytes of @p body (the topic's public stub) to every
+ * active, unexpired subscriber of our topic @p topic_id: POST with
+ * @p content_type, `Link` rel=hub and rel=self, and
+ * `X-Hub-Signature: sha256=…` when the subscriber gave a secret.  A 2xx
+ * counts as delivered; 410 removes the subscription (WebSub §7); anything
+ * else counts as failed.
+ * @param[out] delivered, failed  the counts.
+ * @return IC_OK (even when some failed: see @p failed); store errors.
+ */
+enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
+				  const char *body, size_t len,
+				  const char *content_type, int *delivered,
+				  int *failed, char *errbuf);
+
+#endif /* IC_WEBSUB_HUB_H */

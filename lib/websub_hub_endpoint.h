@@ -1,0 +1,42 @@
+/*
+ * websub_hub_endpoint.h - the built-in WebSub hub's front door, B/feed/hub
+ * (WebSub §5.1; STANDARDS.md §3), for this site's own topics only.
+ *
+ * A subscriber POSTs hub.mode=subscribe|unsubscribe, hub.topic,
+ * hub.callback, hub.secret, hub.lease_seconds.  The request is checked,
+ * recorded as pending in hub_subs and queued as a "hub_verify" due job;
+ * the answer is 202.  The verification of intent -- a GET to the
+ * callback -- is network work, so it happens after the response, in
+ * `listener --maintain` (lib/websub_hub.h): `feed` links no libcurl.
+ *
+ * Only this site publishes to its topics (send, lib/outbox.h), so
+ * hub.mode=publish from outside is refused.
+ */
+#ifndef IC_WEBSUB_HUB_ENDPOINT_H
+#define IC_WEBSUB_HUB_ENDPOINT_H
+
+#include "cgi.h"
+#include "err.h"
+
+/* hub.lease_seconds: the default and the range we grant. */
+#define IC_HUB_LEASE_DEFAULT (10LL * 86400)
+#define IC_HUB_LEASE_MIN 3600LL
+#define IC_HUB_LEASE_MAX (30LL * 86400)
+/* hub.secret must be shorter than this (WebSub §5.1). */
+#define IC_HUB_SECRET_MAX 200
+/* Seconds a pending request may wait for its verification. */
+#define IC_HUB_PENDING_SECONDS 3600
+
+/** POST B/feed/hub (IC_NEED_FORM). */
+enum ic_err ic_websub_hub_endpoint_post(struct ic_req *req);
+
+/**
+ * The due-job id of a pending request ("<topic id> <callback>"), and
+ * back; the callback is everything after the first space.
+ */
+char *ic_websub_hub_job_id(struct ic_arena *a, const char *topic,
+			   const char *callback);
+enum ic_err ic_websub_hub_job_parse(struct ic_arena *a, const char *id,
+				    const char **topic, const char **callback);
+
+#endif /* IC_WEBSUB_HUB_ENDPOINT_H */

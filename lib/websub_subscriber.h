@@ -1,0 +1,81 @@
+/*
+ * websub_subscriber.h - our side of WebSub as a subscriber (STANDARDS.md
+ * §2): subscribing to a correspondent's feed at the hub it advertises,
+ * the callback B/listener/<id> (verification of intent, signed content
+ * delivery), lease renewal; and, as a publisher with an external hub,
+ * the publish ping (WS-P-5).
+ *
+ * Every subscription has its own unguessable callback id and secret
+ * (WS-S-9, WS-S-10), committed as a pending record before the hub is
+ * asked (WS-S-13), because hubs verify inside the subscribe POST.  A
+ * delivery is routed by the callback id only (WS-S-25); it is only a
+ * trigger: the feed is fetched with our token after the response
+ * (WS-S-27), so a hub never needs to see message text.
+ */
+#ifndef IC_WEBSUB_SUBSCRIBER_H
+#define IC_WEBSUB_SUBSCRIBER_H
+
+#include "cgi.h"
+#include "err.h"
+
+/* hub.lease_seconds we ask for (WS-S-11): 10 days; hubs may ignore it. */
+#define IC_WEBSUB_LEASE_SECONDS 864000
+/* Lease assumed when a verification names none (WS-S-18): 1 day. */
+#define IC_WEBSUB_DEFAULT_LEASE 86400
+/* A pending request not verified within this many seconds is void
+ * (WS-S-21). */
+#define IC_WEBSUB_PENDING_SECONDS 600
+/* Longest hub.challenge we echo (WS-S-19). */
+#define IC_WEBSUB_MAX_CHALLENGE 255
+
+/**
+ * Subscribe conversation @p conv_id to @p resource: discover its hub and
+ * rel=self (Link headers first, then <head>: WS-S-1, WS-S-3, WS-S-5),
+ * commit a pending subscription with a fresh callback id and secret,
+ * then POST hub.mode=subscribe (WS-S-8).  Any 2xx is accepted: the
+ * verification GET makes it active (WS-S-12).
+ * @return IC_OK; IC_ERR_NOT_FOUND (the resource names no hub);
+ *         IC_ERR_PROTOCOL (the hub refused; its reason in @p errbuf);
+ *         fetch and store errors.
+ */
+enum ic_err ic_websub_subscribe(struct ic_req *req, const char *conv_id,
+				const char *resource, char *errbuf);
+
+/**
+ * Unsubscribe subscription (callback id) @p sub_id: mark it gone
+ * (deliveries get 410 from now on, WS-S-26) and ask its hub to drop it
+ * (WS-S-14).  The hub's answer does not matter: the 410 ends it anyway.
+ */
+enum ic_err ic_websub_unsubscribe(struct ic_req *req, const char *sub_id,
+				  char *errbuf);
+
+/**
+ * External-hub mode: tell the configured hub that @p topic_url changed
+ * (hub.mode=publish with hub.url and hub.topic, WS-P-5).
+ * @return IC_OK on a 2xx; IC_ERR_PROTOCOL; fetch errors.
+ */
+enum ic_err ic_websub_publish_external(struct ic_req *req,
+				       const char *topic_url, char *errbuf);
+
+/** GET B/listener/{id}: verification of intent (WS-S-15…WS-S-21). */
+enum ic_err ic_websub_callback_get(struct ic_req *req);
+
+/**
+ * POST B/listener/{id} (IC_NEED_BIG_BODY): a content delivery
+ * (WS-S-22…WS-S-29).  Checks the signature over the raw body, records a
+ * "fetch" due job for the conversation, answers 202, and fetches the
+ * feed after the response (req->after).
+ */
+enum ic_err ic_websub_callback_post(struct ic_req *req);
+
+/**
+ * Due job "renew" for conversation @p conv_id: subscribe again with a
+ * new callback before the lease runs out (WS-S-18, WS-S-9).  The old
+ * callback is retired once the new one is verified.
+ */
+enum ic_err ic_websub_renew_job(struct ic_req *req, const char *conv_id);
+
+/** Due job "fetch": read conversation @p conv_id's feed now. */
+enum ic_err ic_websub_fetch_job(struct ic_req *req, const char *conv_id);
+
+#endif /* IC_WEBSUB_SUBSCRIBER_H */
