@@ -31,9 +31,12 @@ static const struct ic_route routes[] = {
 	 "WebSub content delivery: signature check, then fetch (WS-S-23)"},
 };
 
+/* A notify still due may follow a publish that failed: publish first. */
 static enum ic_err job_notify(struct ic_req *req, const char *conv)
 {
-	return ic_outbox_notify(req, conv, req->errbuf);
+	enum ic_err rc = ic_outbox_publish(req, conv, req->errbuf);
+
+	return rc == IC_OK ? ic_outbox_notify(req, conv, req->errbuf) : rc;
 }
 
 static enum ic_err job_ticket(struct ic_req *req, const char *conv)

@@ -74,8 +74,17 @@ static enum ic_err invite_txn(struct ic_store_txn *t, void *p)
 static enum ic_err ticket_done_txn(struct ic_store_txn *t, void *p)
 {
 	struct state_ctx *c = p;
+	long long when;
+	enum ic_err rc = ic_due_when_in_txn(t, c->req->arena, "ticket",
+					    c->conv.id, &when);
 
-	return ic_due_cancel_in_txn(t, c->req->arena, "ticket", c->conv.id);
+	/* Only the retry goes; a renewal the redeemer's token endpoint
+	 * scheduled (weeks ahead, inside our POST) stays. */
+	if (rc == IC_ERR_NOT_FOUND || (rc == IC_OK && when > c->now + 86400))
+		return IC_OK;
+	return rc ? rc
+		  : ic_due_cancel_in_txn(t, c->req->arena, "ticket",
+					 c->conv.id);
 }
 
 /* Send our ticket now; on success the retry job goes away. */
@@ -120,8 +129,9 @@ static enum ic_err accept_txn(struct ic_store_txn *t, void *p)
 
 	if (rc)
 		return rc;
-	if (c->conv.state != IC_CONV_REQUEST &&
-	    c->conv.state != IC_CONV_DECLINED)
+	/* A declined request forgot their token and subscription: they
+	 * must send a new ticket (an invitation from us) to start again. */
+	if (c->conv.state != IC_CONV_REQUEST)
 		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
 			       "the conversation with %s is %s, not a request",
 			       c->peer, ic_conv_state_name(c->conv.state));

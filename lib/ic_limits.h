@@ -136,6 +136,10 @@
  * 16 million is a fraction of a second. */
 #define IC_MAX_MF2_NODE_VISITS (16u * 1024 * 1024)
 
+/* Longest u-uid we keep from a received entry: "<conv id> <uid>" is an
+ * LMDB key (at most 511 bytes); an entry with a longer one is skipped. */
+#define IC_MAX_UID_BYTES 400
+
 /* Older feed pages one fetch follows through rel="prev" while every entry
  * on a page was new (catch-up after a long silence; lib/receive.c): 20
  * pages of IC_FEED_PAGE_MAX entries.  The rest comes with the next poll. */

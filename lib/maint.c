@@ -210,18 +210,18 @@ static enum ic_err finish_txn(struct ic_store_txn *t, void *p)
 {
 	struct job_ctx *c = p;
 	long long when;
-	enum ic_err rc;
+	enum ic_err rc = ic_due_when_in_txn(t, c->req->arena, c->job.kind,
+					    c->job.id, &when);
 
-	if (c->ok) {
-		/* A handler that rescheduled its own job (a poll) keeps it. */
-		rc = ic_due_when_in_txn(t, c->req->arena, c->job.kind,
-					c->job.id, &when);
-		if (rc == IC_ERR_NOT_FOUND || (rc == IC_OK && when != c->leased))
-			return IC_OK;
-		return rc ? rc
-			  : ic_due_cancel_in_txn(t, c->req->arena, c->job.kind,
-						 c->job.id);
-	}
+	/* A job the handler rescheduled (a poll) or that someone cancelled
+	 * meanwhile (a decline) is theirs now: leave it as it is. */
+	if (rc == IC_ERR_NOT_FOUND || (rc == IC_OK && when != c->leased))
+		return IC_OK;
+	if (rc != IC_OK)
+		return rc;
+	if (c->ok)
+		return ic_due_cancel_in_txn(t, c->req->arena, c->job.kind,
+					    c->job.id);
 	/* The lease put it IC_DUE_LEASE ahead; retry after the backoff. */
 	return ic_due_schedule_in_txn(t, c->req->arena, c->job.kind,
 				      c->job.id,

@@ -91,7 +91,13 @@ enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
 		return rc;
 	if (out)
 		*out = c.msg;
-	return ic_outbox_publish(req, c.conv.id, req->errbuf);
+	/* The message is stored: a failed publish is not a failed send (a
+	 * retry would store it twice).  The notify job publishes again. */
+	if (ic_outbox_publish(req, c.conv.id, req->errbuf) != IC_OK)
+		ic_log(IC_LOG_WARN, "publishing %s failed, retried later: %s",
+		       c.conv.id, req->errbuf);
+	req->errbuf[0] = '\0';
+	return IC_OK;
 }
 
 /* --- Publishing ---------------------------------------------------------- */
@@ -102,23 +108,38 @@ struct page_ctx {
 	struct ic_conv conv;
 	struct ic_msg *msgs;
 	size_t n;
-	long long page;
+	long long page; /* 0: the newest; set to the page read */
 };
 
+static long long newest_page(const struct ic_conv *conv)
+{
+	long long n = ic_site_page_of(conv->out_seq, conv->page_size);
+
+	return n < 1 ? 1 : n;
+}
+
+/* Read the conversation and the messages of page c->page. */
 static enum ic_err page_txn(struct ic_store_txn *t, void *p)
 {
 	struct page_ctx *c = p;
-	long long first;
+	long long first, last;
 	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena,
 						  c->conv_id, &c->conv);
 
 	if (rc)
 		return rc;
-	c->page = ic_site_page_of(c->conv.out_seq, c->conv.page_size);
+	if (c->page < 1 || c->page > newest_page(&c->conv))
+		c->page = newest_page(&c->conv);
 	first = (c->page - 1) * c->conv.page_size + 1;
+	last = c->page * c->conv.page_size;
+	if (last > c->conv.out_seq)
+		last = c->conv.out_seq;
+	c->n = 0;
+	c->msgs = NULL;
+	if (last < first)
+		return IC_OK;
 	return ic_store_msg_range_in_txn(t, c->req->arena, c->conv_id, 'o',
-					 first, c->conv.out_seq, &c->msgs,
-					 &c->n);
+					 first, last, &c->msgs, &c->n);
 }
 
 /* "example.com" for https://example.com/: a name until h-card settings. */
@@ -218,13 +239,61 @@ static int lock_feed_dir(const char *dir, char *errbuf)
 	return fd;
 }
 
+struct published_ctx {
+	struct ic_req *req;
+	const char *conv_id;
+	long long seq;
+};
+
+static enum ic_err published_txn(struct ic_store_txn *t, void *p)
+{
+	struct published_ctx *c = p;
+	struct ic_conv conv;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
+						  &conv);
+
+	if (rc || conv.published_seq >= c->seq)
+		return rc;
+	conv.published_seq = c->seq;
+	return ic_store_conv_put_in_txn(t, c->req->arena, &conv);
+}
+
+/* Render page @p n (0: the newest) and, for the newest, the stub. */
+static enum ic_err write_page(struct ic_req *req, struct ic_store *st,
+			      const char *dir, const char *conv_id,
+			      long long n, struct page_ctx *c, char *errbuf)
+{
+	struct ic_feed_page page;
+	enum ic_err rc;
+
+	*c = (struct page_ctx){req, conv_id, {0}, NULL, 0, n};
+	rc = ic_store_view(st, page_txn, c, errbuf);
+	if (rc == IC_OK)
+		rc = fill_page(req, c, &page);
+	/* The page first, then the stub: a hub that sees the new stub and
+	 * makes a subscriber fetch finds the new page already (WS-P-6). */
+	if (rc == IC_OK)
+		rc = write_doc(req, dir, ic_site_page_file(req->arena, c->page),
+			       &page, false, errbuf);
+	if (rc == IC_OK && c->page == newest_page(&c->conv))
+		rc = write_doc(req, dir, IC_SITE_STUB_FILE, &page, true,
+			       errbuf);
+	return rc;
+}
+
+/*
+ * Every page that holds a message not yet published is rewritten, not
+ * just the newest: two sends racing over a page boundary, or a publish
+ * that failed, would otherwise leave a message on no page at all.
+ */
 enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
 			      char *errbuf)
 {
-	struct page_ctx c = {req, conv_id, {0}, NULL, 0, 1};
-	struct ic_feed_page page;
+	struct page_ctx c;
+	struct published_ctx done = {req, conv_id, 0};
 	struct ic_store *st;
 	char *dir = ic_site_feed_dir(req->arena, &req->cfg, conv_id);
+	long long first, newest;
 	int lock;
 	enum ic_err rc = ic_req_store(req, &st);
 
@@ -238,17 +307,15 @@ enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
 	lock = lock_feed_dir(dir, errbuf);
 	if (lock < 0)
 		return IC_ERR_IO;
-	rc = ic_store_view(st, page_txn, &c, errbuf);
+	rc = write_page(req, st, dir, conv_id, 0, &c, errbuf);
+	newest = c.page;
+	done.seq = c.conv.out_seq;
+	first = ic_site_page_of(c.conv.published_seq + 1, c.conv.page_size);
+	for (long long n = first < 1 ? 1 : first; rc == IC_OK && n < newest;
+	     n++)
+		rc = write_page(req, st, dir, conv_id, n, &c, errbuf);
 	if (rc == IC_OK)
-		rc = fill_page(req, &c, &page);
-	/* The page first, then the stub: a hub that sees the new stub and
-	 * makes a subscriber fetch finds the new page already (WS-P-6). */
-	if (rc == IC_OK)
-		rc = write_doc(req, dir, ic_site_page_file(req->arena, c.page),
-			       &page, false, errbuf);
-	if (rc == IC_OK)
-		rc = write_doc(req, dir, IC_SITE_STUB_FILE, &page, true,
-			       errbuf);
+		rc = ic_store_update(st, published_txn, &done, errbuf);
 	close(lock);
 	return rc;
 }

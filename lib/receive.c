@@ -101,7 +101,9 @@ static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
 	en.url = prop_str(e, "url");
 	if (en.uid == NULL)
 		en.uid = en.url; /* MC-4: uid, else url, else unusable */
-	if (en.uid == NULL || strlen(en.uid) > IC_MAX_URL_BYTES)
+	/* The uid index key must fit LMDB's 511-byte keys with the
+	 * conversation id in front: a longer uid is unusable, not fatal. */
+	if (en.uid == NULL || strlen(en.uid) > IC_MAX_UID_BYTES)
 		return IC_OK;
 	/* URLs we keep must be http(s): parsers pass javascript: through. */
 	if (!http_url(en.url))
@@ -203,6 +205,9 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	f->stored = 0;
 	if (rc)
 		return rc;
+	/* Declined or blocked while this fetch ran: keep nothing. */
+	if (conv.state == IC_CONV_BLOCKED || conv.state == IC_CONV_DECLINED)
+		return IC_OK;
 	/* Oldest first, so local seqs follow the page's order in time. */
 	for (size_t i = f->n; rc == IC_OK && i-- > 0;) {
 		struct entry *e = &f->entries[i];

@@ -58,6 +58,7 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	c->ticket_sent = ic_json_num(j, "ticket_sent", 0);
 	c->last_fetch = ic_json_num(j, "last_fetch", 0);
 	c->their_fetch = ic_json_num(j, "their_fetch", 0);
+	c->published_seq = ic_json_num(j, "published_seq", 0);
 	return IC_OK;
 }
 
@@ -84,6 +85,7 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_conv *c,
 	if (!rc) rc = ic_json_add_num(j, "ticket_sent", c->ticket_sent);
 	if (!rc) rc = ic_json_add_num(j, "last_fetch", c->last_fetch);
 	if (!rc) rc = ic_json_add_num(j, "their_fetch", c->their_fetch);
+	if (!rc) rc = ic_json_add_num(j, "published_seq", c->published_seq);
 	*out = j;
 	return rc;
 }

@@ -45,6 +45,7 @@ struct ic_conv {
 	long long ticket_sent;      /* when our last ticket was accepted */
 	long long last_fetch;       /* when we last fetched their feed */
 	long long their_fetch;      /* when their token last read ours */
+	long long published_seq;    /* our messages already on feed pages */
 };
 
 /** "invited", "request", … ; and back (IC_ERR_BAD_INPUT if unknown). */

@@ -5,14 +5,14 @@
 
 #include <string.h>
 
-#include "crypto.h"
+#include "digest.h"
 #include "json.h"
 
 char *ic_secret_hash(struct ic_arena *a, const char *secret)
 {
 	char hex[65];
 
-	ic_crypto_sha256_hex(secret, strlen(secret), hex);
+	ic_digest_sha256_hex(secret, strlen(secret), hex);
 	return ic_arena_strdup(a, hex);
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "crypto.h"
+#include "due.h"
 #include "form.h"
 #include "ic_limits.h"
 #include "json.h"
@@ -111,6 +112,11 @@ static enum ic_err token_endpoint_for(struct ic_req *req, const char *resource,
 	enum ic_err rc;
 
 	*out = NULL;
+	/* An issuer only vouches for its own site's resource: otherwise any
+	 * site could file a token under a correspondent's name (TR-5). */
+	if (iss != NULL && !ic_url_same_origin(iss, resource))
+		return ic_fail(errbuf, IC_ERR_PROTOCOL,
+			       "iss %s is not the site of %s", iss, resource);
 	if (iss != NULL &&
 	    ic_peer_metadata(req, iss, &meta, NULL, errbuf) == IC_OK) {
 		const char *issuer = ic_peer_str(req, meta, "issuer");
@@ -240,7 +246,19 @@ static enum ic_err file_txn(struct ic_store_txn *t, void *p)
 	held.expires = c->expires_in > 0 ? c->now + c->expires_in : 0;
 	held.obtained = c->now;
 	c->conv_id = conv.id;
-	return ic_store_held_put_in_txn(t, c->req->arena, &held);
+	rc = ic_store_held_put_in_txn(t, c->req->arena, &held);
+	/* Whatever happens to the subscribe and the first fetch after this
+	 * commit, the feed is read and the subscription retried: a fetch
+	 * poll now, and a renewal once a verification is overdue (the
+	 * verification replaces it with the lease's own). */
+	if (rc == IC_OK)
+		rc = ic_due_schedule_in_txn(t, c->req->arena, "fetch", conv.id,
+					    c->now + IC_DUE_LEASE, 0, true);
+	if (rc == IC_OK)
+		rc = ic_due_schedule_in_txn(t, c->req->arena, "renew", conv.id,
+					    c->now + IC_WEBSUB_PENDING_SECONDS,
+					    0, false);
+	return rc;
 }
 
 /* TR-6: POST the ticket and check the token response. */

@@ -83,6 +83,12 @@ static enum ic_err issue_txn(struct ic_store_txn *t, void *p)
 
 	if (rc)
 		return rc;
+	/* A blocked or declined site gets no new ticket, whatever was due. */
+	if (c->conv.state == IC_CONV_BLOCKED ||
+	    c->conv.state == IC_CONV_DECLINED)
+		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
+			       "the conversation with %s is %s", c->conv.peer,
+			       ic_conv_state_name(c->conv.state));
 	c->resource = ic_site_topic_url(c->req->arena, &c->req->cfg,
 					c->conv_id);
 	if (c->resource == NULL)

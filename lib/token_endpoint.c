@@ -11,10 +11,12 @@
 #include <cjson/cJSON.h>
 
 #include "crypto.h"
+#include "due.h"
 #include "json.h"
 #include "log.h"
 #include "site.h"
 #include "store.h"
+#include "store_conv.h"
 #include "store_token.h"
 #include "token_check.h"
 
@@ -159,6 +161,26 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 	                                 &r->ticket);
 	if (rc != IC_OK)
 		return rc;
+	if (r->ticket.conv && *r->ticket.conv) {
+		struct ic_conv conv;
+
+		rc = ic_store_conv_get_in_txn(t, r->a, r->ticket.conv, &conv);
+		if (rc != IC_OK && rc != IC_ERR_NOT_FOUND)
+			return rc;
+		/* Blocking is revoking at the source: no ticket issued
+		 * before the block yields a token after it (TE-12). */
+		if (rc == IC_OK && (conv.state == IC_CONV_BLOCKED ||
+				    conv.state == IC_CONV_DECLINED))
+			return IC_ERR_GONE;
+		/* No refresh tokens yet (TE-6): before this token expires,
+		 * lazy maintenance sends the correspondent a fresh ticket. */
+		rc = rc == IC_ERR_NOT_FOUND ? IC_OK : ic_due_schedule_in_txn(
+		        t, r->a, "ticket", r->ticket.conv,
+		        r->now + IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD,
+		        0, false);
+		if (rc != IC_OK)
+			return rc;
+	}
 	tok = (struct ic_issued_token){
 	        .conv = r->ticket.conv,
 	        .subject = r->ticket.subject,

@@ -38,6 +38,9 @@
  * enough that a quiet correspondent does not need a new ticket monthly.
  * Sent as expires_in (TE-3). */
 #define IC_TOKEN_LIFETIME_SECONDS (30LL * 24 * 60 * 60)
+/* A new ticket goes out this long before a token expires: tokens are
+ * not refreshed (TE-6 not implemented), they are replaced. */
+#define IC_TOKEN_RENEW_AHEAD (3LL * 24 * 60 * 60)
 
 /* Longest ticket or token we look up.  omz13's draft allows 16-512
  * characters (TE-7); ours are 43.  Longer values are unknown without a

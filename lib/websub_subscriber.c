@@ -259,8 +259,8 @@ static enum ic_err verify_txn(struct ic_store_txn *t, void *p)
 	rc = ic_store_sub_put_in_txn(t, a, &s);
 	if (rc == IC_OK)
 		rc = retire_older_txn(t, c, &s);
-	/* WS-S-18: renew at 75 % of the lease. */
-	renew = c->now + c->lease * 3 / 4;
+	/* WS-S-18: renew at 75 % of the lease, not in a loop on tiny ones. */
+	renew = c->now + (c->lease * 3 / 4 > 60 ? c->lease * 3 / 4 : 60);
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(t, a, "renew", s.conv, renew, 0,
 					    false);
@@ -449,5 +449,9 @@ enum ic_err ic_websub_renew_job(struct ic_req *req, const char *conv_id)
 
 enum ic_err ic_websub_fetch_job(struct ic_req *req, const char *conv_id)
 {
-	return ic_receive_fetch(req, conv_id, req->errbuf);
+	enum ic_err rc = ic_receive_fetch(req, conv_id, req->errbuf);
+
+	/* No conversation or no token (declined, blocked): nothing to read,
+	 * and nothing to retry. */
+	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 }

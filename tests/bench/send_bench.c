@@ -55,6 +55,8 @@ static enum ic_err fill_txn(struct ic_store_txn *t, void *p)
 		m.author = c->cfg->me;
 		rc = ic_store_msg_put_in_txn(t, c->a, &m);
 	}
+	/* As if every one of them had been published when it was sent. */
+	conv.published_seq = conv.out_seq;
 	if (rc == IC_OK)
 		rc = ic_store_conv_put_in_txn(t, c->a, &conv);
 	return rc;

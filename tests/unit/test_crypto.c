@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "crypto.h"
+#include "digest.h"
 #include "ic_limits.h"
 
 static const char jefe[] = "Jefe";
@@ -509,12 +510,32 @@ static void test_crypto_hex_decode_good_and_bad(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* TE-7: the read path's libmd digest and libcrypto's give the same
+ * hashes, so a token hashed by one is found by the other. */
+static void test_digest_sha256_hex_matches_libcrypto_te_7(void **state)
+{
+	static const char *const inputs[] = {"", "abc", "a token of 43 "
+	                                     "characters, base64url-ish__"};
+	char a[65], b[65];
+
+	(void)state;
+	ic_digest_sha256_hex("abc", 3, a);
+	assert_string_equal(a, "ba7816bf8f01cfea414140de5dae2223"
+	                       "b00361a396177a9cb410ff61f20015ad");
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		ic_digest_sha256_hex(inputs[i], strlen(inputs[i]), a);
+		ic_crypto_sha256_hex(inputs[i], strlen(inputs[i]), b);
+		assert_string_equal(a, b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(
 	                test_crypto_hmac_sha256_rfc4231_case_2_ws_s_23),
 	        cmocka_unit_test(test_crypto_hmac_sha1_rfc2202_case_2_ws_s_23),
+	        cmocka_unit_test(test_digest_sha256_hex_matches_libcrypto_te_7),
 	        cmocka_unit_test(
 	                test_crypto_hmac_sha384_rfc4231_case_2_ws_s_23),
 	        cmocka_unit_test(
