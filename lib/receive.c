@@ -34,6 +34,7 @@ struct fetch_state {
 	size_t n, cap;
 	const char *peer_name, *peer_photo;
 	size_t stored; /* out: new messages stored by the last page */
+	size_t known;  /* out: entries of the page already stored */
 	long long now;
 };
 
@@ -253,6 +254,20 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	return rc;
 }
 
+static enum ic_err known_txn(struct ic_store_txn *t, void *p)
+{
+	struct fetch_state *f = p;
+
+	f->known = 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (ic_store_msg_uid_known_in_txn(t, f->conv_id,
+						  f->entries[i].uid))
+			f->known++;
+	return IC_OK;
+}
+
+/* GET one page and collect its entries (into a new array); *prev is the
+ * older page to read too, when every entry here is new. */
 static enum ic_err fetch_page(struct fetch_state *f, const char *url,
 			      const char **prev, char *errbuf)
 {
@@ -263,6 +278,8 @@ static enum ic_err fetch_page(struct fetch_state *f, const char *url,
 	enum ic_err rc;
 
 	*prev = NULL;
+	f->entries = NULL;
+	f->n = f->cap = 0;
 	rc = ic_peer_get(req, url, f->held.access_token,
 			 IC_MAX_FETCH_FEED_BYTES, &res, NULL, errbuf);
 	if (rc != IC_OK)
@@ -281,26 +298,41 @@ static enum ic_err fetch_page(struct fetch_state *f, const char *url,
 	if (rc == IC_OK)
 		rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
-		rc = ic_store_update(st, store_txn, f, errbuf);
+		rc = ic_store_view(st, known_txn, f, errbuf);
 	if (rc != IC_OK)
 		return rc;
 	rels = cJSON_GetObjectItemCaseSensitive(doc, "rels");
 	rels = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rels, "prev"),
 				  0);
 	/* Catch-up: an all-new page may have older unseen pages behind it. */
-	if (f->n > 0 && f->stored == f->n && cJSON_IsString(rels) &&
+	if (f->n > 0 && f->known == 0 && cJSON_IsString(rels) &&
 	    ic_url_same_origin(rels->valuestring, url))
 		*prev = ic_arena_strdup(req->arena, rels->valuestring);
 	return IC_OK;
 }
 
+/* One page's entries, kept until the whole catch-up has been read. */
+struct page {
+	struct entry *entries;
+	size_t n;
+};
+
+/*
+ * Read the newest page and, while a page is all new, the older ones; then
+ * store them oldest page first, one transaction each.  Nothing is stored
+ * when any page cannot be read (the retry reads them all again), and a
+ * crash while storing leaves the older pages stored: either way the next
+ * fetch walks back to the first page with a known entry, so no gap stays
+ * behind, and local order follows the sender's.
+ */
 enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
 			     char *errbuf)
 {
 	struct fetch_state f = {0};
+	struct page pages[IC_MAX_CATCHUP_PAGES];
+	size_t np = 0, total = 0;
 	struct ic_store *st;
 	const char *url, *prev;
-	size_t total = 0;
 	enum ic_err rc;
 
 	f.req = req;
@@ -311,13 +343,21 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
 		rc = ic_store_view(st, load_txn, &f, errbuf);
 	if (rc != IC_OK)
 		return rc;
-	url = f.held.resource;
-	for (int page = 0; url && page < IC_MAX_CATCHUP_PAGES; page++) {
+	for (url = f.held.resource; url && np < IC_MAX_CATCHUP_PAGES;
+	     url = prev) {
 		rc = fetch_page(&f, url, &prev, errbuf);
 		if (rc != IC_OK)
 			return rc;
+		pages[np].entries = f.entries;
+		pages[np++].n = f.n;
+	}
+	while (np-- > 0) {
+		f.entries = pages[np].entries;
+		f.n = pages[np].n;
+		rc = ic_store_update(st, store_txn, &f, errbuf);
+		if (rc != IC_OK)
+			return rc;
 		total += f.stored;
-		url = prev;
 	}
 	if (total)
 		ic_log(IC_LOG_INFO, "stored %zu new message(s) from %s", total,

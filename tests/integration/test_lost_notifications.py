@@ -146,12 +146,9 @@ class LostNotifications(unittest.TestCase):
         type(self).caught_up = (texts, before + lost, sent["Lost 05"] == sent["Lost 06"])
         self.assertEqual(apache.log_problems(), [])
 
-    # PRODUCT BUG (reported): catch-up stores the newest page first
-    # (lib/receive.c:310, seqs given in fetch order at :215) and the view
-    # breaks ties of the one-second `published` by that local seq
-    # (lib/views.c:236-246), so messages of one second that straddle a
-    # page boundary show the newer page's before the older page's.
-    @unittest.expectedFailure
+    # Catch-up reads the pages newest first but stores them oldest first
+    # (lib/receive.c), so local seqs -- the view's tie-break within one
+    # second of `published` -- follow the sender's order across pages.
     def test_3_caught_up_messages_in_the_senders_order(self):
         # Sent within one second, across a page boundary: bob must show
         # them as alice wrote them.
