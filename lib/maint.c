@@ -122,10 +122,13 @@ static enum ic_err claim_txn(struct ic_store_txn *t, void *ctx)
 	c->claimed = false; /* re-runnable after a map resize */
 	if (rc != IC_OK)
 		return rc;
-	/* A claim holds for a while, so a burst spawns one run. */
-	if (st.claimed && st.claimed + IC_MAINT_CLAIM_SECONDS > c->now)
-		return IC_OK;
 	first = ic_due_first_in_txn(t);
+	/* A claim holds for a while, so a burst spawns one run; but work
+	 * that fell due after the last claim (a hub verification queued a
+	 * moment ago) need not wait for the window to pass. */
+	if (st.claimed && st.claimed + IC_MAINT_CLAIM_SECONDS > c->now &&
+	    !(first > st.claimed && first <= c->now))
+		return IC_OK;
 	if (st.next_due > c->now && (first == 0 || first > c->now))
 		return IC_OK;
 	st.claimed = c->now;

@@ -328,15 +328,36 @@ struct done_ctx {
 	bool ok;
 	long long when;
 	int attempts;
+	long long revision; /* the conversation's, when we read the stub */
 };
+
+static enum ic_err revision_txn(struct ic_store_txn *t, void *p)
+{
+	struct done_ctx *c = p;
+	struct ic_conv conv;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
+						  &conv);
+
+	c->revision = rc == IC_OK ? conv.revision : -1;
+	return rc;
+}
 
 static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
 {
 	struct done_ctx *c = p;
+	struct ic_conv conv;
+	enum ic_err rc;
 
-	if (c->ok)
+	if (c->ok) {
+		/* A send after we read the stub needs its own ping: its job
+		 * (merged into ours) stays due. */
+		rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
+					      &conv);
+		if (rc != IC_OK || conv.revision != c->revision)
+			return rc;
 		return ic_due_cancel_in_txn(t, c->req->arena, "notify",
 					    c->conv_id);
+	}
 	return ic_due_schedule_in_txn(t, c->req->arena, "notify", c->conv_id,
 				      c->when, c->attempts, true);
 }
@@ -344,10 +365,14 @@ static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
 enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
 			     char *errbuf)
 {
-	struct done_ctx d = {req, conv_id, false, 0, 0};
+	struct done_ctx d = {req, conv_id, false, 0, 0, -1};
 	struct ic_store *st;
-	enum ic_err rc;
+	enum ic_err rc = ic_req_store(req, &st);
 
+	if (rc == IC_OK)
+		rc = ic_store_view(st, revision_txn, &d, errbuf);
+	if (rc != IC_OK)
+		return rc;
 	if (req->cfg.hub && *req->cfg.hub) {
 		rc = ic_websub_publish_external(
 			req, ic_site_topic_url(req->arena, &req->cfg, conv_id),
@@ -376,8 +401,7 @@ enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
 	}
 	d.ok = rc == IC_OK;
 	d.when = time(NULL) + ic_due_backoff(1);
-	if (ic_req_store(req, &st) == IC_OK)
-		ic_store_update(st, notify_done_txn, &d, NULL);
+	ic_store_update(st, notify_done_txn, &d, NULL);
 	return rc;
 }
 
