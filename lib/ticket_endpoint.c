@@ -311,6 +311,25 @@ static enum ic_err redeem_at(struct ic_req *req, const char *endpoint,
 	return IC_OK;
 }
 
+/* Whether the resource's site is one we declined or blocked. */
+static enum ic_err ignored_txn(struct ic_store_txn *t, void *p)
+{
+	struct file_ctx *c = p;
+	struct ic_conv conv;
+	enum ic_err rc;
+
+	c->found = NULL;
+	c->is_new = false; /* here: "ignore this sender" */
+	rc = ic_store_txn_scan(t, IC_DB_CONTACTS, NULL, 0, match_contact, c);
+	if (rc || c->found == NULL)
+		return rc;
+	rc = ic_store_conv_by_peer_in_txn(t, c->req->arena, c->found, &conv);
+	if (rc == IC_OK)
+		c->is_new = conv.state == IC_CONV_BLOCKED ||
+			    conv.state == IC_CONV_DECLINED;
+	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+}
+
 enum ic_err ic_ticket_redeem(struct ic_req *req, const char *ticket,
 			     const char *resource, const char *iss,
 			     const char **conv_id, char *errbuf)
@@ -321,6 +340,21 @@ enum ic_err ic_ticket_redeem(struct ic_req *req, const char *ticket,
 	enum ic_err rc;
 
 	*conv_id = NULL;
+	/* DESIGN.md: later tickets of a declined or blocked site are
+	 * ignored -- not even redeemed, so it learns nothing from us. */
+	c.req = req;
+	c.resource = resource;
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, ignored_txn, &c, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	if (c.is_new) {
+		ic_log(IC_LOG_INFO, "ticket from %s ignored (declined or "
+				    "blocked)", c.found);
+		return IC_OK;
+	}
+	c = (struct file_ctx){0};
 	rc = token_endpoint_for(req, resource, iss, &endpoint, errbuf);
 	if (rc == IC_OK)
 		rc = redeem_at(req, endpoint, ticket, &c, errbuf);

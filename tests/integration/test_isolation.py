@@ -240,9 +240,9 @@ class Isolation(unittest.TestCase):
         with open(apache.access_log, "rb") as f:
             f.seek(mark)
             later = f.read().decode("utf-8", "replace")
-        # No subscription and no fetch of bob's feed by alice followed.
-        # (Discovering the token endpoint reads the feed's stub before the
-        # redemption; alice redeems and then drops the token: see report.)
+        # No redemption, no subscription, no fetch of bob's feed by alice:
+        # the ticket is ignored before any request leaves (DESIGN.md).
+        self.assertNotIn('"POST %s HTTP' % bob.b("auth/token"), later)
         self.assertNotIn("hub.topic=" + urllib.parse.quote(topic, safe=""), later)
         after = later.split('"POST %s HTTP' % bob.b("auth/token"))[-1]
         self.assertIsNone(re.search(r'bob\.localhost:\S+ \S+ "GET %s ' % re.escape(
