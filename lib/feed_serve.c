@@ -14,17 +14,9 @@
 #include "token_check.h"
 
 struct conv_ctx {
-	struct ic_req *req;
 	const char *id;
 	struct ic_conv conv;
 };
-
-static enum ic_err conv_txn(struct ic_store_txn *t, void *p)
-{
-	struct conv_ctx *c = p;
-
-	return ic_store_conv_get_in_txn(t, c->req->arena, c->id, &c->conv);
-}
 
 /* WS-P-2, WS-P-3, TE-8, RS-5: the same rels as the pages' <head>, on
  * every answer, 401s included, so discovery works from any of them. */
@@ -93,7 +85,6 @@ static enum ic_err authorize(struct ic_req *req, struct conv_ctx *c,
 	struct ic_store *st;
 	enum ic_err rc;
 
-	c->req = req;
 	c->id = ic_req_param(req, "topic");
 	if (c->id == NULL || !ic_site_id_ok(c->id))
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND, "no such feed");
@@ -119,18 +110,12 @@ static enum ic_err authorize(struct ic_req *req, struct conv_ctx *c,
 	if (rc == IC_OK)
 		rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
-		rc = ic_store_view(st, conv_txn, c, req->errbuf);
+		rc = ic_store_conv_get(st, req->arena, c->id, &c->conv,
+				       req->errbuf);
 	/* A token outliving its conversation reads nothing. */
 	if (rc == IC_ERR_NOT_FOUND)
 		return refuse(req, IC_ERR_UNAUTHENTICATED);
 	return rc;
-}
-
-static long long newest_page(const struct ic_conv *conv)
-{
-	long long n = ic_site_page_of(conv->out_seq, conv->page_size);
-
-	return n < 1 ? 1 : n;
 }
 
 enum ic_err ic_feed_serve_topic(struct ic_req *req)
@@ -152,7 +137,9 @@ enum ic_err ic_feed_serve_topic(struct ic_req *req)
 	}
 	req->resp.cache_control = "private, no-store"; /* RS-4 */
 	return body_from_file(req, dir,
-			      ic_site_page_file(req->arena, newest_page(&c.conv)));
+			      ic_site_page_file(req->arena,
+						ic_site_page_of(c.conv.out_seq,
+								c.conv.page_size)));
 }
 
 enum ic_err ic_feed_serve_page(struct ic_req *req)
@@ -172,7 +159,8 @@ enum ic_err ic_feed_serve_page(struct ic_req *req)
 			       "older pages need a bearer token");
 	}
 	n = arg ? strtoll(arg, &end, 10) : 0;
-	if (arg == NULL || *end != '\0' || n < 1 || n > newest_page(&c.conv))
+	if (arg == NULL || *end != '\0' || n < 1 ||
+	    n > ic_site_page_of(c.conv.out_seq, c.conv.page_size))
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND, "no such page");
 	dir = ic_site_feed_dir(req->arena, &req->cfg, c.id);
 	if (dir == NULL)

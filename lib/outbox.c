@@ -111,25 +111,19 @@ struct page_ctx {
 	long long page; /* 0: the newest; set to the page read */
 };
 
-static long long newest_page(const struct ic_conv *conv)
-{
-	long long n = ic_site_page_of(conv->out_seq, conv->page_size);
-
-	return n < 1 ? 1 : n;
-}
-
 /* Read the conversation and the messages of page c->page. */
 static enum ic_err page_txn(struct ic_store_txn *t, void *p)
 {
 	struct page_ctx *c = p;
-	long long first, last;
+	long long first, last, newest;
 	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena,
 						  c->conv_id, &c->conv);
 
 	if (rc)
 		return rc;
-	if (c->page < 1 || c->page > newest_page(&c->conv))
-		c->page = newest_page(&c->conv);
+	newest = ic_site_page_of(c->conv.out_seq, c->conv.page_size);
+	if (c->page < 1 || c->page > newest)
+		c->page = newest;
 	first = (c->page - 1) * c->conv.page_size + 1;
 	last = c->page * c->conv.page_size;
 	if (last > c->conv.out_seq)
@@ -275,7 +269,8 @@ static enum ic_err write_page(struct ic_req *req, struct ic_store *st,
 	if (rc == IC_OK)
 		rc = write_doc(req, dir, ic_site_page_file(req->arena, c->page),
 			       &page, false, errbuf);
-	if (rc == IC_OK && c->page == newest_page(&c->conv))
+	if (rc == IC_OK &&
+	    c->page == ic_site_page_of(c->conv.out_seq, c->conv.page_size))
 		rc = write_doc(req, dir, IC_SITE_STUB_FILE, &page, true,
 			       errbuf);
 	return rc;

@@ -197,3 +197,25 @@ enum ic_err ic_store_conv_list_in_txn(struct ic_store_txn *t,
 	*n = l.n;
 	return IC_OK;
 }
+
+struct get_ctx {
+	struct ic_arena *a;
+	const char *id;
+	struct ic_conv *out;
+};
+
+static enum ic_err get_txn(struct ic_store_txn *t, void *p)
+{
+	struct get_ctx *c = p;
+
+	return ic_store_conv_get_in_txn(t, c->a, c->id, c->out);
+}
+
+enum ic_err ic_store_conv_get(struct ic_store *st, struct ic_arena *a,
+			      const char *id, struct ic_conv *out,
+			      char *errbuf)
+{
+	struct get_ctx c = {a, id, out};
+
+	return ic_store_view(st, get_txn, &c, errbuf);
+}

@@ -60,6 +60,15 @@ enum ic_err ic_store_conv_get_in_txn(struct ic_store_txn *t,
 				     struct ic_arena *a, const char *id,
 				     struct ic_conv *out);
 
+/**
+ * Read conversation @p id in a short read transaction of its own, for
+ * callers that need nothing else from the store at that moment.
+ * @return as ic_store_conv_get_in_txn().
+ */
+enum ic_err ic_store_conv_get(struct ic_store *st, struct ic_arena *a,
+			      const char *id, struct ic_conv *out,
+			      char *errbuf);
+
 /** Write @p c (and its contact entry) inside a write transaction. */
 enum ic_err ic_store_conv_put_in_txn(struct ic_store_txn *t,
 				     struct ic_arena *a,

@@ -414,36 +414,23 @@ enum ic_err ic_websub_callback_post(struct ic_req *req)
 
 /* --- Due jobs ----------------------------------------------------------- */
 
-struct conv_ctx {
-	struct ic_req *req;
-	const char *id;
-	struct ic_conv conv;
-};
-
-static enum ic_err conv_txn(struct ic_store_txn *t, void *p)
-{
-	struct conv_ctx *c = p;
-
-	return ic_store_conv_get_in_txn(t, c->req->arena, c->id, &c->conv);
-}
-
 enum ic_err ic_websub_renew_job(struct ic_req *req, const char *conv_id)
 {
-	struct conv_ctx c = {req, conv_id, {0}};
+	struct ic_conv conv;
 	struct ic_store *st;
 	enum ic_err rc = ic_req_store(req, &st);
 
 	if (rc == IC_OK)
-		rc = ic_store_view(st, conv_txn, &c, req->errbuf);
+		rc = ic_store_conv_get(st, req->arena, conv_id, &conv,
+				       req->errbuf);
 	if (rc == IC_ERR_NOT_FOUND)
 		return IC_OK; /* the conversation is gone: nothing to renew */
 	if (rc != IC_OK)
 		return rc;
-	if (c.conv.their_resource == NULL ||
-	    c.conv.state == IC_CONV_DECLINED ||
-	    c.conv.state == IC_CONV_BLOCKED)
+	if (conv.their_resource == NULL || conv.state == IC_CONV_DECLINED ||
+	    conv.state == IC_CONV_BLOCKED)
 		return IC_OK;
-	return ic_websub_subscribe(req, conv_id, c.conv.their_resource,
+	return ic_websub_subscribe(req, conv_id, conv.their_resource,
 				   req->errbuf);
 }
 
