@@ -668,6 +668,20 @@ class Apache:
             os.chmod(os.path.join(dest, prog), 0o755)
         self.cgi_dir = dest
 
+    def tool(self, relpath):
+        """A build-tree helper program (e.g. tests/tools/ticket_mint), copied
+        into root/tools so the CGI user can run it even from a 0700
+        checkout, as the programs are; None when it was not built."""
+        src = os.path.join(self.builddir, relpath)
+        if not os.path.exists(src):
+            return None
+        dest_dir = os.path.join(self.root, "tools")
+        os.makedirs(dest_dir, mode=0o755, exist_ok=True)
+        dest = os.path.join(dest_dir, os.path.basename(relpath))
+        shutil.copy2(src, dest)
+        os.chmod(dest, 0o755)
+        return dest
+
     def _make_root(self):
         self.root = tempfile.mkdtemp(prefix="ic-apache-")
         # The CGI user must traverse it (mkdtemp makes it 0700).

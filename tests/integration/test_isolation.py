@@ -219,8 +219,8 @@ class Isolation(unittest.TestCase):
         # the test tool and POST it to alice's ticket endpoint as bob would.
         alice, bob = self.alice, self.bob
         self.assertEqual(state_with(alice, bob), "blocked")
-        mint = os.path.join(harness.default_builddir(), "tests", "tools", "ticket_mint")
-        if not os.path.exists(mint):
+        mint = apache.tool("tests/tools/ticket_mint")
+        if mint is None:
             self.skipTest("tests/tools/ticket_mint not built (run make check)")
         topic = [t for t in callback_topics(alice).values()
                  if t.startswith(bob.base_url + "/feed/")][0]

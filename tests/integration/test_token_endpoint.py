@@ -39,9 +39,9 @@ def form(**fields):
 class TokenEndpoint(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.mint_tool = os.path.join(harness.default_builddir(), "tests", "tools", "ticket_mint")
         cls.apache = harness.Apache(sites=["alice", "bob"])
         cls.apache.start()
+        cls.mint_tool = cls.apache.tool("tests/tools/ticket_mint")
         cls.alice = cls.apache["alice"]
         cls.bob = cls.apache["bob"]
         cls.resource = cls.alice.b_url("feed/aaaaaaaaaaaaaaaaaaaaaaaaaa")
@@ -56,7 +56,7 @@ class TokenEndpoint(unittest.TestCase):
 
     # -- helpers ----------------------------------------------------------------
     def mint(self, ttl=300):
-        if not os.path.exists(self.mint_tool):
+        if self.mint_tool is None:
             self.skipTest("tests/tools/ticket_mint not built (run make check)")
         p = self.apache.run_as_site_user(
             [self.mint_tool, self.alice.conf_path, self.bob.url, self.resource, str(ttl)])
