@@ -30,6 +30,8 @@ fields, PKCE).  Sites:
   Apache cannot serve an https base_url here, so dave's `auth` runs as a
   CGI without Apache (Site.run_cgi).
 * frank: `passphrase_hash` in the configuration: `--set-passphrase` refuses.
+* gina: an https base_url with dev_mode on: the cookies carry `__Host-` and
+  `Secure` (IA-C-20); run as a CGI (Apache here speaks http only).
 * bob: a correspondent (the target of the owner actions).
 
 Not tested here: the built-in server's code expiry (codes live 10 min and
@@ -152,6 +154,9 @@ def setUpModule():
         harness.SiteSpec("erin", conf={"sign_in": "external"},
                          files={"htdocs/index.html": lambda s, ss: erin_home.replace("{url}", s.url)}),
         harness.SiteSpec("frank", conf={"sign_in": "builtin", "passphrase_hash": EXAMPLE_HASH}),
+        harness.SiteSpec("gina", conf={
+            "sign_in": "external", "me": idp.prof("gina-owner"),
+            "base_url": lambda s, ss: "https://%s/indiechat" % s.host}),
     ]
     apache = harness.Apache(sites=sites)
     try:
@@ -227,8 +232,29 @@ def query_of(url):
     return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True))
 
 
+def remove_dot_segments(path):
+    """RFC 3986 §5.2.4, as browsers apply it to every URL they follow."""
+    out = []
+    segs = path.split("/")
+    for i, seg in enumerate(segs):
+        last = i == len(segs) - 1
+        if seg == ".":
+            if last:
+                out.append("")
+        elif seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(seg)
+    return "/".join(out) or "/"
+
+
 def absolute(site, location):
-    return urllib.parse.urljoin(site.url, location or "")
+    """Location as the browser resolves it (dot segments removed)."""
+    p = urllib.parse.urlsplit(urllib.parse.urljoin(site.url, location or ""))
+    return urllib.parse.urlunsplit(p._replace(path=remove_dot_segments(p.path)))
 
 
 class Flow:
@@ -604,6 +630,15 @@ class ClientSuite(SignInCase):
             f = self.signin(self.alice, self.owner, next_=evil)
             self.assert_signed_in(self.alice, f, next_url=self.alice.b_url("feed/"))
 
+    def test_next_with_dot_segments_does_not_leave_the_base_url(self):
+        # "/indiechat/../x" starts with B's path, but a browser resolves it
+        # to /x: not "a path under B"
+        for evil in (self.alice.b("../elsewhere/"), self.alice.b("feed/../../elsewhere/")):
+            f = self.signin(self.alice, self.owner, next_=evil)
+            self.assertEqual(f.callback.status, 303, f.callback.text[:300])
+            loc = absolute(self.alice, f.callback.header("Location"))
+            self.assertTrue(loc.startswith(self.alice.base_url + "/"), "%s -> %s" % (evil, loc))
+
     def test_logout_deletes_the_session(self):
         _, sid, _ = self.owner_ok()
         name = cookie_name(self.alice, "session")
@@ -815,6 +850,54 @@ class OwnerActionsCsrf(SignInCase):
             self.assertEqual(r.status, 303, r.text[:300])
             loc = absolute(self.erin, r.header("Location"))
             self.assertTrue(loc.startswith(self.erin.base_url + "/"), "%s -> %s" % (evil, loc))
+        # "/indiechat/../x" starts with B's path, but a browser resolves it to /x
+        for evil in (self.erin.b("../elsewhere/"), self.erin.b("feed/../../elsewhere/")):
+            r = self.post("ticket/revoke", {"url": self.bob.url, "csrf": csrf, "next": evil}, cookie)
+            self.assertEqual(r.status, 303, r.text[:300])
+            loc = absolute(self.erin, r.header("Location"))
+            self.assertTrue(loc.startswith(self.erin.base_url + "/"), "%s -> %s" % (evil, loc))
+
+class HttpsCookies(unittest.TestCase):
+    """With an https base_url the cookies are __Host- and Secure, dev_mode
+    or not (docs/web.md Cookies; IA-C-20).  Run as CGIs: Apache here has
+    no TLS."""
+
+    def test_https_base_url_gives_host_prefixed_secure_cookies_ia_c_20(self):
+        gina = apache["gina"]
+        idp.scenario("gina-owner")
+        base = "https://%s/indiechat" % gina.host
+        k = hashlib.sha256(base.encode()).hexdigest()[:8]
+        r, raw, _ = gina.run_cgi("auth", "POST", "/login", headers=FORM,
+                                 body=form(me=idp.prof("gina-owner")))
+        self.assertEqual(r.status, 302, raw[:500])
+        self.assertEqual(query_of(r.header("Location")).get("redirect_uri"), base + "/auth/callback")
+        c = set_cookies(r).get("__Host-ic_%s_signin" % k)
+        self.assertIsNotNone(c, r.header_all("Set-Cookie"))
+        self.assertIn("secure", c.attrs)
+        self.assertEqual(c.attrs.get("path"), "/")
+        self.assertNotIn("domain", c.attrs)
+        a = fl.http_request("GET", r.header("Location"))
+        self.assertEqual(a.status, 302, a.text[:300])
+        cb = a.header("Location")
+        self.assertTrue(cb.startswith(base + "/auth/callback?"), cb)
+        r, raw, _ = gina.run_cgi("auth", "GET", "/callback",
+                                 headers={"Cookie": "%s=%s" % (c.name, c.value)},
+                                 query=urllib.parse.urlsplit(cb).query)
+        self.assertEqual(r.status, 303, raw[:500])
+        s = set_cookies(r).get("__Host-ic_%s_session" % k)
+        self.assertIsNotNone(s, r.header_all("Set-Cookie"))
+        self.assertIn("secure", s.attrs)
+        self.assertIn("httponly", s.attrs)
+        self.assertEqual(s.attrs.get("samesite", "").lower(), "lax")
+        self.assertEqual(s.attrs.get("max-age"), str(SESSION_MAX_AGE))
+        self.assertNotIn("ic_%s_session" % k, set_cookies(r))  # no unprefixed twin
+        r, raw, _ = gina.run_cgi("auth", "GET", "/session",
+                                 headers={"Cookie": "%s=%s" % (s.name, s.value)})
+        self.assertEqual(r.status, 200, raw[:300])
+        # the unprefixed name is not the session cookie here
+        r, raw, _ = gina.run_cgi("auth", "GET", "/session",
+                                 headers={"Cookie": "ic_%s_session=%s" % (k, s.value)})
+        self.assertEqual(r.status, 401, raw[:300])
 
 
 # ---------------------------------------------------------------- built-in server
@@ -947,6 +1030,24 @@ class BuiltinServer(SignInCase):
         r, doc = self.client.redeem_token(a, code)
         self.assertEqual(doc.get("error"), "invalid_grant")
 
+    def test_narrower_refresh_keeps_the_refresh_tokens_scope_te_6(self):
+        d = self.discover()
+        scopes = [x for x in d.metadata.get("scopes_supported", []) if x != "email"]
+        self.assertGreaterEqual(len(scopes), 2, d.metadata)
+        full = " ".join(scopes[:2])
+        a, code = self.code(scope=full)
+        r, doc = self.client.redeem_token(a, code)
+        self.assertEqual(r.status, 200, r.text[:300])
+        r, narrow = self.client.refresh(d, doc["refresh_token"], scope=scopes[0])
+        self.assertEqual(r.status, 200, r.text[:300])
+        self.assertEqual(narrow["scope"], scopes[0])
+        r, back = self.client.refresh(d, narrow["refresh_token"])
+        self.assertEqual(r.status, 200, r.text[:300])
+        self.assertEqual(set(back["scope"].split()), set(full.split()))
+        other = iac.IndieAuthClient(idp.url + "other/", idp.url + "other/cb")
+        r, doc = other.refresh(d, back["refresh_token"])
+        self.assertEqual((r.status, doc.get("error")), (400, "invalid_grant"), r.text[:300])
+
     def test_bad_client_id_or_redirect_uri_is_a_400_page_never_a_redirect(self):
         d = self.discover()
         for cid, ru in (("not a url", idp.url + "client/callback"),
@@ -966,6 +1067,21 @@ class BuiltinServer(SignInCase):
         self.assertTrue(loc.startswith(self.client.redirect_uri + "?"), loc)
         self.assertEqual(query_of(loc).get("error"), "invalid_request")
         self.assertEqual(query_of(loc).get("state"), a.state)
+        self.assertEqual(query_of(loc).get("iss"), self.carol.base_url + "/")
+        for bad in ({"state": ""}, {"code_challenge": ""}, {"code_challenge": "short"}):
+            params = dict(a.params, **bad)
+            url = fl.add_query(d.metadata["authorization_endpoint"],
+                               {k: v for k, v in params.items() if v})
+            r = self.client.get(url, follow=0)
+            self.assertIn(r.status, (302, 303), "%s: %s" % (bad, r.text[:300]))
+            self.assertEqual(query_of(r.header("Location")).get("error"), "invalid_request", bad)
+        # response_type=token: docs/web.md says invalid_request for every
+        # other bad parameter; RFC 6749 §4.1.2.1 has unsupported_response_type
+        params = dict(a.params, response_type="token")
+        r = self.client.get(fl.add_query(d.metadata["authorization_endpoint"], params), follow=0)
+        self.assertIn(r.status, (302, 303), r.text[:300])
+        self.assertIn(query_of(r.header("Location")).get("error"),
+                      ("invalid_request", "unsupported_response_type"))
 
     def test_wrong_passphrase_is_401(self):
         a, res, _ = self.authorize(passphrase="not it")
