@@ -789,7 +789,8 @@ class OwnerActionsCsrf(SignInCase):
             h["Origin"] = origin
         if accept:
             h["Accept"] = accept
-        return self.erin.request("POST", self.erin.b(action), h, form(**fields))
+        body = urllib.parse.urlencode(fields).encode("utf-8")
+        return self.erin.request("POST", self.erin.b(action), h, body)
 
     def test_owner_posts_without_a_session_are_403(self):
         before = self.snapshot()
@@ -804,6 +805,7 @@ class OwnerActionsCsrf(SignInCase):
 
     def test_owner_posts_without_session_or_csrf_or_with_foreign_origin_are_403(self):
         sid, csrf = self.signed_in()
+        _, other_csrf = self.signed_in()  # a second session: its token is not ours
         cookie = "%s=%s" % (cookie_name(self.erin, "session"), sid)
         before = self.snapshot()
         evil = "http://evil.localhost:%d" % self.erin.port
@@ -816,7 +818,11 @@ class OwnerActionsCsrf(SignInCase):
                 ("no csrf", dict(base), cookie, None),
                 ("wrong csrf", dict(base, csrf="0" * 64), cookie, None),
                 ("empty csrf", dict(base, csrf=""), cookie, None),
+                ("other session's csrf", dict(base, csrf=other_csrf), cookie, None),
+                ("two csrf fields", list(base.items()) + [("csrf", "0" * 64), ("csrf", csrf)],
+                 cookie, None),
                 ("foreign origin", dict(base, csrf=csrf), cookie, evil),
+                ("opaque origin", dict(base, csrf=csrf), cookie, "null"),
                 ("other port origin", dict(base, csrf=csrf), cookie,
                  "http://%s.localhost:%d" % (self.erin.name, idp.port)),
             ]
