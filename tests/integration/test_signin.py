@@ -257,6 +257,16 @@ def absolute(site, location):
     return urllib.parse.urlunsplit(p._replace(path=remove_dot_segments(p.path)))
 
 
+def db_bytes(site):
+    """Every byte of the site's LMDB files (freed pages included)."""
+    data = b""
+    for name in os.listdir(site.data_dir):
+        if name.endswith(".mdb") and "lock" not in name:
+            with open(os.path.join(site.data_dir, name), "rb") as f:
+                data += f.read()
+    return data
+
+
 class Flow:
     """One sign-in attempt through `auth` and the fixture."""
     login = location = params = cookie = authorize = callback_url = callback = None
@@ -603,6 +613,16 @@ class ClientSuite(SignInCase):
         # two sign-ins: two sessions
         _, sid2, _ = self.owner_ok()
         self.assertNotEqual(sid, sid2)
+
+    def test_state_binding_and_session_id_are_stored_hashed_te_7(self):
+        f = self.start(self.alice, self.owner)
+        self.finish(self.alice, f)
+        sid = self.assert_signed_in(self.alice, f)
+        data = db_bytes(self.alice)
+        self.assertTrue(data)
+        for what, secret in (("state", f.params["state"]), ("binding", f.signin_cookie.value),
+                             ("session id", sid)):
+            self.assertNotIn(secret.encode(), data, what + " stored in clear")
 
     def test_session_endpoint_200_with_csrf_401_without(self):
         _, sid, _ = self.owner_ok()
@@ -1035,6 +1055,15 @@ class BuiltinServer(SignInCase):
         # reuse of the code at the token endpoint
         r, doc = self.client.redeem_token(a, code)
         self.assertEqual(doc.get("error"), "invalid_grant")
+
+    def test_codes_and_tokens_are_stored_hashed_te_7(self):
+        a, code = self.code(scope="read")
+        r, doc = self.client.redeem_token(a, code)
+        self.assertEqual(r.status, 200, r.text[:300])
+        data = db_bytes(self.carol)
+        for what in ("access_token", "refresh_token"):
+            self.assertNotIn(doc[what].encode(), data, what + " stored in clear")
+        self.assertNotIn(code.encode(), data, "code stored in clear")
 
     def test_narrower_refresh_keeps_the_refresh_tokens_scope_te_6(self):
         d = self.discover()
