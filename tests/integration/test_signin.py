@@ -26,13 +26,20 @@ fields, PKCE).  Sites:
   her homepage links B/auth/metadata.  Our own client signs in to her
   site, and tests/fixtures/indieauth_client.py plays a third-party app
   against B/auth/authorize and B/auth/token.
-* dave: `dev_mode = false`, https base_url: IAT-16 (loopback refused, SEC-3).
-  Apache cannot serve an https base_url here, so dave's `auth` runs as a
-  CGI without Apache (Site.run_cgi).
+* dave: `dev_mode = false`, https base_url: IAT-16 (loopback refused, SEC-3):
+  a *.localhost profile (refused by name) and, when /etc/hosts has one, a
+  name that resolves to 127.x (refused after resolving; the page names the
+  address).  dev_mode off needs https URLs in the configuration and
+  Apache here has no TLS, so dave's `auth` runs as a CGI without Apache
+  (Site.run_cgi).
 * frank: `passphrase_hash` in the configuration: `--set-passphrase` refuses.
 * gina: an https base_url with dev_mode on: the cookies carry `__Host-` and
   `Secure` (IA-C-20); run as a CGI (Apache here speaks http only).
 * bob: a correspondent (the target of the owner actions).
+
+Also: secrets (state, binding, session ids, codes, tokens) never reach the
+database in clear (TE-7); `next` stays under B even with dot segments;
+the passphrase page cannot be framed (RFC 6749 §10.13).
 
 Not tested here: the built-in server's code expiry (codes live 10 min and
 nothing controls the clock through the web face).  (No test is skipped:
@@ -1117,6 +1124,24 @@ class BuiltinServer(SignInCase):
         self.assertIn(r.status, (302, 303), r.text[:300])
         self.assertIn(query_of(r.header("Location")).get("error"),
                       ("invalid_request", "unsupported_response_type"))
+
+    def test_passphrase_page_cannot_be_framed_and_form_is_rechecked(self):
+        self.passphrase_set()
+        d = self.discover()
+        a = self.client.authorization_request(d, me=self.carol.url)
+        page = self.client.get(a.url, follow=0)
+        self.assertEqual(page.status, 200, page.text[:300])
+        # RFC 6749 §10.13 clickjacking: the passphrase page is never framed
+        csp = page.header("Content-Security-Policy") or ""
+        self.assertTrue(page.header("X-Frame-Options", "").upper() == "DENY" or
+                        "frame-ancestors 'none'" in csp, page.headers)
+        self.assertIn("no-store", page.header("Cache-Control") or "")
+        # the hidden fields come back from the browser: checked again on POST
+        f = iac.parse_form(page.text, page.final_url, having="passphrase")
+        evil = "http://evil.localhost:%d/cb" % idp.port
+        r = self.client.submit(f, {"passphrase": PASSPHRASE, "redirect_uri": evil})
+        self.assertEqual(r.status, 400, r.text[:300])
+        self.assertIsNone(r.header("Location"))
 
     def test_wrong_passphrase_is_401(self):
         a, res, _ = self.authorize(passphrase="not it")
