@@ -329,14 +329,19 @@ struct take_state {
 	struct ic_arena *a;
 	const char *hash;
 	long long now;
+	bool expired;
 	struct ic_signin_state s;
 };
 
 static enum ic_err take_state_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct take_state *p = ctx;
+	enum ic_err rc = ic_store_state_take_in_txn(t, p->a, p->hash, p->now,
+						    &p->s);
 
-	return ic_store_state_take_in_txn(t, p->a, p->hash, p->now, &p->s);
+	/* Commit the deletion of an expired state too. */
+	p->expired = rc == IC_ERR_GONE;
+	return p->expired ? IC_OK : rc;
 }
 
 static enum ic_err fail_page(struct ic_req *req, int status,
@@ -371,7 +376,7 @@ static enum ic_err check_state(struct ic_req *req, struct take_state *ts,
 	if (rc == IC_ERR_NOT_FOUND)
 		*problem = "This sign-in is unknown or was already used: "
 			   "start again.";
-	else if (rc == IC_ERR_GONE)
+	else if (rc == IC_OK && ts->expired)
 		*problem = "This sign-in took too long: start again.";
 	else if (rc != IC_OK)
 		return rc;
