@@ -135,6 +135,7 @@ def main(argv):
                 print("warning: %s: auth --set-passphrase failed: %s" % (
                     s.name, (r.stdout + r.stderr).decode("utf-8", "replace").strip()))
         if check:
+            print("demo: apache root %s" % apache.root)
             return 0 if run_checks(sites, phrases) else 1
         print()
         print("IndieChat demo: two sites on this machine, served by apache2 on 127.0.0.1")
