@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 sys.dont_write_bytecode = True
 
 import harness  # noqa: E402
-from installed import Installed  # noqa: E402
+from installed import Installed, sign_in  # noqa: E402
 
 NAMES = ("alice", "bob")
 # No look-alikes (0/o, 1/l/i): read off a terminal, typed into a form.
@@ -81,8 +81,13 @@ def run_checks(sites, phrases):
         r = s.site.get(s.site.b("auth/login"))
         c.check(r.status == 200, "%s %s answers 200" % (s.name, s.site.b_url("auth/login")),
                 "%d %r" % (r.status, r.body[:200]))
-        c.check(phrases.get(s.name) is not None, "%s has a passphrase (auth --set-passphrase)"
-                % s.name)
+        if c.check(phrases.get(s.name) is not None,
+                   "%s has a passphrase (auth --set-passphrase)" % s.name):
+            try:
+                doc = sign_in(s.site, s.site.url, phrases[s.name])
+                c.check(doc.get("me") == s.site.url, "%s signs in with it" % s.name, repr(doc))
+            except AssertionError as e:
+                c.check(False, "%s signs in with it" % s.name, str(e)[:300])
     r = alice.run("ticket", "--invite", bob.site.url)
     if c.check(r.returncode == 0, "alice: ticket --invite %s" % bob.site.url,
                (r.stdout + r.stderr).decode("utf-8", "replace").strip()):

@@ -8,8 +8,10 @@ homepage is a static page with the <link> lines scripts/install wrote and an
 h-card.  scripts/demo and tests/integration/test_install.py use it.
 """
 
+import html.parser
 import os
 import subprocess
+import urllib.parse
 import sys
 
 import harness
@@ -100,3 +102,97 @@ class Installed:
         """The same, as a line to show a person."""
         who = "sudo -u %s " % harness.SITE_USER if harness.is_root() else ""
         return "%s%s --config %s %s" % (who, self.program(prog), self.conf, " ".join(args))
+
+
+# -- the owner's sign-in (docs/web.md), as a browser does it ---------------------------
+
+class SignInError(AssertionError):
+    pass
+
+
+def _expect(ok, what):
+    if not ok:
+        raise SignInError(what)
+
+
+class Cookies:
+    """Just enough of a cookie jar for one host."""
+
+    def __init__(self):
+        self.jar = {}
+
+    def take(self, resp):
+        for v in resp.header_all("Set-Cookie"):
+            name, _, rest = v.partition("=")
+            value = rest.split(";")[0]
+            if "max-age=0" in v.lower().replace(" ", "") or value == "":
+                self.jar.pop(name.strip(), None)
+            else:
+                self.jar[name.strip()] = value
+
+    def header(self):
+        return "; ".join("%s=%s" % kv for kv in self.jar.items())
+
+
+class FormParser(html.parser.HTMLParser):
+    """The <input>s of the form that has a field named `want`."""
+
+    def __init__(self, want):
+        super().__init__()
+        self.want = want
+        self.forms = []
+        self.cur = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.cur = {"action": a.get("action"), "fields": {}}
+            self.forms.append(self.cur)
+        elif tag in ("input", "textarea", "button") and self.cur is not None and a.get("name"):
+            self.cur["fields"][a["name"]] = a.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.cur = None
+
+    def form(self):
+        for f in self.forms:
+            if self.want in f["fields"]:
+                return f
+        return None
+
+
+def sign_in(site, me, passphrase):
+    """docs/web.md: B/auth/login -> authorization endpoint -> passphrase ->
+    B/auth/callback -> session; returns the B/auth/session JSON."""
+    jar = Cookies()
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    r = site.get(site.b("auth/login"))
+    _expect(r.status == 200, "GET B/auth/login: %r" % (r,))
+    r = site.request("POST", site.b("auth/login"), headers=form,
+                     body=urllib.parse.urlencode({"me": me}))
+    _expect(r.status == 302, "POST B/auth/login: %r" % (r,))
+    jar.take(r)
+    where = urllib.parse.urljoin(site.b_url("auth/login"), r.header("Location"))
+    _expect(where.startswith(site.b_url("auth/authorize")), where)
+    r = site.get(where, headers={"Cookie": jar.header()})
+    _expect(r.status == 200, "GET authorize: %r" % (r,))
+    p = FormParser("passphrase")
+    p.feed(r.text)
+    f = p.form()
+    _expect(f is not None, "the authorization page has no passphrase field")
+    fields = dict(f["fields"])
+    fields["passphrase"] = passphrase
+    action = urllib.parse.urljoin(where, f["action"] or where)
+    r = site.request("POST", action, headers=dict(form, Cookie=jar.header()),
+                     body=urllib.parse.urlencode(fields))
+    _expect(r.status == 302, "POST authorize with the passphrase: %r" % (r,))
+    jar.take(r)
+    back = urllib.parse.urljoin(action, r.header("Location"))
+    _expect(back.startswith(site.b_url("auth/callback")), back)
+    r = site.get(back, headers={"Cookie": jar.header()})
+    _expect(r.status == 303, "GET B/auth/callback: %r" % (r,))
+    jar.take(r)
+    r = site.get(site.b("auth/session"), headers={"Cookie": jar.header()})
+    _expect(r.status == 200, "GET B/auth/session: %r" % (r,))
+    return r.json()
