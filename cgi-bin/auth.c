@@ -5,7 +5,10 @@
  */
 #include <stddef.h>
 
+#include "indieauth_client.h"
+#include "indieauth_server.h"
 #include "page_ping.h"
+#include "passphrase.h"
 #include "program.h"
 #include "token_endpoint.h"
 
@@ -16,10 +19,26 @@ static const struct ic_route routes[] = {
 	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
 	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
 	 "self-check of request bodies (JSON)"},
+	{"GET", "/login", ic_signin_login_get, IC_NEED_NOTHING,
+	 "the sign-in page (IndieAuth client)"},
+	{"POST", "/login", ic_signin_login_post, IC_NEED_FORM,
+	 "start signing in: discovery, state, PKCE (IA-C-1..IA-C-12)"},
+	{"GET", "/callback", ic_signin_callback, IC_NEED_NOTHING,
+	 "the sign-in redirect_uri: state, iss, code, me (IA-C-13..19)"},
+	{"POST", "/logout", ic_signin_logout, IC_NEED_FORM,
+	 "sign out (session + CSRF)"},
+	{"GET", "/client", ic_signin_client, IC_NEED_NOTHING,
+	 "our client_id: metadata JSON or h-app (IA-C-4)"},
+	{"GET", "/session", ic_signin_session, IC_NEED_NOTHING,
+	 "who is signed in, and the CSRF token (JSON)"},
+	{"GET", "/authorize", ic_authz_get, IC_NEED_NOTHING,
+	 "built-in authorization endpoint: the passphrase page"},
+	{"POST", "/authorize", ic_authz_post, IC_NEED_FORM,
+	 "built-in authorization endpoint: approve, or redeem a code"},
 	{"GET", "/metadata", ic_metadata_get, IC_NEED_NOTHING,
 	 "IndieAuth server metadata (JSON, TE-8)"},
 	{"POST", "/token", ic_token_endpoint_token, IC_NEED_FORM,
-	 "token endpoint: grant_type=ticket (TE-1..TE-5)"},
+	 "token endpoint: ticket, authorization_code, refresh_token grants"},
 	{"POST", "/revoke", ic_token_endpoint_revoke, IC_NEED_FORM,
 	 "revoke an issued token (TE-12)"},
 	{"POST", "/introspect", ic_token_endpoint_introspect, IC_NEED_FORM,
@@ -29,6 +48,8 @@ static const struct ic_route routes[] = {
 static const struct ic_cli_cmd cmds[] = {
 	{"--tokens", "", ic_token_endpoint_cli_list, true,
 	 "list issued tokens (hash prefixes, never secrets)"},
+	{"--set-passphrase", "", ic_passphrase_cli_set, true,
+	 "read the owner's passphrase from stdin; store its yescrypt hash"},
 };
 
 static const struct ic_program program = {

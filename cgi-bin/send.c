@@ -10,6 +10,7 @@
 
 #include "ic_limits.h"
 #include "outbox.h"
+#include "owner_actions.h"
 #include "page_ping.h"
 #include "program.h"
 
@@ -20,6 +21,8 @@ static const struct ic_route routes[] = {
 	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
 	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
 	 "self-check of request bodies (JSON)"},
+	{"POST", "", ic_owner_send, IC_NEED_FORM,
+	 "send a message from the web (owner session + CSRF)"},
 };
 
 /* send --to URL TEXT...: the words after URL are the message. */

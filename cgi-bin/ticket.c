@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "handshake.h"
+#include "owner_actions.h"
 #include "page_ping.h"
 #include "program.h"
 #include "ticket_endpoint.h"
@@ -21,6 +22,16 @@ static const struct ic_route routes[] = {
 	 "self-check of request bodies (JSON)"},
 	{"POST", "", ic_ticket_endpoint_post, IC_NEED_FORM,
 	 "the ticket endpoint: receive a ticket, redeem it (TR-1..TR-10)"},
+	{"POST", "/invite", ic_owner_invite, IC_NEED_FORM,
+	 "invite url (owner session + CSRF)"},
+	{"POST", "/accept", ic_owner_accept, IC_NEED_FORM,
+	 "accept url's message request (owner session + CSRF)"},
+	{"POST", "/decline", ic_owner_decline, IC_NEED_FORM,
+	 "decline url (owner session + CSRF)"},
+	{"POST", "/block", ic_owner_block, IC_NEED_FORM,
+	 "block url (owner session + CSRF)"},
+	{"POST", "/revoke", ic_owner_revoke, IC_NEED_FORM,
+	 "revoke the tokens issued to url (owner session + CSRF)"},
 };
 
 /* argv[0] is the option; the URL follows it. */

@@ -35,6 +35,8 @@ static const char *const db_names[IC_DB__COUNT] = {
         [IC_DB_DUE] = "due",
         [IC_DB_RATE] = "rate",
         [IC_DB_HUB_SUBS] = "hub_subs",
+        [IC_DB_CODES] = "codes",
+        [IC_DB_REFRESH] = "refresh_tokens",
 };
 
 /* META key of the schema record {"v":1,"schema":N}. */

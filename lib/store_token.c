@@ -71,6 +71,7 @@ enum ic_err ic_store_issued_put_in_txn(struct ic_store_txn *t,
 	if (!rc) rc = ic_json_add_str(j, "subject", tok->subject);
 	if (!rc) rc = ic_json_add_str(j, "resource", tok->resource);
 	if (!rc) rc = ic_json_add_str(j, "scope", tok->scope);
+	if (!rc) rc = ic_json_add_str(j, "client_id", tok->client_id);
 	if (!rc) rc = ic_json_add_num(j, "issued", tok->issued);
 	if (!rc) rc = ic_json_add_num(j, "expires", tok->expires);
 	if (!rc) rc = ic_json_add_bool(j, "revoked", tok->revoked);
@@ -87,6 +88,7 @@ static enum ic_err issued_from_json(struct ic_arena *a, const cJSON *j,
 	out->subject = ic_json_str(a, j, "subject");
 	out->resource = ic_json_str(a, j, "resource");
 	out->scope = ic_json_str(a, j, "scope");
+	out->client_id = ic_json_str(a, j, "client_id");
 	out->issued = ic_json_num(j, "issued", 0);
 	out->expires = ic_json_num(j, "expires", 0);
 	out->revoked = ic_json_bool(j, "revoked", true);

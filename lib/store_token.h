@@ -35,6 +35,7 @@ struct ic_issued_token {
 	const char *subject;
 	const char *resource;
 	const char *scope; /* "read" */
+	const char *client_id; /* authorization_code tokens; NULL else */
 	long long issued, expires;
 	bool revoked;
 };

@@ -17,8 +17,10 @@
 #include "site.h"
 #include "store.h"
 #include "store_conv.h"
+#include "store_auth.h"
 #include "store_token.h"
 #include "token_check.h"
+#include "indieauth_server.h"
 
 /* RFC 6750 §3: the realm of our WWW-Authenticate challenges. */
 #define REALM "Bearer realm=\"IndieChat\""
@@ -108,26 +110,44 @@ static bool add_url(cJSON *j, const char *name, const char *url)
 
 enum ic_err ic_metadata_get(struct ic_req *req)
 {
-	static const char *const grants[] = {IC_GRANT_TICKET,
-	                                     IC_GRANT_TICKET_URN};
-	static const char *const scopes[] = {IC_TOKEN_SCOPE_READ};
+	static const char *const grants[] = {
+	        "authorization_code", IC_GRANT_REFRESH, IC_GRANT_TICKET,
+	        IC_GRANT_TICKET_URN};
+	static const char *const scopes[] = {IC_TOKEN_SCOPE_READ, "profile"};
 	static const char *const none[] = {"none"};
+	static const char *const code[] = {"code"};
+	static const char *const s256[] = {"S256"};
 	struct ic_arena *a = req->arena;
 	const struct ic_config *cfg = &req->cfg;
+	bool builtin = ic_authz_builtin(cfg);
 	cJSON *j = cJSON_CreateObject();
 	enum ic_err rc = IC_ERR_NOMEM;
 
+	/* RFC 8414 §2: without the built-in server no grant here uses an
+	 * authorization endpoint, so none is named (the owner's own
+	 * server signs them in: STANDARDS.md §5 "Design conflict"). */
 	if (j != NULL && add_url(j, "issuer", ic_site_issuer(a, cfg)) &&
+	    (!builtin || (add_url(j, "authorization_endpoint",
+	                          ic_authz_endpoint_url(req)) &&
+	                  add_strings(j, "response_types_supported", code, 1) &&
+	                  add_strings(j, "code_challenge_methods_supported",
+	                              s256, 1) &&
+	                  cJSON_AddTrueToObject(
+	                          j, "authorization_response_iss_parameter_"
+	                             "supported"))) &&
 	    add_url(j, "token_endpoint", ic_site_token_endpoint(a, cfg)) &&
 	    add_url(j, "ticket_endpoint", ic_site_ticket_endpoint(a, cfg)) &&
 	    add_url(j, "revocation_endpoint",
 	            ic_token_endpoint_revocation_url(a, cfg)) &&
 	    add_url(j, "introspection_endpoint",
 	            ic_token_endpoint_introspection_url(a, cfg)) &&
-	    add_strings(j, "grant_types_supported", grants, 2) &&
-	    add_strings(j, "scopes_supported", scopes, 1) &&
+	    add_strings(j, "grant_types_supported", grants + (builtin ? 0 : 1),
+	                builtin ? 4 : 3) &&
+	    add_strings(j, "scopes_supported", scopes, builtin ? 2 : 1) &&
 	    add_strings(j, "revocation_endpoint_auth_methods_supported", none,
-	                1))
+	                1) &&
+	    add_strings(j, "introspection_endpoint_auth_methods_supported",
+	                (const char *const[]){"Bearer"}, 1))
 		rc = ic_resp_json(req, j);
 	cJSON_Delete(j);
 	if (rc != IC_OK)
@@ -143,9 +163,29 @@ struct redeem {
 	struct ic_arena *a;
 	const char *ticket_hash;
 	const char *token_hash;
+	const char *refresh_hash;
 	long long now;
 	struct ic_ticket ticket; /* filled by the transaction */
 };
+
+/* TE-6: the refresh token that renews @p tok, idle-expiring. */
+static enum ic_err put_refresh_in_txn(struct ic_store_txn *t,
+                                      struct ic_arena *a, const char *hash,
+                                      const struct ic_issued_token *tok,
+                                      long long now)
+{
+	struct ic_refresh_token r = {
+	        .conv = tok->conv,
+	        .subject = tok->subject,
+	        .resource = tok->resource,
+	        .scope = tok->scope,
+	        .client_id = tok->client_id ? tok->client_id : "",
+	        .issued = now,
+	        .idle_expires = now + IC_REFRESH_IDLE_SECONDS,
+	};
+
+	return ic_store_refresh_put_in_txn(t, a, hash, &r);
+}
 
 /* TE-2: check-and-consume the ticket and store the token's binding in one
  * write transaction, so a ticket can never yield two tokens.  Re-runnable
@@ -172,8 +212,8 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 		if (rc == IC_OK && (conv.state == IC_CONV_BLOCKED ||
 				    conv.state == IC_CONV_DECLINED))
 			return IC_ERR_GONE;
-		/* No refresh tokens yet (TE-6): before this token expires,
-		 * lazy maintenance sends the correspondent a fresh ticket. */
+		/* Peers that do not refresh (TE-6) get a fresh ticket from
+		 * lazy maintenance before this token expires. */
 		rc = rc == IC_ERR_NOT_FOUND ? IC_OK : ic_due_schedule_in_txn(
 		        t, r->a, "ticket", r->ticket.conv,
 		        r->now + IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD,
@@ -190,7 +230,9 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 	        .expires = r->now + IC_TOKEN_LIFETIME_SECONDS,
 	        .revoked = false,
 	};
-	return ic_store_issued_put_in_txn(t, r->a, r->token_hash, &tok);
+	rc = ic_store_issued_put_in_txn(t, r->a, r->token_hash, &tok);
+	return rc ? rc : put_refresh_in_txn(t, r->a, r->refresh_hash, &tok,
+	                                    r->now);
 }
 
 /* An optional scope may only narrow what the ticket grants: "read". */
@@ -209,44 +251,60 @@ static bool scope_ok(const char *scope)
 	return true;
 }
 
+/* TE-3: the access token answer, with a refresh token (TE-6). */
 static enum ic_err token_success(struct ic_req *req, const char *token,
-                                 const struct ic_ticket *tk)
+                                 const char *refresh, const char *scope,
+                                 const char *me, long long expires_in)
 {
 	cJSON *j = cJSON_CreateObject();
 
 	if (j != NULL &&
 	    (!cJSON_AddStringToObject(j, "access_token", token) ||
 	     !cJSON_AddStringToObject(j, "token_type", "Bearer") ||
-	     !cJSON_AddStringToObject(j, "scope", IC_TOKEN_SCOPE_READ) ||
-	     /* TE-4: me is the subject the ticket was issued to. */
-	     !cJSON_AddStringToObject(j, "me", tk->subject) ||
-	     !cJSON_AddNumberToObject(j, "expires_in",
-	                              (double)IC_TOKEN_LIFETIME_SECONDS))) {
+	     !cJSON_AddStringToObject(j, "scope", scope) ||
+	     !cJSON_AddStringToObject(j, "me", me) ||
+	     !cJSON_AddNumberToObject(j, "expires_in", (double)expires_in) ||
+	     !cJSON_AddStringToObject(j, "refresh_token", refresh))) {
 		cJSON_Delete(j);
 		j = NULL;
 	}
-	ic_log(IC_LOG_INFO, "token issued for conversation %s to %s", tk->conv,
-	       tk->subject);
 	return send_json(req, 200, j);
+}
+
+/* Two fresh secrets: an access token and a refresh token (TE-7). */
+static enum ic_err mint_pair(struct ic_req *req, char **token, char **refresh,
+                             const char **token_hash, const char **refresh_hash)
+{
+	enum ic_err rc = ic_crypto_token(req->arena, token, req->errbuf);
+
+	if (rc == IC_OK)
+		rc = ic_crypto_token(req->arena, refresh, req->errbuf);
+	if (rc != IC_OK)
+		return rc;
+	*token_hash = ic_secret_hash(req->arena, *token);
+	*refresh_hash = ic_secret_hash(req->arena, *refresh);
+	if (*token_hash == NULL || *refresh_hash == NULL)
+		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for hash");
+	return IC_OK;
 }
 
 /* Mint a token, then redeem the ticket for it in one transaction. */
 static enum ic_err redeem(struct ic_req *req, const char *ticket)
 {
-	struct redeem r = {req->arena, NULL, NULL, (long long)time(NULL), {0}};
+	struct redeem r = {req->arena, NULL, NULL, NULL, (long long)time(NULL),
+	                   {0}};
 	struct ic_store *st;
-	char *token;
+	char *token, *refresh;
 	enum ic_err rc;
 
 	if (strlen(ticket) > IC_TOKEN_MAX_SECRET_CHARS)
 		return oauth_error(req, "invalid_grant", "unknown ticket");
 	/* TE-7: 256 random bits; only its hash is stored. */
-	rc = ic_crypto_token(req->arena, &token, req->errbuf);
+	rc = mint_pair(req, &token, &refresh, &r.token_hash, &r.refresh_hash);
 	if (rc != IC_OK)
 		return rc;
 	r.ticket_hash = ic_secret_hash(req->arena, ticket);
-	r.token_hash = ic_secret_hash(req->arena, token);
-	if (r.ticket_hash == NULL || r.token_hash == NULL)
+	if (r.ticket_hash == NULL)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for hash");
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
@@ -258,7 +316,198 @@ static enum ic_err redeem(struct ic_req *req, const char *ticket)
 		                   "ticket already used or expired");
 	if (rc != IC_OK)
 		return rc;
-	return token_success(req, token, &r.ticket);
+	ic_log(IC_LOG_INFO, "token issued for conversation %s to %s",
+	       r.ticket.conv, r.ticket.subject);
+	/* TE-4: me is the subject the ticket was issued to. */
+	return token_success(req, token, refresh, IC_TOKEN_SCOPE_READ,
+	                     r.ticket.subject, IC_TOKEN_LIFETIME_SECONDS);
+}
+
+/* --- Authorization code grant (IndieAuth §5.3.3) ------------------------ */
+
+struct code_grant {
+	struct ic_arena *a;
+	const char *token_hash, *refresh_hash;
+	struct ic_issued_token tok;
+	long long now;
+};
+
+static enum ic_err code_grant_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct code_grant *g = ctx;
+	enum ic_err rc = ic_store_issued_put_in_txn(t, g->a, g->token_hash,
+	                                            &g->tok);
+
+	return rc ? rc : put_refresh_in_txn(t, g->a, g->refresh_hash, &g->tok,
+	                                    g->now);
+}
+
+static enum ic_err grant_code(struct ic_req *req)
+{
+	struct code_grant g = {req->arena, NULL, NULL, {0}, (long long)time(NULL)};
+	const char *error, *desc;
+	struct ic_auth_code c;
+	struct ic_store *st;
+	char *token, *refresh;
+	enum ic_err rc = ic_authz_take_code(req, &c, &error, &desc);
+
+	if (rc != IC_OK)
+		return rc;
+	if (error != NULL)
+		return oauth_error(req, error, desc);
+	/* STANDARDS.md §0 item 8: a code issued without a scope is for
+	 * sign-in only and never yields a token. */
+	if (*c.scope == '\0')
+		return oauth_error(req, "invalid_grant",
+		                   "the code was issued without a scope: "
+		                   "redeem it at the authorization endpoint");
+	rc = mint_pair(req, &token, &refresh, &g.token_hash, &g.refresh_hash);
+	if (rc != IC_OK)
+		return rc;
+	g.tok = (struct ic_issued_token){
+	        .conv = "",
+	        .subject = c.me,
+	        .resource = "",
+	        .scope = c.scope,
+	        .client_id = c.client_id,
+	        .issued = g.now,
+	        .expires = g.now + IC_TOKEN_LIFETIME_SECONDS,
+	};
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, code_grant_in_txn, &g, req->errbuf);
+	if (rc != IC_OK)
+		return rc;
+	ic_log(IC_LOG_INFO, "token issued to client %s, scope %s", c.client_id,
+	       c.scope);
+	return token_success(req, token, refresh, c.scope, c.me,
+	                     IC_TOKEN_LIFETIME_SECONDS);
+}
+
+/* --- Refresh grant (TE-6, IndieAuth §5.5) --------------------------------- */
+
+struct refresh_grant {
+	struct ic_arena *a;
+	const char *old_hash, *token_hash, *refresh_hash;
+	const char *client_id, *scope; /* as asked; scope NULL: the same */
+	long long now;
+	const char *error, *desc; /* an OAuth error: nothing committed */
+	struct ic_refresh_token r;
+	struct ic_issued_token tok;
+};
+
+/* Every word of @p want is in @p have (a narrower or equal scope). */
+static bool scope_within(const char *want, const char *have)
+{
+	while (want && *want) {
+		char word[64];
+		size_t len;
+
+		want += strspn(want, " ");
+		len = strcspn(want, " ");
+		if (len >= sizeof(word))
+			return false;
+		memcpy(word, want, len);
+		word[len] = '\0';
+		if (len && !ic_token_scope_has(have, word))
+			return false;
+		want += len;
+	}
+	return true;
+}
+
+static enum ic_err refuse(struct refresh_grant *g, const char *error,
+                          const char *desc)
+{
+	g->error = error;
+	g->desc = desc;
+	return IC_ERR_BAD_INPUT; /* abort: the old token stays as it was */
+}
+
+static enum ic_err refresh_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct refresh_grant *g = ctx;
+	struct ic_refresh_token next;
+	enum ic_err rc;
+
+	g->error = g->desc = NULL;
+	memset(&g->tok, 0, sizeof(g->tok));
+	rc = ic_store_refresh_take_in_txn(t, g->a, g->old_hash, g->now, &g->r);
+	if (rc == IC_ERR_NOT_FOUND)
+		return refuse(g, "invalid_grant", "unknown refresh token");
+	if (rc == IC_ERR_GONE)
+		return IC_OK; /* idle too long: commit its deletion */
+	if (rc != IC_OK)
+		return rc;
+	if (*g->r.client_id &&
+	    (g->client_id == NULL || strcmp(g->client_id, g->r.client_id) != 0))
+		return refuse(g, "invalid_grant",
+		              "the refresh token belongs to another client");
+	if (g->scope && (!*g->scope || !scope_within(g->scope, g->r.scope)))
+		return refuse(g, "invalid_scope",
+		              "a refresh may only keep or narrow the scope");
+	if (*g->r.conv) {
+		struct ic_conv conv;
+
+		rc = ic_store_conv_get_in_txn(t, g->a, g->r.conv, &conv);
+		if (rc == IC_ERR_NOT_FOUND ||
+		    (rc == IC_OK && (conv.state == IC_CONV_BLOCKED ||
+		                     conv.state == IC_CONV_DECLINED)))
+			return refuse(g, "invalid_grant",
+			              "this conversation was closed");
+		if (rc != IC_OK)
+			return rc;
+	}
+	g->tok = (struct ic_issued_token){
+	        .conv = g->r.conv,
+	        .subject = g->r.subject,
+	        .resource = g->r.resource,
+	        .scope = g->scope ? g->scope : g->r.scope,
+	        .client_id = *g->r.client_id ? g->r.client_id : NULL,
+	        .issued = g->now,
+	        .expires = g->now + IC_TOKEN_LIFETIME_SECONDS,
+	};
+	rc = ic_store_issued_put_in_txn(t, g->a, g->token_hash, &g->tok);
+	if (rc != IC_OK)
+		return rc;
+	/* TE-6: the new refresh token keeps the original scope. */
+	next = g->r;
+	next.idle_expires = g->now + IC_REFRESH_IDLE_SECONDS;
+	return ic_store_refresh_put_in_txn(t, g->a, g->refresh_hash, &next);
+}
+
+static enum ic_err grant_refresh(struct ic_req *req, const char *old,
+                                 const char *client_id, const char *scope)
+{
+	struct refresh_grant g = {.a = req->arena, .now = (long long)time(NULL),
+	                          .client_id = client_id, .scope = scope};
+	struct ic_store *st;
+	char *token, *refresh;
+	enum ic_err rc;
+
+	if (old == NULL || *old == '\0')
+		return oauth_error(req, "invalid_request",
+		                   "refresh_token is missing");
+	if (strlen(old) > IC_TOKEN_MAX_SECRET_CHARS)
+		return oauth_error(req, "invalid_grant", "unknown refresh token");
+	g.old_hash = ic_secret_hash(req->arena, old);
+	rc = g.old_hash ? mint_pair(req, &token, &refresh, &g.token_hash,
+	                            &g.refresh_hash)
+	                : IC_ERR_NOMEM;
+	if (rc == IC_OK)
+		rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, refresh_in_txn, &g, req->errbuf);
+	if (g.error != NULL)
+		return oauth_error(req, g.error, g.desc);
+	if (rc != IC_OK)
+		return rc;
+	if (g.tok.scope == NULL)
+		return oauth_error(req, "invalid_grant",
+		                   "the refresh token expired unused");
+	ic_log(IC_LOG_INFO, "token refreshed for %s", g.tok.subject);
+	return token_success(req, token, refresh, g.tok.scope, g.tok.subject,
+	                     IC_TOKEN_LIFETIME_SECONDS);
 }
 
 enum ic_err ic_token_endpoint_token(struct ic_req *req)
@@ -267,6 +516,8 @@ enum ic_err ic_token_endpoint_token(struct ic_req *req)
 	const char *grant = param(req, "grant_type", &repeated);
 	const char *ticket = param(req, "ticket", &repeated);
 	const char *scope = param(req, "scope", &repeated);
+	const char *refresh = param(req, "refresh_token", &repeated);
+	const char *client_id = param(req, "client_id", &repeated);
 
 	if (repeated)
 		return oauth_error(req, "invalid_request",
@@ -274,10 +525,16 @@ enum ic_err ic_token_endpoint_token(struct ic_req *req)
 	if (grant == NULL || *grant == '\0')
 		return oauth_error(req, "invalid_request",
 		                   "grant_type is missing");
+	if (strcmp(grant, "authorization_code") == 0 &&
+	    ic_authz_builtin(&req->cfg))
+		return grant_code(req);
+	if (strcmp(grant, IC_GRANT_REFRESH) == 0)
+		return grant_refresh(req, refresh, client_id, scope);
 	if (strcmp(grant, IC_GRANT_TICKET) != 0 &&
 	    strcmp(grant, IC_GRANT_TICKET_URN) != 0)
 		return oauth_error(req, "unsupported_grant_type",
-		                   "only the ticket grant is supported");
+		                   "supported: authorization_code, "
+		                   "refresh_token, ticket");
 	if (ticket == NULL || *ticket == '\0')
 		return oauth_error(req, "invalid_request", "ticket is missing");
 	if (!scope_ok(scope))
@@ -298,8 +555,19 @@ struct revoke {
 static enum ic_err revoke_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct revoke *r = ctx;
+	enum ic_err rc = ic_store_issued_revoke_in_txn(t, r->a, r->hash,
+	                                               &r->revoked);
 
-	return ic_store_issued_revoke_in_txn(t, r->a, r->hash, &r->revoked);
+	/* RFC 7009 §2.1: a refresh token can be revoked as well. */
+	if (rc == IC_OK) {
+		rc = ic_store_txn_del(t, IC_DB_REFRESH, r->hash,
+		                      strlen(r->hash));
+		if (rc == IC_OK)
+			r->revoked = true;
+		else if (rc == IC_ERR_NOT_FOUND)
+			rc = IC_OK;
+	}
+	return rc;
 }
 
 enum ic_err ic_token_endpoint_revoke(struct ic_req *req)
@@ -359,6 +627,8 @@ static enum ic_err introspect_answer(struct ic_req *req, bool active,
 	      ((tok->subject &&
 	        !cJSON_AddStringToObject(j, "me", tok->subject)) ||
 	       !cJSON_AddStringToObject(j, "scope", tok->scope) ||
+	       (tok->client_id && *tok->client_id &&
+	        !cJSON_AddStringToObject(j, "client_id", tok->client_id)) ||
 	       !cJSON_AddNumberToObject(j, "exp", (double)tok->expires) ||
 	       !cJSON_AddNumberToObject(j, "iat", (double)tok->issued))))) {
 		cJSON_Delete(j);

@@ -1,6 +1,7 @@
 /*
  * token_endpoint.h - the site's IndieAuth server side of TicketAuth:
- * metadata, token endpoint (ticket grant), revocation and introspection
+ * metadata, token endpoint (ticket, authorization_code and refresh_token
+ * grants), revocation and introspection
  * (STANDARDS.md §5, TE-1..TE-12).  Route handlers for the `auth` program:
  *
  *   GET  B/auth/metadata    IndieAuth server metadata (TE-8)
@@ -8,10 +9,14 @@
  *   POST B/auth/revoke      token=... -> 200 always (TE-12, RFC 7009)
  *   POST B/auth/introspect  token=..., Bearer required (TE-11, RFC 7662)
  *
- * Only what is implemented is advertised: the ticket grant (both of its
- * names, TE-8), scope `read`, revocation without client authentication.
- * No authorization_code or refresh_token grant yet, so neither they nor
- * an authorization endpoint appear in the metadata.
+ * Grants: `ticket` (both of its names, TE-8) for correspondents,
+ * `authorization_code` for codes of the built-in authorization endpoint
+ * that were issued with a scope (indieauth_server.h), and
+ * `refresh_token` (TE-6): every access token comes with a refresh token,
+ * which is rotated on use, keeps its scope (a refresh may narrow the
+ * access token's), dies after IC_REFRESH_IDLE_SECONDS unused, and stops
+ * working when its conversation is declined or blocked.  The metadata
+ * names the authorization endpoint only with `sign_in = builtin`.
  *
  * Every answer of the token, revocation and introspection endpoints
  * carries `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749
@@ -38,8 +43,12 @@
  * enough that a quiet correspondent does not need a new ticket monthly.
  * Sent as expires_in (TE-3). */
 #define IC_TOKEN_LIFETIME_SECONDS (30LL * 24 * 60 * 60)
-/* A new ticket goes out this long before a token expires: tokens are
- * not refreshed (TE-6 not implemented), they are replaced. */
+/* A refresh token dies after this long unused (TE-6, IndieAuth §5.5). */
+#define IC_REFRESH_IDLE_SECONDS (60LL * 24 * 60 * 60)
+/* The grant_type of a refresh (TE-6). */
+#define IC_GRANT_REFRESH "refresh_token"
+/* A new ticket goes out this long before a token expires, for peers
+ * that do not use the refresh token they got. */
 #define IC_TOKEN_RENEW_AHEAD (3LL * 24 * 60 * 60)
 
 /* Longest ticket or token we look up.  omz13's draft allows 16-512

@@ -92,7 +92,7 @@ class TokenEndpoint(unittest.TestCase):
         return r.json()["access_token"]
 
     # -- metadata (TE-8) ----------------------------------------------------------
-    def test_metadata_lists_our_endpoints_and_only_implemented_grants_te_8(self):
+    def test_metadata_lists_our_endpoints_and_grants_te_8(self):
         r = self.alice.get(self.alice.b("auth/metadata"))
         self.assertEqual(r.status, 200, r.body[:300])
         self.assertEqual(media_type(r), "application/json")
@@ -104,10 +104,15 @@ class TokenEndpoint(unittest.TestCase):
         self.assertEqual(doc["ticket_endpoint"], b + "/ticket")
         self.assertEqual(doc["revocation_endpoint"], b + "/auth/revoke")
         self.assertEqual(doc["introspection_endpoint"], b + "/auth/introspect")
-        self.assertEqual(set(doc["grant_types_supported"]), {"ticket", URN})
-        self.assertEqual(doc["scopes_supported"], ["read"])
+        # sign_in = builtin (the default): the built-in authorization
+        # endpoint and its grants are advertised too (issue 5).
+        self.assertEqual(set(doc["grant_types_supported"]),
+                         {"ticket", URN, "authorization_code", "refresh_token"})
+        self.assertEqual(doc["scopes_supported"], ["read", "profile"])
         self.assertEqual(doc["revocation_endpoint_auth_methods_supported"], ["none"])
-        self.assertNotIn("authorization_endpoint", doc)
+        self.assertEqual(doc["authorization_endpoint"], b + "/auth/authorize")
+        self.assertEqual(doc["code_challenge_methods_supported"], ["S256"])
+        self.assertIs(doc["authorization_response_iss_parameter_supported"], True)
 
     def test_metadata_url_is_under_the_issuer(self):
         doc = self.alice.get(self.alice.b("auth/metadata")).json()

@@ -1,0 +1,195 @@
+/*
+ * owner_actions.c - the owner's POSTs from the web pages (see
+ * owner_actions.h).
+ */
+#include "owner_actions.h"
+
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "handshake.h"
+#include "log.h"
+#include "outbox.h"
+#include "session.h"
+#include "store.h"
+#include "store_conv.h"
+#include "store_msg.h"
+#include "store_token.h"
+
+static bool wants_json(const struct ic_req *req)
+{
+	const char *a = req->env.accept;
+
+	return a && strstr(a, "application/json") && !strstr(a, "text/html");
+}
+
+/* 303 to the form's next, or {"ok":true, <name>: <value>}. */
+static enum ic_err done(struct ic_req *req, const char *name,
+			const char *value)
+{
+	const char *next = ic_form_get(&req->form, "next");
+	cJSON *j;
+	enum ic_err rc;
+
+	req->resp.cache_control = "no-store";
+	if (!wants_json(req)) {
+		req->resp.status = 303;
+		req->resp.location =
+		        ic_session_next_ok(&req->cfg, next)
+		                ? ic_session_absolute(req, next)
+		                : ic_arena_printf(req->arena, "%s/feed/",
+						  req->cfg.base_url);
+		return req->resp.location ? IC_OK : IC_ERR_NOMEM;
+	}
+	j = cJSON_CreateObject();
+	rc = j && cJSON_AddTrueToObject(j, "ok") &&
+	                     (name == NULL ||
+	                      cJSON_AddStringToObject(j, name, value ? value : ""))
+	             ? ic_resp_json(req, j)
+	             : IC_ERR_NOMEM;
+	cJSON_Delete(j);
+	return rc;
+}
+
+static const char *field(struct ic_req *req, const char *name)
+{
+	const char *v = ic_form_get(&req->form, name);
+
+	return v && *v && ic_form_count(&req->form, name) == 1 ? v : NULL;
+}
+
+enum ic_err ic_owner_send(struct ic_req *req)
+{
+	struct ic_owner owner;
+	struct ic_msg msg;
+	const char *to, *text;
+	enum ic_err rc = ic_session_require_post(req, &owner);
+
+	if (rc != IC_OK)
+		return rc;
+	to = field(req, "to");
+	text = field(req, "text");
+	if (to == NULL || text == NULL)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			       "a message needs `to` (the correspondent's URL) "
+			       "and `text`");
+	rc = ic_outbox_send(req, to, text, &msg);
+	if (rc != IC_OK)
+		return rc;
+	/* DESIGN.md "Sending": answer first, notify the hub after. */
+	req->after = ic_outbox_notify_after;
+	req->after_ctx = (void *)msg.conv;
+	return done(req, "uid", msg.uid);
+}
+
+static const char *url_field(struct ic_req *req, enum ic_err *rc)
+{
+	const char *url = field(req, "url");
+
+	*rc = url ? IC_OK
+		  : ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			    "the correspondent's `url` is missing");
+	return url;
+}
+
+enum ic_err ic_owner_invite(struct ic_req *req)
+{
+	struct ic_owner owner;
+	const char *url = NULL, *conv = NULL;
+	enum ic_err rc = ic_session_require_post(req, &owner);
+
+	if (rc == IC_OK)
+		url = url_field(req, &rc);
+	if (rc != IC_OK)
+		return rc;
+	rc = ic_handshake_invite(req, url, &conv);
+	if (rc == IC_ERR_NOT_FOUND)
+		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
+			       "%s cannot receive invitations: its site "
+			       "advertises no ticket endpoint (%s); IndieChat "
+			       "will try again later",
+			       url, req->errbuf);
+	return rc == IC_OK ? done(req, "conv", conv) : rc;
+}
+
+enum ic_err ic_owner_accept(struct ic_req *req)
+{
+	struct ic_owner owner;
+	const char *url = NULL;
+	enum ic_err rc = ic_session_require_post(req, &owner);
+
+	if (rc == IC_OK)
+		url = url_field(req, &rc);
+	if (rc == IC_OK)
+		rc = ic_handshake_accept(req, url);
+	return rc == IC_OK ? done(req, NULL, NULL) : rc;
+}
+
+static enum ic_err decline(struct ic_req *req, bool block)
+{
+	struct ic_owner owner;
+	const char *url = NULL;
+	enum ic_err rc = ic_session_require_post(req, &owner);
+
+	if (rc == IC_OK)
+		url = url_field(req, &rc);
+	if (rc == IC_OK)
+		rc = ic_handshake_decline(req, url, block);
+	return rc == IC_OK ? done(req, NULL, NULL) : rc;
+}
+
+enum ic_err ic_owner_decline(struct ic_req *req)
+{
+	return decline(req, false);
+}
+
+enum ic_err ic_owner_block(struct ic_req *req)
+{
+	return decline(req, true);
+}
+
+struct revoke {
+	struct ic_arena *a;
+	const char *peer;
+	int count;
+};
+
+static enum ic_err revoke_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct revoke *r = ctx;
+	struct ic_conv conv;
+	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, r->a, r->peer, &conv);
+
+	r->count = 0;
+	if (rc != IC_OK)
+		return rc;
+	return ic_store_issued_revoke_conv_in_txn(t, r->a, conv.id, &r->count);
+}
+
+/* TE-12: their token stops reading our feed at once; they can still be
+ * invited again. */
+enum ic_err ic_owner_revoke(struct ic_req *req)
+{
+	struct ic_owner owner;
+	struct revoke r = {req->arena, NULL, 0};
+	struct ic_store *st;
+	const char *url = NULL;
+	enum ic_err rc = ic_session_require_post(req, &owner);
+
+	if (rc == IC_OK)
+		url = url_field(req, &rc);
+	if (rc == IC_OK)
+		rc = ic_handshake_canonical(req, url, &r.peer);
+	if (rc == IC_OK)
+		rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, revoke_in_txn, &r, req->errbuf);
+	if (rc == IC_ERR_NOT_FOUND)
+		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
+			       "no conversation with %s", url);
+	if (rc != IC_OK)
+		return rc;
+	ic_log(IC_LOG_INFO, "revoked %d token(s) of %s", r.count, r.peer);
+	return done(req, NULL, NULL);
+}

@@ -1,0 +1,90 @@
+/*
+ * page.c - the frame of the owner's pages (see page.h).
+ */
+#include "page.h"
+
+#include <string.h>
+
+#include "html.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* No inline script or style anywhere; photos come from correspondents'
+ * sites, so images may come from anywhere. */
+#define CSP                                                                 \
+	"default-src 'self'; img-src * data:; style-src 'self'; "           \
+	"script-src 'self'; frame-ancestors 'none'; base-uri 'none'; "      \
+	"object-src 'none'"
+
+enum ic_err ic_page_begin(struct ic_req *req, const char *title)
+{
+	struct ic_buf *b = &req->resp.body;
+	const char *full = ic_arena_printf(req->arena, "%s - IndieChat", title);
+	struct ic_buf head = IC_BUF_INIT(4096);
+	const struct ic_html_var vars[] = {
+	        {"base", req->cfg.base_url, IC_HTML_URL},
+	};
+	enum ic_err rc;
+
+	if (full == NULL)
+		return IC_ERR_NOMEM;
+	/* B/public/ is the static assets' Alias in the Apache snippet. */
+	rc = ic_html_render(&head,
+			    "<link rel=\"stylesheet\" "
+			    "href=\"{{base}}/public/indiechat.css\">\n",
+			    vars, ARRAY_SIZE(vars), req->errbuf);
+	ic_buf_reset(b);
+	if (rc == IC_OK)
+		rc = ic_html_page_start(b, full, head.buf);
+	ic_buf_release(&head);
+	if (rc == IC_OK)
+		rc = ic_buf_adds(b, "<main>\n");
+	return rc;
+}
+
+enum ic_err ic_page_render(struct ic_req *req, const char *tpl,
+			   const struct ic_html_var *vars, size_t nvars)
+{
+	return ic_html_render(&req->resp.body, tpl, vars, nvars, req->errbuf);
+}
+
+enum ic_err ic_page_end(struct ic_req *req, int status)
+{
+	struct ic_resp *r = &req->resp;
+	enum ic_err rc = ic_buf_adds(&r->body, "</main>\n");
+
+	if (rc == IC_OK)
+		rc = ic_html_page_end(&r->body);
+	if (rc != IC_OK)
+		return rc;
+	r->status = status;
+	r->content_type = "text/html; charset=utf-8";
+	r->cache_control = "no-store";
+	r->nosniff = true;
+	rc = ic_resp_add_header(r, "X-Frame-Options", "DENY");
+	if (rc == IC_OK)
+		rc = ic_resp_add_header(r, "Content-Security-Policy", CSP);
+	if (rc == IC_OK)
+		rc = ic_resp_add_header(r, "Referrer-Policy", "same-origin");
+	return rc;
+}
+
+enum ic_err ic_page_message(struct ic_req *req, int status, const char *title,
+			    const char *message)
+{
+	const char *back = ic_arena_printf(req->arena, "%s/auth/login",
+					   req->cfg.base_url);
+	const struct ic_html_var vars[] = {
+	        {"title", title, IC_HTML_TEXT},
+	        {"message", message ? message : "", IC_HTML_TEXT},
+	        {"back", back ? back : "/", IC_HTML_URL},
+	};
+	enum ic_err rc = ic_page_begin(req, title);
+
+	if (rc == IC_OK)
+		rc = ic_page_render(req,
+				    "<h1>{{title}}</h1>\n<p>{{message}}</p>\n"
+				    "<p><a href=\"{{back}}\">Sign in</a></p>\n",
+				    vars, ARRAY_SIZE(vars));
+	return rc == IC_OK ? ic_page_end(req, status) : rc;
+}

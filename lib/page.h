@@ -1,0 +1,47 @@
+/*
+ * page.h - the frame of every page the owner sees in a browser: head,
+ * the security headers, and a short message page for errors.
+ *
+ * cgit's ui-shared: one place for what every page has, so a page file
+ * only renders its own content (with ic_html_render(), escaped by
+ * default).  Pages are answered with `Cache-Control: no-store` (they show
+ * private messages), `X-Frame-Options: DENY` and a Content-Security-
+ * Policy that allows no inline script and no framing (the passphrase and
+ * compose forms cannot be clickjacked), and `Referrer-Policy: same-origin`.
+ * Styles and the small live-update script come from B/../public (see
+ * DESIGN.md "Layout"); the pages work without them.
+ *
+ * Links only html, buf and cgi: `feed` renders its owner pages with it.
+ */
+#ifndef IC_PAGE_H
+#define IC_PAGE_H
+
+#include "buf.h"
+#include "cgi.h"
+#include "err.h"
+#include "html.h"
+
+/**
+ * Start a page in req->resp.body: the HTML head titled "@p title -
+ * IndieChat" and the opening of <main>.  @p title is untrusted text.
+ */
+enum ic_err ic_page_begin(struct ic_req *req, const char *title);
+
+/**
+ * Close the page begun with ic_page_begin() and make it the response:
+ * @p status, text/html, no-store and the security headers.
+ */
+enum ic_err ic_page_end(struct ic_req *req, int status);
+
+/**
+ * A whole page with a heading and one paragraph (both untrusted text),
+ * and a link back to the sign-in page or the inbox.
+ */
+enum ic_err ic_page_message(struct ic_req *req, int status, const char *title,
+			    const char *message);
+
+/** Append a template to the page being built (ic_html_render()). */
+enum ic_err ic_page_render(struct ic_req *req, const char *tpl,
+			   const struct ic_html_var *vars, size_t nvars);
+
+#endif /* IC_PAGE_H */

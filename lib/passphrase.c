@@ -1,0 +1,243 @@
+/*
+ * passphrase.c - hashing, checking and rate-limiting the owner's
+ * passphrase (see passphrase.h).
+ */
+#include "passphrase.h"
+
+#include <crypt.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "log.h"
+#include "store.h"
+#include "store_auth.h"
+
+/* A valid yescrypt hash of a random passphrase nobody knows: checked
+ * when no passphrase is set, so that case costs the same time. */
+#define DUMMY_HASH \
+	"$y$j9T$94FdeERLVvGp.THzuB/mB0$apqBEeFc6.QFt/TTxTWce/GWCd02FYNGMy9HcDBoO01"
+#define FORGET_AFTER (24LL * 60 * 60)
+
+enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass,
+			       char **out, char *errbuf)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *cd;
+	size_t n = strlen(pass);
+
+	*out = NULL;
+	if (n < IC_PASSPHRASE_MIN_CHARS || n > IC_PASSPHRASE_MAX_CHARS)
+		return ic_fail(errbuf, IC_ERR_BAD_INPUT,
+			       "a passphrase has %d to %d characters",
+			       IC_PASSPHRASE_MIN_CHARS,
+			       IC_PASSPHRASE_MAX_CHARS);
+	cd = ic_arena_calloc(a, 1, sizeof(*cd));
+	if (cd == NULL)
+		return ic_fail(errbuf, IC_ERR_NOMEM, "no memory");
+	/* NULL random bytes: libcrypt reads the OS's CSPRNG itself. */
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL ||
+	    crypt_r(pass, salt, cd) == NULL || cd->output[0] != '$')
+		return ic_fail(errbuf, IC_ERR_INTERNAL,
+			       "libcrypt cannot make a yescrypt hash");
+	*out = ic_arena_strdup(a, cd->output);
+	return *out ? IC_OK : ic_fail(errbuf, IC_ERR_NOMEM, "no memory");
+}
+
+static const char *rate_key(struct ic_req *req)
+{
+	return ic_arena_printf(req->arena, "pw %s",
+			       req->env.remote_addr ? req->env.remote_addr
+						    : "-");
+}
+
+struct rate_ctx {
+	struct ic_arena *a;
+	const char *key;
+	long long now;
+	bool failed; /* record: a failure, or (false) a success */
+	bool record;
+	struct ic_rate r;
+	const char *hash; /* passphrase hash from the database */
+};
+
+static long long wait_for(long long failures)
+{
+	long long n = failures - IC_PASSPHRASE_FREE_TRIES + 1;
+
+	if (n <= 0)
+		return 0;
+	return n >= 10 ? IC_PASSPHRASE_MAX_WAIT
+		       : (1LL << (n - 1)) > IC_PASSPHRASE_MAX_WAIT
+		               ? IC_PASSPHRASE_MAX_WAIT
+		               : (1LL << (n - 1));
+}
+
+static enum ic_err rate_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct rate_ctx *c = ctx;
+	enum ic_err rc = ic_store_rate_get_in_txn(t, c->a, c->key, &c->r);
+
+	if (rc != IC_OK)
+		return rc;
+	if (c->r.last && c->now - c->r.last > FORGET_AFTER)
+		memset(&c->r, 0, sizeof(c->r));
+	if (!c->record) {
+		rc = ic_store_passphrase_get_in_txn(t, c->a, &c->hash);
+		return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+	}
+	if (c->failed) {
+		c->r.failures++;
+		c->r.last = c->now;
+		c->r.until = c->now + wait_for(c->r.failures);
+	} else {
+		memset(&c->r, 0, sizeof(c->r));
+	}
+	return ic_store_rate_put_in_txn(t, c->a, c->key, &c->r);
+}
+
+static enum ic_err rate_run(struct ic_req *req, struct rate_ctx *c)
+{
+	struct ic_store *st;
+	enum ic_err rc = ic_req_store(req, &st);
+
+	c->a = req->arena;
+	c->key = rate_key(req);
+	c->now = (long long)time(NULL);
+	if (c->key == NULL)
+		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
+	if (rc != IC_OK)
+		return rc;
+	return c->record ? ic_store_update(st, rate_in_txn, c, req->errbuf)
+			 : ic_store_view(st, rate_in_txn, c, req->errbuf);
+}
+
+enum ic_err ic_passphrase_wait(struct ic_req *req, long long *wait)
+{
+	struct rate_ctx c = {0};
+	enum ic_err rc = rate_run(req, &c);
+
+	*wait = rc == IC_OK && c.r.until > c.now ? c.r.until - c.now : 0;
+	return rc;
+}
+
+enum ic_err ic_passphrase_check(struct ic_req *req, const char *pass,
+				bool *ok)
+{
+	struct rate_ctx c = {0};
+	struct crypt_data *cd;
+	const char *hash;
+	enum ic_err rc;
+
+	*ok = false;
+	rc = rate_run(req, &c); /* a view: reads the stored hash */
+	if (rc != IC_OK)
+		return rc;
+	hash = req->cfg.passphrase_hash && *req->cfg.passphrase_hash
+	               ? req->cfg.passphrase_hash
+	               : c.hash;
+	if (hash == NULL)
+		ic_log(IC_LOG_WARN, "no passphrase is set: run "
+				    "`auth --set-passphrase`");
+	cd = ic_arena_calloc(req->arena, 1, sizeof(*cd));
+	if (cd == NULL)
+		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
+	if (strlen(pass) <= IC_PASSPHRASE_MAX_CHARS &&
+	    crypt_r(pass, hash ? hash : DUMMY_HASH, cd) != NULL &&
+	    cd->output[0] == '$') {
+		const char *want = hash ? hash : DUMMY_HASH;
+		size_t n = strlen(want);
+
+		*ok = hash != NULL && strlen(cd->output) == n &&
+		      ic_crypto_equal(cd->output, want, n);
+	}
+	c.record = true;
+	c.failed = !*ok;
+	rc = rate_run(req, &c);
+	if (rc == IC_OK && !*ok)
+		ic_log(IC_LOG_INFO, "wrong passphrase from %s (%lld in a row)",
+		       req->env.remote_addr ? req->env.remote_addr : "-",
+		       c.r.failures);
+	return rc;
+}
+
+/* --- auth --set-passphrase ----------------------------------------------- */
+
+/* One line from stdin, without echo when it is a terminal. */
+static enum ic_err read_line(struct ic_req *req, char *buf, size_t cap)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) &&
+	           tcgetattr(STDIN_FILENO, &old) == 0;
+	char *got;
+
+	if (tty) {
+		fprintf(stderr, "New passphrase: ");
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	got = fgets(buf, (int)cap, req->in ? req->in : stdin);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (got == NULL)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			       "no passphrase on standard input");
+	if (strchr(buf, '\n') == NULL && strlen(buf) == cap - 1)
+		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
+			       "passphrase longer than %d characters",
+			       IC_PASSPHRASE_MAX_CHARS);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return IC_OK;
+}
+
+struct set_ctx {
+	struct ic_arena *a;
+	const char *hash;
+};
+
+static enum ic_err set_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct set_ctx *c = ctx;
+
+	return ic_store_passphrase_put_in_txn(t, c->a, c->hash);
+}
+
+enum ic_err ic_passphrase_cli_set(struct ic_req *req, int argc, char **argv)
+{
+	char line[IC_PASSPHRASE_MAX_CHARS + 2];
+	struct set_ctx c = {req->arena, NULL};
+	struct ic_store *st;
+	char *hash;
+	enum ic_err rc;
+
+	(void)argv;
+	if (argc > 1)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			       "--set-passphrase takes no arguments; it reads "
+			       "the passphrase from standard input");
+	if (req->cfg.passphrase_hash && *req->cfg.passphrase_hash)
+		return ic_fail(req->errbuf, IC_ERR_CONFIG,
+			       "passphrase_hash is set in %s, which wins: "
+			       "change or remove it there",
+			       req->cfg.path ? req->cfg.path : "the config");
+	rc = read_line(req, line, sizeof(line));
+	if (rc == IC_OK)
+		rc = ic_passphrase_hash(req->arena, line, &hash, req->errbuf);
+	explicit_bzero(line, sizeof(line));
+	if (rc != IC_OK)
+		return rc;
+	c.hash = hash;
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, set_in_txn, &c, req->errbuf);
+	if (rc == IC_OK)
+		fprintf(req->out, "passphrase set; sign in at %s/auth/login\n",
+			req->cfg.base_url);
+	return rc;
+}

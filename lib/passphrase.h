@@ -1,0 +1,59 @@
+/*
+ * passphrase.h - the owner's passphrase for the built-in authorization
+ * endpoint: crypt(3) yescrypt hashes, the check, and the slow-down of
+ * wrong guesses per client address (docs/web.md, issue 5).
+ *
+ * The hash comes from `passphrase_hash` in the configuration when set,
+ * else from the site's database (`auth --set-passphrase`).  Checking
+ * always runs one yescrypt computation -- against a fixed dummy hash when
+ * no passphrase is set -- and compares in constant time, so the time of
+ * an answer says nothing about the passphrase or whether one is set.
+ *
+ * Wrong passphrases are counted per REMOTE_ADDR in the "rate" database:
+ * from the IC_PASSPHRASE_FREE_TRIES-th failure on, that address must wait
+ * 2^(n - FREE) seconds (at most IC_PASSPHRASE_MAX_WAIT) before another
+ * attempt is even checked; a right passphrase clears the count, and a
+ * count older than a day is forgotten.
+ */
+#ifndef IC_PASSPHRASE_H
+#define IC_PASSPHRASE_H
+
+#include <stdbool.h>
+
+#include "cgi.h"
+#include "err.h"
+
+#define IC_PASSPHRASE_MIN_CHARS 8
+#define IC_PASSPHRASE_MAX_CHARS 1024
+#define IC_PASSPHRASE_FREE_TRIES 3
+#define IC_PASSPHRASE_MAX_WAIT 900
+
+/**
+ * Hash @p pass with yescrypt and a fresh salt.
+ * @param[out] out  "$y$...", from @p a.
+ * @return IC_OK; IC_ERR_BAD_INPUT (too short or long); IC_ERR_INTERNAL
+ *         (libcrypt failed).
+ */
+enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass,
+			       char **out, char *errbuf);
+
+/**
+ * Seconds the client address of @p req must still wait before a
+ * passphrase is checked (0: go ahead).
+ */
+enum ic_err ic_passphrase_wait(struct ic_req *req, long long *wait);
+
+/**
+ * Check @p pass against the owner's hash and record the outcome for the
+ * client address (a failure counts; success clears the count).
+ * @param[out] ok  the answer.
+ * @return IC_OK (whatever the answer); store errors.  A site without a
+ *         passphrase answers *ok = false and logs why.
+ */
+enum ic_err ic_passphrase_check(struct ic_req *req, const char *pass,
+				bool *ok);
+
+/** `auth --set-passphrase`: read one line from stdin and store its hash. */
+enum ic_err ic_passphrase_cli_set(struct ic_req *req, int argc, char **argv);
+
+#endif /* IC_PASSPHRASE_H */
