@@ -61,6 +61,7 @@ class Installed:
         argv = [sys.executable, INSTALL, "--me", site.url, "--dev",
                 "--data-dir", self.data_dir, "--conf", self.conf,
                 "--cgi-dir", self.cgi_dir,
+                "--public-dir", os.path.join(root, "install", "public"),
                 "--from", os.path.join(self.builddir, "cgi-bin"),
                 "--apache-out", self.snippet_path, "--links-out", self.links_path,
                 "--docroot", site.docroot] + self.args
@@ -146,9 +147,15 @@ class FormParser(html.parser.HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self.cur = {"action": a.get("action"), "fields": {}}
+            self.cur = {"action": a.get("action"), "fields": {}, "submits": []}
             self.forms.append(self.cur)
-        elif tag in ("input", "textarea", "button") and self.cur is not None and a.get("name"):
+        elif self.cur is None or not a.get("name"):
+            return
+        elif (tag == "button" and a.get("type", "submit") == "submit") or (
+                tag == "input" and a.get("type") == "submit"):
+            # Only the button pressed is sent: Enter presses the first.
+            self.cur["submits"].append((a["name"], a.get("value") or ""))
+        elif tag in ("input", "textarea", "select"):
             self.cur["fields"][a["name"]] = a.get("value") or ""
 
     def handle_endtag(self, tag):
@@ -182,6 +189,7 @@ def sign_in(site, me, passphrase):
     f = p.form()
     _expect(f is not None, "the authorization page has no passphrase field")
     fields = dict(f["fields"])
+    fields.update(f["submits"][:1])
     fields["passphrase"] = passphrase
     action = urllib.parse.urljoin(where, f["action"] or where)
     r = site.request("POST", action, headers=dict(form, Cookie=jar.header()),

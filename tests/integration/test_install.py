@@ -125,6 +125,19 @@ class InstalledChecks:
                 r = self.site.get(self.site.b(prog + "/ping"))
                 self.assertEqual(r.json()["authorization"], "none")
 
+    def test_static_assets(self):
+        r = self.site.get(self.site.b("public/indiechat.css"))
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.header("Content-Type", "").startswith("text/css"), r)
+        r = self.site.get(self.site.b("public/"))
+        self.assertIn(r.status, (403, 404), "no directory listing")
+
+    def test_signin_page_links_its_stylesheet(self):
+        r = self.site.get(self.site.b("auth/login"))
+        self.assertEqual(r.status, 200, r)
+        for href in re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', r.text):
+            self.assertEqual(self.site.get(href).status, 200, href)
+
     def test_limit_request_body(self):
         r = self.site.request("POST", self.site.b("feed/ping"),
                               headers={"Content-Type": "application/x-www-form-urlencoded"},
@@ -232,6 +245,10 @@ class ReadmeInstall(InstalledChecks, unittest.TestCase):
             "prefix = /usr/local" not in open(os.path.join(cls.builddir, "Makefile")).read(), \
             found[0]
         cls.mapping.append(("/usr/local/libexec/indiechat", cls.cgi_dir))
+        cls.public_dir = os.path.join(os.path.dirname(os.path.dirname(cls.cgi_dir)),
+                                      "share", "indiechat", "public")
+        assert os.path.isfile(os.path.join(cls.public_dir, "indiechat.css")), cls.public_dir
+        cls.mapping.append(("/usr/local/share/indiechat/public", cls.public_dir))
         d = cls.cgi_dir
         while d != "/":
             os.chmod(d, os.stat(d).st_mode | 0o755)
@@ -245,10 +262,10 @@ class ReadmeInstall(InstalledChecks, unittest.TestCase):
         hk = host_key(site.url)
         # The defaults, moved under the temp dir; --dev: http and a port.
         extra = (" --dev --conf {t}/etc/indiechat/{hk}.conf"
-                 " --data-dir {t}/var/lib/indiechat/{hk} --cgi-dir {cgi}"
+                 " --data-dir {t}/var/lib/indiechat/{hk} --cgi-dir {cgi} --public-dir {pub}"
                  " --apache-out {t}/etc/indiechat/{hk}.apache.conf"
                  " --links-out {t}/etc/indiechat/{hk}.links.html").format(
-                     t=cls.t, hk=hk, cgi=cls.cgi_dir)
+                     t=cls.t, hk=hk, cgi=cls.cgi_dir, pub=cls.public_dir)
         p = bash(cls.subst(lines[0]) + extra)
         assert p.returncode == 0, out(p)
         cls.install_output = p.stdout
