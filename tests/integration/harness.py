@@ -227,7 +227,7 @@ class SiteSpec:
     files:  {relative path under the site dir: content}, e.g. "htdocs/x.html"
     port:   a fixed port instead of a free one (several sites may share one:
             name-based virtual hosts); start fails if it is taken
-    mount:  False leaves IndieChat out of the vhost (no SetEnv, ScriptAlias,
+    mount:  False leaves IndieChat out of the vhost (no SetEnv, ScriptAlias, B/public,
             LimitRequestBody): the vhost lines bring their own, e.g. an
             Include of the snippet scripts/install generates
     Every str value above may instead be a callable(site, sites) -> str, called
@@ -341,6 +341,10 @@ class Site:
             lines += [
                 '    SetEnv INDIECHAT_CONFIG "%s"' % self.conf_path,
                 "    LimitRequestBody %d" % LIMIT_REQUEST_BODY,
+                '    Alias %s "%s"' % (self.b("public"), self.apache.public_dir),
+                '    <Directory "%s">' % self.apache.public_dir,
+                "        Require all granted",
+                "    </Directory>",
             ]
             for prog in self.apache.programs:
                 lines.append('    ScriptAlias %s "%s"' % (self.b(prog), os.path.join(prog_dir, prog)))
@@ -707,6 +711,17 @@ class Apache:
         self.pid_file = os.path.join(self.root, "run", "httpd.pid")
         if self._copy_programs:
             self._copy_programs_in()
+        self._copy_public_in()
+
+    def _copy_public_in(self):
+        """The static assets (public/: CSS, the live script), served at
+        B/public as the generated Apache snippet does."""
+        self.public_dir = os.path.join(self.root, "public")
+        shutil.copytree(os.path.join(SRCDIR, "public"), self.public_dir)
+        for dirpath, dirnames, filenames in os.walk(self.public_dir):
+            os.chmod(dirpath, 0o755)
+            for f in filenames:
+                os.chmod(os.path.join(dirpath, f), 0o644)
 
     def _cleanup_root(self):
         if self.root and os.path.isdir(self.root):
