@@ -177,9 +177,15 @@ static enum ic_err discover_server(struct ic_req *req, const char *url,
 	memset(out, 0, sizeof(*out));
 	if (rc == IC_ERR_BLOCKED)
 		return rc; /* errbuf names the address */
-	if (rc != IC_OK)
+	if (rc != IC_OK) {
+		char why[IC_ERRBUF_SIZE];
+
+		/* Copied: errbuf is also the destination. */
+		snprintf(why, sizeof(why), "%s",
+			 errbuf && *errbuf ? errbuf : ic_strerror(rc));
 		return ic_fail(errbuf, rc, "%s could not be fetched: %s", url,
-			       errbuf && *errbuf ? errbuf : ic_strerror(rc));
+			       why);
+	}
 	if (!is_2xx(res->status))
 		return ic_fail(errbuf, IC_ERR_PROTOCOL, "%s answered HTTP %ld",
 			       url, res->status);
@@ -263,6 +269,19 @@ enum ic_err ic_signin_login_post(struct ic_req *req)
 						  "(%s).", why),
 				  typed, next);
 	rc = discover_server(req, me, &res, &as, why);
+	/* IA-C-1: a bare host is tried as https first, then as http. */
+	if (rc == IC_ERR_NETWORK && strstr(typed, "://") == NULL &&
+	    strncmp(me, "https://", 8) == 0) {
+		char *http = ic_arena_printf(req->arena, "http://%s", me + 8);
+
+		if (http == NULL)
+			return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
+		why[0] = '\0';
+		if (discover_server(req, http, &res, &as, why) == IC_OK) {
+			me = http;
+			rc = IC_OK;
+		}
+	}
 	if (rc != IC_OK)
 		return login_page(req, 400,
 				  ic_arena_printf(req->arena,

@@ -4,6 +4,7 @@
  */
 #include "owner_actions.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -104,12 +105,16 @@ enum ic_err ic_owner_invite(struct ic_req *req)
 	if (rc != IC_OK)
 		return rc;
 	rc = ic_handshake_invite(req, url, &conv);
-	if (rc == IC_ERR_NOT_FOUND)
+	if (rc == IC_ERR_NOT_FOUND) {
+		char why[IC_ERRBUF_SIZE];
+
+		snprintf(why, sizeof(why), "%s", req->errbuf);
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
 			       "%s cannot receive invitations: its site "
 			       "advertises no ticket endpoint (%s); IndieChat "
 			       "will try again later",
-			       url, req->errbuf);
+			       url, why);
+	}
 	return rc == IC_OK ? done(req, "conv", conv) : rc;
 }
 
