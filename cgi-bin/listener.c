@@ -9,11 +9,13 @@
 
 #include <cjson/cJSON.h>
 
+#include "indieauth_client.h"
 #include "maint.h"
 #include "outbox.h"
 #include "page_ping.h"
 #include "program.h"
 #include "store.h"
+#include "store_auth.h"
 #include "ticket_sender.h"
 #include "websub_hub.h"
 #include "websub_subscriber.h"
@@ -51,6 +53,7 @@ static const struct ic_maint_job jobs[] = {
 	{"ticket", job_ticket},             /* deliver a ticket again (TS-4) */
 	{"renew", ic_websub_renew_job},     /* renew a lease (WS-S-18) */
 	{"hub_verify", ic_websub_hub_verify_job}, /* our hub's subscribers */
+	{IC_AUTH_GC_JOB, ic_signin_gc_job}, /* expired sign-in records */
 };
 
 static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)

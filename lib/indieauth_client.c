@@ -213,8 +213,10 @@ struct put_state {
 static enum ic_err put_state_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct put_state *p = ctx;
+	enum ic_err rc = ic_store_state_put_in_txn(t, p->a, p->hash, p->s);
 
-	return ic_store_state_put_in_txn(t, p->a, p->hash, p->s);
+	/* An abandoned sign-in is deleted once it expires (SEC-14). */
+	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, p->a, p->s->expires);
 }
 
 /* IA-C-10: the endpoint's own query is kept, ours appended. */
@@ -494,8 +496,9 @@ struct put_session {
 static enum ic_err put_session_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct put_session *p = ctx;
+	enum ic_err rc = ic_store_session_put_in_txn(t, p->a, p->hash, &p->s);
 
-	return ic_store_session_put_in_txn(t, p->a, p->hash, &p->s);
+	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, p->a, p->s.expires);
 }
 
 static enum ic_err start_session(struct ic_req *req, const char *next)
@@ -705,5 +708,40 @@ enum ic_err ic_signin_session(struct ic_req *req)
 			req->resp.status = 401;
 	}
 	cJSON_Delete(j);
+	return rc;
+}
+
+/* --- Clean-up job ----------------------------------------------------------- */
+
+struct gc_run {
+	struct ic_arena *a;
+	long long now, next;
+	size_t removed;
+};
+
+static enum ic_err gc_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct gc_run *g = ctx;
+	enum ic_err rc = ic_store_auth_gc_in_txn(t, g->a, g->now, &g->removed,
+						 &g->next);
+
+	/* Rescheduled here, so maintenance leaves the job to us. */
+	if (rc == IC_OK && g->next)
+		rc = ic_store_auth_gc_schedule_in_txn(t, g->a, g->next);
+	return rc;
+}
+
+enum ic_err ic_signin_gc_job(struct ic_req *req, const char *id)
+{
+	struct gc_run g = {req->arena, (long long)time(NULL), 0, 0};
+	struct ic_store *st;
+	enum ic_err rc = ic_req_store(req, &st);
+
+	(void)id;
+	if (rc == IC_OK)
+		rc = ic_store_update(st, gc_txn, &g, req->errbuf);
+	if (rc == IC_OK && g.removed)
+		ic_log(IC_LOG_INFO, "removed %zu expired sign-in record(s)",
+		       g.removed);
 	return rc;
 }

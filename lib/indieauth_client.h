@@ -50,6 +50,13 @@ enum ic_err ic_signin_logout(struct ic_req *req);
 enum ic_err ic_signin_client(struct ic_req *req);
 enum ic_err ic_signin_session(struct ic_req *req);
 
+/**
+ * The due job IC_AUTH_GC_JOB (`listener --maintain`): delete expired
+ * sessions, sign-in states, codes and refresh tokens (SEC-14), and come
+ * back when the next one expires.
+ */
+enum ic_err ic_signin_gc_job(struct ic_req *req, const char *id);
+
 /** B/auth/client and B/auth/callback, from the arena. */
 char *ic_signin_client_id(struct ic_req *req);
 char *ic_signin_redirect_uri(struct ic_req *req);

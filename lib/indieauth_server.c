@@ -271,8 +271,9 @@ struct put_code {
 static enum ic_err put_code_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct put_code *p = ctx;
+	enum ic_err rc = ic_store_code_put_in_txn(t, p->a, p->hash, &p->c);
 
-	return ic_store_code_put_in_txn(t, p->a, p->hash, &p->c);
+	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, p->a, p->c.expires);
 }
 
 static enum ic_err issue_code(struct ic_req *req, const struct authz_req *r)

@@ -169,20 +169,21 @@ enum ic_err ic_passphrase_check(struct ic_req *req, const char *pass,
 /* One line from stdin, without echo when it is a terminal. */
 static enum ic_err read_line(struct ic_req *req, char *buf, size_t cap)
 {
+	FILE *in = req->in ? req->in : stdin;
+	int fd = fileno(in);
 	struct termios old, quiet;
-	bool tty = isatty(STDIN_FILENO) &&
-	           tcgetattr(STDIN_FILENO, &old) == 0;
+	bool tty = fd >= 0 && isatty(fd) && tcgetattr(fd, &old) == 0;
 	char *got;
 
 	if (tty) {
 		fprintf(stderr, "New passphrase: ");
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		tcsetattr(fd, TCSAFLUSH, &quiet);
 	}
-	got = fgets(buf, (int)cap, req->in ? req->in : stdin);
+	got = fgets(buf, (int)cap, in);
 	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		tcsetattr(fd, TCSAFLUSH, &old);
 		fputc('\n', stderr);
 	}
 	if (got == NULL)

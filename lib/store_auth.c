@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "due.h"
 #include "json.h"
 
 #define PASSPHRASE_KEY "passphrase_hash"
@@ -304,4 +305,88 @@ enum ic_err ic_store_passphrase_put_in_txn(struct ic_store_txn *t,
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "hash", hash);
 	return rc ? rc : put(t, IC_DB_META, PASSPHRASE_KEY, j);
+}
+
+/* --- Clean-up ----------------------------------------------------------------- */
+
+struct gc_ctx {
+	struct ic_arena *a;
+	const char *field; /* the record's expiry member */
+	long long now, next;
+	char **keys;
+	size_t n, cap;
+};
+
+static enum ic_err gc_collect(const void *k, size_t kl, const void *v,
+			      size_t vl, void *ctx)
+{
+	struct gc_ctx *g = ctx;
+	cJSON *j;
+	long long exp;
+
+	if (ic_json_parse(g->a, v, vl, &j) != IC_OK)
+		exp = 0; /* a corrupt record is useless: remove it */
+	else
+		exp = ic_json_num(j, g->field, 0);
+	if (exp > g->now) {
+		if (!g->next || exp < g->next)
+			g->next = exp;
+		return IC_OK;
+	}
+	if (g->n == g->cap)
+		return IC_STORE_STOP;
+	g->keys[g->n] = ic_arena_memdup(g->a, k, kl);
+	return g->keys[g->n++] ? IC_OK : IC_ERR_NOMEM;
+}
+
+enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+				    long long now, size_t *removed,
+				    long long *next)
+{
+	static const struct {
+		enum ic_store_db db;
+		const char *field;
+	} kinds[] = {
+	        {IC_DB_STATES, "expires"},
+	        {IC_DB_CODES, "expires"},
+	        {IC_DB_SESSIONS, "expires"},
+	        {IC_DB_REFRESH, "idle_expires"},
+	};
+	struct gc_ctx g = {a, NULL, now, 0, NULL, 0, IC_AUTH_GC_MAX};
+	enum ic_err rc = IC_OK;
+
+	*removed = 0;
+	g.keys = ic_arena_calloc(a, IC_AUTH_GC_MAX, sizeof(*g.keys));
+	if (g.keys == NULL)
+		return IC_ERR_NOMEM;
+	for (size_t i = 0; rc == IC_OK && i < sizeof(kinds) / sizeof(kinds[0]);
+	     i++) {
+		g.field = kinds[i].field;
+		g.n = 0;
+		/* Collect first: a scan must not write its own database. */
+		rc = ic_store_txn_scan(t, kinds[i].db, NULL, 0, gc_collect, &g);
+		for (size_t k = 0; rc == IC_OK && k < g.n; k++) {
+			rc = ic_store_txn_del(t, kinds[i].db, g.keys[k],
+					      strlen(g.keys[k]));
+			if (rc == IC_ERR_NOT_FOUND)
+				rc = IC_OK;
+		}
+		*removed += g.n;
+		g.cap -= g.n;
+		g.keys += g.n;
+		if (g.cap == 0) {
+			g.next = now + 60; /* more to do: soon again */
+			break;
+		}
+	}
+	*next = g.next;
+	return rc;
+}
+
+enum ic_err ic_store_auth_gc_schedule_in_txn(struct ic_store_txn *t,
+					     struct ic_arena *a,
+					     long long when)
+{
+	return ic_due_schedule_in_txn(t, a, IC_AUTH_GC_JOB, "all", when, 0,
+				      true);
 }

@@ -162,4 +162,28 @@ enum ic_err ic_store_passphrase_put_in_txn(struct ic_store_txn *t,
 					   struct ic_arena *a,
 					   const char *hash);
 
+/* --- Clean-up (SEC-14) -------------------------------------------------- */
+
+/* The due job that deletes expired sign-in records. */
+#define IC_AUTH_GC_JOB "auth_gc"
+/* Most records one clean-up deletes (bounded work per maintenance run). */
+#define IC_AUTH_GC_MAX 2000
+
+/**
+ * Delete expired sessions, states, codes and idle refresh tokens, at
+ * most IC_AUTH_GC_MAX, so that nobody can grow the database by starting
+ * sign-ins.  Anything not yet expired is kept.
+ * @param[out] removed  records deleted.
+ * @param[out] next     the earliest expiry still stored (0: none), for
+ *                      the next clean-up.
+ */
+enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+				    long long now, size_t *removed,
+				    long long *next);
+
+/** Schedule the clean-up for @p when unless one is due sooner. */
+enum ic_err ic_store_auth_gc_schedule_in_txn(struct ic_store_txn *t,
+					     struct ic_arena *a,
+					     long long when);
+
 #endif /* IC_STORE_AUTH_H */

@@ -243,7 +243,9 @@ static enum ic_err put_refresh_in_txn(struct ic_store_txn *t,
 	        .idle_expires = now + IC_REFRESH_IDLE_SECONDS,
 	};
 
-	return ic_store_refresh_put_in_txn(t, a, hash, &r);
+	enum ic_err rc = ic_store_refresh_put_in_txn(t, a, hash, &r);
+
+	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, a, r.idle_expires);
 }
 
 /* TE-2: check-and-consume the ticket and store the token's binding in one
@@ -532,7 +534,9 @@ static enum ic_err refresh_in_txn(struct ic_store_txn *t, void *ctx)
 	/* TE-6: the new refresh token keeps the original scope. */
 	next = g->r;
 	next.idle_expires = g->now + IC_REFRESH_IDLE_SECONDS;
-	return ic_store_refresh_put_in_txn(t, g->a, g->refresh_hash, &next);
+	rc = ic_store_refresh_put_in_txn(t, g->a, g->refresh_hash, &next);
+	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, g->a,
+	                                                  next.idle_expires);
 }
 
 static enum ic_err grant_refresh(struct ic_req *req, const char *old,
