@@ -411,7 +411,7 @@ static void test_store_rate_round_trip_and_delete_at_zero_sec_14(void **state)
 
 /* --- Passphrase hash ------------------------------------------------------ */
 
-static void test_store_passphrase_get_put(void **state)
+static void test_store_passphrase_get_put_sec_8(void **state)
 {
 	struct ic_fx *fx = *state;
 	struct ic_arena *a = ic_arena_new(0);
@@ -494,7 +494,7 @@ int main(void)
 	        T(test_store_refresh_take_deletes_te_6),
 	        T(test_store_refresh_idle_expired_is_gone_te_6),
 	        T(test_store_rate_round_trip_and_delete_at_zero_sec_14),
-	        T(test_store_passphrase_get_put),
+	        T(test_store_passphrase_get_put_sec_8),
 	        T(test_store_session_get_expired_and_del_ia_c_20),
 	        T(test_store_db_dump_has_no_session_secret_te_7),
 #undef T
