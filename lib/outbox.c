@@ -57,6 +57,7 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 	c->msg.url = c->msg.uid;
 	c->msg.published = c->now;
 	c->msg.received = c->now;
+	c->msg.order = c->conv.out_seq + c->conv.in_seq;
 	c->msg.text = c->text;
 	c->msg.author = c->req->cfg.me;
 	if (topic_url == NULL || c->msg.uid == NULL)

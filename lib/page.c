@@ -74,24 +74,34 @@ enum ic_err ic_page_end(struct ic_req *req, int status)
 	return rc;
 }
 
-enum ic_err ic_page_message(struct ic_req *req, int status, const char *title,
-			    const char *message)
+enum ic_err ic_page_message_back(struct ic_req *req, int status,
+				 const char *title, const char *message,
+				 const char *back, const char *label)
 {
-	const char *back = ic_arena_printf(req->arena, "%s/auth/login",
-					   req->cfg.base_url);
 	const struct ic_html_var vars[] = {
 	        {"title", title, IC_HTML_TEXT},
 	        {"message", message ? message : "", IC_HTML_TEXT},
 	        {"back", back ? back : "/", IC_HTML_URL},
+	        {"label", label, IC_HTML_TEXT},
 	};
 	enum ic_err rc = ic_page_begin(req, title);
 
 	if (rc == IC_OK)
 		rc = ic_page_render(req,
-				    "<h1>{{title}}</h1>\n<p>{{message}}</p>\n"
-				    "<p><a href=\"{{back}}\">Sign in</a></p>\n",
+				    "<h1>{{title}}</h1>\n<p role=\"alert\">"
+				    "{{message}}</p>\n"
+				    "<p><a href=\"{{back}}\">{{label}}</a></p>\n",
 				    vars, ARRAY_SIZE(vars));
 	return rc == IC_OK ? ic_page_end(req, status) : rc;
+}
+
+enum ic_err ic_page_message(struct ic_req *req, int status, const char *title,
+			    const char *message)
+{
+	return ic_page_message_back(
+	        req, status, title, message,
+	        ic_arena_printf(req->arena, "%s/auth/login", req->cfg.base_url),
+	        "Sign in");
 }
 
 enum ic_err ic_page_owner_begin(struct ic_req *req, const char *title,

@@ -63,6 +63,11 @@ enum ic_err ic_page_form_hidden(struct ic_req *req,
 /** "2026-12-02T13:42:57Z" and "2026-12-02 13:42 UTC" for @p t. */
 void ic_page_time(long long t, char iso[32], char human[32]);
 
+/** ic_page_message() with a link back to @p back (a URL) named @p label. */
+enum ic_err ic_page_message_back(struct ic_req *req, int status,
+				 const char *title, const char *message,
+				 const char *back, const char *label);
+
 /** Append a template to the page being built (ic_html_render()). */
 enum ic_err ic_page_render(struct ic_req *req, const char *tpl,
 			   const struct ic_html_var *vars, size_t nvars);

@@ -172,7 +172,6 @@ static enum ic_err conversations_section(struct ic_req *req,
 						 req->cfg.base_url, v->id),
 		         IC_HTML_URL},
 		        {"unread", unread, IC_HTML_TEXT},
-		        {"hidden", v->unread ? "" : " hidden", IC_HTML_TEXT},
 		        {"state", ic_conv_state_name(v->state), IC_HTML_TEXT},
 		        {"iso", iso, IC_HTML_TEXT},
 		        {"human", human, IC_HTML_TEXT},
@@ -191,7 +190,8 @@ static enum ic_err conversations_section(struct ic_req *req,
 		                       "<a class=\"open\" href=\"{{open}}\">"
 		                       "<span class=\"name\">{{name}}</span></a> "
 		                       "<span class=\"unread\" "
-		                       "aria-label=\"unread messages\"{{hidden}}>"
+		                       "aria-label=\"unread messages\" "
+		                       "data-count=\"{{unread}}\">"
 		                       "{{unread}}</span> "
 		                       "<span class=\"muted\">{{state}}, "
 		                       "<time datetime=\"{{iso}}\">{{human}}"

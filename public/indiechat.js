@@ -65,7 +65,7 @@
 			var u = li.querySelector(".unread");
 			if (u) {
 				u.textContent = String(c.unread);
-				u.hidden = c.unread === 0;
+				u.setAttribute("data-count", String(c.unread));
 			}
 		}
 		/* A new conversation or request: the server renders it. */
