@@ -60,18 +60,18 @@ int ic_fx_teardown(void **state)
 void ic_fx_req_init(struct ic_fx *fx, struct ic_req *req, const char *program,
                     FILE *in, FILE *out)
 {
-	assert_int_equal(ic_cgi_req_init(req, program ? program : "feed", in,
-	                                 out),
-	                 IC_OK);
+	assert_int_equal(
+	        ic_cgi_req_init(req, program ? program : "feed", in, out),
+	        IC_OK);
 	req->cfg = fx->cfg;
 	req->cfg_loaded = true;
 }
 
 void ic_fx_form(struct ic_req *req, const char *body)
 {
-	assert_int_equal(ic_form_parse(&req->form, req->arena, body,
-	                               strlen(body), NULL),
-	                 IC_OK);
+	assert_int_equal(
+	        ic_form_parse(&req->form, req->arena, body, strlen(body), NULL),
+	        IC_OK);
 }
 
 void ic_fx_query(struct ic_req *req, const char *query)

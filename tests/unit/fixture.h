@@ -131,7 +131,7 @@ void ic_fx_session(struct ic_fx *fx, const char *id, const char *me,
  */
 const char *ic_fx_cookie(struct ic_fx *fx, const char *id);
 
-/** The whole of @p dir/data.mdb contains @p s (TE-7 style checks). */
+/** The file at @p path contains the bytes of @p s (TE-7 style checks). */
 bool ic_fx_file_has(const char *path, const char *s);
 
 #endif /* IC_TEST_FIXTURE_H */

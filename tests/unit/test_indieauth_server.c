@@ -37,9 +37,9 @@
 #define BOB       "https://bob.example/"
 #define TICKET    "ticket-0123456789abcdefghijklmnopqrstuvwxyz"
 
-#define REQ_BASE                                                            \
-	"response_type=code&client_id=" CLIENT_Q "&redirect_uri=" REDIR_Q   \
-	"&state=" STATE "&code_challenge=" CHALLENGE                        \
+#define REQ_BASE                                                               \
+	"response_type=code&client_id=" CLIENT_Q "&redirect_uri=" REDIR_Q      \
+	"&state=" STATE "&code_challenge=" CHALLENGE                           \
 	"&code_challenge_method=S256"
 
 static const struct ic_route routes[] = {
@@ -47,8 +47,7 @@ static const struct ic_route routes[] = {
         {"POST", "/authorize", ic_authz_post, IC_NEED_FORM, ""},
         {"POST", "/token", ic_token_endpoint_token, IC_NEED_FORM, ""},
         {"POST", "/revoke", ic_token_endpoint_revoke, IC_NEED_FORM, ""},
-        {"POST", "/introspect", ic_token_endpoint_introspect, IC_NEED_FORM,
-         ""},
+        {"POST", "/introspect", ic_token_endpoint_introspect, IC_NEED_FORM, ""},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -197,8 +196,8 @@ static void redeem(struct ic_fx *fx, struct ic_fx_run *r, const char *path,
 
 /* --- The authorization request (GET) ----------------------------------- */
 
-static void test_authz_bad_client_is_400_page_without_redirect_ia_c_3(
-        void **state)
+static void
+test_authz_bad_client_is_400_page_without_redirect_ia_c_3(void **state)
 {
 	static const char *const bad[] = {
 	        /* no client_id */
@@ -211,7 +210,8 @@ static void test_authz_bad_client_is_400_page_without_redirect_ia_c_3(
 	        "response_type=code&client_id=javascript%3Aalert(1)"
 	        "&redirect_uri=javascript%3Aalert(1)&state=" STATE,
 	        /* userinfo and fragment */
-	        "response_type=code&client_id=https%3A%2F%2Fu%3Ap%40app.example%2F"
+	        "response_type=code&client_id=https%3A%2F%2Fu%3Ap%40app."
+	        "example%2F"
 	        "&redirect_uri=" REDIR_Q "&state=" STATE,
 	        "response_type=code&client_id=" CLIENT_Q
 	        "&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%23x&state=" STATE,
@@ -222,7 +222,8 @@ static void test_authz_bad_client_is_400_page_without_redirect_ia_c_3(
 	        "response_type=code&client_id=" CLIENT_Q
 	        "&redirect_uri=http%3A%2F%2Fapp.example%2Fcb&state=" STATE,
 	        "response_type=code&client_id=" CLIENT_Q
-	        "&redirect_uri=https%3A%2F%2Fapp.example%3A444%2Fcb&state=" STATE,
+	        "&redirect_uri=https%3A%2F%2Fapp.example%3A444%2Fcb&"
+	        "state=" STATE,
 	};
 	struct ic_fx *fx = *state;
 	struct ic_fx_run r;
@@ -239,19 +240,21 @@ static void test_authz_bad_client_is_400_page_without_redirect_ia_c_3(
 	}
 }
 
-static void test_authz_missing_pkce_redirects_invalid_request_ia_c_9(
-        void **state)
+static void
+test_authz_missing_pkce_redirects_invalid_request_ia_c_9(void **state)
 {
 	static const char *const bad[] = {
-	        "response_type=code&client_id=" CLIENT_Q "&redirect_uri=" REDIR_Q
-	        "&state=" STATE "&code_challenge_method=S256",
-	        "response_type=code&client_id=" CLIENT_Q "&redirect_uri=" REDIR_Q
-	        "&state=" STATE "&code_challenge=" CHALLENGE,
-	        "response_type=code&client_id=" CLIENT_Q "&redirect_uri=" REDIR_Q
-	        "&state=" STATE "&code_challenge=" CHALLENGE
-	        "&code_challenge_method=plain",
-	        "response_type=code&client_id=" CLIENT_Q "&redirect_uri=" REDIR_Q
-	        "&state=" STATE "&code_challenge=short"
+	        "response_type=code&client_id=" CLIENT_Q
+	        "&redirect_uri=" REDIR_Q "&state=" STATE
+	        "&code_challenge_method=S256",
+	        "response_type=code&client_id=" CLIENT_Q
+	        "&redirect_uri=" REDIR_Q "&state=" STATE
+	        "&code_challenge=" CHALLENGE,
+	        "response_type=code&client_id=" CLIENT_Q
+	        "&redirect_uri=" REDIR_Q "&state=" STATE
+	        "&code_challenge=" CHALLENGE "&code_challenge_method=plain",
+	        "response_type=code&client_id=" CLIENT_Q
+	        "&redirect_uri=" REDIR_Q "&state=" STATE "&code_challenge=short"
 	        "&code_challenge_method=S256",
 	};
 	struct ic_fx *fx = *state;
@@ -327,7 +330,8 @@ static void test_authz_external_sign_in_is_404_ia_c_12(void **state)
 	assert_int_equal(r.status, 404);
 	ic_fx_done(&r);
 	post(fx, &r, "/authorize",
-	     REQ_BASE "&action=approve&passphrase=correct+horse+battery+staple");
+	     REQ_BASE
+	     "&action=approve&passphrase=correct+horse+battery+staple");
 	assert_int_equal(r.rc, IC_ERR_NOT_FOUND);
 	assert_int_equal(r.status, 404);
 	ic_fx_done(&r);
@@ -337,17 +341,19 @@ static void test_authz_external_sign_in_is_404_ia_c_12(void **state)
 	ic_fx_done(&r);
 }
 
-/* --- Approval (POST) ------------------------------------------------------- */
+/* --- Approval (POST) -------------------------------------------------------
+ */
 
-static void test_authz_right_passphrase_redirects_with_code_ia_c_14(
-        void **state)
+static void
+test_authz_right_passphrase_redirects_with_code_ia_c_14(void **state)
 {
 	struct ic_fx *fx = *state;
 	struct ic_fx_run r;
 	struct loc l;
 
 	post(fx, &r, "/authorize",
-	     REQ_BASE "&action=approve&passphrase=correct+horse+battery+staple");
+	     REQ_BASE
+	     "&action=approve&passphrase=correct+horse+battery+staple");
 	assert_int_equal(r.status, 302);
 	assert_true(ic_fx_has_header(&r, "Cache-Control: no-store"));
 	assert_true(location(&r, &l));
@@ -436,7 +442,8 @@ static void test_authz_too_many_wrong_is_429_retry_after_sec_14(void **state)
 	assert_int_equal(ic_fx_txn(fx, NULL, true, rate_in_txn, &p), IC_OK);
 	/* Even the right passphrase is not checked now. */
 	post(fx, &r, "/authorize",
-	     REQ_BASE "&action=approve&passphrase=correct+horse+battery+staple");
+	     REQ_BASE
+	     "&action=approve&passphrase=correct+horse+battery+staple");
 	assert_int_equal(r.status, 429);
 	assert_true(ic_fx_header(&r, "Retry-After", v, sizeof(v)));
 	assert_true(atoi(v) > 0 && atoi(v) <= 60);
@@ -447,8 +454,8 @@ static void test_authz_too_many_wrong_is_429_retry_after_sec_14(void **state)
 
 /* --- Profile redemption at the authorization endpoint (IA-C-15, IA-C-16) */
 
-static void test_authz_profile_redeem_right_verifier_gives_me_ia_c_16(
-        void **state)
+static void
+test_authz_profile_redeem_right_verifier_gives_me_ia_c_16(void **state)
 {
 	struct ic_fx *fx = *state;
 	char *code = approve(fx, "");
@@ -518,8 +525,7 @@ static void test_authz_code_reuse_invalid_grant_sec_6(void **state)
 	free(code);
 }
 
-static void test_authz_redirect_uri_mismatch_invalid_grant_ia_c_15(
-        void **state)
+static void test_authz_redirect_uri_mismatch_invalid_grant_ia_c_15(void **state)
 {
 	struct ic_fx *fx = *state;
 	char *code = approve(fx, "");
@@ -618,7 +624,8 @@ static void refresh(struct ic_fx *fx, struct ic_fx_run *r, const char *rt,
 
 	snprintf(body, sizeof(body),
 	         "grant_type=refresh_token&refresh_token=%s&client_id=%s%s%s",
-	         rt, CLIENT_Q, scope_q ? "&scope=" : "", scope_q ? scope_q : "");
+	         rt, CLIENT_Q, scope_q ? "&scope=" : "",
+	         scope_q ? scope_q : "");
 	post(fx, r, "/token", body);
 }
 
@@ -709,8 +716,8 @@ static void test_token_refresh_other_client_invalid_grant_te_6(void **state)
 	post(fx, &r, "/token", body);
 	assert_oauth_error(&r, "invalid_grant");
 	ic_fx_done(&r);
-	snprintf(body, sizeof(body), "grant_type=refresh_token&refresh_token=%s",
-	         rt);
+	snprintf(body, sizeof(body),
+	         "grant_type=refresh_token&refresh_token=%s", rt);
 	post(fx, &r, "/token", body);
 	assert_oauth_error(&r, "invalid_grant");
 	ic_fx_done(&r);
@@ -794,8 +801,8 @@ static void test_token_ticket_grant_returns_refresh_token_te_6(void **state)
 	char body[256];
 
 	/* A ticket-grant refresh token has no client binding (TE-6). */
-	snprintf(body, sizeof(body), "grant_type=refresh_token&refresh_token=%s",
-	         rt);
+	snprintf(body, sizeof(body),
+	         "grant_type=refresh_token&refresh_token=%s", rt);
 	post(fx, &r, "/token", body);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(ic_fx_jstr(&r, "scope"), "read");
@@ -804,8 +811,8 @@ static void test_token_ticket_grant_returns_refresh_token_te_6(void **state)
 	free(rt);
 }
 
-static void test_token_refresh_of_blocked_conversation_refused_te_12(
-        void **state)
+static void
+test_token_refresh_of_blocked_conversation_refused_te_12(void **state)
 {
 	struct ic_fx *fx = *state;
 	char *rt = ticket_refresh_token(fx);
@@ -813,15 +820,16 @@ static void test_token_refresh_of_blocked_conversation_refused_te_12(
 	char body[256];
 
 	set_conv_state(fx, IC_CONV_BLOCKED);
-	snprintf(body, sizeof(body), "grant_type=refresh_token&refresh_token=%s",
-	         rt);
+	snprintf(body, sizeof(body),
+	         "grant_type=refresh_token&refresh_token=%s", rt);
 	post(fx, &r, "/token", body);
 	assert_oauth_error(&r, "invalid_grant");
 	ic_fx_done(&r);
 	free(rt);
 }
 
-/* --- Revocation and introspection ------------------------------------------ */
+/* --- Revocation and introspection ------------------------------------------
+ */
 
 static void test_token_revoked_refresh_token_unusable_te_12(void **state)
 {
@@ -842,14 +850,12 @@ static void test_token_revoked_refresh_token_unusable_te_12(void **state)
 	free(rt);
 }
 
-static void test_token_introspect_code_token_shows_client_id_te_11(
-        void **state)
+static void test_token_introspect_code_token_shows_client_id_te_11(void **state)
 {
 	struct ic_fx *fx = *state;
 	char *access, *rt, auth[128], body[128];
-	struct ic_fx_call c = {.program = "auth",
-	                       .method = "POST",
-	                       .path = "/introspect"};
+	struct ic_fx_call c = {
+	        .program = "auth", .method = "POST", .path = "/introspect"};
 	struct ic_fx_run r;
 
 	code_tokens(fx, "read", &access, &rt);

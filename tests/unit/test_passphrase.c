@@ -125,7 +125,8 @@ static struct ic_rate rate_of(struct ic_fx *fx, const char *addr)
 	return p.rate;
 }
 
-/* --- Hashing ---------------------------------------------------------------- */
+/* --- Hashing ----------------------------------------------------------------
+ */
 
 static void test_passphrase_hash_is_yescrypt_and_verifies_sec_8(void **state)
 {
@@ -191,7 +192,8 @@ static void test_passphrase_longest_allowed_is_usable_sec_8(void **state)
 	ic_arena_free(a);
 }
 
-/* --- Checking ---------------------------------------------------------------- */
+/* --- Checking ----------------------------------------------------------------
+ */
 
 static void test_passphrase_check_against_stored_hash_ia_c_19(void **state)
 {
@@ -229,7 +231,8 @@ static void test_passphrase_none_set_is_never_ok_ia_c_19(void **state)
 	assert_false(check(fx, ADDR1, "12345678"));
 }
 
-/* --- Slow-down per address (SEC-14) ---------------------------------------- */
+/* --- Slow-down per address (SEC-14) ----------------------------------------
+ */
 
 static void test_passphrase_failures_slow_down_one_address_sec_14(void **state)
 {
@@ -292,7 +295,8 @@ static void test_passphrase_wait_is_capped_and_forgotten_sec_14(void **state)
 	ic_arena_free(p.a);
 }
 
-/* --- auth --set-passphrase -------------------------------------------------- */
+/* --- auth --set-passphrase --------------------------------------------------
+ */
 
 static enum ic_err cli_set(struct ic_fx *fx, const char *input, int argc,
                            char **out)
@@ -369,7 +373,8 @@ static void test_passphrase_cli_set_refuses_bad_input_sec_8(void **state)
 	ic_arena_free(a);
 }
 
-static void test_passphrase_cli_set_refuses_when_config_has_hash_sec_8(void **state)
+static void
+test_passphrase_cli_set_refuses_when_config_has_hash_sec_8(void **state)
 {
 	struct ic_fx *fx = *state;
 	struct ic_arena *a = ic_arena_new(0);
