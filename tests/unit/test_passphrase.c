@@ -183,7 +183,8 @@ static void test_passphrase_longest_allowed_is_usable_sec_8(void **state)
 	if (rc == IC_ERR_INTERNAL) {
 		free(longest);
 		ic_arena_free(a);
-		skip();
+		IC_FX_KNOWN_BUG("passphrases of 513..IC_PASSPHRASE_MAX_CHARS "
+		                "characters cannot be hashed");
 	}
 	assert_int_equal(rc, IC_OK);
 	store_hash(fx, h);
