@@ -100,6 +100,21 @@ class InstalledChecks:
         self.assertEqual(doc["issuer"], self.site.b_url("") + "/")
         self.assertEqual(doc["token_endpoint"], self.site.b_url("auth/token"))
 
+    def test_issuer_and_well_known_lead_to_the_metadata_te_8_te_9(self):
+        if isinstance(self, Htaccess):
+            self.skipTest("the .htaccess variant maps only B/<prog>")
+        # B/ is the `iss` of our tickets: a redeemer starting there finds
+        # the metadata in a Link header and in <head>.
+        r = self.site.get(self.site.b("") + "/")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(links_from_headers(r).get("indieauth-metadata"),
+                         self.site.b_url("auth/metadata"))
+        self.assertIn(b'<link rel="indieauth-metadata"', r.body)
+        # RFC 8414 §3: the well-known address derived from the issuer.
+        r = self.site.get("/.well-known/oauth-authorization-server" + self.site.b(""))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["issuer"], self.site.b_url("") + "/")
+
     def test_homepage_link_headers(self):
         for path in ("/", "/index.html"):
             r = self.site.get(path)
