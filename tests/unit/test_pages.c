@@ -1,0 +1,594 @@
+/*
+ * test_pages.c - the owner's pages and their live JSON (lib/page*.c;
+ * docs/web.md "Pages"): inbox, contacts, conversation and settings
+ * rendered in-process with a stored session, checked for the security
+ * headers, escaping of hostile correspondent data (SEC-11), tidy
+ * cleanliness (STYLE.md "Tests"), the sign-in redirect without a session
+ * (IA-C-20), ETag/304 and the delivery state of our messages.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "page_conversation.h"
+#include "page_inbox.h"
+#include "page_status.h"
+#include "store_conv.h"
+#include "store_msg.h"
+#include "tidy_check.h"
+
+#define SID     "owner-session-0123456789abcdefghijklmnopqrs"
+#define CONV_A  "abcdefghijklmnopqrstuvwxyz"
+#define CONV_B  "bbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define BOB     "https://bob.example/"
+#define CAROL   "https://carol.example/"
+#define HOSTILE "<script>alert(1)</script>"
+#define ESCAPED "&lt;script&gt;alert(1)&lt;/script&gt;"
+#define SAFE    "<p>Hello <em>there</em></p>"
+
+static const struct ic_route feed_routes[] = {
+        {"GET", "/", ic_page_inbox, IC_NEED_NOTHING, ""},
+        {"GET", "/contacts", ic_page_contacts, IC_NEED_NOTHING, ""},
+        {"GET", "/with/{conv}", ic_page_conversation, IC_NEED_NOTHING, ""},
+        {"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_NOTHING, ""},
+        {"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_NOTHING,
+         ""},
+};
+static const struct ic_route auth_routes[] = {
+        {"GET", "/settings", ic_page_settings, IC_NEED_NOTHING, ""},
+};
+
+/* --- Seeding -----------------------------------------------------------------
+ */
+
+struct seed {
+	struct ic_arena *a;
+	const char *photo;
+	bool messages;
+};
+
+static enum ic_err msg(struct ic_store_txn *t, struct ic_arena *a, char dir,
+                       long long seq, long long order, const char *text,
+                       const char *html)
+{
+	long long t0 = 1790000000;
+	struct ic_msg m = {0};
+
+	m.conv = CONV_A;
+	m.dir = dir;
+	m.seq = seq;
+	m.uid = ic_arena_printf(a, "%s/%c/%lld", BOB, dir, seq);
+	m.url = m.uid;
+	m.published = t0 + order * 60;
+	m.received = t0 + order * 60;
+	m.order = order;
+	m.text = text;
+	m.html = html;
+	m.author = dir == 'o' ? IC_FX_ME : BOB;
+	return ic_store_msg_put_in_txn(t, a, &m);
+}
+
+static enum ic_err seed_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct seed *s = ctx;
+	struct ic_conv a = {0}, b = {0};
+	enum ic_err rc;
+
+	a.id = CONV_A;
+	a.peer = BOB;
+	a.state = IC_CONV_ACTIVE;
+	a.created = 1789999000;
+	a.updated = 1790000400;
+	a.out_seq = 3;
+	a.in_seq = 2;
+	a.unread = 2;
+	a.page_size = 50;
+	a.peer_name = "Bob " HOSTILE;
+	a.peer_photo = s->photo;
+	a.notified_seq = 2;
+	a.fetched_seq = 1;
+	b.id = CONV_B;
+	b.peer = CAROL;
+	b.state = IC_CONV_REQUEST;
+	b.created = 1790000100;
+	b.updated = 1790000100;
+	b.unread = 1;
+	b.page_size = 50;
+	rc = ic_store_conv_put_in_txn(t, s->a, &a);
+	if (!rc)
+		rc = ic_store_conv_put_in_txn(t, s->a, &b);
+	if (rc || !s->messages)
+		return rc;
+	if (!rc)
+		rc = msg(t, s->a, 'o', 1, 1, "first from us", NULL);
+	if (!rc)
+		rc = msg(t, s->a, 'i', 1, 2, "Hello there", SAFE);
+	if (!rc)
+		rc = msg(t, s->a, 'o', 2, 3, HOSTILE, NULL);
+	if (!rc)
+		rc = msg(t, s->a, 'i', 2, 4, "they say " HOSTILE, NULL);
+	if (!rc)
+		rc = msg(t, s->a, 'o', 3, 5, "third from us", NULL);
+	return rc;
+}
+
+static void seed(struct ic_fx *fx, const char *photo, bool messages)
+{
+	struct seed s = {ic_arena_new(0), photo, messages};
+
+	assert_int_equal(ic_fx_txn(fx, NULL, true, seed_in_txn, &s), IC_OK);
+	ic_arena_free(s.a);
+}
+
+static int setup(void **state)
+{
+	struct ic_fx *fx;
+
+	if (ic_fx_setup(state) != 0)
+		return -1;
+	fx = *state;
+	ic_fx_session(fx, SID, IC_FX_ME, (long long)time(NULL) + 3600);
+	seed(fx, "https://bob.example/photo.jpg", true);
+	return 0;
+}
+
+/* --- Requests
+ * ------------------------------------------------------------------ */
+
+static void page(struct ic_fx *fx, struct ic_fx_run *r, const char *path,
+                 bool signed_in)
+{
+	bool auth = strcmp(path, "/settings") == 0;
+	struct ic_fx_call c = {.program = auth ? "auth" : "feed",
+	                       .method = "GET",
+	                       .path = path};
+
+	c.cookie = signed_in ? ic_fx_cookie(fx, SID) : NULL;
+	if (auth)
+		ic_fx_run(fx, auth_routes, 1, &c, r);
+	else
+		ic_fx_run(fx, feed_routes, 5, &c, r);
+}
+
+static void api(struct ic_fx *fx, struct ic_fx_run *r, const char *path,
+                const char *query, const char *inm)
+{
+	struct ic_fx_call c = {.program = "feed",
+	                       .method = "GET",
+	                       .path = path,
+	                       .query = query,
+	                       .if_none_match = inm};
+
+	c.cookie = ic_fx_cookie(fx, SID);
+	ic_fx_run(fx, feed_routes, 5, &c, r);
+}
+
+static void assert_tidy(const struct ic_fx_run *r)
+{
+	char report[4096] = "";
+	int n = tidy_check_html(r->body, strlen(r->body), report,
+	                        sizeof(report));
+
+	if (n != 0)
+		fail_msg("tidy: %d problem(s):\n%s", n, report);
+}
+
+/* 200 text/html with the frame's security headers, tidy-clean, and no
+ * hostile markup anywhere. */
+static void assert_owner_page(const struct ic_fx_run *r)
+{
+	assert_int_equal(r->rc, IC_OK);
+	assert_int_equal(r->status, 200);
+	assert_true(ic_fx_has_header(r, "Content-Type: text/html"));
+	assert_true(ic_fx_has_header(r, "Content-Security-Policy: "));
+	assert_true(ic_fx_has_header(r, "frame-ancestors 'none'"));
+	assert_true(ic_fx_has_header(r, "X-Frame-Options: DENY\r\n"));
+	assert_true(ic_fx_has_header(r, "Cache-Control: no-store\r\n"));
+	assert_true(ic_fx_has_header(r, "X-Content-Type-Options: nosniff"));
+	assert_null(strstr(r->body, HOSTILE));
+	assert_null(strstr(r->body, "<script>alert"));
+	assert_tidy(r);
+}
+
+/* --- Pages with a session ----------------------------------------------------
+ */
+
+static void
+test_pages_inbox_renders_requests_and_conversations_sec_11(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+
+	page(fx, &r, "/", true);
+	assert_owner_page(&r);
+	/* Unread of open conversations, requests included. */
+	assert_non_null(strstr(r.body, "<title>(3) Inbox"));
+	assert_non_null(strstr(r.body, "id=\"requests\""));
+	assert_non_null(
+	        strstr(r.body, "class=\"request\" data-peer=\"" CAROL "\""));
+	assert_non_null(strstr(r.body, "form class=\"accept\""));
+	assert_non_null(strstr(r.body, "form class=\"decline\""));
+	assert_non_null(strstr(r.body, "form class=\"block\""));
+	assert_non_null(strstr(r.body, "id=\"conversations\""));
+	assert_non_null(strstr(r.body, "data-conv=\"" CONV_A "\""));
+	assert_non_null(strstr(r.body, "Bob " ESCAPED));
+	assert_non_null(strstr(r.body, "form id=\"invite\""));
+	assert_non_null(strstr(r.body, "<label for=\"invite-url\">"));
+	/* Every form carries the CSRF token. */
+	assert_non_null(strstr(r.body, "name=\"csrf\""));
+	ic_fx_done(&r);
+}
+
+static void test_pages_contacts_render_escaped_sec_11(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+
+	page(fx, &r, "/contacts", true);
+	assert_owner_page(&r);
+	assert_non_null(
+	        strstr(r.body, "class=\"contact\" data-peer=\"" BOB "\""));
+	assert_non_null(
+	        strstr(r.body, "class=\"contact\" data-peer=\"" CAROL "\""));
+	assert_non_null(strstr(r.body, "form class=\"revoke\""));
+	assert_non_null(strstr(r.body, ESCAPED));
+	ic_fx_done(&r);
+}
+
+static void
+test_pages_conversation_escapes_text_keeps_sanitized_html_sec_11(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+	const char *in1, *out2;
+
+	page(fx, &r, "/with/" CONV_A, true);
+	assert_owner_page(&r);
+	assert_non_null(strstr(r.body, "id=\"messages\""));
+	/* Our hostile text and theirs come out as text. */
+	assert_non_null(strstr(r.body, "<p class=\"text\">" ESCAPED "</p>"));
+	assert_non_null(strstr(r.body, "they say " ESCAPED));
+	/* Their sanitized HTML is kept as markup. */
+	assert_non_null(strstr(r.body, "<div class=\"text\">" SAFE "</div>"));
+	/* The title (their name) is escaped too. */
+	assert_non_null(strstr(r.body, "<title>Bob " ESCAPED));
+	assert_non_null(strstr(r.body,
+	                       "img class=\"photo\" "
+	                       "src=\"https://bob.example/photo.jpg\""));
+	assert_non_null(strstr(r.body, "form id=\"compose\""));
+	assert_non_null(strstr(r.body, "<label for=\"text\">Message</label>"));
+	assert_non_null(strstr(r.body, "name=\"to\" value=\"" BOB "\""));
+	/* In time order: out 1, in 1, out 2, in 2, out 3. */
+	in1 = strstr(r.body, "id=\"m-i-1\"");
+	out2 = strstr(r.body, "id=\"m-o-2\"");
+	assert_non_null(in1);
+	assert_non_null(out2);
+	assert_true(strstr(r.body, "id=\"m-o-1\"") < in1);
+	assert_true(in1 < out2);
+	assert_true(out2 < strstr(r.body, "id=\"m-i-2\""));
+	assert_true(strstr(r.body, "id=\"m-i-2\"") <
+	            strstr(r.body, "id=\"m-o-3\""));
+	ic_fx_done(&r);
+}
+
+/* The first .state after @p item says @p want. */
+static void assert_state(const char *item, const char *want)
+{
+	const char *st = strstr(item, "class=\"state\">");
+	size_t n = strlen(want);
+
+	assert_non_null(st);
+	st += strlen("class=\"state\">");
+	assert_memory_equal(st, want, n);
+	assert_int_equal(st[n], '<');
+}
+
+static void test_pages_conversation_delivery_states(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+	const char *o1, *o2, *o3;
+
+	page(fx, &r, "/with/" CONV_A, true);
+	assert_int_equal(r.status, 200);
+	o1 = strstr(r.body, "id=\"m-o-1\"");
+	o2 = strstr(r.body, "id=\"m-o-2\"");
+	o3 = strstr(r.body, "id=\"m-o-3\"");
+	assert_non_null(o1);
+	assert_non_null(o2);
+	assert_non_null(o3);
+	/* fetched_seq 1, notified_seq 2. */
+	assert_state(o1, "fetched");
+	assert_state(o2, "notified");
+	assert_state(o3, "stored");
+	ic_fx_done(&r);
+}
+
+static void test_pages_conversation_hostile_photo_not_shown_sec_11(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+
+	seed(fx, "javascript:alert(1)", false);
+	page(fx, &r, "/with/" CONV_A, true);
+	assert_owner_page(&r);
+	assert_null(strstr(r.body, "javascript:"));
+	assert_null(strstr(r.body, "img class=\"photo\""));
+	ic_fx_done(&r);
+}
+
+static void test_pages_conversation_unknown_is_404(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+
+	page(fx, &r, "/with/zzzzzzzzzzzzzzzzzzzzzzzzzz", true);
+	assert_int_equal(r.status, 404);
+	ic_fx_done(&r);
+	api(fx, &r, "/api/with/zzzzzzzzzzzzzzzzzzzzzzzzzz", NULL, NULL);
+	assert_int_equal(r.status, 404);
+	ic_fx_done(&r);
+	/* Not a conversation id at all. */
+	page(fx, &r, "/with/ABC", true);
+	assert_int_equal(r.status, 404);
+	ic_fx_done(&r);
+}
+
+static void test_pages_settings_render_without_secrets_sec_8(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+
+	fx->cfg.passphrase_hash = "$y$j9T$secretsalt$secrethashvalue";
+	page(fx, &r, "/settings", true);
+	assert_owner_page(&r);
+	assert_non_null(strstr(r.body, "id=\"settings\""));
+	assert_non_null(strstr(r.body, IC_FX_ME));
+	assert_null(strstr(r.body, "secrethash"));
+	assert_null(strstr(r.body, "secretsalt"));
+	ic_fx_done(&r);
+}
+
+/* --- Without a session (IA-C-20) --------------------------------------------
+ */
+
+static void assert_to_login(struct ic_fx *fx, const char *path,
+                            const char *next_q)
+{
+	struct ic_fx_run r;
+	char loc[512], want[512];
+
+	page(fx, &r, path, false);
+	assert_int_equal(r.rc, IC_OK);
+	assert_int_equal(r.status, 303);
+	assert_true(ic_fx_header(&r, "Location", loc, sizeof(loc)));
+	snprintf(want, sizeof(want), "%s/auth/login?next=%s", IC_FX_BASE,
+	         next_q);
+	assert_string_equal(loc, want);
+	assert_null(strstr(r.body, "Bob"));
+	ic_fx_done(&r);
+}
+
+static void test_pages_without_session_redirect_to_login_ia_c_20(void **state)
+{
+	struct ic_fx *fx = *state;
+
+	assert_to_login(fx, "/", "%2Findiechat%2Ffeed%2F");
+	assert_to_login(fx, "/contacts", "%2Findiechat%2Ffeed%2Fcontacts");
+	assert_to_login(fx, "/with/" CONV_A,
+	                "%2Findiechat%2Ffeed%2Fwith%2F" CONV_A);
+	assert_to_login(fx, "/settings", "%2Findiechat%2Fauth%2Fsettings");
+}
+
+static void test_pages_json_without_session_is_401_ia_c_20(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_call c = {.program = "feed", .method = "GET"};
+	struct ic_fx_run r;
+
+	c.path = "/api/inbox";
+	ic_fx_run(fx, feed_routes, 5, &c, &r);
+	assert_int_equal(r.status, 401);
+	assert_null(strstr(r.body, "Bob"));
+	assert_true(ic_fx_has_header(&r, "Cache-Control: no-store"));
+	ic_fx_done(&r);
+	c.path = "/api/with/" CONV_A;
+	ic_fx_run(fx, feed_routes, 5, &c, &r);
+	assert_int_equal(r.status, 401);
+	assert_null(strstr(r.body, "first from us"));
+	ic_fx_done(&r);
+	/* An unknown session is no session. */
+	c.cookie = ic_fx_cookie(fx, "not-" SID);
+	ic_fx_run(fx, feed_routes, 5, &c, &r);
+	assert_int_equal(r.status, 401);
+	ic_fx_done(&r);
+}
+
+/* --- Live JSON
+ * ----------------------------------------------------------------- */
+
+static void test_pages_api_inbox_lists_conversations(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+	const cJSON *arr, *e, *found = NULL;
+
+	api(fx, &r, "/api/inbox", NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_true(ic_fx_has_header(&r, "Content-Type: application/json"));
+	assert_int_equal(cJSON_GetObjectItem(r.json, "unread")->valuedouble, 3);
+	arr = cJSON_GetObjectItem(r.json, "conversations");
+	assert_int_equal(cJSON_GetArraySize(arr), 2);
+	cJSON_ArrayForEach(e, arr)
+	{
+		const cJSON *id = cJSON_GetObjectItem(e, "id");
+
+		if (cJSON_IsString(id) && strcmp(id->valuestring, CONV_A) == 0)
+			found = e;
+	}
+	assert_non_null(found);
+	assert_string_equal(cJSON_GetObjectItem(found, "peer")->valuestring,
+	                    BOB);
+	/* JSON carries the raw name; the script must insert it as text. */
+	assert_string_equal(cJSON_GetObjectItem(found, "name")->valuestring,
+	                    "Bob " HOSTILE);
+	assert_string_equal(cJSON_GetObjectItem(found, "state")->valuestring,
+	                    "active");
+	assert_int_equal(cJSON_GetObjectItem(found, "unread")->valuedouble, 2);
+	ic_fx_done(&r);
+}
+
+static void assert_304_on_same_etag(struct ic_fx *fx, const char *path)
+{
+	struct ic_fx_run r;
+	char etag[128];
+
+	api(fx, &r, path, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_true(ic_fx_header(&r, "ETag", etag, sizeof(etag)));
+	assert_true(ic_fx_has_header(&r, "Cache-Control: private, no-cache"));
+	ic_fx_done(&r);
+	api(fx, &r, path, NULL, etag);
+	assert_int_equal(r.status, 304);
+	assert_string_equal(r.body, "");
+	assert_true(ic_fx_has_header(&r, "ETag: "));
+	ic_fx_done(&r);
+	/* Another tag gets the document. */
+	api(fx, &r, path, NULL, "W/\"0000000000\"");
+	assert_int_equal(r.status, 200);
+	ic_fx_done(&r);
+}
+
+static void test_pages_api_inbox_304_on_same_etag(void **state)
+{
+	struct ic_fx *fx = *state;
+
+	/* Open the conversation once, so that reading it does not change
+	 * the inbox between the two requests. */
+	struct ic_fx_run r;
+
+	page(fx, &r, "/with/" CONV_A, true);
+	ic_fx_done(&r);
+	assert_304_on_same_etag(fx, "/api/inbox");
+}
+
+static void test_pages_api_conversation_304_on_same_etag(void **state)
+{
+	assert_304_on_same_etag(*state, "/api/with/" CONV_A);
+}
+
+static void test_pages_api_inbox_etag_changes_with_content(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+	char etag[128];
+
+	api(fx, &r, "/api/inbox", NULL, NULL);
+	assert_true(ic_fx_header(&r, "ETag", etag, sizeof(etag)));
+	ic_fx_done(&r);
+	/* Opening the conversation marks it read: a new document. */
+	page(fx, &r, "/with/" CONV_A, true);
+	ic_fx_done(&r);
+	api(fx, &r, "/api/inbox", NULL, etag);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(cJSON_GetObjectItem(r.json, "unread")->valuedouble, 1);
+	ic_fx_done(&r);
+}
+
+static void test_pages_api_conversation_after_out_seq(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+	const cJSON *e;
+	int outs = 0, ins = 0;
+
+	api(fx, &r, "/api/with/" CONV_A, "out=1", NULL);
+	assert_int_equal(r.status, 200);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r.json, "messages"))
+	{
+		const char *dir = cJSON_GetObjectItem(e, "dir")->valuestring;
+		double seq = cJSON_GetObjectItem(e, "seq")->valuedouble;
+
+		if (strcmp(dir, "out") == 0) {
+			assert_true(seq > 1);
+			outs++;
+		} else {
+			ins++;
+		}
+	}
+	assert_int_equal(outs, 2);
+	assert_int_equal(ins, 2);
+	ic_fx_done(&r);
+	api(fx, &r, "/api/with/" CONV_A, "out=3&in=2", NULL);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(
+	        cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "messages")), 0);
+	ic_fx_done(&r);
+	/* Nonsense is "from the start". */
+	api(fx, &r, "/api/with/" CONV_A, "out=-4&in=x", NULL);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(
+	        cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "messages")), 5);
+	ic_fx_done(&r);
+}
+
+static void test_pages_api_conversation_delivery_states(void **state)
+{
+	static const char *const want[] = {"", "fetched", "notified", "stored"};
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+	const cJSON *e;
+	int seen = 0;
+
+	api(fx, &r, "/api/with/" CONV_A, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(ic_fx_jstr(&r, "conv"), CONV_A);
+	assert_string_equal(ic_fx_jstr(&r, "peer"), BOB);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r.json, "messages"))
+	{
+		const char *dir = cJSON_GetObjectItem(e, "dir")->valuestring;
+		int seq = (int)cJSON_GetObjectItem(e, "seq")->valuedouble;
+		const cJSON *st = cJSON_GetObjectItem(e, "state");
+
+		if (strcmp(dir, "out") != 0) {
+			assert_null(st);
+			continue;
+		}
+		assert_true(seq >= 1 && seq <= 3);
+		assert_string_equal(st->valuestring, want[seq]);
+		seen++;
+	}
+	assert_int_equal(seen, 3);
+	ic_fx_done(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, ic_fx_teardown)
+	        T(test_pages_inbox_renders_requests_and_conversations_sec_11),
+	        T(test_pages_contacts_render_escaped_sec_11),
+	        T(test_pages_conversation_escapes_text_keeps_sanitized_html_sec_11),
+	        T(test_pages_conversation_delivery_states),
+	        T(test_pages_conversation_hostile_photo_not_shown_sec_11),
+	        T(test_pages_conversation_unknown_is_404),
+	        T(test_pages_settings_render_without_secrets_sec_8),
+	        T(test_pages_without_session_redirect_to_login_ia_c_20),
+	        T(test_pages_json_without_session_is_401_ia_c_20),
+	        T(test_pages_api_inbox_lists_conversations),
+	        T(test_pages_api_inbox_304_on_same_etag),
+	        T(test_pages_api_conversation_304_on_same_etag),
+	        T(test_pages_api_inbox_etag_changes_with_content),
+	        T(test_pages_api_conversation_after_out_seq),
+	        T(test_pages_api_conversation_delivery_states),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("pages", tests, NULL, NULL);
+}
