@@ -301,7 +301,7 @@ async function main() {
 		const { alice, bob } = started.info.sites;
 		comment(`alice ${alice.url}  bob ${bob.url}`);
 
-		const args = [];
+		const args = ['--disable-dev-shm-usage'];
 		if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
 		browser = await chromium.launch({
 			executablePath: CHROMIUM,
