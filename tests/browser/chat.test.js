@@ -239,7 +239,7 @@ async function messages(page) {
 		text: (li.querySelector('.text') || {}).textContent || '',
 		author: (li.querySelector('.author') || {}).textContent || '',
 		time: li.querySelector('time[datetime]') ? li.querySelector('time[datetime]').getAttribute('datetime') : null,
-		state: li.querySelector('.state') ? li.querySelector('.state').textContent.trim() : null,
+		state: li.querySelector('.state') ? li.querySelector('.state').textContent.trim().toLowerCase() : null,
 	})));
 }
 async function findMessage(page, dir, text) {
@@ -377,7 +377,8 @@ async function main() {
 		}, { needs: ['invite', 'in-b'], id: 'accept' });
 
 		const HELLO = 'Hello Bob, from the browser';
-		await step('alice sends in form#compose; bob\'s open inbox shows (1) and the unread count live', async () => {
+		const live = {}; // what was seen without a reload, for the steps that report it
+		await step('alice sends in form#compose; it reaches bob', async () => {
 			await B.inbox.goto(bob.base_url + '/feed/');
 			const before = await unreadOf(B.inbox, B.convId);
 			assert.ok(before.found, `bob's #conversations has no li.conversation[data-conv="${B.convId}"]`);
@@ -387,21 +388,40 @@ async function main() {
 
 			A.conv = watch(await A.ctx.newPage(), 'alice-conv');
 			await A.conv.goto(`${alice.base_url}/feed/with/${A.convId}`);
+			await need(A.conv, 'form#compose textarea[name=text]');
+			for (const f of ['to', 'csrf', 'next']) await need(A.conv, `form#compose input[type=hidden][name=${f}]`);
 			await mark(A.conv);
 			await send(A.conv, HELLO);
 			await waitUntil('alice sees her message', async () => findMessage(A.conv, 'out', HELLO), 30000);
+			live.aliceSend = await A.conv.evaluate(() => window.__icNoReload === 'kept');
+			await waitUntil('bob\'s live JSON counts it unread', async () => {
+				const c = await convWith(B.ctx, bob, alice);
+				return c && c.unread >= 1;
+			}, DELIVERY, { interval: 1000 });
+			live.delivered = Date.now();
+		}, { needs: ['accept'], id: 'hello' });
 
-			await waitUntil('bob\'s inbox title "(1) "', async () => (await B.inbox.title()).startsWith('(1) '), DELIVERY);
+		await step('sending in form#compose needs no reload (indiechat.js)', async () => {
+			assert.ok(live.aliceSend, 'alice\'s conversation page was reloaded by sending');
+		}, { needs: ['hello'] });
+
+		await step('bob\'s open inbox shows title "(1) " and .unread 1 without a reload', async () => {
+			await waitUntil('bob\'s inbox title "(1) "', async () => (await B.inbox.title()).startsWith('(1) '),
+				Math.max(1000, live.delivered + LIVE - Date.now()));
 			const after = await unreadOf(B.inbox, B.convId);
 			assert.ok(after.shown && after.text === '1', `.unread after one message: ${JSON.stringify(after)}`);
 			await notReloaded(B.inbox);
-		}, { needs: ['accept'], id: 'hello' });
+		}, { needs: ['hello'] });
 
-		await step('bob opens the conversation: alice\'s message is there, with author and time', async () => {
+		await step('bob opens the conversation from a.open: alice\'s message is there, with author and time', async () => {
 			await B.inbox.reload(); // whatever the live update did, the page itself
+			const u = await unreadOf(B.inbox, B.convId);
+			assert.ok(u.shown && u.text === '1', `.unread on a fresh inbox: ${JSON.stringify(u)}`);
+			assert.ok(u.title.startsWith('(1) '), `title of a fresh inbox: ${u.title}`);
+			await shot(B.inbox, 'bob-inbox-unread');
 			B.conv = watch(await B.ctx.newPage(), 'bob-conv');
-			const href = await B.inbox.locator(`#conversations li.conversation[data-conv="${B.convId}"] a.open`).getAttribute('href');
-			await B.conv.goto(new URL(href, B.inbox.url()).href);
+			const open = await need(B.inbox, `#conversations li.conversation[data-conv="${B.convId}"] a.open`);
+			await B.conv.goto(new URL(await open.getAttribute('href'), B.inbox.url()).href);
 			assert.ok(B.conv.url().includes(`/feed/with/${B.convId}`), `a.open led to ${B.conv.url()}`);
 			const m = await findMessage(B.conv, 'in', HELLO);
 			assert.ok(m, `no li.message.in "${HELLO}": ${JSON.stringify(await messages(B.conv))}`);
@@ -417,11 +437,11 @@ async function main() {
 		}, { needs: ['read'] });
 
 		const REPLY = 'Hi Alice, typed with the keyboard only';
-		await step('bob replies with the keyboard only; alice\'s open page shows it live', async () => {
+		await step('bob replies with the keyboard only (Tab to the textarea, type, Tab to submit, Enter)', async () => {
 			await mark(A.conv);
-			const ta = B.conv.locator('form#compose textarea[name=text]');
-			// Tab from the top of the page to the textarea.
-			await B.conv.evaluate(() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); });
+			const ta = await need(B.conv, 'form#compose textarea[name=text]');
+			// From the top of the page, Tab to the textarea.
+			await B.conv.evaluate(() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); });
 			let reached = false;
 			for (let i = 0; i < 60 && !reached; i++) {
 				await B.conv.keyboard.press('Tab');
@@ -441,9 +461,18 @@ async function main() {
 			assert.ok(onSubmit, 'Tab from the textarea never reached the compose submit button');
 			await B.conv.keyboard.press('Enter');
 			await waitUntil('bob sees his reply', async () => findMessage(B.conv, 'out', REPLY), 30000);
-			await waitUntil('alice\'s open conversation shows the reply', async () => findMessage(A.conv, 'in', REPLY), DELIVERY);
-			await notReloaded(A.conv);
+			await waitUntil('alice\'s live JSON has the reply', async () => {
+				const c = await api(A.ctx, alice, `/feed/api/with/${A.convId}`);
+				return (c.messages || []).some((m) => m.text === REPLY && m.dir === 'in');
+			}, DELIVERY, { interval: 1000 });
+			live.replied = Date.now();
 		}, { needs: ['read'], id: 'reply' });
+
+		await step('alice\'s open conversation page shows the reply without a reload', async () => {
+			await waitUntil('the reply on alice\'s page', async () => findMessage(A.conv, 'in', REPLY),
+				Math.max(1000, live.replied + LIVE - Date.now()));
+			await notReloaded(A.conv);
+		}, { needs: ['reply'] });
 
 		await step('alice\'s message reaches delivery state "fetched"', async () => {
 			await waitUntil('state fetched', async () => {
@@ -451,8 +480,11 @@ async function main() {
 				return m && m.state === 'fetched';
 			}, DELIVERY, { interval: 2000, onTick: async () => {
 				const m = await findMessage(A.conv, 'out', HELLO);
-				if (m && m.state !== 'fetched') await A.conv.reload();
+				if (!m || m.state !== 'fetched') await A.conv.reload();
 			} });
+			const c = await api(A.ctx, alice, `/feed/api/with/${A.convId}`);
+			const m = (c.messages || []).find((x) => x.text === HELLO);
+			assert.ok(m && m.state === 'fetched', `live JSON state: ${m && m.state}`);
 		}, { needs: ['hello'] });
 
 		await step('screenshots of inbox and conversation on both sites', async () => {
