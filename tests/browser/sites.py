@@ -34,11 +34,13 @@ import harness  # noqa: E402
 NAMES = ("alice", "bob")
 
 
-def site_files():
+def site_files(own_public):
     """The homepage, and a copy of public/ (the pages' CSS and script) in
     the site's directory, readable by the CGI user whatever the checkout's
     modes."""
     files = {"htdocs/index.html": chat.homepage}
+    if not own_public:
+        return files
     public = os.path.join(harness.SRCDIR, "public")
     for dirpath, _dirs, names in os.walk(public):
         for name in names:
@@ -62,8 +64,10 @@ def main():
                     help="run listener --maintain on every site this often (seconds; 0: never)")
     args = ap.parse_args()
 
-    specs = [harness.SiteSpec(n, conf={"sign_in": "builtin"}, files=site_files(),
-                              vhost=[public_alias])
+    # A harness that serves B/public itself needs no copy of ours.
+    own_public = not hasattr(harness.Apache, "_copy_public_in")
+    specs = [harness.SiteSpec(n, conf={"sign_in": "builtin"}, files=site_files(own_public),
+                              vhost=[public_alias] if own_public else [])
              for n in NAMES]
     apache = harness.Apache(sites=specs)
     stop = threading.Event()
