@@ -8,6 +8,7 @@
 #include "indieauth_client.h"
 #include "indieauth_server.h"
 #include "page_ping.h"
+#include "page_status.h"
 #include "passphrase.h"
 #include "program.h"
 #include "token_endpoint.h"
@@ -31,6 +32,10 @@ static const struct ic_route routes[] = {
 	 "our client_id: metadata JSON or h-app (IA-C-4)"},
 	{"GET", "/session", ic_signin_session, IC_NEED_NOTHING,
 	 "who is signed in, and the CSRF token (JSON)"},
+	{"GET", "/settings", ic_page_settings, IC_NEED_NOTHING,
+	 "the configuration in effect (owner session)"},
+	{"GET", "/status", ic_page_status, IC_NEED_NOTHING,
+	 "live checks of the installation (owner session)"},
 	{"GET", "/authorize", ic_authz_get, IC_NEED_NOTHING,
 	 "built-in authorization endpoint: the passphrase page"},
 	{"POST", "/authorize", ic_authz_post, IC_NEED_FORM,

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "feed_serve.h"
+#include "page_conversation.h"
+#include "page_inbox.h"
 #include "page_ping.h"
 #include "program.h"
 #include "views.h"
@@ -23,6 +25,17 @@ static const struct ic_route routes[] = {
 	 "self-check of request bodies (JSON)"},
 	{"POST", "/hub", ic_websub_hub_endpoint_post, IC_NEED_FORM,
 	 "the built-in WebSub hub: subscribe/unsubscribe to our topics"},
+	/* The owner's pages (session cookie), before the {topic} routes. */
+	{"GET", "", ic_page_inbox, IC_NEED_NOTHING, "the owner's inbox"},
+	{"GET", "/", ic_page_inbox, IC_NEED_NOTHING, "the owner's inbox"},
+	{"GET", "/contacts", ic_page_contacts, IC_NEED_NOTHING,
+	 "the owner's contacts: revoke, block"},
+	{"GET", "/with/{conv}", ic_page_conversation, IC_NEED_NOTHING,
+	 "one conversation, both directions, and the compose form"},
+	{"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_NOTHING,
+	 "the inbox as JSON for live updates (ETag)"},
+	{"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_NOTHING,
+	 "a conversation's new messages as JSON (?out=N&in=M, ETag)"},
 	{"GET", "/{topic}", ic_feed_serve_topic, IC_NEED_NOTHING,
 	 "a conversation's feed: private page with a token, else the stub"},
 	{"GET", "/{topic}/{page}", ic_feed_serve_page, IC_NEED_NOTHING,

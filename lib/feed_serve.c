@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "file.h"
 #include "ic_limits.h"
@@ -118,6 +119,34 @@ static enum ic_err authorize(struct ic_req *req, struct conv_ctx *c,
 	return rc;
 }
 
+struct fetched_ctx {
+	struct ic_arena *a;
+	const char *id;
+};
+
+static enum ic_err fetched_txn(struct ic_store_txn *t, void *p)
+{
+	struct fetched_ctx *f = p;
+	struct ic_conv conv;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, f->a, f->id, &conv);
+
+	if (rc != IC_OK || conv.fetched_seq >= conv.published_seq)
+		return rc;
+	conv.fetched_seq = conv.published_seq;
+	conv.their_fetch = (long long)time(NULL);
+	return ic_store_conv_put_in_txn(t, f->a, &conv);
+}
+
+/* Best effort: a failure here must not fail the correspondent's read. */
+static void mark_fetched(struct ic_req *req, const char *id)
+{
+	struct fetched_ctx f = {req->arena, id};
+	struct ic_store *st;
+
+	if (ic_req_store(req, &st) == IC_OK)
+		ic_store_update(st, fetched_txn, &f, NULL);
+}
+
 enum ic_err ic_feed_serve_topic(struct ic_req *req)
 {
 	struct conv_ctx c;
@@ -136,10 +165,16 @@ enum ic_err ic_feed_serve_topic(struct ic_req *req)
 		return body_from_file(req, dir, IC_SITE_STUB_FILE);
 	}
 	req->resp.cache_control = "private, no-store"; /* RS-4 */
-	return body_from_file(req, dir,
-			      ic_site_page_file(req->arena,
-						ic_site_page_of(c.conv.out_seq,
-								c.conv.page_size)));
+	rc = body_from_file(req, dir,
+			    ic_site_page_file(req->arena,
+					      ic_site_page_of(c.conv.out_seq,
+							      c.conv.page_size)));
+	/* Our messages on that page now show as fetched (issue 6).  A write
+	 * only when something new was fetched, so a correspondent polling an
+	 * unchanged feed costs no write transaction. */
+	if (rc == IC_OK && c.conv.fetched_seq < c.conv.published_seq)
+		mark_fetched(req, c.id);
+	return rc;
 }
 
 enum ic_err ic_feed_serve_page(struct ic_req *req)

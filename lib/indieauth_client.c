@@ -177,9 +177,15 @@ static enum ic_err discover_server(struct ic_req *req, const char *url,
 	memset(out, 0, sizeof(*out));
 	if (rc == IC_ERR_BLOCKED)
 		return rc; /* errbuf names the address */
-	if (rc != IC_OK)
+	if (rc != IC_OK) {
+		char why[IC_ERRBUF_SIZE];
+
+		/* Copied: errbuf is also the destination. */
+		snprintf(why, sizeof(why), "%s",
+			 errbuf && *errbuf ? errbuf : ic_strerror(rc));
 		return ic_fail(errbuf, rc, "%s could not be fetched: %s", url,
-			       errbuf && *errbuf ? errbuf : ic_strerror(rc));
+			       why);
+	}
 	if (!is_2xx(res->status))
 		return ic_fail(errbuf, IC_ERR_PROTOCOL, "%s answered HTTP %ld",
 			       url, res->status);
@@ -263,6 +269,19 @@ enum ic_err ic_signin_login_post(struct ic_req *req)
 						  "(%s).", why),
 				  typed, next);
 	rc = discover_server(req, me, &res, &as, why);
+	/* IA-C-1: a bare host is tried as https first, then as http. */
+	if (rc == IC_ERR_NETWORK && strstr(typed, "://") == NULL &&
+	    strncmp(me, "https://", 8) == 0) {
+		char *http = ic_arena_printf(req->arena, "http://%s", me + 8);
+
+		if (http == NULL)
+			return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
+		why[0] = '\0';
+		if (discover_server(req, http, &res, &as, why) == IC_OK) {
+			me = http;
+			rc = IC_OK;
+		}
+	}
 	if (rc != IC_OK)
 		return login_page(req, 400,
 				  ic_arena_printf(req->arena,
@@ -310,14 +329,19 @@ struct take_state {
 	struct ic_arena *a;
 	const char *hash;
 	long long now;
+	bool expired;
 	struct ic_signin_state s;
 };
 
 static enum ic_err take_state_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct take_state *p = ctx;
+	enum ic_err rc = ic_store_state_take_in_txn(t, p->a, p->hash, p->now,
+						    &p->s);
 
-	return ic_store_state_take_in_txn(t, p->a, p->hash, p->now, &p->s);
+	/* Commit the deletion of an expired state too. */
+	p->expired = rc == IC_ERR_GONE;
+	return p->expired ? IC_OK : rc;
 }
 
 static enum ic_err fail_page(struct ic_req *req, int status,
@@ -352,7 +376,7 @@ static enum ic_err check_state(struct ic_req *req, struct take_state *ts,
 	if (rc == IC_ERR_NOT_FOUND)
 		*problem = "This sign-in is unknown or was already used: "
 			   "start again.";
-	else if (rc == IC_ERR_GONE)
+	else if (rc == IC_OK && ts->expired)
 		*problem = "This sign-in took too long: start again.";
 	else if (rc != IC_OK)
 		return rc;

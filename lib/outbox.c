@@ -57,6 +57,7 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 	c->msg.url = c->msg.uid;
 	c->msg.published = c->now;
 	c->msg.received = c->now;
+	c->msg.order = c->conv.out_seq + c->conv.in_seq;
 	c->msg.text = c->text;
 	c->msg.author = c->req->cfg.me;
 	if (topic_url == NULL || c->msg.uid == NULL)
@@ -324,6 +325,7 @@ struct done_ctx {
 	long long when;
 	int attempts;
 	long long revision; /* the conversation's, when we read the stub */
+	long long published; /* its published_seq then */
 };
 
 static enum ic_err revision_txn(struct ic_store_txn *t, void *p)
@@ -334,6 +336,7 @@ static enum ic_err revision_txn(struct ic_store_txn *t, void *p)
 						  &conv);
 
 	c->revision = rc == IC_OK ? conv.revision : -1;
+	c->published = rc == IC_OK ? conv.published_seq : 0;
 	return rc;
 }
 
@@ -348,8 +351,16 @@ static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
 		 * (merged into ours) stays due. */
 		rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
 					      &conv);
-		if (rc != IC_OK || conv.revision != c->revision)
+		if (rc != IC_OK)
 			return rc;
+		if (conv.notified_seq < c->published) {
+			conv.notified_seq = c->published;
+			rc = ic_store_conv_put_in_txn(t, c->req->arena, &conv);
+			if (rc != IC_OK)
+				return rc;
+		}
+		if (conv.revision != c->revision)
+			return IC_OK;
 		return ic_due_cancel_in_txn(t, c->req->arena, "notify",
 					    c->conv_id);
 	}
@@ -360,7 +371,7 @@ static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
 enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
 			     char *errbuf)
 {
-	struct done_ctx d = {req, conv_id, false, 0, 0, -1};
+	struct done_ctx d = {req, conv_id, false, 0, 0, -1, 0};
 	struct ic_store *st;
 	enum ic_err rc = ic_req_store(req, &st);
 

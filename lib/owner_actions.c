@@ -4,6 +4,7 @@
  */
 #include "owner_actions.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -11,6 +12,7 @@
 #include "handshake.h"
 #include "log.h"
 #include "outbox.h"
+#include "page.h"
 #include "session.h"
 #include "store.h"
 #include "store_conv.h"
@@ -52,6 +54,28 @@ static enum ic_err done(struct ic_req *req, const char *name,
 	return rc;
 }
 
+/* A refused action, for a browser without the script: an HTML page that
+ * says why and links back (the script and JSON callers get the plain
+ * error of the router).  Server errors stay the router's 500. */
+static enum ic_err refused(struct ic_req *req, enum ic_err rc)
+{
+	const char *next = ic_form_get(&req->form, "next");
+	char why[IC_ERRBUF_SIZE];
+	int status = ic_cgi_status(rc);
+
+	if (rc == IC_OK || wants_json(req) || status >= 500)
+		return rc;
+	snprintf(why, sizeof(why), "%s", *req->errbuf ? req->errbuf
+						      : ic_strerror(rc));
+	return ic_page_message_back(
+	        req, status, "Not done", why,
+	        ic_session_next_ok(&req->cfg, next)
+	                ? ic_session_absolute(req, next)
+	                : ic_arena_printf(req->arena, "%s/feed/",
+					  req->cfg.base_url),
+	        "Back");
+}
+
 static const char *field(struct ic_req *req, const char *name)
 {
 	const char *v = ic_form_get(&req->form, name);
@@ -59,7 +83,7 @@ static const char *field(struct ic_req *req, const char *name)
 	return v && *v && ic_form_count(&req->form, name) == 1 ? v : NULL;
 }
 
-enum ic_err ic_owner_send(struct ic_req *req)
+static enum ic_err do_send(struct ic_req *req)
 {
 	struct ic_owner owner;
 	struct ic_msg msg;
@@ -93,7 +117,7 @@ static const char *url_field(struct ic_req *req, enum ic_err *rc)
 	return url;
 }
 
-enum ic_err ic_owner_invite(struct ic_req *req)
+static enum ic_err do_invite(struct ic_req *req)
 {
 	struct ic_owner owner;
 	const char *url = NULL, *conv = NULL;
@@ -104,16 +128,20 @@ enum ic_err ic_owner_invite(struct ic_req *req)
 	if (rc != IC_OK)
 		return rc;
 	rc = ic_handshake_invite(req, url, &conv);
-	if (rc == IC_ERR_NOT_FOUND)
+	if (rc == IC_ERR_NOT_FOUND) {
+		char why[IC_ERRBUF_SIZE];
+
+		snprintf(why, sizeof(why), "%s", req->errbuf);
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
 			       "%s cannot receive invitations: its site "
 			       "advertises no ticket endpoint (%s); IndieChat "
 			       "will try again later",
-			       url, req->errbuf);
+			       url, why);
+	}
 	return rc == IC_OK ? done(req, "conv", conv) : rc;
 }
 
-enum ic_err ic_owner_accept(struct ic_req *req)
+static enum ic_err do_accept(struct ic_req *req)
 {
 	struct ic_owner owner;
 	const char *url = NULL;
@@ -126,7 +154,7 @@ enum ic_err ic_owner_accept(struct ic_req *req)
 	return rc == IC_OK ? done(req, NULL, NULL) : rc;
 }
 
-static enum ic_err decline(struct ic_req *req, bool block)
+static enum ic_err do_decline_or_block(struct ic_req *req, bool block)
 {
 	struct ic_owner owner;
 	const char *url = NULL;
@@ -139,14 +167,14 @@ static enum ic_err decline(struct ic_req *req, bool block)
 	return rc == IC_OK ? done(req, NULL, NULL) : rc;
 }
 
-enum ic_err ic_owner_decline(struct ic_req *req)
+static enum ic_err do_decline(struct ic_req *req)
 {
-	return decline(req, false);
+	return do_decline_or_block(req, false);
 }
 
-enum ic_err ic_owner_block(struct ic_req *req)
+static enum ic_err do_block(struct ic_req *req)
 {
-	return decline(req, true);
+	return do_decline_or_block(req, true);
 }
 
 struct revoke {
@@ -169,7 +197,7 @@ static enum ic_err revoke_in_txn(struct ic_store_txn *t, void *ctx)
 
 /* TE-12: their token stops reading our feed at once; they can still be
  * invited again. */
-enum ic_err ic_owner_revoke(struct ic_req *req)
+static enum ic_err do_revoke(struct ic_req *req)
 {
 	struct ic_owner owner;
 	struct revoke r = {req->arena, NULL, 0};
@@ -192,4 +220,34 @@ enum ic_err ic_owner_revoke(struct ic_req *req)
 		return rc;
 	ic_log(IC_LOG_INFO, "revoked %d token(s) of %s", r.count, r.peer);
 	return done(req, NULL, NULL);
+}
+
+enum ic_err ic_owner_send(struct ic_req *req)
+{
+	return refused(req, do_send(req));
+}
+
+enum ic_err ic_owner_invite(struct ic_req *req)
+{
+	return refused(req, do_invite(req));
+}
+
+enum ic_err ic_owner_accept(struct ic_req *req)
+{
+	return refused(req, do_accept(req));
+}
+
+enum ic_err ic_owner_decline(struct ic_req *req)
+{
+	return refused(req, do_decline(req));
+}
+
+enum ic_err ic_owner_block(struct ic_req *req)
+{
+	return refused(req, do_block(req));
+}
+
+enum ic_err ic_owner_revoke(struct ic_req *req)
+{
+	return refused(req, do_revoke(req));
 }

@@ -3,9 +3,12 @@
  */
 #include "page.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "html.h"
+#include "session.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -31,7 +34,9 @@ enum ic_err ic_page_begin(struct ic_req *req, const char *title)
 	/* B/public/ is the static assets' Alias in the Apache snippet. */
 	rc = ic_html_render(&head,
 			    "<link rel=\"stylesheet\" "
-			    "href=\"{{base}}/public/indiechat.css\">\n",
+			    "href=\"{{base}}/public/indiechat.css\">\n"
+			    "<script src=\"{{base}}/public/indiechat.js\" "
+			    "defer></script>\n",
 			    vars, ARRAY_SIZE(vars), req->errbuf);
 	ic_buf_reset(b);
 	if (rc == IC_OK)
@@ -69,22 +74,113 @@ enum ic_err ic_page_end(struct ic_req *req, int status)
 	return rc;
 }
 
-enum ic_err ic_page_message(struct ic_req *req, int status, const char *title,
-			    const char *message)
+enum ic_err ic_page_message_back(struct ic_req *req, int status,
+				 const char *title, const char *message,
+				 const char *back, const char *label)
 {
-	const char *back = ic_arena_printf(req->arena, "%s/auth/login",
-					   req->cfg.base_url);
 	const struct ic_html_var vars[] = {
 	        {"title", title, IC_HTML_TEXT},
 	        {"message", message ? message : "", IC_HTML_TEXT},
 	        {"back", back ? back : "/", IC_HTML_URL},
+	        {"label", label, IC_HTML_TEXT},
 	};
 	enum ic_err rc = ic_page_begin(req, title);
 
 	if (rc == IC_OK)
 		rc = ic_page_render(req,
-				    "<h1>{{title}}</h1>\n<p>{{message}}</p>\n"
-				    "<p><a href=\"{{back}}\">Sign in</a></p>\n",
+				    "<h1>{{title}}</h1>\n<p role=\"alert\">"
+				    "{{message}}</p>\n"
+				    "<p><a href=\"{{back}}\">{{label}}</a></p>\n",
 				    vars, ARRAY_SIZE(vars));
 	return rc == IC_OK ? ic_page_end(req, status) : rc;
+}
+
+enum ic_err ic_page_message(struct ic_req *req, int status, const char *title,
+			    const char *message)
+{
+	return ic_page_message_back(
+	        req, status, title, message,
+	        ic_arena_printf(req->arena, "%s/auth/login", req->cfg.base_url),
+	        "Sign in");
+}
+
+enum ic_err ic_page_owner_begin(struct ic_req *req, const char *title,
+				const struct ic_owner *owner, const char *page,
+				const char *conv)
+{
+	const char *b = req->cfg.base_url;
+	const char *bp = ic_session_base_path(&req->cfg);
+	const struct ic_html_var vars[] = {
+	        {"inbox", ic_arena_printf(req->arena, "%s/feed/", b), IC_HTML_URL},
+	        {"contacts", ic_arena_printf(req->arena, "%s/feed/contacts", b),
+	         IC_HTML_URL},
+	        {"settings", ic_arena_printf(req->arena, "%s/auth/settings", b),
+	         IC_HTML_URL},
+	        {"status", ic_arena_printf(req->arena, "%s/auth/status", b),
+	         IC_HTML_URL},
+	        {"logout", ic_arena_printf(req->arena, "%s/auth/logout", b),
+	         IC_HTML_URL},
+	        {"csrf", owner->csrf, IC_HTML_TEXT},
+	        {"me", owner->me, IC_HTML_TEXT},
+	        {"base", b, IC_HTML_TEXT},
+	        {"bp", bp, IC_HTML_TEXT},
+	        {"page", page, IC_HTML_TEXT},
+	        {"conv", conv ? conv : "", IC_HTML_TEXT},
+	};
+	enum ic_err rc;
+
+	for (size_t i = 0; i < 5; i++)
+		if (vars[i].value == NULL)
+			return IC_ERR_NOMEM;
+	rc = ic_page_begin(req, title);
+	if (rc == IC_OK)
+		rc = ic_page_render(
+		        req,
+		        "<nav aria-label=\"IndieChat\"><ul>\n"
+		        "<li><a href=\"{{inbox}}\">Inbox</a></li>\n"
+		        "<li><a href=\"{{contacts}}\">Contacts</a></li>\n"
+		        "<li><a href=\"{{settings}}\">Settings</a></li>\n"
+		        "<li><a href=\"{{status}}\">Status</a></li>\n"
+		        "<li><form method=\"post\" action=\"{{logout}}\">"
+		        "<input type=\"hidden\" name=\"csrf\" "
+		        "value=\"{{csrf}}\">"
+		        "<button type=\"submit\">Sign out</button></form></li>\n"
+		        "</ul></nav>\n"
+		        "<div id=\"ic\" hidden data-base=\"{{base}}\" "
+		        "data-base-path=\"{{bp}}\" data-csrf=\"{{csrf}}\" "
+		        "data-page=\"{{page}}\" data-conv=\"{{conv}}\" "
+		        "data-me=\"{{me}}\"></div>\n",
+		        vars, ARRAY_SIZE(vars));
+	return rc;
+}
+
+enum ic_err ic_page_form_hidden(struct ic_req *req,
+				const struct ic_owner *owner,
+				const char *next)
+{
+	const struct ic_html_var vars[] = {
+	        {"csrf", owner->csrf, IC_HTML_TEXT},
+	        {"next", next, IC_HTML_TEXT},
+	};
+
+	return ic_page_render(req,
+			      "<input type=\"hidden\" name=\"csrf\" "
+			      "value=\"{{csrf}}\">"
+			      "<input type=\"hidden\" name=\"next\" "
+			      "value=\"{{next}}\">",
+			      vars, ARRAY_SIZE(vars));
+}
+
+void ic_page_time(long long t, char iso[32], char human[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL) {
+		snprintf(iso, 32, "%lld", t);
+		snprintf(human, 32, "%lld", t);
+		return;
+	}
+	strftime(iso, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(human, 32, "%Y-%m-%d %H:%M UTC", &tm);
 }

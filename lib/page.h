@@ -40,6 +40,34 @@ enum ic_err ic_page_end(struct ic_req *req, int status);
 enum ic_err ic_page_message(struct ic_req *req, int status, const char *title,
 			    const char *message);
 
+struct ic_owner;
+
+/**
+ * ic_page_begin() for a signed-in owner: also the navigation (inbox,
+ * contacts, settings, status, sign-out form) and the element the live
+ * script reads its settings from (#ic: data-base, data-csrf, data-page,
+ * data-conv).  @p page names the page ("inbox"); @p conv may be NULL.
+ */
+enum ic_err ic_page_owner_begin(struct ic_req *req, const char *title,
+				const struct ic_owner *owner, const char *page,
+				const char *conv);
+
+/**
+ * The hidden fields every owner form carries: the CSRF token and `next`
+ * (where to come back to, a path under B).
+ */
+enum ic_err ic_page_form_hidden(struct ic_req *req,
+				const struct ic_owner *owner,
+				const char *next);
+
+/** "2026-12-02T13:42:57Z" and "2026-12-02 13:42 UTC" for @p t. */
+void ic_page_time(long long t, char iso[32], char human[32]);
+
+/** ic_page_message() with a link back to @p back (a URL) named @p label. */
+enum ic_err ic_page_message_back(struct ic_req *req, int status,
+				 const char *title, const char *message,
+				 const char *back, const char *label);
+
 /** Append a template to the page being built (ic_html_render()). */
 enum ic_err ic_page_render(struct ic_req *req, const char *tpl,
 			   const struct ic_html_var *vars, size_t nvars);

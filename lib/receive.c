@@ -223,6 +223,7 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 		m.url = e->url;
 		m.published = e->published;
 		m.received = f->now;
+		m.order = conv.out_seq + conv.in_seq + 1;
 		m.text = e->text;
 		m.html = e->html;
 		m.author = e->author;

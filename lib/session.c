@@ -186,7 +186,15 @@ bool ic_session_next_ok(const struct ic_config *cfg, const char *next)
 	    strlen(next) > 1024)
 		return false;
 	for (const char *p = next; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '\\')
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '\\' ||
+		    *p == '%')
+			return false;
+	/* No dot segments: "/indiechat/../x" leaves base_url's path. */
+	for (const char *p = next; (p = strchr(p, '/')) != NULL; p++)
+		if (p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0' || p[2] == '?' ||
+		     (p[2] == '.' &&
+		      (p[3] == '/' || p[3] == '\0' || p[3] == '?'))))
 			return false;
 	return strncmp(next, base, blen) == 0 &&
 	       (next[blen] == '\0' || next[blen] == '/');

@@ -90,7 +90,8 @@ bool ic_session_page(struct ic_req *req, struct ic_owner *out,
 /**
  * Whether @p next is a safe place to send the browser after signing in:
  * a path on our own site under base_url's path ("/indiechat/feed/"), not
- * "//host" or a backslash trick, no control characters.
+ * "//host" or a backslash trick, no dot segments, no percent escapes
+ * (which could hide either), no control characters.
  */
 bool ic_session_next_ok(const struct ic_config *cfg, const char *next);
 

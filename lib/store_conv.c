@@ -59,6 +59,8 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	c->last_fetch = ic_json_num(j, "last_fetch", 0);
 	c->their_fetch = ic_json_num(j, "their_fetch", 0);
 	c->published_seq = ic_json_num(j, "published_seq", 0);
+	c->notified_seq = ic_json_num(j, "notified_seq", 0);
+	c->fetched_seq = ic_json_num(j, "fetched_seq", 0);
 	return IC_OK;
 }
 
@@ -86,6 +88,8 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_conv *c,
 	if (!rc) rc = ic_json_add_num(j, "last_fetch", c->last_fetch);
 	if (!rc) rc = ic_json_add_num(j, "their_fetch", c->their_fetch);
 	if (!rc) rc = ic_json_add_num(j, "published_seq", c->published_seq);
+	if (!rc) rc = ic_json_add_num(j, "notified_seq", c->notified_seq);
+	if (!rc) rc = ic_json_add_num(j, "fetched_seq", c->fetched_seq);
 	*out = j;
 	return rc;
 }

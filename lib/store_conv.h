@@ -46,6 +46,10 @@ struct ic_conv {
 	long long last_fetch;       /* when we last fetched their feed */
 	long long their_fetch;      /* when their token last read ours */
 	long long published_seq;    /* our messages already on feed pages */
+	/* Delivery state of our messages (issue 6): seqs up to
+	 * notified_seq were announced to the hub; up to fetched_seq were on
+	 * the newest page when their token read it. */
+	long long notified_seq, fetched_seq;
 };
 
 /** "invited", "request", … ; and back (IC_ERR_BAD_INPUT if unknown). */

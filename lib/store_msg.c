@@ -37,6 +37,7 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
 	if (!rc) rc = ic_json_add_str(j, "url", m->url);
 	if (!rc) rc = ic_json_add_num(j, "published", m->published);
 	if (!rc) rc = ic_json_add_num(j, "received", m->received);
+	if (!rc) rc = ic_json_add_num(j, "order", m->order);
 	if (!rc) rc = ic_json_add_str(j, "text", m->text);
 	if (!rc) rc = ic_json_add_str(j, "html", m->html);
 	if (!rc) rc = ic_json_add_str(j, "author", m->author);
@@ -57,6 +58,7 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	m->url = ic_json_str(a, j, "url");
 	m->published = ic_json_num(j, "published", 0);
 	m->received = ic_json_num(j, "received", 0);
+	m->order = ic_json_num(j, "order", 0);
 	m->text = ic_json_str(a, j, "text");
 	m->html = ic_json_str(a, j, "html");
 	m->author = ic_json_str(a, j, "author");

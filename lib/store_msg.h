@@ -35,6 +35,10 @@ struct ic_msg {
 	const char *url;    /* u-url (http(s) only for received ones) */
 	long long published;/* unix seconds */
 	long long received; /* unix seconds we stored it */
+	/* Arrival order at this site, both directions together (the
+	 * conversation's out_seq + in_seq once stored): breaks ties between
+	 * messages published in the same second; 0 in old records. */
+	long long order;
 	const char *text;   /* plain text */
 	const char *html;   /* sanitized HTML (received), or NULL */
 	const char *author; /* author URL */

@@ -241,6 +241,9 @@ static int by_time(const void *x, const void *y)
 	if (a->published != b->published)
 		return (a->published > b->published) -
 		       (a->published < b->published);
+	/* Same second: the order they reached this site (store_msg.h). */
+	if (a->order != b->order && a->order && b->order)
+		return (a->order > b->order) - (a->order < b->order);
 	if (a->dir != b->dir)
 		return a->dir - b->dir;
 	return (a->seq > b->seq) - (a->seq < b->seq);

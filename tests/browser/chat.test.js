@@ -253,7 +253,8 @@ async function unreadOf(page, convId) {
 		const u = li.querySelector('.unread');
 		const shown = !!u && !u.hidden && getComputedStyle(u).display !== 'none' &&
 			getComputedStyle(u).visibility !== 'hidden' && u.getClientRects().length > 0;
-		return { found: true, shown, text: u ? u.textContent.trim() : null, title: document.title };
+		return { found: true, shown, text: u ? u.textContent.trim() : null,
+			count: u ? u.getAttribute('data-count') : null, title: document.title };
 	}, convId);
 }
 
@@ -411,14 +412,14 @@ async function main() {
 			await waitUntil('bob\'s inbox title "(1) "', async () => (await B.inbox.title()).startsWith('(1) '),
 				Math.max(1000, live.delivered + LIVE - Date.now()));
 			const after = await unreadOf(B.inbox, B.convId);
-			assert.ok(after.shown && after.text === '1', `.unread after one message: ${JSON.stringify(after)}`);
+			assert.ok(after.shown && after.text === '1' && after.count === '1', `.unread after one message: ${JSON.stringify(after)}`);
 			await notReloaded(B.inbox);
 		}, { needs: ['hello'] });
 
 		await step('bob opens the conversation from a.open: alice\'s message is there, with author and time', async () => {
 			await B.inbox.reload(); // whatever the live update did, the page itself
 			const u = await unreadOf(B.inbox, B.convId);
-			assert.ok(u.shown && u.text === '1', `.unread on a fresh inbox: ${JSON.stringify(u)}`);
+			assert.ok(u.shown && u.text === '1' && u.count === '1', `.unread on a fresh inbox: ${JSON.stringify(u)}`);
 			assert.ok(u.title.startsWith('(1) '), `title of a fresh inbox: ${u.title}`);
 			await shot(B.inbox, 'bob-inbox-unread');
 			B.conv = watch(await B.ctx.newPage(), 'bob-conv');

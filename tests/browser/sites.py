@@ -34,40 +34,14 @@ import harness  # noqa: E402
 NAMES = ("alice", "bob")
 
 
-def site_files(own_public):
-    """The homepage, and a copy of public/ (the pages' CSS and script) in
-    the site's directory, readable by the CGI user whatever the checkout's
-    modes."""
-    files = {"htdocs/index.html": chat.homepage}
-    if not own_public:
-        return files
-    public = os.path.join(harness.SRCDIR, "public")
-    for dirpath, _dirs, names in os.walk(public):
-        for name in names:
-            path = os.path.join(dirpath, name)
-            with open(path, encoding="utf-8") as f:
-                files[os.path.join("public", os.path.relpath(path, public))] = f.read()
-    return files
-
-
-def public_alias(site, sites):
-    """B/public/ is the static assets' Alias (as the Apache snippet has it)."""
-    d = os.path.join(site.dir, "public")
-    return ('Alias %s "%s"\n    <Directory "%s">\n        Options None\n'
-            '        AllowOverride None\n        Require all granted\n    </Directory>'
-            % (site.b("public"), d, d))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--maintain", type=float, default=0,
                     help="run listener --maintain on every site this often (seconds; 0: never)")
     args = ap.parse_args()
 
-    # A harness that serves B/public itself needs no copy of ours.
-    own_public = not hasattr(harness.Apache, "_copy_public_in")
-    specs = [harness.SiteSpec(n, conf={"sign_in": "builtin"}, files=site_files(own_public),
-                              vhost=[public_alias] if own_public else [])
+    specs = [harness.SiteSpec(n, conf={"sign_in": "builtin"},
+                              files={"htdocs/index.html": chat.homepage})
              for n in NAMES]
     apache = harness.Apache(sites=specs)
     stop = threading.Event()

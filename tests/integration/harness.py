@@ -331,6 +331,12 @@ class Site:
             '    SetEnv INDIECHAT_CONFIG "%s"' % self.conf_path,
             "    LimitRequestBody %d" % LIMIT_REQUEST_BODY,
         ]
+        lines += [
+            '    Alias %s "%s"' % (self.b("public"), self.apache.public_dir),
+            '    <Directory "%s">' % self.apache.public_dir,
+            "        Require all granted",
+            "    </Directory>",
+        ]
         for prog in self.apache.programs:
             lines.append('    ScriptAlias %s "%s"' % (self.b(prog), os.path.join(prog_dir, prog)))
         lines += ["    " + x for x in self.vhost_lines]
@@ -696,6 +702,17 @@ class Apache:
         self.pid_file = os.path.join(self.root, "run", "httpd.pid")
         if self._copy_programs:
             self._copy_programs_in()
+        self._copy_public_in()
+
+    def _copy_public_in(self):
+        """The static assets (public/: CSS, the live script), served at
+        B/public as the generated Apache snippet does."""
+        self.public_dir = os.path.join(self.root, "public")
+        shutil.copytree(os.path.join(SRCDIR, "public"), self.public_dir)
+        for dirpath, dirnames, filenames in os.walk(self.public_dir):
+            os.chmod(dirpath, 0o755)
+            for f in filenames:
+                os.chmod(os.path.join(dirpath, f), 0o644)
 
     def _cleanup_root(self):
         if self.root and os.path.isdir(self.root):

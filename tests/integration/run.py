@@ -40,7 +40,7 @@ class TapResult(unittest.TestResult):
         self.n = 0
         self.passed = 0
         self.failed = 0
-        self.skipped = 0
+        self.nskipped = 0  # unittest keeps its own list in .skipped
         self._marks = {}
         self._had_subtests = set()
         self._started = 0.0
@@ -95,7 +95,7 @@ class TapResult(unittest.TestResult):
 
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
-        self.skipped += 1
+        self.nskipped += 1
         self.stream.write("ok - %s # SKIP %s\n" % (test.id(), reason))
 
     def addExpectedFailure(self, test, err):
@@ -145,8 +145,8 @@ def main(argv):
     finally:
         harness.stop_all()
     out.write("1..%d\n" % result.n)
-    if result.skipped:
-        out.write("# skipped: %d\n" % result.skipped)
+    if result.nskipped:
+        out.write("# skipped: %d\n" % result.nskipped)
     out.write("# %.1f s\n" % (time.monotonic() - t0))
     out.write("integration: %d passed, %d failed\n" % (result.passed, result.failed))
     out.flush()

@@ -164,12 +164,13 @@ class RoutingContract:
                 self.assert_short_text(self.req("GET", prog, page="no-such-page"), 404)
 
     def test_empty_path_info_is_404(self):
-        # B/ticket itself is the ticket endpoint (POST only, TR-2) and
-        # B/send the owner's web send (POST only): 405.
+        # B/ticket itself is the ticket endpoint (POST only, TR-2),
+        # B/send the owner's web send (POST only): 405; B/feed is the
+        # owner's inbox: 303 to the sign-in page without a session.
         for prog in harness.PROGRAMS:
             with self.subTest(prog=prog):
                 r = self.req("GET", prog, page=None)
-                self.assertEqual(r.status, 405 if prog in ("ticket", "send") else 404,
+                self.assertEqual(r.status, {"ticket": 405, "send": 405, "feed": 303}.get(prog, 404),
                                  r.body[:300])
                 self.assert_complete(r)
 

@@ -1,0 +1,355 @@
+/*
+ * page_conversation.c - a conversation as a page and as JSON (see
+ * page_conversation.h).
+ */
+#include "page_conversation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "html.h"
+#include "page.h"
+#include "page_inbox.h"
+#include "session.h"
+#include "site.h"
+#include "store.h"
+#include "store_conv.h"
+#include "store_msg.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct conv_read {
+	struct ic_arena *a;
+	const char *id;
+	long long after_out, after_in; /* only seqs above these */
+	struct ic_conv conv;
+	struct ic_msg *out, *in;
+	size_t nout, nin;
+};
+
+static long long from_seq(long long last, long long after)
+{
+	long long from = last - IC_PAGE_MESSAGES + 1;
+
+	if (from <= after)
+		from = after + 1;
+	return from < 1 ? 1 : from;
+}
+
+static enum ic_err read_txn(struct ic_store_txn *t, void *p)
+{
+	struct conv_read *r = p;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, r->a, r->id, &r->conv);
+
+	r->nout = r->nin = 0;
+	if (rc == IC_OK && r->conv.out_seq > r->after_out)
+		rc = ic_store_msg_range_in_txn(
+		        t, r->a, r->id, 'o',
+		        from_seq(r->conv.out_seq, r->after_out),
+		        r->conv.out_seq, &r->out, &r->nout);
+	if (rc == IC_OK && r->conv.in_seq > r->after_in)
+		rc = ic_store_msg_range_in_txn(
+		        t, r->a, r->id, 'i',
+		        from_seq(r->conv.in_seq, r->after_in), r->conv.in_seq,
+		        &r->in, &r->nin);
+	return rc;
+}
+
+static enum ic_err mark_read_txn(struct ic_store_txn *t, void *p)
+{
+	struct conv_read *r = p;
+	struct ic_conv conv;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, r->a, r->id, &conv);
+
+	if (rc != IC_OK || conv.unread == 0)
+		return rc;
+	conv.unread = 0;
+	return ic_store_conv_put_in_txn(t, r->a, &conv);
+}
+
+/* Read the conversation named in the path, and mark it read. */
+static enum ic_err load(struct ic_req *req, struct conv_read *r)
+{
+	struct ic_store *st;
+	enum ic_err rc;
+
+	r->a = req->arena;
+	r->id = ic_req_param(req, "conv");
+	if (r->id == NULL || !ic_site_id_ok(r->id))
+		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
+			       "no such conversation");
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, read_txn, r, req->errbuf);
+	if (rc == IC_ERR_NOT_FOUND)
+		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
+			       "no such conversation");
+	if (rc == IC_OK && r->conv.unread > 0)
+		rc = ic_store_update(st, mark_read_txn, r, req->errbuf);
+	return rc;
+}
+
+static int by_time(const void *x, const void *y)
+{
+	const struct ic_msg *a = *(const struct ic_msg *const *)x;
+	const struct ic_msg *b = *(const struct ic_msg *const *)y;
+
+	if (a->published != b->published)
+		return (a->published > b->published) -
+		       (a->published < b->published);
+	/* Same second: the order they reached this site (store_msg.h). */
+	if (a->order != b->order && a->order && b->order)
+		return (a->order > b->order) - (a->order < b->order);
+	if (a->dir != b->dir)
+		return a->dir - b->dir;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Both directions merged by time. */
+static const struct ic_msg **merged(struct conv_read *r, size_t *n)
+{
+	const struct ic_msg **all;
+
+	*n = r->nout + r->nin;
+	all = ic_arena_calloc(r->a, *n ? *n : 1, sizeof(*all));
+	if (all == NULL)
+		return NULL;
+	for (size_t i = 0; i < r->nout; i++)
+		all[i] = &r->out[i];
+	for (size_t i = 0; i < r->nin; i++)
+		all[r->nout + i] = &r->in[i];
+	qsort(all, *n, sizeof(*all), by_time);
+	return all;
+}
+
+static const char *state_of(const struct ic_conv *c, const struct ic_msg *m)
+{
+	if (m->dir != 'o')
+		return "";
+	return m->seq <= c->fetched_seq    ? "fetched"
+	       : m->seq <= c->notified_seq ? "notified"
+	                                   : "stored";
+}
+
+static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
+				const struct ic_msg *m)
+{
+	char iso[32], human[32], seq[24];
+	bool out = m->dir == 'o';
+	const struct ic_html_var vars[] = {
+	        {"dir", out ? "out" : "in", IC_HTML_TEXT},
+	        {"d", out ? "o" : "i", IC_HTML_TEXT},
+	        {"seq", seq, IC_HTML_TEXT},
+	        {"author", out ? "You" : ic_page_peer_label(c), IC_HTML_TEXT},
+	        {"photo", c->peer_photo ? c->peer_photo : "", IC_HTML_URL},
+	        {"iso", iso, IC_HTML_TEXT},
+	        {"human", human, IC_HTML_TEXT},
+	        {"text", m->text ? m->text : "", IC_HTML_TEXT},
+	        /* Received HTML was sanitized with the allow-list before it
+	         * was stored (MC-3). */
+	        {"html", m->html ? m->html : "", IC_HTML_TRUSTED},
+	        {"state", state_of(c, m), IC_HTML_TEXT},
+	};
+	enum ic_err rc;
+
+	snprintf(seq, sizeof(seq), "%lld", m->seq);
+	ic_page_time(m->published, iso, human);
+	rc = ic_page_render(req,
+			    "<li class=\"message {{dir}}\" data-seq=\"{{seq}}\" "
+			    "id=\"m-{{d}}-{{seq}}\">",
+			    vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK && !out && c->peer_photo &&
+	    ic_html_url_ok(c->peer_photo))
+		rc = ic_page_render(req,
+				    "<img class=\"photo\" src=\"{{photo}}\" "
+				    "alt=\"\" width=\"32\" height=\"32\">",
+				    vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK)
+		rc = ic_page_render(req,
+				    "<span class=\"author\">{{author}}</span> "
+				    "<time datetime=\"{{iso}}\">{{human}}</time>",
+				    vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK)
+		rc = m->html && *m->html
+		             ? ic_page_render(req,
+		                              "<div class=\"text\">{{html}}</div>",
+		                              vars, ARRAY_SIZE(vars))
+		             : ic_page_render(req,
+		                              "<p class=\"text\">{{text}}</p>",
+		                              vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK && out)
+		rc = ic_page_render(req,
+				    " <span class=\"state\">{{state}}</span>",
+				    vars, ARRAY_SIZE(vars));
+	return rc == IC_OK ? ic_page_render(req, "</li>\n", NULL, 0) : rc;
+}
+
+static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
+				const struct ic_conv *c, const char *here)
+{
+	const struct ic_html_var vars[] = {
+	        {"send", ic_arena_printf(req->arena, "%s/send",
+					 req->cfg.base_url),
+	         IC_HTML_URL},
+	        {"to", c->peer, IC_HTML_TEXT},
+	};
+	enum ic_err rc;
+
+	if (vars[0].value == NULL)
+		return IC_ERR_NOMEM;
+	if (c->state == IC_CONV_BLOCKED || c->state == IC_CONV_DECLINED)
+		return ic_page_render(req,
+				      "<p class=\"muted\">This conversation is "
+				      "closed.</p>\n",
+				      NULL, 0);
+	rc = ic_page_render(req,
+			    "<form id=\"compose\" method=\"post\" "
+			    "action=\"{{send}}\">\n"
+			    "<p><label for=\"text\">Message</label>\n"
+			    "<textarea id=\"text\" name=\"text\" rows=\"3\" "
+			    "required></textarea></p>\n"
+			    "<input type=\"hidden\" name=\"to\" value=\"{{to}}\">",
+			    vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK)
+		rc = ic_page_form_hidden(req, o, here);
+	return rc == IC_OK
+	               ? ic_page_render(req,
+	                                "\n<p><button type=\"submit\">Send"
+	                                "</button> <span id=\"compose-result\" "
+	                                "role=\"status\"></span></p>\n</form>\n",
+	                                NULL, 0)
+	               : rc;
+}
+
+enum ic_err ic_page_conversation(struct ic_req *req)
+{
+	struct conv_read r = {0};
+	const struct ic_msg **all;
+	struct ic_owner o;
+	const char *title, *here;
+	size_t n;
+	enum ic_err rc;
+
+	if (!ic_session_page(req, &o, &rc))
+		return rc;
+	rc = load(req, &r);
+	if (rc != IC_OK)
+		return rc;
+	all = merged(&r, &n);
+	title = ic_arena_printf(req->arena, "%s", ic_page_peer_label(&r.conv));
+	here = ic_arena_printf(req->arena, "%s/feed/with/%s",
+			       ic_session_base_path(&req->cfg), r.id);
+	if (all == NULL || title == NULL || here == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_page_owner_begin(req, title, &o, "conversation", r.id);
+	if (rc == IC_OK) {
+		const struct ic_html_var vars[] = {
+		        {"name", ic_page_peer_label(&r.conv), IC_HTML_TEXT},
+		        {"peer", r.conv.peer, IC_HTML_URL},
+		        {"state", ic_conv_state_name(r.conv.state), IC_HTML_TEXT},
+		};
+
+		rc = ic_page_render(req,
+				    "<h1>{{name}}</h1>\n<p class=\"muted\">"
+				    "<a href=\"{{peer}}\">{{peer}}</a> · "
+				    "<span id=\"conv-state\">{{state}}</span></p>\n"
+				    "<ol id=\"messages\" aria-live=\"polite\">\n",
+				    vars, ARRAY_SIZE(vars));
+	}
+	for (size_t i = 0; rc == IC_OK && i < n; i++)
+		rc = message_item(req, &r.conv, all[i]);
+	if (rc == IC_OK)
+		rc = ic_page_render(req, "</ol>\n", NULL, 0);
+	if (rc == IC_OK)
+		rc = compose_form(req, &o, &r.conv, here);
+	return rc == IC_OK ? ic_page_end(req, 200) : rc;
+}
+
+/* --- JSON --------------------------------------------------------------------- */
+
+static long long query_seq(struct ic_req *req, const char *name)
+{
+	const char *v = ic_form_get(&req->query, name);
+	char *end;
+	long long n = v ? strtoll(v, &end, 10) : 0;
+
+	return v && *end == '\0' && n > 0 ? n : 0;
+}
+
+static cJSON *message_json(const struct ic_conv *c, const struct ic_msg *m)
+{
+	cJSON *e = cJSON_CreateObject();
+	char iso[32], human[32];
+
+	ic_page_time(m->published, iso, human);
+	if (e == NULL ||
+	    !cJSON_AddNumberToObject(e, "seq", (double)m->seq) ||
+	    !cJSON_AddStringToObject(e, "dir", m->dir == 'o' ? "out" : "in") ||
+	    !cJSON_AddStringToObject(e, "uid", m->uid ? m->uid : "") ||
+	    !cJSON_AddStringToObject(e, "published", iso) ||
+	    !cJSON_AddStringToObject(e, "time", human) ||
+	    !cJSON_AddStringToObject(e, "text", m->text ? m->text : "") ||
+	    (m->html && !cJSON_AddStringToObject(e, "html", m->html)) ||
+	    !cJSON_AddStringToObject(e, "author",
+				     m->dir == 'o' ? "You"
+						   : ic_page_peer_label(c)) ||
+	    (m->dir == 'i' && c->peer_photo &&
+	     !cJSON_AddStringToObject(e, "photo", c->peer_photo)) ||
+	    (m->dir == 'o' &&
+	     !cJSON_AddStringToObject(e, "state", state_of(c, m)))) {
+		cJSON_Delete(e);
+		return NULL;
+	}
+	return e;
+}
+
+enum ic_err ic_page_api_conversation(struct ic_req *req)
+{
+	struct conv_read r = {0};
+	const struct ic_msg **all;
+	struct ic_owner o;
+	cJSON *j, *arr;
+	size_t n;
+	enum ic_err rc = ic_session_get(req, &o);
+
+	if (rc == IC_ERR_UNAUTHENTICATED) {
+		req->resp.cache_control = "no-store";
+		return rc;
+	}
+	r.after_out = query_seq(req, "out");
+	r.after_in = query_seq(req, "in");
+	if (rc == IC_OK)
+		rc = load(req, &r);
+	if (rc != IC_OK)
+		return rc;
+	all = merged(&r, &n);
+	j = cJSON_CreateObject();
+	arr = j ? cJSON_AddArrayToObject(j, "messages") : NULL;
+	if (all == NULL || arr == NULL ||
+	    !cJSON_AddStringToObject(j, "conv", r.id) ||
+	    !cJSON_AddStringToObject(j, "peer", r.conv.peer) ||
+	    !cJSON_AddStringToObject(j, "state",
+				     ic_conv_state_name(r.conv.state)) ||
+	    !cJSON_AddNumberToObject(j, "out_seq", (double)r.conv.out_seq) ||
+	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq) ||
+	    !cJSON_AddNumberToObject(j, "notified_seq",
+				     (double)r.conv.notified_seq) ||
+	    !cJSON_AddNumberToObject(j, "fetched_seq",
+				     (double)r.conv.fetched_seq)) {
+		cJSON_Delete(j);
+		return IC_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		cJSON *e = message_json(&r.conv, all[i]);
+
+		if (e == NULL || !cJSON_AddItemToArray(arr, e)) {
+			cJSON_Delete(e);
+			cJSON_Delete(j);
+			return IC_ERR_NOMEM;
+		}
+	}
+	return ic_page_json_etag(req, j);
+}
