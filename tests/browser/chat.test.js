@@ -345,12 +345,18 @@ async function main() {
 			await url.fill(bob.url);
 			await form.locator('button[type=submit], input[type=submit], button:not([type])').first().click();
 			await waitUntil('alice has a conversation with bob', () => convWith(A.ctx, alice, bob), 30000, { interval: 1000 });
-			// The outcome, once it is not an "in progress" note any more.
-			const result = await waitUntil('#invite-result tells the outcome', async () => {
-				const r = ((await A.inbox.locator('#invite-result').textContent()) || '').trim();
-				return r && !/(…|\.\.\.)$/.test(r) ? r : null;
-			}, 30000);
-			comment('#invite-result: ' + result);
+			// indiechat.js reloads the inbox on success (the new conversation is
+			// the outcome, #invite-result is left empty); it shows an error there.
+			await A.inbox.waitForLoadState();
+			const result = await waitUntil('#invite-result settles', async () => {
+				const r = ((await A.inbox.locator('#invite-result').textContent({ timeout: 5000 })) || '').trim();
+				return /(…|\.\.\.)$/.test(r) ? null : { r };
+			}, 30000).then((x) => x.r);
+			const c = await convWith(A.ctx, alice, bob);
+			assert.strictEqual(c.state, 'invited', `alice's side after inviting: ${JSON.stringify(c)}`);
+			await A.inbox.reload();
+			await need(A.inbox, `#conversations li.conversation[data-conv="${c.id}"]`, 'the invited conversation');
+			comment('#invite-result: ' + JSON.stringify(result));
 			comment('alice\'s side: ' + JSON.stringify(await convWith(A.ctx, alice, bob)));
 		}, { needs: ['in-a'], id: 'invite' });
 
