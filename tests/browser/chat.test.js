@@ -157,6 +157,15 @@ async function shot(page, name) {
 	return file;
 }
 
+// Screenshots of an earlier run would mislead: remove ours (only ours).
+function clearArtifacts() {
+	let names = [];
+	try { names = fs.readdirSync(ARTIFACTS); } catch (e) { return; }
+	for (const f of names) {
+		if (/^(alice|bob|fail|overflow)-.*\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS, f), { force: true });
+	}
+}
+
 async function failureShots(num) {
 	for (const { page, label } of pages) {
 		if (page.isClosed()) continue;
@@ -279,11 +288,28 @@ async function unlabelled(page) {
 	});
 }
 
+// scrollWidth against innerWidth, and the innermost elements that stick out
+// on the right (to say what overflows).
 async function horizontalOverflow(page) {
-	return page.evaluate(() => ({
-		scrollWidth: document.scrollingElement.scrollWidth,
-		innerWidth: window.innerWidth,
-	}));
+	return page.evaluate(() => {
+		const w = window.innerWidth;
+		const out = [];
+		for (const el of document.body.querySelectorAll('*')) {
+			const r = el.getBoundingClientRect();
+			// An element past the edge (innermost), or one whose own text is
+			// wider than the element (a long word that does not wrap).
+			const past = r.right > w + 0.5 && !Array.from(el.children).some((c) => c.getBoundingClientRect().right > w + 0.5);
+			const text = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 &&
+				getComputedStyle(el).overflowX === 'visible' && r.left + el.scrollWidth > w + 0.5;
+			if (past || text) {
+				const id = el.id ? '#' + el.id : '';
+				const cls = el.classList.length ? '.' + Array.from(el.classList).join('.') : '';
+				out.push(`${el.tagName.toLowerCase()}${id}${cls} (right ${Math.round(past ? r.right : r.left + el.scrollWidth)}): ` +
+					JSON.stringify((el.textContent || '').trim().slice(0, 60)));
+			}
+		}
+		return { scrollWidth: document.scrollingElement.scrollWidth, innerWidth: w, culprits: out.slice(0, 5) };
+	});
 }
 
 async function send(page, text) {
@@ -297,6 +323,7 @@ async function main() {
 	let py, browser;
 	let A, B; // {site, ctx, inbox, conv, convId}
 	try {
+		clearArtifacts();
 		const started = await startSites();
 		py = started.py;
 		const { alice, bob } = started.info.sites;
@@ -401,7 +428,11 @@ async function main() {
 			for (const f of ['to', 'csrf', 'next']) await need(A.conv, `form#compose input[type=hidden][name=${f}]`);
 			await mark(A.conv);
 			await send(A.conv, HELLO);
-			await waitUntil('alice sees her message', async () => findMessage(A.conv, 'out', HELLO), 30000);
+			const mine = await waitUntil('alice sees her message', async () => findMessage(A.conv, 'out', HELLO), 30000);
+			assert.ok(mine.seq && /^\d+$/.test(mine.seq), `li.message.out data-seq = ${mine.seq}`);
+			assert.ok(['stored', 'notified', 'fetched'].includes(mine.state), `.state = ${mine.state}`);
+			const labelled = await A.conv.getByLabel('Message', { exact: true }).evaluate((el) => el.matches('form#compose textarea[name=text]'));
+			assert.ok(labelled, 'the label "Message" does not name form#compose textarea[name=text]');
 			live.aliceSend = await A.conv.evaluate(() => window.__icNoReload === 'kept');
 			await waitUntil('bob\'s live JSON counts it unread', async () => {
 				const c = await convWith(B.ctx, bob, alice);
@@ -543,7 +574,10 @@ async function main() {
 				if (!route) { bad.push(`${label}: not reached`); continue; }
 				await p.goto(alice.base_url + route);
 				const o = await horizontalOverflow(p);
-				if (o.scrollWidth > o.innerWidth) bad.push(`${label} ${route}: scrollWidth ${o.scrollWidth} > ${o.innerWidth}`);
+				if (o.scrollWidth > o.innerWidth) {
+					bad.push(`${label} ${route}: scrollWidth ${o.scrollWidth} > ${o.innerWidth}; sticking out: ${o.culprits.join('; ')}`);
+					await shot(p, `overflow-375-${label}`);
+				}
 				if (label === 'inbox' || label === 'conversation') await shot(p, `alice-${label}-375`);
 			}
 			await p.close();
@@ -551,7 +585,7 @@ async function main() {
 			const q = watch(await fresh.newPage(), 'signed-out-375');
 			await q.goto(alice.base_url + '/auth/login');
 			const o = await horizontalOverflow(q);
-			if (o.scrollWidth > o.innerWidth) bad.push(`login: scrollWidth ${o.scrollWidth} > ${o.innerWidth}`);
+			if (o.scrollWidth > o.innerWidth) bad.push(`login: scrollWidth ${o.scrollWidth} > ${o.innerWidth}; sticking out: ${o.culprits.join('; ')}`);
 			await fresh.close();
 			assert.deepStrictEqual(bad, []);
 		}, { needs: ['in-a'] });
