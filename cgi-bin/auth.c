@@ -40,6 +40,8 @@ static const struct ic_route routes[] = {
 	 "built-in authorization endpoint: the passphrase page"},
 	{"POST", "/authorize", ic_authz_post, IC_NEED_FORM,
 	 "built-in authorization endpoint: approve, or redeem a code"},
+	{"GET", "/issuer", ic_issuer_get, IC_NEED_NOTHING,
+	 "the issuer's page B/ (Link + <link> to the metadata, TE-8)"},
 	{"GET", "/metadata", ic_metadata_get, IC_NEED_NOTHING,
 	 "IndieAuth server metadata (JSON, TE-8)"},
 	{"POST", "/token", ic_token_endpoint_token, IC_NEED_FORM,

@@ -12,6 +12,7 @@
 
 #include "crypto.h"
 #include "due.h"
+#include "html.h"
 #include "json.h"
 #include "log.h"
 #include "site.h"
@@ -21,6 +22,8 @@
 #include "store_token.h"
 #include "token_check.h"
 #include "indieauth_server.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* RFC 6750 §3: the realm of our WWW-Authenticate challenges. */
 #define REALM "Bearer realm=\"IndieChat\""
@@ -152,6 +155,62 @@ enum ic_err ic_metadata_get(struct ic_req *req)
 	cJSON_Delete(j);
 	if (rc != IC_OK)
 		return ic_fail(req->errbuf, rc, "could not build the metadata");
+	req->resp.cache_control = "public, max-age=300";
+	return IC_OK;
+}
+
+/* --- The issuer's own page (TE-8) ------------------------------------------ */
+
+enum ic_err ic_issuer_get(struct ic_req *req)
+{
+	struct ic_arena *a = req->arena;
+	const char *meta = ic_site_metadata_url(a, &req->cfg);
+	const char *token = ic_site_token_endpoint(a, &req->cfg);
+	const char *ticket = ic_site_ticket_endpoint(a, &req->cfg);
+	const struct ic_html_var vars[] = {
+	        {"meta", meta, IC_HTML_URL},
+	        {"token", token, IC_HTML_URL},
+	        {"ticket", ticket, IC_HTML_URL},
+	        {"me", req->cfg.me, IC_HTML_URL},
+	};
+	struct ic_buf head = IC_BUF_INIT(4096);
+	struct ic_buf *b = &req->resp.body;
+	enum ic_err rc;
+
+	if (meta == NULL || token == NULL || ticket == NULL)
+		return IC_ERR_NOMEM;
+	/* Both forms: Apache joins repeated Link headers into one line that
+	 * some parsers cannot read (DESIGN.md "Apache"). */
+	rc = ic_resp_add_header(&req->resp, "Link",
+	                        ic_arena_printf(a, "<%s>; rel=\"indieauth-metadata\"",
+	                                        meta));
+	if (rc == IC_OK)
+		rc = ic_resp_add_header(
+		        &req->resp, "Link",
+		        ic_arena_printf(a, "<%s>; rel=\"token_endpoint\"", token));
+	if (rc == IC_OK)
+		rc = ic_html_render(&head,
+		                    "<link rel=\"indieauth-metadata\" "
+		                    "href=\"{{meta}}\">\n"
+		                    "<link rel=\"token_endpoint\" href=\"{{token}}\">\n"
+		                    "<link rel=\"ticket_endpoint\" "
+		                    "href=\"{{ticket}}\">\n",
+		                    vars, ARRAY_SIZE(vars), req->errbuf);
+	ic_buf_reset(b);
+	if (rc == IC_OK)
+		rc = ic_html_page_start(b, "IndieChat", head.buf);
+	ic_buf_release(&head);
+	if (rc == IC_OK)
+		rc = ic_html_render(b,
+		                    "<p>The IndieChat of <a href=\"{{me}}\">{{me}}</a>: "
+		                    "<a href=\"{{meta}}\">its IndieAuth "
+		                    "metadata</a>.</p>\n",
+		                    vars, ARRAY_SIZE(vars), req->errbuf);
+	if (rc == IC_OK)
+		rc = ic_html_page_end(b);
+	if (rc != IC_OK)
+		return rc;
+	req->resp.content_type = "text/html; charset=utf-8";
 	req->resp.cache_control = "public, max-age=300";
 	return IC_OK;
 }

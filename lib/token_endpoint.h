@@ -86,6 +86,15 @@ char *ic_token_endpoint_introspection_url(struct ic_arena *a,
 enum ic_err ic_metadata_get(struct ic_req *req);
 
 /**
+ * GET B/auth/issuer: the page at our issuer URL B/ (the snippet maps B/
+ * here), which names the metadata and token endpoint in Link headers and
+ * <link> elements, for redeemers that start from a ticket's `iss` (TE-8).
+ * The snippet also maps the RFC 8414 well-known address to
+ * B/auth/metadata (TE-9).
+ */
+enum ic_err ic_issuer_get(struct ic_req *req);
+
+/**
  * POST B/auth/token (IC_NEED_FORM): redeem a ticket (TE-1..TE-5, TE-7).
  *
  * Form: grant_type = "ticket" or IC_GRANT_TICKET_URN; ticket; optional

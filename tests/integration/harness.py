@@ -225,12 +225,18 @@ class SiteSpec:
     conf_lines: raw lines appended to indiechat.conf (bad-config fixtures)
     vhost:  extra lines inside the <VirtualHost>
     files:  {relative path under the site dir: content}, e.g. "htdocs/x.html"
+    port:   a fixed port instead of a free one (several sites may share one:
+            name-based virtual hosts); start fails if it is taken
+    mount:  False leaves IndieChat out of the vhost (no SetEnv, ScriptAlias, B/public,
+            LimitRequestBody): the vhost lines bring their own, e.g. an
+            Include of the snippet scripts/install generates
     Every str value above may instead be a callable(site, sites) -> str, called
     once ports are known (sites maps name -> Site), so a site can name another
     site's URL.
     """
 
-    def __init__(self, name, conf=None, conf_lines=(), vhost=(), files=None):
+    def __init__(self, name, conf=None, conf_lines=(), vhost=(), files=None, port=None,
+                 mount=True):
         if not name or not all(c.isalnum() or c == "-" for c in name) or name != name.lower():
             raise ValueError("site name must be a lowercase host label: %r" % name)
         self.name = name
@@ -238,6 +244,8 @@ class SiteSpec:
         self.conf_lines = list(conf_lines)
         self.vhost = list(vhost)
         self.files = dict(files or {})
+        self.port = port
+        self.mount = mount
 
 
 def _resolve(value, site, sites):
@@ -328,17 +336,18 @@ class Site:
             "        Require all granted",
             "    </Directory>",
             "    DirectoryIndex index.html",
-            '    SetEnv INDIECHAT_CONFIG "%s"' % self.conf_path,
-            "    LimitRequestBody %d" % LIMIT_REQUEST_BODY,
         ]
-        lines += [
-            '    Alias %s "%s"' % (self.b("public"), self.apache.public_dir),
-            '    <Directory "%s">' % self.apache.public_dir,
-            "        Require all granted",
-            "    </Directory>",
-        ]
-        for prog in self.apache.programs:
-            lines.append('    ScriptAlias %s "%s"' % (self.b(prog), os.path.join(prog_dir, prog)))
+        if self.spec.mount:
+            lines += [
+                '    SetEnv INDIECHAT_CONFIG "%s"' % self.conf_path,
+                "    LimitRequestBody %d" % LIMIT_REQUEST_BODY,
+                '    Alias %s "%s"' % (self.b("public"), self.apache.public_dir),
+                '    <Directory "%s">' % self.apache.public_dir,
+                "        Require all granted",
+                "    </Directory>",
+            ]
+            for prog in self.apache.programs:
+                lines.append('    ScriptAlias %s "%s"' % (self.b(prog), os.path.join(prog_dir, prog)))
         lines += ["    " + x for x in self.vhost_lines]
         lines.append("</VirtualHost>")
         return "\n".join(lines)
@@ -722,12 +731,16 @@ class Apache:
                 shutil.rmtree(self.root, ignore_errors=True)
 
     def _start_once(self):
+        fixed = {s.port for s in self.specs if s.port}
         ports = set()
-        while len(ports) < len(self.specs):
-            ports.add(free_port())
+        while len(ports) < len([s for s in self.specs if not s.port]):
+            p = free_port()
+            if p not in fixed:
+                ports.add(p)
+        ports = sorted(ports)
         self.sites = {}
-        for spec, port in zip(self.specs, sorted(ports)):
-            self.sites[spec.name] = Site(self, spec, port)
+        for spec in self.specs:
+            self.sites[spec.name] = Site(self, spec, spec.port or ports.pop(0))
         for site in self.sites.values():
             site._prepare(self.sites)
         _write(self.conf_path, self._config())
@@ -901,7 +914,7 @@ class Apache:
         ]
         for var, value in self._sanitizer_env().items():
             lines.append('SetEnv %s "%s"' % (var, value))
-        for port in sorted(s.port for s in self.sites.values()):
+        for port in sorted({s.port for s in self.sites.values()}):
             lines.append("Listen 127.0.0.1:%d" % port)
         lines += self.server_lines
         for site in self.sites.values():

@@ -219,8 +219,13 @@ static void plant_token(struct fixture *f, const char *token,
 	struct plant p = {0};
 	long long now = (long long)time(NULL);
 
-	p.tok = (struct ic_issued_token){"conv1",  BOB,     resource, scope,
-	                                 now - 10, expires, revoked};
+	p.tok = (struct ic_issued_token){.conv = "conv1",
+	                                 .subject = BOB,
+	                                 .resource = resource,
+	                                 .scope = scope,
+	                                 .issued = now - 10,
+	                                 .expires = expires,
+	                                 .revoked = revoked};
 	plant(f, &p, token);
 }
 
@@ -272,10 +277,17 @@ static void test_metadata_lists_endpoints_and_ticket_grants_te_8(void **state)
 	g = cJSON_GetObjectItem(r.json, "grant_types_supported");
 	assert_true(array_has(g, "ticket"));
 	assert_true(array_has(g, IC_GRANT_TICKET_URN));
-	/* Not implemented, so not advertised. */
-	assert_false(array_has(g, "authorization_code"));
-	assert_false(array_has(g, "refresh_token"));
-	assert_null(cJSON_GetObjectItem(r.json, "authorization_endpoint"));
+	/* sign_in = builtin (the default): the built-in authorization
+	 * endpoint, its grant, PKCE and the iss parameter (issue 5). */
+	assert_true(array_has(g, "authorization_code"));
+	assert_true(array_has(g, "refresh_token"));
+	assert_string_equal(jstr(&r, "authorization_endpoint"),
+	                    BASE "/auth/authorize");
+	assert_true(array_has(
+	        cJSON_GetObjectItem(r.json, "code_challenge_methods_supported"),
+	        "S256"));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(
+	        r.json, "authorization_response_iss_parameter_supported")));
 	assert_true(array_has(cJSON_GetObjectItem(r.json, "scopes_supported"),
 	                      "read"));
 	assert_true(array_has(

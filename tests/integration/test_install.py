@@ -1,0 +1,566 @@
+"""scripts/install, README's "Install on a real site", and scripts/demo, on a real Apache.
+
+* ReadmeInstall: the README's install section followed step by step on a
+  fresh vhost.  Every block marked `<!-- install-step: NAME -->` is run in
+  order (one subTest each), with the site's URL for https://example.com/,
+  a second harness site for https://bob.example/, and the default paths
+  (/etc/indiechat, /var/lib/indiechat, make install's libexec dir) moved
+  under a temporary directory; `sudo -u USER` runs as that user
+  (runuser).  What cannot run here is checked instead: the package list
+  is scripts/deps.sh's, the modules are ones the harness loads, the build
+  is the one the tests run on (only its `make install` is repeated, with
+  DESTDIR), the vhost's `Include` lines are put in the vhost verbatim, and
+  "reload" is the harness starting apache2.  Then the installed site is
+  checked from outside: metadata, the homepage's Link headers, that
+  Authorization reaches every program, the sign-in of docs/web.md with the
+  passphrase the README step set.
+* Htaccess: `scripts/install --htaccess` on a document root with
+  AllowOverride All and mod_rewrite: the same checks through .htaccess.
+* Options: what scripts/install writes for --hub, --sign-in external and
+  --base-url, and what it refuses.
+* Demo: `scripts/demo --check`.
+"""
+
+import json
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+import chat
+import harness
+from installed import sign_in
+
+README = os.path.join(harness.SRCDIR, "README.md")
+INSTALL = os.path.join(harness.SRCDIR, "scripts", "install")
+DEMO = os.path.join(harness.SRCDIR, "scripts", "demo")
+STEP_RE = re.compile(r"<!-- install-step: ([\w-]+) -->\s*\n```(\w+)\n(.*?)\n```", re.S)
+# The README's order; a step added there must be taught to this test.
+STEPS = ("packages", "build", "install", "modules", "vhost", "reload", "check",
+         "homepage", "passphrase", "invite", "send")
+PASSPHRASE = "correct horse battery staple 42"
+RELS = ("indieauth-metadata", "authorization_endpoint", "token_endpoint", "ticket_endpoint")
+# sudo for the README's commands: root runs `sudo -u USER cmd` as USER; the
+# harness without root runs the CGIs as itself, and so do we.
+SUDO_SHIM = r'''
+sudo() {
+	local u=
+	if [ "$1" = -u ]; then u=$2; shift 2; fi
+	if [ -n "$u" ] && [ "$(id -u)" = 0 ]; then runuser -u "$u" -- "$@"; else "$@"; fi
+}
+set -e
+'''
+
+
+def readme_steps():
+    with open(README, encoding="utf-8") as f:
+        text = f.read()
+    return [(m.group(1), m.group(2), m.group(3)) for m in STEP_RE.finditer(text)]
+
+
+def host_key(url):
+    u = urllib.parse.urlsplit(url)
+    return "%s-%d" % (u.hostname, u.port) if u.port else u.hostname
+
+
+def bash(script, input=None, timeout=120, cwd=None):
+    return subprocess.run(["bash", "-c", SUDO_SHIM + script], input=input,
+                          capture_output=True, text=True, timeout=timeout,
+                          cwd=cwd or harness.SRCDIR)
+
+
+def out(p):
+    return "exit %d\n-- stdout --\n%s\n-- stderr --\n%s" % (p.returncode, p.stdout, p.stderr)
+
+
+def links_from_headers(resp):
+    """rel -> href from every Link header (each may hold several links)."""
+    found = {}
+    for value in resp.header_all("Link"):
+        for m in re.finditer(r'<([^>]*)>\s*;\s*rel="?([^";,]+)"?', value):
+            for rel in m.group(2).split():
+                found.setdefault(rel, m.group(1))
+    return found
+
+
+class InstalledChecks:
+    """Checks of an installed site from outside; self.site, self.prefix."""
+
+    def test_metadata_is_json(self):
+        r = self.site.get(self.site.b("auth/metadata"))
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("json", r.header("Content-Type", ""))
+        doc = r.json()
+        self.assertEqual(doc["issuer"], self.site.b_url("") + "/")
+        self.assertEqual(doc["token_endpoint"], self.site.b_url("auth/token"))
+
+    def test_issuer_and_well_known_lead_to_the_metadata_te_8_te_9(self):
+        if isinstance(self, Htaccess):
+            self.skipTest("the .htaccess variant maps only B/<prog>")
+        # B/ is the `iss` of our tickets: a redeemer starting there finds
+        # the metadata in a Link header and in <head>.
+        r = self.site.get(self.site.b("") + "/")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(links_from_headers(r).get("indieauth-metadata"),
+                         self.site.b_url("auth/metadata"))
+        self.assertIn(b'<link rel="indieauth-metadata"', r.body)
+        # RFC 8414 §3: the well-known address derived from the issuer.
+        r = self.site.get("/.well-known/oauth-authorization-server" + self.site.b(""))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["issuer"], self.site.b_url("") + "/")
+
+    def test_homepage_link_headers(self):
+        for path in ("/", "/index.html"):
+            r = self.site.get(path)
+            self.assertEqual(r.status, 200, r)
+            links = links_from_headers(r)
+            want = {"indieauth-metadata": "auth/metadata", "authorization_endpoint":
+                    "auth/authorize", "token_endpoint": "auth/token",
+                    "ticket_endpoint": "ticket"}
+            for rel, page in want.items():
+                self.assertEqual(links.get(rel), self.site.b_url(page), (path, rel, links))
+        # Only the homepage: not the programs' pages, not other files.
+        self.assertEqual(links_from_headers(self.site.get(self.site.b("feed/ping"))), {})
+        self.assertEqual(links_from_headers(self.site.get("/nothing-here")), {})
+
+    def test_authorization_reaches_every_program(self):
+        for prog in harness.PROGRAMS:
+            with self.subTest(prog=prog):
+                r = self.site.get(self.site.b(prog + "/ping"),
+                                  headers={"Authorization": "Bearer x"})
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.json()["program"], prog)
+                self.assertEqual(r.json()["authorization"], "bearer", "CGIPassAuth (H-9)")
+                r = self.site.get(self.site.b(prog + "/ping"))
+                self.assertEqual(r.json()["authorization"], "none")
+
+    def test_static_assets(self):
+        r = self.site.get(self.site.b("public/indiechat.css"))
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.header("Content-Type", "").startswith("text/css"), r)
+        r = self.site.get(self.site.b("public/"))
+        self.assertIn(r.status, (403, 404), "no directory listing")
+
+    def test_signin_page_links_its_stylesheet(self):
+        r = self.site.get(self.site.b("auth/login"))
+        self.assertEqual(r.status, 200, r)
+        for href in re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', r.text):
+            self.assertEqual(self.site.get(href).status, 200, href)
+
+    def test_limit_request_body(self):
+        r = self.site.request("POST", self.site.b("feed/ping"),
+                              headers={"Content-Type": "application/x-www-form-urlencoded"},
+                              body=b"a=" + b"x" * (2 * 1024 * 1024))
+        self.assertEqual(r.status, 413, r)
+
+
+class ReadmeInstall(InstalledChecks, unittest.TestCase):
+    """README's install section, step by step, on a fresh vhost (carol)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.steps = readme_steps()
+        cls.results = []  # (step, ok, detail) of the steps run before apache starts
+        cls.builddir = harness.default_builddir()
+        spec = harness.SiteSpec("carol", mount=False, vhost=[cls._before_start],
+                                files={"htdocs/index.html": cls._homepage})
+        bob = harness.SiteSpec("bob", files={"htdocs/index.html": chat.homepage})
+        cls.apache = harness.Apache(sites=[spec, bob], programs=harness.PROGRAMS)
+        cls.apache.start()
+        cls.site = cls.apache["carol"]
+        cls.bob = cls.apache["bob"]
+
+    @classmethod
+    def tearDownClass(cls):
+        problems = cls.apache.log_problems()
+        cls.apache.stop()
+        if problems:
+            raise AssertionError("crash or sanitizer report:\n" + "\n".join(problems[:20]))
+
+    # -- substitution ---------------------------------------------------------------
+    @classmethod
+    def subst(cls, text):
+        """One pass, longest match first (a replacement is not replaced again)."""
+        table = dict(cls.mapping)
+        pattern = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+        return re.sub(pattern, lambda m: table[m.group(0)], text)
+
+    @classmethod
+    def _before_start(cls, site, sites):
+        """Run by the harness once ports are known: the steps up to "reload";
+        returns the vhost's lines (the README's Include)."""
+        cls.results = []
+        cls.t = os.path.join(site.apache.root, "readme")
+        os.makedirs(cls.t, mode=0o755)
+        hk = host_key(site.url)
+        t = cls.t
+        cls.conf = "%s/etc/indiechat/%s.conf" % (t, hk)
+        cls.links_file = "%s/etc/indiechat/%s.links.html" % (t, hk)
+        cls.cgi_dir = None
+        cls.mapping = [
+            ("https://example.com/", site.url),
+            ("https://bob.example/", sites["bob"].url),
+            ("/etc/indiechat/example.com", "%s/etc/indiechat/%s" % (t, hk)),
+            ("/etc/indiechat/", t + "/etc/indiechat/"),
+            ("/var/lib/indiechat/example.com", "%s/var/lib/indiechat/%s" % (t, hk)),
+        ]
+        vhost = []
+        for name, lang, text in cls.steps:
+            if name == "reload":
+                break
+            try:
+                detail = getattr(cls, "_step_" + name)(lang, text, site, vhost)
+                cls.results.append((name, True, detail or ""))
+            except Exception as e:  # reported by test_readme_steps
+                cls.results.append((name, False, "%s: %s" % (type(e).__name__, e)))
+        return "\n".join(vhost)
+
+    @classmethod
+    def _homepage(cls, site, sites):
+        links = ""
+        for name, lang, text in cls.steps:
+            if name == "homepage":
+                links = cls.subst(text) + "\n"
+        return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                "<title>Carol</title>\n%s</head>\n<body>\n<div class=\"h-card\"><a "
+                "class=\"u-url p-name\" href=\"%s\">Carol</a></div>\n</body>\n</html>\n"
+                % (links, site.url))
+
+    # -- the steps before apache starts ------------------------------------------------
+    @classmethod
+    def _step_packages(cls, lang, text, site, vhost):
+        words = text.split()
+        assert words[:3] == ["sudo", "apt-get", "install"], text
+        p = subprocess.run(["bash", "-c", '. scripts/deps.sh; echo "${IC_DEPS_BUILD[@]}"'],
+                           capture_output=True, text=True, cwd=harness.SRCDIR)
+        want = set(p.stdout.split())
+        assert want and set(words[3:]) == want, \
+            "README's packages %s are not scripts/deps.sh's %s" % (words[3:], sorted(want))
+        return "the list is scripts/deps.sh's build list (installed: this build ran)"
+
+    @classmethod
+    def _step_build(cls, lang, text, site, vhost):
+        lines = [x.strip() for x in text.splitlines() if x.strip()]
+        assert lines == ["autoreconf -fi", "mkdir -p build/release",
+                         "(cd build/release && ../../configure && make)",
+                         "sudo make -C build/release install"], lines
+        # The build tree the tests run on stands for build/release.
+        dest = os.path.join(cls.t, "dest")
+        p = subprocess.run(["make", "-s", "-C", cls.builddir, "install", "DESTDIR=" + dest],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, out(p)
+        found = [d for d, _, files in os.walk(dest) if "feed" in files and "auth" in files]
+        assert len(found) == 1, found
+        cls.cgi_dir = found[0]
+        # What `make install` installs with configure's default prefix.
+        assert found[0] == dest + "/usr/local/libexec/indiechat" or \
+            "prefix = /usr/local" not in open(os.path.join(cls.builddir, "Makefile")).read(), \
+            found[0]
+        cls.mapping.append(("/usr/local/libexec/indiechat", cls.cgi_dir))
+        cls.public_dir = os.path.join(os.path.dirname(os.path.dirname(cls.cgi_dir)),
+                                      "share", "indiechat", "public")
+        assert os.path.isfile(os.path.join(cls.public_dir, "indiechat.css")), cls.public_dir
+        cls.mapping.append(("/usr/local/share/indiechat/public", cls.public_dir))
+        d = cls.cgi_dir
+        while d != "/":
+            os.chmod(d, os.stat(d).st_mode | 0o755)
+            d = os.path.dirname(d)
+        return "built by the test run; make install DESTDIR=%s" % dest
+
+    @classmethod
+    def _step_install(cls, lang, text, site, vhost):
+        lines = [x for x in text.splitlines() if x.strip()]
+        assert len(lines) == 1 and lines[0].startswith("sudo scripts/install "), lines
+        hk = host_key(site.url)
+        # The defaults, moved under the temp dir; --dev: http and a port.
+        extra = (" --dev --conf {t}/etc/indiechat/{hk}.conf"
+                 " --data-dir {t}/var/lib/indiechat/{hk} --cgi-dir {cgi} --public-dir {pub}"
+                 " --apache-out {t}/etc/indiechat/{hk}.apache.conf"
+                 " --links-out {t}/etc/indiechat/{hk}.links.html").format(
+                     t=cls.t, hk=hk, cgi=cls.cgi_dir, pub=cls.public_dir)
+        p = bash(cls.subst(lines[0]) + extra)
+        assert p.returncode == 0, out(p)
+        cls.install_output = p.stdout
+        return p.stdout
+
+    @classmethod
+    def _step_modules(cls, lang, text, site, vhost):
+        words = text.split()
+        assert words[:2] == ["sudo", "a2enmod"], text
+        loaded = set(harness._BASE_MODULES) | {"cgid"} | set(site.apache.modules)
+        missing = set(words[2:]) - loaded
+        assert not missing, "the harness does not load %s" % missing
+        return "the harness loads %s" % " ".join(words[2:])
+
+    @classmethod
+    def _step_vhost(cls, lang, text, site, vhost):
+        inc = [cls.subst(x.strip()) for x in text.splitlines()
+               if x.strip().startswith("Include ")]
+        assert inc, "no Include line in the vhost block"
+        for line in inc:
+            path = line.split(None, 1)[1]
+            assert os.path.exists(path), "%s: not written by scripts/install" % path
+        vhost.extend(inc)
+        return "\n".join(inc)
+
+    # -- the steps after ------------------------------------------------------------------
+    def _step_reload(self, lang, text):
+        self.assertEqual(text.strip(), "sudo apachectl configtest && sudo systemctl reload apache2")
+        # The harness started apache2 with the Include: it is up.
+        r = self.site.get("/")
+        self.assertEqual(r.status, 200, r)
+
+    def _step_check(self, lang, text):
+        p = bash(self.subst(text))
+        self.assertEqual(p.returncode, 0, out(p))
+        self.assertEqual(json.loads(p.stdout)["authorization"], "bearer", p.stdout)
+
+    def _step_homepage(self, lang, text):
+        with open(self.links_file) as f:
+            self.assertEqual(self.subst(text).strip(), f.read().strip(),
+                             "README's <link> lines are not what scripts/install writes")
+        r = self.site.get("/")
+        for rel in RELS:
+            self.assertIn('<link rel="%s"' % rel, r.text)
+
+    def _step_passphrase(self, lang, text):
+        p = bash(self.subst(text), input=PASSPHRASE + "\n")
+        self.assertEqual(p.returncode, 0, out(p))
+        type(self).passphrase_set = True
+
+    def _step_invite(self, lang, text):
+        p = bash(self.subst(text))
+        self.assertEqual(p.returncode, 0, out(p))
+        self.settle(lambda: chat.state_with(self.bob, self.site) == "request")
+        # Bob accepts (his side, not in the README).
+        chat.run_ok(self.bob, "ticket", "--accept", self.site.url)
+        self.settle(lambda: self.carol_state() == "active")
+
+    def _step_send(self, lang, text):
+        p = bash(self.subst(text))
+        self.assertEqual(p.returncode, 0, out(p))
+        self.settle(lambda: [m["text"] for m in chat.conversation(self.bob, self.site)
+                             ["messages"]] == ["Hello Bob"])
+
+    def carol_run(self, *args):
+        return self.apache.run_as_site_user(
+            [os.path.join(self.cgi_dir, args[0]), "--config", self.conf] + list(args[1:]))
+
+    def carol_state(self):
+        r = self.carol_run("feed", "--inbox", "--json")
+        for c in json.loads(r.stdout or b"[]"):
+            if c["peer"] == self.bob.url:
+                return c["state"]
+        return None
+
+    def settle(self, cond, timeout=20):
+        """Wait for cond(), running both sites' due maintenance meanwhile."""
+        deadline = time.time() + timeout
+        while not cond():
+            self.assertLess(time.time(), deadline, "condition not reached")
+            time.sleep(0.3)
+            self.carol_run("listener", "--maintain")
+            self.bob.run("listener", "--maintain")
+
+    # -- the tests --------------------------------------------------------------------
+    passphrase_set = False
+
+    def test_0_readme_steps(self):
+        """Each marked README step, in order (named so it runs first)."""
+        self.assertEqual(tuple(n for n, _, _ in self.steps), STEPS,
+                         "README's install-step blocks changed: teach test_install.py")
+        done = {n for n, _, _ in self.results}
+        for name, ok, detail in self.results:
+            with self.subTest(step=name):
+                self.assertTrue(ok, detail)
+        for name, lang, text in self.steps:
+            if name in done:
+                continue
+            with self.subTest(step=name):
+                getattr(self, "_step_" + name)(lang, text)
+
+    def test_sign_in_with_the_passphrase(self):
+        """docs/web.md sign-in with the passphrase README's step set."""
+        if not self.passphrase_set:
+            self.fail("README's passphrase step did not set one (auth --set-passphrase)")
+        doc = sign_in(self.site, self.site.url, PASSPHRASE)
+        self.assertEqual(doc["me"], self.site.url)
+        self.assertTrue(doc["csrf"])
+
+    def test_snippet_as_documented(self):
+        with open(self.conf.replace(".conf", ".apache.conf")) as f:
+            text = f.read()
+        for prog in harness.PROGRAMS:
+            self.assertIn('ScriptAlias /indiechat/%s "%s/%s"' % (prog, self.cgi_dir, prog), text)
+        for line in ("CGIPassAuth On", "Require all granted", "LimitRequestBody 1048576",
+                     'SetEnv INDIECHAT_CONFIG "%s"' % self.conf, "<Directory \"%s\">" % self.cgi_dir):
+            self.assertIn(line, text)
+        with open(self.conf) as f:
+            conf = f.read()
+        self.assertNotIn("passphrase", re.sub(r"(?m)^#.*\n", "", conf))
+        st = os.stat(re.search(r"(?m)^data_dir = (.*)$", conf).group(1))
+        self.assertEqual(st.st_mode & 0o777, 0o700)
+        if harness.is_root():
+            self.assertEqual(st.st_uid, pwd.getpwnam(harness.SITE_USER).pw_uid)
+
+
+class Htaccess(InstalledChecks, unittest.TestCase):
+    """scripts/install --htaccess: programs as <name>.cgi in the document
+    root, .htaccess files, AllowOverride All, mod_rewrite; no ScriptAlias."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.builddir = harness.default_builddir()
+        spec = harness.SiteSpec("dave", mount=False, vhost=[cls._install])
+        cls.apache = harness.Apache(sites=[spec], programs=(), modules=("rewrite",))
+        cls.apache.start()
+        cls.site = cls.apache["dave"]
+
+    @classmethod
+    def tearDownClass(cls):
+        problems = cls.apache.log_problems()
+        cls.apache.stop()
+        if problems:
+            raise AssertionError("crash or sanitizer report:\n" + "\n".join(problems[:20]))
+
+    @classmethod
+    def _install(cls, site, sites):
+        t = os.path.join(site.apache.root, "htaccess")
+        os.makedirs(t, mode=0o755)
+        docroot = site.docroot
+        os.makedirs(docroot, exist_ok=True)
+        cls.conf = os.path.join(t, "indiechat.conf")
+        homepart = os.path.join(t, "homepage.htaccess")
+        p = subprocess.run(
+            [sys.executable, INSTALL, "--htaccess", "--me", site.url, "--dev",
+             "--docroot", docroot, "--data-dir", os.path.join(t, "data"), "--conf", cls.conf,
+             "--from", os.path.join(cls.builddir, "cgi-bin"), "--apache-out", homepart],
+            capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise harness.HarnessError("scripts/install --htaccess failed:\n" + out(p))
+        # What the printed step says: append to the document root's .htaccess.
+        with open(homepart) as f, open(os.path.join(docroot, ".htaccess"), "a") as g:
+            g.write(f.read())
+        cls.cgi_dir = os.path.join(docroot, "indiechat")
+        # A shared host: .htaccess allowed, nothing of IndieChat in the vhost.
+        return "\n".join([
+            '<Directory "%s">' % docroot,
+            "    Options FollowSymLinks",
+            "    AllowOverride All",
+            "</Directory>",
+        ])
+
+    def test_programs_are_cgi_files(self):
+        for prog in harness.PROGRAMS:
+            self.assertTrue(os.access(os.path.join(self.cgi_dir, prog + ".cgi"), os.X_OK))
+        r = self.site.get("/indiechat/.htaccess")
+        self.assertEqual(r.status, 403, r)
+
+    def test_path_info_routes(self):
+        r = self.site.get(self.site.b("auth"))
+        self.assertEqual(r.status, 404, r)
+        r = self.site.get(self.site.b("feed/hub"))
+        self.assertNotEqual(r.status, 500, r)
+
+
+class Options(unittest.TestCase):
+    """What scripts/install writes for some options, without Apache."""
+
+    def setUp(self):
+        self.t = tempfile.mkdtemp(prefix="ic-install-")
+        os.chmod(self.t, 0o755)
+
+    def tearDown(self):
+        shutil.rmtree(self.t, ignore_errors=True)
+
+    def install(self, *args):
+        argv = [sys.executable, INSTALL, "--data-dir", self.t + "/data", "--conf",
+                self.t + "/etc/x.conf", "--cgi-dir", self.t + "/cgi",
+                "--from", os.path.join(harness.default_builddir(), "cgi-bin")] + list(args)
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+
+    def read(self, name):
+        with open(os.path.join(self.t, "etc", name)) as f:
+            return f.read()
+
+    def test_external_hub_and_sign_in(self):
+        p = self.install("--me", "https://example.com/", "--hub", "https://switchboard.p3k.io/",
+                         "--sign-in", "external")
+        self.assertEqual(p.returncode, 0, out(p))
+        conf = self.read("x.conf")
+        self.assertIn("\nhub = https://switchboard.p3k.io/\n", conf)
+        self.assertIn("\nsign_in = external\n", conf)
+        self.assertIn("\ndev_mode = false\n", conf)
+        links = self.read("example.com.links.html")
+        self.assertEqual(links.strip(), '<link rel="ticket_endpoint" '
+                         'href="https://example.com/indiechat/ticket">')
+        snippet = self.read("example.com.apache.conf")
+        self.assertNotIn("authorization_endpoint", snippet)
+        self.assertNotIn("--set-passphrase", p.stdout)
+
+    def test_base_url_elsewhere(self):
+        p = self.install("--me", "https://example.com/~al/", "--base-url",
+                         "https://example.com/chat/")
+        self.assertEqual(p.returncode, 0, out(p))
+        self.assertIn("\nbase_url = https://example.com/chat\n", self.read("x.conf"))
+        snippet = self.read("example.com.apache.conf")
+        self.assertIn("ScriptAlias /chat/feed ", snippet)
+        self.assertIn('<LocationMatch "^/~al/(index', snippet)
+
+    def test_refusals(self):
+        cases = [
+            (["--me", "http://example.com/"], "https"),
+            (["--me", "https://example.com:8443/"], "port"),
+            (["--me", "https://example.com/", "--docroot", self.t], "document root"),
+        ]
+        for args, why in cases:
+            with self.subTest(args=args):
+                p = self.install(*args)
+                self.assertNotEqual(p.returncode, 0)
+                self.assertIn(why, p.stderr)
+
+    def test_rerun_and_force(self):
+        p = self.install("--me", "https://example.com/")
+        self.assertEqual(p.returncode, 0, out(p))
+        p = self.install("--me", "https://example.com/")
+        self.assertEqual(p.returncode, 0, out(p))
+        self.assertIn("unchanged", p.stdout)
+        with open(self.t + "/etc/x.conf", "a") as f:
+            f.write("passphrase_hash = $y$j9T$abc$def\n")
+        p = self.install("--me", "https://example.com/", "--hub", "https://hub.example/")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("--force", p.stderr)
+        p = self.install("--me", "https://example.com/", "--hub", "https://hub.example/",
+                         "--force")
+        self.assertEqual(p.returncode, 0, out(p))
+        conf = self.read("x.conf")
+        self.assertIn("hub = https://hub.example/", conf)
+        self.assertIn("passphrase_hash = $y$j9T$abc$def", conf)
+        self.assertTrue(os.path.exists(self.t + "/etc/x.conf.bak"))
+
+
+class Demo(unittest.TestCase):
+    def test_demo_check(self):
+        """scripts/demo --check: two sites up, sign-in pages, an invitation."""
+        env = dict(os.environ)
+        env.pop("DEMO_BUILDDIR", None)
+        p = subprocess.run([DEMO, "--check"], capture_output=True, text=True, timeout=600,
+                           env=env, cwd=harness.SRCDIR)
+        self.assertEqual(p.returncode, 0, out(p))
+        self.assertRegex(p.stdout, r"demo check: \d+ passed, 0 failed")
+        # Nothing left running, nothing left behind.
+        root = re.search(r"(?m)^demo: apache root (\S+)$", p.stdout)
+        self.assertIsNotNone(root, p.stdout)
+        left = subprocess.run(["pgrep", "-f", root.group(1)], capture_output=True, text=True)
+        self.assertEqual(left.stdout, "", "processes left running")
+        self.assertFalse(os.path.exists(root.group(1)))
+
+
+if __name__ == "__main__":
+    unittest.main()
