@@ -605,6 +605,7 @@ async function main() {
 				const c = await convWith(A.ctx, alice, bob);
 				return !c || c.state === 'blocked';
 			}, 30000);
+			comment('alice\'s side after the block: ' + JSON.stringify(await convWith(A.ctx, alice, bob)));
 			await p.close();
 
 			// Bob sends once more (the page may tell him it failed: that is fine).
@@ -613,6 +614,10 @@ async function main() {
 			await send(B.conv, AFTER);
 			await waitUntil('bob\'s page took the message', async () =>
 				(await findMessage(B.conv, 'out', AFTER)) || (await B.conv.locator('form#compose textarea[name=text]').inputValue()) === '', 30000).catch(() => {});
+			const sent = await findMessage(B.conv, 'out', AFTER);
+			const note = await B.conv.locator('#compose-result').textContent().catch(() => null);
+			comment(`bob's page after sending: ${sent ? 'shows it, state ' + sent.state : 'does not show it'}` +
+				(note && note.trim() ? `; #compose-result: ${note.trim()}` : ''));
 			// Well past a normal delivery (maintenance runs every 2 s).
 			while (Date.now() - t0 < 25000) {
 				await sleep(2500);
