@@ -45,11 +45,15 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // --- TAP -----------------------------------------------------------------
 let n = 0, passed = 0, failed = 0;
+let over = false; // the watchdog gave up: print nothing more
+let current = null; // the step running now
 const done = new Set();   // names of steps that passed (later steps may need them)
 function comment(text) {
+	if (over) return;
 	for (const line of String(text).split('\n')) console.log('# ' + line);
 }
 async function step(name, fn, opts = {}) {
+	if (over) return;
 	const missing = (opts.needs || []).filter((x) => !done.has(x));
 	n++;
 	if (missing.length) {
@@ -58,16 +62,20 @@ async function step(name, fn, opts = {}) {
 		return;
 	}
 	const t0 = Date.now();
+	current = name;
 	try {
 		await fn();
 		passed++;
 		done.add(opts.id || name);
-		console.log(`ok ${n} - ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+		if (!over) console.log(`ok ${n} - ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
 	} catch (e) {
 		failed++;
+		if (over) return;
 		console.log(`not ok ${n} - ${name}`);
 		comment(e && e.stack ? e.stack : e);
 		await failureShots(n);
+	} finally {
+		current = null;
 	}
 }
 
@@ -319,15 +327,36 @@ async function send(page, text) {
 }
 
 // --- the test -------------------------------------------------------------
+const DEADLINE = Number(process.env.IC_BROWSER_DEADLINE || 600000); // the whole run, ms
+
 async function main() {
 	let py, browser;
+	// A hung page or site must not hang scripts/test: give up, stop the
+	// sites, exit.  Nothing is printed after this.
+	const watchdog = setTimeout(() => {
+		const num = current ? n : n + 1;
+		console.log(`not ok ${num} - ${current || 'the browser test'} (stopped: the whole run may take ${DEADLINE / 1000}s)`);
+		console.log(`1..${num}`);
+		console.log(`browser: ${passed} passed, ${failed + 1} failed`);
+		over = true;
+		const exit = () => process.exit(1);
+		if (browser) browser.close().catch(() => {});
+		if (py && py.exitCode === null) {
+			py.on('exit', exit);
+			py.stdin.end();
+			setTimeout(() => { py.kill('SIGTERM'); setTimeout(exit, 20000); }, 40000);
+		} else {
+			exit();
+		}
+	}, DEADLINE);
+	watchdog.unref();
 	let A, B; // {site, ctx, inbox, conv, convId}
 	try {
 		clearArtifacts();
 		const started = await startSites();
 		py = started.py;
 		const { alice, bob } = started.info.sites;
-		comment(`alice ${alice.url}  bob ${bob.url}`);
+		comment(`alice ${alice.url}  bob ${bob.url}  harness root ${started.info.root}`);
 
 		const args = ['--disable-dev-shm-usage'];
 		if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
@@ -634,16 +663,18 @@ async function main() {
 		});
 	} catch (e) {
 		n++; failed++;
-		console.log(`not ok ${n} - browser test setup`);
+		if (!over) console.log(`not ok ${n} - browser test setup`);
 		comment(e && e.stack ? e.stack : e);
 	} finally {
 		if (browser) await browser.close().catch(() => {});
-		const code = await stopSites(py);
-		if (code) {
+		const code = over ? 0 : await stopSites(py);
+		if (code && !over) {
 			n++; failed++;
 			console.log(`not ok ${n} - the sites' logs show no crash (sites.py exited ${code})`);
 		}
 	}
+	clearTimeout(watchdog);
+	if (over) return;
 	console.log(`1..${n}`);
 	console.log(`browser: ${passed} passed, ${failed} failed`);
 	process.exitCode = failed ? 1 : 0;
