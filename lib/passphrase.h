@@ -24,8 +24,8 @@
 #include "err.h"
 
 #define IC_PASSPHRASE_MIN_CHARS 8
-/* libxcrypt hashes at most CRYPT_MAX_PASSPHRASE_SIZE (512) bytes. */
-#define IC_PASSPHRASE_MAX_CHARS 512
+/* libxcrypt hashes at most CRYPT_MAX_PASSPHRASE_SIZE - 1 (511) bytes. */
+#define IC_PASSPHRASE_MAX_CHARS 511
 #define IC_PASSPHRASE_FREE_TRIES 3
 #define IC_PASSPHRASE_MAX_WAIT 900
 
