@@ -304,6 +304,24 @@ static const char *set_feed_page_size(struct ctx *c, char *v)
 	return NULL;
 }
 
+/* The owner's display name: short text for the feed's h-card. */
+static const char *set_name(struct ctx *c, char *v)
+{
+	if (strlen(v) > IC_CONFIG_NAME_MAX)
+		return "must be at most " STR(IC_CONFIG_NAME_MAX) " bytes";
+	c->cfg->name = v;
+	return NULL;
+}
+
+static const char *set_photo(struct ctx *c, char *v)
+{
+	if (v[0] == '\0') {
+		c->cfg->photo = v;
+		return NULL;
+	}
+	return check_url(c, v, 0, &c->cfg->photo);
+}
+
 /* --- The key table: the one description of every key ----------------- */
 
 struct key {
@@ -326,6 +344,8 @@ static const struct key keys[] = {
         {"log_level", "error|warning|info|debug", false, "info", set_log_level},
         {"feed_page_size", "integer", false,
          STR(IC_CONFIG_FEED_PAGE_SIZE_DEFAULT), set_feed_page_size},
+        {"name", "text", false, "", set_name},
+        {"photo", "URL or empty", false, "", set_photo},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

@@ -31,6 +31,9 @@
 #include "arena.h"
 #include "err.h"
 
+/* name: the longest display name (bytes). */
+#define IC_CONFIG_NAME_MAX 100
+
 /* feed_page_size: default and range (messages on the newest feed page). */
 #define IC_CONFIG_FEED_PAGE_SIZE_DEFAULT 50
 #define IC_CONFIG_FEED_PAGE_SIZE_MIN     10
@@ -49,6 +52,8 @@ struct ic_config {
 	const char *sign_in;         /* "builtin" or "external" */
 	int log_level;               /* an enum ic_log_level value */
 	unsigned feed_page_size;     /* messages on the newest feed page */
+	const char *name;            /* owner's name for the h-card, or "" */
+	const char *photo;           /* owner's photo URL, or "" */
 	const char *path;            /* the file this came from */
 };
 

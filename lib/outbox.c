@@ -137,12 +137,14 @@ static enum ic_err page_txn(struct ic_store_txn *t, void *p)
 					 first, last, &c->msgs, &c->n);
 }
 
-/* "example.com" for https://example.com/: a name until h-card settings. */
+/* The configured name, else "example.com" for https://example.com/. */
 static const char *owner_name(struct ic_req *req)
 {
 	const char *me = req->cfg.me, *host = strstr(me, "://");
 	size_t n;
 
+	if (req->cfg.name && *req->cfg.name)
+		return req->cfg.name;
 	host = host ? host + 3 : me;
 	n = strcspn(host, "/");
 	return ic_arena_strndup(req->arena, host, n);
@@ -180,6 +182,7 @@ static enum ic_err fill_page(struct ic_req *req, struct page_ctx *c,
 				  owner_name(req));
 	p->owner.name = owner_name(req);
 	p->owner.url = cfg->me;
+	p->owner.photo = cfg->photo && *cfg->photo ? cfg->photo : NULL;
 	p->recipient.name = c->conv.peer_name ? c->conv.peer_name
 					      : c->conv.peer;
 	p->recipient.url = c->conv.peer;

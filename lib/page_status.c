@@ -41,6 +41,9 @@ enum ic_err ic_page_settings(struct ic_req *req)
 	{
 		const struct ic_html_var vars[] = {
 		        {"me", c->me, IC_HTML_TEXT},
+		        {"name", c->name && *c->name ? c->name
+		                                     : "(your host name)",
+		         IC_HTML_TEXT},
 		        {"base", c->base_url, IC_HTML_TEXT},
 		        {"data", c->data_dir, IC_HTML_TEXT},
 		        {"hub", c->hub && *c->hub ? c->hub
@@ -63,6 +66,7 @@ enum ic_err ic_page_settings(struct ic_req *req)
 			        req,
 			        "<h1>Settings</h1>\n<dl id=\"settings\">\n"
 			        "<dt>Your profile (me)</dt><dd>{{me}}</dd>\n"
+			        "<dt>Your name (name)</dt><dd>{{name}}</dd>\n"
 			        "<dt>Mounted at (base_url)</dt><dd>{{base}}</dd>\n"
 			        "<dt>Data directory</dt><dd>{{data}}</dd>\n"
 			        "<dt>WebSub hub</dt><dd>{{hub}}</dd>\n"

@@ -123,7 +123,8 @@ def main(argv):
     # script's background job): the harness turns it into KeyboardInterrupt.
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL if sig != signal.SIGINT else signal.default_int_handler)
-    sites = {n: Installed(n, a.builddir, port=port) for n in NAMES}
+    sites = {n: Installed(n, a.builddir, args=["--name", n.capitalize()], port=port)
+             for n in NAMES}
     for s in sites.values():
         s.homepage_extra = "<p><a href=\"%s\">Sign in</a></p>\n" % "/indiechat/auth/login"
     apache = harness.Apache(sites=[s.spec for s in sites.values()], builddir=a.builddir,

@@ -87,13 +87,32 @@ static void test_config_every_key_is_read(void **state)
 	              "passphrase_hash = $y$j9T$abc./def$GHI0123\n"
 	              "sign_in = external\n"
 	              "log_level = debug\n"
-	              "feed_page_size = 120\n",
+	              "feed_page_size = 120\n"
+	              "name = Alice Example\n"
+	              "photo = https://example.com/me.jpg\n",
 	      IC_OK);
 	assert_string_equal(cfg.hub, "https://hub.example/");
 	assert_string_equal(cfg.passphrase_hash, "$y$j9T$abc./def$GHI0123");
 	assert_string_equal(cfg.sign_in, "external");
 	assert_int_equal(cfg.log_level, IC_LOG_DEBUG);
 	assert_int_equal(cfg.feed_page_size, 120);
+	assert_string_equal(cfg.name, "Alice Example");
+	assert_string_equal(cfg.photo, "https://example.com/me.jpg");
+}
+
+/* The h-card's name is short text; its photo follows the URL rules. */
+static void test_config_name_and_photo_rules(void **state)
+{
+	char text[512];
+
+	parse(state, MINIMAL, IC_OK);
+	assert_string_equal(cfg.name, "");
+	assert_string_equal(cfg.photo, "");
+	snprintf(text, sizeof(text), MINIMAL "name = %0101d\n", 0);
+	parse(state, text, IC_ERR_CONFIG);
+	parse(state, MINIMAL "photo = ftp://example.com/me.jpg\n", IC_ERR_CONFIG);
+	parse(state, MINIMAL "photo = https://example.com/me.jpg#x\n",
+	      IC_ERR_CONFIG);
 }
 
 static void test_config_comments_blank_lines_and_whitespace(void **state)
@@ -524,6 +543,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        T(test_config_minimal_file_gets_defaults),
 	        T(test_config_every_key_is_read),
+	        T(test_config_name_and_photo_rules),
 	        T(test_config_comments_blank_lines_and_whitespace),
 	        T(test_config_crlf_and_byte_order_mark),
 	        T(test_config_empty_value_is_allowed),
