@@ -11,6 +11,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "site.h"
+#include "store_auth.h"
 #include "store_conv.h"
 #include "store_sub.h"
 #include "store_token.h"
@@ -46,6 +47,18 @@ static enum ic_err invite_txn(struct ic_store_txn *t, void *p)
 	char *id;
 	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, a, c->peer, &c->conv);
 
+	/* Inviting someone whose access was revoked gives it back. */
+	if (rc == IC_OK && c->conv.access_revoked &&
+	    c->conv.state != IC_CONV_BLOCKED &&
+	    c->conv.state != IC_CONV_DECLINED) {
+		c->conv.access_revoked = false;
+		c->conv.updated = c->now;
+		rc = ic_store_conv_put_in_txn(t, a, &c->conv);
+		return rc ? rc
+			  : ic_due_schedule_in_txn(t, a, "ticket", c->conv.id,
+						   c->now + ic_due_backoff(1),
+						   0, false);
+	}
 	if (rc == IC_OK)
 		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
 			       "there is already a conversation with %s (%s)",
@@ -185,6 +198,8 @@ static enum ic_err decline_txn(struct ic_store_txn *t, void *p)
 	if (rc == IC_OK && c->block)
 		rc = ic_store_issued_revoke_conv_in_txn(t, a, c->conv.id,
 							&c->revoked);
+	if (rc == IC_OK && c->block)
+		rc = ic_store_refresh_del_conv_in_txn(t, a, c->conv.id, NULL);
 	return rc;
 }
 

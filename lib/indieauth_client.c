@@ -128,6 +128,17 @@ static bool issuer_ok(struct ic_req *req, const char *issuer,
 	       strncmp(meta_url, issuer, strlen(issuer)) == 0;
 }
 
+/* The code and the PKCE verifier go there: https, unless dev_mode. */
+static enum ic_err endpoint_ok(struct ic_req *req, const char *endpoint,
+			       char *errbuf)
+{
+	if (strncmp(endpoint, "https://", 8) == 0 ||
+	    (req->cfg.dev_mode && strncmp(endpoint, "http://", 7) == 0))
+		return IC_OK;
+	return ic_fail(errbuf, IC_ERR_PROTOCOL,
+		       "the authorization endpoint %s is not https", endpoint);
+}
+
 static enum ic_err read_metadata(struct ic_req *req, const char *meta_url,
 				 struct authz_server *out, char *errbuf)
 {
@@ -161,7 +172,7 @@ static enum ic_err read_metadata(struct ic_req *req, const char *meta_url,
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
 			       "the metadata names no usable "
 			       "authorization_endpoint");
-	return IC_OK;
+	return endpoint_ok(req, out->endpoint, errbuf);
 }
 
 /* Find the authorization server of profile @p url; @p res keeps the fetch
@@ -175,8 +186,18 @@ static enum ic_err discover_server(struct ic_req *req, const char *url,
 	enum ic_err rc = ic_peer_get(req, url, NULL, 0, res, &d, errbuf);
 
 	memset(out, 0, sizeof(*out));
-	if (rc == IC_ERR_BLOCKED)
-		return rc; /* errbuf names the address */
+	/* The sign-in page is anyone's to read: say why without telling
+	 * what a name resolves to or which ports answer (the details go to
+	 * the log), so it is no probe of the server's network. */
+	if (rc == IC_ERR_BLOCKED || rc == IC_ERR_NETWORK) {
+		ic_log(IC_LOG_INFO, "sign-in discovery of %s: %s", url,
+		       errbuf ? errbuf : "");
+		return ic_fail(errbuf, rc,
+			       rc == IC_ERR_BLOCKED
+			               ? "%s is not public: its address is refused"
+			               : "%s cannot be reached",
+			       url);
+	}
 	if (rc != IC_OK) {
 		char why[IC_ERRBUF_SIZE];
 
@@ -199,7 +220,7 @@ static enum ic_err discover_server(struct ic_req *req, const char *url,
 			       "%s advertises no IndieAuth server "
 			       "(rel=\"indieauth-metadata\")",
 			       url);
-	return IC_OK;
+	return endpoint_ok(req, out->endpoint, errbuf);
 }
 
 /* --- Starting (IA-C-9…IA-C-12) ---------------------------------------- */
@@ -213,7 +234,17 @@ struct put_state {
 static enum ic_err put_state_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct put_state *p = ctx;
-	enum ic_err rc = ic_store_state_put_in_txn(t, p->a, p->hash, p->s);
+	size_t pending;
+	enum ic_err rc = ic_store_state_count_in_txn(
+	        t, p->a, p->s->expires - IC_SIGNIN_STATE_LIFETIME,
+	        IC_SIGNIN_MAX_PENDING, &pending);
+
+	/* Anyone may start a sign-in: a bounded number at a time, so
+	 * nobody can fill the database with them (SEC-14). */
+	if (rc == IC_OK && pending >= IC_SIGNIN_MAX_PENDING)
+		return IC_ERR_CONFLICT;
+	if (rc == IC_OK)
+		rc = ic_store_state_put_in_txn(t, p->a, p->hash, p->s);
 
 	/* An abandoned sign-in is deleted once it expires (SEC-14). */
 	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, p->a, p->s->expires);
@@ -316,6 +347,14 @@ enum ic_err ic_signin_login_post(struct ic_req *req)
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, put_state_in_txn, &put, req->errbuf);
+	if (rc == IC_ERR_CONFLICT) {
+		ic_log(IC_LOG_WARN, "sign-in refused: %d sign-ins pending",
+		       IC_SIGNIN_MAX_PENDING);
+		return login_page(req, 429,
+				  "Too many sign-ins are in progress; try "
+				  "again in a few minutes.",
+				  typed, next);
+	}
 	if (rc != IC_OK)
 		return rc;
 	ic_log(IC_LOG_INFO, "sign-in started for %s at %s", me, as.endpoint);
@@ -361,6 +400,7 @@ static enum ic_err check_state(struct ic_req *req, struct take_state *ts,
 	const char *state = ic_form_get(&req->query, "state");
 	const char *name = ic_session_cookie_name(req, IC_COOKIE_SIGNIN);
 	const char *binding = name ? ic_cgi_cookie(req, name) : NULL;
+	const char *bhash;
 	struct ic_store *st;
 	enum ic_err rc;
 
@@ -382,9 +422,9 @@ static enum ic_err check_state(struct ic_req *req, struct take_state *ts,
 		*problem = "This sign-in took too long: start again.";
 	else if (rc != IC_OK)
 		return rc;
-	else if (binding == NULL ||
-		 !ic_session_equal(ic_secret_hash(req->arena, binding),
-				   ts->s.binding_hash))
+	else if (binding == NULL || (bhash = ic_secret_hash(req->arena,
+							    binding)) == NULL ||
+		 !ic_session_equal(bhash, ts->s.binding_hash))
 		*problem = "This sign-in was started in another browser.";
 	return IC_OK;
 }

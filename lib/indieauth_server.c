@@ -117,11 +117,12 @@ static const char *request_error(const struct authz_req *r, const char **desc)
 	return *desc ? "invalid_request" : NULL;
 }
 
-/* 302 to the client's redirect_uri with @p fields appended. */
-static enum ic_err redirect_back(struct ic_req *req, const char *uri,
-				 const char *const *fields, size_t n)
+/* The client's redirect_uri with @p fields appended, from the arena. */
+static char *back_url(struct ic_req *req, const char *uri,
+		      const char *const *fields, size_t n)
 {
 	struct ic_buf q = IC_BUF_INIT(8192);
+	char *url = NULL;
 	enum ic_err rc = IC_OK;
 
 	for (size_t i = 0; rc == IC_OK && i + 1 < n; i += 2)
@@ -130,27 +131,68 @@ static enum ic_err redirect_back(struct ic_req *req, const char *uri,
 	if (rc == IC_OK)
 		rc = ic_form_add(&q, "iss", ic_site_issuer(req->arena,
 							   &req->cfg));
-	if (rc == IC_OK) {
-		req->resp.status = 302;
-		req->resp.cache_control = "no-store";
-		req->resp.location = ic_arena_printf(
-		        req->arena, "%.*s%s%s", (int)strcspn(uri, "#"), uri,
-		        strchr(uri, '?') ? "&" : "?", q.buf);
-		if (req->resp.location == NULL)
-			rc = IC_ERR_NOMEM;
-	}
+	if (rc == IC_OK)
+		url = ic_arena_printf(req->arena, "%.*s%s%s",
+				      (int)strcspn(uri, "#"), uri,
+				      strchr(uri, '?') ? "&" : "?", q.buf);
 	ic_buf_release(&q);
-	return rc;
+	return url;
 }
 
+/* 302 to the client's redirect_uri with @p fields appended. */
+static enum ic_err redirect_back(struct ic_req *req, const char *uri,
+				 const char *const *fields, size_t n)
+{
+	req->resp.status = 302;
+	req->resp.cache_control = "no-store";
+	req->resp.location = back_url(req, uri, fields, n);
+	return req->resp.location ? IC_OK : IC_ERR_NOMEM;
+}
+
+/* A malformed request is answered with a page, not a redirect: client_id
+ * and redirect_uri are anyone's choice, so an automatic redirect would make
+ * this site an open redirector (RFC 9700 §4.11.2).  The page links back
+ * with the error (RFC 6749 §4.1.2.1) for a person to follow. */
+static enum ic_err request_error_page(struct ic_req *req,
+				      const struct authz_req *r,
+				      const char *error, const char *desc)
+{
+	const char *f[] = {"error", error, "error_description", desc,
+	                   "state", r->state};
+	const char *back = back_url(req, r->redirect_uri, f, ARRAY_SIZE(f));
+	const struct ic_html_var vars[] = {
+	        {"desc", desc, IC_HTML_TEXT},
+	        {"error", error, IC_HTML_TEXT},
+	        {"back", back ? back : "", IC_HTML_URL},
+	        {"client", r->client_id, IC_HTML_TEXT},
+	};
+	enum ic_err rc;
+
+	if (back == NULL)
+		return IC_ERR_NOMEM;
+	ic_log(IC_LOG_INFO, "authorization request refused: %s: %s", error,
+	       desc);
+	rc = ic_page_begin(req, "Bad sign-in request");
+	if (rc == IC_OK)
+		rc = ic_page_render(req,
+				    "<h1>Bad sign-in request</h1>\n"
+				    "<p role=\"alert\">{{client}} sent a request "
+				    "this server cannot answer: {{desc}} "
+				    "(<code>{{error}}</code>).</p>\n"
+				    "<p><a id=\"return\" href=\"{{back}}\">Return "
+				    "to {{client}}</a></p>\n",
+				    vars, ARRAY_SIZE(vars));
+	return rc == IC_OK ? ic_page_end(req, 400) : rc;
+}
+
+/* After the owner's own click (Cancel), back to the client. */
 static enum ic_err redirect_error(struct ic_req *req, const struct authz_req *r,
 				  const char *error, const char *desc)
 {
 	const char *f[] = {"error", error, "error_description", desc,
 	                   "state", r->state};
 
-	ic_log(IC_LOG_INFO, "authorization request refused: %s: %s", error,
-	       desc);
+	ic_log(IC_LOG_INFO, "authorization %s: %s", error, desc);
 	return redirect_back(req, r->redirect_uri, f, ARRAY_SIZE(f));
 }
 
@@ -244,7 +286,7 @@ static enum ic_err check_request(struct ic_req *req, const struct ic_form *f,
 				       problem);
 	error = request_error(r, &desc);
 	if (error)
-		return redirect_error(req, r, error, desc);
+		return request_error_page(req, r, error, desc);
 	*answered = false;
 	return IC_OK;
 }
@@ -323,7 +365,7 @@ static enum ic_err approve(struct ic_req *req)
 	if (action && strcmp(action, "deny") == 0)
 		return redirect_error(req, &r, "access_denied",
 				      "the owner cancelled");
-	rc = ic_passphrase_wait(req, &wait);
+	rc = ic_passphrase_check(req, pass ? pass : "", &ok, &wait);
 	if (rc != IC_OK)
 		return rc;
 	if (wait > 0) {
@@ -339,9 +381,6 @@ static enum ic_err approve(struct ic_req *req)
 							"Retry-After", s)
 				   : rc;
 	}
-	rc = ic_passphrase_check(req, pass ? pass : "", &ok);
-	if (rc != IC_OK)
-		return rc;
 	if (!ok)
 		return authorize_page(req, 401, &r, "Wrong passphrase.");
 	return issue_code(req, &r);

@@ -9,12 +9,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "due.h"
 #include "handshake.h"
 #include "log.h"
 #include "outbox.h"
 #include "page.h"
 #include "session.h"
 #include "store.h"
+#include "store_auth.h"
 #include "store_conv.h"
 #include "store_msg.h"
 #include "store_token.h"
@@ -192,11 +194,26 @@ static enum ic_err revoke_in_txn(struct ic_store_txn *t, void *ctx)
 	r->count = 0;
 	if (rc != IC_OK)
 		return rc;
-	return ic_store_issued_revoke_conv_in_txn(t, r->a, conv.id, &r->count);
+	rc = ic_store_issued_revoke_conv_in_txn(t, r->a, conv.id, &r->count);
+	/* Nothing may bring their access back but a new invitation: no
+	 * refresh token, no renewal ticket. */
+	if (rc == IC_OK)
+		rc = ic_store_refresh_del_conv_in_txn(t, r->a, conv.id, NULL);
+	if (rc == IC_OK) {
+		rc = ic_due_cancel_in_txn(t, r->a, "ticket", conv.id);
+		if (rc == IC_ERR_NOT_FOUND)
+			rc = IC_OK;
+	}
+	if (rc == IC_OK && !conv.access_revoked) {
+		conv.access_revoked = true;
+		rc = ic_store_conv_put_in_txn(t, r->a, &conv);
+	}
+	return rc;
 }
 
-/* TE-12: their token stops reading our feed at once; they can still be
- * invited again. */
+/* TE-12: their token stops reading our feed at once, their refresh
+ * tokens die and no renewal ticket goes out; inviting them again (B/ticket/
+ * invite) gives them a new ticket. */
 static enum ic_err do_revoke(struct ic_req *req)
 {
 	struct ic_owner owner;

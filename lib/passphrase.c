@@ -4,6 +4,7 @@
  */
 #include "passphrase.h"
 
+#include <arpa/inet.h>
 #include <crypt.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,6 @@
  * when no passphrase is set, so that case costs the same time. */
 #define DUMMY_HASH \
 	"$y$j9T$94FdeERLVvGp.THzuB/mB0$apqBEeFc6.QFt/TTxTWce/GWCd02FYNGMy9HcDBoO01"
-#define FORGET_AFTER (24LL * 60 * 60)
 
 enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass,
 			       char **out, char *errbuf)
@@ -47,22 +47,21 @@ enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass,
 	return *out ? IC_OK : ic_fail(errbuf, IC_ERR_NOMEM, "no memory");
 }
 
+/* One counter per client: an IPv4 address, or an IPv6 /64 (one host
+ * usually has a whole /64 to pick addresses from). */
 static const char *rate_key(struct ic_req *req)
 {
-	return ic_arena_printf(req->arena, "pw %s",
-			       req->env.remote_addr ? req->env.remote_addr
-						    : "-");
-}
+	const char *addr = req->env.remote_addr ? req->env.remote_addr : "-";
+	unsigned char in6[16];
+	char text[INET6_ADDRSTRLEN];
 
-struct rate_ctx {
-	struct ic_arena *a;
-	const char *key;
-	long long now;
-	bool failed; /* record: a failure, or (false) a success */
-	bool record;
-	struct ic_rate r;
-	const char *hash; /* passphrase hash from the database */
-};
+	if (strchr(addr, ':') && inet_pton(AF_INET6, addr, in6) == 1) {
+		memset(in6 + 8, 0, 8);
+		if (inet_ntop(AF_INET6, in6, text, sizeof(text)) != NULL)
+			return ic_arena_printf(req->arena, "pw %s/64", text);
+	}
+	return ic_arena_printf(req->arena, "pw %s", addr);
+}
 
 static long long wait_for(long long failures)
 {
@@ -76,27 +75,56 @@ static long long wait_for(long long failures)
 		               : (1LL << (n - 1));
 }
 
+struct rate_ctx {
+	struct ic_arena *a;
+	const char *key;
+	long long now;
+	enum { RATE_LOOK, RATE_RESERVE, RATE_CLEAR } what;
+	struct ic_rate r;
+	long long wait;   /* RATE_RESERVE: > 0 when refused */
+	const char *hash; /* RATE_RESERVE: the stored passphrase hash */
+};
+
 static enum ic_err rate_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct rate_ctx *c = ctx;
 	enum ic_err rc = ic_store_rate_get_in_txn(t, c->a, c->key, &c->r);
 
+	c->wait = 0;
+	c->hash = NULL;
 	if (rc != IC_OK)
 		return rc;
-	if (c->r.last && c->now - c->r.last > FORGET_AFTER)
+	if (c->r.last && c->now - c->r.last > IC_PASSPHRASE_FORGET_AFTER)
 		memset(&c->r, 0, sizeof(c->r));
-	if (!c->record) {
+	switch (c->what) {
+	case RATE_LOOK:
+		return IC_OK;
+	case RATE_CLEAR:
+		memset(&c->r, 0, sizeof(c->r));
+		return ic_store_rate_put_in_txn(t, c->a, c->key, &c->r);
+	case RATE_RESERVE:
+		break;
+	}
+	if (c->r.until > c->now) {
+		c->wait = c->r.until - c->now;
+		return IC_OK;
+	}
+	/* Count the attempt as a failure before it is checked, in the same
+	 * transaction as the look: parallel guesses each take their own
+	 * turn.  A right passphrase clears the count afterwards. */
+	c->r.failures++;
+	c->r.last = c->now;
+	c->r.until = c->now + wait_for(c->r.failures);
+	rc = ic_store_rate_put_in_txn(t, c->a, c->key, &c->r);
+	if (rc == IC_OK)
+		rc = ic_store_auth_gc_schedule_in_txn(
+		        t, c->a, c->now + IC_PASSPHRASE_FORGET_AFTER + 1);
+	if (rc == IC_OK) {
 		rc = ic_store_passphrase_get_in_txn(t, c->a, &c->hash);
-		return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+		if (rc == IC_ERR_NOT_FOUND)
+			rc = IC_OK;
 	}
-	if (c->failed) {
-		c->r.failures++;
-		c->r.last = c->now;
-		c->r.until = c->now + wait_for(c->r.failures);
-	} else {
-		memset(&c->r, 0, sizeof(c->r));
-	}
-	return ic_store_rate_put_in_txn(t, c->a, c->key, &c->r);
+	return rc;
 }
 
 static enum ic_err rate_run(struct ic_req *req, struct rate_ctx *c)
@@ -111,13 +139,14 @@ static enum ic_err rate_run(struct ic_req *req, struct rate_ctx *c)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
 	if (rc != IC_OK)
 		return rc;
-	return c->record ? ic_store_update(st, rate_in_txn, c, req->errbuf)
-			 : ic_store_view(st, rate_in_txn, c, req->errbuf);
+	return c->what == RATE_LOOK
+	               ? ic_store_view(st, rate_in_txn, c, req->errbuf)
+	               : ic_store_update(st, rate_in_txn, c, req->errbuf);
 }
 
 enum ic_err ic_passphrase_wait(struct ic_req *req, long long *wait)
 {
-	struct rate_ctx c = {0};
+	struct rate_ctx c = {.what = RATE_LOOK};
 	enum ic_err rc = rate_run(req, &c);
 
 	*wait = rc == IC_OK && c.r.until > c.now ? c.r.until - c.now : 0;
@@ -125,43 +154,45 @@ enum ic_err ic_passphrase_wait(struct ic_req *req, long long *wait)
 }
 
 enum ic_err ic_passphrase_check(struct ic_req *req, const char *pass,
-				bool *ok)
+				bool *ok, long long *wait)
 {
-	struct rate_ctx c = {0};
+	struct rate_ctx c = {.what = RATE_RESERVE};
 	struct crypt_data *cd;
-	const char *hash;
+	const char *hash, *want;
 	enum ic_err rc;
 
 	*ok = false;
-	rc = rate_run(req, &c); /* a view: reads the stored hash */
+	if (wait)
+		*wait = 0;
+	rc = rate_run(req, &c);
 	if (rc != IC_OK)
 		return rc;
+	if (c.wait > 0) {
+		if (wait)
+			*wait = c.wait;
+		return IC_OK; /* not even checked */
+	}
 	hash = req->cfg.passphrase_hash && *req->cfg.passphrase_hash
 	               ? req->cfg.passphrase_hash
 	               : c.hash;
 	if (hash == NULL)
 		ic_log(IC_LOG_WARN, "no passphrase is set: run "
 				    "`auth --set-passphrase`");
+	want = hash ? hash : DUMMY_HASH;
 	cd = ic_arena_calloc(req->arena, 1, sizeof(*cd));
 	if (cd == NULL)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
 	if (strlen(pass) <= IC_PASSPHRASE_MAX_CHARS &&
-	    crypt_r(pass, hash ? hash : DUMMY_HASH, cd) != NULL &&
-	    cd->output[0] == '$') {
-		const char *want = hash ? hash : DUMMY_HASH;
-		size_t n = strlen(want);
-
-		*ok = hash != NULL && strlen(cd->output) == n &&
-		      ic_crypto_equal(cd->output, want, n);
-	}
-	c.record = true;
-	c.failed = !*ok;
-	rc = rate_run(req, &c);
-	if (rc == IC_OK && !*ok)
+	    crypt_r(pass, want, cd) != NULL && cd->output[0] == '$')
+		*ok = hash != NULL && strlen(cd->output) == strlen(want) &&
+		      ic_crypto_equal(cd->output, want, strlen(want));
+	if (!*ok) {
 		ic_log(IC_LOG_INFO, "wrong passphrase from %s (%lld in a row)",
-		       req->env.remote_addr ? req->env.remote_addr : "-",
-		       c.r.failures);
-	return rc;
+		       c.key + 3, c.r.failures);
+		return IC_OK;
+	}
+	c.what = RATE_CLEAR;
+	return rate_run(req, &c);
 }
 
 /* --- auth --set-passphrase ----------------------------------------------- */

@@ -9,7 +9,8 @@
  * no passphrase is set -- and compares in constant time, so the time of
  * an answer says nothing about the passphrase or whether one is set.
  *
- * Wrong passphrases are counted per REMOTE_ADDR in the "rate" database:
+ * Wrong passphrases are counted per client (REMOTE_ADDR; for IPv6 its
+ * /64) in the "rate" database:
  * from the IC_PASSPHRASE_FREE_TRIES-th failure on, that address must wait
  * 2^(n - FREE) seconds (at most IC_PASSPHRASE_MAX_WAIT) before another
  * attempt is even checked; a right passphrase clears the count, and a
@@ -28,6 +29,8 @@
 #define IC_PASSPHRASE_MAX_CHARS 511
 #define IC_PASSPHRASE_FREE_TRIES 3
 #define IC_PASSPHRASE_MAX_WAIT 900
+/* A count older than this is forgotten (and deleted by the clean-up). */
+#define IC_PASSPHRASE_FORGET_AFTER (24LL * 60 * 60)
 
 /**
  * Hash @p pass with yescrypt and a fresh salt.
@@ -45,14 +48,18 @@ enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass,
 enum ic_err ic_passphrase_wait(struct ic_req *req, long long *wait);
 
 /**
- * Check @p pass against the owner's hash and record the outcome for the
- * client address (a failure counts; success clears the count).
- * @param[out] ok  the answer.
+ * Check @p pass against the owner's hash for the client of @p req.  The
+ * attempt is counted as a failure, in one write transaction with the look
+ * at the count, before the hash is computed (so parallel guesses cannot
+ * share one turn); a right passphrase then clears the count.
+ * @param[out] ok    the answer.
+ * @param[out] wait  optional: seconds the client must still wait; when
+ *                   > 0 the passphrase was not checked (*@p ok is false).
  * @return IC_OK (whatever the answer); store errors.  A site without a
  *         passphrase answers *ok = false and logs why.
  */
 enum ic_err ic_passphrase_check(struct ic_req *req, const char *pass,
-				bool *ok);
+				bool *ok, long long *wait);
 
 /** `auth --set-passphrase`: read one line from stdin and store its hash. */
 enum ic_err ic_passphrase_cli_set(struct ic_req *req, int argc, char **argv);

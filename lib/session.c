@@ -187,7 +187,7 @@ bool ic_session_next_ok(const struct ic_config *cfg, const char *next)
 		return false;
 	for (const char *p = next; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '\\' ||
-		    *p == '%')
+		    *p == '%' || *p == '#')
 			return false;
 	/* No dot segments: "/indiechat/../x" leaves base_url's path. */
 	for (const char *p = next; (p = strchr(p, '/')) != NULL; p++)

@@ -127,6 +127,38 @@ static void state_from_json(struct ic_arena *a, const cJSON *j,
 	}
 }
 
+struct count_ctx {
+	struct ic_arena *a;
+	long long now;
+	size_t n, stop;
+};
+
+static enum ic_err count_one(const void *k, size_t kl, const void *v,
+			     size_t vl, void *ctx)
+{
+	struct count_ctx *c = ctx;
+	cJSON *j;
+
+	(void)k;
+	(void)kl;
+	if (ic_json_parse(c->a, v, vl, &j) == IC_OK &&
+	    ic_json_num(j, "expires", 0) > c->now)
+		c->n++;
+	return c->n >= c->stop ? IC_STORE_STOP : IC_OK;
+}
+
+enum ic_err ic_store_state_count_in_txn(struct ic_store_txn *t,
+					struct ic_arena *a, long long now,
+					size_t stop, size_t *count)
+{
+	struct count_ctx c = {a, now, 0, stop};
+	enum ic_err rc = ic_store_txn_scan(t, IC_DB_STATES, NULL, 0, count_one,
+					   &c);
+
+	*count = c.n;
+	return rc;
+}
+
 enum ic_err ic_store_state_take_in_txn(struct ic_store_txn *t,
 				       struct ic_arena *a, const char *hash,
 				       long long now,
@@ -240,6 +272,60 @@ enum ic_err ic_store_refresh_take_in_txn(struct ic_store_txn *t,
 	return out->idle_expires > now ? IC_OK : IC_ERR_GONE;
 }
 
+struct conv_keys {
+	struct ic_arena *a;
+	const char *conv;
+	char **keys;
+	size_t n, cap;
+};
+
+static enum ic_err collect_conv(const void *k, size_t kl, const void *v,
+				size_t vl, void *ctx)
+{
+	struct conv_keys *c = ctx;
+	const char *conv;
+	cJSON *j;
+
+	if (ic_json_parse(c->a, v, vl, &j) != IC_OK)
+		return IC_OK;
+	conv = ic_json_str(c->a, j, "conv");
+	if (conv == NULL || strcmp(conv, c->conv) != 0)
+		return IC_OK;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		char **p = ic_arena_calloc(c->a, cap, sizeof(*p));
+
+		if (p == NULL)
+			return IC_ERR_NOMEM;
+		if (c->n)
+			memcpy(p, c->keys, c->n * sizeof(*p));
+		c->keys = p;
+		c->cap = cap;
+	}
+	c->keys[c->n] = ic_arena_memdup(c->a, k, kl);
+	return c->keys[c->n++] ? IC_OK : IC_ERR_NOMEM;
+}
+
+enum ic_err ic_store_refresh_del_conv_in_txn(struct ic_store_txn *t,
+					     struct ic_arena *a,
+					     const char *conv, int *count)
+{
+	struct conv_keys c = {a, conv, NULL, 0, 0};
+	enum ic_err rc;
+
+	if (count)
+		*count = 0;
+	if (conv == NULL || *conv == '\0')
+		return IC_OK;
+	/* Collect first: a scan must not write its own database. */
+	rc = ic_store_txn_scan(t, IC_DB_REFRESH, NULL, 0, collect_conv, &c);
+	for (size_t i = 0; rc == IC_OK && i < c.n; i++)
+		rc = del(t, IC_DB_REFRESH, c.keys[i]);
+	if (rc == IC_OK && count)
+		*count = (int)c.n;
+	return rc;
+}
+
 /* --- Rate counters -------------------------------------------------------- */
 
 enum ic_err ic_store_rate_get_in_txn(struct ic_store_txn *t,
@@ -312,6 +398,7 @@ enum ic_err ic_store_passphrase_put_in_txn(struct ic_store_txn *t,
 struct gc_ctx {
 	struct ic_arena *a;
 	const char *field; /* the record's expiry member */
+	long long after;   /* added to it */
 	long long now, next;
 	char **keys;
 	size_t n, cap;
@@ -327,7 +414,7 @@ static enum ic_err gc_collect(const void *k, size_t kl, const void *v,
 	if (ic_json_parse(g->a, v, vl, &j) != IC_OK)
 		exp = 0; /* a corrupt record is useless: remove it */
 	else
-		exp = ic_json_num(j, g->field, 0);
+		exp = ic_json_num(j, g->field, 0) + g->after;
 	if (exp > g->now) {
 		if (!g->next || exp < g->next)
 			g->next = exp;
@@ -345,14 +432,17 @@ enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 {
 	static const struct {
 		enum ic_store_db db;
-		const char *field;
+		const char *field; /* when the record ends (plus after) */
+		long long after;
 	} kinds[] = {
-	        {IC_DB_STATES, "expires"},
-	        {IC_DB_CODES, "expires"},
-	        {IC_DB_SESSIONS, "expires"},
-	        {IC_DB_REFRESH, "idle_expires"},
+	        {IC_DB_STATES, "expires", 0},
+	        {IC_DB_CODES, "expires", 0},
+	        {IC_DB_SESSIONS, "expires", 0},
+	        {IC_DB_REFRESH, "idle_expires", 0},
+	        /* A wrong-passphrase count is forgotten after a day. */
+	        {IC_DB_RATE, "last", 24LL * 60 * 60},
 	};
-	struct gc_ctx g = {a, NULL, now, 0, NULL, 0, IC_AUTH_GC_MAX};
+	struct gc_ctx g = {a, NULL, 0, now, 0, NULL, 0, IC_AUTH_GC_MAX};
 	enum ic_err rc = IC_OK;
 
 	*removed = 0;
@@ -362,6 +452,7 @@ enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 	for (size_t i = 0; rc == IC_OK && i < sizeof(kinds) / sizeof(kinds[0]);
 	     i++) {
 		g.field = kinds[i].field;
+		g.after = kinds[i].after;
 		g.n = 0;
 		/* Collect first: a scan must not write its own database. */
 		rc = ic_store_txn_scan(t, kinds[i].db, NULL, 0, gc_collect, &g);

@@ -92,6 +92,14 @@ enum ic_err ic_store_state_put_in_txn(struct ic_store_txn *t,
 				      const struct ic_signin_state *s);
 
 /**
+ * How many sign-in states are pending (unexpired at @p now), counting up
+ * to @p stop at most (a cheap bound check).
+ */
+enum ic_err ic_store_state_count_in_txn(struct ic_store_txn *t,
+					struct ic_arena *a, long long now,
+					size_t stop, size_t *count);
+
+/**
  * Find the state with hash @p hash and delete it (single use), in the
  * caller's write transaction.  An expired state is deleted as well.
  * @return IC_OK; IC_ERR_NOT_FOUND (unknown or already used);
@@ -133,6 +141,15 @@ enum ic_err ic_store_refresh_take_in_txn(struct ic_store_txn *t,
 					 long long now,
 					 struct ic_refresh_token *out);
 
+/**
+ * Delete every refresh token that renews conversation @p conv's tokens
+ * (revoke, block: TE-12).
+ * @param[out] count  how many (optional).
+ */
+enum ic_err ic_store_refresh_del_conv_in_txn(struct ic_store_txn *t,
+					     struct ic_arena *a,
+					     const char *conv, int *count);
+
 /* --- Wrong-passphrase counters ---------------------------------------- */
 
 struct ic_rate {
@@ -170,9 +187,10 @@ enum ic_err ic_store_passphrase_put_in_txn(struct ic_store_txn *t,
 #define IC_AUTH_GC_MAX 2000
 
 /**
- * Delete expired sessions, states, codes and idle refresh tokens, at
- * most IC_AUTH_GC_MAX, so that nobody can grow the database by starting
- * sign-ins.  Anything not yet expired is kept.
+ * Delete expired sessions, states, codes, idle refresh tokens and old
+ * wrong-passphrase counts, at most IC_AUTH_GC_MAX.  Anything not yet
+ * expired is kept (the sign-in caps its pending states, so those stay
+ * few).
  * @param[out] removed  records deleted.
  * @param[out] next     the earliest expiry still stored (0: none), for
  *                      the next clean-up.

@@ -61,6 +61,7 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	c->published_seq = ic_json_num(j, "published_seq", 0);
 	c->notified_seq = ic_json_num(j, "notified_seq", 0);
 	c->fetched_seq = ic_json_num(j, "fetched_seq", 0);
+	c->access_revoked = ic_json_bool(j, "access_revoked", false);
 	return IC_OK;
 }
 
@@ -90,6 +91,8 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_conv *c,
 	if (!rc) rc = ic_json_add_num(j, "published_seq", c->published_seq);
 	if (!rc) rc = ic_json_add_num(j, "notified_seq", c->notified_seq);
 	if (!rc) rc = ic_json_add_num(j, "fetched_seq", c->fetched_seq);
+	if (!rc && c->access_revoked)
+		rc = ic_json_add_bool(j, "access_revoked", true);
 	*out = j;
 	return rc;
 }

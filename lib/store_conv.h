@@ -50,6 +50,9 @@ struct ic_conv {
 	 * notified_seq were announced to the hub; up to fetched_seq were on
 	 * the newest page when their token read it. */
 	long long notified_seq, fetched_seq;
+	/* The owner revoked their access (B/ticket/revoke): no refresh, no
+	 * renewal ticket, until the owner invites them again. */
+	bool access_revoked;
 };
 
 /** "invited", "request", … ; and back (IC_ERR_BAD_INPUT if unknown). */

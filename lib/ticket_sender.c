@@ -89,6 +89,11 @@ static enum ic_err issue_txn(struct ic_store_txn *t, void *p)
 		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
 			       "the conversation with %s is %s", c->conv.peer,
 			       ic_conv_state_name(c->conv.state));
+	if (c->conv.access_revoked)
+		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
+			       "the owner revoked %s's access: invite them "
+			       "again to send a new ticket",
+			       c->conv.peer);
 	c->resource = ic_site_topic_url(c->req->arena, &c->req->cfg,
 					c->conv_id);
 	if (c->resource == NULL)

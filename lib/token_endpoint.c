@@ -271,7 +271,8 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 		/* Blocking is revoking at the source: no ticket issued
 		 * before the block yields a token after it (TE-12). */
 		if (rc == IC_OK && (conv.state == IC_CONV_BLOCKED ||
-				    conv.state == IC_CONV_DECLINED))
+				    conv.state == IC_CONV_DECLINED ||
+				    conv.access_revoked))
 			return IC_ERR_GONE;
 		/* Peers that do not refresh (TE-6) get a fresh ticket from
 		 * lazy maintenance before this token expires. */
@@ -513,7 +514,8 @@ static enum ic_err refresh_in_txn(struct ic_store_txn *t, void *ctx)
 		rc = ic_store_conv_get_in_txn(t, g->a, g->r.conv, &conv);
 		if (rc == IC_ERR_NOT_FOUND ||
 		    (rc == IC_OK && (conv.state == IC_CONV_BLOCKED ||
-		                     conv.state == IC_CONV_DECLINED)))
+		                     conv.state == IC_CONV_DECLINED ||
+		                     conv.access_revoked)))
 			return refuse(g, "invalid_grant",
 			              "this conversation was closed");
 		if (rc != IC_OK)

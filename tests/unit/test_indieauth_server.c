@@ -18,6 +18,8 @@
 #include "fixture.h"
 #include "form.h"
 #include "indieauth_server.h"
+#include "owner_actions.h"
+#include "session.h"
 #include "passphrase.h"
 #include "store_auth.h"
 #include "store_conv.h"
@@ -48,6 +50,8 @@ static const struct ic_route routes[] = {
         {"POST", "/token", ic_token_endpoint_token, IC_NEED_FORM, ""},
         {"POST", "/revoke", ic_token_endpoint_revoke, IC_NEED_FORM, ""},
         {"POST", "/introspect", ic_token_endpoint_introspect, IC_NEED_FORM, ""},
+        {"POST", "/owner-revoke", ic_owner_revoke, IC_NEED_FORM, ""},
+        {"POST", "/owner-invite", ic_owner_invite, IC_NEED_FORM, ""},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -131,6 +135,56 @@ static void loc_free(struct loc *l)
 {
 	ic_arena_free(l->a);
 	l->a = NULL;
+}
+
+/* The page's "Return to the client" link, parsed like a Location. */
+static bool return_link(const struct ic_fx_run *r, struct loc *l)
+{
+	const char *p = strstr(r->body, "id=\"return\" href=\"");
+	size_t n = 0;
+	char *q;
+
+	memset(l, 0, sizeof(*l));
+	if (p == NULL)
+		return false;
+	p += strlen("id=\"return\" href=\"");
+	/* Undo the attribute escaping of '&' (the only one a URL has). */
+	while (*p && *p != '"' && n + 1 < sizeof(l->where)) {
+		if (strncmp(p, "&amp;", 5) == 0) {
+			l->where[n++] = '&';
+			p += 5;
+		} else {
+			l->where[n++] = *p++;
+		}
+	}
+	l->where[n] = '\0';
+	l->a = ic_arena_new(0);
+	assert_non_null(l->a);
+	q = strchr(l->where, '?');
+	if (q != NULL) {
+		*q++ = '\0';
+		assert_int_equal(ic_form_parse(&l->q, l->a, q, strlen(q), NULL),
+		                 IC_OK);
+	}
+	return true;
+}
+
+/* RFC 9700 §4.11.2: a malformed request is a 400 page, no redirect, with a
+ * link back to REDIRECT carrying error=@p error, our state and iss. */
+static void assert_error_page(struct ic_fx_run *r, const char *error)
+{
+	struct loc l;
+
+	assert_int_equal(r->rc, IC_OK);
+	assert_int_equal(r->status, 400);
+	assert_false(location(r, &l));
+	assert_true(return_link(r, &l));
+	assert_string_equal(l.where, REDIRECT);
+	assert_string_equal(lget(&l, "error"), error);
+	assert_string_equal(lget(&l, "state"), STATE);
+	assert_string_equal(lget(&l, "iss"), ISSUER);
+	assert_null(lget(&l, "code"));
+	loc_free(&l);
 }
 
 /* A redirect back to REDIRECT carrying error=@p error, our state and iss. */
@@ -241,7 +295,7 @@ test_authz_bad_client_is_400_page_without_redirect_ia_c_3(void **state)
 }
 
 static void
-test_authz_missing_pkce_redirects_invalid_request_ia_c_9(void **state)
+test_authz_missing_pkce_is_an_error_page_invalid_request_ia_c_9(void **state)
 {
 	static const char *const bad[] = {
 	        "response_type=code&client_id=" CLIENT_Q
@@ -262,7 +316,7 @@ test_authz_missing_pkce_redirects_invalid_request_ia_c_9(void **state)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		get(fx, &r, bad[i]);
-		assert_redirect_error(&r, "invalid_request");
+		assert_error_page(&r, "invalid_request");
 		assert_true(ic_fx_has_header(&r, "Cache-Control: no-store"));
 		ic_fx_done(&r);
 	}
@@ -277,8 +331,9 @@ static void test_authz_missing_state_is_invalid_request_ia_c_11(void **state)
 	get(fx, &r,
 	    "response_type=code&client_id=" CLIENT_Q "&redirect_uri=" REDIR_Q
 	    "&code_challenge=" CHALLENGE "&code_challenge_method=S256");
-	assert_int_equal(r.status, 302);
-	assert_true(location(&r, &l));
+	assert_int_equal(r.status, 400);
+	assert_false(location(&r, &l));
+	assert_true(return_link(&r, &l));
 	assert_string_equal(lget(&l, "error"), "invalid_request");
 	assert_null(lget(&l, "state"));
 	assert_string_equal(lget(&l, "iss"), ISSUER);
@@ -295,7 +350,7 @@ static void test_authz_response_type_token_unsupported_ia_c_10(void **state)
 	    "response_type=token&client_id=" CLIENT_Q "&redirect_uri=" REDIR_Q
 	    "&state=" STATE "&code_challenge=" CHALLENGE
 	    "&code_challenge_method=S256");
-	assert_redirect_error(&r, "unsupported_response_type");
+	assert_error_page(&r, "unsupported_response_type");
 	ic_fx_done(&r);
 }
 
@@ -828,6 +883,60 @@ test_token_refresh_of_blocked_conversation_refused_te_12(void **state)
 	free(rt);
 }
 
+/* The owner's "Revoke access" (B/ticket/revoke) from a signed-in page. */
+static void owner_post(struct ic_fx *fx, struct ic_fx_run *r, const char *path)
+{
+	char body[512], csrf[65];
+	struct ic_fx_call c = {.program = "ticket",
+	                       .method = "POST",
+	                       .path = path,
+	                       .body = body,
+	                       .accept = "application/json",
+	                       .remote_addr = "192.0.2.1"};
+
+	ic_fx_session(fx, "owner-session-id", IC_FX_ME,
+	              (long long)time(NULL) + 3600);
+	ic_session_csrf("owner-session-id", csrf);
+	snprintf(body, sizeof(body), "url=%s&csrf=%s",
+	         "https%3A%2F%2Fbob.example%2F", csrf);
+	c.cookie = ic_fx_cookie(fx, "owner-session-id");
+	ic_fx_run(fx, routes, NROUTES, &c, r);
+}
+
+static enum ic_err conv_of(struct ic_store_txn *t, void *ctx)
+{
+	struct ic_arena *a = ic_arena_new(0);
+	struct ic_conv c;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, a, "conv1", &c);
+
+	*(bool *)ctx = rc == IC_OK && c.access_revoked;
+	ic_arena_free(a);
+	return rc;
+}
+
+static void
+test_owner_revoke_ends_refresh_te_12(void **state)
+{
+	struct ic_fx *fx = *state;
+	char *rt = ticket_refresh_token(fx);
+	struct ic_fx_run r;
+	char body[256];
+	bool revoked = false;
+
+	owner_post(fx, &r, "/owner-revoke");
+	assert_int_equal(r.status, 200);
+	ic_fx_done(&r);
+	assert_int_equal(ic_fx_txn(fx, NULL, false, conv_of, &revoked), IC_OK);
+	assert_true(revoked);
+	/* The revoked correspondent cannot refresh their way back in. */
+	snprintf(body, sizeof(body),
+	         "grant_type=refresh_token&refresh_token=%s", rt);
+	post(fx, &r, "/token", body);
+	assert_oauth_error(&r, "invalid_grant");
+	ic_fx_done(&r);
+	free(rt);
+}
+
 /* --- Revocation and introspection ------------------------------------------
  */
 
@@ -909,7 +1018,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, ic_fx_teardown)
 	        T(test_authz_bad_client_is_400_page_without_redirect_ia_c_3),
-	        T(test_authz_missing_pkce_redirects_invalid_request_ia_c_9),
+	        T(test_authz_missing_pkce_is_an_error_page_invalid_request_ia_c_9),
 	        T(test_authz_missing_state_is_invalid_request_ia_c_11),
 	        T(test_authz_response_type_token_unsupported_ia_c_10),
 	        T(test_authz_good_request_is_a_passphrase_page_ia_c_10),
@@ -933,6 +1042,7 @@ int main(void)
 	        T(test_token_refresh_other_client_invalid_grant_te_6),
 	        T(test_token_ticket_grant_returns_refresh_token_te_6),
 	        T(test_token_refresh_of_blocked_conversation_refused_te_12),
+	        T(test_owner_revoke_ends_refresh_te_12),
 	        T(test_token_revoked_refresh_token_unusable_te_12),
 	        T(test_token_introspect_code_token_shows_client_id_te_11),
 	        T(test_token_db_has_no_code_or_tokens_te_7),

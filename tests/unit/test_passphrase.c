@@ -96,7 +96,7 @@ static bool check(struct ic_fx *fx, const char *addr, const char *pass)
 
 	ic_fx_req_init(fx, &req, "auth", stdin, stdout);
 	req.env.remote_addr = addr;
-	assert_int_equal(ic_passphrase_check(&req, pass, &ok), IC_OK);
+	assert_int_equal(ic_passphrase_check(&req, pass, &ok, NULL), IC_OK);
 	ic_cgi_req_free(&req);
 	return ok;
 }
@@ -380,11 +380,26 @@ test_passphrase_cli_set_refuses_when_config_has_hash_sec_8(void **state)
 	ic_arena_free(a);
 }
 
+/* One host usually holds a whole IPv6 /64: it is one client (SEC-14). */
+static void test_passphrase_ipv6_counts_per_64_sec_14(void **state)
+{
+	struct ic_fx *fx = *state;
+
+	for (int i = 0; i < IC_PASSPHRASE_FREE_TRIES; i++)
+		assert_false(check(fx, "2001:db8:1:2::1", "wrong passphrase"));
+	assert_true(wait_of(fx, "2001:db8:1:2::99") > 0);
+	assert_true(wait_of(fx, "2001:db8:1:2:aaaa:bbbb:cccc:dddd") > 0);
+	assert_int_equal(wait_of(fx, "2001:db8:1:3::1"), 0);
+	/* Locked: even the right passphrase is not checked now. */
+	assert_false(check(fx, "2001:db8:1:2::7", "wrong passphrase"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ic_fx_setup, ic_fx_teardown)
 	        T(test_passphrase_hash_is_yescrypt_and_verifies_sec_8),
+	        T(test_passphrase_ipv6_counts_per_64_sec_14),
 	        T(test_passphrase_hash_refuses_short_and_long_sec_14),
 	        T(test_passphrase_longest_allowed_is_usable_sec_8),
 	        T(test_passphrase_check_against_stored_hash_ia_c_19),
