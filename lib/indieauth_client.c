@@ -289,6 +289,10 @@ enum ic_err ic_signin_login_post(struct ic_req *req)
 	const char *url, *cookie;
 	enum ic_err rc;
 
+	/* Another site may not start (and so replace) a sign-in here. */
+	if (!ic_session_origin_ok(req))
+		return login_page(req, 403, "This sign-in form was sent from "
+					    "another site.", NULL, next);
 	if (typed == NULL || *typed == '\0')
 		return login_page(req, 400, "Type your domain, e.g. "
 					    "example.com.", NULL, next);

@@ -120,6 +120,16 @@ static enum ic_err requests_section(struct ic_req *req,
 
 		if (v->state != IC_CONV_REQUEST)
 			continue;
+		/* Anyone can send a request: a flood must not make the
+		 * inbox unusable.  The newest are shown. */
+		if (shown == IC_PAGE_MAX_REQUESTS) {
+			rc = ic_page_render(req,
+					    "<li class=\"more\">More requests "
+					    "are waiting; answer these first."
+					    "</li>\n",
+					    NULL, 0);
+			break;
+		}
 		shown++;
 		rc = vars[3].value
 		             ? ic_page_render(

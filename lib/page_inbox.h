@@ -17,6 +17,9 @@
 #include "cgi.h"
 #include "err.h"
 
+/* Message requests the inbox shows at once (anyone can send one). */
+#define IC_PAGE_MAX_REQUESTS 50
+
 enum ic_err ic_page_inbox(struct ic_req *req);
 enum ic_err ic_page_contacts(struct ic_req *req);
 enum ic_err ic_page_api_inbox(struct ic_req *req);

@@ -143,7 +143,7 @@ char *ic_session_absolute(struct ic_req *req, const char *path)
 			       req->cfg.base_url, path);
 }
 
-static bool origin_ok(struct ic_req *req)
+bool ic_session_origin_ok(const struct ic_req *req)
 {
 	const char *o = req->env.origin;
 	size_t n = origin_len(req->cfg.base_url);
@@ -158,7 +158,7 @@ enum ic_err ic_session_require_post(struct ic_req *req, struct ic_owner *out)
 	const char *token = ic_form_get(&req->form, IC_CSRF_FIELD);
 	enum ic_err rc;
 
-	if (!origin_ok(req))
+	if (!ic_session_origin_ok(req))
 		return ic_fail(req->errbuf, IC_ERR_FORBIDDEN,
 			       "cross-site request refused (Origin %s)",
 			       req->env.origin);

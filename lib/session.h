@@ -71,6 +71,13 @@ bool ic_session_equal(const char *a, const char *b);
 enum ic_err ic_session_get(struct ic_req *req, struct ic_owner *out);
 
 /**
+ * True unless the request's Origin header names another origin than
+ * base_url's (an absent Origin is fine: browsers omit it on some
+ * same-origin requests).
+ */
+bool ic_session_origin_ok(const struct ic_req *req);
+
+/**
  * Guard of every owner POST: a session, the right CSRF token in the form
  * and, when the browser sent one, an Origin equal to base_url's.
  * @return IC_OK; IC_ERR_FORBIDDEN with the reason in req->errbuf (the
