@@ -392,14 +392,30 @@ struct take_code {
 	struct ic_arena *a;
 	const char *hash;
 	long long now;
+	bool replayed;
 	struct ic_auth_code c;
 };
 
 static enum ic_err take_code_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct take_code *p = ctx;
+	enum ic_err rc = ic_store_code_take_in_txn(t, p->a, p->hash, p->now,
+						   &p->c);
 
-	return ic_store_code_take_in_txn(t, p->a, p->hash, p->now, &p->c);
+	p->replayed = false;
+	if (rc != IC_ERR_GONE || !p->c.used || p->c.token_hash == NULL)
+		return rc;
+	/* RFC 6749 §4.1.2: a code used twice was stolen or replayed: the
+	 * tokens its first use gave are revoked too. */
+	p->replayed = true;
+	rc = ic_store_issued_revoke_in_txn(t, p->a, p->c.token_hash, NULL);
+	if (rc == IC_OK && p->c.refresh_hash) {
+		rc = ic_store_txn_del(t, IC_DB_REFRESH, p->c.refresh_hash,
+				      strlen(p->c.refresh_hash));
+		if (rc == IC_ERR_NOT_FOUND)
+			rc = IC_OK;
+	}
+	return rc;
 }
 
 enum ic_err ic_authz_take_code(struct ic_req *req, struct ic_auth_code *out,
@@ -409,7 +425,8 @@ enum ic_err ic_authz_take_code(struct ic_req *req, struct ic_auth_code *out,
 	const char *client_id = one(&req->form, "client_id");
 	const char *redirect_uri = one(&req->form, "redirect_uri");
 	const char *verifier = one(&req->form, "code_verifier");
-	struct take_code p = {req->arena, NULL, (long long)time(NULL), {0}};
+	struct take_code p = {req->arena, NULL, (long long)time(NULL), false,
+	                      {0}};
 	char challenge[44];
 	struct ic_store *st;
 	enum ic_err rc;
@@ -428,6 +445,12 @@ enum ic_err ic_authz_take_code(struct ic_req *req, struct ic_auth_code *out,
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, take_code_in_txn, &p, req->errbuf);
+	if (rc == IC_OK && p.replayed) {
+		ic_log(IC_LOG_WARN, "authorization code of %s used twice: its "
+				    "tokens are revoked",
+		       p.c.client_id);
+		rc = IC_ERR_GONE;
+	}
 	if (rc == IC_ERR_NOT_FOUND || rc == IC_ERR_GONE) {
 		*desc = rc == IC_ERR_GONE ? "the code was already used or "
 					    "has expired"

@@ -19,7 +19,8 @@
  *  - PKCE is required, S256 only; `state` is required;
  *  - codes are 256-bit random, stored hashed with their binding (client,
  *    redirect URI, challenge, scope), single use, IC_CODE_LIFETIME
- *    seconds; redemption checks all of it and the verifier;
+ *    seconds; redemption checks all of it and the verifier; a code used
+ *    twice revokes the tokens its first use gave (RFC 6749 §4.1.2);
  *  - only the owner (`me` in the configuration) can be signed in here,
  *    and only with the passphrase (passphrase.h: slow-down per address,
  *    no timing oracle);

@@ -197,6 +197,8 @@ enum ic_err ic_store_code_put_in_txn(struct ic_store_txn *t,
 	if (!rc) rc = ic_json_add_str(j, "me", c->me);
 	if (!rc) rc = ic_json_add_num(j, "expires", c->expires);
 	if (!rc) rc = ic_json_add_bool(j, "used", c->used);
+	if (!rc) rc = ic_json_add_str(j, "token_hash", c->token_hash);
+	if (!rc) rc = ic_json_add_str(j, "refresh_hash", c->refresh_hash);
 	return rc ? rc : put(t, IC_DB_CODES, hash, j);
 }
 
@@ -216,6 +218,8 @@ enum ic_err ic_store_code_take_in_txn(struct ic_store_txn *t,
 	out->me = ic_json_str(a, j, "me");
 	out->expires = ic_json_num(j, "expires", 0);
 	out->used = ic_json_bool(j, "used", true);
+	out->token_hash = ic_json_str(a, j, "token_hash");
+	out->refresh_hash = ic_json_str(a, j, "refresh_hash");
 	if (!out->client_id || !out->redirect_uri || !out->challenge ||
 	    !out->scope || !out->me)
 		return IC_ERR_DATABASE;

@@ -59,6 +59,9 @@ struct ic_auth_code {
 	const char *me;
 	long long expires;
 	bool used;
+	/* What its redemption at the token endpoint minted (hashes), so a
+	 * replay of the code can revoke them (RFC 6749 §4.1.2); NULL else. */
+	const char *token_hash, *refresh_hash;
 };
 
 struct ic_refresh_token {

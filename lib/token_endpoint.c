@@ -392,21 +392,30 @@ struct code_grant {
 	const char *token_hash, *refresh_hash;
 	struct ic_issued_token tok;
 	long long now;
+	const char *code_hash;
+	struct ic_auth_code code;
 };
 
 static enum ic_err code_grant_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct code_grant *g = ctx;
+	struct ic_auth_code c = g->code;
 	enum ic_err rc = ic_store_issued_put_in_txn(t, g->a, g->token_hash,
 	                                            &g->tok);
 
-	return rc ? rc : put_refresh_in_txn(t, g->a, g->refresh_hash, &g->tok,
-	                                    g->now);
+	if (rc == IC_OK)
+		rc = put_refresh_in_txn(t, g->a, g->refresh_hash, &g->tok,
+		                        g->now);
+	/* The used code remembers what it gave, for a replay (§4.1.2). */
+	c.token_hash = g->token_hash;
+	c.refresh_hash = g->refresh_hash;
+	return rc ? rc : ic_store_code_put_in_txn(t, g->a, g->code_hash, &c);
 }
 
 static enum ic_err grant_code(struct ic_req *req)
 {
-	struct code_grant g = {req->arena, NULL, NULL, {0}, (long long)time(NULL)};
+	struct code_grant g = {req->arena, NULL, NULL, {0}, (long long)time(NULL),
+	                       NULL, {0}};
 	const char *error, *desc;
 	struct ic_auth_code c;
 	struct ic_store *st;
@@ -426,6 +435,10 @@ static enum ic_err grant_code(struct ic_req *req)
 	rc = mint_pair(req, &token, &refresh, &g.token_hash, &g.refresh_hash);
 	if (rc != IC_OK)
 		return rc;
+	g.code = c;
+	g.code_hash = ic_secret_hash(req->arena, ic_form_get(&req->form, "code"));
+	if (g.code_hash == NULL)
+		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for hash");
 	g.tok = (struct ic_issued_token){
 	        .conv = "",
 	        .subject = c.me,

@@ -959,6 +959,40 @@ static void test_token_revoked_refresh_token_unusable_te_12(void **state)
 	free(rt);
 }
 
+/* RFC 6749 §4.1.2, TE-2: a code redeemed twice loses what it gave. */
+static void test_token_code_replay_revokes_its_tokens_te_2(void **state)
+{
+	struct ic_fx *fx = *state;
+	char *code = approve(fx, "&scope=read");
+	char *access, *rt, auth[128], body[128];
+	struct ic_fx_call c = {
+	        .program = "auth", .method = "POST", .path = "/introspect"};
+	struct ic_fx_run r;
+
+	redeem(fx, &r, "/token", code, VERIFIER, REDIR_Q);
+	assert_int_equal(r.status, 200);
+	access = strdup(ic_fx_jstr(&r, "access_token"));
+	rt = strdup(ic_fx_jstr(&r, "refresh_token"));
+	ic_fx_done(&r);
+	redeem(fx, &r, "/token", code, VERIFIER, REDIR_Q);
+	assert_oauth_error(&r, "invalid_grant");
+	ic_fx_done(&r);
+	/* The first redemption's refresh token and access token are dead. */
+	refresh(fx, &r, rt, NULL);
+	assert_oauth_error(&r, "invalid_grant");
+	ic_fx_done(&r);
+	snprintf(auth, sizeof(auth), "Bearer %s", access);
+	snprintf(body, sizeof(body), "token=%s", access);
+	c.authorization = auth;
+	c.body = body;
+	ic_fx_run(fx, routes, NROUTES, &c, &r);
+	assert_int_equal(r.status, 401);
+	ic_fx_done(&r);
+	free(access);
+	free(rt);
+	free(code);
+}
+
 static void test_token_introspect_code_token_shows_client_id_te_11(void **state)
 {
 	struct ic_fx *fx = *state;
@@ -1044,6 +1078,7 @@ int main(void)
 	        T(test_token_refresh_of_blocked_conversation_refused_te_12),
 	        T(test_owner_revoke_ends_refresh_te_12),
 	        T(test_token_revoked_refresh_token_unusable_te_12),
+	        T(test_token_code_replay_revokes_its_tokens_te_2),
 	        T(test_token_introspect_code_token_shows_client_id_te_11),
 	        T(test_token_db_has_no_code_or_tokens_te_7),
 #undef T
