@@ -92,22 +92,6 @@ static enum ic_err load(struct ic_req *req, struct conv_read *r)
 	return rc;
 }
 
-static int by_time(const void *x, const void *y)
-{
-	const struct ic_msg *a = *(const struct ic_msg *const *)x;
-	const struct ic_msg *b = *(const struct ic_msg *const *)y;
-
-	if (a->published != b->published)
-		return (a->published > b->published) -
-		       (a->published < b->published);
-	/* Same second: the order they reached this site (store_msg.h). */
-	if (a->order != b->order && a->order && b->order)
-		return (a->order > b->order) - (a->order < b->order);
-	if (a->dir != b->dir)
-		return a->dir - b->dir;
-	return (a->seq > b->seq) - (a->seq < b->seq);
-}
-
 /* Both directions merged by time. */
 static const struct ic_msg **merged(struct conv_read *r, size_t *n)
 {
@@ -121,7 +105,7 @@ static const struct ic_msg **merged(struct conv_read *r, size_t *n)
 		all[i] = &r->out[i];
 	for (size_t i = 0; i < r->nin; i++)
 		all[r->nout + i] = &r->in[i];
-	qsort(all, *n, sizeof(*all), by_time);
+	qsort(all, *n, sizeof(*all), ic_msg_by_time);
 	return all;
 }
 

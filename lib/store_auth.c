@@ -8,6 +8,7 @@
 
 #include "due.h"
 #include "json.h"
+#include "store_token.h"
 
 #define PASSPHRASE_KEY "passphrase_hash"
 
@@ -276,57 +277,23 @@ enum ic_err ic_store_refresh_take_in_txn(struct ic_store_txn *t,
 	return out->idle_expires > now ? IC_OK : IC_ERR_GONE;
 }
 
-struct conv_keys {
-	struct ic_arena *a;
-	const char *conv;
-	char **keys;
-	size_t n, cap;
-};
-
-static enum ic_err collect_conv(const void *k, size_t kl, const void *v,
-				size_t vl, void *ctx)
-{
-	struct conv_keys *c = ctx;
-	const char *conv;
-	cJSON *j;
-
-	if (ic_json_parse(c->a, v, vl, &j) != IC_OK)
-		return IC_OK;
-	conv = ic_json_str(c->a, j, "conv");
-	if (conv == NULL || strcmp(conv, c->conv) != 0)
-		return IC_OK;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		char **p = ic_arena_calloc(c->a, cap, sizeof(*p));
-
-		if (p == NULL)
-			return IC_ERR_NOMEM;
-		if (c->n)
-			memcpy(p, c->keys, c->n * sizeof(*p));
-		c->keys = p;
-		c->cap = cap;
-	}
-	c->keys[c->n] = ic_arena_memdup(c->a, k, kl);
-	return c->keys[c->n++] ? IC_OK : IC_ERR_NOMEM;
-}
-
 enum ic_err ic_store_refresh_del_conv_in_txn(struct ic_store_txn *t,
 					     struct ic_arena *a,
 					     const char *conv, int *count)
 {
-	struct conv_keys c = {a, conv, NULL, 0, 0};
+	char **keys;
+	size_t n;
 	enum ic_err rc;
 
 	if (count)
 		*count = 0;
 	if (conv == NULL || *conv == '\0')
 		return IC_OK;
-	/* Collect first: a scan must not write its own database. */
-	rc = ic_store_txn_scan(t, IC_DB_REFRESH, NULL, 0, collect_conv, &c);
-	for (size_t i = 0; rc == IC_OK && i < c.n; i++)
-		rc = del(t, IC_DB_REFRESH, c.keys[i]);
+	rc = ic_store_conv_keys_in_txn(t, a, IC_DB_REFRESH, conv, &keys, &n);
+	for (size_t i = 0; rc == IC_OK && i < n; i++)
+		rc = del(t, IC_DB_REFRESH, keys[i]);
 	if (rc == IC_OK && count)
-		*count = (int)c.n;
+		*count = (int)n;
 	return rc;
 }
 

@@ -182,3 +182,19 @@ enum ic_err ic_store_msg_range_in_txn(struct ic_store_txn *t,
 	*n = r.n;
 	return IC_OK;
 }
+
+int ic_msg_by_time(const void *x, const void *y)
+{
+	const struct ic_msg *a = *(const struct ic_msg *const *)x;
+	const struct ic_msg *b = *(const struct ic_msg *const *)y;
+
+	if (a->published != b->published)
+		return (a->published > b->published) -
+		       (a->published < b->published);
+	/* Same second: the order they reached this site (store_msg.h). */
+	if (a->order != b->order && a->order && b->order)
+		return (a->order > b->order) - (a->order < b->order);
+	if (a->dir != b->dir)
+		return a->dir - b->dir;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}

@@ -45,6 +45,13 @@ struct ic_msg {
 	enum ic_msg_state state;
 };
 
+/**
+ * qsort() comparator for an array of `const struct ic_msg *`: by publish
+ * time, then by arrival order at this site (same second), then ours
+ * before theirs, then by seq.
+ */
+int ic_msg_by_time(const void *x, const void *y);
+
 /** The uid we give message @p seq of conversation @p conv: its URL. */
 char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq);
 

@@ -127,7 +127,7 @@ enum ic_err ic_store_issued_revoke_in_txn(struct ic_store_txn *t,
 	return rc;
 }
 
-struct revoke_ctx {
+struct conv_keys {
 	struct ic_arena *a;
 	const char *conv;
 	char **keys;
@@ -137,7 +137,7 @@ struct revoke_ctx {
 static enum ic_err collect(const void *k, size_t kl, const void *v, size_t vl,
 			   void *ctx)
 {
-	struct revoke_ctx *r = ctx;
+	struct conv_keys *r = ctx;
 	cJSON *j;
 	const char *conv;
 
@@ -161,23 +161,36 @@ static enum ic_err collect(const void *k, size_t kl, const void *v, size_t vl,
 	return r->keys[r->n++] ? IC_OK : IC_ERR_NOMEM;
 }
 
+enum ic_err ic_store_conv_keys_in_txn(struct ic_store_txn *t,
+				      struct ic_arena *a, enum ic_store_db db,
+				      const char *conv, char ***keys,
+				      size_t *n)
+{
+	struct conv_keys r = {a, conv, NULL, 0, 0};
+	enum ic_err rc = ic_store_txn_scan(t, db, NULL, 0, collect, &r);
+
+	*keys = r.keys;
+	*n = r.n;
+	return rc;
+}
+
 enum ic_err ic_store_issued_revoke_conv_in_txn(struct ic_store_txn *t,
 					       struct ic_arena *a,
 					       const char *conv, int *count)
 {
-	struct revoke_ctx r = {a, conv, NULL, 0, 0};
-	enum ic_err rc;
+	char **keys;
+	size_t n;
+	enum ic_err rc = ic_store_conv_keys_in_txn(t, a, IC_DB_ISSUED_TOKENS,
+						   conv, &keys, &n);
 
 	*count = 0;
-	/* Collect first: a scan callback must not write its database. */
-	rc = ic_store_txn_scan(t, IC_DB_ISSUED_TOKENS, NULL, 0, collect, &r);
-	for (size_t i = 0; rc == IC_OK && i < r.n; i++) {
+	for (size_t i = 0; rc == IC_OK && i < n; i++) {
 		struct ic_issued_token tok;
 
-		rc = ic_store_issued_get_in_txn(t, a, r.keys[i], &tok);
+		rc = ic_store_issued_get_in_txn(t, a, keys[i], &tok);
 		if (rc == IC_OK && !tok.revoked) {
 			tok.revoked = true;
-			rc = ic_store_issued_put_in_txn(t, a, r.keys[i], &tok);
+			rc = ic_store_issued_put_in_txn(t, a, keys[i], &tok);
 			(*count)++;
 		}
 	}

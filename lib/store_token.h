@@ -51,6 +51,17 @@ struct ic_held_token {
 	long long obtained;
 };
 
+/**
+ * The keys of every JSON record in @p db whose "conv" is @p conv (tokens
+ * and refresh tokens of one conversation), collected first so the caller
+ * may then write @p db (a scan must not).
+ * @param[out] keys  arena array of *@p n NUL-terminated keys.
+ */
+enum ic_err ic_store_conv_keys_in_txn(struct ic_store_txn *t,
+				      struct ic_arena *a, enum ic_store_db db,
+				      const char *conv, char ***keys,
+				      size_t *n);
+
 /** SHA-256 hex of @p secret, from the arena: the key of hashed secrets. */
 char *ic_secret_hash(struct ic_arena *a, const char *secret);
 

@@ -233,22 +233,6 @@ static enum ic_err read_txn(struct ic_store_txn *t, void *p)
 	return ic_store_conv_put_in_txn(t, c->req->arena, &conv);
 }
 
-static int by_time(const void *x, const void *y)
-{
-	const struct ic_msg *a = *(const struct ic_msg *const *)x;
-	const struct ic_msg *b = *(const struct ic_msg *const *)y;
-
-	if (a->published != b->published)
-		return (a->published > b->published) -
-		       (a->published < b->published);
-	/* Same second: the order they reached this site (store_msg.h). */
-	if (a->order != b->order && a->order && b->order)
-		return (a->order > b->order) - (a->order < b->order);
-	if (a->dir != b->dir)
-		return a->dir - b->dir;
-	return (a->seq > b->seq) - (a->seq < b->seq);
-}
-
 enum ic_err ic_view_conversation(struct ic_req *req, const char *url,
 				 bool json)
 {
@@ -275,7 +259,7 @@ enum ic_err ic_view_conversation(struct ic_req *req, const char *url,
 		all[i] = &c.out[i];
 	for (size_t i = 0; i < c.nin; i++)
 		all[c.nout + i] = &c.in[i];
-	qsort(all, n, sizeof(*all), by_time);
+	qsort(all, n, sizeof(*all), ic_msg_by_time);
 	if (json) {
 		cJSON *o = conv_json(&f.conv), *msgs = cJSON_CreateArray();
 
