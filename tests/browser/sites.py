@@ -40,7 +40,7 @@ def main():
                     help="run listener --maintain on every site this often (seconds; 0: never)")
     args = ap.parse_args()
 
-    specs = [harness.SiteSpec(n, conf={"sign_in": "builtin"},
+    specs = [harness.SiteSpec(n, conf={"sign_in": "builtin", "name": n.capitalize()},
                               files={"htdocs/index.html": chat.homepage})
              for n in NAMES]
     apache = harness.Apache(sites=specs)
