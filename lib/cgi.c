@@ -235,6 +235,13 @@ const char *ic_cgi_bearer(const struct ic_req *req)
 	return b64token_ok(h) ? h : NULL;
 }
 
+bool ic_cgi_wants_json(const struct ic_req *req)
+{
+	const char *a = req->env.accept;
+
+	return a && strstr(a, "json") != NULL && strstr(a, "text/html") == NULL;
+}
+
 const char *ic_cgi_cookie(struct ic_req *req, const char *name)
 {
 	const char *p = req->env.cookie;

@@ -158,6 +158,12 @@ void ic_cgi_drain_body(struct ic_req *req);
 const char *ic_cgi_media_type(struct ic_req *req);
 
 /**
+ * True when the client asks for JSON rather than a page: its Accept names
+ * a JSON type and not text/html (the live script, API callers).
+ */
+bool ic_cgi_wants_json(const struct ic_req *req);
+
+/**
  * The bearer token of `Authorization: Bearer <token>` (RFC 6750 §2.1:
  * scheme case-insensitive, one space, token68 characters), or NULL when
  * the header is absent, uses another scheme, or is malformed.

@@ -667,12 +667,6 @@ enum ic_err ic_signin_logout(struct ic_req *req)
 	return ic_resp_add_header(&req->resp, "Set-Cookie", clear);
 }
 
-static bool wants_json(const struct ic_req *req)
-{
-	return req->env.accept && strstr(req->env.accept, "json") != NULL &&
-	       strstr(req->env.accept, "text/html") == NULL;
-}
-
 /* IA-C-4: the Client ID Metadata Document, or h-app for older servers. */
 enum ic_err ic_signin_client(struct ic_req *req)
 {
@@ -686,7 +680,7 @@ enum ic_err ic_signin_client(struct ic_req *req)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
 	req->resp.vary = "Accept";
 	req->resp.cache_control = "public, max-age=300";
-	if (!wants_json(req)) {
+	if (!ic_cgi_wants_json(req)) {
 		const struct ic_html_var vars[] = {
 		        {"uri", uri, IC_HTML_URL},
 		        {"cb", cb, IC_HTML_URL},

@@ -19,6 +19,7 @@
 #include "store.h"
 #include "store_token.h"
 #include "token_check.h"
+#include "token_endpoint.h"
 #include "url.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -476,48 +477,26 @@ enum ic_err ic_authz_take_code(struct ic_req *req, struct ic_auth_code *out,
 	return IC_OK;
 }
 
-static enum ic_err oauth_json(struct ic_req *req, int status, cJSON *j)
-{
-	enum ic_err rc = j ? ic_resp_json(req, j) : IC_ERR_NOMEM;
-
-	cJSON_Delete(j);
-	req->resp.status = status;
-	req->resp.cache_control = "no-store";
-	return rc == IC_OK ? ic_resp_add_header(&req->resp, "Pragma",
-						"no-cache")
-			   : rc;
-}
-
 static enum ic_err redeem_profile(struct ic_req *req)
 {
 	const char *grant = one(&req->form, "grant_type");
 	const char *error, *desc;
 	struct ic_auth_code c;
-	cJSON *j = cJSON_CreateObject();
+	cJSON *j;
 	enum ic_err rc;
 
+	if (grant == NULL || strcmp(grant, "authorization_code") != 0)
+		return ic_oauth_error(req, "unsupported_grant_type",
+				      "only authorization_code is redeemed "
+				      "here");
+	rc = ic_authz_take_code(req, &c, &error, &desc);
+	if (rc != IC_OK)
+		return rc;
+	if (error != NULL)
+		return ic_oauth_error(req, error, desc);
+	j = cJSON_CreateObject();
 	if (j == NULL)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
-	if (grant == NULL || strcmp(grant, "authorization_code") != 0) {
-		error = "unsupported_grant_type";
-		desc = "only authorization_code is redeemed here";
-		rc = IC_OK;
-	} else {
-		rc = ic_authz_take_code(req, &c, &error, &desc);
-	}
-	if (rc != IC_OK) {
-		cJSON_Delete(j);
-		return rc;
-	}
-	if (error != NULL) {
-		ic_log(IC_LOG_INFO, "code redemption refused: %s", desc);
-		if (!cJSON_AddStringToObject(j, "error", error) ||
-		    !cJSON_AddStringToObject(j, "error_description", desc)) {
-			cJSON_Delete(j);
-			j = NULL;
-		}
-		return oauth_json(req, 400, j);
-	}
 	/* §5.3.2: the profile only when the profile scope was granted. */
 	if (!cJSON_AddStringToObject(j, "me", c.me) ||
 	    (ic_token_scope_has(c.scope, "profile") &&
@@ -526,7 +505,7 @@ static enum ic_err redeem_profile(struct ic_req *req)
 		cJSON_Delete(j);
 		j = NULL;
 	}
-	return oauth_json(req, 200, j);
+	return ic_oauth_json(req, 200, j);
 }
 
 enum ic_err ic_authz_post(struct ic_req *req)

@@ -21,13 +21,6 @@
 #include "store_msg.h"
 #include "store_token.h"
 
-static bool wants_json(const struct ic_req *req)
-{
-	const char *a = req->env.accept;
-
-	return a && strstr(a, "application/json") && !strstr(a, "text/html");
-}
-
 /* 303 to the form's next, or {"ok":true, <name>: <value>}. */
 static enum ic_err done(struct ic_req *req, const char *name,
 			const char *value)
@@ -37,7 +30,7 @@ static enum ic_err done(struct ic_req *req, const char *name,
 	enum ic_err rc;
 
 	req->resp.cache_control = "no-store";
-	if (!wants_json(req)) {
+	if (!ic_cgi_wants_json(req)) {
 		req->resp.status = 303;
 		req->resp.location =
 		        ic_session_next_ok(&req->cfg, next)
@@ -65,7 +58,7 @@ static enum ic_err refused(struct ic_req *req, enum ic_err rc)
 	char why[IC_ERRBUF_SIZE];
 	int status = ic_cgi_status(rc);
 
-	if (rc == IC_OK || wants_json(req) || status >= 500)
+	if (rc == IC_OK || ic_cgi_wants_json(req) || status >= 500)
 		return rc;
 	snprintf(why, sizeof(why), "%s", *req->errbuf ? req->errbuf
 						      : ic_strerror(rc));

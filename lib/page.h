@@ -60,7 +60,8 @@ enum ic_err ic_page_form_hidden(struct ic_req *req,
 				const struct ic_owner *owner,
 				const char *next);
 
-/** "2026-12-02T13:42:57Z" and "2026-12-02 13:42 UTC" for @p t. */
+/** "2026-12-02T13:42:57Z" and "2026-12-02 13:42 UTC" for @p t: how pages,
+ * the JSON and the terminal faces show times. */
 void ic_page_time(long long t, char iso[32], char human[32]);
 
 /** ic_page_message() with a link back to @p back (a URL) named @p label. */

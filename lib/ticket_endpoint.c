@@ -19,6 +19,7 @@
 #include "site.h"
 #include "store_conv.h"
 #include "store_token.h"
+#include "token_endpoint.h"
 #include "url.h"
 #include "websub_subscriber.h"
 
@@ -29,21 +30,6 @@
 struct pending {
 	const char *ticket, *resource, *iss;
 };
-
-static enum ic_err oauth_error(struct ic_req *req, const char *error,
-			       const char *description)
-{
-	cJSON *j = cJSON_CreateObject();
-	enum ic_err rc = IC_ERR_NOMEM;
-
-	if (j && cJSON_AddStringToObject(j, "error", error) &&
-	    cJSON_AddStringToObject(j, "error_description", description))
-		rc = ic_resp_json(req, j);
-	cJSON_Delete(j);
-	req->resp.status = 400;
-	req->resp.cache_control = "no-store";
-	return rc;
-}
 
 static enum ic_err redeem_after(struct ic_req *req)
 {
@@ -75,18 +61,18 @@ enum ic_err ic_ticket_endpoint_post(struct ic_req *req)
 
 	/* TR-2 */
 	if (ticket == NULL || resource == NULL || subject == NULL)
-		return oauth_error(req, "invalid_request",
+		return ic_oauth_error(req, "invalid_request",
 				   "ticket, resource and subject are required");
 	if (tlen < TICKET_MIN || tlen > TICKET_MAX)
-		return oauth_error(req, "invalid_request",
+		return ic_oauth_error(req, "invalid_request",
 				   "ticket must be 16 to 512 characters");
 	if (!http_url(req, resource) || strlen(resource) > IC_MAX_URL_BYTES ||
 	    (iss && (!http_url(req, iss) || strlen(iss) > IC_MAX_URL_BYTES)))
-		return oauth_error(req, "invalid_request",
+		return ic_oauth_error(req, "invalid_request",
 				   "resource and iss must be https URLs");
 	/* TR-3 */
 	if (!ic_url_equal(subject, req->cfg.me))
-		return oauth_error(req, "invalid_request",
+		return ic_oauth_error(req, "invalid_request",
 				   "subject is not a user on this site");
 	p = ic_arena_calloc(req->arena, 1, sizeof(*p));
 	if (p == NULL)

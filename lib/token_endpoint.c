@@ -15,6 +15,7 @@
 #include "html.h"
 #include "json.h"
 #include "log.h"
+#include "page.h"
 #include "site.h"
 #include "store.h"
 #include "store_conv.h"
@@ -49,8 +50,7 @@ static enum ic_err no_store(struct ic_req *req)
 	return ic_resp_add_header(&req->resp, "Pragma", "no-cache");
 }
 
-/* Send @p j (deleted here) with @p status and the no-store headers. */
-static enum ic_err send_json(struct ic_req *req, int status, cJSON *j)
+enum ic_err ic_oauth_json(struct ic_req *req, int status, cJSON *j)
 {
 	enum ic_err rc;
 
@@ -62,10 +62,8 @@ static enum ic_err send_json(struct ic_req *req, int status, cJSON *j)
 	return rc == IC_OK ? no_store(req) : rc;
 }
 
-/* TE-5, RFC 6749 §5.2: a 400 with a JSON error object.  The description
- * never contains a ticket or token. */
-static enum ic_err oauth_error(struct ic_req *req, const char *error,
-                               const char *description)
+enum ic_err ic_oauth_error(struct ic_req *req, const char *error,
+                           const char *description)
 {
 	cJSON *j = cJSON_CreateObject();
 
@@ -77,7 +75,7 @@ static enum ic_err oauth_error(struct ic_req *req, const char *error,
 		cJSON_Delete(j);
 		j = NULL;
 	}
-	return send_json(req, 400, j);
+	return ic_oauth_json(req, 400, j);
 }
 
 /* RFC 6749 §3.2: parameters must not be repeated; NULL for absent. */
@@ -330,7 +328,7 @@ static enum ic_err token_success(struct ic_req *req, const char *token,
 		cJSON_Delete(j);
 		j = NULL;
 	}
-	return send_json(req, 200, j);
+	return ic_oauth_json(req, 200, j);
 }
 
 /* Two fresh secrets: an access token and a refresh token (TE-7). */
@@ -360,7 +358,7 @@ static enum ic_err redeem(struct ic_req *req, const char *ticket)
 	enum ic_err rc;
 
 	if (strlen(ticket) > IC_TOKEN_MAX_SECRET_CHARS)
-		return oauth_error(req, "invalid_grant", "unknown ticket");
+		return ic_oauth_error(req, "invalid_grant", "unknown ticket");
 	/* TE-7: 256 random bits; only its hash is stored. */
 	rc = mint_pair(req, &token, &refresh, &r.token_hash, &r.refresh_hash);
 	if (rc != IC_OK)
@@ -372,9 +370,9 @@ static enum ic_err redeem(struct ic_req *req, const char *ticket)
 	if (rc == IC_OK)
 		rc = ic_store_update(st, redeem_in_txn, &r, req->errbuf);
 	if (rc == IC_ERR_NOT_FOUND)
-		return oauth_error(req, "invalid_grant", "unknown ticket");
+		return ic_oauth_error(req, "invalid_grant", "unknown ticket");
 	if (rc == IC_ERR_GONE)
-		return oauth_error(req, "invalid_grant",
+		return ic_oauth_error(req, "invalid_grant",
 		                   "ticket already used or expired");
 	if (rc != IC_OK)
 		return rc;
@@ -425,11 +423,11 @@ static enum ic_err grant_code(struct ic_req *req)
 	if (rc != IC_OK)
 		return rc;
 	if (error != NULL)
-		return oauth_error(req, error, desc);
+		return ic_oauth_error(req, error, desc);
 	/* STANDARDS.md §0 item 8: a code issued without a scope is for
 	 * sign-in only and never yields a token. */
 	if (*c.scope == '\0')
-		return oauth_error(req, "invalid_grant",
+		return ic_oauth_error(req, "invalid_grant",
 		                   "the code was issued without a scope: "
 		                   "redeem it at the authorization endpoint");
 	rc = mint_pair(req, &token, &refresh, &g.token_hash, &g.refresh_hash);
@@ -564,10 +562,10 @@ static enum ic_err grant_refresh(struct ic_req *req, const char *old,
 	enum ic_err rc;
 
 	if (old == NULL || *old == '\0')
-		return oauth_error(req, "invalid_request",
+		return ic_oauth_error(req, "invalid_request",
 		                   "refresh_token is missing");
 	if (strlen(old) > IC_TOKEN_MAX_SECRET_CHARS)
-		return oauth_error(req, "invalid_grant", "unknown refresh token");
+		return ic_oauth_error(req, "invalid_grant", "unknown refresh token");
 	g.old_hash = ic_secret_hash(req->arena, old);
 	rc = g.old_hash ? mint_pair(req, &token, &refresh, &g.token_hash,
 	                            &g.refresh_hash)
@@ -577,11 +575,11 @@ static enum ic_err grant_refresh(struct ic_req *req, const char *old,
 	if (rc == IC_OK)
 		rc = ic_store_update(st, refresh_in_txn, &g, req->errbuf);
 	if (g.error != NULL)
-		return oauth_error(req, g.error, g.desc);
+		return ic_oauth_error(req, g.error, g.desc);
 	if (rc != IC_OK)
 		return rc;
 	if (g.tok.scope == NULL)
-		return oauth_error(req, "invalid_grant",
+		return ic_oauth_error(req, "invalid_grant",
 		                   "the refresh token expired unused");
 	ic_log(IC_LOG_INFO, "token refreshed for %s", g.tok.subject);
 	return token_success(req, token, refresh, g.tok.scope, g.tok.subject,
@@ -598,10 +596,10 @@ enum ic_err ic_token_endpoint_token(struct ic_req *req)
 	const char *client_id = param(req, "client_id", &repeated);
 
 	if (repeated)
-		return oauth_error(req, "invalid_request",
+		return ic_oauth_error(req, "invalid_request",
 		                   "a parameter is repeated");
 	if (grant == NULL || *grant == '\0')
-		return oauth_error(req, "invalid_request",
+		return ic_oauth_error(req, "invalid_request",
 		                   "grant_type is missing");
 	if (strcmp(grant, "authorization_code") == 0 &&
 	    ic_authz_builtin(&req->cfg))
@@ -610,13 +608,13 @@ enum ic_err ic_token_endpoint_token(struct ic_req *req)
 		return grant_refresh(req, refresh, client_id, scope);
 	if (strcmp(grant, IC_GRANT_TICKET) != 0 &&
 	    strcmp(grant, IC_GRANT_TICKET_URN) != 0)
-		return oauth_error(req, "unsupported_grant_type",
+		return ic_oauth_error(req, "unsupported_grant_type",
 		                   "supported: authorization_code, "
 		                   "refresh_token, ticket");
 	if (ticket == NULL || *ticket == '\0')
-		return oauth_error(req, "invalid_request", "ticket is missing");
+		return ic_oauth_error(req, "invalid_request", "ticket is missing");
 	if (!scope_ok(scope))
-		return oauth_error(req, "invalid_scope",
+		return ic_oauth_error(req, "invalid_scope",
 		                   "a ticket grants only the read scope");
 	return redeem(req, ticket);
 }
@@ -657,7 +655,7 @@ enum ic_err ic_token_endpoint_revoke(struct ic_req *req)
 	enum ic_err rc;
 
 	if (repeated || token == NULL || *token == '\0')
-		return oauth_error(req, "invalid_request",
+		return ic_oauth_error(req, "invalid_request",
 		                   "exactly one token is required");
 	/* RFC 7009 §2.2: an unknown token is answered 200 as well. */
 	if (strlen(token) <= IC_TOKEN_MAX_SECRET_CHARS) {
@@ -712,7 +710,7 @@ static enum ic_err introspect_answer(struct ic_req *req, bool active,
 		cJSON_Delete(j);
 		j = NULL;
 	}
-	return send_json(req, 200, j);
+	return ic_oauth_json(req, 200, j);
 }
 
 enum ic_err ic_token_endpoint_introspect(struct ic_req *req)
@@ -737,7 +735,7 @@ enum ic_err ic_token_endpoint_introspect(struct ic_req *req)
 	if (rc != IC_OK)
 		return rc;
 	if (repeated || token == NULL || *token == '\0')
-		return oauth_error(req, "invalid_request",
+		return ic_oauth_error(req, "invalid_request",
 		                   "exactly one token is required");
 	if (strlen(token) > IC_TOKEN_MAX_SECRET_CHARS)
 		return introspect_answer(req, false, NULL);
@@ -758,22 +756,12 @@ struct list_ctx {
 	size_t n;
 };
 
-static void utc(long long t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, 32, "%lld", t);
-}
-
 static enum ic_err list_one(const void *k, size_t kl, const void *v, size_t vl,
                             void *ctx)
 {
 	struct list_ctx *c = ctx;
 	struct ic_arena *a = c->req->arena;
-	char issued[32], expires[32];
+	char issued[32], expires[32], human[32];
 	const char *conv, *subject, *resource, *scope, *state;
 	long long exp;
 	cJSON *j;
@@ -788,8 +776,8 @@ static enum ic_err list_one(const void *k, size_t kl, const void *v, size_t vl,
 	state = ic_json_bool(j, "revoked", true) ? "revoked"
 	        : exp <= c->now                  ? "expired"
 	                                         : "active";
-	utc(ic_json_num(j, "issued", 0), issued);
-	utc(exp, expires);
+	ic_page_time(ic_json_num(j, "issued", 0), issued, human);
+	ic_page_time(exp, expires, human);
 	fprintf(c->req->out, "%.*s  %-7s  %s  %s  %s  %s  %s  %s\n",
 	        (int)(kl < 12 ? kl : 12), (const char *)k, state,
 	        conv ? conv : "-", subject ? subject : "-",

@@ -38,6 +38,8 @@
 #include "config.h"
 #include "err.h"
 
+struct cJSON;
+
 /* Lifetime of an access token we issue: 30 days, as Publ (STANDARDS.md §5
  * "Token-endpoint security"): short enough that a leaked token dies, long
  * enough that a quiet correspondent does not need a new ticket monthly.
@@ -70,6 +72,22 @@ char *ic_token_endpoint_revocation_url(struct ic_arena *a,
 /** B/auth/introspect, from arena @p a (NULL when out of memory). */
 char *ic_token_endpoint_introspection_url(struct ic_arena *a,
                                           const struct ic_config *cfg);
+
+/* --- OAuth answers (shared with the other IndieAuth endpoints) -------- */
+
+/**
+ * Answer JSON @p j (deleted here; NULL means out of memory) with @p status
+ * and the headers RFC 6749 §5.1 wants on every token answer
+ * (`Cache-Control: no-store`, `Pragma: no-cache`, TE-3).
+ */
+enum ic_err ic_oauth_json(struct ic_req *req, int status, struct cJSON *j);
+
+/**
+ * TE-5, RFC 6749 §5.2: a 400 with {error, error_description}, logged.
+ * The description never contains a ticket, code or token.
+ */
+enum ic_err ic_oauth_error(struct ic_req *req, const char *error,
+                           const char *description);
 
 /* --- Route handlers ----------------------------------------------------- */
 

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "page.h"
 #include "store_conv.h"
 #include "store_msg.h"
 
@@ -103,13 +104,12 @@ static void print_clean(FILE *out, const char *s)
 	}
 }
 
+/* ISO 8601 UTC, as the JSON and the terminal show times. */
 static void iso_time(long long t, char out[32])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	char human[32];
 
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ic_page_time(t, out, human);
 }
 
 static enum ic_err print_json(struct ic_req *req, cJSON *j)
