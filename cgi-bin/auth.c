@@ -5,13 +5,13 @@
  */
 #include <stddef.h>
 
-#include "indieauth_client.h"
-#include "indieauth_server.h"
-#include "page_ping.h"
-#include "page_status.h"
-#include "passphrase.h"
-#include "program.h"
-#include "token_endpoint.h"
+#include "indieauth/indieauth_client.h"
+#include "indieauth/indieauth_server.h"
+#include "cgi/page_ping.h"
+#include "web/page_status.h"
+#include "indieauth/passphrase.h"
+#include "cgi/program.h"
+#include "indieauth/token_endpoint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

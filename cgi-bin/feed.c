@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "feed_serve.h"
-#include "page_conversation.h"
-#include "page_inbox.h"
-#include "page_ping.h"
-#include "program.h"
-#include "views.h"
-#include "websub_hub_endpoint.h"
+#include "feed/feed_serve.h"
+#include "web/page_conversation.h"
+#include "web/page_inbox.h"
+#include "cgi/page_ping.h"
+#include "cgi/program.h"
+#include "web/views.h"
+#include "websub/websub_hub_endpoint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -9,16 +9,16 @@
 
 #include <cjson/cJSON.h>
 
-#include "indieauth_client.h"
-#include "maint.h"
-#include "outbox.h"
-#include "page_ping.h"
-#include "program.h"
-#include "store.h"
-#include "store_auth.h"
-#include "ticket_sender.h"
-#include "websub_hub.h"
-#include "websub_subscriber.h"
+#include "indieauth/indieauth_client.h"
+#include "cgi/maint.h"
+#include "messages/outbox.h"
+#include "cgi/page_ping.h"
+#include "cgi/program.h"
+#include "store/store.h"
+#include "store/store_auth.h"
+#include "ticketauth/ticket_sender.h"
+#include "websub/websub_hub.h"
+#include "websub/websub_subscriber.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -46,7 +46,7 @@ static enum ic_err job_ticket(struct ic_req *req, const char *conv)
 	return ic_ticket_send(req, conv, req->errbuf);
 }
 
-/* The due work lazy maintenance does (lib/due.h kinds). */
+/* The due work lazy maintenance does (lib/store/due.h kinds). */
 static const struct ic_maint_job jobs[] = {
 	{"fetch", ic_websub_fetch_job},     /* read a feed: catch-up, pings */
 	{"notify", job_notify},             /* tell the hub we published */

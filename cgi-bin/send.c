@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ic_limits.h"
-#include "outbox.h"
-#include "owner_actions.h"
-#include "page_ping.h"
-#include "program.h"
+#include "core/ic_limits.h"
+#include "messages/outbox.h"
+#include "web/owner_actions.h"
+#include "cgi/page_ping.h"
+#include "cgi/program.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -7,11 +7,11 @@
 
 #include <stdio.h>
 
-#include "handshake.h"
-#include "owner_actions.h"
-#include "page_ping.h"
-#include "program.h"
-#include "ticket_endpoint.h"
+#include "messages/handshake.h"
+#include "web/owner_actions.h"
+#include "cgi/page_ping.h"
+#include "cgi/program.h"
+#include "ticketauth/ticket_endpoint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

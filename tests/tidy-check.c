@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "ic_limits.h"
+#include "core/buf.h"
+#include "core/ic_limits.h"
 #include "unit/tidy_check.h"
 
 /* Room for the diagnostics of a badly broken page; more is truncated. */

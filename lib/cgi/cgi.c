@@ -1,7 +1,7 @@
 /*
  * cgi.c - CGI request input, response output and detaching (see cgi.h).
  */
-#include "cgi.h"
+#include "cgi/cgi.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,9 +15,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "ic_limits.h"
-#include "log.h"
-#include "store.h"
+#include "core/ic_limits.h"
+#include "core/log.h"
+#include "store/store.h"
 
 enum ic_err ic_cgi_req_init(struct ic_req *req, const char *program,
 			    FILE *in, FILE *out)

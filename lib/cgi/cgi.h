@@ -24,11 +24,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "config.h"
-#include "err.h"
-#include "form.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "text/config.h"
+#include "core/err.h"
+#include "text/form.h"
 
 struct ic_store;
 struct cJSON;

@@ -1,7 +1,7 @@
 /*
  * maint.c - claim, spawn and record lazy maintenance (see maint.h).
  */
-#include "maint.h"
+#include "cgi/maint.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +12,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "log.h"
-#include "due.h"
-#include "store.h"
+#include "core/log.h"
+#include "store/due.h"
+#include "store/store.h"
 
 #define MAINT_KEY "maint"
 

@@ -20,8 +20,8 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 struct ic_store;
 
@@ -61,7 +61,7 @@ enum ic_err ic_maint_claim(struct ic_store *store, time_t now, bool *claimed,
 #define IC_MAINT_BUDGET_SECONDS 60
 
 /**
- * A handler for one kind of due job (lib/due.h).  It returns IC_OK when
+ * A handler for one kind of due job (lib/store/due.h).  It returns IC_OK when
  * the job is done (the job is then removed) or an error (the job is
  * retried after ic_due_backoff()); it may itself reschedule its job.
  */

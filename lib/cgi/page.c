@@ -1,14 +1,14 @@
 /*
  * page.c - the frame of the owner's pages (see page.h).
  */
-#include "page.h"
+#include "cgi/page.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "html.h"
-#include "session.h"
+#include "text/html.h"
+#include "cgi/session.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -16,10 +16,10 @@
 #ifndef IC_PAGE_H
 #define IC_PAGE_H
 
-#include "buf.h"
-#include "cgi.h"
-#include "err.h"
-#include "html.h"
+#include "core/buf.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
+#include "text/html.h"
 
 /**
  * Start a page in req->resp.body: the HTML head titled "@p title -

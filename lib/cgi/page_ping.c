@@ -1,7 +1,7 @@
 /*
  * page_ping.c - B/<prog>/ping (see page_ping.h).
  */
-#include "page_ping.h"
+#include "cgi/page_ping.h"
 
 #include <strings.h>
 

@@ -11,8 +11,8 @@
 #ifndef IC_PAGE_PING_H
 #define IC_PAGE_PING_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /** GET/HEAD handler: {"program", "version", "authorization"} as JSON. */
 enum ic_err ic_page_ping(struct ic_req *req);

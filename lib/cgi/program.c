@@ -1,15 +1,15 @@
 /*
  * program.c - the CGI face and the terminal face of every program.
  */
-#include "program.h"
+#include "cgi/program.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "maint.h"
+#include "core/log.h"
+#include "cgi/maint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

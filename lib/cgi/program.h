@@ -20,8 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cgi.h"
-#include "route.h"
+#include "cgi/cgi.h"
+#include "cgi/route.h"
 
 struct ic_cli_cmd {
 	const char *option; /* "--maintain" */

@@ -1,11 +1,11 @@
 /*
  * route.c - match PATH_INFO, enforce each route's needs, call its handler.
  */
-#include "route.h"
+#include "cgi/route.h"
 
 #include <string.h>
 
-#include "ic_limits.h"
+#include "core/ic_limits.h"
 
 static bool param_char(char c)
 {

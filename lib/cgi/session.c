@@ -1,17 +1,17 @@
 /*
  * session.c - reading and checking owner sessions (see session.h).
  */
-#include "session.h"
+#include "cgi/session.h"
 
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-#include "digest.h"
-#include "log.h"
-#include "store.h"
-#include "store_auth.h"
-#include "store_token.h"
+#include "core/digest.h"
+#include "core/log.h"
+#include "store/store.h"
+#include "store/store_auth.h"
+#include "store/store_token.h"
 
 #define CSRF_LABEL "indiechat-csrf\n"
 

@@ -24,8 +24,8 @@
 
 #include <stdbool.h>
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /* How long a session lasts (absolute; sign in again after). */
 #define IC_SESSION_LIFETIME (14LL * 24 * 60 * 60)

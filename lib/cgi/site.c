@@ -1,7 +1,7 @@
 /*
  * site.c - the site's URLs and feed files (see site.h).
  */
-#include "site.h"
+#include "cgi/site.h"
 
 #include <string.h>
 

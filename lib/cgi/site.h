@@ -18,10 +18,10 @@
 #ifndef IC_SITE_H
 #define IC_SITE_H
 
-#include "arena.h"
+#include "core/arena.h"
 #include <stdbool.h>
 
-#include "config.h"
+#include "text/config.h"
 
 /* Bytes of randomness in topic and callback ids (≥128 bits, DESIGN.md). */
 #define IC_SITE_ID_BYTES 16

@@ -5,7 +5,7 @@
  * allocation bigger than a quarter chunk gets a chunk of its own, so one
  * large body does not waste the rest of a shared chunk.
  */
-#include "arena.h"
+#include "core/arena.h"
 
 #include <stdalign.h>
 #include <stdint.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ic_limits.h"
+#include "core/ic_limits.h"
 
 #define IC_ARENA_CHUNK 16384
 #define ALIGN alignof(max_align_t)

@@ -21,8 +21,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "buf.h"
-#include "err.h"
+#include "core/buf.h"
+#include "core/err.h"
 
 struct ic_arena;
 

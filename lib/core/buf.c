@@ -1,7 +1,7 @@
 /*
  * buf.c - the capped string buffer (see buf.h for the invariants).
  */
-#include "buf.h"
+#include "core/buf.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -24,7 +24,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "err.h"
+#include "core/err.h"
 
 #define IC_WARN_UNUSED __attribute__((warn_unused_result))
 

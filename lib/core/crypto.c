@@ -6,7 +6,7 @@
  * encoders are written here because they are a few lines each and the
  * OpenSSL ones pad (base64) or do not exist (base32url, unpadded forms).
  */
-#include "crypto.h"
+#include "core/crypto.h"
 
 #include <limits.h>
 #include <string.h>
@@ -18,8 +18,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "ic_limits.h"
-#include "log.h"
+#include "core/ic_limits.h"
+#include "core/log.h"
 
 /* The empty string, for NULL pointers with a zero length. */
 static const unsigned char empty[1];

@@ -26,8 +26,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arena.h"
-#include "err.h"
+#include "core/arena.h"
+#include "core/err.h"
 
 /* Bytes of a SHA-256 digest. */
 #define IC_CRYPTO_SHA256_BYTES 32

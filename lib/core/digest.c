@@ -1,7 +1,7 @@
 /*
  * digest.c - SHA-256 on libmd (see digest.h for why not libcrypto).
  */
-#include "digest.h"
+#include "core/digest.h"
 
 #include <stdint.h>
 #include <sys/types.h>

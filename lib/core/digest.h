@@ -7,7 +7,7 @@
  * 4.9 ms vs 0.9 ms for a bare program), more than everything else `feed`
  * does; libmd (BSD's message digests) costs nothing noticeable.  So the
  * one digest the read path needs comes from libmd, and the rest of
- * lib/crypto.h (random, HMAC, constant-time compare) stays on OpenSSL
+ * lib/core/crypto.h (random, HMAC, constant-time compare) stays on OpenSSL
  * for the programs that need them.  Both give the same bytes:
  * tests/unit/test_crypto.c checks them against each other.
  */

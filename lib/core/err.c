@@ -1,7 +1,7 @@
 /*
  * err.c - sentences for enum ic_err and the one-line message writer.
  */
-#include "err.h"
+#include "core/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

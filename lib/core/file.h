@@ -26,9 +26,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "err.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
 
 /** A file opened for sending: its descriptor and the size fstat saw. */
 struct ic_file {

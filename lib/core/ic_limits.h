@@ -107,7 +107,7 @@
  * (HTML5's "noah's ark" does not bound depth, gumbo's max_tree_depth does). */
 #define IC_MAX_HTML_DEPTH 400
 
-/* --- mf2 parsing (MC-1, MC-2; lib/mf2.c) -------------------------------- */
+/* --- mf2 parsing (MC-1, MC-2; lib/mf2/mf2.c) -------------------------------- */
 
 /* Depth, size and entry-count limits keep a hostile page from exhausting
  * the stack or the CPU.  Past any of them ic_mf2_parse() refuses the whole
@@ -141,11 +141,11 @@
 #define IC_MAX_UID_BYTES 400
 
 /* Older feed pages one fetch follows through rel="prev" while every entry
- * on a page was new (catch-up after a long silence; lib/receive.c): 20
+ * on a page was new (catch-up after a long silence; lib/feed/receive.c): 20
  * pages of IC_FEED_PAGE_MAX entries.  The rest comes with the next poll. */
 #define IC_MAX_CATCHUP_PAGES 20
 
-/* --- Sanitizer (MC-3; lib/sanitize.c) ---------------------------------- */
+/* --- Sanitizer (MC-3; lib/mf2/sanitize.c) ---------------------------------- */
 
 /* One received e-content.  Our own messages are at most
  * IC_MAX_MESSAGE_BYTES of text, and markup adds little to real text.  The

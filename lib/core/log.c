@@ -1,7 +1,7 @@
 /*
  * log.c - single-line logging to stderr (see log.h).
  */
-#include "log.h"
+#include "core/log.h"
 
 #include <stdarg.h>
 #include <fcntl.h>

@@ -1,18 +1,18 @@
 /*
  * feed_serve.c - the private feed and its public stub (see the header).
  */
-#include "feed_serve.h"
+#include "feed/feed_serve.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "file.h"
-#include "ic_limits.h"
-#include "log.h"
-#include "site.h"
-#include "store_conv.h"
-#include "token_check.h"
+#include "core/file.h"
+#include "core/ic_limits.h"
+#include "core/log.h"
+#include "cgi/site.h"
+#include "store/store_conv.h"
+#include "indieauth/token_check.h"
 
 struct conv_ctx {
 	const char *id;

@@ -18,8 +18,8 @@
 #ifndef IC_FEED_SERVE_H
 #define IC_FEED_SERVE_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /** GET B/feed/{topic}: the newest page, or the stub. */
 enum ic_err ic_feed_serve_topic(struct ic_req *req);

@@ -1,23 +1,23 @@
 /*
  * receive.c - fetch, parse, check, de-duplicate, sanitize, store.
  */
-#include "receive.h"
+#include "feed/receive.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "due.h"
-#include "ic_limits.h"
-#include "json.h"
-#include "log.h"
-#include "mf2.h"
-#include "peer.h"
-#include "sanitize.h"
-#include "store_conv.h"
-#include "store_msg.h"
-#include "store_token.h"
-#include "url.h"
+#include "store/due.h"
+#include "core/ic_limits.h"
+#include "text/json.h"
+#include "core/log.h"
+#include "mf2/mf2.h"
+#include "net/peer.h"
+#include "mf2/sanitize.h"
+#include "store/store_conv.h"
+#include "store/store_msg.h"
+#include "store/store_token.h"
+#include "text/url.h"
 
 /* One entry as we will store it. */
 struct entry {

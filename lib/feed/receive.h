@@ -16,8 +16,8 @@
 
 #include <time.h>
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /* Seconds between catch-up polls of a conversation nobody pinged. */
 #define IC_RECEIVE_POLL_SECONDS 3600

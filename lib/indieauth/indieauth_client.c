@@ -2,7 +2,7 @@
  * indieauth_client.c - signing the owner in with their domain (see
  * indieauth_client.h).
  */
-#include "indieauth_client.h"
+#include "indieauth/indieauth_client.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,18 +11,18 @@
 
 #include <cjson/cJSON.h>
 
-#include "crypto.h"
-#include "discover.h"
-#include "form.h"
-#include "json.h"
-#include "log.h"
-#include "page.h"
-#include "peer.h"
-#include "session.h"
-#include "store.h"
-#include "store_auth.h"
-#include "store_token.h"
-#include "url.h"
+#include "core/crypto.h"
+#include "net/discover.h"
+#include "text/form.h"
+#include "text/json.h"
+#include "core/log.h"
+#include "cgi/page.h"
+#include "net/peer.h"
+#include "cgi/session.h"
+#include "store/store.h"
+#include "store/store_auth.h"
+#include "store/store_token.h"
+#include "text/url.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

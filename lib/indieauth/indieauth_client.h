@@ -37,8 +37,8 @@
 #ifndef IC_INDIEAUTH_CLIENT_H
 #define IC_INDIEAUTH_CLIENT_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /* How long a sign-in may take between the two redirects (IA-C-11). */
 #define IC_SIGNIN_STATE_LIFETIME 600

@@ -2,7 +2,7 @@
  * indieauth_server.c - the built-in authorization endpoint (see
  * indieauth_server.h).
  */
-#include "indieauth_server.h"
+#include "indieauth/indieauth_server.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,17 +10,17 @@
 
 #include <cjson/cJSON.h>
 
-#include "crypto.h"
-#include "form.h"
-#include "log.h"
-#include "page.h"
-#include "passphrase.h"
-#include "site.h"
-#include "store.h"
-#include "store_token.h"
-#include "token_check.h"
-#include "token_endpoint.h"
-#include "url.h"
+#include "core/crypto.h"
+#include "text/form.h"
+#include "core/log.h"
+#include "cgi/page.h"
+#include "indieauth/passphrase.h"
+#include "cgi/site.h"
+#include "store/store.h"
+#include "store/store_token.h"
+#include "indieauth/token_check.h"
+#include "indieauth/oauth.h"
+#include "text/url.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_PARAM 2048

@@ -2,7 +2,7 @@
  * passphrase.c - hashing, checking and rate-limiting the owner's
  * passphrase (see passphrase.h).
  */
-#include "passphrase.h"
+#include "indieauth/passphrase.h"
 
 #include <arpa/inet.h>
 #include <crypt.h>
@@ -12,10 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crypto.h"
-#include "log.h"
-#include "store.h"
-#include "store_auth.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "store/store.h"
+#include "store/store_auth.h"
 
 /* A valid yescrypt hash of a random passphrase nobody knows: checked
  * when no passphrase is set, so that case costs the same time. */

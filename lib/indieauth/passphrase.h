@@ -21,8 +21,8 @@
 
 #include <stdbool.h>
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 #define IC_PASSPHRASE_MIN_CHARS 8
 /* libxcrypt hashes at most CRYPT_MAX_PASSPHRASE_SIZE - 1 (511) bytes. */

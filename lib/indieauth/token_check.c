@@ -2,7 +2,7 @@
  * token_check.c - bearer tokens checked against issued_tokens (see
  * token_check.h).
  */
-#include "token_check.h"
+#include "indieauth/token_check.h"
 
 #include <string.h>
 #include <time.h>

@@ -24,11 +24,11 @@
 
 #include <stdbool.h>
 
-#include "arena.h"
-#include "cgi.h"
-#include "err.h"
-#include "store.h"
-#include "store_token.h"
+#include "core/arena.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
+#include "store/store.h"
+#include "store/store_token.h"
 
 /* The one scope our tokens carry: read one conversation's feed. */
 #define IC_TOKEN_SCOPE_READ "read"

@@ -2,7 +2,7 @@
  * token_endpoint.c - metadata, ticket grant, revocation, introspection
  * (see token_endpoint.h).
  */
-#include "token_endpoint.h"
+#include "indieauth/token_endpoint.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,19 +10,20 @@
 
 #include <cjson/cJSON.h>
 
-#include "crypto.h"
-#include "due.h"
-#include "html.h"
-#include "json.h"
-#include "log.h"
-#include "page.h"
-#include "site.h"
-#include "store.h"
-#include "store_conv.h"
-#include "store_auth.h"
-#include "store_token.h"
-#include "token_check.h"
-#include "indieauth_server.h"
+#include "core/crypto.h"
+#include "store/due.h"
+#include "text/html.h"
+#include "text/json.h"
+#include "core/log.h"
+#include "cgi/page.h"
+#include "cgi/site.h"
+#include "store/store.h"
+#include "store/store_conv.h"
+#include "store/store_auth.h"
+#include "store/store_token.h"
+#include "indieauth/oauth.h"
+#include "indieauth/token_check.h"
+#include "indieauth/indieauth_server.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -42,41 +43,6 @@ char *ic_token_endpoint_introspection_url(struct ic_arena *a,
 }
 
 /* --- Responses ----------------------------------------------------------- */
-
-/* TE-3, RFC 6749 §5.1: nothing a token endpoint says may be cached. */
-static enum ic_err no_store(struct ic_req *req)
-{
-	req->resp.cache_control = "no-store";
-	return ic_resp_add_header(&req->resp, "Pragma", "no-cache");
-}
-
-enum ic_err ic_oauth_json(struct ic_req *req, int status, cJSON *j)
-{
-	enum ic_err rc;
-
-	if (j == NULL)
-		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for JSON");
-	rc = ic_resp_json(req, j);
-	cJSON_Delete(j);
-	req->resp.status = status;
-	return rc == IC_OK ? no_store(req) : rc;
-}
-
-enum ic_err ic_oauth_error(struct ic_req *req, const char *error,
-                           const char *description)
-{
-	cJSON *j = cJSON_CreateObject();
-
-	ic_log(IC_LOG_INFO, "%s: %s: %s", req->env.path_info, error,
-	       description);
-	if (j != NULL &&
-	    (!cJSON_AddStringToObject(j, "error", error) ||
-	     !cJSON_AddStringToObject(j, "error_description", description))) {
-		cJSON_Delete(j);
-		j = NULL;
-	}
-	return ic_oauth_json(req, 400, j);
-}
 
 /* RFC 6749 §3.2: parameters must not be repeated; NULL for absent. */
 static const char *param(struct ic_req *req, const char *name, bool *repeated)
@@ -674,7 +640,7 @@ enum ic_err ic_token_endpoint_revoke(struct ic_req *req)
 		ic_log(IC_LOG_INFO, "token %.12s revoked", r.hash);
 	req->resp.status = 200;
 	ic_buf_reset(&req->resp.body);
-	return no_store(req);
+	return ic_oauth_no_store(req);
 }
 
 /* --- Introspection (TE-11) -------------------------------------------------

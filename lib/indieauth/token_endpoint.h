@@ -33,10 +33,10 @@
 #ifndef IC_TOKEN_ENDPOINT_H
 #define IC_TOKEN_ENDPOINT_H
 
-#include "arena.h"
-#include "cgi.h"
-#include "config.h"
-#include "err.h"
+#include "core/arena.h"
+#include "cgi/cgi.h"
+#include "text/config.h"
+#include "core/err.h"
 
 struct cJSON;
 
@@ -72,22 +72,6 @@ char *ic_token_endpoint_revocation_url(struct ic_arena *a,
 /** B/auth/introspect, from arena @p a (NULL when out of memory). */
 char *ic_token_endpoint_introspection_url(struct ic_arena *a,
                                           const struct ic_config *cfg);
-
-/* --- OAuth answers (shared with the other IndieAuth endpoints) -------- */
-
-/**
- * Answer JSON @p j (deleted here; NULL means out of memory) with @p status
- * and the headers RFC 6749 §5.1 wants on every token answer
- * (`Cache-Control: no-store`, `Pragma: no-cache`, TE-3).
- */
-enum ic_err ic_oauth_json(struct ic_req *req, int status, struct cJSON *j);
-
-/**
- * TE-5, RFC 6749 §5.2: a 400 with {error, error_description}, logged.
- * The description never contains a ticket, code or token.
- */
-enum ic_err ic_oauth_error(struct ic_req *req, const char *error,
-                           const char *description);
 
 /* --- Route handlers ----------------------------------------------------- */
 

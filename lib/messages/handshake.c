@@ -1,23 +1,23 @@
 /*
  * handshake.c - invite, accept, decline, block (see handshake.h).
  */
-#include "handshake.h"
+#include "messages/handshake.h"
 
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "due.h"
-#include "log.h"
-#include "outbox.h"
-#include "site.h"
-#include "store_auth.h"
-#include "store_conv.h"
-#include "store_sub.h"
-#include "store_token.h"
-#include "ticket_sender.h"
-#include "url.h"
-#include "websub_subscriber.h"
+#include "core/crypto.h"
+#include "store/due.h"
+#include "core/log.h"
+#include "messages/outbox.h"
+#include "cgi/site.h"
+#include "store/store_auth.h"
+#include "store/store_conv.h"
+#include "store/store_sub.h"
+#include "store/store_token.h"
+#include "ticketauth/ticket_sender.h"
+#include "text/url.h"
+#include "websub/websub_subscriber.h"
 
 enum ic_err ic_handshake_canonical(struct ic_req *req, const char *url,
 				   const char **out)

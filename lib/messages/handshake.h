@@ -10,8 +10,8 @@
 #ifndef IC_HANDSHAKE_H
 #define IC_HANDSHAKE_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /**
  * Invite the site at @p url (any form a person types: IA-C-1): create the

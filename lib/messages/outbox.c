@@ -1,7 +1,7 @@
 /*
  * outbox.c - store, publish, notify (see outbox.h).
  */
-#include "outbox.h"
+#include "messages/outbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,16 +11,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crypto.h"
-#include "due.h"
-#include "file.h"
-#include "ic_limits.h"
-#include "log.h"
-#include "mf2_publish.h"
-#include "site.h"
-#include "store_conv.h"
-#include "websub_hub.h"
-#include "websub_subscriber.h"
+#include "core/crypto.h"
+#include "store/due.h"
+#include "core/file.h"
+#include "core/ic_limits.h"
+#include "core/log.h"
+#include "mf2/mf2_publish.h"
+#include "cgi/site.h"
+#include "store/store_conv.h"
+#include "websub/websub_hub.h"
+#include "websub/websub_subscriber.h"
 
 struct send_ctx {
 	struct ic_req *req;

@@ -12,9 +12,9 @@
 #ifndef IC_OUTBOX_H
 #define IC_OUTBOX_H
 
-#include "cgi.h"
-#include "err.h"
-#include "store_msg.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
+#include "store/store_msg.h"
 
 /**
  * Store @p text as the next message to @p peer (a profile URL) and

@@ -14,7 +14,7 @@
  *
  * Spec section names in comments are those of microformats2-parsing.
  */
-#include "mf2.h"
+#include "mf2/mf2.h"
 
 #include <stdalign.h>
 #include <stdbool.h>
@@ -25,9 +25,9 @@
 
 #include <gumbo.h>
 
-#include "buf.h"
-#include "ic_limits.h"
-#include "url.h"
+#include "core/buf.h"
+#include "core/ic_limits.h"
+#include "text/url.h"
 
 /* --- Gumbo's memory: a bump pool ------------------------------------------ */
 

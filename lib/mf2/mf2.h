@@ -59,8 +59,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "arena.h"
-#include "err.h"
+#include "core/arena.h"
+#include "core/err.h"
 
 /* --- Parsing ------------------------------------------------------------ */
 

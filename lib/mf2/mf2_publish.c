@@ -6,14 +6,14 @@
  * around them only checks the input and chooses which template to write.
  * Only libc, buf and html: `feed` and `send` link this on the hot path.
  */
-#include "mf2_publish.h"
+#include "mf2/mf2_publish.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "html.h"
-#include "ic_limits.h"
+#include "text/html.h"
+#include "core/ic_limits.h"
 
 /* The stub's h-feed name: fixed, so nothing the caller names a
  * conversation after can reach a hub (WS-P-7, MP-6). */

@@ -5,7 +5,7 @@
  * `send` renders, after every message, the conversation's newest feed page
  * (the private representation of the WebSub topic, served by `feed` to a
  * correspondent holding a bearer token) and its public stub (what `feed`
- * answers to anonymous requests, i.e. to hubs).  `lib/file.h` then writes
+ * answers to anonymous requests, i.e. to hubs).  `lib/core/file.h` then writes
  * them atomically (WS-P-6).
  *
  * A page is one HTML5 document with one root h-feed (MP-1) whose children
@@ -36,8 +36,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "buf.h"
-#include "err.h"
+#include "core/buf.h"
+#include "core/err.h"
 
 /** A person shown as an h-card: the owner (author) or the recipient. */
 struct ic_feed_person {

@@ -13,7 +13,7 @@
  * would not nest, nests() drops the inner one too, content kept.  The
  * tests and fuzz_sanitize check it as idempotence.
  */
-#include "sanitize.h"
+#include "mf2/sanitize.h"
 
 #include <setjmp.h>
 #include <stdbool.h>
@@ -24,10 +24,10 @@
 
 #include <gumbo.h>
 
-#include "buf.h"
-#include "html.h"
-#include "ic_limits.h"
-#include "url.h"
+#include "core/buf.h"
+#include "text/html.h"
+#include "core/ic_limits.h"
+#include "text/url.h"
 
 /* --- gumbo on a budget --------------------------------------------------- */
 

@@ -66,8 +66,8 @@
 
 #include <stddef.h>
 
-#include "arena.h"
-#include "err.h"
+#include "core/arena.h"
+#include "core/err.h"
 
 /** rel written on every link the sanitizer keeps (MC-3). */
 #define IC_SANITIZE_LINK_REL "nofollow noopener noreferrer"

@@ -5,15 +5,15 @@
  * browser would: a `<link>` after body content lands in `<body>`, and is
  * therefore not found by a walk of `<head>` (H-3, WebSub §8.1).
  */
-#include "discover.h"
+#include "net/discover.h"
 
 #include <string.h>
 #include <strings.h>
 
 #include <gumbo.h>
 
-#include "ic_limits.h"
-#include "url.h"
+#include "core/ic_limits.h"
+#include "text/url.h"
 
 /* --- Walking <head> ----------------------------------------------------- */
 

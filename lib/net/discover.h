@@ -31,10 +31,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arena.h"
-#include "err.h"
-#include "fetch.h"
-#include "link.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "net/fetch.h"
+#include "text/link.h"
 
 /** The links of one fetched resource, resolved, by source. */
 struct ic_discovery {

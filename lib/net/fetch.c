@@ -9,7 +9,7 @@
  * or to follow the Location ourselves (H-4, H-5).  A fresh handle per hop
  * keeps the DNS pins of one hop from ever serving another.
  */
-#include "fetch.h"
+#include "net/fetch.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -23,9 +23,9 @@
 
 #include <curl/curl.h>
 
-#include "buf.h"
-#include "ic_limits.h"
-#include "url.h"
+#include "core/buf.h"
+#include "core/ic_limits.h"
+#include "text/url.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown" /* configure passes it in DEFS */

@@ -44,9 +44,9 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "arena.h"
-#include "err.h"
-#include "link.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "text/link.h"
 
 /** What to fetch.  Zero/NULL fields take the defaults named. */
 /* Most extra headers one request may carry (ic_fetch_req.headers). */

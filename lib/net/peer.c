@@ -1,14 +1,14 @@
 /*
  * peer.c - request shapes for talking to other sites (see peer.h).
  */
-#include "peer.h"
+#include "net/peer.h"
 
 #include <string.h>
 #include <strings.h>
 
-#include "form.h"
-#include "ic_limits.h"
-#include "json.h"
+#include "text/form.h"
+#include "core/ic_limits.h"
+#include "text/json.h"
 
 enum ic_err ic_peer_get(struct ic_req *req, const char *url,
 			const char *bearer, size_t max_bytes,

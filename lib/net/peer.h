@@ -1,6 +1,6 @@
 /*
  * peer.h - talking to another IndieWeb site: the few request shapes the
- * protocols use, on top of the one guarded fetch (lib/fetch.h).
+ * protocols use, on top of the one guarded fetch (lib/net/fetch.h).
  *
  * Every request here goes through ic_fetch() with the site's dev_mode, so
  * the SSRF rules hold for every URL a peer hands us (§10).  Results live
@@ -11,10 +11,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "cgi.h"
-#include "discover.h"
-#include "err.h"
-#include "fetch.h"
+#include "cgi/cgi.h"
+#include "net/discover.h"
+#include "core/err.h"
+#include "net/fetch.h"
 
 /**
  * GET @p url (anonymously when @p bearer is NULL) and run discovery on the

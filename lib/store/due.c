@@ -1,13 +1,13 @@
 /*
  * due.c - the crash-safe due-work queue (see due.h).
  */
-#include "due.h"
+#include "store/due.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "text/json.h"
 
 static char *queue_key(struct ic_arena *a, long long when, const char *kind,
 		       const char *id)

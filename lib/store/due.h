@@ -20,9 +20,9 @@
 
 #include <stdbool.h>
 
-#include "arena.h"
-#include "err.h"
-#include "store.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/store.h"
 
 /* Seconds a taken job stays invisible before it counts as abandoned. */
 #define IC_DUE_LEASE 300

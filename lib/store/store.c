@@ -5,7 +5,7 @@
  * the callers' functions only see a struct ic_store_txn.  MDB_* codes are
  * translated in store_error() and nowhere else.
  */
-#include "store.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,8 +16,8 @@
 
 #include <lmdb.h>
 
-#include "ic_limits.h"
-#include "log.h"
+#include "core/ic_limits.h"
+#include "core/log.h"
 
 /* Fixed forever: they name the sub-databases inside data.mdb. */
 static const char *const db_names[IC_DB__COUNT] = {

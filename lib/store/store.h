@@ -53,8 +53,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "arena.h"
-#include "err.h"
+#include "core/arena.h"
+#include "core/err.h"
 
 /* Current schema version, written into a fresh environment.  Raise it
  * together with a migration step in store.c. */

@@ -2,13 +2,13 @@
  * store_auth.c - sessions, sign-in states, codes, refresh tokens, rate
  * counters and the passphrase hash (see store_auth.h).
  */
-#include "store_auth.h"
+#include "store/store_auth.h"
 
 #include <string.h>
 
-#include "due.h"
-#include "json.h"
-#include "store_token.h"
+#include "store/due.h"
+#include "text/json.h"
+#include "store/store_token.h"
 
 #define PASSPHRASE_KEY "passphrase_hash"
 

@@ -27,9 +27,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arena.h"
-#include "err.h"
-#include "store.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/store.h"
 
 /* Most URLs of a redirect chain kept with a sign-in state (IA-C-8). */
 #define IC_STATE_MAX_CHAIN 12

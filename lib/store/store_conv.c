@@ -4,12 +4,12 @@
  * conversations: <topic id> -> {"v":1, "peer", "state", counters…}
  * contacts:      <profile URL> -> {"v":1, "conv": <topic id>}
  */
-#include "store_conv.h"
+#include "store/store_conv.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "text/json.h"
 
 static const char *const state_names[] = {
 	[IC_CONV_INVITED] = "invited", [IC_CONV_REQUEST] = "request",

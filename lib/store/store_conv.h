@@ -17,9 +17,9 @@
 
 #include <stdbool.h>
 
-#include "arena.h"
-#include "err.h"
-#include "store.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/store.h"
 
 enum ic_conv_state {
 	IC_CONV_INVITED,  /* we sent a ticket, they have not answered */

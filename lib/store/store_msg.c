@@ -1,13 +1,13 @@
 /*
  * store_msg.c - message records and the uid index (see store_msg.h).
  */
-#include "store_msg.h"
+#include "store/store_msg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "text/json.h"
 
 char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq)
 {

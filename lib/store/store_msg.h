@@ -16,9 +16,9 @@
 
 #include <stdbool.h>
 
-#include "arena.h"
-#include "err.h"
-#include "store.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/store.h"
 
 /* Delivery state of a message we sent (issue 6 shows it). */
 enum ic_msg_state {

@@ -1,11 +1,11 @@
 /*
  * store_sub.c - subscription records (see store_sub.h).
  */
-#include "store_sub.h"
+#include "store/store_sub.h"
 
 #include <string.h>
 
-#include "json.h"
+#include "text/json.h"
 
 static const char *const state_names[] = {"pending", "active", "denied",
 					  "gone"};

@@ -13,9 +13,9 @@
 #ifndef IC_STORE_SUB_H
 #define IC_STORE_SUB_H
 
-#include "arena.h"
-#include "err.h"
-#include "store.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/store.h"
 
 enum ic_sub_state {
 	IC_SUB_PENDING, /* requested, verification of intent awaited */

@@ -1,12 +1,12 @@
 /*
  * store_token.c - tickets, issued tokens, held tokens (see store_token.h).
  */
-#include "store_token.h"
+#include "store/store_token.h"
 
 #include <string.h>
 
-#include "digest.h"
-#include "json.h"
+#include "core/digest.h"
+#include "text/json.h"
 
 char *ic_secret_hash(struct ic_arena *a, const char *secret)
 {

@@ -18,9 +18,9 @@
 
 #include <stdbool.h>
 
-#include "arena.h"
-#include "err.h"
-#include "store.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/store.h"
 
 struct ic_ticket {
 	const char *conv;     /* the conversation it opens */

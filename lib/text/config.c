@@ -12,7 +12,7 @@
  * path), so the URL checks are our own: scheme, host, port, no userinfo or
  * fragment, no whitespace or control bytes, length.
  */
-#include "config.h"
+#include "text/config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ic_limits.h"
-#include "log.h"
+#include "core/ic_limits.h"
+#include "core/log.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc" /* configure passes -DSYSCONFDIR (mk/text.am) */

@@ -5,13 +5,13 @@
  * IC_MAX_FORM_FIELDS), then decodes each name and value straight into
  * arena memory: a decoded string is never longer than its source.
  */
-#include "form.h"
+#include "text/form.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "ic_limits.h"
+#include "core/ic_limits.h"
 
 /* Why one name or value could not be decoded. */
 enum decode_result {

@@ -22,9 +22,9 @@
 
 #include <stddef.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "err.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
 
 struct ic_form_field {
 	const char *name;  /* decoded, NUL-terminated */

@@ -4,7 +4,7 @@
  * Only libc and buf.h: `feed` links this on its hot path (DESIGN.md), so
  * no tidy, gumbo or libcurl here.
  */
-#include "html.h"
+#include "text/html.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * json.c - typed accessors over cJSON (see json.h).
  */
-#include "json.h"
+#include "text/json.h"
 
 static void delete_tree(void *p)
 {

@@ -14,8 +14,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "arena.h"
-#include "err.h"
+#include "core/arena.h"
+#include "core/err.h"
 
 /** The string member @p name copied into @p a, or NULL when absent. */
 const char *ic_json_str(struct ic_arena *a, const cJSON *obj,

@@ -11,7 +11,7 @@
  * is outside `<...>` and outside a quoted string, so a broken link costs
  * only itself.
  */
-#include "link.h"
+#include "text/link.h"
 
 #include <string.h>
 

@@ -38,9 +38,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arena.h"
-#include "err.h"
-#include "ic_limits.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/ic_limits.h"
 
 /** One link: a target and the relation types it was given. */
 struct ic_link {

@@ -10,7 +10,7 @@
  * Checks that libcurl's parser would hide (it removes dot segments, an
  * empty port and an empty fragment) are made on the text before parsing.
  */
-#include "url.h"
+#include "text/url.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ic_limits.h"
+#include "core/ic_limits.h"
 
 /* RFC 1035 §2.3.4: a label is at most 63 octets, a name at most 255 octets
  * on the wire, which is 253 characters in dotted text. */

@@ -25,8 +25,8 @@
 
 #include <stdbool.h>
 
-#include "arena.h"
-#include "err.h"
+#include "core/arena.h"
+#include "core/err.h"
 
 /** ic_url_canonical_profile() flag: dev_mode -- allow a port, `localhost`,
  *  `*.localhost` and loopback IP literals (127.0.0.0/8, [::1]). */

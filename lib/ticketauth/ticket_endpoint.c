@@ -1,27 +1,27 @@
 /*
  * ticket_endpoint.c - receive, redeem and file tickets (see the header).
  */
-#include "ticket_endpoint.h"
+#include "ticketauth/ticket_endpoint.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "due.h"
-#include "form.h"
-#include "ic_limits.h"
-#include "json.h"
-#include "log.h"
-#include "peer.h"
-#include "receive.h"
-#include "site.h"
-#include "store_conv.h"
-#include "store_token.h"
-#include "token_endpoint.h"
-#include "url.h"
-#include "websub_subscriber.h"
+#include "core/crypto.h"
+#include "store/due.h"
+#include "text/form.h"
+#include "core/ic_limits.h"
+#include "text/json.h"
+#include "core/log.h"
+#include "net/peer.h"
+#include "feed/receive.h"
+#include "cgi/site.h"
+#include "store/store_conv.h"
+#include "store/store_token.h"
+#include "indieauth/oauth.h"
+#include "text/url.h"
+#include "websub/websub_subscriber.h"
 
 /* omz13 draft: a ticket is an opaque string of 16-512 characters. */
 #define TICKET_MIN 16

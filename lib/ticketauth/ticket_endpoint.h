@@ -12,8 +12,8 @@
 #ifndef IC_TICKET_ENDPOINT_H
 #define IC_TICKET_ENDPOINT_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /**
  * POST B/ticket (route need IC_NEED_FORM): TR-2 (ticket, resource,

@@ -1,20 +1,20 @@
 /*
  * ticket_sender.c - discover a ticket endpoint, issue and send a ticket.
  */
-#include "ticket_sender.h"
+#include "ticketauth/ticket_sender.h"
 
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "form.h"
-#include "ic_limits.h"
-#include "json.h"
-#include "log.h"
-#include "peer.h"
-#include "site.h"
-#include "store_conv.h"
-#include "store_token.h"
+#include "core/crypto.h"
+#include "text/form.h"
+#include "core/ic_limits.h"
+#include "text/json.h"
+#include "core/log.h"
+#include "net/peer.h"
+#include "cgi/site.h"
+#include "store/store_conv.h"
+#include "store/store_token.h"
 
 static bool scheme_ok(struct ic_req *req, const char *url)
 {

@@ -6,8 +6,8 @@
 #ifndef IC_TICKET_SENDER_H
 #define IC_TICKET_SENDER_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /* Seconds a ticket may be redeemed (TS-2: ≤ 5 min; Publ uses 60 s). */
 #define IC_TICKET_LIFETIME 300

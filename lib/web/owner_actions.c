@@ -2,24 +2,24 @@
  * owner_actions.c - the owner's POSTs from the web pages (see
  * owner_actions.h).
  */
-#include "owner_actions.h"
+#include "web/owner_actions.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
-#include "due.h"
-#include "handshake.h"
-#include "log.h"
-#include "outbox.h"
-#include "page.h"
-#include "session.h"
-#include "store.h"
-#include "store_auth.h"
-#include "store_conv.h"
-#include "store_msg.h"
-#include "store_token.h"
+#include "store/due.h"
+#include "messages/handshake.h"
+#include "core/log.h"
+#include "messages/outbox.h"
+#include "cgi/page.h"
+#include "cgi/session.h"
+#include "store/store.h"
+#include "store/store_auth.h"
+#include "store/store_conv.h"
+#include "store/store_msg.h"
+#include "store/store_token.h"
 
 /* 303 to the form's next, or {"ok":true, <name>: <value>}. */
 static enum ic_err done(struct ic_req *req, const char *name,

@@ -19,8 +19,8 @@
 #ifndef IC_OWNER_ACTIONS_H
 #define IC_OWNER_ACTIONS_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 enum ic_err ic_owner_send(struct ic_req *req);
 enum ic_err ic_owner_invite(struct ic_req *req);

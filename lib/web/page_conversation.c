@@ -2,7 +2,7 @@
  * page_conversation.c - a conversation as a page and as JSON (see
  * page_conversation.h).
  */
-#include "page_conversation.h"
+#include "web/page_conversation.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,14 +10,14 @@
 
 #include <cjson/cJSON.h>
 
-#include "html.h"
-#include "page.h"
-#include "page_inbox.h"
-#include "session.h"
-#include "site.h"
-#include "store.h"
-#include "store_conv.h"
-#include "store_msg.h"
+#include "text/html.h"
+#include "cgi/page.h"
+#include "web/page_inbox.h"
+#include "cgi/session.h"
+#include "cgi/site.h"
+#include "store/store.h"
+#include "store/store_conv.h"
+#include "store/store_msg.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -19,8 +19,8 @@
 #ifndef IC_PAGE_CONVERSATION_H
 #define IC_PAGE_CONVERSATION_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 #define IC_PAGE_MESSAGES 100
 

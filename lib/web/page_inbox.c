@@ -2,19 +2,19 @@
  * page_inbox.c - the inbox, the contacts page and the inbox JSON (see
  * page_inbox.h).
  */
-#include "page_inbox.h"
+#include "web/page_inbox.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
-#include "digest.h"
-#include "html.h"
-#include "page.h"
-#include "session.h"
-#include "store.h"
-#include "store_conv.h"
+#include "core/digest.h"
+#include "text/html.h"
+#include "cgi/page.h"
+#include "cgi/session.h"
+#include "store/store.h"
+#include "store/store_conv.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

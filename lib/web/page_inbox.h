@@ -14,8 +14,8 @@
 #ifndef IC_PAGE_INBOX_H
 #define IC_PAGE_INBOX_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /* Message requests the inbox shows at once (anyone can send one). */
 #define IC_PAGE_MAX_REQUESTS 50

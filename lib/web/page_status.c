@@ -2,7 +2,7 @@
  * page_status.c - settings and the live status checks (see
  * page_status.h).
  */
-#include "page_status.h"
+#include "web/page_status.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,19 +10,19 @@
 
 #include <cjson/cJSON.h>
 
-#include "discover.h"
-#include "due.h"
-#include "json.h"
-#include "maint.h"
-#include "page.h"
-#include "page_inbox.h"
-#include "peer.h"
-#include "session.h"
-#include "site.h"
-#include "store.h"
-#include "store_conv.h"
-#include "store_sub.h"
-#include "url.h"
+#include "net/discover.h"
+#include "store/due.h"
+#include "text/json.h"
+#include "cgi/maint.h"
+#include "cgi/page.h"
+#include "web/page_inbox.h"
+#include "net/peer.h"
+#include "cgi/session.h"
+#include "cgi/site.h"
+#include "store/store.h"
+#include "store/store_conv.h"
+#include "store/store_sub.h"
+#include "text/url.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -23,8 +23,8 @@
 #ifndef IC_PAGE_STATUS_H
 #define IC_PAGE_STATUS_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 enum ic_err ic_page_settings(struct ic_req *req);
 enum ic_err ic_page_status(struct ic_req *req);

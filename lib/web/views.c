@@ -1,7 +1,7 @@
 /*
  * views.c - inbox and conversation as text or JSON (see views.h).
  */
-#include "views.h"
+#include "web/views.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -11,9 +11,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "page.h"
-#include "store_conv.h"
-#include "store_msg.h"
+#include "cgi/page.h"
+#include "store/store_conv.h"
+#include "store/store_msg.h"
 
 /* Candidate spellings of what the owner typed, most likely first. */
 static size_t candidates(struct ic_arena *a, const char *in, char **out)

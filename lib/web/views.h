@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /** Conversations newest first, message requests marked; to req->out. */
 enum ic_err ic_view_inbox(struct ic_req *req, bool json);

@@ -1,19 +1,19 @@
 /*
  * websub_hub.c - verification of intent and fan-out (see the header).
  */
-#include "websub_hub.h"
+#include "websub/websub_hub.h"
 
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "fetch.h"
-#include "form.h"
-#include "ic_limits.h"
-#include "log.h"
-#include "site.h"
-#include "store_sub.h"
-#include "websub_hub_endpoint.h"
+#include "core/crypto.h"
+#include "net/fetch.h"
+#include "text/form.h"
+#include "core/ic_limits.h"
+#include "core/log.h"
+#include "cgi/site.h"
+#include "store/store_sub.h"
+#include "websub/websub_hub_endpoint.h"
 
 /* --- Verification of intent ------------------------------------------- */
 

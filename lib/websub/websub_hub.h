@@ -1,6 +1,6 @@
 /*
  * websub_hub.h - the built-in WebSub hub's network work: verification of
- * intent for the requests B/feed/hub recorded (lib/websub_hub_endpoint.h)
+ * intent for the requests B/feed/hub recorded (lib/websub/websub_hub_endpoint.h)
  * and the signed fan-out when a topic changes (WebSub §5.3, §7;
  * STANDARDS.md §3, WS-P-5).
  *
@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /* Bytes of a subscriber's answer to a verification we read. */
 #define IC_HUB_VERIFY_MAX_BYTES 1024

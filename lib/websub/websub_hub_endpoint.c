@@ -1,18 +1,18 @@
 /*
  * websub_hub_endpoint.c - B/feed/hub: check, record, queue (see header).
  */
-#include "websub_hub_endpoint.h"
+#include "websub/websub_hub_endpoint.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "due.h"
-#include "ic_limits.h"
-#include "log.h"
-#include "site.h"
-#include "store_conv.h"
-#include "store_sub.h"
+#include "store/due.h"
+#include "core/ic_limits.h"
+#include "core/log.h"
+#include "cgi/site.h"
+#include "store/store_conv.h"
+#include "store/store_sub.h"
 
 char *ic_websub_hub_job_id(struct ic_arena *a, const char *topic,
 			   const char *callback)

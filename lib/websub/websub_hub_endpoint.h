@@ -7,16 +7,16 @@
  * recorded as pending in hub_subs and queued as a "hub_verify" due job;
  * the answer is 202.  The verification of intent -- a GET to the
  * callback -- is network work, so it happens after the response, in
- * `listener --maintain` (lib/websub_hub.h): `feed` links no libcurl.
+ * `listener --maintain` (lib/websub/websub_hub.h): `feed` links no libcurl.
  *
- * Only this site publishes to its topics (send, lib/outbox.h), so
+ * Only this site publishes to its topics (send, lib/messages/outbox.h), so
  * hub.mode=publish from outside is refused.
  */
 #ifndef IC_WEBSUB_HUB_ENDPOINT_H
 #define IC_WEBSUB_HUB_ENDPOINT_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /* hub.lease_seconds: the default and the range we grant. */
 #define IC_HUB_LEASE_DEFAULT (10LL * 86400)

@@ -2,23 +2,23 @@
  * websub_subscriber.c - subscribing, the callback, renewal (see the
  * header; STANDARDS.md §2).
  */
-#include "websub_subscriber.h"
+#include "websub/websub_subscriber.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "due.h"
-#include "form.h"
-#include "ic_limits.h"
-#include "log.h"
-#include "peer.h"
-#include "receive.h"
-#include "site.h"
-#include "store_conv.h"
-#include "store_sub.h"
-#include "store_token.h"
+#include "core/crypto.h"
+#include "store/due.h"
+#include "text/form.h"
+#include "core/ic_limits.h"
+#include "core/log.h"
+#include "net/peer.h"
+#include "feed/receive.h"
+#include "cgi/site.h"
+#include "store/store_conv.h"
+#include "store/store_sub.h"
+#include "store/store_token.h"
 
 /* --- Subscribing ------------------------------------------------------ */
 

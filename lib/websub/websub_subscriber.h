@@ -15,8 +15,8 @@
 #ifndef IC_WEBSUB_SUBSCRIBER_H
 #define IC_WEBSUB_SUBSCRIBER_H
 
-#include "cgi.h"
-#include "err.h"
+#include "cgi/cgi.h"
+#include "core/err.h"
 
 /* hub.lease_seconds we ask for (WS-S-11): 10 days; hubs may ignore it. */
 #define IC_WEBSUB_LEASE_SECONDS 864000

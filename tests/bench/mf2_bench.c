@@ -18,9 +18,9 @@
 
 #include <gumbo.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "mf2.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "mf2/mf2.h"
 
 static double now_ms(void)
 {

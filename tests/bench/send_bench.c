@@ -17,14 +17,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "cgi.h"
-#include "config.h"
-#include "outbox.h"
-#include "site.h"
-#include "store.h"
-#include "store_conv.h"
-#include "store_msg.h"
+#include "core/arena.h"
+#include "cgi/cgi.h"
+#include "text/config.h"
+#include "messages/outbox.h"
+#include "cgi/site.h"
+#include "store/store.h"
+#include "store/store_conv.h"
+#include "store/store_msg.h"
 
 #define BATCH 5000
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "config.h"
+#include "core/arena.h"
+#include "text/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "discover.h"
+#include "core/arena.h"
+#include "net/discover.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

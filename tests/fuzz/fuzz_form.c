@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "form.h"
+#include "core/arena.h"
+#include "text/form.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

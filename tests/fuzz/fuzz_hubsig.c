@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "crypto.h"
+#include "core/arena.h"
+#include "core/crypto.h"
 
 static const char secret[] = "fuzz-secret";
 

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "link.h"
+#include "core/arena.h"
+#include "text/link.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "arena.h"
-#include "mf2.h"
+#include "core/arena.h"
+#include "mf2/mf2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

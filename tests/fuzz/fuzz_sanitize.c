@@ -15,8 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arena.h"
-#include "sanitize.h"
+#include "core/arena.h"
+#include "mf2/sanitize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

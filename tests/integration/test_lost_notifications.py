@@ -13,7 +13,7 @@ fetches and finds every missing entry by u-uid: all three, each once, in
 order (WS-P-8 retry, MC-4, catch-up).
 
 The retry may come at once (send schedules "notify" due now and a failure
-keeps the earlier time) or after the 30 s backoff of lib/due.c when
+keeps the earlier time) or after the 30 s backoff of lib/store/due.c when
 maintenance itself failed: the test allows 50 s.
 """
 
@@ -147,7 +147,7 @@ class LostNotifications(unittest.TestCase):
         self.assertEqual(apache.log_problems(), [])
 
     # Catch-up reads the pages newest first but stores them oldest first
-    # (lib/receive.c), so local seqs -- the view's tie-break within one
+    # (lib/feed/receive.c), so local seqs -- the view's tie-break within one
     # second of `published` -- follow the sender's order across pages.
     def test_3_caught_up_messages_in_the_senders_order(self):
         # Sent within one second, across a page boundary: bob must show

@@ -28,9 +28,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "file.h"
-#include "ic_limits.h"
-#include "mf2_publish.h"
+#include "core/file.h"
+#include "core/ic_limits.h"
+#include "mf2/mf2_publish.h"
 
 #define TOPIC "https://alice.example/indiechat/feed/k5v3xq7mzt4w2b6n"
 #define BASE  "https://alice.example/indiechat"

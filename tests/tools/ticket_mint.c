@@ -16,13 +16,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "arena.h"
-#include "config.h"
-#include "crypto.h"
-#include "ic_limits.h"
-#include "site.h"
-#include "store.h"
-#include "store_token.h"
+#include "core/arena.h"
+#include "text/config.h"
+#include "core/crypto.h"
+#include "core/ic_limits.h"
+#include "cgi/site.h"
+#include "store/store.h"
+#include "store/store_token.h"
 
 struct mint {
 	struct ic_arena *a;

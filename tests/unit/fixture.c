@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 
 #include "fixture.h"
-#include "session.h"
-#include "store_auth.h"
-#include "store_token.h"
+#include "cgi/session.h"
+#include "store/store_auth.h"
+#include "store/store_token.h"
 
 int ic_fx_setup(void **state)
 {

@@ -24,9 +24,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "cgi.h"
-#include "route.h"
-#include "store.h"
+#include "cgi/cgi.h"
+#include "cgi/route.h"
+#include "store/store.h"
 
 #define IC_FX_BASE "https://alice.example/indiechat"
 #define IC_FX_ME   "https://alice.example/"

@@ -1,4 +1,4 @@
-/* test_cgi.c - CGI input, output and detaching (lib/cgi.c), H-9. */
+/* test_cgi.c - CGI input, output and detaching (lib/cgi/cgi.c), H-9. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cgi.h"
-#include "ic_limits.h"
+#include "cgi/cgi.h"
+#include "core/ic_limits.h"
 
 struct fixture {
 	struct ic_req req;

@@ -1,4 +1,4 @@
-/* test_maint.c - lazy maintenance: claim, run, lock (lib/maint.c). */
+/* test_maint.c - lazy maintenance: claim, run, lock (lib/cgi/maint.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "maint.h"
-#include "store.h"
+#include "cgi/maint.h"
+#include "store/store.h"
 
 struct fx {
 	char dir[64];

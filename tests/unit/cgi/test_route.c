@@ -1,4 +1,4 @@
-/* test_route.c - the dispatcher (lib/route.c): 404, 405, 413, 415, HEAD. */
+/* test_route.c - the dispatcher (lib/cgi/route.c): 404, 405, 413, 415, HEAD. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ic_limits.h"
-#include "route.h"
+#include "core/ic_limits.h"
+#include "cgi/route.h"
 
 static int calls;
 

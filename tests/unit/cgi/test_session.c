@@ -1,6 +1,6 @@
 /*
  * test_session.c - owner sessions, their cookies and the CSRF guard
- * (lib/session.c; IA-C-19, IA-C-20, SEC-2, SEC-10; docs/web.md
+ * (lib/cgi/session.c; IA-C-19, IA-C-20, SEC-2, SEC-10; docs/web.md
  * "Cookies" and "CSRF").  Sessions are planted through store_auth in a
  * fresh data_dir per test (fixture.h) and read back by the real code.
  */
@@ -14,8 +14,8 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "form.h"
-#include "session.h"
+#include "text/form.h"
+#include "cgi/session.h"
 
 #define SID   "session-id-0123456789abcdefghijklmnopqrstu"
 #define SID2  "session-id-zyxwvutsrqponmlkjihgfedcba98765"

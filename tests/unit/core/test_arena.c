@@ -1,4 +1,4 @@
-/* test_arena.c - the per-request arena (lib/arena.c). */
+/* test_arena.c - the per-request arena (lib/core/arena.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
+#include "core/arena.h"
 
 static void test_arena_alloc_is_aligned_and_distinct(void **state)
 {

@@ -1,4 +1,4 @@
-/* test_buf.c - the capped string buffer (lib/buf.c). */
+/* test_buf.c - the capped string buffer (lib/core/buf.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "buf.h"
+#include "core/buf.h"
 
 static void test_buf_init_is_empty_and_terminated(void **state)
 {

@@ -1,5 +1,5 @@
 /* test_crypto.c - secrets, hashes, HMAC, hub signatures, PKCE
- * (lib/crypto.c).  Vectors from STANDARDS.md §11.6. */
+ * (lib/core/crypto.c).  Vectors from STANDARDS.md §11.6. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,10 +9,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "crypto.h"
-#include "digest.h"
-#include "ic_limits.h"
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/digest.h"
+#include "core/ic_limits.h"
 
 static const char jefe[] = "Jefe";
 static const char jefe_msg[] = "what do ya want for nothing?";

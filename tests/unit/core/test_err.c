@@ -1,11 +1,11 @@
-/* test_err.c - error codes and messages (lib/err.c). */
+/* test_err.c - error codes and messages (lib/core/err.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 #include <cmocka.h>
 
-#include "err.h"
+#include "core/err.h"
 
 static void test_err_every_code_has_a_sentence(void **state)
 {

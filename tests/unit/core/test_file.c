@@ -1,5 +1,5 @@
 /* test_file.c - atomic writes, bounded reads and sending files
- * (lib/file.c; WS-P-6, DESIGN.md "Storage"). */
+ * (lib/core/file.c; WS-P-6, DESIGN.md "Storage"). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pipe2() */
 #endif
@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "file.h"
+#include "core/file.h"
 
 /* Rewrites the atomicity test makes while a reader watches (WS-P-6). */
 #define REWRITES 1000

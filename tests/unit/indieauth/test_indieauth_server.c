@@ -1,7 +1,7 @@
 /*
  * test_indieauth_server.c - the built-in authorization endpoint
- * (lib/indieauth_server.c; IndieAuth §5.2-§5.3) and the grants of the
- * token endpoint that build on it (lib/token_endpoint.c:
+ * (lib/indieauth/indieauth_server.c; IndieAuth §5.2-§5.3) and the grants of the
+ * token endpoint that build on it (lib/indieauth/token_endpoint.c:
  * authorization_code, refresh_token; TE-2..TE-7, TE-11, TE-12).  Every
  * request runs in-process through the auth program's routes with a real
  * LMDB in a fresh data_dir (fixture.h).
@@ -16,15 +16,15 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "form.h"
-#include "indieauth_server.h"
-#include "owner_actions.h"
-#include "session.h"
-#include "passphrase.h"
-#include "store_auth.h"
-#include "store_conv.h"
-#include "store_token.h"
-#include "token_endpoint.h"
+#include "text/form.h"
+#include "indieauth/indieauth_server.h"
+#include "web/owner_actions.h"
+#include "cgi/session.h"
+#include "indieauth/passphrase.h"
+#include "store/store_auth.h"
+#include "store/store_conv.h"
+#include "store/store_token.h"
+#include "indieauth/token_endpoint.h"
 
 #define CLIENT   "https://app.example/"
 #define REDIRECT "https://app.example/cb"

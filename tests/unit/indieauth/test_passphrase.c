@@ -1,6 +1,6 @@
 /*
  * test_passphrase.c - the owner's passphrase for the built-in
- * authorization endpoint (lib/passphrase.c): yescrypt hashes, the check
+ * authorization endpoint (lib/indieauth/passphrase.c): yescrypt hashes, the check
  * against the configuration or the database, the per-address slow-down
  * of wrong guesses (SEC-14) and `auth --set-passphrase`.
  */
@@ -16,8 +16,8 @@
 #include <crypt.h>
 
 #include "fixture.h"
-#include "passphrase.h"
-#include "store_auth.h"
+#include "indieauth/passphrase.h"
+#include "store/store_auth.h"
 
 #define PASS  "correct horse battery staple"
 #define OTHER "another long passphrase"

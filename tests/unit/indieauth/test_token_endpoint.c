@@ -1,6 +1,6 @@
 /* test_token_endpoint.c - metadata, ticket grant, revocation and
- * introspection (lib/token_endpoint.c) and the bearer check `feed` uses
- * (lib/token_check.c).  Handlers run through the real dispatcher with a
+ * introspection (lib/indieauth/token_endpoint.c) and the bearer check `feed` uses
+ * (lib/indieauth/token_check.c).  Handlers run through the real dispatcher with a
  * real LMDB in a fresh mkdtemp directory per test. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,11 +16,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "route.h"
-#include "store.h"
-#include "store_token.h"
-#include "token_check.h"
-#include "token_endpoint.h"
+#include "cgi/route.h"
+#include "store/store.h"
+#include "store/store_token.h"
+#include "indieauth/token_check.h"
+#include "indieauth/token_endpoint.h"
 
 #define BASE   "https://alice.example/indiechat"
 #define FEED_A BASE "/feed/aaaaaaaaaaaaaaaaaaaaaaaaaa"

@@ -1,4 +1,4 @@
-/* test_mf2.c - the microformats2 parser (lib/mf2.c; MC-1, MC-2, MC-7). */
+/* test_mf2.c - the microformats2 parser (lib/mf2/mf2.c; MC-1, MC-2, MC-7). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,10 +6,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "ic_limits.h"
-#include "mf2.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/ic_limits.h"
+#include "mf2/mf2.h"
 
 #define BASE "https://alice.example/feed/page"
 

@@ -1,5 +1,5 @@
 /* test_mf2_publish.c - the static h-feed page and public stub
- * (lib/mf2_publish.c; STANDARDS.md §8 MP-1..MP-7, §3 WS-P-2/3/7, TE-8).
+ * (lib/mf2/mf2_publish.c; STANDARDS.md §8 MP-1..MP-7, §3 WS-P-2/3/7, TE-8).
  * The two independent mf2 parsers check the same output in
  * tests/feed_parsers_test.sh. */
 #include <setjmp.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ic_limits.h"
-#include "mf2_publish.h"
+#include "core/ic_limits.h"
+#include "mf2/mf2_publish.h"
 #include "tidy_check.h"
 
 #define TOPIC   "https://alice.example/indiechat/feed/t0p1c"

@@ -1,5 +1,5 @@
 /*
- * test_mf2_suite.c - lib/mf2.c against the microformats/tests suite
+ * test_mf2_suite.c - lib/mf2/mf2.c against the microformats/tests suite
  * (STANDARDS.md §11.5; MC-1, MC-2, MC-7).
  *
  * Every HTML file with an expected JSON file beside it under
@@ -30,8 +30,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "arena.h"
-#include "mf2.h"
+#include "core/arena.h"
+#include "mf2/mf2.h"
 
 /* Known failures, each with the reason it is not fixed. */
 static const struct {

@@ -1,4 +1,4 @@
-/* test_sanitize.c - the allow-list HTML sanitizer (lib/sanitize.c; MC-3,
+/* test_sanitize.c - the allow-list HTML sanitizer (lib/mf2/sanitize.c; MC-3,
  * SEC-11, STANDARDS.md §0 item 12).  Each hostile case sits next to a
  * good one, so a sanitizer that drops everything fails as surely as one
  * that keeps too much. */
@@ -11,11 +11,11 @@
 #include <strings.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "html.h"
-#include "ic_limits.h"
-#include "sanitize.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "text/html.h"
+#include "core/ic_limits.h"
+#include "mf2/sanitize.h"
 #include "tidy_check.h"
 
 #define BASE "https://example.com/notes/1"

@@ -1,5 +1,5 @@
 /* test_discover.c - <head> link discovery and header precedence
- * (lib/discover.c; H-2, H-3, WS-S-1, WS-S-3, IA-C-5). */
+ * (lib/net/discover.c; H-2, H-3, WS-S-1, WS-S-3, IA-C-5). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,10 +7,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "discover.h"
-#include "link.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "net/discover.h"
+#include "text/link.h"
 
 #define DOC "https://example.com/a/b/page"
 

@@ -1,4 +1,4 @@
-/* test_fetch.c - the guarded outbound request (lib/fetch.c; H-1, H-4, H-5,
+/* test_fetch.c - the guarded outbound request (lib/net/fetch.c; H-1, H-4, H-5,
  * H-7, H-8, SEC-3, SEC-4), against tests/fixtures/http_fixture.py on
  * 127.0.0.1. */
 #include <setjmp.h>
@@ -20,9 +20,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "arena.h"
-#include "discover.h"
-#include "fetch.h"
+#include "core/arena.h"
+#include "net/discover.h"
+#include "net/fetch.h"
 
 #define UA "IndieChat/" PACKAGE_VERSION " (+https://indieweb.org/IndieChat)"
 

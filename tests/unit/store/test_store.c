@@ -1,4 +1,4 @@
-/* test_store.c - the LMDB storage core (lib/store.c).  Each test runs in
+/* test_store.c - the LMDB storage core (lib/store/store.c).  Each test runs in
  * a fresh mkdtemp directory under /tmp, removed at teardown. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,9 +19,9 @@
 
 #include <lmdb.h>
 
-#include "arena.h"
-#include "ic_limits.h"
-#include "store.h"
+#include "core/arena.h"
+#include "core/ic_limits.h"
+#include "store/store.h"
 
 /* The directory a test works in. */
 struct fixture {

@@ -1,5 +1,5 @@
 /*
- * test_store_auth.c - the records of sign-in (lib/store_auth.c):
+ * test_store_auth.c - the records of sign-in (lib/store/store_auth.c):
  * sign-in states, authorization codes, refresh tokens, wrong-passphrase
  * counters and the passphrase hash, each in a real LMDB in a fresh
  * data_dir (fixture.h).  Single-use records are checked and consumed in
@@ -16,10 +16,10 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "indieauth_client.h"
-#include "session.h"
-#include "store_auth.h"
-#include "store_token.h"
+#include "indieauth/indieauth_client.h"
+#include "cgi/session.h"
+#include "store/store_auth.h"
+#include "store/store_token.h"
 
 #define HASH   "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define SECRET "session-secret-Zq8pW3nL5vK7xT2mR9sY4bH6jD1fG0cA"

@@ -1,4 +1,4 @@
-/* test_config.c - indiechat.conf (lib/config.c): keys, defaults, and
+/* test_config.c - indiechat.conf (lib/text/config.c): keys, defaults, and
  * errors that name the key, the file and the line (DESIGN.md). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "ic_limits.h"
-#include "log.h"
+#include "text/config.h"
+#include "core/ic_limits.h"
+#include "core/log.h"
 
 #define ME      "me = https://alice.example/\n"
 #define BASE    "base_url = https://alice.example/indiechat\n"

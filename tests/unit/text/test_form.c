@@ -1,4 +1,4 @@
-/* test_form.c - application/x-www-form-urlencoded codec (lib/form.c), H-6. */
+/* test_form.c - application/x-www-form-urlencoded codec (lib/text/form.c), H-6. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,8 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "form.h"
-#include "ic_limits.h"
+#include "text/form.h"
+#include "core/ic_limits.h"
 
 static int setup(void **state)
 {

@@ -1,4 +1,4 @@
-/* test_html.c - escaped HTML output and templates (lib/html.c), and the
+/* test_html.c - escaped HTML output and templates (lib/text/html.c), and the
  * tidy checker the tests use (tests/unit/tidy_check.c). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <strings.h>
 #include <cmocka.h>
 
-#include "html.h"
+#include "text/html.h"
 #include "tidy_check.h"
 
 #define CAP  (1024u * 1024)
@@ -48,7 +48,7 @@ static void assert_url_refused(const char *url)
 
 /*
  * An independent UTF-8 check (decode, then range tests), so the tests do
- * not trust lib/html.c's table: no overlong forms, surrogates, code
+ * not trust lib/text/html.c's table: no overlong forms, surrogates, code
  * points past U+10FFFF, C0/C1 controls but TAB LF CR, or noncharacters.
  */
 static int valid_html_utf8(const unsigned char *s, size_t len)

@@ -1,4 +1,4 @@
-/* test_link.c - the RFC 8288 Link header parser (lib/link.c, H-1). */
+/* test_link.c - the RFC 8288 Link header parser (lib/text/link.c, H-1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,8 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "link.h"
+#include "core/arena.h"
+#include "text/link.h"
 
 struct fx {
 	struct ic_arena *a;

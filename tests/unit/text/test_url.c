@@ -1,4 +1,4 @@
-/* test_url.c - http(s) URLs on libcurl's URL API (lib/url.c):
+/* test_url.c - http(s) URLs on libcurl's URL API (lib/text/url.c):
  * H-2 resolution, H-10 comparison, IA-C-1/IA-C-2 profile URLs, MC-5 origins. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ic_limits.h"
-#include "url.h"
+#include "core/ic_limits.h"
+#include "text/url.h"
 
 static int setup(void **state)
 {

@@ -16,11 +16,11 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "page_conversation.h"
-#include "page_inbox.h"
-#include "page_status.h"
-#include "store_conv.h"
-#include "store_msg.h"
+#include "web/page_conversation.h"
+#include "web/page_inbox.h"
+#include "web/page_status.h"
+#include "store/store_conv.h"
+#include "store/store_msg.h"
 #include "tidy_check.h"
 
 #define SID     "owner-session-0123456789abcdefghijklmnopqrs"

@@ -1,6 +1,6 @@
 /*
  * test_websub_hub_endpoint.c - the built-in hub's front door B/feed/hub
- * (lib/websub_hub_endpoint.c; WebSub §5.1, STANDARDS.md §3): what it
+ * (lib/websub/websub_hub_endpoint.c; WebSub §5.1, STANDARDS.md §3): what it
  * accepts is recorded as pending and queued for verification; what it
  * refuses is a 400/404 that stores nothing.
  */
@@ -13,11 +13,11 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "due.h"
-#include "store.h"
-#include "store_conv.h"
-#include "store_sub.h"
-#include "websub_hub_endpoint.h"
+#include "store/due.h"
+#include "store/store.h"
+#include "store/store_conv.h"
+#include "store/store_sub.h"
+#include "websub/websub_hub_endpoint.h"
 
 #define BASE "https://alice.example/indiechat"
 #define TOPIC_ID "abcdefghijklmnopqrstuvwxyz"

@@ -1,7 +1,7 @@
 /*
  * test_websub_subscriber.c - the WebSub callback B/listener/<id>:
  * verification of intent and signed content delivery
- * (lib/websub_subscriber.c; STANDARDS.md §2.3, §2.4).
+ * (lib/websub/websub_subscriber.c; STANDARDS.md §2.3, §2.4).
  *
  * The handlers run on a real LMDB store in a temporary data_dir; the
  * request is built as the router would leave it (query parsed, {id}
@@ -17,12 +17,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "due.h"
-#include "route.h"
-#include "store.h"
-#include "store_sub.h"
-#include "websub_subscriber.h"
+#include "core/crypto.h"
+#include "store/due.h"
+#include "cgi/route.h"
+#include "store/store.h"
+#include "store/store_sub.h"
+#include "websub/websub_subscriber.h"
 
 #define TOPIC "https://alice.example/indiechat/feed/abcdefghijklmnopqrstuvwxyz"
 #define SECRET "0123456789abcdef0123456789abcdef"
