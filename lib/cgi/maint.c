@@ -18,6 +18,8 @@
 
 #define MAINT_KEY "maint"
 
+static void spawn_maintain(struct ic_req *req);
+
 static long num(const cJSON *rec, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, name);
@@ -111,25 +113,38 @@ struct claim_ctx {
 	bool claimed;
 };
 
+/* A claim is held by a run until that run records its end; one left by
+ * a run that died is stale after IC_MAINT_CLAIM_SECONDS, and one from the
+ * future (the clock stepped back) is stale at once. */
+static bool claim_held(const struct ic_maint_state *st, time_t now)
+{
+	return st->claimed && st->claimed <= now &&
+	       now - st->claimed < IC_MAINT_CLAIM_SECONDS;
+}
+
+/* Due: a queued job is, or the periodic run is (a next_due further away
+ * than one interval means the clock stepped back: due too). */
+static bool work_due(const struct ic_maint_state *st, long long first,
+		     time_t now)
+{
+	if (first != 0 && first <= now)
+		return true;
+	return st->next_due <= now || st->next_due - now > IC_MAINT_INTERVAL;
+}
+
 static enum ic_err claim_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct claim_ctx *c = ctx;
 	struct ic_maint_state st;
 	enum ic_err rc = txn_read(t, &st);
 
-	long long first;
-
 	c->claimed = false; /* re-runnable after a map resize */
 	if (rc != IC_OK)
 		return rc;
-	first = ic_due_first_in_txn(t);
-	/* A claim holds for a while, so a burst spawns one run; but work
-	 * that fell due after the last claim (a hub verification queued a
-	 * moment ago) need not wait for the window to pass. */
-	if (st.claimed && st.claimed + IC_MAINT_CLAIM_SECONDS > c->now &&
-	    !(first > st.claimed && first <= c->now))
-		return IC_OK;
-	if (st.next_due > c->now && (first == 0 || first > c->now))
+	/* While a run holds the claim it will see any job queued now: it
+	 * looks at the queue again in the transaction that ends it. */
+	if (claim_held(&st, c->now) ||
+	    !work_due(&st, ic_due_first_in_txn(t), c->now))
 		return IC_OK;
 	st.claimed = c->now;
 	c->claimed = true;
@@ -149,29 +164,47 @@ enum ic_err ic_maint_claim(struct ic_store *store, time_t now, bool *claimed,
 struct record_ctx {
 	time_t now;
 	int stale;
+	bool again; /* a job fell due while we ran: not ended */
 };
 
+/* End the run, unless a job is due: in one transaction with the look at
+ * the queue, so a job queued by a request that saw our claim is never
+ * left behind (that request did not spawn a run of its own). */
 static enum ic_err record_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct record_ctx *c = ctx;
 	struct ic_maint_state st;
+	long long first;
 	enum ic_err rc = txn_read(t, &st);
 
+	c->again = false;
 	if (rc != IC_OK)
 		return rc;
+	first = ic_due_first_in_txn(t);
+	st.stale_readers += c->stale;
+	c->stale = 0;
+	if (first != 0 && first <= c->now) {
+		c->again = true;
+		st.claimed = c->now;
+		return txn_write(t, &st);
+	}
 	st.last_run = c->now;
 	st.next_due = c->now + IC_MAINT_INTERVAL;
+	st.claimed = 0;
 	st.runs++;
-	st.stale_readers += c->stale;
 	return txn_write(t, &st);
 }
 
-/* Take data_dir/maintain.lock without waiting; -1 when busy or failing. */
+/* Take data_dir/maintain.lock, waiting at most IC_MAINT_LOCK_WAIT_MS: a
+ * run that has just recorded its end still holds it for a moment, and the
+ * run its claim's release let start must not give up on it.  -1 when busy
+ * (another run is working: it looks at the queue before it ends) or
+ * failing. */
 static int take_lock(struct ic_req *req, bool *busy)
 {
 	char *path = ic_arena_printf(req->arena, "%s/maintain.lock",
 				     req->cfg.data_dir);
-	int fd;
+	int fd, waited = 0;
 
 	*busy = false;
 	if (path == NULL)
@@ -182,14 +215,19 @@ static int take_lock(struct ic_req *req, bool *busy)
 			 strerror(errno));
 		return -1;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		*busy = errno == EWOULDBLOCK;
-		if (!*busy)
-			ic_failf(req->errbuf, "cannot lock %s: %s", path,
-				 strerror(errno));
-		close(fd);
-		return -1;
+		if (!*busy || waited >= IC_MAINT_LOCK_WAIT_MS) {
+			if (!*busy)
+				ic_failf(req->errbuf, "cannot lock %s: %s",
+					 path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		usleep(10 * 1000);
+		waited += 10;
 	}
+	*busy = false;
 	return fd;
 }
 
@@ -244,9 +282,8 @@ static const struct ic_maint_job *job_for(const struct ic_maint_job *jobs,
 /* Run due jobs one by one until none is due or the budget is spent. */
 static enum ic_err run_jobs(struct ic_req *req, struct ic_store *store,
 			    const struct ic_maint_job *jobs, size_t njobs,
-			    int *done)
+			    int *done, time_t end)
 {
-	time_t end = time(NULL) + IC_MAINT_BUDGET_SECONDS;
 	enum ic_err rc = IC_OK;
 
 	while (time(NULL) < end) {
@@ -281,12 +318,35 @@ static enum ic_err run_jobs(struct ic_req *req, struct ic_store *store,
 	return IC_OK;
 }
 
+/* Run due jobs and record the end; again while jobs fell due meanwhile
+ * and the budget lasts.  *more: due work is left for a fresh run. */
+static enum ic_err run_and_record(struct ic_req *req, struct ic_store *store,
+				  const struct ic_maint_job *jobs, size_t njobs,
+				  struct record_ctx *c, int *done, bool *more)
+{
+	time_t end = time(NULL) + IC_MAINT_BUDGET_SECONDS;
+	enum ic_err rc;
+
+	*more = false;
+	do {
+		rc = run_jobs(req, store, jobs, njobs, done, end);
+		if (rc != IC_OK)
+			return rc;
+		c->now = time(NULL);
+		rc = ic_store_update(store, record_txn, c, req->errbuf);
+		if (rc != IC_OK)
+			return rc;
+	} while (c->again && time(NULL) < end);
+	*more = c->again;
+	return IC_OK;
+}
+
 enum ic_err ic_maint_run(struct ic_req *req, const struct ic_maint_job *jobs,
 			 size_t njobs, bool *ran, int *done)
 {
-	struct record_ctx c = {0, 0};
+	struct record_ctx c = {0, 0, false};
 	struct ic_store *store;
-	bool busy;
+	bool busy, more = false;
 	int fd;
 	enum ic_err rc;
 
@@ -302,13 +362,13 @@ enum ic_err ic_maint_run(struct ic_req *req, const struct ic_maint_job *jobs,
 	/* Apache kills CGIs mid-request: their reader slots stay taken. */
 	rc = ic_store_reader_check(store, &c.stale, req->errbuf);
 	if (rc == IC_OK)
-		rc = run_jobs(req, store, jobs, njobs, done);
-	if (rc == IC_OK) {
-		c.now = time(NULL);
-		rc = ic_store_update(store, record_txn, &c, req->errbuf);
-	}
+		rc = run_and_record(req, store, jobs, njobs, &c, done, &more);
 	*ran = rc == IC_OK;
 	close(fd); /* releases the lock */
+	/* The budget ran out with work due: it must not wait for a request.
+	 * The claim is still ours; a fresh run takes it over. */
+	if (more)
+		spawn_maintain(req);
 	return rc;
 }
 
@@ -344,22 +404,12 @@ static void exec_maintain(struct ic_req *req, const char *dir)
 	_exit(127);
 }
 
-void ic_maint_kick(struct ic_req *req)
+/* Detach and exec `listener --maintain` beside the running program. */
+static void spawn_maintain(struct ic_req *req)
 {
-	struct ic_store *store;
-	bool claimed, child;
-	char *dir;
+	char *dir = program_dir(req->arena);
+	bool child;
 
-	if (ic_req_store(req, &store) != IC_OK ||
-	    ic_maint_claim(store, time(NULL), &claimed, req->errbuf) !=
-		    IC_OK) {
-		ic_log(IC_LOG_WARN, "maintenance check failed: %s",
-		       req->errbuf);
-		return;
-	}
-	if (!claimed)
-		return;
-	dir = program_dir(req->arena);
 	if (dir == NULL) {
 		ic_log(IC_LOG_WARN, "cannot find the program directory");
 		return;
@@ -371,4 +421,20 @@ void ic_maint_kick(struct ic_req *req)
 	}
 	if (child)
 		exec_maintain(req, dir);
+}
+
+void ic_maint_kick(struct ic_req *req)
+{
+	struct ic_store *store;
+	bool claimed;
+
+	if (ic_req_store(req, &store) != IC_OK ||
+	    ic_maint_claim(store, time(NULL), &claimed, req->errbuf) !=
+		    IC_OK) {
+		ic_log(IC_LOG_WARN, "maintenance check failed: %s",
+		       req->errbuf);
+		return;
+	}
+	if (claimed)
+		spawn_maintain(req);
 }

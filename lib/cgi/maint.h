@@ -27,8 +27,12 @@ struct ic_store;
 
 /* Seconds between maintenance runs when nothing else is due. */
 #define IC_MAINT_INTERVAL 600
-/* Seconds a claimed run keeps other requests from spawning another. */
-#define IC_MAINT_CLAIM_SECONDS 60
+/* Seconds after which a claim whose run never recorded its end (killed)
+ * no longer keeps requests from spawning a run. */
+#define IC_MAINT_CLAIM_SECONDS 90
+/* Milliseconds a run waits for the lock: a run that has just recorded its
+ * end still holds it for a moment. */
+#define IC_MAINT_LOCK_WAIT_MS 2000
 
 /** The maintenance record as numbers (0 when never run). */
 struct ic_maint_state {
@@ -49,8 +53,13 @@ enum ic_err ic_maint_read(struct ic_store *store, struct ic_arena *a,
 
 /**
  * Claim a due run: in one write transaction, if next_due <= @p now or a
- * job in the due queue is due, and no run was claimed in the last
- * IC_MAINT_CLAIM_SECONDS, record the claim.
+ * job in the due queue is due, and no run holds the claim, record the
+ * claim.  A run holds it until it records its end, which it does only in
+ * a transaction that finds no job due: so a job queued while a run holds
+ * the claim is that run's, and a job queued after is the next claim's.
+ * No due job waits for a later request (issue 11).  A claim left by a
+ * killed run lapses after IC_MAINT_CLAIM_SECONDS; one dated in the future
+ * (the clock stepped back) lapses at once.
  * @param[out] claimed  true when this caller should start the run.
  */
 enum ic_err ic_maint_claim(struct ic_store *store, time_t now, bool *claimed,
@@ -72,10 +81,13 @@ struct ic_maint_job {
 
 /**
  * Run maintenance now (the `listener --maintain` command): take the lock
- * file data_dir/maintain.lock (IC_OK without work when another run holds
- * it, @p ran = false), clear stale LMDB reader slots, run the due jobs
- * with the handlers in @p jobs (a job of an unknown kind is logged and
- * dropped) for at most IC_MAINT_BUDGET_SECONDS, then record the run.
+ * file data_dir/maintain.lock, waiting at most IC_MAINT_LOCK_WAIT_MS
+ * (IC_OK without work when another run holds it, @p ran = false: that run
+ * looks at the queue before it ends), clear stale LMDB reader slots, run
+ * the due jobs with the handlers in @p jobs (a job of an unknown kind is
+ * logged and dropped) for at most IC_MAINT_BUDGET_SECONDS, then record
+ * the run and release the claim.  Jobs still due when the budget is spent
+ * go to a fresh detached run, not to the next request.
  * @param[out] done  jobs completed (optional).
  * @return IC_OK or the store's / lock file's error.
  */

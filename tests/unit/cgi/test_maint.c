@@ -11,7 +11,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+
 #include "cgi/maint.h"
+#include "store/due.h"
 #include "store/store.h"
 
 struct fx {
@@ -153,6 +156,162 @@ static void test_maint_run_without_data_dir_fails_clearly(void **state)
 	f->req.cfg.data_dir = f->dir;
 }
 
+/* Set the maintenance record as a run would have left it. */
+struct rec_ctx {
+	long long claimed, last_run, next_due;
+};
+
+static enum ic_err put_rec(struct ic_store_txn *t, void *p)
+{
+	struct rec_ctx *r = p;
+	cJSON *j = cJSON_CreateObject();
+	enum ic_err rc;
+
+	cJSON_AddNumberToObject(j, "v", 1);
+	cJSON_AddNumberToObject(j, "claimed", (double)r->claimed);
+	cJSON_AddNumberToObject(j, "last_run", (double)r->last_run);
+	cJSON_AddNumberToObject(j, "next_due", (double)r->next_due);
+	rc = ic_store_txn_put_json(t, IC_DB_META, "maint", 5, j);
+	cJSON_Delete(j);
+	return rc;
+}
+
+static void set_rec(struct fx *f, long long claimed, long long last_run,
+		    long long next_due)
+{
+	struct rec_ctx r = {claimed, last_run, next_due};
+
+	assert_int_equal(ic_store_update(store_of(f), put_rec, &r,
+					 f->req.errbuf),
+			 IC_OK);
+}
+
+struct job_at {
+	struct fx *f;
+	long long when;
+};
+
+static enum ic_err put_job(struct ic_store_txn *t, void *p)
+{
+	struct job_at *j = p;
+
+	return ic_due_schedule_in_txn(t, j->f->req.arena, "hub_verify", "x",
+				      j->when, 0, false);
+}
+
+static void queue_job(struct fx *f, long long when)
+{
+	struct job_at j = {f, when};
+
+	assert_int_equal(ic_store_update(store_of(f), put_job, &j,
+					 f->req.errbuf),
+			 IC_OK);
+}
+
+/* Issue 11: a run that ended in second T, then a hub request in the same
+ * second T queues a verification due at T.  The claim must be taken:
+ * whole seconds compared with '>' used to leave the job until another
+ * request came a minute later. */
+static void test_maint_job_queued_in_the_second_a_run_ended(void **state)
+{
+	struct fx *f = *state;
+	long long t = 1900000000;
+	bool claimed;
+
+	set_rec(f, 0, t, t + IC_MAINT_INTERVAL); /* the run's end, at t */
+	queue_job(f, t);
+	assert_int_equal(ic_maint_claim(store_of(f), t, &claimed,
+					f->req.errbuf),
+			 IC_OK);
+	assert_true(claimed);
+}
+
+/* The same with the claim of the run that just ended still on record
+ * (as the old code left it): claimed == t == the job's due time. */
+static void test_maint_ended_run_releases_its_claim(void **state)
+{
+	struct fx *f = *state;
+	struct ic_maint_state ms;
+	bool claimed, ran;
+	long long t;
+
+	assert_int_equal(ic_maint_claim(store_of(f), time(NULL), &claimed,
+					f->req.errbuf),
+			 IC_OK);
+	assert_true(claimed);
+	assert_int_equal(ic_maint_run(&f->req, NULL, 0, &ran, NULL), IC_OK);
+	assert_true(ran);
+	assert_int_equal(ic_maint_read(store_of(f), f->req.arena, &ms,
+				       f->req.errbuf),
+			 IC_OK);
+	assert_int_equal(ms.claimed, 0);
+	t = ms.last_run;
+	queue_job(f, t);
+	assert_int_equal(ic_maint_claim(store_of(f), t, &claimed,
+					f->req.errbuf),
+			 IC_OK);
+	assert_true(claimed);
+}
+
+/* While a run holds the claim, a burst of requests spawns nothing more
+ * (that run looks at the queue before it ends); a job queued meanwhile
+ * is run by it, not left behind. */
+static int seen;
+static enum ic_err count_job(struct ic_req *req, const char *id)
+{
+	(void)req;
+	(void)id;
+	seen++;
+	return IC_OK;
+}
+
+static void test_maint_job_queued_during_a_run_is_run(void **state)
+{
+	struct fx *f = *state;
+	const struct ic_maint_job jobs[] = {{"hub_verify", count_job}};
+	struct ic_maint_state ms;
+	time_t now = time(NULL);
+	bool claimed, ran;
+
+	assert_int_equal(ic_maint_claim(store_of(f), now, &claimed,
+					f->req.errbuf),
+			 IC_OK);
+	assert_true(claimed);
+	queue_job(f, now);
+	assert_int_equal(ic_maint_claim(store_of(f), now, &claimed,
+					f->req.errbuf),
+			 IC_OK);
+	assert_false(claimed);
+	seen = 0;
+	assert_int_equal(ic_maint_run(&f->req, jobs, 1, &ran, NULL), IC_OK);
+	assert_true(ran);
+	assert_int_equal(seen, 1);
+	assert_int_equal(ic_maint_read(store_of(f), f->req.arena, &ms,
+				       f->req.errbuf),
+			 IC_OK);
+	assert_int_equal(ms.claimed, 0);
+}
+
+/* A clock stepped back: a claim dated in the future lapses at once, and a
+ * next_due further away than one interval is due. */
+static void test_maint_clock_step_back(void **state)
+{
+	struct fx *f = *state;
+	long long t = 1900000000;
+	bool claimed;
+
+	set_rec(f, t + 3600, t + 3600, t + 3600 + IC_MAINT_INTERVAL);
+	assert_int_equal(ic_maint_claim(store_of(f), t, &claimed,
+					f->req.errbuf),
+			 IC_OK);
+	assert_true(claimed);
+	set_rec(f, 0, t + 3600, t + 3600 + IC_MAINT_INTERVAL);
+	assert_int_equal(ic_maint_claim(store_of(f), t, &claimed,
+					f->req.errbuf),
+			 IC_OK);
+	assert_true(claimed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +327,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_maint_run_without_data_dir_fails_clearly, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_maint_job_queued_in_the_second_a_run_ended, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_maint_ended_run_releases_its_claim, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_maint_job_queued_during_a_run_is_run, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_maint_clock_step_back,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("maint", tests, NULL, NULL);

@@ -1,0 +1,139 @@
+"""The built-in hub verifies every request without waiting for luck
+(issue 11; WebSub §5.3, WS-H-*).
+
+A subscription request is answered 202 and its verification of intent is a
+due job that lazy maintenance runs.  Maintenance used to start only when
+the earliest due time was later than the last claim, both in whole
+seconds: a request arriving in the same second as the end of the previous
+run was never verified until another request came a minute later (on a
+quiet site, never).  Here, through the real Apache, pairs of subscription
+requests are sent within one second, at several spacings, and nothing else
+is asked of the site (no cron, no `listener --maintain` by hand): every
+request must be verified at its callback within DEADLINE.
+
+The callbacks are a local HTTP server that echoes hub.challenge.
+"""
+
+import http.server
+import re
+import threading
+import time
+import unittest
+import urllib.parse
+
+import harness
+from chat import homepage, run_ok, settle, state_with
+
+SITES = [harness.SiteSpec(n, files={"htdocs/index.html": homepage})
+         for n in ("alice", "bob")]
+DEADLINE = 15.0  # seconds per pair; the only timing bound here
+apache = None
+
+
+def setUpModule():
+    global apache
+    apache = harness.Apache(sites=SITES)
+    apache.start()
+
+
+def tearDownModule():
+    apache.stop()
+
+
+class Callbacks(http.server.BaseHTTPRequestHandler):
+    """Echo hub.challenge and remember which callback path was verified."""
+
+    seen = {}
+    lock = threading.Lock()
+
+    def do_GET(self):
+        u = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(u.query)
+        challenge = q.get("hub.challenge", [""])[0]
+        with self.lock:
+            self.seen.setdefault(u.path, []).append(q.get("hub.mode", [""])[0])
+        body = challenge.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def alice_topic(alice, bob):
+    """The topic of alice's feed for bob, from her hub's verification GET
+    to bob's listener in Apache's access log."""
+    pat = re.compile(r'"GET %s/[A-Za-z0-9_-]+\?([^ "]*) HTTP' % re.escape(bob.b("listener")))
+    with open(apache.access_log, "rb") as f:
+        for line in f.read().decode("utf-8", "replace").splitlines():
+            m = pat.search(line)
+            if m:
+                q = urllib.parse.parse_qs(m.group(1))
+                t = q.get("hub.topic", [""])[0]
+                if t.startswith(alice.base_url + "/feed/"):
+                    return t
+    return None
+
+
+class HubTiming(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.alice, cls.bob = apache["alice"], apache["bob"]
+        run_ok(cls.alice, "ticket", "--invite", cls.bob.url)
+        both = (cls.alice, cls.bob)
+        settle(lambda: state_with(cls.bob, cls.alice) == "request", both)
+        cls.topic = settle(lambda: alice_topic(cls.alice, cls.bob), both)
+        cls.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Callbacks)
+        cls.port = cls.server.server_address[1]
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+
+    def subscribe(self, path, mode="subscribe"):
+        body = urllib.parse.urlencode({
+            "hub.mode": mode,
+            "hub.topic": self.topic,
+            "hub.callback": "http://127.0.0.1:%d%s" % (self.port, path),
+        })
+        r = self.alice.request("POST", self.alice.b("feed/hub"), body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 202, r.body[:300])
+
+    def wait_verified(self, paths, mode):
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            with Callbacks.lock:
+                if all(mode in Callbacks.seen.get(p, []) for p in paths):
+                    return
+            time.sleep(0.05)
+        with Callbacks.lock:
+            got = {p: Callbacks.seen.get(p) for p in paths}
+        self.fail("not every %s request was verified within %g s, with no "
+                  "later request to the site: %r" % (mode, DEADLINE, got))
+
+    def test_two_requests_within_one_second_are_both_verified(self):
+        # The spacings straddle the time one maintenance run takes, so
+        # that the second request lands in the second its run ended.
+        for i, gap in enumerate((0.0, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8)):
+            with self.subTest(gap=gap):
+                a, b = "/cb/%d/a" % i, "/cb/%d/b" % i
+                self.subscribe(a)
+                time.sleep(gap)
+                self.subscribe(b)
+                self.wait_verified([a, b], "subscribe")
+
+    def test_unsubscribe_right_after_subscribe_is_verified(self):
+        path = "/cb/unsub"
+        self.subscribe(path)
+        self.subscribe(path, "unsubscribe")
+        self.wait_verified([path], "unsubscribe")
+
+
+if __name__ == "__main__":
+    unittest.main()
