@@ -52,6 +52,7 @@ static const struct ic_maint_job jobs[] = {
 	{"notify", job_notify},             /* tell the hub we published */
 	{"ticket", job_ticket},             /* deliver a ticket again (TS-4) */
 	{"renew", ic_websub_renew_job},     /* renew a lease (WS-S-18) */
+	{IC_WEBSUB_UNSUBSCRIBE_JOB, ic_websub_unsubscribe_job}, /* WS-S-14 */
 	{"hub_verify", ic_websub_hub_verify_job}, /* our hub's subscribers */
 	{IC_AUTH_GC_JOB, ic_signin_gc_job}, /* expired sign-in records */
 };

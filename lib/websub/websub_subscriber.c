@@ -203,7 +203,9 @@ struct verify_ctx {
 };
 
 /* WS-S-9, WS-S-14: once a renewal is verified the older callbacks of the
- * conversation are retired; the hub drops them at their next 410. */
+ * conversation are retired, and an "unsubscribe" job tells the hub so
+ * (after this answer: no network I/O inside the transaction); a hub that
+ * misses it drops them at their next 410. */
 static enum ic_err retire_older_txn(struct ic_store_txn *t,
 				    struct verify_ctx *c,
 				    const struct ic_sub *keep)
@@ -219,8 +221,27 @@ static enum ic_err retire_older_txn(struct ic_store_txn *t,
 			continue;
 		subs[i].state = IC_SUB_GONE;
 		rc = ic_store_sub_put_in_txn(t, c->req->arena, &subs[i]);
+		if (rc == IC_OK)
+			rc = ic_due_schedule_in_txn(t, c->req->arena,
+						    IC_WEBSUB_UNSUBSCRIBE_JOB,
+						    subs[i].id, c->now, 0,
+						    true);
 	}
 	return rc;
+}
+
+long long ic_websub_renew_in(long long lease)
+{
+	/* A quarter of the lease ahead of its end, at least a minute when
+	 * the lease allows, never less than half of it: a lease of 60 s is
+	 * renewed after 30 s, one of a day after 18 h (WS-S-18 MUST). */
+	long long margin = lease / 4 > 60 ? lease / 4 : 60;
+
+	if (margin > lease / 2)
+		margin = lease / 2;
+	if (margin < 1)
+		margin = 1;
+	return lease > margin ? lease - margin : 1;
 }
 
 static enum ic_err verify_txn(struct ic_store_txn *t, void *p)
@@ -259,8 +280,8 @@ static enum ic_err verify_txn(struct ic_store_txn *t, void *p)
 	rc = ic_store_sub_put_in_txn(t, a, &s);
 	if (rc == IC_OK)
 		rc = retire_older_txn(t, c, &s);
-	/* WS-S-18: renew at 75 % of the lease, not in a loop on tiny ones. */
-	renew = c->now + (c->lease * 3 / 4 > 60 ? c->lease * 3 / 4 : 60);
+	/* WS-S-18: renew before the lease runs out, whatever its length. */
+	renew = c->now + ic_websub_renew_in(c->lease);
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(t, a, "renew", s.conv, renew, 0,
 					    false);
@@ -432,6 +453,20 @@ enum ic_err ic_websub_renew_job(struct ic_req *req, const char *conv_id)
 		return IC_OK;
 	return ic_websub_subscribe(req, conv_id, conv.their_resource,
 				   req->errbuf);
+}
+
+enum ic_err ic_websub_unsubscribe_job(struct ic_req *req, const char *sub_id)
+{
+	enum ic_err rc = ic_websub_unsubscribe(req, sub_id, req->errbuf);
+
+	if (rc == IC_ERR_NOT_FOUND)
+		return IC_OK; /* forgotten meanwhile: nothing to tell */
+	if (rc == IC_ERR_PROTOCOL) {
+		/* The hub refused: it will drop the callback at its 410. */
+		ic_log(IC_LOG_INFO, "%s", req->errbuf);
+		return IC_OK;
+	}
+	return rc;
 }
 
 enum ic_err ic_websub_fetch_job(struct ic_req *req, const char *conv_id)

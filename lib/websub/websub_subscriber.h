@@ -75,6 +75,23 @@ enum ic_err ic_websub_callback_post(struct ic_req *req);
  */
 enum ic_err ic_websub_renew_job(struct ic_req *req, const char *conv_id);
 
+/** The due job that tells a hub of a retired callback (WS-S-14). */
+#define IC_WEBSUB_UNSUBSCRIBE_JOB "unsubscribe"
+
+/**
+ * Due job IC_WEBSUB_UNSUBSCRIBE_JOB for subscription @p sub_id: ask its
+ * hub to unsubscribe the callback a verified renewal replaced (WS-S-14).
+ * A hub that refuses is left to drop it at its next 410.
+ */
+enum ic_err ic_websub_unsubscribe_job(struct ic_req *req, const char *sub_id);
+
+/**
+ * Seconds after a verified subscription of @p lease seconds at which it
+ * is renewed: always before the lease ends (WS-S-18), a quarter of it
+ * ahead (at least a minute when the lease is over two), at least 1.
+ */
+long long ic_websub_renew_in(long long lease);
+
 /** Due job "fetch": read conversation @p conv_id's feed now. */
 enum ic_err ic_websub_fetch_job(struct ic_req *req, const char *conv_id);
 

@@ -144,6 +144,28 @@ static struct get_ctx get_sub(struct fx *f, const char *id)
 	return c;
 }
 
+static enum ic_err unsub_txn(struct ic_store_txn *t, void *p)
+{
+	struct get_ctx *c = p;
+
+	if (ic_due_when_in_txn(t, c->a, IC_WEBSUB_UNSUBSCRIBE_JOB, c->id,
+			       &c->renew_due) == IC_ERR_NOT_FOUND)
+		c->renew_due = 0;
+	return IC_OK;
+}
+
+/* When the unsubscribe job of subscription @p id is due; 0 if none. */
+static long long unsubscribe_due(struct fx *f, const char *id)
+{
+	struct ic_store *st;
+	struct get_ctx c = {f->req.arena, id, {0}, 0};
+
+	assert_int_equal(ic_req_store(&f->req, &st), IC_OK);
+	assert_int_equal(ic_store_view(st, unsub_txn, &c, f->req.errbuf),
+			 IC_OK);
+	return c.renew_due;
+}
+
 static const char *verify_query(const char *mode, const char *topic,
 				const char *challenge)
 {
@@ -270,6 +292,49 @@ static void test_renewal_verified_retires_older_callback_ws_s_9(void **state)
 	assert_int_equal(get_sub(f, SUB_ID).s.state, IC_SUB_ACTIVE);
 	assert_int_equal(get_sub(f, "oldsubscriptionaaaaaaaaaaa").s.state,
 			 IC_SUB_GONE);
+	/* WS-S-14: the hub is told, by a job due now, not left to a 410. */
+	assert_true(unsubscribe_due(f, "oldsubscriptionaaaaaaaaaaa") > 0);
+	assert_true(unsubscribe_due(f, "oldsubscriptionaaaaaaaaaaa") <=
+		    time(NULL));
+	assert_int_equal(unsubscribe_due(f, SUB_ID), 0);
+}
+
+/* WS-S-18 is a MUST for every lease a hub may grant: renewal comes before
+ * the end, also for leases at or under a minute. */
+static void test_renewal_before_expiry_for_every_lease_ws_s_18(void **state)
+{
+	static const long long leases[] = {2,  3,   10,   30,    59,    60,
+					   61, 120, 3600, 86400, 864000};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(leases) / sizeof(leases[0]); i++) {
+		long long r = ic_websub_renew_in(leases[i]);
+
+		assert_true(r >= 1);
+		assert_true(r < leases[i]);
+		assert_true(r >= leases[i] / 2);
+	}
+	assert_int_equal(ic_websub_renew_in(86400), 86400 - 21600);
+	assert_int_equal(ic_websub_renew_in(120), 60);
+	assert_int_equal(ic_websub_renew_in(60), 30);
+}
+
+/* The same, end to end: a verification granting 40 s schedules the
+ * renewal before the 40 s are up. */
+static void test_short_lease_renewed_before_expiry_ws_s_18(void **state)
+{
+	struct fx *f = *state;
+	long long now = time(NULL);
+	struct get_ctx g;
+
+	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe", now);
+	new_request(f, "GET", SUB_ID,
+		    "hub.mode=subscribe&hub.topic=" TOPIC
+		    "&hub.challenge=abc&hub.lease_seconds=40");
+	assert_int_equal(ic_websub_callback_get(&f->req), IC_OK);
+	g = get_sub(f, SUB_ID);
+	assert_true(g.s.lease_expires >= now + 40);
+	assert_true(g.renew_due > now && g.renew_due < g.s.lease_expires);
 }
 
 /* --- Deliveries ---------------------------------------------------------- */
@@ -391,6 +456,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_denied_marks_subscription_and_answers_200_ws_s_20,
 			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_short_lease_renewed_before_expiry_ws_s_18,
+			setup, teardown),
+		cmocka_unit_test(
+			test_renewal_before_expiry_for_every_lease_ws_s_18),
 		cmocka_unit_test_setup_teardown(
 			test_renewal_verified_retires_older_callback_ws_s_9,
 			setup, teardown),
