@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "store/due.h"
@@ -69,10 +70,13 @@ static bool has_type(const cJSON *item, const char *type)
 	return false;
 }
 
+/* A scheme is case-insensitive (RFC 3986 §3.1): HTTPS://Example.COM/ is
+ * the same site as https://example.com/ (ic_url_same_origin then
+ * compares the normalised origins). */
 static bool http_url(const char *u)
 {
-	return u && (strncmp(u, "https://", 8) == 0 ||
-		     strncmp(u, "http://", 7) == 0);
+	return u && (strncasecmp(u, "https://", 8) == 0 ||
+		     strncasecmp(u, "http://", 7) == 0);
 }
 
 /* The author's URL: a string URL or an h-card's url (MC-7). */

@@ -65,11 +65,14 @@ HOSTILE = [
     ("dup", "<p>First copy</p>", None, {"uid": "urn:x-test:twice"}),
     ("dup-again", "<p>Second copy</p>", None, {"uid": "urn:x-test:twice"}),
     ("lenient-date", "<p>Old and loose</p>", None, {"published": "2015-04-29 15:34"}),
+    # A URL's scheme and host are case-insensitive (RFC 3986 §6.2.2.1):
+    # mallory's own entry with her URL in capitals is hers (issue 11).
+    ("upper-case-url", "<p>Shouting my own URL</p>", "UPPER"),
     ("foreign", "<p>I am Eve, trust me</p>", "http://eve.localhost:9/"),
     ("foreign-port", "<p>Same host, other port</p>", "PORT+1"),
     ("foreign-userinfo", "<p>Userinfo trick</p>", "USERINFO"),
 ]
-OWN = [x[0] for x in HOSTILE if x[2] is None and x[0] != "dup-again"]
+OWN = [x[0] for x in HOSTILE if x[2] in (None, "UPPER") and x[0] != "dup-again"]
 apache = None
 peer = None
 
@@ -134,6 +137,8 @@ class HostileSender(unittest.TestCase):
         for key, body, author, *extra in HOSTILE:
             if author == "PORT+1":
                 author = "http://mallory.localhost:%d/" % (peer.port + 1)
+            elif author == "UPPER":
+                author = "HTTP://MALLORY.LOCALHOST:%d/" % peer.port
             elif author == "USERINFO":  # the host is eve.localhost
                 author = "http://mallory.localhost:%d@eve.localhost/" % peer.port
             post = {"topic": TOPIC, "html": body, "ping": False, "uid": "urn:x-test:" + key}
@@ -183,6 +188,10 @@ class HostileSender(unittest.TestCase):
         got = self.messages_by_uid()
         self.assertIn("urn:x-test:twice", got)
         self.assertEqual(sum(1 for m in self.conv["messages"] if m["uid"] == "urn:x-test:twice"), 1)
+
+    def test_upper_case_scheme_and_host_are_the_same_site_mc_5(self):
+        m = self.messages_by_uid()[self.uids["upper-case-url"]]
+        self.assertEqual(m["text"], "Shouting my own URL")
 
     def test_date_without_seconds_or_zone_accepted_mc_7(self):
         m = self.messages_by_uid()[self.uids["lenient-date"]]
