@@ -174,13 +174,24 @@
  * MaxRequestWorkers is 150 (mpm_event), plus maintenance and terminal. */
 #define IC_STORE_MAX_READERS 256
 
-/* --- Published feeds (mf2_publish, file; DESIGN.md "Sending") ---------- */
+/* --- Published feeds (feed_page_size, mf2_publish, outbox; DESIGN.md
+ * "Sending") ------------------------------------------------------------ */
 
-/* Entries on one static feed page.  The newest page holds the last 50
- * messages and links older, immutable pages with rel="prev" (DESIGN.md
- * "Sending"), so a send rewrites one page whatever the history's length;
- * IC_MAX_RESPONSE_BYTES is sized for this many full-size messages. */
-#define IC_FEED_PAGE_MAX 50
+/* Messages on one static feed page: the config key feed_page_size
+ * (docs/configuration.md).  The newest page holds the last N messages and
+ * links older, immutable pages with rel="prev", so a send rewrites one
+ * page whatever the history's length.  The default is DESIGN.md's "e.g.
+ * 50"; at least 10 so a catch-up of IC_MAX_CATCHUP_PAGES pages still
+ * reaches 200 messages back; at most 500 so one send's rewrite stays
+ * small. */
+#define IC_CONFIG_FEED_PAGE_SIZE_MIN 10
+#define IC_CONFIG_FEED_PAGE_SIZE_DEFAULT 50
+#define IC_CONFIG_FEED_PAGE_SIZE_MAX 500
+
+/* Entries the publisher accepts on one page: every page size the
+ * configuration accepts.  Issue 10: a cap of its own (50) below the
+ * configuration's maximum left every message past the 50th unpublished. */
+#define IC_FEED_PAGE_MAX IC_CONFIG_FEED_PAGE_SIZE_MAX
 
 /* --- Crypto ------------------------------------------------------------ */
 
