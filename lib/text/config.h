@@ -30,9 +30,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
-
-/* name: the longest display name (bytes). */
-#define IC_CONFIG_NAME_MAX 100
+#include "core/ic_limits.h"
 
 /* The environment variable the CGI layer reads (Apache's SetEnv). */
 #define IC_CONFIG_ENV "INDIECHAT_CONFIG"

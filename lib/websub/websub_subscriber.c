@@ -260,7 +260,9 @@ static enum ic_err verify_txn(struct ic_store_txn *t, void *p)
 	if (rc == IC_OK)
 		rc = retire_older_txn(t, c, &s);
 	/* WS-S-18: renew at 75 % of the lease, not in a loop on tiny ones. */
-	renew = c->now + (c->lease * 3 / 4 > 60 ? c->lease * 3 / 4 : 60);
+	renew = c->now + (c->lease * 3 / 4 > IC_WEBSUB_MIN_RENEW_SECONDS
+				  ? c->lease * 3 / 4
+				  : IC_WEBSUB_MIN_RENEW_SECONDS);
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(t, a, "renew", s.conv, renew, 0,
 					    false);
@@ -288,7 +290,7 @@ static long long lease_of(const char *s)
 	v = strtoll(s, &end, 10);
 	if (*end != '\0' || v <= 0)
 		return IC_WEBSUB_DEFAULT_LEASE;
-	return v > 365LL * 86400 ? 365LL * 86400 : v;
+	return v > IC_WEBSUB_MAX_LEASE ? IC_WEBSUB_MAX_LEASE : v;
 }
 
 enum ic_err ic_websub_callback_get(struct ic_req *req)
