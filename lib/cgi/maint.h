@@ -20,19 +20,11 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
 
 struct ic_store;
-
-/* Seconds between maintenance runs when nothing else is due. */
-#define IC_MAINT_INTERVAL 600
-/* Seconds after which a claim whose run never recorded its end (killed)
- * no longer keeps requests from spawning a run. */
-#define IC_MAINT_CLAIM_SECONDS 90
-/* Milliseconds a run waits for the lock: a run that has just recorded its
- * end still holds it for a moment. */
-#define IC_MAINT_LOCK_WAIT_MS 2000
 
 /** The maintenance record as numbers (0 when never run). */
 struct ic_maint_state {
@@ -64,10 +56,6 @@ enum ic_err ic_maint_read(struct ic_store *store, struct ic_arena *a,
  */
 enum ic_err ic_maint_claim(struct ic_store *store, time_t now, bool *claimed,
                            char *errbuf);
-
-/* Seconds one maintenance run may spend on due jobs before it stops
- * (the rest waits for the next run): bounded work, DESIGN.md. */
-#define IC_MAINT_BUDGET_SECONDS 60
 
 /**
  * A handler for one kind of due job (lib/store/due.h).  It returns IC_OK when

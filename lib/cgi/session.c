@@ -183,7 +183,7 @@ bool ic_session_next_ok(const struct ic_config *cfg, const char *next)
 	size_t blen = strlen(base);
 
 	if (next == NULL || next[0] != '/' || next[1] == '/' ||
-	    strlen(next) > 1024)
+	    strlen(next) > IC_SESSION_NEXT_MAX_BYTES)
 		return false;
 	for (const char *p = next; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '\\' ||

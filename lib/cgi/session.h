@@ -24,11 +24,10 @@
 
 #include <stdbool.h>
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
 
-/* How long a session lasts (absolute; sign in again after). */
-#define IC_SESSION_LIFETIME (14LL * 24 * 60 * 60)
 /* Form field and cookie suffixes. */
 #define IC_CSRF_FIELD "csrf"
 #define IC_COOKIE_SESSION "session"

@@ -74,7 +74,7 @@ bool ic_site_id_ok(const char *id)
 {
 	size_t n = strlen(id);
 
-	if (n < 16 || n > 128)
+	if (n < IC_SITE_ID_MIN_CHARS || n > IC_SITE_ID_MAX_CHARS)
 		return false;
 	for (; *id; id++)
 		if (!((*id >= 'a' && *id <= 'z') || (*id >= '2' && *id <= '7')))

@@ -19,12 +19,10 @@
 #define IC_SITE_H
 
 #include "core/arena.h"
+#include "core/ic_limits.h"
 #include <stdbool.h>
 
 #include "text/config.h"
-
-/* Bytes of randomness in topic and callback ids (≥128 bits, DESIGN.md). */
-#define IC_SITE_ID_BYTES 16
 
 char *ic_site_issuer(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_site_metadata_url(struct ic_arena *a, const struct ic_config *cfg);

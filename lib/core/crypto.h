@@ -28,17 +28,12 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/ic_limits.h"
 
 /* Bytes of a SHA-256 digest. */
 #define IC_CRYPTO_SHA256_BYTES 32
 /* Largest HMAC output we produce (SHA-512). */
 #define IC_CRYPTO_MAX_MAC_BYTES 64
-/* Random ids: at least 128 bits (DESIGN.md topic ids), at most 512. */
-#define IC_CRYPTO_MIN_ID_BYTES 16
-#define IC_CRYPTO_MAX_ID_BYTES 64
-/* PKCE code_verifier length bounds (RFC 7636 §4.1, IA-C-9). */
-#define IC_CRYPTO_PKCE_MIN 43
-#define IC_CRYPTO_PKCE_MAX 128
 
 /** Characters of unpadded base64url for @p n bytes (no terminator). */
 #define IC_CRYPTO_B64URL_LEN(n) ((n) / 3 * 4 + ((n) % 3 ? (n) % 3 + 1 : 0))

@@ -23,9 +23,12 @@
  * refuses a huge body first and this cap is the second line. */
 #define IC_MAX_BODY_BYTES (256u * 1024)
 
-/* A response body we build in memory: the largest is a feed page of
- * IC_FEED_PAGE_MAX entries of at most IC_MAX_MESSAGE_BYTES each, escaped;
- * 8 MiB covers 50 full-size messages with room for markup. */
+/* A response body we build in memory: the largest is a feed page of up
+ * to IC_FEED_PAGE_MAX entries of at most IC_MAX_MESSAGE_BYTES each,
+ * escaped.  8 MiB covers a default page (50) of full-size messages with
+ * room for markup, not a page of 500: such a page could not be fetched
+ * by a peer either (IC_MAX_FETCH_FEED_BYTES); pages are counted in
+ * messages, not bytes. */
 #define IC_MAX_RESPONSE_BYTES (8u * 1024 * 1024)
 
 /* WebSub content distribution body (WS-S-28): a hub's fat ping is the full
@@ -174,17 +177,220 @@
  * MaxRequestWorkers is 150 (mpm_event), plus maintenance and terminal. */
 #define IC_STORE_MAX_READERS 256
 
-/* --- Published feeds (mf2_publish, file; DESIGN.md "Sending") ---------- */
+/* --- Published feeds (feed_page_size, mf2_publish, outbox; DESIGN.md
+ * "Sending") ------------------------------------------------------------ */
 
-/* Entries on one static feed page.  The newest page holds the last 50
- * messages and links older, immutable pages with rel="prev" (DESIGN.md
- * "Sending"), so a send rewrites one page whatever the history's length;
- * IC_MAX_RESPONSE_BYTES is sized for this many full-size messages. */
-#define IC_FEED_PAGE_MAX 50
+/* Messages on one static feed page: the config key feed_page_size
+ * (docs/configuration.md).  The newest page holds the last N messages and
+ * links older, immutable pages with rel="prev", so a send rewrites one
+ * page whatever the history's length.  The default is DESIGN.md's "e.g.
+ * 50"; at least 10 so a catch-up of IC_MAX_CATCHUP_PAGES pages still
+ * reaches 200 messages back; at most 500 so one send's rewrite stays
+ * small. */
+#define IC_CONFIG_FEED_PAGE_SIZE_MIN 10
+#define IC_CONFIG_FEED_PAGE_SIZE_DEFAULT 50
+#define IC_CONFIG_FEED_PAGE_SIZE_MAX 500
+
+/* Entries the publisher accepts on one page: every page size the
+ * configuration accepts.  Issue 10: a cap of its own (50) below the
+ * configuration's maximum left every message past the 50th unpublished. */
+#define IC_FEED_PAGE_MAX IC_CONFIG_FEED_PAGE_SIZE_MAX
+_Static_assert(IC_MAX_MF2_ITEMS >= 3 * IC_FEED_PAGE_MAX,
+	       "a full page of ours parses: entry, author, recipient each");
+_Static_assert(IC_CONFIG_FEED_PAGE_SIZE_MIN <= IC_CONFIG_FEED_PAGE_SIZE_DEFAULT &&
+		       IC_CONFIG_FEED_PAGE_SIZE_DEFAULT <=
+		               IC_CONFIG_FEED_PAGE_SIZE_MAX,
+	       "the default page size is one the configuration accepts");
 
 /* --- Crypto ------------------------------------------------------------ */
 
 /* Random secrets we issue: 32 bytes = 256 bits (TE-7, TS-2 Rec 256). */
 #define IC_SECRET_BYTES 32
+
+/* --- Configuration values (config.c; docs/configuration.md) ------------ */
+
+/* name: the display name in our h-card; a name, not a biography. */
+#define IC_CONFIG_NAME_MAX 100
+/* Longest key echoed back in an "unknown key" message, so a garbage line
+ * cannot fill the error buffer (IC_ERRBUF_SIZE). */
+#define IC_CONFIG_KEY_ECHO_BYTES 64
+
+/* --- Host names (RFC 1035 §2.3.4; lib/text/url.c) ----------------------- */
+
+/* A label is at most 63 octets, a name at most 255 octets on the wire,
+ * which is 253 characters in dotted text. */
+#define IC_DNS_MAX_LABEL 63
+#define IC_DNS_MAX_NAME 253
+
+/* --- Identifiers and secrets (crypto, site; DESIGN.md, RFC 7636) -------- */
+
+/* Random ids: at least 128 bits (DESIGN.md topic ids), at most 512. */
+#define IC_CRYPTO_MIN_ID_BYTES 16
+#define IC_CRYPTO_MAX_ID_BYTES 64
+/* PKCE code_verifier length bounds (RFC 7636 §4.1, IA-C-9). */
+#define IC_CRYPTO_PKCE_MIN 43
+#define IC_CRYPTO_PKCE_MAX 128
+/* Bytes of randomness in topic and callback ids (≥128 bits, DESIGN.md). */
+#define IC_SITE_ID_BYTES 16
+/* Characters of a topic or callback id in a URL we accept: ours are the
+ * base32 of IC_SITE_ID_BYTES (26); the range leaves room to grow them
+ * without accepting arbitrary path segments. */
+#define IC_SITE_ID_MIN_CHARS 16
+#define IC_SITE_ID_MAX_CHARS 128
+_Static_assert(IC_SITE_ID_BYTES >= IC_CRYPTO_MIN_ID_BYTES &&
+		       IC_SITE_ID_BYTES <= IC_CRYPTO_MAX_ID_BYTES,
+	       "site ids are random ids");
+_Static_assert(IC_SECRET_BYTES >= IC_CRYPTO_MIN_ID_BYTES &&
+		       IC_SECRET_BYTES <= IC_CRYPTO_MAX_ID_BYTES,
+	       "secrets are random ids");
+
+/* --- Owner's session and sign-in (IA-C-*, SEC-14) ----------------------- */
+
+/* How long a session lasts (absolute; sign in again after). */
+#define IC_SESSION_LIFETIME (14LL * 24 * 60 * 60)
+/* A ?next= path after sign-in: a path of ours, so no longer than any
+ * PATH_INFO Apache hands us. */
+#define IC_SESSION_NEXT_MAX_BYTES IC_MAX_PATH_BYTES
+/* How long a sign-in may take between the two redirects (IA-C-11). */
+#define IC_SIGNIN_STATE_LIFETIME 600
+/* Most sign-ins pending at once (anyone can start one: SEC-14). */
+#define IC_SIGNIN_MAX_PENDING 100
+/* Most URLs of a redirect chain kept with a sign-in state (IA-C-8): the
+ * whole chain one fetch may follow. */
+#define IC_STATE_MAX_CHAIN 12
+_Static_assert(IC_STATE_MAX_CHAIN >= IC_MAX_REDIRECTS,
+	       "a sign-in state keeps every redirect of its discovery fetch");
+/* Most expired sign-in records one clean-up deletes (bounded work per
+ * maintenance run, SEC-14). */
+#define IC_AUTH_GC_MAX 2000
+
+/* --- Built-in authorization endpoint (IndieAuth §5.2) ------------------- */
+
+/* Authorization codes live 5 minutes (IndieAuth §5.2.1: at most 10). */
+#define IC_CODE_LIFETIME 300
+_Static_assert(IC_CODE_LIFETIME <= 10 * 60, "IndieAuth §5.2.1");
+/* One authorization-request parameter: the longest are URLs (client_id,
+ * redirect_uri). */
+#define IC_MAX_AUTHZ_PARAM_BYTES IC_MAX_URL_BYTES
+/* Passphrase length: at least 8 characters; libxcrypt hashes at most
+ * CRYPT_MAX_PASSPHRASE_SIZE - 1 (511) bytes (checked in passphrase.c). */
+#define IC_PASSPHRASE_MIN_CHARS 8
+#define IC_PASSPHRASE_MAX_CHARS 511
+/* Wrong passphrases allowed before each further try waits, doubling up to
+ * IC_PASSPHRASE_MAX_WAIT seconds (15 minutes). */
+#define IC_PASSPHRASE_FREE_TRIES 5
+#define IC_PASSPHRASE_MAX_WAIT 900
+/* A wrong-passphrase count older than this is forgotten (and deleted by
+ * the clean-up). */
+#define IC_PASSPHRASE_FORGET_AFTER (24LL * 60 * 60)
+
+/* --- Tickets and tokens (TS-*, TE-*; omz13 draft, STANDARDS.md §5) ------ */
+
+/* Seconds a ticket may be redeemed (TS-2: ≤ 5 min; Publ uses 60 s). */
+#define IC_TICKET_LIFETIME 300
+_Static_assert(IC_TICKET_LIFETIME <= 5 * 60, "TS-2");
+/* A ticket is an opaque string of 16-512 characters (omz13 draft, TE-7). */
+#define IC_TICKET_MIN_CHARS 16
+#define IC_TICKET_MAX_CHARS 512
+/* Longest ticket or token we look up: the draft's bound for both (TE-7);
+ * ours are 43.  Longer values are unknown without a database lookup. */
+#define IC_TOKEN_MAX_SECRET_CHARS IC_TICKET_MAX_CHARS
+_Static_assert(IC_MAX_AUTHORIZATION_BYTES >=
+		       sizeof("Bearer ") - 1 + IC_TOKEN_MAX_SECRET_CHARS,
+	       "an Authorization header holds the longest token");
+/* Lifetime of an access token we issue: 30 days, as Publ (STANDARDS.md §5
+ * "Token-endpoint security"): short enough that a leaked token dies, long
+ * enough that a quiet correspondent does not need a new ticket monthly.
+ * Sent as expires_in (TE-3). */
+#define IC_TOKEN_LIFETIME_SECONDS (30LL * 24 * 60 * 60)
+/* A refresh token dies after this long unused (TE-6, IndieAuth §5.5). */
+#define IC_REFRESH_IDLE_SECONDS (60LL * 24 * 60 * 60)
+/* A new ticket goes out this long before a token expires, for peers
+ * that do not use the refresh token they got. */
+#define IC_TOKEN_RENEW_AHEAD (3LL * 24 * 60 * 60)
+_Static_assert(IC_TOKEN_RENEW_AHEAD < IC_TOKEN_LIFETIME_SECONDS,
+	       "a token is renewed before it expires");
+/* A ticket retry due later than this is a renewal the redeemer scheduled
+ * (weeks ahead), not a retry: a redeemed ticket cancels only retries. */
+#define IC_TICKET_RETRY_HORIZON (24LL * 60 * 60)
+_Static_assert(IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD >
+		       IC_TICKET_RETRY_HORIZON,
+	       "renewals are scheduled past the retry horizon");
+
+/* --- WebSub subscriber (WS-S-*) ----------------------------------------- */
+
+/* hub.lease_seconds we ask for (WS-S-11): 10 days; hubs may ignore it. */
+#define IC_WEBSUB_LEASE_SECONDS 864000
+/* Lease assumed when a verification names none (WS-S-18): 1 day. */
+#define IC_WEBSUB_DEFAULT_LEASE 86400
+/* Longest lease we believe a hub grants: a year; a longer one would put
+ * the renewal (WS-S-18) out of reach. */
+#define IC_WEBSUB_MAX_LEASE (365LL * 86400)
+/* Renew this many seconds before a lease ends when the lease is long
+ * enough (at most half of it otherwise): every lease is renewed before it
+ * runs out (WS-S-18, a MUST), see ic_websub_renew_in(). */
+#define IC_WEBSUB_RENEW_MARGIN 60
+/* A pending request not verified within this many seconds is void
+ * (WS-S-21). */
+#define IC_WEBSUB_PENDING_SECONDS 600
+/* Longest hub.challenge we echo (WS-S-19). */
+#define IC_WEBSUB_MAX_CHALLENGE 255
+
+/* --- Built-in WebSub hub (WS-H-*, WebSub §5.1) -------------------------- */
+
+/* hub.lease_seconds: the default and the range we grant. */
+#define IC_HUB_LEASE_DEFAULT (10LL * 86400)
+#define IC_HUB_LEASE_MIN 3600LL
+#define IC_HUB_LEASE_MAX (30LL * 86400)
+_Static_assert(IC_HUB_LEASE_MIN <= IC_HUB_LEASE_DEFAULT &&
+		       IC_HUB_LEASE_DEFAULT <= IC_HUB_LEASE_MAX,
+	       "the default lease is one we grant");
+/* hub.secret must be shorter than this (WebSub §5.1). */
+#define IC_HUB_SECRET_MAX 200
+/* Seconds a pending request may wait for its verification. */
+#define IC_HUB_PENDING_SECONDS 3600
+/* Bytes of a subscriber's answer to a verification we read: the echoed
+ * challenge, with room for a subscriber that adds a newline or a page. */
+#define IC_HUB_VERIFY_MAX_BYTES 1024
+
+/* --- Receiving (DESIGN.md "Receiving") ---------------------------------- */
+
+/* Seconds between catch-up polls of a conversation nobody pinged. */
+#define IC_RECEIVE_POLL_SECONDS 3600
+
+/* --- Owner's pages (docs/web.md) ---------------------------------------- */
+
+/* Messages of each direction the conversation page shows, so its cost
+ * does not grow with the history. */
+#define IC_PAGE_MESSAGES 100
+/* Message requests the inbox shows at once (anyone can send one). */
+#define IC_PAGE_MAX_REQUESTS 50
+
+/* --- Lazy maintenance and the due queue (DESIGN.md "Work after the
+ * response") ------------------------------------------------------------ */
+
+/* Seconds between maintenance runs when nothing else is due. */
+#define IC_MAINT_INTERVAL 600
+/* Seconds after which a claim whose run never recorded its end (it was
+ * killed) no longer keeps requests from spawning a run; a live run
+ * releases its claim itself (issue 11: no due job waits for a request). */
+#define IC_MAINT_CLAIM_SECONDS 90
+/* Milliseconds a run waits for the lock: a run that has just recorded its
+ * end still holds it for a moment. */
+#define IC_MAINT_LOCK_WAIT_MS 2000
+/* Seconds one maintenance run may spend on due jobs before it stops
+ * (the rest waits for the next run): bounded work, DESIGN.md. */
+#define IC_MAINT_BUDGET_SECONDS 60
+_Static_assert(IC_MAINT_CLAIM_SECONDS >= IC_MAINT_BUDGET_SECONDS,
+	       "a run's claim lasts as long as its budget");
+/* Seconds a taken job stays invisible before it counts as abandoned. */
+#define IC_DUE_LEASE 300
+/* Retry back-off of a failed job: 30 s, doubling, at most an hour. */
+#define IC_DUE_BACKOFF_FIRST 30
+#define IC_DUE_BACKOFF_MAX 3600
+_Static_assert(IC_DUE_BACKOFF_MAX <= IC_TICKET_RETRY_HORIZON,
+	       "every ticket retry falls inside the retry horizon");
+/* When a clean-up stopped at IC_AUTH_GC_MAX, it runs again this soon. */
+#define IC_AUTH_GC_AGAIN_SECONDS 60
 
 #endif /* IC_LIMITS_H */

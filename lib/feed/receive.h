@@ -16,11 +16,9 @@
 
 #include <time.h>
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
-
-/* Seconds between catch-up polls of a conversation nobody pinged. */
-#define IC_RECEIVE_POLL_SECONDS 3600
 
 /**
  * Fetch conversation @p conv_id's feed and store new messages.

@@ -37,13 +37,9 @@
 #ifndef IC_INDIEAUTH_CLIENT_H
 #define IC_INDIEAUTH_CLIENT_H
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
-
-/* How long a sign-in may take between the two redirects (IA-C-11). */
-#define IC_SIGNIN_STATE_LIFETIME 600
-/* Most sign-ins pending at once (anyone can start one: SEC-14). */
-#define IC_SIGNIN_MAX_PENDING 100
 
 enum ic_err ic_signin_login_get(struct ic_req *req);
 enum ic_err ic_signin_login_post(struct ic_req *req);

@@ -23,7 +23,6 @@
 #include "text/url.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_PARAM 2048
 
 char *ic_authz_endpoint_url(struct ic_req *req)
 {
@@ -47,7 +46,7 @@ static const char *one(const struct ic_form *f, const char *name)
 	const char *v = ic_form_get(f, name);
 
 	if (v == NULL || ic_form_count(f, name) != 1 || *v == '\0' ||
-	    strlen(v) > MAX_PARAM)
+	    strlen(v) > IC_MAX_AUTHZ_PARAM_BYTES)
 		return NULL;
 	return v;
 }

@@ -30,12 +30,10 @@
 #ifndef IC_INDIEAUTH_SERVER_H
 #define IC_INDIEAUTH_SERVER_H
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
 #include "store/store_auth.h"
-
-/* Authorization codes live 5 minutes (IndieAuth §5.2.1: at most 10). */
-#define IC_CODE_LIFETIME 300
 
 char *ic_authz_endpoint_url(struct ic_req *req);
 

@@ -17,6 +17,9 @@
 #include "store/store.h"
 #include "store/store_auth.h"
 
+_Static_assert(IC_PASSPHRASE_MAX_CHARS < CRYPT_MAX_PASSPHRASE_SIZE,
+	       "libxcrypt hashes every passphrase we accept");
+
 /* A valid yescrypt hash of a random passphrase nobody knows: checked
  * when no passphrase is set, so that case costs the same time. */
 #define DUMMY_HASH \

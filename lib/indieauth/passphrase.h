@@ -21,16 +21,9 @@
 
 #include <stdbool.h>
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
-
-#define IC_PASSPHRASE_MIN_CHARS 8
-/* libxcrypt hashes at most CRYPT_MAX_PASSPHRASE_SIZE - 1 (511) bytes. */
-#define IC_PASSPHRASE_MAX_CHARS 511
-#define IC_PASSPHRASE_FREE_TRIES 5
-#define IC_PASSPHRASE_MAX_WAIT 900
-/* A count older than this is forgotten (and deleted by the clean-up). */
-#define IC_PASSPHRASE_FORGET_AFTER (24LL * 60 * 60)
 
 /**
  * Hash @p pass with yescrypt and a fresh salt.

@@ -34,29 +34,15 @@
 #define IC_TOKEN_ENDPOINT_H
 
 #include "core/arena.h"
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "text/config.h"
 #include "core/err.h"
 
 struct cJSON;
 
-/* Lifetime of an access token we issue: 30 days, as Publ (STANDARDS.md §5
- * "Token-endpoint security"): short enough that a leaked token dies, long
- * enough that a quiet correspondent does not need a new ticket monthly.
- * Sent as expires_in (TE-3). */
-#define IC_TOKEN_LIFETIME_SECONDS (30LL * 24 * 60 * 60)
-/* A refresh token dies after this long unused (TE-6, IndieAuth §5.5). */
-#define IC_REFRESH_IDLE_SECONDS (60LL * 24 * 60 * 60)
 /* The grant_type of a refresh (TE-6). */
 #define IC_GRANT_REFRESH "refresh_token"
-/* A new ticket goes out this long before a token expires, for peers
- * that do not use the refresh token they got. */
-#define IC_TOKEN_RENEW_AHEAD (3LL * 24 * 60 * 60)
-
-/* Longest ticket or token we look up.  omz13's draft allows 16-512
- * characters (TE-7); ours are 43.  Longer values are unknown without a
- * database lookup. */
-#define IC_TOKEN_MAX_SECRET_CHARS 512
 
 /* The ticket grant's two names (TE-8: which one the wiki uses is
  * unverified, so both are accepted and advertised). */

@@ -93,7 +93,8 @@ static enum ic_err ticket_done_txn(struct ic_store_txn *t, void *p)
 
 	/* Only the retry goes; a renewal the redeemer's token endpoint
 	 * scheduled (weeks ahead, inside our POST) stays. */
-	if (rc == IC_ERR_NOT_FOUND || (rc == IC_OK && when > c->now + 86400))
+	if (rc == IC_ERR_NOT_FOUND || (rc == IC_OK &&
+				       when > c->now + IC_TICKET_RETRY_HORIZON))
 		return IC_OK;
 	return rc ? rc
 		  : ic_due_cancel_in_txn(t, c->req->arena, "ticket",

@@ -181,9 +181,9 @@ enum ic_err ic_due_take_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 
 long long ic_due_backoff(int attempts)
 {
-	long long s = 30;
+	long long s = IC_DUE_BACKOFF_FIRST;
 
-	for (int i = 1; i < attempts && s < 3600; i++)
+	for (int i = 1; i < attempts && s < IC_DUE_BACKOFF_MAX; i++)
 		s *= 2;
-	return s < 3600 ? s : 3600;
+	return s < IC_DUE_BACKOFF_MAX ? s : IC_DUE_BACKOFF_MAX;
 }

@@ -22,10 +22,8 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/ic_limits.h"
 #include "store/store.h"
-
-/* Seconds a taken job stays invisible before it counts as abandoned. */
-#define IC_DUE_LEASE 300
 
 struct ic_due {
 	const char *kind; /* "notify", "fetch", "ticket", "renew", … */

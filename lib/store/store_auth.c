@@ -411,7 +411,7 @@ enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 	        {IC_DB_SESSIONS, "expires", 0},
 	        {IC_DB_REFRESH, "idle_expires", 0},
 	        /* A wrong-passphrase count is forgotten after a day. */
-	        {IC_DB_RATE, "last", 24LL * 60 * 60},
+	        {IC_DB_RATE, "last", IC_PASSPHRASE_FORGET_AFTER},
 	};
 	struct gc_ctx g = {a, NULL, 0, now, 0, NULL, 0, IC_AUTH_GC_MAX};
 	enum ic_err rc = IC_OK;
@@ -437,7 +437,8 @@ enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 		g.cap -= g.n;
 		g.keys += g.n;
 		if (g.cap == 0) {
-			g.next = now + 60; /* more to do: soon again */
+			/* more to do: soon again */
+			g.next = now + IC_AUTH_GC_AGAIN_SECONDS;
 			break;
 		}
 	}

@@ -29,10 +29,8 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/ic_limits.h"
 #include "store/store.h"
-
-/* Most URLs of a redirect chain kept with a sign-in state (IA-C-8). */
-#define IC_STATE_MAX_CHAIN 12
 
 struct ic_session {
 	const char *me;
@@ -186,8 +184,6 @@ enum ic_err ic_store_passphrase_put_in_txn(struct ic_store_txn *t,
 
 /* The due job that deletes expired sign-in records. */
 #define IC_AUTH_GC_JOB "auth_gc"
-/* Most records one clean-up deletes (bounded work per maintenance run). */
-#define IC_AUTH_GC_MAX 2000
 
 /**
  * Delete expired sessions, states, codes, idle refresh tokens and old

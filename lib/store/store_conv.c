@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ic_limits.h"
 #include "text/json.h"
 
 static const char *const state_names[] = {
@@ -51,7 +52,8 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	c->in_seq = ic_json_num(j, "in_seq", 0);
 	c->unread = ic_json_num(j, "unread", 0);
 	c->revision = ic_json_num(j, "revision", 0);
-	c->page_size = ic_json_num(j, "page_size", 50);
+	c->page_size = ic_json_num(j, "page_size",
+				    IC_CONFIG_FEED_PAGE_SIZE_DEFAULT);
 	c->their_resource = ic_json_str(a, j, "their_resource");
 	c->peer_name = ic_json_str(a, j, "peer_name");
 	c->peer_photo = ic_json_str(a, j, "peer_photo");

@@ -34,9 +34,6 @@
 /* Whitespace trimmed around keys and values ("\r" for CRLF files). */
 #define CONFIG_WS " \t\r\f\v"
 
-/* Longest key echoed back in "unknown key" messages. */
-#define KEY_ECHO_BYTES 64
-
 /* What the setters work on. */
 struct ctx {
 	struct ic_config *cfg;
@@ -295,7 +292,8 @@ static const char *set_feed_page_size(struct ctx *c, char *v)
 	size_t i;
 
 	/* Strict digits (no sign, no spaces), bounded before it can wrap. */
-	for (i = 0; v[i] >= '0' && v[i] <= '9' && n <= 1000; i++)
+	for (i = 0; v[i] >= '0' && v[i] <= '9' &&
+		    n <= IC_CONFIG_FEED_PAGE_SIZE_MAX; i++)
 		n = n * 10 + (unsigned long)(v[i] - '0');
 	if (i == 0 || v[i] != '\0' || n < IC_CONFIG_FEED_PAGE_SIZE_MIN ||
 	    n > IC_CONFIG_FEED_PAGE_SIZE_MAX)
@@ -404,7 +402,10 @@ static enum ic_err store_value(struct ic_arena *a, struct slot *slots,
 	if (i < 0)
 		return ic_fail(
 		        errbuf, IC_ERR_CONFIG, "unknown key '%.*s' at %s:%u",
-		        (int)(klen < KEY_ECHO_BYTES ? klen : KEY_ECHO_BYTES), k,
+		        (int)(klen < IC_CONFIG_KEY_ECHO_BYTES
+		                      ? klen
+		                      : IC_CONFIG_KEY_ECHO_BYTES),
+		        k,
 		        w.file, w.line);
 	if (slots[i].line != 0)
 		return ic_fail(errbuf, IC_ERR_CONFIG,

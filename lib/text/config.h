@@ -30,14 +30,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
-
-/* name: the longest display name (bytes). */
-#define IC_CONFIG_NAME_MAX 100
-
-/* feed_page_size: default and range (messages on the newest feed page). */
-#define IC_CONFIG_FEED_PAGE_SIZE_DEFAULT 50
-#define IC_CONFIG_FEED_PAGE_SIZE_MIN     10
-#define IC_CONFIG_FEED_PAGE_SIZE_MAX     500
+#include "core/ic_limits.h"
 
 /* The environment variable the CGI layer reads (Apache's SetEnv). */
 #define IC_CONFIG_ENV "INDIECHAT_CONFIG"

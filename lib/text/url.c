@@ -20,11 +20,6 @@
 
 #include "core/ic_limits.h"
 
-/* RFC 1035 §2.3.4: a label is at most 63 octets, a name at most 255 octets
- * on the wire, which is 253 characters in dotted text. */
-#define DNS_MAX_LABEL 63
-#define DNS_MAX_NAME  253
-
 /* Parse any scheme, so that our own check can answer "must use http or
  * https" rather than curl's "unsupported scheme"; keep dot segments, so
  * that normalising changes nothing but what H-10 allows. */
@@ -620,7 +615,7 @@ static bool is_localhost(const char *host)
 /* Letters, digits and hyphens, not first or last (RFC 1123 §2.1). */
 static bool valid_label(const char *l, size_t len)
 {
-	if (len == 0 || len > DNS_MAX_LABEL || l[0] == '-' || l[len - 1] == '-')
+	if (len == 0 || len > IC_DNS_MAX_LABEL || l[0] == '-' || l[len - 1] == '-')
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if (!ascii_alpha(l[i]) && !ascii_digit(l[i]) && l[i] != '-')
@@ -632,7 +627,7 @@ static bool valid_domain(const char *host)
 {
 	size_t n = strlen(host);
 
-	if (n == 0 || n > DNS_MAX_NAME)
+	if (n == 0 || n > IC_DNS_MAX_NAME)
 		return false;
 	while (*host) {
 		size_t len = strcspn(host, ".");

@@ -23,10 +23,6 @@
 #include "text/url.h"
 #include "websub/websub_subscriber.h"
 
-/* omz13 draft: a ticket is an opaque string of 16-512 characters. */
-#define TICKET_MIN 16
-#define TICKET_MAX 512
-
 struct pending {
 	const char *ticket, *resource, *iss;
 };
@@ -63,7 +59,7 @@ enum ic_err ic_ticket_endpoint_post(struct ic_req *req)
 	if (ticket == NULL || resource == NULL || subject == NULL)
 		return ic_oauth_error(req, "invalid_request",
 				   "ticket, resource and subject are required");
-	if (tlen < TICKET_MIN || tlen > TICKET_MAX)
+	if (tlen < IC_TICKET_MIN_CHARS || tlen > IC_TICKET_MAX_CHARS)
 		return ic_oauth_error(req, "invalid_request",
 				   "ticket must be 16 to 512 characters");
 	if (!http_url(req, resource) || strlen(resource) > IC_MAX_URL_BYTES ||

@@ -6,11 +6,9 @@
 #ifndef IC_TICKET_SENDER_H
 #define IC_TICKET_SENDER_H
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
-
-/* Seconds a ticket may be redeemed (TS-2: ≤ 5 min; Publ uses 60 s). */
-#define IC_TICKET_LIFETIME 300
 
 /**
  * TS-1: the ticket endpoint of the site whose profile is @p subject:

@@ -19,10 +19,9 @@
 #ifndef IC_PAGE_CONVERSATION_H
 #define IC_PAGE_CONVERSATION_H
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
-
-#define IC_PAGE_MESSAGES 100
 
 enum ic_err ic_page_conversation(struct ic_req *req);
 enum ic_err ic_page_api_conversation(struct ic_req *req);

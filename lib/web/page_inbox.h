@@ -14,11 +14,9 @@
 #ifndef IC_PAGE_INBOX_H
 #define IC_PAGE_INBOX_H
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
-
-/* Message requests the inbox shows at once (anyone can send one). */
-#define IC_PAGE_MAX_REQUESTS 50
 
 enum ic_err ic_page_inbox(struct ic_req *req);
 enum ic_err ic_page_contacts(struct ic_req *req);

@@ -12,11 +12,9 @@
 
 #include <stddef.h>
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
-
-/* Bytes of a subscriber's answer to a verification we read. */
-#define IC_HUB_VERIFY_MAX_BYTES 1024
 
 /**
  * Due job "hub_verify" (id from ic_websub_hub_job_id()): GET the callback

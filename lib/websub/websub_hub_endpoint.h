@@ -15,17 +15,9 @@
 #ifndef IC_WEBSUB_HUB_ENDPOINT_H
 #define IC_WEBSUB_HUB_ENDPOINT_H
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
-
-/* hub.lease_seconds: the default and the range we grant. */
-#define IC_HUB_LEASE_DEFAULT (10LL * 86400)
-#define IC_HUB_LEASE_MIN 3600LL
-#define IC_HUB_LEASE_MAX (30LL * 86400)
-/* hub.secret must be shorter than this (WebSub §5.1). */
-#define IC_HUB_SECRET_MAX 200
-/* Seconds a pending request may wait for its verification. */
-#define IC_HUB_PENDING_SECONDS 3600
 
 /** POST B/feed/hub (IC_NEED_FORM). */
 enum ic_err ic_websub_hub_endpoint_post(struct ic_req *req);

@@ -235,7 +235,9 @@ long long ic_websub_renew_in(long long lease)
 	/* A quarter of the lease ahead of its end, at least a minute when
 	 * the lease allows, never less than half of it: a lease of 60 s is
 	 * renewed after 30 s, one of a day after 18 h (WS-S-18 MUST). */
-	long long margin = lease / 4 > 60 ? lease / 4 : 60;
+	long long margin = lease / 4 > IC_WEBSUB_RENEW_MARGIN
+				   ? lease / 4
+				   : IC_WEBSUB_RENEW_MARGIN;
 
 	if (margin > lease / 2)
 		margin = lease / 2;
@@ -309,7 +311,7 @@ static long long lease_of(const char *s)
 	v = strtoll(s, &end, 10);
 	if (*end != '\0' || v <= 0)
 		return IC_WEBSUB_DEFAULT_LEASE;
-	return v > 365LL * 86400 ? 365LL * 86400 : v;
+	return v > IC_WEBSUB_MAX_LEASE ? IC_WEBSUB_MAX_LEASE : v;
 }
 
 enum ic_err ic_websub_callback_get(struct ic_req *req)

@@ -15,18 +15,9 @@
 #ifndef IC_WEBSUB_SUBSCRIBER_H
 #define IC_WEBSUB_SUBSCRIBER_H
 
+#include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
-
-/* hub.lease_seconds we ask for (WS-S-11): 10 days; hubs may ignore it. */
-#define IC_WEBSUB_LEASE_SECONDS 864000
-/* Lease assumed when a verification names none (WS-S-18): 1 day. */
-#define IC_WEBSUB_DEFAULT_LEASE 86400
-/* A pending request not verified within this many seconds is void
- * (WS-S-21). */
-#define IC_WEBSUB_PENDING_SECONDS 600
-/* Longest hub.challenge we echo (WS-S-19). */
-#define IC_WEBSUB_MAX_CHALLENGE 255
 
 /**
  * Subscribe conversation @p conv_id to @p resource: discover its hub and

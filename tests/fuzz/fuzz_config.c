@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/ic_limits.h"
 #include "text/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -157,6 +157,29 @@ static void test_mf2_publish_full_page_is_tidy_clean(void **state)
 	free(html);
 }
 
+/* Issue 10: the publisher once kept its own cap of 50, below the
+ * configuration's maximum, so a conversation with feed_page_size = 100
+ * stopped publishing at its 51st message.  Every page size the
+ * configuration accepts must be publishable. */
+static void test_mf2_publish_largest_configurable_page_is_published(void **state)
+{
+	size_t n = IC_CONFIG_FEED_PAGE_SIZE_MAX;
+	struct ic_feed_entry *many = calloc(n, sizeof(*many));
+	struct ic_feed_page p = sample();
+	char *html;
+
+	(void)state;
+	assert_non_null(many);
+	for (size_t i = 0; i < n; i++)
+		many[i] = entries[i % 3];
+	p.entries = many;
+	p.nentries = n;
+	html = render(&p, 0);
+	assert_int_equal(count(html, "class=\"h-entry\""), n);
+	free(html);
+	free(many);
+}
+
 static void
 test_mf2_publish_head_has_one_self_hub_and_token_links_ws_p_2(void **state)
 {
@@ -686,6 +709,8 @@ int main(void)
 	        cmocka_unit_test(test_mf2_publish_page_is_tidy_clean_mp_7),
 	        cmocka_unit_test(test_mf2_publish_empty_page_is_tidy_clean),
 	        cmocka_unit_test(test_mf2_publish_full_page_is_tidy_clean),
+	        cmocka_unit_test(
+	                test_mf2_publish_largest_configurable_page_is_published),
 	        cmocka_unit_test(
 	                test_mf2_publish_head_has_one_self_hub_and_token_links_ws_p_2),
 	        cmocka_unit_test(
