@@ -37,8 +37,6 @@
 /* Authorization codes live 5 minutes (IndieAuth §5.2.1: at most 10). */
 #define IC_CODE_LIFETIME 300
 
-char *ic_authz_endpoint_url(struct ic_req *req);
-
 /** True when this site runs the built-in authorization endpoint. */
 bool ic_authz_builtin(const struct ic_config *cfg);
 
