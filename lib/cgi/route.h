@@ -69,7 +69,10 @@ struct ic_route {
 /**
  * Route req->env.path_info and req->env.method through @p routes, run the
  * handler and leave the response in req->resp (not yet printed), or an
- * error response already printed.
+ * error response already printed.  An owner route refused for want of a
+ * session leaves its refusal in req->resp (303, 401 JSON, the 403 page)
+ * and returns IC_OK without running the handler; on an owner route that
+ * passes, req->owner is the signed-in owner.
  * @return the handler's code, or the code of the check that failed
  *         (IC_ERR_NOT_FOUND, IC_ERR_METHOD, IC_ERR_TOO_LARGE, ...).
  */
