@@ -11,6 +11,7 @@
 #include "web/page_status.h"
 #include "indieauth/passphrase.h"
 #include "cgi/program.h"
+#include "programs.h"
 #include "indieauth/token_endpoint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -26,15 +27,15 @@ static const struct ic_route routes[] = {
 	 "start signing in: discovery, state, PKCE (IA-C-1..IA-C-12)"},
 	{"GET", "/callback", ic_signin_callback, IC_NEED_NOTHING,
 	 "the sign-in redirect_uri: state, iss, code, me (IA-C-13..19)"},
-	{"POST", "/logout", ic_signin_logout, IC_NEED_FORM,
+	{"POST", "/logout", ic_signin_logout, IC_NEED_OWNER_ACTION,
 	 "sign out (session + CSRF)"},
 	{"GET", "/client", ic_signin_client, IC_NEED_NOTHING,
 	 "our client_id: metadata JSON or h-app (IA-C-4)"},
-	{"GET", "/session", ic_signin_session, IC_NEED_NOTHING,
+	{"GET", "/session", ic_signin_session, IC_NEED_OWNER_API,
 	 "who is signed in, and the CSRF token (JSON)"},
-	{"GET", "/settings", ic_page_settings, IC_NEED_NOTHING,
+	{"GET", "/settings", ic_page_settings, IC_NEED_OWNER_PAGE,
 	 "the configuration in effect (owner session)"},
-	{"GET", "/status", ic_page_status, IC_NEED_NOTHING,
+	{"GET", "/status", ic_page_status, IC_NEED_OWNER_PAGE,
 	 "live checks of the installation (owner session)"},
 	{"GET", "/authorize", ic_authz_get, IC_NEED_NOTHING,
 	 "built-in authorization endpoint: the passphrase page"},
@@ -59,7 +60,7 @@ static const struct ic_cli_cmd cmds[] = {
 	 "read the owner's passphrase from stdin; store its yescrypt hash"},
 };
 
-static const struct ic_program program = {
+const struct ic_program ic_program_auth = {
 	.name = "auth",
 	.summary = "IndieAuth client (owner sign-in) and the site's IndieAuth server: metadata, authorization and token endpoints",
 	.routes = routes,
@@ -68,7 +69,9 @@ static const struct ic_program program = {
 	.ncmds = ARRAY_SIZE(cmds),
 };
 
+#ifndef IC_PROGRAM_NO_MAIN
 int main(int argc, char **argv, char **envp)
 {
-	return ic_program_main(&program, argc, argv, envp);
+	return ic_program_main(&ic_program_auth, argc, argv, envp);
 }
+#endif

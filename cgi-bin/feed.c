@@ -13,6 +13,7 @@
 #include "web/page_inbox.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
+#include "programs.h"
 #include "web/views.h"
 #include "websub/websub_hub_endpoint.h"
 
@@ -26,15 +27,15 @@ static const struct ic_route routes[] = {
 	{"POST", "/hub", ic_websub_hub_endpoint_post, IC_NEED_FORM,
 	 "the built-in WebSub hub: subscribe/unsubscribe to our topics"},
 	/* The owner's pages (session cookie), before the {topic} routes. */
-	{"GET", "", ic_page_inbox, IC_NEED_NOTHING, "the owner's inbox"},
-	{"GET", "/", ic_page_inbox, IC_NEED_NOTHING, "the owner's inbox"},
-	{"GET", "/contacts", ic_page_contacts, IC_NEED_NOTHING,
+	{"GET", "", ic_page_inbox, IC_NEED_OWNER_PAGE, "the owner's inbox"},
+	{"GET", "/", ic_page_inbox, IC_NEED_OWNER_PAGE, "the owner's inbox"},
+	{"GET", "/contacts", ic_page_contacts, IC_NEED_OWNER_PAGE,
 	 "the owner's contacts: revoke, block"},
-	{"GET", "/with/{conv}", ic_page_conversation, IC_NEED_NOTHING,
+	{"GET", "/with/{conv}", ic_page_conversation, IC_NEED_OWNER_PAGE,
 	 "one conversation, both directions, and the compose form"},
-	{"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_NOTHING,
+	{"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_OWNER_API,
 	 "the inbox as JSON for live updates (ETag)"},
-	{"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_NOTHING,
+	{"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_OWNER_API,
 	 "a conversation's new messages as JSON (?out=N&in=M, ETag)"},
 	{"GET", "/{topic}", ic_feed_serve_topic, IC_NEED_NOTHING,
 	 "a conversation's feed: private page with a token, else the stub"},
@@ -75,7 +76,7 @@ static const struct ic_cli_cmd cmds[] = {
 	 "the messages with URL, both ways, in order (marks them read)"},
 };
 
-static const struct ic_program program = {
+const struct ic_program ic_program_feed = {
 	.name = "feed",
 	.summary = "the read side: private feeds for correspondents, public stubs for hubs, the built-in hub, the owner's views",
 	.routes = routes,
@@ -84,7 +85,9 @@ static const struct ic_program program = {
 	.ncmds = ARRAY_SIZE(cmds),
 };
 
+#ifndef IC_PROGRAM_NO_MAIN
 int main(int argc, char **argv, char **envp)
 {
-	return ic_program_main(&program, argc, argv, envp);
+	return ic_program_main(&ic_program_feed, argc, argv, envp);
 }
+#endif

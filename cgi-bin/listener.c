@@ -14,6 +14,7 @@
 #include "messages/outbox.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
+#include "programs.h"
 #include "store/store.h"
 #include "store/store_auth.h"
 #include "ticketauth/ticket_sender.h"
@@ -113,7 +114,7 @@ static const struct ic_cli_cmd cmds[] = {
 	 "print when maintenance last ran and is next due (JSON)"},
 };
 
-static const struct ic_program program = {
+const struct ic_program ic_program_listener = {
 	.name = "listener",
 	.summary = "WebSub subscriber callback: verification, signed "
 		   "deliveries, authenticated fetch, mf2 parse, store",
@@ -123,7 +124,9 @@ static const struct ic_program program = {
 	.ncmds = ARRAY_SIZE(cmds),
 };
 
+#ifndef IC_PROGRAM_NO_MAIN
 int main(int argc, char **argv, char **envp)
 {
-	return ic_program_main(&program, argc, argv, envp);
+	return ic_program_main(&ic_program_listener, argc, argv, envp);
 }
+#endif

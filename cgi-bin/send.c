@@ -13,6 +13,7 @@
 #include "web/owner_actions.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
+#include "programs.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -21,7 +22,7 @@ static const struct ic_route routes[] = {
 	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
 	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
 	 "self-check of request bodies (JSON)"},
-	{"POST", "", ic_owner_send, IC_NEED_FORM,
+	{"POST", "", ic_owner_send, IC_NEED_OWNER_ACTION,
 	 "send a message from the web (owner session + CSRF)"},
 };
 
@@ -62,7 +63,7 @@ static const struct ic_cli_cmd cmds[] = {
 	 "send TEXT to the correspondent at URL, publish, notify the hub"},
 };
 
-static const struct ic_program program = {
+const struct ic_program ic_program_send = {
 	.name = "send",
 	.summary = "writes a message: store it, regenerate the conversation's static feed, notify the hub",
 	.routes = routes,
@@ -71,7 +72,9 @@ static const struct ic_program program = {
 	.ncmds = ARRAY_SIZE(cmds),
 };
 
+#ifndef IC_PROGRAM_NO_MAIN
 int main(int argc, char **argv, char **envp)
 {
-	return ic_program_main(&program, argc, argv, envp);
+	return ic_program_main(&ic_program_send, argc, argv, envp);
 }
+#endif

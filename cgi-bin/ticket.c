@@ -11,6 +11,7 @@
 #include "web/owner_actions.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
+#include "programs.h"
 #include "ticketauth/ticket_endpoint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -22,15 +23,15 @@ static const struct ic_route routes[] = {
 	 "self-check of request bodies (JSON)"},
 	{"POST", "", ic_ticket_endpoint_post, IC_NEED_FORM,
 	 "the ticket endpoint: receive a ticket, redeem it (TR-1..TR-10)"},
-	{"POST", "/invite", ic_owner_invite, IC_NEED_FORM,
+	{"POST", "/invite", ic_owner_invite, IC_NEED_OWNER_ACTION,
 	 "invite url (owner session + CSRF)"},
-	{"POST", "/accept", ic_owner_accept, IC_NEED_FORM,
+	{"POST", "/accept", ic_owner_accept, IC_NEED_OWNER_ACTION,
 	 "accept url's message request (owner session + CSRF)"},
-	{"POST", "/decline", ic_owner_decline, IC_NEED_FORM,
+	{"POST", "/decline", ic_owner_decline, IC_NEED_OWNER_ACTION,
 	 "decline url (owner session + CSRF)"},
-	{"POST", "/block", ic_owner_block, IC_NEED_FORM,
+	{"POST", "/block", ic_owner_block, IC_NEED_OWNER_ACTION,
 	 "block url (owner session + CSRF)"},
-	{"POST", "/revoke", ic_owner_revoke, IC_NEED_FORM,
+	{"POST", "/revoke", ic_owner_revoke, IC_NEED_OWNER_ACTION,
 	 "revoke the tokens issued to url (owner session + CSRF)"},
 };
 
@@ -101,7 +102,7 @@ static const struct ic_cli_cmd cmds[] = {
 	 "block URL: decline, and revoke the tokens we issued them"},
 };
 
-static const struct ic_program program = {
+const struct ic_program ic_program_ticket = {
 	.name = "ticket",
 	.summary = "TicketAuth: the ticket endpoint (receive, redeem, subscribe) and the sending side (invite)",
 	.routes = routes,
@@ -110,7 +111,9 @@ static const struct ic_program program = {
 	.ncmds = ARRAY_SIZE(cmds),
 };
 
+#ifndef IC_PROGRAM_NO_MAIN
 int main(int argc, char **argv, char **envp)
 {
-	return ic_program_main(&program, argc, argv, envp);
+	return ic_program_main(&ic_program_ticket, argc, argv, envp);
 }
+#endif

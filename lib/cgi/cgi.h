@@ -31,6 +31,7 @@
 #include "text/form.h"
 
 struct ic_store;
+struct ic_owner;
 struct cJSON;
 
 /* The CGI variables we use (RFC 3875 §4.1), NULL when absent. */
@@ -93,6 +94,10 @@ struct ic_req {
 	const char *param_names[IC_REQ_MAX_PARAMS];
 	const char *param_values[IC_REQ_MAX_PARAMS];
 	size_t nparams;
+	/* The signed-in owner (session.h), set by the router before the
+	 * handler of an owner route runs (route.h IC_NEED_OWNER_*), from
+	 * the arena; NULL on every other route. */
+	const struct ic_owner *owner;
 	struct ic_resp resp;
 	/* Work to do once the response is complete, detached from the web
 	 * server (DESIGN.md "Work after the response"): set by a handler,

@@ -7,8 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "text/html.h"
+#include "cgi/owner_url.h"
 #include "cgi/session.h"
+#include "text/html.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -100,26 +101,40 @@ enum ic_err ic_page_message(struct ic_req *req, int status, const char *title,
 {
 	return ic_page_message_back(
 	        req, status, title, message,
-	        ic_arena_printf(req->arena, "%s/auth/login", req->cfg.base_url),
-	        "Sign in");
+	        ic_url_signin(req->arena, &req->cfg, NULL), "Sign in");
+}
+
+enum ic_err ic_page_refused(struct ic_req *req, enum ic_err rc)
+{
+	const char *next = ic_form_get(&req->form, "next");
+	char why[IC_ERRBUF_SIZE];
+	int status = ic_cgi_status(rc);
+
+	if (rc == IC_OK || ic_cgi_wants_json(req) || status >= 500)
+		return rc;
+	snprintf(why, sizeof(why), "%s", *req->errbuf ? req->errbuf
+						      : ic_strerror(rc));
+	return ic_page_message_back(
+	        req, status, "Not done", why,
+	        ic_session_next_ok(&req->cfg, next)
+	                ? ic_session_absolute(req, next)
+	                : ic_url_inbox(req->arena, &req->cfg),
+	        "Back");
 }
 
 enum ic_err ic_page_owner_begin(struct ic_req *req, const char *title,
 				const struct ic_owner *owner, const char *page,
 				const char *conv)
 {
+	struct ic_arena *a = req->arena;
 	const char *b = req->cfg.base_url;
 	const char *bp = ic_session_base_path(&req->cfg);
 	const struct ic_html_var vars[] = {
-	        {"inbox", ic_arena_printf(req->arena, "%s/feed/", b), IC_HTML_URL},
-	        {"contacts", ic_arena_printf(req->arena, "%s/feed/contacts", b),
-	         IC_HTML_URL},
-	        {"settings", ic_arena_printf(req->arena, "%s/auth/settings", b),
-	         IC_HTML_URL},
-	        {"status", ic_arena_printf(req->arena, "%s/auth/status", b),
-	         IC_HTML_URL},
-	        {"logout", ic_arena_printf(req->arena, "%s/auth/logout", b),
-	         IC_HTML_URL},
+	        {"inbox", ic_url_inbox(a, &req->cfg), IC_HTML_URL},
+	        {"contacts", ic_url_contacts(a, &req->cfg), IC_HTML_URL},
+	        {"settings", ic_url_settings(a, &req->cfg), IC_HTML_URL},
+	        {"status", ic_url_status(a, &req->cfg), IC_HTML_URL},
+	        {"logout", ic_url_signout(a, &req->cfg), IC_HTML_URL},
 	        {"csrf", owner->csrf, IC_HTML_TEXT},
 	        {"me", owner->me, IC_HTML_TEXT},
 	        {"base", b, IC_HTML_TEXT},

@@ -11,7 +11,7 @@
  * Styles and the small live-update script come from B/../public (see
  * DESIGN.md "Layout"); the pages work without them.
  *
- * Links only html, buf and cgi: `feed` renders its owner pages with it.
+ * Links only html, buf, cgi, session and owner_url: `feed` renders its owner pages with it.
  */
 #ifndef IC_PAGE_H
 #define IC_PAGE_H
@@ -68,6 +68,15 @@ void ic_page_time(long long t, char iso[32], char human[32]);
 enum ic_err ic_page_message_back(struct ic_req *req, int status,
 				 const char *title, const char *message,
 				 const char *back, const char *label);
+
+/**
+ * A refused owner action, for a browser without the script: make the
+ * response an HTML page with @p rc's status that says why (req->errbuf)
+ * and links back to the form's `next` (a safe path, else the inbox);
+ * returns IC_OK then.  @p rc itself when it is IC_OK, a server error
+ * (500 and up) or the client wants JSON: the router's plain error.
+ */
+enum ic_err ic_page_refused(struct ic_req *req, enum ic_err rc);
 
 /** Append a template to the page being built (ic_html_render()). */
 enum ic_err ic_page_render(struct ic_req *req, const char *tpl,

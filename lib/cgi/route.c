@@ -5,6 +5,11 @@
 
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "cgi/owner_url.h"
+#include "cgi/page.h"
+#include "cgi/session.h"
 #include "core/ic_limits.h"
 
 static bool param_char(char c)
@@ -93,6 +98,8 @@ static enum ic_err read_input(struct ic_req *req, unsigned needs)
 {
 	enum ic_err rc;
 
+	if (needs & IC_NEED_OWNER_ACTION)
+		needs |= IC_NEED_FORM; /* the CSRF token is a form field */
 	if (needs & IC_NEED_BIG_BODY)
 		return ic_cgi_read_body(req, IC_MAX_DELIVERY_BYTES);
 	if (!(needs & (IC_NEED_FORM | IC_NEED_BODY)))
@@ -109,11 +116,89 @@ static enum ic_err read_input(struct ic_req *req, unsigned needs)
 			     req->errbuf);
 }
 
+/* An owner page without a session: 303 to the sign-in page, which comes
+ * back here (docs/web.md "Pages"). */
+static enum ic_err to_signin(struct ic_req *req)
+{
+	const char *here;
+
+	/* Where Apache mounted us (SCRIPT_NAME), else the standard B/<prog>. */
+	here = req->env.script_name && *req->env.script_name
+	               ? ic_arena_printf(req->arena, "%s%s",
+					 req->env.script_name,
+					 req->env.path_info)
+	               : ic_arena_printf(req->arena, "%s/%s%s",
+					 ic_session_base_path(&req->cfg),
+					 req->program, req->env.path_info);
+	if (here && !ic_session_next_ok(&req->cfg, here))
+		here = ic_url_path(&req->cfg,
+				   ic_url_inbox(req->arena, &req->cfg));
+	req->resp.status = 303;
+	req->resp.cache_control = "no-store";
+	req->resp.location =
+	        here ? ic_url_signin(req->arena, &req->cfg, here) : NULL;
+	return req->resp.location
+	               ? IC_OK
+	               : ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
+}
+
+/* An owner API without a session: what the live script reloads on. */
+static enum ic_err not_signed_in(struct ic_req *req)
+{
+	cJSON *j = cJSON_CreateObject();
+	enum ic_err rc = j && cJSON_AddStringToObject(j, "error",
+						      "not signed in")
+	                         ? ic_resp_json(req, j)
+	                         : ic_fail(req->errbuf, IC_ERR_NOMEM,
+				           "no memory");
+
+	cJSON_Delete(j);
+	req->resp.status = 401;
+	req->resp.cache_control = "no-store";
+	return rc;
+}
+
+/*
+ * The owner needs of a route.  IC_OK with req->owner set: the handler
+ * runs.  IC_OK with *answered: the refusal is the response (303, 401
+ * JSON, the 403 page).  Otherwise the error the router answers.
+ */
+static enum ic_err check_owner(struct ic_req *req, unsigned needs,
+			       bool *answered)
+{
+	struct ic_owner *o;
+	enum ic_err rc;
+
+	*answered = false;
+	if (!(needs & IC_NEED_OWNER))
+		return IC_OK;
+	o = ic_arena_calloc(req->arena, 1, sizeof(*o));
+	if (o == NULL)
+		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
+	if (needs & IC_NEED_OWNER_ACTION) {
+		rc = ic_session_require_post(req, o);
+		if (rc != IC_OK) {
+			rc = ic_page_refused(req, rc);
+			*answered = rc == IC_OK;
+		}
+	} else {
+		rc = ic_session_get(req, o);
+		if (rc == IC_ERR_UNAUTHENTICATED) {
+			rc = needs & IC_NEED_OWNER_PAGE ? to_signin(req)
+			                                : not_signed_in(req);
+			*answered = rc == IC_OK;
+		}
+	}
+	if (rc == IC_OK && !*answered)
+		req->owner = o;
+	return rc;
+}
+
 enum ic_err ic_route_dispatch(struct ic_req *req, const struct ic_route *routes,
 			      size_t nroutes)
 {
 	const struct ic_route *hit = NULL;
-	bool path_known = false;
+	bool path_known = false, answered = false;
 	enum ic_err rc;
 
 	for (size_t i = 0; i < nroutes && hit == NULL; i++) {
@@ -131,7 +216,9 @@ enum ic_err ic_route_dispatch(struct ic_req *req, const struct ic_route *routes,
 			     "%s is not allowed here", req->env.method);
 	} else if (!ic_route_match(hit->path, req->env.path_info, req))
 		rc = ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for path");
-	else if ((rc = read_input(req, hit->needs)) == IC_OK)
+	else if ((rc = read_input(req, hit->needs)) == IC_OK &&
+		 (rc = check_owner(req, hit->needs, &answered)) == IC_OK &&
+		 !answered)
 		rc = hit->handler(req);
 	if (rc != IC_OK)
 		ic_cgi_respond_error(req, rc, req->errbuf[0] ? req->errbuf : NULL);

@@ -9,8 +9,13 @@
  *   2. a path matches but not the method     -> 405 with Allow
  *   3. body read against its cap              -> 413 (body drained first)
  *   4. IC_NEED_FORM: media type, then parse  -> 415 / 400
- *   5. the handler runs; an error it returns becomes the error response.
+ *   5. IC_NEED_OWNER_*: the owner's session    -> 303 / 401 / 403
+ *   6. the handler runs; an error it returns becomes the error response.
  * HEAD is answered by the GET route, without a body (H-9).
+ *
+ * Owner access is a property of the route, as cgit checks its command
+ * flags once before any handler: a handler of an owner route checks
+ * nothing, finds the owner in req->owner, and cannot forget the check.
  *
  * Paths are PATH_INFO patterns: literal segments and "{name}" segments
  * that match one non-empty segment of [A-Za-z0-9_-] (our ids are base32 or
@@ -35,7 +40,23 @@ enum ic_route_need {
 	IC_NEED_BODY = 1u << 1,
 	/* A raw body up to IC_MAX_DELIVERY_BYTES (WebSub fat pings). */
 	IC_NEED_BIG_BODY = 1u << 2,
+	/* An owner page (GET): without a session, 303 to the sign-in page
+	 * with next = this page (docs/web.md "Pages"). */
+	IC_NEED_OWNER_PAGE = 1u << 3,
+	/* An owner JSON API (GET): without a session, 401 JSON
+	 * {"error": "not signed in"}, Cache-Control: no-store. */
+	IC_NEED_OWNER_API = 1u << 4,
+	/* An owner action (POST; implies IC_NEED_FORM): a session, the
+	 * right CSRF token and a same-origin Origin (IA-C-20, SEC-10), else
+	 * 403 and nothing changes: for a browser an HTML page that says why
+	 * and links back to the form's `next`, for JSON callers the plain
+	 * error (docs/web.md "Owner actions"). */
+	IC_NEED_OWNER_ACTION = 1u << 5,
 };
+
+/* Any of the owner needs. */
+#define IC_NEED_OWNER \
+	(IC_NEED_OWNER_PAGE | IC_NEED_OWNER_API | IC_NEED_OWNER_ACTION)
 
 struct ic_route {
 	const char *method; /* "GET" also answers HEAD */
@@ -48,7 +69,10 @@ struct ic_route {
 /**
  * Route req->env.path_info and req->env.method through @p routes, run the
  * handler and leave the response in req->resp (not yet printed), or an
- * error response already printed.
+ * error response already printed.  An owner route refused for want of a
+ * session leaves its refusal in req->resp (303, 401 JSON, the 403 page)
+ * and returns IC_OK without running the handler; on an owner route that
+ * passes, req->owner is the signed-in owner.
  * @return the handler's code, or the code of the check that failed
  *         (IC_ERR_NOT_FOUND, IC_ERR_METHOD, IC_ERR_TOO_LARGE, ...).
  */

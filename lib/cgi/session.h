@@ -77,21 +77,12 @@ enum ic_err ic_session_get(struct ic_req *req, struct ic_owner *out);
 bool ic_session_origin_ok(const struct ic_req *req);
 
 /**
- * Guard of every owner POST: a session, the right CSRF token in the form
+ * Guard of every owner POST (the router's IC_NEED_OWNER_ACTION): a session, the right CSRF token in the form
  * and, when the browser sent one, an Origin equal to base_url's.
  * @return IC_OK; IC_ERR_FORBIDDEN with the reason in req->errbuf (the
  *         router answers 403 and nothing has changed); store errors.
  */
 enum ic_err ic_session_require_post(struct ic_req *req, struct ic_owner *out);
-
-/**
- * Guard of owner pages (GET): true with *@p out filled when signed in;
- * otherwise false, with req->resp already a 303 to the sign-in page that
- * comes back to this page (the handler returns IC_OK).  Store errors
- * are in *@p rc (IC_OK otherwise).
- */
-bool ic_session_page(struct ic_req *req, struct ic_owner *out,
-		     enum ic_err *rc);
 
 /**
  * Whether @p next is a safe place to send the browser after signing in:

@@ -21,6 +21,40 @@ char *ic_site_token_endpoint(struct ic_arena *a, const struct ic_config *cfg)
 	return ic_arena_printf(a, "%s/auth/token", cfg->base_url);
 }
 
+char *ic_site_authorization_endpoint(struct ic_arena *a,
+				     const struct ic_config *cfg)
+{
+	return ic_arena_printf(a, "%s/auth/authorize", cfg->base_url);
+}
+
+char *ic_site_revocation_endpoint(struct ic_arena *a,
+				  const struct ic_config *cfg)
+{
+	return ic_arena_printf(a, "%s/auth/revoke", cfg->base_url);
+}
+
+char *ic_site_introspection_endpoint(struct ic_arena *a,
+				     const struct ic_config *cfg)
+{
+	return ic_arena_printf(a, "%s/auth/introspect", cfg->base_url);
+}
+
+char *ic_site_client_id(struct ic_arena *a, const struct ic_config *cfg)
+{
+	return ic_arena_printf(a, "%s/auth/client", cfg->base_url);
+}
+
+char *ic_site_redirect_uri(struct ic_arena *a, const struct ic_config *cfg)
+{
+	return ic_arena_printf(a, "%s/auth/callback", cfg->base_url);
+}
+
+char *ic_site_ping_url(struct ic_arena *a, const struct ic_config *cfg,
+		       const char *program)
+{
+	return ic_arena_printf(a, "%s/%s/ping", cfg->base_url, program);
+}
+
 char *ic_site_ticket_endpoint(struct ic_arena *a,
 			      const struct ic_config *cfg)
 {

@@ -5,6 +5,12 @@
  * programs"):
  *   B/auth/metadata     IndieAuth server metadata (TE-8); issuer = B/
  *   B/auth/token        token endpoint (grant_type=ticket, TE-1…)
+ *   B/auth/authorize    built-in authorization endpoint
+ *   B/auth/revoke       token revocation (TE-12)
+ *   B/auth/introspect   token introspection (TE-11)
+ *   B/auth/client       our client_id as a sign-in client (IA-C-4)
+ *   B/auth/callback     our redirect_uri
+ *   B/<program>/ping    a program's self-check
  *   B/ticket            ticket endpoint (TR-1…)
  *   B/feed/<topic>      a conversation's feed: resource and WebSub topic
  *   B/feed/<topic>/<n>  older, immutable pages (rel=prev)
@@ -27,6 +33,17 @@
 char *ic_site_issuer(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_site_metadata_url(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_site_token_endpoint(struct ic_arena *a, const struct ic_config *cfg);
+char *ic_site_authorization_endpoint(struct ic_arena *a,
+				     const struct ic_config *cfg);
+char *ic_site_revocation_endpoint(struct ic_arena *a,
+				  const struct ic_config *cfg);
+char *ic_site_introspection_endpoint(struct ic_arena *a,
+				     const struct ic_config *cfg);
+char *ic_site_client_id(struct ic_arena *a, const struct ic_config *cfg);
+char *ic_site_redirect_uri(struct ic_arena *a, const struct ic_config *cfg);
+/** B/<program>/ping, @p program "auth", "feed", ... */
+char *ic_site_ping_url(struct ic_arena *a, const struct ic_config *cfg,
+		       const char *program);
 char *ic_site_ticket_endpoint(struct ic_arena *a,
 			      const struct ic_config *cfg);
 /** cfg->hub when set, else the built-in hub B/feed/hub. */

@@ -18,7 +18,9 @@
 #include "core/log.h"
 #include "cgi/page.h"
 #include "net/peer.h"
+#include "cgi/owner_url.h"
 #include "cgi/session.h"
+#include "cgi/site.h"
 #include "store/store.h"
 #include "store/store_auth.h"
 #include "store/store_token.h"
@@ -26,21 +28,9 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-char *ic_signin_client_id(struct ic_req *req)
-{
-	return ic_arena_printf(req->arena, "%s/auth/client", req->cfg.base_url);
-}
-
-char *ic_signin_redirect_uri(struct ic_req *req)
-{
-	return ic_arena_printf(req->arena, "%s/auth/callback",
-			       req->cfg.base_url);
-}
-
 static const char *default_next(struct ic_req *req)
 {
-	return ic_arena_printf(req->arena, "%s/feed/",
-			       ic_session_base_path(&req->cfg));
+	return ic_url_path(&req->cfg, ic_url_inbox(req->arena, &req->cfg));
 }
 
 static const char *safe_next(struct ic_req *req, const char *next)
@@ -54,8 +44,7 @@ static enum ic_err login_page(struct ic_req *req, int status,
 			      const char *error, const char *me,
 			      const char *next)
 {
-	const char *action = ic_arena_printf(req->arena, "%s/auth/login",
-					     req->cfg.base_url);
+	const char *action = ic_url_signin(req->arena, &req->cfg, NULL);
 	const struct ic_html_var vars[] = {
 	        {"action", action ? action : "", IC_HTML_URL},
 	        {"me", me ? me : req->cfg.me, IC_HTML_TEXT},
@@ -260,9 +249,10 @@ static char *authorization_url(struct ic_req *req, const char *endpoint,
 	enum ic_err rc;
 
 	rc = ic_form_add(&q, "response_type", "code");
-	if (!rc) rc = ic_form_add(&q, "client_id", ic_signin_client_id(req));
+	if (!rc) rc = ic_form_add(&q, "client_id",
+				  ic_site_client_id(req->arena, &req->cfg));
 	if (!rc) rc = ic_form_add(&q, "redirect_uri",
-				  ic_signin_redirect_uri(req));
+				  ic_site_redirect_uri(req->arena, &req->cfg));
 	if (!rc) rc = ic_form_add(&q, "state", state);
 	if (!rc) rc = ic_form_add(&q, "code_challenge", challenge);
 	if (!rc) rc = ic_form_add(&q, "code_challenge_method", "S256");
@@ -447,9 +437,10 @@ static enum ic_err redeem_code(struct ic_req *req, const struct take_state *ts,
 	*me = NULL;
 	rc = ic_form_add(&body, "grant_type", "authorization_code");
 	if (!rc) rc = ic_form_add(&body, "code", code);
-	if (!rc) rc = ic_form_add(&body, "client_id", ic_signin_client_id(req));
+	if (!rc) rc = ic_form_add(&body, "client_id",
+				  ic_site_client_id(req->arena, &req->cfg));
 	if (!rc) rc = ic_form_add(&body, "redirect_uri",
-				  ic_signin_redirect_uri(req));
+				  ic_site_redirect_uri(req->arena, &req->cfg));
 	if (!rc) rc = ic_form_add(&body, "code_verifier", ts->s.verifier);
 	if (rc == IC_OK)
 		rc = ic_peer_post_form(req, ts->s.authorization_endpoint,
@@ -643,16 +634,11 @@ static enum ic_err del_session_in_txn(struct ic_store_txn *t, void *ctx)
 
 enum ic_err ic_signin_logout(struct ic_req *req)
 {
-	struct ic_owner owner;
-	struct del_session d;
+	struct del_session d = {req->owner->session_hash};
 	struct ic_store *st;
 	const char *clear;
-	enum ic_err rc = ic_session_require_post(req, &owner);
+	enum ic_err rc = ic_req_store(req, &st);
 
-	if (rc != IC_OK)
-		return rc;
-	d.hash = owner.session_hash;
-	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, del_session_in_txn, &d, req->errbuf);
 	if (rc != IC_OK)
@@ -660,8 +646,7 @@ enum ic_err ic_signin_logout(struct ic_req *req)
 	clear = ic_session_set_cookie(req, IC_COOKIE_SESSION, "", 0);
 	req->resp.status = 303;
 	req->resp.cache_control = "no-store";
-	req->resp.location = ic_arena_printf(req->arena, "%s/auth/login",
-					     req->cfg.base_url);
+	req->resp.location = ic_url_signin(req->arena, &req->cfg, NULL);
 	if (clear == NULL || req->resp.location == NULL)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
 	return ic_resp_add_header(&req->resp, "Set-Cookie", clear);
@@ -670,9 +655,9 @@ enum ic_err ic_signin_logout(struct ic_req *req)
 /* IA-C-4: the Client ID Metadata Document, or h-app for older servers. */
 enum ic_err ic_signin_client(struct ic_req *req)
 {
-	const char *id = ic_signin_client_id(req);
+	const char *id = ic_site_client_id(req->arena, &req->cfg);
 	const char *uri = ic_arena_printf(req->arena, "%s/", req->cfg.base_url);
-	const char *cb = ic_signin_redirect_uri(req);
+	const char *cb = ic_site_redirect_uri(req->arena, &req->cfg);
 	cJSON *j, *arr;
 	enum ic_err rc;
 
@@ -717,34 +702,17 @@ enum ic_err ic_signin_client(struct ic_req *req)
 
 enum ic_err ic_signin_session(struct ic_req *req)
 {
-	struct ic_owner owner;
-	enum ic_err rc = ic_session_get(req, &owner);
+	const struct ic_owner *owner = req->owner;
 	cJSON *j = cJSON_CreateObject();
+	enum ic_err rc;
 
 	req->resp.cache_control = "no-store";
-	if (j == NULL)
-		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
-	if (rc == IC_OK)
-		rc = cJSON_AddStringToObject(j, "me", owner.me) &&
-		                     cJSON_AddStringToObject(j, "csrf",
-							     owner.csrf) &&
-		                     cJSON_AddNumberToObject(
-		                             j, "expires", (double)owner.expires)
-		             ? IC_OK
-		             : IC_ERR_NOMEM;
-	else if (rc == IC_ERR_UNAUTHENTICATED) {
-		req->resp.status = 401;
-		rc = cJSON_AddStringToObject(j, "error", "not signed in")
-		             ? IC_OK
-		             : IC_ERR_NOMEM;
-	}
-	if (rc == IC_OK) {
-		int status = req->resp.status;
-
-		rc = ic_resp_json(req, j);
-		if (status == 401)
-			req->resp.status = 401;
-	}
+	rc = j && cJSON_AddStringToObject(j, "me", owner->me) &&
+	                     cJSON_AddStringToObject(j, "csrf", owner->csrf) &&
+	                     cJSON_AddNumberToObject(j, "expires",
+						     (double)owner->expires)
+	             ? ic_resp_json(req, j)
+	             : ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
 	cJSON_Delete(j);
 	return rc;
 }

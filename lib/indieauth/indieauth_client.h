@@ -5,9 +5,13 @@
  *   GET  B/auth/login      the sign-in page
  *   POST B/auth/login      discovery, state, PKCE; 302 to the server
  *   GET  B/auth/callback   state, iss, code redemption, me checks; session
- *   POST B/auth/logout     session + CSRF: end the session
+ *   POST B/auth/logout     end the session (IC_NEED_OWNER_ACTION)
  *   GET  B/auth/client     our client_id: metadata JSON or an h-app page
- *   GET  B/auth/session    who is signed in, and the CSRF token (JSON)
+ *   GET  B/auth/session    who is signed in, and the CSRF token (JSON;
+ *                          IC_NEED_OWNER_API)
+ *
+ * The two owner routes rely on the router's check (route.h): their
+ * handlers read req->owner and check nothing themselves.
  *
  * The flow, in the order the checks run:
  *  1. the typed URL is canonicalised and validated as a profile URL
@@ -54,9 +58,5 @@ enum ic_err ic_signin_session(struct ic_req *req);
  * back when the next one expires.
  */
 enum ic_err ic_signin_gc_job(struct ic_req *req, const char *id);
-
-/** B/auth/client and B/auth/callback, from the arena. */
-char *ic_signin_client_id(struct ic_req *req);
-char *ic_signin_redirect_uri(struct ic_req *req);
 
 #endif /* IC_INDIEAUTH_CLIENT_H */

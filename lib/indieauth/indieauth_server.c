@@ -24,12 +24,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-char *ic_authz_endpoint_url(struct ic_req *req)
-{
-	return ic_arena_printf(req->arena, "%s/auth/authorize",
-			       req->cfg.base_url);
-}
-
 bool ic_authz_builtin(const struct ic_config *cfg)
 {
 	return cfg->sign_in == NULL || strcmp(cfg->sign_in, "external") != 0;
@@ -201,7 +195,7 @@ static enum ic_err redirect_error(struct ic_req *req, const struct authz_req *r,
 static enum ic_err authorize_page(struct ic_req *req, int status,
 				  const struct authz_req *r, const char *error)
 {
-	const char *action = ic_authz_endpoint_url(req);
+	const char *action = ic_site_authorization_endpoint(req->arena, &req->cfg);
 	const struct ic_html_var vars[] = {
 	        {"action", action ? action : "", IC_HTML_URL},
 	        {"client", r->client_id, IC_HTML_TEXT},

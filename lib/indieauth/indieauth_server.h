@@ -35,7 +35,6 @@
 #include "core/err.h"
 #include "store/store_auth.h"
 
-char *ic_authz_endpoint_url(struct ic_req *req);
 
 /** True when this site runs the built-in authorization endpoint. */
 bool ic_authz_builtin(const struct ic_config *cfg);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgi/owner_url.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "store/store.h"
@@ -271,8 +272,11 @@ enum ic_err ic_passphrase_cli_set(struct ic_req *req, int argc, char **argv)
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, set_in_txn, &c, req->errbuf);
-	if (rc == IC_OK)
-		fprintf(req->out, "passphrase set; sign in at %s/auth/login\n",
-			req->cfg.base_url);
+	if (rc == IC_OK) {
+		const char *signin = ic_url_signin(req->arena, &req->cfg, NULL);
+
+		fprintf(req->out, "passphrase set; sign in at %s\n",
+			signin ? signin : req->cfg.base_url);
+	}
 	return rc;
 }

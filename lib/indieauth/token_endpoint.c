@@ -30,18 +30,6 @@
 /* RFC 6750 §3: the realm of our WWW-Authenticate challenges. */
 #define REALM "Bearer realm=\"IndieChat\""
 
-char *ic_token_endpoint_revocation_url(struct ic_arena *a,
-                                       const struct ic_config *cfg)
-{
-	return ic_arena_printf(a, "%s/auth/revoke", cfg->base_url);
-}
-
-char *ic_token_endpoint_introspection_url(struct ic_arena *a,
-                                          const struct ic_config *cfg)
-{
-	return ic_arena_printf(a, "%s/auth/introspect", cfg->base_url);
-}
-
 /* --- Responses ----------------------------------------------------------- */
 
 /* RFC 6749 §3.2: parameters must not be repeated; NULL for absent. */
@@ -95,7 +83,7 @@ enum ic_err ic_metadata_get(struct ic_req *req)
 	 * server signs them in: STANDARDS.md §5 "Design conflict"). */
 	if (j != NULL && add_url(j, "issuer", ic_site_issuer(a, cfg)) &&
 	    (!builtin || (add_url(j, "authorization_endpoint",
-	                          ic_authz_endpoint_url(req)) &&
+	                          ic_site_authorization_endpoint(a, cfg)) &&
 	                  add_strings(j, "response_types_supported", code, 1) &&
 	                  add_strings(j, "code_challenge_methods_supported",
 	                              s256, 1) &&
@@ -105,9 +93,9 @@ enum ic_err ic_metadata_get(struct ic_req *req)
 	    add_url(j, "token_endpoint", ic_site_token_endpoint(a, cfg)) &&
 	    add_url(j, "ticket_endpoint", ic_site_ticket_endpoint(a, cfg)) &&
 	    add_url(j, "revocation_endpoint",
-	            ic_token_endpoint_revocation_url(a, cfg)) &&
+	            ic_site_revocation_endpoint(a, cfg)) &&
 	    add_url(j, "introspection_endpoint",
-	            ic_token_endpoint_introspection_url(a, cfg)) &&
+	            ic_site_introspection_endpoint(a, cfg)) &&
 	    add_strings(j, "grant_types_supported", grants + (builtin ? 0 : 1),
 	                builtin ? 4 : 3) &&
 	    add_strings(j, "scopes_supported", scopes, builtin ? 2 : 1) &&

@@ -49,16 +49,6 @@ struct cJSON;
 #define IC_GRANT_TICKET     "ticket"
 #define IC_GRANT_TICKET_URN "urn:indieweb.org:params:oauth:grant-type:ticket"
 
-/* --- URLs -------------------------------------------------------------- */
-
-/** B/auth/revoke, from arena @p a (NULL when out of memory). */
-char *ic_token_endpoint_revocation_url(struct ic_arena *a,
-                                       const struct ic_config *cfg);
-
-/** B/auth/introspect, from arena @p a (NULL when out of memory). */
-char *ic_token_endpoint_introspection_url(struct ic_arena *a,
-                                          const struct ic_config *cfg);
-
 /* --- Route handlers ----------------------------------------------------- */
 
 /**

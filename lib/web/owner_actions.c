@@ -13,6 +13,7 @@
 #include "messages/handshake.h"
 #include "core/log.h"
 #include "messages/outbox.h"
+#include "cgi/owner_url.h"
 #include "cgi/page.h"
 #include "cgi/session.h"
 #include "store/store.h"
@@ -35,8 +36,7 @@ static enum ic_err done(struct ic_req *req, const char *name,
 		req->resp.location =
 		        ic_session_next_ok(&req->cfg, next)
 		                ? ic_session_absolute(req, next)
-		                : ic_arena_printf(req->arena, "%s/feed/",
-						  req->cfg.base_url);
+		                : ic_url_inbox(req->arena, &req->cfg);
 		return req->resp.location ? IC_OK : IC_ERR_NOMEM;
 	}
 	j = cJSON_CreateObject();
@@ -49,28 +49,6 @@ static enum ic_err done(struct ic_req *req, const char *name,
 	return rc;
 }
 
-/* A refused action, for a browser without the script: an HTML page that
- * says why and links back (the script and JSON callers get the plain
- * error of the router).  Server errors stay the router's 500. */
-static enum ic_err refused(struct ic_req *req, enum ic_err rc)
-{
-	const char *next = ic_form_get(&req->form, "next");
-	char why[IC_ERRBUF_SIZE];
-	int status = ic_cgi_status(rc);
-
-	if (rc == IC_OK || ic_cgi_wants_json(req) || status >= 500)
-		return rc;
-	snprintf(why, sizeof(why), "%s", *req->errbuf ? req->errbuf
-						      : ic_strerror(rc));
-	return ic_page_message_back(
-	        req, status, "Not done", why,
-	        ic_session_next_ok(&req->cfg, next)
-	                ? ic_session_absolute(req, next)
-	                : ic_arena_printf(req->arena, "%s/feed/",
-					  req->cfg.base_url),
-	        "Back");
-}
-
 static const char *field(struct ic_req *req, const char *name)
 {
 	const char *v = ic_form_get(&req->form, name);
@@ -80,15 +58,10 @@ static const char *field(struct ic_req *req, const char *name)
 
 static enum ic_err do_send(struct ic_req *req)
 {
-	struct ic_owner owner;
 	struct ic_msg msg;
-	const char *to, *text;
-	enum ic_err rc = ic_session_require_post(req, &owner);
+	const char *to = field(req, "to"), *text = field(req, "text");
+	enum ic_err rc;
 
-	if (rc != IC_OK)
-		return rc;
-	to = field(req, "to");
-	text = field(req, "text");
 	if (to == NULL || text == NULL)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
 			       "a message needs `to` (the correspondent's URL) "
@@ -114,12 +87,10 @@ static const char *url_field(struct ic_req *req, enum ic_err *rc)
 
 static enum ic_err do_invite(struct ic_req *req)
 {
-	struct ic_owner owner;
-	const char *url = NULL, *conv = NULL;
-	enum ic_err rc = ic_session_require_post(req, &owner);
+	const char *url, *conv = NULL;
+	enum ic_err rc;
 
-	if (rc == IC_OK)
-		url = url_field(req, &rc);
+	url = url_field(req, &rc);
 	if (rc != IC_OK)
 		return rc;
 	rc = ic_handshake_invite(req, url, &conv);
@@ -138,12 +109,9 @@ static enum ic_err do_invite(struct ic_req *req)
 
 static enum ic_err do_accept(struct ic_req *req)
 {
-	struct ic_owner owner;
-	const char *url = NULL;
-	enum ic_err rc = ic_session_require_post(req, &owner);
+	enum ic_err rc;
+	const char *url = url_field(req, &rc);
 
-	if (rc == IC_OK)
-		url = url_field(req, &rc);
 	if (rc == IC_OK)
 		rc = ic_handshake_accept(req, url);
 	return rc == IC_OK ? done(req, NULL, NULL) : rc;
@@ -151,12 +119,9 @@ static enum ic_err do_accept(struct ic_req *req)
 
 static enum ic_err do_decline_or_block(struct ic_req *req, bool block)
 {
-	struct ic_owner owner;
-	const char *url = NULL;
-	enum ic_err rc = ic_session_require_post(req, &owner);
+	enum ic_err rc;
+	const char *url = url_field(req, &rc);
 
-	if (rc == IC_OK)
-		url = url_field(req, &rc);
 	if (rc == IC_OK)
 		rc = ic_handshake_decline(req, url, block);
 	return rc == IC_OK ? done(req, NULL, NULL) : rc;
@@ -209,14 +174,11 @@ static enum ic_err revoke_in_txn(struct ic_store_txn *t, void *ctx)
  * invite) gives them a new ticket. */
 static enum ic_err do_revoke(struct ic_req *req)
 {
-	struct ic_owner owner;
 	struct revoke r = {req->arena, NULL, 0};
 	struct ic_store *st;
-	const char *url = NULL;
-	enum ic_err rc = ic_session_require_post(req, &owner);
+	enum ic_err rc;
+	const char *url = url_field(req, &rc);
 
-	if (rc == IC_OK)
-		url = url_field(req, &rc);
 	if (rc == IC_OK)
 		rc = ic_handshake_canonical(req, url, &r.peer);
 	if (rc == IC_OK)
@@ -234,30 +196,30 @@ static enum ic_err do_revoke(struct ic_req *req)
 
 enum ic_err ic_owner_send(struct ic_req *req)
 {
-	return refused(req, do_send(req));
+	return ic_page_refused(req, do_send(req));
 }
 
 enum ic_err ic_owner_invite(struct ic_req *req)
 {
-	return refused(req, do_invite(req));
+	return ic_page_refused(req, do_invite(req));
 }
 
 enum ic_err ic_owner_accept(struct ic_req *req)
 {
-	return refused(req, do_accept(req));
+	return ic_page_refused(req, do_accept(req));
 }
 
 enum ic_err ic_owner_decline(struct ic_req *req)
 {
-	return refused(req, do_decline(req));
+	return ic_page_refused(req, do_decline(req));
 }
 
 enum ic_err ic_owner_block(struct ic_req *req)
 {
-	return refused(req, do_block(req));
+	return ic_page_refused(req, do_block(req));
 }
 
 enum ic_err ic_owner_revoke(struct ic_req *req)
 {
-	return refused(req, do_revoke(req));
+	return ic_page_refused(req, do_revoke(req));
 }

@@ -1,8 +1,9 @@
 /*
  * owner_actions.h - what the signed-in owner does from a browser
- * (docs/web.md "Owner actions"): every handler here first passes
- * ic_session_require_post() (session + CSRF token + Origin, IA-C-20,
- * SEC-10), so a cross-site request is a 403 that changes nothing.
+ * (docs/web.md "Owner actions").  Their routes are IC_NEED_OWNER_ACTION:
+ * the router checks session + CSRF token + Origin (IA-C-20, SEC-10)
+ * before any handler here runs, so a cross-site request is a 403 that
+ * changes nothing and these handlers check none of it again.
  *
  *   POST B/send             to, text      send a message
  *   POST B/ticket/invite    url           invite (send a ticket)

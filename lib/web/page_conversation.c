@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "text/html.h"
+#include "cgi/owner_url.h"
 #include "cgi/page.h"
 #include "web/page_inbox.h"
 #include "cgi/session.h"
@@ -175,9 +176,7 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 				const struct ic_conv *c, const char *here)
 {
 	const struct ic_html_var vars[] = {
-	        {"send", ic_arena_printf(req->arena, "%s/send",
-					 req->cfg.base_url),
-	         IC_HTML_URL},
+	        {"send", ic_url_send(req->arena, &req->cfg), IC_HTML_URL},
 	        {"to", c->peer, IC_HTML_TEXT},
 	};
 	enum ic_err rc;
@@ -212,23 +211,20 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 {
 	struct conv_read r = {0};
 	const struct ic_msg **all;
-	struct ic_owner o;
+	const struct ic_owner *o = req->owner;
 	const char *title, *here;
 	size_t n;
-	enum ic_err rc;
+	enum ic_err rc = load(req, &r);
 
-	if (!ic_session_page(req, &o, &rc))
-		return rc;
-	rc = load(req, &r);
 	if (rc != IC_OK)
 		return rc;
 	all = merged(&r, &n);
 	title = ic_arena_printf(req->arena, "%s", ic_page_peer_label(&r.conv));
-	here = ic_arena_printf(req->arena, "%s/feed/with/%s",
-			       ic_session_base_path(&req->cfg), r.id);
+	here = ic_url_path(&req->cfg,
+			   ic_url_conversation(req->arena, &req->cfg, r.id));
 	if (all == NULL || title == NULL || here == NULL)
 		return IC_ERR_NOMEM;
-	rc = ic_page_owner_begin(req, title, &o, "conversation", r.id);
+	rc = ic_page_owner_begin(req, title, o, "conversation", r.id);
 	if (rc == IC_OK) {
 		const struct ic_html_var vars[] = {
 		        {"name", ic_page_peer_label(&r.conv), IC_HTML_TEXT},
@@ -248,7 +244,7 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "</ol>\n", NULL, 0);
 	if (rc == IC_OK)
-		rc = compose_form(req, &o, &r.conv, here);
+		rc = compose_form(req, o, &r.conv, here);
 	return rc == IC_OK ? ic_page_end(req, 200) : rc;
 }
 
@@ -294,19 +290,13 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 {
 	struct conv_read r = {0};
 	const struct ic_msg **all;
-	struct ic_owner o;
 	cJSON *j, *arr;
 	size_t n;
-	enum ic_err rc = ic_session_get(req, &o);
+	enum ic_err rc;
 
-	if (rc == IC_ERR_UNAUTHENTICATED) {
-		req->resp.cache_control = "no-store";
-		return rc;
-	}
 	r.after_out = query_seq(req, "out");
 	r.after_in = query_seq(req, "in");
-	if (rc == IC_OK)
-		rc = load(req, &r);
+	rc = load(req, &r);
 	if (rc != IC_OK)
 		return rc;
 	all = merged(&r, &n);

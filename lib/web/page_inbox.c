@@ -11,6 +11,7 @@
 
 #include "core/digest.h"
 #include "text/html.h"
+#include "cgi/owner_url.h"
 #include "cgi/page.h"
 #include "cgi/session.h"
 #include "store/store.h"
@@ -70,8 +71,7 @@ static enum ic_err action_form(struct ic_req *req, const struct ic_owner *o,
 {
 	const struct ic_html_var vars[] = {
 	        {"action", action, IC_HTML_TEXT},
-	        {"url", ic_arena_printf(req->arena, "%s/ticket/%s",
-					req->cfg.base_url, action),
+	        {"url", ic_url_ticket_action(req->arena, &req->cfg, action),
 	         IC_HTML_URL},
 	        {"peer", peer, IC_HTML_TEXT},
 	        {"label", label, IC_HTML_TEXT},
@@ -113,8 +113,8 @@ static enum ic_err requests_section(struct ic_req *req,
 		        {"peer", v->peer, IC_HTML_TEXT},
 		        {"name", ic_page_peer_label(v), IC_HTML_TEXT},
 		        {"href", v->peer, IC_HTML_URL},
-		        {"open", ic_arena_printf(req->arena, "%s/feed/with/%s",
-						 req->cfg.base_url, v->id),
+		        {"open", ic_url_conversation(req->arena, &req->cfg,
+						     v->id),
 		         IC_HTML_URL},
 		};
 
@@ -178,8 +178,8 @@ static enum ic_err conversations_section(struct ic_req *req,
 		const struct ic_html_var vars[] = {
 		        {"conv", v->id, IC_HTML_TEXT},
 		        {"name", ic_page_peer_label(v), IC_HTML_TEXT},
-		        {"open", ic_arena_printf(req->arena, "%s/feed/with/%s",
-						 req->cfg.base_url, v->id),
+		        {"open", ic_url_conversation(req->arena, &req->cfg,
+						     v->id),
 		         IC_HTML_URL},
 		        {"unread", unread, IC_HTML_TEXT},
 		        {"state", ic_conv_state_name(v->state), IC_HTML_TEXT},
@@ -222,8 +222,7 @@ static enum ic_err invite_form(struct ic_req *req, const struct ic_owner *o,
 			       const char *here)
 {
 	const struct ic_html_var vars[] = {
-	        {"url", ic_arena_printf(req->arena, "%s/ticket/invite",
-					req->cfg.base_url),
+	        {"url", ic_url_ticket_action(req->arena, &req->cfg, "invite"),
 	         IC_HTML_URL},
 	};
 	enum ic_err rc;
@@ -253,51 +252,43 @@ static enum ic_err invite_form(struct ic_req *req, const struct ic_owner *o,
 
 enum ic_err ic_page_inbox(struct ic_req *req)
 {
-	struct ic_owner o;
+	const struct ic_owner *o = req->owner;
 	struct list_ctx c;
 	const char *title, *here;
 	long long unread;
-	enum ic_err rc;
+	enum ic_err rc = list(req, &c);
 
-	if (!ic_session_page(req, &o, &rc))
-		return rc;
-	rc = list(req, &c);
 	if (rc != IC_OK)
 		return rc;
 	unread = unread_total(&c);
 	title = unread ? ic_arena_printf(req->arena, "(%lld) Inbox", unread)
 		       : "Inbox";
-	here = ic_arena_printf(req->arena, "%s/feed/",
-			       ic_session_base_path(&req->cfg));
+	here = ic_url_path(&req->cfg, ic_url_inbox(req->arena, &req->cfg));
 	if (title == NULL || here == NULL)
 		return IC_ERR_NOMEM;
-	rc = ic_page_owner_begin(req, title, &o, "inbox", NULL);
+	rc = ic_page_owner_begin(req, title, o, "inbox", NULL);
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "<h1>Inbox</h1>\n", NULL, 0);
 	if (rc == IC_OK)
-		rc = requests_section(req, &o, &c, here);
+		rc = requests_section(req, o, &c, here);
 	if (rc == IC_OK)
 		rc = conversations_section(req, &c);
 	if (rc == IC_OK)
-		rc = invite_form(req, &o, here);
+		rc = invite_form(req, o, here);
 	return rc == IC_OK ? ic_page_end(req, 200) : rc;
 }
 
 enum ic_err ic_page_contacts(struct ic_req *req)
 {
-	struct ic_owner o;
+	const struct ic_owner *o = req->owner;
 	struct list_ctx c;
 	const char *here;
-	enum ic_err rc;
+	enum ic_err rc = list(req, &c);
 
-	if (!ic_session_page(req, &o, &rc))
-		return rc;
-	rc = list(req, &c);
-	here = ic_arena_printf(req->arena, "%s/feed/contacts",
-			       ic_session_base_path(&req->cfg));
+	here = ic_url_path(&req->cfg, ic_url_contacts(req->arena, &req->cfg));
 	if (rc != IC_OK || here == NULL)
 		return rc != IC_OK ? rc : IC_ERR_NOMEM;
-	rc = ic_page_owner_begin(req, "Contacts", &o, "contacts", NULL);
+	rc = ic_page_owner_begin(req, "Contacts", o, "contacts", NULL);
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "<h1>Contacts</h1>\n<ul id=\"contacts\">\n",
 				    NULL, 0);
@@ -316,10 +307,10 @@ enum ic_err ic_page_contacts(struct ic_req *req)
 				    "<span class=\"state\">{{state}}</span>\n",
 				    vars, ARRAY_SIZE(vars));
 		if (rc == IC_OK && v->state != IC_CONV_BLOCKED)
-			rc = action_form(req, &o, "revoke", "Revoke access",
+			rc = action_form(req, o, "revoke", "Revoke access",
 					 v->peer, here);
 		if (rc == IC_OK && v->state != IC_CONV_BLOCKED)
-			rc = action_form(req, &o, "block", "Block", v->peer,
+			rc = action_form(req, o, "block", "Block", v->peer,
 					 here);
 		if (rc == IC_OK)
 			rc = ic_page_render(req, "</li>\n", NULL, 0);
@@ -358,23 +349,12 @@ enum ic_err ic_page_json_etag(struct ic_req *req, cJSON *body)
 	return rc;
 }
 
-static enum ic_err json_unauthenticated(struct ic_req *req)
-{
-	req->resp.cache_control = "no-store";
-	return ic_fail(req->errbuf, IC_ERR_UNAUTHENTICATED, "not signed in");
-}
-
 enum ic_err ic_page_api_inbox(struct ic_req *req)
 {
-	struct ic_owner o;
 	struct list_ctx c;
 	cJSON *j, *arr;
-	enum ic_err rc = ic_session_get(req, &o);
+	enum ic_err rc = list(req, &c);
 
-	if (rc == IC_ERR_UNAUTHENTICATED)
-		return json_unauthenticated(req);
-	if (rc == IC_OK)
-		rc = list(req, &c);
 	if (rc != IC_OK)
 		return rc;
 	j = cJSON_CreateObject();

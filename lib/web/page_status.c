@@ -31,12 +31,10 @@
 enum ic_err ic_page_settings(struct ic_req *req)
 {
 	const struct ic_config *c = &req->cfg;
-	struct ic_owner o;
+	const struct ic_owner *o = req->owner;
 	char size[24];
 	enum ic_err rc;
 
-	if (!ic_session_page(req, &o, &rc))
-		return rc;
 	snprintf(size, sizeof(size), "%u", c->feed_page_size);
 	{
 		const struct ic_html_var vars[] = {
@@ -60,7 +58,7 @@ enum ic_err ic_page_settings(struct ic_req *req)
 		         IC_HTML_TEXT},
 		};
 
-		rc = ic_page_owner_begin(req, "Settings", &o, "settings", NULL);
+		rc = ic_page_owner_begin(req, "Settings", o, "settings", NULL);
 		if (rc == IC_OK)
 			rc = ic_page_render(
 			        req,
@@ -171,7 +169,7 @@ static enum ic_err check_authorization(struct ic_req *req)
 	enum ic_err rc;
 
 	f.method = "GET";
-	f.url = ic_arena_printf(req->arena, "%s/auth/ping", req->cfg.base_url);
+	f.url = ic_site_ping_url(req->arena, &req->cfg, "auth");
 	f.bearer = "status-page-probe";
 	f.accept = "application/json";
 	f.dev_mode = req->cfg.dev_mode;
@@ -365,12 +363,7 @@ static enum ic_err check_store(struct ic_req *req)
 
 enum ic_err ic_page_status(struct ic_req *req)
 {
-	struct ic_owner o;
-	enum ic_err rc;
-
-	if (!ic_session_page(req, &o, &rc))
-		return rc;
-	rc = ic_page_owner_begin(req, "Status", &o, "status", NULL);
+	enum ic_err rc = ic_page_owner_begin(req, "Status", req->owner, "status", NULL);
 	if (rc == IC_OK)
 		rc = ic_page_render(req,
 				    "<h1>Status</h1>\n<p>Checked just now, as "

@@ -51,8 +51,7 @@ static bool callback_ok(const char *u)
 /* Our topic id in @p topic_url (B/feed/<id>), or NULL. */
 static const char *our_topic(struct ic_req *req, const char *topic_url)
 {
-	char *prefix = ic_arena_printf(req->arena, "%s/feed/",
-				       req->cfg.base_url);
+	char *prefix = ic_site_topic_url(req->arena, &req->cfg, "");
 	size_t n = prefix ? strlen(prefix) : 0;
 
 	if (prefix == NULL || strncmp(topic_url, prefix, n) != 0 ||

@@ -1,4 +1,9 @@
-/* test_route.c - the dispatcher (lib/cgi/route.c): 404, 405, 413, 415, HEAD. */
+/*
+ * test_route.c - the dispatcher (lib/cgi/route.c): 404, 405, 413, 415,
+ * HEAD, and the owner needs (issue 10; IA-C-20, SEC-10; docs/web.md
+ * "CSRF" and "Pages"): a route that says it is the owner's is refused
+ * without a session before its handler runs, whatever the handler does.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +12,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <time.h>
+
+#include "fixture.h"
 #include "core/ic_limits.h"
 #include "cgi/route.h"
+#include "cgi/session.h"
+#include "text/form.h"
 
 static int calls;
 
@@ -221,6 +231,230 @@ static void test_route_handler_error_becomes_response(void **state)
 	done(&r);
 }
 
+/* --- Owner needs (issue 10) ------------------------------------------- */
+
+#define SID "session-id-0123456789abcdefghijklmnopqrstu"
+
+static char owner_seen[256]; /* req->owner->me as the handler saw it */
+
+/* Checks nothing at all: only the route's need stands in the way. */
+static enum ic_err h_unchecked(struct ic_req *req)
+{
+	calls++;
+	snprintf(owner_seen, sizeof(owner_seen), "%s",
+		 req->owner ? req->owner->me : "(none)");
+	return ic_resp_text(req, 200, "the owner's secret");
+}
+
+static const struct ic_route owner_routes[] = {
+	{"GET", "/contacts", h_unchecked, IC_NEED_OWNER_PAGE, "a page"},
+	{"GET", "/with/{conv}", h_unchecked, IC_NEED_OWNER_PAGE, "a page"},
+	{"GET", "/api/inbox", h_unchecked, IC_NEED_OWNER_API, "JSON"},
+	{"POST", "/act", h_unchecked, IC_NEED_OWNER_ACTION, "an action"},
+	{"GET", "/open", h_unchecked, IC_NEED_NOTHING, "anyone's"},
+};
+#define NOWNER (sizeof(owner_routes) / sizeof(owner_routes[0]))
+
+static void owner_run(struct ic_fx *fx, struct ic_fx_call *c,
+		      struct ic_fx_run *r)
+{
+	calls = 0;
+	owner_seen[0] = '\0';
+	ic_fx_run(fx, owner_routes, NOWNER, c, r);
+}
+
+static long long in_an_hour(void)
+{
+	return (long long)time(NULL) + 3600;
+}
+
+static void test_route_owner_page_without_session_is_303_ia_c_20(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_call c = {.path = "/contacts"};
+	struct ic_fx_run r;
+	struct ic_form q = {0};
+	struct ic_arena *a = ic_arena_new(0);
+	char loc[1024];
+	const char *query;
+
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 303);
+	assert_int_equal(calls, 0);
+	assert_null(strstr(r.body, "secret"));
+	assert_true(ic_fx_has_header(&r, "Cache-Control: no-store"));
+	assert_true(ic_fx_header(&r, "Location", loc, sizeof(loc)));
+	assert_memory_equal(loc, IC_FX_BASE "/auth/login?",
+			    strlen(IC_FX_BASE "/auth/login?"));
+	query = loc + strlen(IC_FX_BASE "/auth/login?");
+	assert_int_equal(ic_form_parse(&q, a, query, strlen(query), NULL),
+			 IC_OK);
+	assert_string_equal(ic_form_get(&q, "next"), "/indiechat/feed/contacts");
+	ic_fx_done(&r);
+	/* A JSON Accept does not make a page an API. */
+	c.accept = "application/json";
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 303);
+	assert_int_equal(calls, 0);
+	ic_fx_done(&r);
+	/* An expired session is no session. */
+	ic_fx_session(fx, SID, IC_FX_ME, (long long)time(NULL) - 1);
+	c.cookie = ic_fx_cookie(fx, SID);
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 303);
+	assert_int_equal(calls, 0);
+	ic_fx_done(&r);
+	ic_arena_free(a);
+}
+
+static void test_route_owner_page_next_uses_script_name_ia_c_20(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_call c = {.path = "/with/abc",
+			       .script_name = "/indiechat/feed"};
+	struct ic_fx_run r;
+	char loc[1024];
+
+	owner_run(fx, &c, &r);
+	assert_true(ic_fx_header(&r, "Location", loc, sizeof(loc)));
+	assert_non_null(strstr(loc, "next=%2Findiechat%2Ffeed%2Fwith%2Fabc"));
+	ic_fx_done(&r);
+	/* A SCRIPT_NAME outside B falls back to the inbox. */
+	c.script_name = "//evil.example";
+	owner_run(fx, &c, &r);
+	assert_true(ic_fx_header(&r, "Location", loc, sizeof(loc)));
+	assert_null(strstr(loc, "evil"));
+	assert_non_null(strstr(loc, "next=%2Findiechat%2Ffeed%2F"));
+	assert_int_equal(calls, 0);
+	ic_fx_done(&r);
+}
+
+static void test_route_owner_api_without_session_is_401_json(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_call c = {.path = "/api/inbox"};
+	struct ic_fx_run r;
+
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 401);
+	assert_int_equal(calls, 0);
+	assert_true(ic_fx_has_header(&r, "Content-Type: application/json"));
+	assert_true(ic_fx_has_header(&r, "Cache-Control: no-store"));
+	assert_string_equal(ic_fx_jstr(&r, "error"), "not signed in");
+	ic_fx_done(&r);
+	/* A browser's Accept does not turn it into a redirect. */
+	c.accept = "text/html";
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 401);
+	assert_int_equal(calls, 0);
+	ic_fx_done(&r);
+}
+
+static void test_route_owner_page_and_api_with_session_run(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_call c = {.path = "/contacts"};
+	struct ic_fx_run r;
+
+	ic_fx_session(fx, SID, IC_FX_ME, in_an_hour());
+	c.cookie = ic_fx_cookie(fx, SID);
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(calls, 1);
+	assert_string_equal(owner_seen, IC_FX_ME);
+	ic_fx_done(&r);
+	c.path = "/api/inbox";
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(calls, 1);
+	assert_string_equal(owner_seen, IC_FX_ME);
+	ic_fx_done(&r);
+	/* Routes without an owner need see no owner, even signed in. */
+	c.path = "/open";
+	owner_run(fx, &c, &r);
+	assert_int_equal(calls, 1);
+	assert_string_equal(owner_seen, "(none)");
+	ic_fx_done(&r);
+}
+
+/* POST /act with @p form; 403 expected and the handler never called. */
+static void assert_action_refused(struct ic_fx *fx, const char *cookie,
+				  const char *origin, const char *form)
+{
+	struct ic_fx_call c = {.method = "POST", .path = "/act",
+			       .cookie = cookie, .origin = origin,
+			       .body = form};
+	struct ic_fx_run r;
+
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 403);
+	assert_int_equal(calls, 0);
+	assert_null(strstr(r.body, "secret"));
+	ic_fx_done(&r);
+}
+
+static void test_route_owner_action_refused_is_403_sec_10(void **state)
+{
+	struct ic_fx *fx = *state;
+	char csrf[65], form[256], other[65], wrong[256];
+	const char *cookie;
+
+	ic_fx_session(fx, SID, IC_FX_ME, in_an_hour());
+	cookie = ic_fx_cookie(fx, SID);
+	ic_session_csrf(SID, csrf);
+	ic_session_csrf("another-session", other);
+	snprintf(form, sizeof(form), "csrf=%s", csrf);
+	snprintf(wrong, sizeof(wrong), "csrf=%s", other);
+	assert_action_refused(fx, NULL, NULL, form);            /* no session */
+	assert_action_refused(fx, cookie, NULL, "x=1");         /* no token */
+	assert_action_refused(fx, cookie, NULL, wrong);         /* wrong one */
+	assert_action_refused(fx, cookie, "https://evil.example", form);
+}
+
+static void test_route_owner_action_refusal_page_or_plain(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_call c = {.method = "POST", .path = "/act",
+			       .body = "next=%2Findiechat%2Ffeed%2Fcontacts"};
+	struct ic_fx_run r;
+
+	/* A browser: an HTML page that says why and links back. */
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 403);
+	assert_true(ic_fx_has_header(&r, "Content-Type: text/html"));
+	assert_non_null(strstr(r.body, "Not done"));
+	assert_non_null(strstr(r.body, "sign in first"));
+	assert_non_null(strstr(r.body, IC_FX_BASE "/feed/contacts"));
+	ic_fx_done(&r);
+	/* The script and JSON callers: the plain error. */
+	c.accept = "application/json";
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 403);
+	assert_true(ic_fx_has_header(&r, "Content-Type: text/plain"));
+	assert_int_equal(calls, 0);
+	ic_fx_done(&r);
+}
+
+static void test_route_owner_action_with_session_and_csrf_runs(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_call c = {.method = "POST", .path = "/act",
+			       .origin = "https://alice.example"};
+	struct ic_fx_run r;
+	char csrf[65], form[128];
+
+	ic_fx_session(fx, SID, IC_FX_ME, in_an_hour());
+	c.cookie = ic_fx_cookie(fx, SID);
+	ic_session_csrf(SID, csrf);
+	snprintf(form, sizeof(form), "csrf=%s", csrf);
+	c.body = form;
+	owner_run(fx, &c, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(calls, 1);
+	assert_string_equal(owner_seen, IC_FX_ME);
+	ic_fx_done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +468,15 @@ int main(void)
 		cmocka_unit_test(test_route_bad_form_is_400),
 		cmocka_unit_test(test_route_body_over_cap_is_413),
 		cmocka_unit_test(test_route_handler_error_becomes_response),
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ic_fx_setup, ic_fx_teardown)
+		T(test_route_owner_page_without_session_is_303_ia_c_20),
+		T(test_route_owner_page_next_uses_script_name_ia_c_20),
+		T(test_route_owner_api_without_session_is_401_json),
+		T(test_route_owner_page_and_api_with_session_run),
+		T(test_route_owner_action_refused_is_403_sec_10),
+		T(test_route_owner_action_refusal_page_or_plain),
+		T(test_route_owner_action_with_session_and_csrf_runs),
+#undef T
 	};
 
 	return cmocka_run_group_tests_name("route", tests, NULL, NULL);

@@ -440,80 +440,6 @@ static void test_session_post_expired_session_forbidden_ia_c_20(void **state)
 	                 IC_ERR_FORBIDDEN);
 }
 
-/* --- The guard of owner pages -------------------------------------- */
-
-static void test_session_page_redirects_to_login_with_next_ia_c_20(void **state)
-{
-	struct ic_fx *fx = *state;
-	struct ic_owner o;
-	struct ic_req req;
-	struct ic_form q = {0};
-	const char *loc;
-	enum ic_err rc;
-
-	ic_fx_req_init(fx, &req, "feed", stdin, stdout);
-	req.env.method = "GET";
-	req.env.path_info = "/contacts";
-	assert_false(ic_session_page(&req, &o, &rc));
-	assert_int_equal(rc, IC_OK);
-	assert_int_equal(req.resp.status, 303);
-	loc = req.resp.location;
-	assert_non_null(loc);
-	assert_memory_equal(loc, IC_FX_BASE "/auth/login?",
-	                    strlen(IC_FX_BASE "/auth/login?"));
-	loc += strlen(IC_FX_BASE "/auth/login?");
-	assert_int_equal(ic_form_parse(&q, req.arena, loc, strlen(loc), NULL),
-	                 IC_OK);
-	assert_string_equal(ic_form_get(&q, "next"),
-	                    "/indiechat/feed/contacts");
-	ic_cgi_req_free(&req);
-}
-
-static void test_session_page_uses_script_name_for_next_ia_c_20(void **state)
-{
-	struct ic_fx *fx = *state;
-	struct ic_owner o;
-	struct ic_req req;
-	enum ic_err rc;
-
-	ic_fx_req_init(fx, &req, "feed", stdin, stdout);
-	req.env.method = "GET";
-	req.env.script_name = "/indiechat/feed";
-	req.env.path_info = "/with/abc";
-	assert_false(ic_session_page(&req, &o, &rc));
-	assert_int_equal(rc, IC_OK);
-	assert_non_null(strstr(req.resp.location,
-	                       "next=%2Findiechat%2Ffeed%2Fwith%2Fabc"));
-	ic_cgi_req_free(&req);
-	/* A SCRIPT_NAME outside B falls back to the inbox. */
-	ic_fx_req_init(fx, &req, "feed", stdin, stdout);
-	req.env.method = "GET";
-	req.env.script_name = "//evil.example";
-	req.env.path_info = "/x";
-	assert_false(ic_session_page(&req, &o, &rc));
-	assert_null(strstr(req.resp.location, "evil"));
-	assert_non_null(
-	        strstr(req.resp.location, "next=%2Findiechat%2Ffeed%2F"));
-	ic_cgi_req_free(&req);
-}
-
-static void test_session_page_with_session_is_true_ia_c_20(void **state)
-{
-	struct ic_fx *fx = *state;
-	struct ic_owner o;
-	struct ic_req req;
-	enum ic_err rc;
-
-	ic_fx_session(fx, SID, IC_FX_ME, now() + 3600);
-	req_with_cookie(fx, &req, ic_fx_cookie(fx, SID));
-	req.env.method = "GET";
-	assert_true(ic_session_page(&req, &o, &rc));
-	assert_int_equal(rc, IC_OK);
-	assert_null(req.resp.location);
-	assert_string_equal(o.me, IC_FX_ME);
-	ic_cgi_req_free(&req);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,9 +465,6 @@ int main(void)
 	        T(test_session_post_right_origin_ok_ia_c_20),
 	        T(test_session_post_no_origin_right_csrf_ok_ia_c_20),
 	        T(test_session_post_expired_session_forbidden_ia_c_20),
-	        T(test_session_page_redirects_to_login_with_next_ia_c_20),
-	        T(test_session_page_uses_script_name_for_next_ia_c_20),
-	        T(test_session_page_with_session_is_true_ia_c_20),
 #undef T
 	};
 

@@ -50,8 +50,8 @@ static const struct ic_route routes[] = {
         {"POST", "/token", ic_token_endpoint_token, IC_NEED_FORM, ""},
         {"POST", "/revoke", ic_token_endpoint_revoke, IC_NEED_FORM, ""},
         {"POST", "/introspect", ic_token_endpoint_introspect, IC_NEED_FORM, ""},
-        {"POST", "/owner-revoke", ic_owner_revoke, IC_NEED_FORM, ""},
-        {"POST", "/owner-invite", ic_owner_invite, IC_NEED_FORM, ""},
+        {"POST", "/owner-revoke", ic_owner_revoke, IC_NEED_OWNER_ACTION, ""},
+        {"POST", "/owner-invite", ic_owner_invite, IC_NEED_OWNER_ACTION, ""},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

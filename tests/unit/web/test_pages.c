@@ -32,16 +32,18 @@
 #define ESCAPED "&lt;script&gt;alert(1)&lt;/script&gt;"
 #define SAFE    "<p>Hello <em>there</em></p>"
 
+/* As in cgi-bin/feed.c and cgi-bin/auth.c (tests/unit/test_programs.c
+ * checks the real tables carry these needs). */
 static const struct ic_route feed_routes[] = {
-        {"GET", "/", ic_page_inbox, IC_NEED_NOTHING, ""},
-        {"GET", "/contacts", ic_page_contacts, IC_NEED_NOTHING, ""},
-        {"GET", "/with/{conv}", ic_page_conversation, IC_NEED_NOTHING, ""},
-        {"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_NOTHING, ""},
-        {"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_NOTHING,
-         ""},
+        {"GET", "/", ic_page_inbox, IC_NEED_OWNER_PAGE, ""},
+        {"GET", "/contacts", ic_page_contacts, IC_NEED_OWNER_PAGE, ""},
+        {"GET", "/with/{conv}", ic_page_conversation, IC_NEED_OWNER_PAGE, ""},
+        {"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_OWNER_API, ""},
+        {"GET", "/api/with/{conv}", ic_page_api_conversation,
+         IC_NEED_OWNER_API, ""},
 };
 static const struct ic_route auth_routes[] = {
-        {"GET", "/settings", ic_page_settings, IC_NEED_NOTHING, ""},
+        {"GET", "/settings", ic_page_settings, IC_NEED_OWNER_PAGE, ""},
 };
 
 /* --- Seeding -----------------------------------------------------------------
