@@ -335,7 +335,7 @@ struct mf2 {
 	const char *base;     /* the document base: <base href> or doc_base */
 	cJSON *items, *rels, *rel_urls;
 	size_t nitems, nprops, out_bytes, visits;
-	struct slot *slots; /* the index: see index_get() */
+	struct slot *slots; /* the index: see mf2_index_get() */
 	size_t nslots, nused;
 	char *errbuf;
 };
@@ -352,13 +352,13 @@ struct item {
 	bool url_u;        /* url came from u-url or was implied */
 };
 
-static enum ic_err nomem(struct mf2 *m)
+static enum ic_err mf2_nomem(struct mf2 *m)
 {
 	return ic_fail(m->errbuf, IC_ERR_NOMEM, "mf2: out of memory");
 }
 
 /* Charge one node to the visit budget (IC_MAX_MF2_NODE_VISITS). */
-static enum ic_err visit(struct mf2 *m)
+static enum ic_err mf2_visit(struct mf2 *m)
 {
 	if (++m->visits > IC_MAX_MF2_NODE_VISITS)
 		return ic_fail(m->errbuf, IC_ERR_TOO_LARGE,
@@ -367,16 +367,16 @@ static enum ic_err visit(struct mf2 *m)
 	return IC_OK;
 }
 
-static enum ic_err buf_err(struct mf2 *m, enum ic_err rc)
+static enum ic_err mf2_buf_err(struct mf2 *m, enum ic_err rc)
 {
 	if (rc == IC_ERR_TOO_LARGE)
 		return ic_fail(m->errbuf, rc, "mf2: more than %u bytes of text",
 		               (unsigned)IC_MAX_MF2_OUTPUT_BYTES);
-	return nomem(m);
+	return mf2_nomem(m);
 }
 
 /* A JSON string of s[0..n), charged to IC_MAX_MF2_OUTPUT_BYTES. */
-static enum ic_err new_string(struct mf2 *m, const char *s, size_t n,
+static enum ic_err mf2_new_string(struct mf2 *m, const char *s, size_t n,
                               cJSON **out)
 {
 	char *z = NULL;
@@ -384,47 +384,47 @@ static enum ic_err new_string(struct mf2 *m, const char *s, size_t n,
 	*out = NULL;
 	m->out_bytes += n;
 	if (m->out_bytes > IC_MAX_MF2_OUTPUT_BYTES)
-		return buf_err(m, IC_ERR_TOO_LARGE);
+		return mf2_buf_err(m, IC_ERR_TOO_LARGE);
 	if (s[n] != '\0') {
 		z = ic_arena_strndup(m->a, s, n);
 		if (z == NULL)
-			return nomem(m);
+			return mf2_nomem(m);
 		s = z;
 	}
 	*out = cJSON_CreateString(s);
-	return *out ? IC_OK : nomem(m);
+	return *out ? IC_OK : mf2_nomem(m);
 }
 
-static enum ic_err add_to_array(struct mf2 *m, cJSON *arr, cJSON *v)
+static enum ic_err mf2_add_to_array(struct mf2 *m, cJSON *arr, cJSON *v)
 {
 	if (!cJSON_AddItemToArray(arr, v)) {
 		cJSON_Delete(v);
-		return nomem(m);
+		return mf2_nomem(m);
 	}
 	return IC_OK;
 }
 
-static enum ic_err add_to_object(struct mf2 *m, cJSON *obj, const char *k,
+static enum ic_err mf2_add_to_object(struct mf2 *m, cJSON *obj, const char *k,
                                  cJSON *v)
 {
 	if (v == NULL || !cJSON_AddItemToObject(obj, k, v)) {
 		cJSON_Delete(v);
-		return nomem(m);
+		return mf2_nomem(m);
 	}
 	return IC_OK;
 }
 
-static enum ic_err add_string(struct mf2 *m, cJSON *obj, const char *k,
+static enum ic_err mf2_add_string(struct mf2 *m, cJSON *obj, const char *k,
                               const char *s)
 {
 	cJSON *v;
-	enum ic_err rc = new_string(m, s, strlen(s), &v);
+	enum ic_err rc = mf2_new_string(m, s, strlen(s), &v);
 
-	return rc != IC_OK ? rc : add_to_object(m, obj, k, v);
+	return rc != IC_OK ? rc : mf2_add_to_object(m, obj, k, v);
 }
 
 /* Count one property value or rel link (IC_MAX_MF2_PROPERTIES). */
-static enum ic_err count_prop(struct mf2 *m)
+static enum ic_err mf2_count_prop(struct mf2 *m)
 {
 	if (++m->nprops > IC_MAX_MF2_PROPERTIES)
 		return ic_fail(m->errbuf, IC_ERR_TOO_LARGE,
@@ -492,7 +492,7 @@ static bool index_grow(struct mf2 *m)
 
 /* The slot of (owner, key); with `insert`, a new empty one (val NULL) when
  * absent, else NULL when absent.  NULL with `insert` means no memory. */
-static struct slot *index_get(struct mf2 *m, const void *owner,
+static struct slot *mf2_index_get(struct mf2 *m, const void *owner,
                               const char *key, bool insert)
 {
 	uint32_t h = str_hash(owner, key);
@@ -513,16 +513,16 @@ static struct slot *index_get(struct mf2 *m, const void *owner,
 }
 
 /* The array member `name` of obj, created empty when absent. */
-static enum ic_err member_array(struct mf2 *m, cJSON *obj, const char *name,
+static enum ic_err mf2_member_array(struct mf2 *m, cJSON *obj, const char *name,
                                 cJSON **arr)
 {
-	struct slot *sl = index_get(m, obj, name, true);
+	struct slot *sl = mf2_index_get(m, obj, name, true);
 
 	if (sl == NULL)
-		return nomem(m);
+		return mf2_nomem(m);
 	if (sl->val == NULL &&
 	    (sl->val = cJSON_AddArrayToObject(obj, name)) == NULL)
-		return nomem(m);
+		return mf2_nomem(m);
 	*arr = sl->val;
 	return IC_OK;
 }
@@ -560,7 +560,7 @@ static const char *attr(const GumboNode *n, const char *name)
 /* --- URLs --------------------------------------------------------------- */
 
 /* RFC 3986 §3.1: does s start with "scheme:"? */
-static bool has_scheme(const char *s, size_t n)
+static bool mf2_has_scheme(const char *s, size_t n)
 {
 	size_t i = 1;
 
@@ -581,7 +581,7 @@ static bool has_scheme(const char *s, size_t n)
  * ic_url_resolve().  One that cannot be resolved is kept as written too:
  * consumers check every URL they use (MC-5).
  */
-static enum ic_err resolve(struct mf2 *m, const char *ref, const char **out)
+static enum ic_err mf2_resolve(struct mf2 *m, const char *ref, const char **out)
 {
 	size_t n = strlen(ref);
 	const char *t = trim(ref, &n);
@@ -592,10 +592,10 @@ static enum ic_err resolve(struct mf2 *m, const char *ref, const char **out)
 		*out = m->base;
 		return IC_OK;
 	}
-	if (!has_scheme(t, n)) {
+	if (!mf2_has_scheme(t, n)) {
 		rc = ic_url_resolve(m->a, m->base, ref, &abs, NULL);
 		if (rc == IC_ERR_NOMEM)
-			return nomem(m);
+			return mf2_nomem(m);
 		if (rc == IC_OK) {
 			*out = abs;
 			return IC_OK;
@@ -603,7 +603,7 @@ static enum ic_err resolve(struct mf2 *m, const char *ref, const char **out)
 	}
 	*out = (t == ref && n == strlen(ref)) ? ref
 	                                      : ic_arena_strndup(m->a, t, n);
-	return *out ? IC_OK : nomem(m);
+	return *out ? IC_OK : mf2_nomem(m);
 }
 
 /* --- Class names ---------------------------------------------------------- */
@@ -660,7 +660,7 @@ struct classes {
 #define CLS_VALUE_TITLE 0x8u
 
 /* The next class token in *p, or false at the end. */
-static bool next_token(const char **p, const char **tok, size_t *n)
+static bool mf2_next_token(const char **p, const char **tok, size_t *n)
 {
 	const char *s = *p;
 
@@ -706,7 +706,7 @@ static unsigned token_kind(const char *t, size_t n, enum prefix *kind,
 }
 
 /* Which kinds of class an element has, without allocating. */
-static unsigned class_flags(const GumboNode *n)
+static unsigned mf2_class_flags(const GumboNode *n)
 {
 	const char *p = is_element(n) ? attr(n, "class") : NULL, *t, *nm;
 	unsigned flags = 0;
@@ -715,7 +715,7 @@ static unsigned class_flags(const GumboNode *n)
 
 	if (p == NULL)
 		return 0;
-	while (next_token(&p, &t, &len))
+	while (mf2_next_token(&p, &t, &len))
 		flags |= token_kind(t, len, &k, &nm, &nl);
 	return flags;
 }
@@ -727,7 +727,7 @@ static int cmp_str(const void *x, const void *y)
 
 /* Roots (sorted, unique: the suite's `type`) and properties (in class
  * order, duplicates kept) of an element, from arena memory. */
-static enum ic_err parse_classes(struct mf2 *m, const GumboNode *n,
+static enum ic_err mf2_parse_classes(struct mf2 *m, const GumboNode *n,
                                  struct classes *c)
 {
 	const char *cls = attr(n, "class"), *p, *t, *nm;
@@ -735,15 +735,15 @@ static enum ic_err parse_classes(struct mf2 *m, const GumboNode *n,
 	enum prefix k;
 
 	memset(c, 0, sizeof(*c));
-	if (cls == NULL || !(class_flags(n) & (CLS_ROOT | CLS_PROP)))
+	if (cls == NULL || !(mf2_class_flags(n) & (CLS_ROOT | CLS_PROP)))
 		return IC_OK;
-	for (p = cls; next_token(&p, &t, &len);)
+	for (p = cls; mf2_next_token(&p, &t, &len);)
 		count++;
 	c->roots = ic_arena_alloc(m->a, count * sizeof(*c->roots) + 1);
 	c->props = ic_arena_alloc(m->a, count * sizeof(*c->props) + 1);
 	if (c->roots == NULL || c->props == NULL)
-		return nomem(m);
-	for (p = cls; next_token(&p, &t, &len);) {
+		return mf2_nomem(m);
+	for (p = cls; mf2_next_token(&p, &t, &len);) {
 		unsigned kind = token_kind(t, len, &k, &nm, &nl);
 		char *s;
 
@@ -752,7 +752,7 @@ static enum ic_err parse_classes(struct mf2 *m, const GumboNode *n,
 		s = kind == CLS_ROOT ? ic_arena_strndup(m->a, t, len)
 		                     : ic_arena_strndup(m->a, nm, nl);
 		if (s == NULL)
-			return nomem(m);
+			return mf2_nomem(m);
 		if (kind == CLS_ROOT)
 			c->roots[c->nroots++] = s;
 		else
@@ -786,7 +786,7 @@ static enum ic_err text_img(struct mf2 *m, const GumboNode *n,
 	if (alt != NULL)
 		rc = ic_buf_adds(b, alt);
 	else if (src != NULL) {
-		rc = resolve(m, src, &abs);
+		rc = mf2_resolve(m, src, &abs);
 		if (rc != IC_OK)
 			return rc;
 		rc = ic_buf_addc(b, ' ');
@@ -796,10 +796,10 @@ static enum ic_err text_img(struct mf2 *m, const GumboNode *n,
 			rc = ic_buf_addc(b, ' ');
 	} else
 		return IC_OK;
-	return rc == IC_OK ? IC_OK : buf_err(m, rc);
+	return rc == IC_OK ? IC_OK : mf2_buf_err(m, rc);
 }
 
-static enum ic_err text_kids(struct mf2 *m, const GumboNode *n,
+static enum ic_err mf2_text_kids(struct mf2 *m, const GumboNode *n,
                              struct ic_buf *b, enum text_mode mode)
 {
 	for (unsigned int i = 0; i < kids(n)->length; i++) {
@@ -814,7 +814,7 @@ static enum ic_err text_kids(struct mf2 *m, const GumboNode *n,
 static enum ic_err text_of(struct mf2 *m, const GumboNode *n,
                            struct ic_buf *b, enum text_mode mode)
 {
-	enum ic_err rc = visit(m);
+	enum ic_err rc = mf2_visit(m);
 
 	if (rc != IC_OK)
 		return rc;
@@ -823,7 +823,7 @@ static enum ic_err text_of(struct mf2 *m, const GumboNode *n,
 	case GUMBO_NODE_WHITESPACE:
 	case GUMBO_NODE_CDATA:
 		rc = ic_buf_adds(b, n->v.text.text);
-		return rc == IC_OK ? IC_OK : buf_err(m, rc);
+		return rc == IC_OK ? IC_OK : mf2_buf_err(m, rc);
 	case GUMBO_NODE_ELEMENT:
 		break;
 	default:
@@ -835,19 +835,19 @@ static enum ic_err text_of(struct mf2 *m, const GumboNode *n,
 		if (is_tag(n, GUMBO_TAG_IMG))
 			return text_img(m, n, b);
 	}
-	return text_kids(m, n, b, mode);
+	return mf2_text_kids(m, n, b, mode);
 }
 
 /* The trimmed mf2 text of an element's content, as a JSON string. */
 static enum ic_err text_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
-	enum ic_err rc = text_kids(m, n, &b, TEXT_MF);
+	enum ic_err rc = mf2_text_kids(m, n, &b, TEXT_MF);
 	size_t len = b.len;
 	const char *t = trim(b.buf, &len);
 
 	if (rc == IC_OK)
-		rc = new_string(m, t, len, out);
+		rc = mf2_new_string(m, t, len, out);
 	ic_buf_release(&b);
 	return rc;
 }
@@ -971,7 +971,7 @@ static enum ic_err add_attr(struct mf2 *m, struct ic_buf *b,
 	/* MC-2: links in e-* html are made absolute, as the suite's
 	 * h-entry/urlincontent expects. */
 	if (strcmp(at->name, "href") == 0 || strcmp(at->name, "src") == 0) {
-		rc = resolve(m, at->value, &value);
+		rc = mf2_resolve(m, at->value, &value);
 		if (rc != IC_OK)
 			return rc;
 	}
@@ -988,7 +988,7 @@ static enum ic_err add_attr(struct mf2 *m, struct ic_buf *b,
 		rc = add_escaped(b, value, true);
 	if (rc == IC_OK)
 		rc = ic_buf_addc(b, '"');
-	return rc == IC_OK ? IC_OK : buf_err(m, rc);
+	return rc == IC_OK ? IC_OK : mf2_buf_err(m, rc);
 }
 
 static enum ic_err serialize_kids(struct mf2 *m, const GumboNode *n,
@@ -1012,7 +1012,7 @@ static enum ic_err serialize_element(struct mf2 *m, const GumboNode *n,
 	if (rc == IC_OK)
 		rc = add_tag_name(b, el);
 	if (rc != IC_OK)
-		return buf_err(m, rc);
+		return mf2_buf_err(m, rc);
 	for (unsigned int i = 0; i < el->attributes.length; i++) {
 		rc = add_attr(m, b, el->attributes.data[i]);
 		if (rc != IC_OK)
@@ -1020,7 +1020,7 @@ static enum ic_err serialize_element(struct mf2 *m, const GumboNode *n,
 	}
 	rc = ic_buf_addc(b, '>');
 	if (rc != IC_OK)
-		return buf_err(m, rc);
+		return mf2_buf_err(m, rc);
 	if (el->tag_namespace == GUMBO_NAMESPACE_HTML && is_void(el->tag))
 		return IC_OK;
 	rc = serialize_kids(m, n, b);
@@ -1031,13 +1031,13 @@ static enum ic_err serialize_element(struct mf2 *m, const GumboNode *n,
 		rc = add_tag_name(b, el);
 	if (rc == IC_OK)
 		rc = ic_buf_addc(b, '>');
-	return rc == IC_OK ? IC_OK : buf_err(m, rc);
+	return rc == IC_OK ? IC_OK : mf2_buf_err(m, rc);
 }
 
 static enum ic_err serialize(struct mf2 *m, const GumboNode *n,
                              struct ic_buf *b)
 {
-	enum ic_err rc = visit(m);
+	enum ic_err rc = mf2_visit(m);
 
 	if (rc != IC_OK)
 		return rc;
@@ -1060,7 +1060,7 @@ static enum ic_err serialize(struct mf2 *m, const GumboNode *n,
 	default:
 		break;
 	}
-	return rc == IC_OK ? IC_OK : buf_err(m, rc);
+	return rc == IC_OK ? IC_OK : mf2_buf_err(m, rc);
 }
 
 /* --- Value-class pattern ---------------------------------------------------- */
@@ -1086,10 +1086,10 @@ static enum ic_err vcp_collect(struct mf2 *m, const GumboNode *n,
 
 		if (!is_element(c))
 			continue;
-		rc = visit(m);
+		rc = mf2_visit(m);
 		if (rc != IC_OK)
 			return rc;
-		f = class_flags(c);
+		f = mf2_class_flags(c);
 		if (f & (CLS_VALUE | CLS_VALUE_TITLE)) {
 			if (v->n == v->cap) {
 				size_t cap = v->cap ? 2 * v->cap : 8;
@@ -1097,7 +1097,7 @@ static enum ic_err vcp_collect(struct mf2 *m, const GumboNode *n,
 				        m->a, cap * sizeof(*els));
 
 				if (els == NULL)
-					return nomem(m);
+					return mf2_nomem(m);
 				if (v->n)
 					memcpy(els, v->els,
 					       v->n * sizeof(*els));
@@ -1124,7 +1124,7 @@ static enum ic_err vcp_part(struct mf2 *m, const GumboNode *c, bool dt,
 	const char *s = NULL;
 	enum ic_err rc;
 
-	if (class_flags(c) & CLS_VALUE_TITLE)
+	if (mf2_class_flags(c) & CLS_VALUE_TITLE)
 		s = attr(c, "title");
 	else if (is_tag(c, GUMBO_TAG_IMG) || is_tag(c, GUMBO_TAG_AREA))
 		s = attr(c, "alt");
@@ -1136,15 +1136,15 @@ static enum ic_err vcp_part(struct mf2 *m, const GumboNode *c, bool dt,
 	                is_tag(c, GUMBO_TAG_DEL)))
 		s = attr(c, "datetime");
 	if (s != NULL || is_tag(c, GUMBO_TAG_IMG) || is_tag(c, GUMBO_TAG_AREA) ||
-	    (class_flags(c) & CLS_VALUE_TITLE)) {
+	    (mf2_class_flags(c) & CLS_VALUE_TITLE)) {
 		rc = ic_buf_adds(b, s ? s : "");
-		return rc == IC_OK ? IC_OK : buf_err(m, rc);
+		return rc == IC_OK ? IC_OK : mf2_buf_err(m, rc);
 	}
-	return text_kids(m, c, b, TEXT_DOM);
+	return mf2_text_kids(m, c, b, TEXT_DOM);
 }
 
 /* p-* and u-*: the parts concatenated; *found false when there are none. */
-static enum ic_err vcp_text(struct mf2 *m, const GumboNode *n,
+static enum ic_err mf2_vcp_text(struct mf2 *m, const GumboNode *n,
                             struct ic_buf *b, bool *found)
 {
 	struct vcp v = {NULL, 0, 0};
@@ -1174,7 +1174,7 @@ static size_t digits(const char *s, size_t n, size_t i, size_t want)
 }
 
 /* YYYY-MM-DD or YYYY-DDD at s[0..n): its length, or 0. */
-static size_t scan_date(const char *s, size_t n)
+static size_t mf2_scan_date(const char *s, size_t n)
 {
 	if (digits(s, n, 0, 4) != 4 || n < 5 || s[4] != '-')
 		return 0;
@@ -1237,7 +1237,7 @@ static size_t scan_ampm(const char *s, size_t n, size_t i, bool *pm)
  * H[:MM[:SS[.f]]] am|pm, or HH:MM[:SS[.f]]; written into p->time (am/pm
  * turned into 24-hour "HH:MM[:SS]") and p->tz.
  */
-static bool scan_time(const char *s, size_t n, char time[24], char tz[8])
+static bool mf2_scan_time(const char *s, size_t n, char time[24], char tz[8])
 {
 	size_t h = digits(s, n, 0, 2), i = h, frac_end, ampm;
 	bool pm = false, has_min = false;
@@ -1300,7 +1300,7 @@ static void dt_add_part(struct dt_parts *p, const char *s, size_t n)
 	s = trim(s, &n);
 	if (n == 0)
 		return;
-	d = scan_date(s, n);
+	d = mf2_scan_date(s, n);
 	if (d == n) {
 		if (p->date[0] == '\0') {
 			memcpy(p->date, s, d);
@@ -1310,7 +1310,7 @@ static void dt_add_part(struct dt_parts *p, const char *s, size_t n)
 	}
 	if (d > 0 && (s[d] == 'T' || s[d] == 't' || s[d] == ' ')) {
 		if (p->date[0] == '\0' && p->time[0] == '\0' &&
-		    scan_time(s + d + 1, n - d - 1, time, tz)) {
+		    mf2_scan_time(s + d + 1, n - d - 1, time, tz)) {
 			memcpy(p->date, s, d);
 			p->date[d] = '\0';
 			strcpy(p->time, time);
@@ -1319,7 +1319,7 @@ static void dt_add_part(struct dt_parts *p, const char *s, size_t n)
 		}
 		return;
 	}
-	if (scan_time(s, n, time, tz)) {
+	if (mf2_scan_time(s, n, time, tz)) {
 		if (p->time[0] == '\0') {
 			strcpy(p->time, time);
 			if (p->tz[0] == '\0')
@@ -1333,7 +1333,7 @@ static void dt_add_part(struct dt_parts *p, const char *s, size_t n)
 
 /* dt-*: combine the value parts into "date time tz"; *found false when no
  * date or time was among them. */
-static enum ic_err vcp_datetime(struct mf2 *m, const GumboNode *n,
+static enum ic_err mf2_vcp_datetime(struct mf2 *m, const GumboNode *n,
                                 struct ic_buf *out, bool *found)
 {
 	struct vcp v = {NULL, 0, 0};
@@ -1356,7 +1356,7 @@ static enum ic_err vcp_datetime(struct mf2 *m, const GumboNode *n,
 		rc = ic_buf_addc(out, ' ');
 	if (rc == IC_OK && p.time[0])
 		rc = ic_buf_addf(out, "%s%s", p.time, p.tz);
-	return rc == IC_OK ? IC_OK : buf_err(m, rc);
+	return rc == IC_OK ? IC_OK : mf2_buf_err(m, rc);
 }
 
 /* --- Property values ------------------------------------------------------ */
@@ -1369,15 +1369,15 @@ static const char *first_attr(const GumboNode *n, GumboTag tag,
 }
 
 /* "Parsing a p- property" (MC-2: text without script/style). */
-static enum ic_err p_value(struct mf2 *m, const GumboNode *n, cJSON **out)
+static enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
 	const char *s;
 	bool found;
-	enum ic_err rc = vcp_text(m, n, &b, &found);
+	enum ic_err rc = mf2_vcp_text(m, n, &b, &found);
 
 	if (rc == IC_OK && found)
-		rc = new_string(m, b.buf, b.len, out);
+		rc = mf2_new_string(m, b.buf, b.len, out);
 	ic_buf_release(&b);
 	if (rc != IC_OK || found)
 		return rc;
@@ -1387,7 +1387,7 @@ static enum ic_err p_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 	    (s = first_attr(n, GUMBO_TAG_INPUT, "value")) ||
 	    (s = first_attr(n, GUMBO_TAG_IMG, "alt")) ||
 	    (s = first_attr(n, GUMBO_TAG_AREA, "alt")))
-		return new_string(m, s, strlen(s), out);
+		return mf2_new_string(m, s, strlen(s), out);
 	return text_value(m, n, out);
 }
 
@@ -1411,25 +1411,25 @@ static const char *u_attr(const GumboNode *n)
 }
 
 /* An absolute URL value; for an <img> with alt, {"value", "alt"}. */
-static enum ic_err url_json(struct mf2 *m, const char *ref, const char *alt,
+static enum ic_err mf2_url_json(struct mf2 *m, const char *ref, const char *alt,
                             cJSON **out)
 {
 	const char *abs;
 	cJSON *o, *v;
-	enum ic_err rc = resolve(m, ref, &abs);
+	enum ic_err rc = mf2_resolve(m, ref, &abs);
 
 	if (rc != IC_OK)
 		return rc;
 	if (alt == NULL)
-		return new_string(m, abs, strlen(abs), out);
+		return mf2_new_string(m, abs, strlen(abs), out);
 	o = cJSON_CreateObject();
 	if (o == NULL)
-		return nomem(m);
-	rc = new_string(m, abs, strlen(abs), &v);
+		return mf2_nomem(m);
+	rc = mf2_new_string(m, abs, strlen(abs), &v);
 	if (rc == IC_OK)
-		rc = add_to_object(m, o, "value", v);
+		rc = mf2_add_to_object(m, o, "value", v);
 	if (rc == IC_OK)
-		rc = add_string(m, o, "alt", alt);
+		rc = mf2_add_string(m, o, "alt", alt);
 	if (rc != IC_OK) {
 		cJSON_Delete(o);
 		return rc;
@@ -1439,7 +1439,7 @@ static enum ic_err url_json(struct mf2 *m, const char *ref, const char *alt,
 }
 
 /* "Parsing a u- property" (MC-1: absolute against the document base). */
-static enum ic_err u_value(struct mf2 *m, const GumboNode *n, cJSON **out)
+static enum ic_err mf2_u_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
 	const char *s = u_attr(n);
@@ -1449,26 +1449,26 @@ static enum ic_err u_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 	enum ic_err rc;
 
 	if (s != NULL)
-		return url_json(m, s,
+		return mf2_url_json(m, s,
 		                is_tag(n, GUMBO_TAG_IMG) ? attr(n, "alt") : NULL,
 		                out);
-	rc = vcp_text(m, n, &b, &found);
+	rc = mf2_vcp_text(m, n, &b, &found);
 	if (rc == IC_OK && !found) {
 		if ((s = first_attr(n, GUMBO_TAG_ABBR, "title")) ||
 		    (s = first_attr(n, GUMBO_TAG_DATA, "value")) ||
 		    (s = first_attr(n, GUMBO_TAG_INPUT, "value"))) {
 			rc = ic_buf_adds(&b, s);
 			if (rc != IC_OK)
-				rc = buf_err(m, rc);
+				rc = mf2_buf_err(m, rc);
 		} else
-			rc = text_kids(m, n, &b, TEXT_MF);
+			rc = mf2_text_kids(m, n, &b, TEXT_MF);
 	}
 	len = b.len;
 	s = trim(b.buf, &len);
 	if (rc == IC_OK && (text = ic_arena_strndup(m->a, s, len)) == NULL)
-		rc = nomem(m);
+		rc = mf2_nomem(m);
 	ic_buf_release(&b);
-	return rc == IC_OK ? url_json(m, text, NULL, out) : rc;
+	return rc == IC_OK ? mf2_url_json(m, text, NULL, out) : rc;
 }
 
 /* A date for a bare time (VCP), and the first date kept for later ones. */
@@ -1476,25 +1476,25 @@ static enum ic_err dt_imply_date(struct mf2 *m, struct item *it,
                                  struct ic_buf *b)
 {
 	char time[24], tz[8];
-	size_t d = scan_date(b->buf, b->len);
+	size_t d = mf2_scan_date(b->buf, b->len);
 	enum ic_err rc;
 
 	if (d > 0) {
 		if (it->date == NULL) {
 			it->date = ic_arena_strndup(m->a, b->buf, d);
 			if (it->date == NULL)
-				return nomem(m);
+				return mf2_nomem(m);
 		}
 		return IC_OK;
 	}
-	if (it->date == NULL || !scan_time(b->buf, b->len, time, tz))
+	if (it->date == NULL || !mf2_scan_time(b->buf, b->len, time, tz))
 		return IC_OK;
 	{
 		struct ic_buf nb = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
 
 		rc = ic_buf_addf(&nb, "%s %s", it->date, b->buf);
 		if (rc != IC_OK)
-			return buf_err(m, rc);
+			return mf2_buf_err(m, rc);
 		ic_buf_release(b);
 		*b = nb;
 	}
@@ -1502,14 +1502,14 @@ static enum ic_err dt_imply_date(struct mf2 *m, struct item *it,
 }
 
 /* "Parsing a dt- property". */
-static enum ic_err dt_value(struct mf2 *m, const GumboNode *n,
+static enum ic_err mf2_dt_value(struct mf2 *m, const GumboNode *n,
                             struct item *it, cJSON **out)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
 	const char *s;
 	size_t len;
 	bool found;
-	enum ic_err rc = vcp_datetime(m, n, &b, &found);
+	enum ic_err rc = mf2_vcp_datetime(m, n, &b, &found);
 
 	if (rc == IC_OK && !found) {
 		if ((s = first_attr(n, GUMBO_TAG_TIME, "datetime")) ||
@@ -1520,9 +1520,9 @@ static enum ic_err dt_value(struct mf2 *m, const GumboNode *n,
 		    (s = first_attr(n, GUMBO_TAG_INPUT, "value"))) {
 			rc = ic_buf_adds(&b, s);
 			if (rc != IC_OK)
-				rc = buf_err(m, rc);
+				rc = mf2_buf_err(m, rc);
 		} else {
-			rc = text_kids(m, n, &b, TEXT_MF);
+			rc = mf2_text_kids(m, n, &b, TEXT_MF);
 			len = b.len;
 			s = trim(b.buf, &len);
 			if (rc == IC_OK && len < b.len) {
@@ -1534,13 +1534,13 @@ static enum ic_err dt_value(struct mf2 *m, const GumboNode *n,
 	if (rc == IC_OK)
 		rc = dt_imply_date(m, it, &b);
 	if (rc == IC_OK)
-		rc = new_string(m, b.buf, b.len, out);
+		rc = mf2_new_string(m, b.buf, b.len, out);
 	ic_buf_release(&b);
 	return rc;
 }
 
 /* "Parsing an e- property": {"html", "value"} added to obj (MC-2). */
-static enum ic_err e_fill(struct mf2 *m, const GumboNode *n, cJSON *obj)
+static enum ic_err mf2_e_fill(struct mf2 *m, const GumboNode *n, cJSON *obj)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
 	cJSON *v = NULL;
@@ -1551,14 +1551,14 @@ static enum ic_err e_fill(struct mf2 *m, const GumboNode *n, cJSON *obj)
 	len = b.len;
 	t = trim(b.buf, &len);
 	if (rc == IC_OK)
-		rc = new_string(m, t, len, &v);
+		rc = mf2_new_string(m, t, len, &v);
 	ic_buf_release(&b);
 	if (rc == IC_OK)
-		rc = add_to_object(m, obj, "html", v);
+		rc = mf2_add_to_object(m, obj, "html", v);
 	if (rc == IC_OK)
 		rc = text_value(m, n, &v);
 	if (rc == IC_OK)
-		rc = add_to_object(m, obj, "value", v);
+		rc = mf2_add_to_object(m, obj, "value", v);
 	return rc;
 }
 
@@ -1568,8 +1568,8 @@ static enum ic_err e_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 	enum ic_err rc;
 
 	if (o == NULL)
-		return nomem(m);
-	rc = e_fill(m, n, o);
+		return mf2_nomem(m);
+	rc = mf2_e_fill(m, n, o);
 	if (rc != IC_OK) {
 		cJSON_Delete(o);
 		return rc;
@@ -1579,28 +1579,28 @@ static enum ic_err e_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 }
 
 /* Append v to properties[name] of it; v is consumed either way. */
-static enum ic_err add_prop(struct mf2 *m, struct item *it, const char *name,
+static enum ic_err mf2_add_prop(struct mf2 *m, struct item *it, const char *name,
                             cJSON *v)
 {
 	cJSON *arr = NULL;
-	enum ic_err rc = count_prop(m);
+	enum ic_err rc = mf2_count_prop(m);
 
 	if (rc == IC_OK)
-		rc = member_array(m, it->props, name, &arr);
+		rc = mf2_member_array(m, it->props, name, &arr);
 	if (rc != IC_OK) {
 		cJSON_Delete(v);
 		return rc;
 	}
-	return add_to_array(m, arr, v);
+	return mf2_add_to_array(m, arr, v);
 }
 
-static bool has_prop(struct mf2 *m, const struct item *it, const char *name)
+static bool mf2_has_prop(struct mf2 *m, const struct item *it, const char *name)
 {
-	return index_get(m, it->props, name, false) != NULL;
+	return mf2_index_get(m, it->props, name, false) != NULL;
 }
 
 /* The value of one property class on a plain (non-root) element. */
-static enum ic_err plain_prop(struct mf2 *m, const GumboNode *n,
+static enum ic_err mf2_plain_prop(struct mf2 *m, const GumboNode *n,
                               struct item *it, const struct prop *p)
 {
 	cJSON *v = NULL;
@@ -1608,24 +1608,24 @@ static enum ic_err plain_prop(struct mf2 *m, const GumboNode *n,
 
 	switch (p->kind) {
 	case PFX_P:
-		rc = p_value(m, n, &v);
+		rc = mf2_p_value(m, n, &v);
 		it->has_pe = true;
 		it->name_p |= strcmp(p->name, "name") == 0;
 		break;
 	case PFX_U:
-		rc = u_value(m, n, &v);
+		rc = mf2_u_value(m, n, &v);
 		it->has_u = true;
 		it->url_u |= strcmp(p->name, "url") == 0;
 		break;
 	case PFX_DT:
-		rc = dt_value(m, n, it, &v);
+		rc = mf2_dt_value(m, n, it, &v);
 		break;
 	default:
 		rc = e_value(m, n, &v);
 		it->has_pe = true;
 		break;
 	}
-	return rc == IC_OK ? add_prop(m, it, p->name, v) : rc;
+	return rc == IC_OK ? mf2_add_prop(m, it, p->name, v) : rc;
 }
 
 /* --- Microformats --------------------------------------------------------- */
@@ -1655,7 +1655,7 @@ static enum ic_err nested_value(struct mf2 *m, const GumboNode *el,
 	enum ic_err rc = IC_OK;
 
 	if (kind == PFX_E)
-		return e_fill(m, el, obj);
+		return mf2_e_fill(m, el, obj);
 	if (kind == PFX_P && sub->name_p && (v = first_of(sub, "name"))) {
 		inner = cJSON_IsObject(v) ? cJSON_DetachItemFromObject(v, "value")
 		                          : NULL;
@@ -1666,12 +1666,12 @@ static enum ic_err nested_value(struct mf2 *m, const GumboNode *el,
 	} else if (kind == PFX_U && sub->url_u && (v = first_of(sub, "url")))
 		;
 	else if (kind == PFX_P)
-		rc = p_value(m, el, &v);
+		rc = mf2_p_value(m, el, &v);
 	else if (kind == PFX_U)
-		rc = u_value(m, el, &v);
+		rc = mf2_u_value(m, el, &v);
 	else
-		rc = dt_value(m, el, it, &v);
-	return rc == IC_OK ? add_to_object(m, obj, "value", v) : rc;
+		rc = mf2_dt_value(m, el, it, &v);
+	return rc == IC_OK ? mf2_add_to_object(m, obj, "value", v) : rc;
 }
 
 /* A microformat that is a property of `it` (once per property class) or
@@ -1689,16 +1689,16 @@ static enum ic_err nested_item(struct mf2 *m, const GumboNode *el,
 		if (it->children == NULL &&
 		    (it->children = cJSON_CreateArray()) == NULL) {
 			cJSON_Delete(sub.obj);
-			return nomem(m);
+			return mf2_nomem(m);
 		}
-		return add_to_array(m, it->children, sub.obj);
+		return mf2_add_to_array(m, it->children, sub.obj);
 	}
 	for (size_t i = 0; i < cl->nprops && rc == IC_OK; i++) {
 		bool last = i + 1 == cl->nprops;
 		cJSON *obj = last ? sub.obj : cJSON_Duplicate(sub.obj, true);
 
 		if (obj == NULL) {
-			rc = nomem(m);
+			rc = mf2_nomem(m);
 			break;
 		}
 		it->has_pe |= cl->props[i].kind == PFX_P ||
@@ -1706,7 +1706,7 @@ static enum ic_err nested_item(struct mf2 *m, const GumboNode *el,
 		it->has_u |= cl->props[i].kind == PFX_U;
 		rc = nested_value(m, el, it, &sub, cl->props[i].kind, obj);
 		if (rc == IC_OK)
-			rc = add_prop(m, it, cl->props[i].name, obj);
+			rc = mf2_add_prop(m, it, cl->props[i].name, obj);
 		else
 			cJSON_Delete(obj);
 		if (last)
@@ -1732,21 +1732,21 @@ static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it)
 
 		if (!is_element(c))
 			continue;
-		rc = visit(m);
+		rc = mf2_visit(m);
 		if (rc == IC_OK)
-			rc = parse_classes(m, c, &cl);
+			rc = mf2_parse_classes(m, c, &cl);
 		if (rc == IC_OK && cl.nroots > 0 && it == NULL) {
 			struct item top;
 
 			rc = parse_item(m, c, &cl, &top);
 			if (rc == IC_OK)
-				rc = add_to_array(m, m->items, top.obj);
+				rc = mf2_add_to_array(m, m->items, top.obj);
 		} else if (rc == IC_OK && cl.nroots > 0)
 			rc = nested_item(m, c, it, &cl);
 		else if (rc == IC_OK) {
 			for (size_t k = 0; it && k < cl.nprops && rc == IC_OK;
 			     k++)
-				rc = plain_prop(m, c, it, &cl.props[k]);
+				rc = mf2_plain_prop(m, c, it, &cl.props[k]);
 			if (rc == IC_OK)
 				rc = walk(m, c, it);
 		}
@@ -1773,7 +1773,7 @@ static const GumboNode *only_child(const GumboNode *n)
 			return NULL;
 		found = c;
 	}
-	return found && !(class_flags(found) & CLS_ROOT) ? found : NULL;
+	return found && !(mf2_class_flags(found) & CLS_ROOT) ? found : NULL;
 }
 
 /* The only child of n with tag t (among its element children) that has
@@ -1793,7 +1793,7 @@ static const GumboNode *only_of_type(const GumboNode *n, GumboTag t,
 		found = c;
 	}
 	if (found == NULL || attr(found, a) == NULL ||
-	    (class_flags(found) & CLS_ROOT))
+	    (mf2_class_flags(found) & CLS_ROOT))
 		return NULL;
 	return found;
 }
@@ -1803,7 +1803,7 @@ static const char *name_attr(const GumboNode *c)
 {
 	const char *s = NULL;
 
-	if (c == NULL || (class_flags(c) & CLS_ROOT))
+	if (c == NULL || (mf2_class_flags(c) & CLS_ROOT))
 		return NULL;
 	if (is_tag(c, GUMBO_TAG_IMG) || is_tag(c, GUMBO_TAG_AREA))
 		s = attr(c, "alt");
@@ -1848,16 +1848,16 @@ static enum ic_err implied_name(struct mf2 *m, struct item *it)
 	if (s != NULL) {
 		rc = ic_buf_adds(&b, s);
 		if (rc != IC_OK)
-			rc = buf_err(m, rc);
+			rc = mf2_buf_err(m, rc);
 	} else
-		rc = text_kids(m, el, &b, TEXT_MF);
+		rc = mf2_text_kids(m, el, &b, TEXT_MF);
 	len = b.len;
 	s = trim_name(b.buf, &len);
 	if (rc == IC_OK)
-		rc = new_string(m, s, len, &v);
+		rc = mf2_new_string(m, s, len, &v);
 	ic_buf_release(&b);
 	if (rc == IC_OK)
-		rc = add_prop(m, it, "name", v);
+		rc = mf2_add_prop(m, it, "name", v);
 	it->name_p = true;
 	return rc;
 }
@@ -1884,10 +1884,10 @@ static enum ic_err implied_photo(struct mf2 *m, struct item *it)
 	if (c == NULL)
 		return IC_OK;
 	if (is_tag(c, GUMBO_TAG_IMG))
-		rc = url_json(m, attr(c, "src"), attr(c, "alt"), &v);
+		rc = mf2_url_json(m, attr(c, "src"), attr(c, "alt"), &v);
 	else
-		rc = url_json(m, attr(c, "data"), NULL, &v);
-	return rc == IC_OK ? add_prop(m, it, "photo", v) : rc;
+		rc = mf2_url_json(m, attr(c, "data"), NULL, &v);
+	return rc == IC_OK ? mf2_add_prop(m, it, "photo", v) : rc;
 }
 
 /* "Parsing for implied properties": url. */
@@ -1911,26 +1911,26 @@ static enum ic_err implied_url(struct mf2 *m, struct item *it)
 	}
 	if (c == NULL)
 		return IC_OK;
-	rc = url_json(m, attr(c, "href"), NULL, &v);
+	rc = mf2_url_json(m, attr(c, "href"), NULL, &v);
 	if (rc == IC_OK)
-		rc = add_prop(m, it, "url", v);
+		rc = mf2_add_prop(m, it, "url", v);
 	it->url_u = true;
 	return rc;
 }
 
 /* MP-3/MC-1: nothing is implied next to a nested microformat; no name
  * next to an explicit p-* or e-*, no photo or url next to a u-*. */
-static enum ic_err implied(struct mf2 *m, struct item *it)
+static enum ic_err mf2_implied(struct mf2 *m, struct item *it)
 {
 	enum ic_err rc = IC_OK;
 
 	if (it->has_nested)
 		return IC_OK;
-	if (!has_prop(m, it, "name") && !it->has_pe)
+	if (!mf2_has_prop(m, it, "name") && !it->has_pe)
 		rc = implied_name(m, it);
-	if (rc == IC_OK && !has_prop(m, it, "photo") && !it->has_u)
+	if (rc == IC_OK && !mf2_has_prop(m, it, "photo") && !it->has_u)
 		rc = implied_photo(m, it);
-	if (rc == IC_OK && !has_prop(m, it, "url") && !it->has_u)
+	if (rc == IC_OK && !mf2_has_prop(m, it, "url") && !it->has_u)
 		rc = implied_url(m, it);
 	return rc;
 }
@@ -1945,22 +1945,22 @@ static enum ic_err item_shell(struct mf2 *m, const GumboNode *el,
 	it->obj = cJSON_CreateObject();
 	type = cJSON_AddArrayToObject(it->obj, "type");
 	if (it->obj == NULL || type == NULL)
-		return nomem(m);
+		return mf2_nomem(m);
 	for (size_t i = 0; i < cl->nroots && rc == IC_OK; i++) {
 		cJSON *t;
 
-		rc = new_string(m, cl->roots[i], strlen(cl->roots[i]), &t);
+		rc = mf2_new_string(m, cl->roots[i], strlen(cl->roots[i]), &t);
 		if (rc == IC_OK)
-			rc = add_to_array(m, type, t);
+			rc = mf2_add_to_array(m, type, t);
 	}
 	if (rc != IC_OK)
 		return rc;
 	it->props = cJSON_AddObjectToObject(it->obj, "properties");
 	if (it->props == NULL)
-		return nomem(m);
+		return mf2_nomem(m);
 	/* The suite's mixed/id: a non-empty id is kept. */
 	if (id != NULL && *id != '\0')
-		return add_string(m, it->obj, "id", id);
+		return mf2_add_string(m, it->obj, "id", id);
 	return IC_OK;
 }
 
@@ -1981,11 +1981,11 @@ static enum ic_err parse_item(struct mf2 *m, const GumboNode *el,
 	if (rc == IC_OK)
 		rc = walk(m, el, it);
 	if (rc == IC_OK)
-		rc = implied(m, it);
+		rc = mf2_implied(m, it);
 	if (rc == IC_OK && it->children &&
 	    !cJSON_AddItemToObject(it->obj, "children", it->children)) {
 		cJSON_Delete(it->children);
-		rc = nomem(m);
+		rc = mf2_nomem(m);
 	} else if (rc != IC_OK)
 		cJSON_Delete(it->children);
 	if (rc != IC_OK) {
@@ -2000,19 +2000,19 @@ static enum ic_err parse_item(struct mf2 *m, const GumboNode *el,
 /* Append s to the array, once (a set kept in document order). */
 static enum ic_err add_unique(struct mf2 *m, cJSON *arr, const char *s)
 {
-	struct slot *sl = index_get(m, arr, s, true);
+	struct slot *sl = mf2_index_get(m, arr, s, true);
 	cJSON *v;
 	enum ic_err rc;
 
 	if (sl == NULL)
-		return nomem(m);
+		return mf2_nomem(m);
 	if (sl->val != NULL)
 		return IC_OK;
-	rc = count_prop(m);
+	rc = mf2_count_prop(m);
 	if (rc == IC_OK)
-		rc = new_string(m, s, strlen(s), &v);
+		rc = mf2_new_string(m, s, strlen(s), &v);
 	if (rc == IC_OK)
-		rc = add_to_array(m, arr, v);
+		rc = mf2_add_to_array(m, arr, v);
 	if (rc == IC_OK)
 		sl->val = v;
 	return rc;
@@ -2024,28 +2024,28 @@ static enum ic_err rel_url_entry(struct mf2 *m, const GumboNode *n,
                                  const char *url, cJSON **entry)
 {
 	static const char *const keys[] = {"hreflang", "media", "title", "type"};
-	struct slot *sl = index_get(m, m->rel_urls, url, true);
+	struct slot *sl = mf2_index_get(m, m->rel_urls, url, true);
 	cJSON *e;
 	enum ic_err rc = IC_OK;
 
 	if (sl == NULL)
-		return nomem(m);
+		return mf2_nomem(m);
 	e = sl->val;
 	if (e == NULL) {
 		struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
 
 		e = sl->val = cJSON_AddObjectToObject(m->rel_urls, url);
 		if (e == NULL || cJSON_AddArrayToObject(e, "rels") == NULL)
-			return nomem(m);
-		rc = text_kids(m, n, &b, TEXT_DOM);
+			return mf2_nomem(m);
+		rc = mf2_text_kids(m, n, &b, TEXT_DOM);
 		if (rc == IC_OK)
-			rc = add_string(m, e, "text", b.buf);
+			rc = mf2_add_string(m, e, "text", b.buf);
 		ic_buf_release(&b);
 	}
 	for (size_t i = 0; i < 4 && rc == IC_OK; i++)
 		if (attr(n, keys[i]) &&
 		    !cJSON_GetObjectItemCaseSensitive(e, keys[i]))
-			rc = add_string(m, e, keys[i], attr(n, keys[i]));
+			rc = mf2_add_string(m, e, keys[i], attr(n, keys[i]));
 	*entry = e;
 	return rc;
 }
@@ -2060,15 +2060,15 @@ static enum ic_err rel_link(struct mf2 *m, const GumboNode *n)
 
 	if (rel == NULL || href == NULL)
 		return IC_OK;
-	rc = resolve(m, href, &url);
+	rc = mf2_resolve(m, href, &url);
 	if (rc == IC_OK)
 		rc = rel_url_entry(m, n, url, &entry);
-	while (rc == IC_OK && next_token(&rel, &t, &len)) {
+	while (rc == IC_OK && mf2_next_token(&rel, &t, &len)) {
 		char *r = ic_arena_strndup(m->a, t, len);
 
 		if (r == NULL)
-			return nomem(m);
-		rc = member_array(m, m->rels, r, &arr);
+			return mf2_nomem(m);
+		rc = mf2_member_array(m, m->rels, r, &arr);
 		if (rc == IC_OK)
 			rc = add_unique(m, arr, url);
 		if (rc == IC_OK)
@@ -2087,7 +2087,7 @@ static enum ic_err walk_rels(struct mf2 *m, const GumboNode *n)
 
 		if (!is_element(c))
 			continue;
-		rc = visit(m);
+		rc = mf2_visit(m);
 		if (rc == IC_OK &&
 		    (is_tag(c, GUMBO_TAG_A) || is_tag(c, GUMBO_TAG_AREA) ||
 		     is_tag(c, GUMBO_TAG_LINK)))
@@ -2164,22 +2164,22 @@ static enum ic_err set_base(struct mf2 *m, const char *href)
 	t = trim(href, &n);
 	if (n == 0)
 		return IC_OK;
-	if (has_scheme(t, n)) {
+	if (mf2_has_scheme(t, n)) {
 		/* Absolute: keep it as written (no normalisation), if it
 		 * is a base we can resolve against. */
 		char *copy = ic_arena_strndup(m->a, t, n);
 
 		if (copy == NULL)
-			return nomem(m);
+			return mf2_nomem(m);
 		rc = ic_url_resolve(m->a, copy, "", &abs, NULL);
 		if (rc == IC_OK)
 			m->base = copy;
-		return rc == IC_ERR_NOMEM ? nomem(m) : IC_OK;
+		return rc == IC_ERR_NOMEM ? mf2_nomem(m) : IC_OK;
 	}
 	rc = ic_url_resolve(m->a, m->doc_base, href, &abs, NULL);
 	if (rc == IC_OK)
 		m->base = abs;
-	return rc == IC_ERR_NOMEM ? nomem(m) : IC_OK;
+	return rc == IC_ERR_NOMEM ? mf2_nomem(m) : IC_OK;
 }
 
 /* --- Entry point ------------------------------------------------------------ */
@@ -2195,14 +2195,14 @@ static enum ic_err new_document(struct mf2 *m, cJSON **doc)
 	cJSON *d = cJSON_CreateObject();
 
 	if (d == NULL)
-		return nomem(m);
+		return mf2_nomem(m);
 	if (ic_arena_on_free(m->a, delete_json, d) != IC_OK)
-		return nomem(m);
+		return mf2_nomem(m);
 	m->items = cJSON_AddArrayToObject(d, "items");
 	m->rels = cJSON_AddObjectToObject(d, "rels");
 	m->rel_urls = cJSON_AddObjectToObject(d, "rel-urls");
 	if (m->items == NULL || m->rels == NULL || m->rel_urls == NULL)
-		return nomem(m);
+		return mf2_nomem(m);
 	*doc = d;
 	return IC_OK;
 }
@@ -2256,7 +2256,7 @@ enum ic_err ic_mf2_parse(struct ic_arena *a, const char *html, size_t len,
 	opts.deallocator = pool_free;
 	opts.userdata = &pool;
 	g = gumbo_parse_with_options(&opts, html ? html : "", len);
-	rc = g ? parse_tree(&m, g, &doc) : nomem(&m);
+	rc = g ? parse_tree(&m, g, &doc) : mf2_nomem(&m);
 	pool_release(&pool); /* the whole gumbo tree, at once */
 	if (rc == IC_OK)
 		*out = doc;
@@ -2356,7 +2356,7 @@ enum ic_err ic_mf2_datetime(const char *s, long long *epoch, char *errbuf)
 		return ic_fail(errbuf, IC_ERR_BAD_INPUT, "mf2: no datetime");
 	n = strlen(s);
 	s = trim(s, &n);
-	if (scan_date(s, n) != 10)
+	if (mf2_scan_date(s, n) != 10)
 		return ic_fail(errbuf, IC_ERR_BAD_INPUT,
 		               "mf2: datetime does not start with YYYY-MM-DD");
 	y = num(s, 4);
