@@ -4,9 +4,9 @@
  * The order of work, each step bounded (ic_limits.h, "mf2 parsing"):
  *  1. prescan(): estimate the nesting on the raw text, so that gumbo's
  *     tree building (quadratic in depth) never sees a deep document;
- *  2. gumbo builds the tree in a private bump pool (pool_*): faster than
- *     malloc for its many small blocks, and freed at once, without
- *     gumbo's recursive destructor;
+ *  2. gumbo builds the tree on the shared byte budget (text/html5.h): a
+ *     page whose tree would cost more is refused, and the tree is freed
+ *     at once, without gumbo's recursive destructor;
  *  3. check_tree(): measure the real depth and find `<base href>`;
  *  4. rels and rel-urls (walk_rels), then the microformats (walk), in
  *     document order.  Recursion follows the tree, whose depth step 3 has
@@ -17,87 +17,13 @@
  */
 #include "mf2/mf2_int.h"
 
-#include <stdalign.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/ic_limits.h"
+#include "text/html5.h"
 #include "text/url.h"
-
-/* --- Gumbo's memory: a bump pool ------------------------------------------ */
-
-/* Gumbo allocates and frees many small blocks and never reallocs (it
- * copies, then frees the old block), so a bump pool that only takes back
- * the latest block loses little and frees everything in one go. */
-#define POOL_CHUNK (64u * 1024 - 64)
-#define POOL_ALIGN 16u
-
-struct pool_chunk {
-	struct pool_chunk *next;
-	size_t size, used;
-	alignas(max_align_t) unsigned char data[];
-};
-
-struct pool {
-	struct pool_chunk *head;
-	unsigned char *last; /* the latest block in head, or NULL */
-	size_t last_mark;    /* head->used before it */
-};
-
-static void *pool_alloc(void *ud, size_t size)
-{
-	struct pool *p = ud;
-	struct pool_chunk *c = p->head, *nc;
-	size_t n, sz;
-
-	if (size > SIZE_MAX / 2)
-		return NULL;
-	n = (size + POOL_ALIGN - 1) & ~(size_t)(POOL_ALIGN - 1);
-	if (c == NULL || c->size - c->used < n) {
-		sz = n > POOL_CHUNK / 4 ? n : POOL_CHUNK;
-		nc = malloc(sizeof(*nc) + sz);
-		if (nc == NULL)
-			return NULL; /* gumbo cannot recover; see mf2.h */
-		nc->size = sz;
-		nc->used = 0;
-		if (sz != POOL_CHUNK && c != NULL) {
-			/* A large block gets its own chunk behind the head, so
-			 * the head keeps serving small ones. */
-			nc->next = c->next;
-			c->next = nc;
-			nc->used = n;
-			return nc->data;
-		}
-		nc->next = c;
-		p->head = c = nc;
-	}
-	p->last = c->data + c->used;
-	p->last_mark = c->used;
-	c->used += n;
-	return p->last;
-}
-
-static void pool_free(void *ud, void *ptr)
-{
-	struct pool *p = ud;
-
-	if (ptr != NULL && ptr == p->last) {
-		p->head->used = p->last_mark;
-		p->last = NULL;
-	}
-}
-
-static void pool_release(struct pool *p)
-{
-	while (p->head) {
-		struct pool_chunk *c = p->head;
-
-		p->head = c->next;
-		free(c);
-	}
-}
 
 /* --- 1. Prescan: nesting before gumbo ------------------------------------ */
 
@@ -699,9 +625,7 @@ enum ic_err ic_mf2_parse(struct ic_arena *a, const char *html, size_t len,
                          const char *base_url, cJSON **out, char *errbuf)
 {
 	struct mf2 m = {.a = a, .errbuf = errbuf};
-	struct pool pool = {NULL, NULL, 0};
-	GumboOptions opts = kGumboDefaultOptions;
-	GumboOutput *g;
+	struct ic_html5 h;
 	cJSON *doc = NULL;
 	char *check;
 	enum ic_err rc;
@@ -723,13 +647,11 @@ enum ic_err ic_mf2_parse(struct ic_arena *a, const char *html, size_t len,
 	rc = prescan(html ? html : "", len, errbuf);
 	if (rc != IC_OK)
 		return rc;
-	opts.max_errors = 0; /* parse errors are of no use here */
-	opts.allocator = pool_alloc;
-	opts.deallocator = pool_free;
-	opts.userdata = &pool;
-	g = gumbo_parse_with_options(&opts, html ? html : "", len);
-	rc = g ? parse_tree(&m, g, &doc) : mf2_nomem(&m);
-	pool_release(&pool); /* the whole gumbo tree, at once */
+	rc = ic_html5_parse(html, len, NULL, &h, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	rc = parse_tree(&m, h.g, &doc);
+	ic_html5_free(&h); /* the whole gumbo tree, at once */
 	if (rc == IC_OK)
 		*out = doc;
 	return rc;
