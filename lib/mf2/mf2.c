@@ -15,6 +15,7 @@
  * Spec section names in comments are those of microformats2-parsing; the
  * other parts of the spec are in the mf2_*.c files named in mf2_int.h.
  */
+#include "mf2/mf2.h"
 #include "mf2/mf2_int.h"
 
 #include <stdint.h>

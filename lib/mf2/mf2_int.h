@@ -39,7 +39,6 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
-#include "mf2/mf2.h"
 
 /* --- Characters --------------------------------------------------------- */
 

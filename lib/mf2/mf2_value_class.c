@@ -3,6 +3,7 @@
  * microformats2-parsing spec (see mf2_int.h): value and value-title
  * parts, date, time and timezone joined for dt-*, and ic_mf2_datetime().
  */
+#include "mf2/mf2.h"
 #include "mf2/mf2_int.h"
 
 #include <string.h>
