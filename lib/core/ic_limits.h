@@ -110,6 +110,19 @@
  * (HTML5's "noah's ark" does not bound depth, gumbo's max_tree_depth does). */
 #define IC_MAX_HTML_DEPTH 400
 
+/* Bytes gumbo may hold at once while building one tree (lib/text/html5.c,
+ * for mf2, the sanitizer and discovery): IC_HTML5_BASE_BYTES plus
+ * IC_HTML5_BYTES_PER_INPUT_BYTE per input byte, the goal issue 10 set
+ * (memory <= 32 MiB + 20x the input).  Measured, sums over a parse: text
+ * needs 4 times its size, paragraphs with links 15, tag soup 40 to 120,
+ * and much of that is freed again, so what gumbo holds at once stays well
+ * under 20x; the base covers small documents and gumbo's fixed costs.
+ * Markup that reopens distinct formatting elements in every paragraph
+ * builds a tree the square of its size (34 KB asked for 300 MB) and is
+ * stopped here. */
+#define IC_HTML5_BASE_BYTES (32u * 1024 * 1024)
+#define IC_HTML5_BYTES_PER_INPUT_BYTE 20u
+
 /* --- mf2 parsing (MC-1, MC-2; lib/mf2/mf2.c) -------------------------------- */
 
 /* Depth, size and entry-count limits keep a hostile page from exhausting
@@ -159,11 +172,8 @@
 /* The sanitized HTML (or text) we store for one message; escaping may
  * make it longer than its input. */
 #define IC_MAX_SANITIZED_BYTES (4 * IC_MAX_MESSAGE_BYTES)
-/* Bytes gumbo may allocate, summed over one parse.  Measured: text needs
- * 4 times its size, paragraphs with links 15, tag soup 40 to 120; markup
- * that reopens formatting elements in every paragraph asks for the square
- * of its size (gigabytes from a few KiB) and is stopped here. */
-#define IC_MAX_SANITIZE_PARSE_BYTES (32u * 1024 * 1024)
+/* gumbo's memory: the budget of every HTML parse, IC_HTML5_BASE_BYTES
+ * (above). */
 
 /* --- Storage ----------------------------------------------------------- */
 

@@ -40,8 +40,9 @@
  * elements, holding more than IC_MAX_MF2_ITEMS microformats or
  * IC_MAX_MF2_PROPERTIES property values and rel links, producing more than
  * IC_MAX_MF2_OUTPUT_BYTES of text or needing more than
- * IC_MAX_MF2_NODE_VISITS node visits is refused whole with
- * IC_ERR_TOO_LARGE: nothing is truncated silently.  Nesting is measured
+ * IC_MAX_MF2_NODE_VISITS node visits, or whose tree would cost gumbo
+ * more than its byte budget (text/html5.h: "HTML too costly to parse"),
+ * is refused whole with IC_ERR_TOO_LARGE: nothing is truncated silently.  Nesting is measured
  * on the raw text before gumbo runs (its tree building is quadratic in
  * depth) and again on the tree; no recursion goes deeper than the cap.
  *
@@ -81,7 +82,8 @@
  * @return IC_OK;
  *         IC_ERR_BAD_INPUT when @p base_url is not an absolute http(s) URL
  *         (or @p a / @p out is NULL);
- *         IC_ERR_TOO_LARGE past one of the IC_MAX_MF2_* limits: the page
+ *         IC_ERR_TOO_LARGE past one of the IC_MAX_MF2_* limits or gumbo's
+ *         byte budget ("HTML too costly to parse"): the page
  *         is hostile or not a feed we accept, drop it;
  *         IC_ERR_NOMEM when memory runs out.
  * Side effects: none besides memory (no I/O, no globals).

@@ -1,8 +1,8 @@
 /*
  * sanitize.c - allow-list HTML sanitizer on gumbo (see sanitize.h; MC-3).
  *
- * Three parts: gumbo runs on a counting allocator so a hostile fragment
- * cannot make it eat the machine; one iterative tree walk with an explicit
+ * Three parts: gumbo runs on the shared byte budget (text/html5.h) so a
+ * hostile fragment cannot make it eat the machine; one iterative tree walk with an explicit
  * stack; two writers on that walk, HTML (the allow-list) and plain text.
  *
  * The HTML writer's invariant: what it writes, parsed again by the HTML5
@@ -15,7 +15,6 @@
  */
 #include "mf2/sanitize.h"
 
-#include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,130 +25,42 @@
 
 #include "core/buf.h"
 #include "text/html.h"
+#include "text/html5.h"
 #include "core/ic_limits.h"
 #include "text/url.h"
 
 /* --- gumbo on a budget --------------------------------------------------- */
 
-/*
- * gumbo has no memory limit and does not check its allocator's result,
- * and HTML tree building can clone formatting elements once per paragraph
- * (quadratic in the input).  So every allocation goes through gmem_alloc,
- * which counts bytes and, past IC_MAX_SANITIZE_PARSE_BYTES or when malloc
- * fails, longjmp()s out of gumbo back to run_gumbo().  gumbo holds no
- * global state, locks or descriptors, and every block it had is on our
- * list, so abandoning the parse leaks nothing: gmem_release() frees the
- * list (also on success, instead of gumbo_destroy_output()).
- */
-struct gmem_block {
-	struct gmem_block *prev, *next;
-	max_align_t payload[]; /* what gumbo gets, aligned for any type */
-};
-
-struct gmem {
-	struct gmem_block *head;
-	size_t used; /* bytes handed out over the whole parse */
-	enum ic_err failure;
-	jmp_buf jump;
-};
-
-static void *gmem_alloc(void *userdata, size_t size)
+/* Arena cleanup: the tree of one parse. */
+static void free_html5(void *userdata)
 {
-	struct gmem *m = userdata;
-	struct gmem_block *b;
-
-	if (size > IC_MAX_SANITIZE_PARSE_BYTES - m->used) {
-		m->failure = IC_ERR_TOO_LARGE;
-		longjmp(m->jump, 1);
-	}
-	b = malloc(sizeof(*b) + size);
-	if (b == NULL) {
-		m->failure = IC_ERR_NOMEM;
-		longjmp(m->jump, 1);
-	}
-	m->used += size;
-	b->prev = NULL;
-	b->next = m->head;
-	if (m->head != NULL)
-		m->head->prev = b;
-	m->head = b;
-	return b->payload;
-}
-
-static void gmem_free(void *userdata, void *p)
-{
-	struct gmem *m = userdata;
-	struct gmem_block *b;
-
-	if (p == NULL)
-		return;
-	b = (struct gmem_block *)((char *)p -
-	                          offsetof(struct gmem_block, payload));
-	if (b->prev != NULL)
-		b->prev->next = b->next;
-	else
-		m->head = b->next;
-	if (b->next != NULL)
-		b->next->prev = b->prev;
-	free(b);
-}
-
-/* Arena cleanup: free whatever gumbo still holds. */
-static void gmem_release(void *userdata)
-{
-	struct gmem *m = userdata;
-
-	while (m->head != NULL) {
-		struct gmem_block *b = m->head;
-
-		m->head = b->next;
-		free(b);
-	}
-}
-
-/* The one setjmp: nothing here is modified between it and a longjmp. */
-static GumboOutput *run_gumbo(struct gmem *m, const GumboOptions *opts,
-                              const char *html, size_t len)
-{
-	if (setjmp(m->jump) != 0)
-		return NULL;
-	return gumbo_parse_with_options(opts, html, len);
+	ic_html5_free(userdata);
 }
 
 /*
  * Parse @p html as the HTML5 fragment algorithm does with a <div> as the
  * context element; *root is the <html> element whose children are the
- * fragment.  The tree lives until the arena is freed.
+ * fragment.  gumbo runs on the shared budget (text/html5.h): a hostile
+ * fragment that would make it eat the machine is refused.  The tree lives
+ * until the arena is freed.
  */
 static enum ic_err parse_fragment(struct ic_arena *a, const char *html,
                                   size_t len, const GumboNode **root,
                                   char *errbuf)
 {
-	struct gmem *m = ic_arena_calloc(a, 1, sizeof(*m));
-	GumboOptions opts = kGumboDefaultOptions;
-	GumboOutput *g;
+	struct ic_html5 *h = ic_arena_calloc(a, 1, sizeof(*h));
+	const struct ic_html5_opts opts = {.div_fragment = true};
+	enum ic_err rc;
 
-	if (m == NULL || ic_arena_on_free(a, gmem_release, m) != IC_OK)
+	if (h == NULL || ic_arena_on_free(a, free_html5, h) != IC_OK)
 		return ic_fail(errbuf, IC_ERR_NOMEM,
 		               "sanitizer: out of memory");
-	opts.allocator = gmem_alloc;
-	opts.deallocator = gmem_free;
-	opts.userdata = m;
-	opts.max_errors = 0; /* parse errors are of no use here */
-	opts.fragment_context = GUMBO_TAG_DIV;
-	opts.fragment_namespace = GUMBO_NAMESPACE_HTML;
-	g = run_gumbo(m, &opts, html ? html : "", html ? len : 0);
-	if (g == NULL) {
-		gmem_release(m);
-		if (m->failure == IC_ERR_TOO_LARGE)
-			return ic_fail(errbuf, IC_ERR_TOO_LARGE,
-			               "HTML needs more than %u bytes to parse",
-			               (unsigned)IC_MAX_SANITIZE_PARSE_BYTES);
-		return ic_fail(errbuf, IC_ERR_NOMEM, "HTML parser: no memory");
-	}
-	if (g->root == NULL || g->root->type != GUMBO_NODE_ELEMENT)
+	rc = ic_html5_parse(html, html ? len : 0, &opts, h, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	if (h->g->root == NULL || h->g->root->type != GUMBO_NODE_ELEMENT)
 		return ic_fail(errbuf, IC_ERR_INTERNAL, "HTML parser: no root");
-	*root = g->root;
+	*root = h->g->root;
 	return IC_OK;
 }
 

@@ -52,7 +52,7 @@
  * where its blocks would close the surrounding element.
  *
  * Limits (ic_limits.h): input IC_MAX_SANITIZE_INPUT_BYTES, output
- * IC_MAX_SANITIZED_BYTES, gumbo's memory IC_MAX_SANITIZE_PARSE_BYTES
+ * IC_MAX_SANITIZED_BYTES, gumbo's memory the budget of text/html5.h
  * (HTML tree building clones formatting elements: a few KiB of hostile
  * markup can ask for gigabytes, so the parse is stopped at the budget).
  *

@@ -13,6 +13,7 @@
 #include <gumbo.h>
 
 #include "core/ic_limits.h"
+#include "text/html5.h"
 #include "text/url.h"
 
 /* --- Walking <head> ----------------------------------------------------- */
@@ -186,26 +187,27 @@ static bool visit_link(const GumboElement *el, void *ctx)
 
 /* --- Parsing ------------------------------------------------------------ */
 
-static void free_gumbo(void *p)
+static void free_html5(void *p)
 {
-	gumbo_destroy_output(&kGumboDefaultOptions, p);
+	ic_html5_free(p);
 }
 
+/* The tree lives until the arena is freed; gumbo runs on the shared
+ * budget (text/html5.h), so a hostile page is refused, not parsed into
+ * hundreds of MB. */
 static enum ic_err parse_html(struct ic_arena *a, const char *html, size_t len,
                               GumboOutput **out, char *errbuf)
 {
-	GumboOptions opts = kGumboDefaultOptions;
-	GumboOutput *g;
+	struct ic_html5 *h = ic_arena_calloc(a, 1, sizeof(*h));
+	enum ic_err rc;
 
-	/* Parse errors are of no use here; recording none bounds memory. */
-	opts.max_errors = 0;
-	g = gumbo_parse_with_options(&opts, html ? html : "", html ? len : 0);
-	if (g == NULL)
-		return ic_fail(errbuf, IC_ERR_NOMEM, "HTML parser failed");
-	if (ic_arena_on_free(a, free_gumbo, g) != IC_OK)
+	if (h == NULL || ic_arena_on_free(a, free_html5, h) != IC_OK)
 		return ic_fail(errbuf, IC_ERR_NOMEM,
 		               "discovery: out of memory");
-	*out = g;
+	rc = ic_html5_parse(html, html ? len : 0, NULL, h, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	*out = h->g;
 	return IC_OK;
 }
 

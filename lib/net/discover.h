@@ -60,9 +60,11 @@ struct ic_discovery {
  * @param[out]    errbuf   optional, IC_ERRBUF_SIZE bytes.
  * @return IC_OK (also when the document has no head links);
  *         IC_ERR_BAD_INPUT  @p doc_url is not an absolute http(s) URL;
- *         IC_ERR_TOO_LARGE  @p len is past IC_MAX_FETCH_FEED_BYTES, or
- *                           more than IC_MAX_LINKS links bring new rels
- *                           (the links kept so far stay valid);
+ *         IC_ERR_TOO_LARGE  @p len is past IC_MAX_FETCH_FEED_BYTES,
+ *                           gumbo would need more than its budget
+ *                           (text/html5.h), or more than IC_MAX_LINKS
+ *                           links bring new rels (the links kept so far
+ *                           stay valid);
  *         IC_ERR_NOMEM.
  */
 enum ic_err ic_discover_html_links(struct ic_link_list *out, struct ic_arena *a,

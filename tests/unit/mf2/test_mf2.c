@@ -417,6 +417,29 @@ static void test_mf2_10000_nested_divs_refused_quickly(void **state)
 	free(html);
 }
 
+/* Issue 11: 200 distinct nested <b>s, then "<p>x</p>" to about 34 KB.
+ * Each <p> reopens every <b>, so gumbo would build a 300 MB tree; the
+ * parse is refused at gumbo's budget (text/html5.h) and nothing is
+ * returned.  The old code parsed it, taking seconds and 300 MB. */
+static void test_mf2_cloned_formatting_refused_at_budget(void **state)
+{
+	struct fx *f = *state;
+	struct ic_buf b = IC_BUF_INIT(64 * 1024);
+	cJSON *doc = (cJSON *)1;
+
+	assert_int_equal(ic_buf_adds(&b, "<p>"), IC_OK);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(ic_buf_addf(&b, "<b class=c%d>", i), IC_OK);
+	while (b.len < 34 * 1024)
+		assert_int_equal(ic_buf_adds(&b, "<p>x</p>"), IC_OK);
+	assert_int_equal(ic_mf2_parse(f->a, b.buf, b.len, BASE, &doc,
+	                              f->errbuf),
+	                 IC_ERR_TOO_LARGE);
+	assert_null(doc);
+	assert_non_null(strstr(f->errbuf, "HTML too costly to parse"));
+	ic_buf_release(&b);
+}
+
 static void test_mf2_deep_but_legal_nesting_parses(void **state)
 {
 	struct fx *f = *state;
@@ -536,6 +559,7 @@ int main(void)
 	        T(test_mf2_10000_nested_divs_refused_quickly),
 	        T(test_mf2_deep_but_legal_nesting_parses),
 	        T(test_mf2_unclosed_paragraphs_do_not_count_as_nesting),
+	        T(test_mf2_cloned_formatting_refused_at_budget),
 	        T(test_mf2_100000_entries_refused),
 	        T(test_mf2_items_up_to_cap_parse),
 	        T(test_mf2_properties_past_cap_refused),

@@ -1,0 +1,90 @@
+/*
+ * html5.h - the one bounded way to run gumbo, the HTML5 parser.
+ *
+ * Every module that parses HTML (mf2, sanitize, discover) calls
+ * ic_html5_parse(), so one policy holds everywhere: gumbo gets a private
+ * allocator that charges a byte budget, by default IC_HTML5_BASE_BYTES +
+ * IC_HTML5_BYTES_PER_INPUT_BYTE x the input (ic_limits.h).  HTML5 tree
+ * building can clone formatting elements once per paragraph, so a few KiB
+ * can ask for gigabytes; such a parse is abandoned and refused with
+ * IC_ERR_TOO_LARGE ("HTML too costly to parse: over N bytes").
+ *
+ * gumbo 0.10.1 does not check its allocator's result, so the allocator
+ * never returns NULL: past the budget (or when malloc fails) it
+ * siglongjmp()s out of gumbo back to ic_html5_parse(), which frees every
+ * block gumbo had (all are on a list owned by the parse).  gumbo holds no
+ * global state, locks or descriptors, so abandoning it leaks nothing.
+ *
+ * Re-entrancy: no static state; each parse has its own budget, list and
+ * jump buffer, so parses may run in several threads or one after another
+ * after a refusal.  A parse must not be started from inside another
+ * parse's allocator (nothing does).
+ *
+ * Memory: the tree (out->g) and everything in it lives until
+ * ic_html5_free(out); it is freed as one list.  Never pass it to
+ * gumbo_destroy_output() (its allocator was the parse's).  No I/O.
+ */
+#ifndef IC_HTML5_H
+#define IC_HTML5_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <gumbo.h>
+
+#include "core/err.h"
+
+struct ic_html5_block; /* private: one block gumbo holds */
+
+/* How to parse.  A NULL options pointer means a whole document with the
+ * default budget. */
+struct ic_html5_opts {
+	/* Bytes gumbo may hold at once (blocks plus our per-block header);
+	 * 0: ic_html5_budget(len). */
+	size_t max_bytes;
+	/* Parse as the HTML5 fragment algorithm does with a <div> as the
+	 * context element (out->g->root is then the <html> element whose
+	 * children are the fragment), not as a whole document. */
+	bool div_fragment;
+};
+
+/* A parsed tree.  Read out->g; the other fields are for the caller's
+ * information (depth, peak_bytes) or private (blocks). */
+struct ic_html5 {
+	GumboOutput *g;       /* the tree; NULL before a parse or after free */
+	size_t depth;         /* deepest element nesting (root element: 1) */
+	size_t peak_bytes;    /* most bytes gumbo held at once (also set
+	                       * when the parse was refused) */
+	size_t budget;        /* the budget the parse ran with */
+	struct ic_html5_block *blocks; /* private: every block gumbo holds */
+};
+
+/** The default budget for @p len bytes of input (saturates, never wraps). */
+size_t ic_html5_budget(size_t len);
+
+/**
+ * Parse @p len bytes of HTML with gumbo within a byte budget.
+ *
+ * @param[in]  html    any bytes (need not be NUL-terminated); NULL with
+ *                     @p len 0 is an empty document
+ * @param[in]  len     its length
+ * @param[in]  opts    NULL, or the options above
+ * @param[out] out     the tree, to be released with ic_html5_free(); on
+ *                     failure it holds no tree (g NULL; free is still
+ *                     allowed) but peak_bytes and budget are set
+ * @param[out] errbuf  IC_ERRBUF_SIZE bytes, or NULL
+ * @return IC_OK;
+ *         IC_ERR_BAD_INPUT when @p out is NULL or @p html NULL with len > 0;
+ *         IC_ERR_TOO_LARGE when gumbo would hold more than the budget
+ *         ("HTML too costly to parse: over N bytes");
+ *         IC_ERR_NOMEM when malloc fails.
+ * Side effects: none besides memory.
+ */
+enum ic_err ic_html5_parse(const char *html, size_t len,
+                           const struct ic_html5_opts *opts,
+                           struct ic_html5 *out, char *errbuf);
+
+/** Free the tree of @p h (NULL, or already freed: nothing happens). */
+void ic_html5_free(struct ic_html5 *h);
+
+#endif /* IC_HTML5_H */
