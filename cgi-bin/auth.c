@@ -25,7 +25,7 @@ static const struct ic_route routes[] = {
 	 "the sign-in page (IndieAuth client)"},
 	{"POST", "/login", ic_signin_login_post, IC_NEED_FORM,
 	 "start signing in: discovery, state, PKCE (IA-C-1..IA-C-12)"},
-	{"GET", "/callback", ic_signin_callback, IC_NEED_NOTHING,
+	{"GET", "/callback", ic_signin_callback, IC_NEED_GET_ACTS,
 	 "the sign-in redirect_uri: state, iss, code, me (IA-C-13..19)"},
 	{"POST", "/logout", ic_signin_logout, IC_NEED_OWNER_ACTION,
 	 "sign out (session + CSRF)"},

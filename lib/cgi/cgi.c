@@ -290,6 +290,7 @@ enum ic_err ic_req_store(struct ic_req *req, struct ic_store **out)
 		if (rc != IC_OK)
 			return rc;
 	}
+	ic_store_set_dry_run(req->store, req->safe);
 	*out = req->store;
 	return IC_OK;
 }

@@ -91,6 +91,10 @@ struct ic_req {
 	struct ic_config cfg;
 	bool cfg_loaded;
 	struct ic_store *store; /* opened on first ic_req_store() */
+	/* A safe request (HEAD; set by the router): ic_req_store() hands out
+	 * the store in dry-run mode, so nothing the handler writes is kept
+	 * (ic_store_set_dry_run()), and no work runs after the response. */
+	bool safe;
 	const char *param_names[IC_REQ_MAX_PARAMS];
 	const char *param_values[IC_REQ_MAX_PARAMS];
 	size_t nparams;

@@ -78,10 +78,14 @@ static int serve_cgi(const struct ic_program *prog, char **envp)
 		ic_cgi_respond(&req);
 	/* The response is complete: now, and only now, the work after it,
 	 * then due work. */
-	if (req.after != NULL)
+	if (req.after != NULL && !req.safe)
 		run_after(&req);
-	else if (req.cfg_loaded)
+	else if (req.cfg_loaded) {
+		/* Work already due is not this request's doing: a HEAD kicks
+		 * maintenance as any request does. */
+		req.safe = false;
 		ic_maint_kick(&req);
+	}
 	ic_cgi_req_free(&req);
 	return 0;
 }

@@ -65,10 +65,16 @@ bool ic_route_match(const char *pattern, const char *path,
 	return true;
 }
 
-static bool method_matches(const char *route, const char *method)
+static bool is_head(const char *method)
 {
-	return strcmp(route, method) == 0 ||
-	       (strcmp(route, "GET") == 0 && strcmp(method, "HEAD") == 0);
+	return strcmp(method, "HEAD") == 0;
+}
+
+static bool method_matches(const struct ic_route *r, const char *method)
+{
+	return strcmp(r->method, method) == 0 ||
+	       (strcmp(r->method, "GET") == 0 && is_head(method) &&
+		!(r->needs & IC_NEED_GET_ACTS));
 }
 
 /* Build the Allow header for every route whose path matches. */
@@ -86,7 +92,8 @@ static const char *allow_list(struct ic_req *req,
 		if ((b.len && ic_buf_adds(&b, ", ") != IC_OK) ||
 		    ic_buf_adds(&b, routes[i].method) != IC_OK)
 			break;
-		if (strcmp(routes[i].method, "GET") == 0)
+		if (strcmp(routes[i].method, "GET") == 0 &&
+		    !(routes[i].needs & IC_NEED_GET_ACTS))
 			get = true;
 	}
 	if (get && ic_buf_adds(&b, ", HEAD") != IC_OK)
@@ -205,9 +212,11 @@ enum ic_err ic_route_dispatch(struct ic_req *req, const struct ic_route *routes,
 		if (!ic_route_match(routes[i].path, req->env.path_info, NULL))
 			continue;
 		path_known = true;
-		if (method_matches(routes[i].method, req->env.method))
+		if (method_matches(&routes[i], req->env.method))
 			hit = &routes[i];
 	}
+	/* A safe method changes nothing, whatever the handler writes. */
+	req->safe = is_head(req->env.method);
 	if (!path_known)
 		rc = ic_fail(req->errbuf, IC_ERR_NOT_FOUND, "no page here");
 	else if (hit == NULL) {

@@ -11,7 +11,10 @@
  *   4. IC_NEED_FORM: media type, then parse  -> 415 / 400
  *   5. IC_NEED_OWNER_*: the owner's session    -> 303 / 401 / 403
  *   6. the handler runs; an error it returns becomes the error response.
- * HEAD is answered by the GET route, without a body (H-9).
+ * HEAD is answered by the GET route, without a body (H-9), and changes
+ * nothing (RFC 9110 §9.2.1): its store rolls back every write
+ * (req->safe), no work runs after it, and a GET that acts beyond this
+ * site's store (IC_NEED_GET_ACTS) answers HEAD with 405.
  *
  * Owner access is a property of the route, as cgit checks its command
  * flags once before any handler: a handler of an owner route checks
@@ -52,6 +55,10 @@ enum ic_route_need {
 	 * and links back to the form's `next`, for JSON callers the plain
 	 * error (docs/web.md "Owner actions"). */
 	IC_NEED_OWNER_ACTION = 1u << 5,
+	/* A GET whose answer acts beyond this site's store (the sign-in
+	 * callback redeems a code at an authorization endpoint): HEAD,
+	 * which must change nothing anywhere, gets 405 with Allow: GET. */
+	IC_NEED_GET_ACTS = 1u << 6,
 };
 
 /* Any of the owner needs. */

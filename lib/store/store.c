@@ -46,6 +46,7 @@ struct ic_store {
 	MDB_env *env;
 	MDB_dbi dbi[IC_DB__COUNT];
 	unsigned open_txns; /* running transactions: the map may change at 0 */
+	bool dry_run;       /* ic_store_set_dry_run(): roll back every write */
 };
 
 struct ic_store_txn {
@@ -140,10 +141,21 @@ static enum ic_err run_txn(struct ic_store *st, bool readonly,
 		/* A full map aborts even if fn ignored the failed write. */
 		return r != IC_OK ? r : IC_ERR_DATABASE;
 	}
+	if (!readonly && st->dry_run) {
+		/* A safe method computed its answer: keep nothing of it. */
+		mdb_txn_abort(t.txn);
+		st->open_txns--;
+		return IC_OK;
+	}
 	rc = mdb_txn_commit(t.txn);
 	st->open_txns--;
 	*map_full = rc == MDB_MAP_FULL;
 	return store_error(errbuf, rc, "mdb_txn_commit", "");
+}
+
+void ic_store_set_dry_run(struct ic_store *st, bool on)
+{
+	st->dry_run = on;
 }
 
 /* Double the map (STYLE.md: on MDB_MAP_FULL abort, grow, retry once). */

@@ -136,6 +136,14 @@ enum ic_err ic_store_open_with_map(struct ic_store **out, const char *data_dir,
  * may be running. */
 void ic_store_close(struct ic_store *st);
 
+/**
+ * While @p on, every ic_store_update() runs its function as usual and
+ * then rolls the transaction back (returning what the function returned):
+ * a request of a safe method (HEAD) computes the same answer as its GET
+ * and changes nothing (RFC 9110 §9.2.1; issue 11).  Reads are unaffected.
+ */
+void ic_store_set_dry_run(struct ic_store *st, bool on);
+
 /* --- One-call transactions -------------------------------------------- */
 
 /**

@@ -115,6 +115,13 @@ class Pages(unittest.TestCase):
         self.assertTrue(B.get(bob.b("feed/")).body.decode().count("<title>(1) Inbox"))
         conv_b = api(B, "feed/api/inbox")["conversations"][0]["id"]
 
+        # A HEAD of the conversation answers as its GET would and marks
+        # nothing read: a safe method changes nothing (RFC 9110 §9.2.1).
+        r = B.site.request("HEAD", bob.b("feed/with/" + conv_b), B.headers())
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, b"")
+        self.assertEqual(api(B, "feed/api/inbox")["unread"], 1)
+
         # Opening the conversation shows it, escaped, and marks it read.
         page = B.get(bob.b("feed/with/" + conv_b)).body.decode()
         self.assertIn("Hello &lt;script&gt;x()&lt;/script&gt; Bob", page)

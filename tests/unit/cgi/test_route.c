@@ -18,6 +18,7 @@
 #include "core/ic_limits.h"
 #include "cgi/route.h"
 #include "cgi/session.h"
+#include "store/store.h"
 #include "text/form.h"
 
 static int calls;
@@ -455,6 +456,89 @@ static void test_route_owner_action_with_session_and_csrf_runs(void **state)
 	ic_fx_done(&r);
 }
 
+/* --- Safe methods (issue 11; RFC 9110 §9.2.1) ------------------------ */
+
+/* A GET that writes, as the conversation page marks messages read. */
+static enum ic_err put_mark(struct ic_store_txn *t, void *p)
+{
+	(void)p;
+	return ic_store_txn_put(t, IC_DB_META, "mark", 4, "read", 4, 0);
+}
+
+static enum ic_err h_marks(struct ic_req *req)
+{
+	struct ic_store *st;
+	enum ic_err rc;
+
+	calls++;
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, put_mark, NULL, req->errbuf);
+	return rc == IC_OK ? ic_resp_text(req, 200, "marked") : rc;
+}
+
+static const struct ic_route safe_routes[] = {
+	{"GET", "/marks", h_marks, IC_NEED_NOTHING, "marks on GET"},
+	{"GET", "/acts", h_unchecked, IC_NEED_GET_ACTS, "acts elsewhere"},
+};
+
+static bool marked(struct ic_fx *fx)
+{
+	struct ic_store *st;
+	struct ic_arena *a = ic_arena_new(0);
+	char errbuf[IC_ERRBUF_SIZE];
+	void *v;
+	size_t n;
+	enum ic_err rc;
+
+	assert_non_null(a);
+	assert_int_equal(ic_store_open(&st, fx->dir, errbuf), IC_OK);
+	rc = ic_store_get(st, a, IC_DB_META, "mark", 4, &v, &n, errbuf);
+	ic_store_close(st);
+	ic_arena_free(a);
+	return rc == IC_OK;
+}
+
+static void test_route_head_changes_nothing(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_call c = {.method = "HEAD", .path = "/marks"};
+	struct ic_fx_run r;
+
+	calls = 0;
+	ic_fx_run(fx, safe_routes, 2, &c, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(calls, 1); /* the same answer as GET ... */
+	ic_fx_done(&r);
+	assert_false(marked(fx)); /* ... and nothing kept */
+	c.method = "GET";
+	ic_fx_run(fx, safe_routes, 2, &c, &r);
+	assert_int_equal(r.status, 200);
+	ic_fx_done(&r);
+	assert_true(marked(fx));
+}
+
+static void test_route_head_on_a_get_that_acts_is_405(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_call c = {.method = "HEAD", .path = "/acts"};
+	struct ic_fx_run r;
+	char allow[64];
+
+	calls = 0;
+	ic_fx_run(fx, safe_routes, 2, &c, &r);
+	assert_int_equal(r.status, 405);
+	assert_int_equal(calls, 0);
+	assert_true(ic_fx_header(&r, "Allow", allow, sizeof(allow)));
+	assert_string_equal(allow, "GET");
+	ic_fx_done(&r);
+	c.method = "GET";
+	ic_fx_run(fx, safe_routes, 2, &c, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(calls, 1);
+	ic_fx_done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +553,8 @@ int main(void)
 		cmocka_unit_test(test_route_body_over_cap_is_413),
 		cmocka_unit_test(test_route_handler_error_becomes_response),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ic_fx_setup, ic_fx_teardown)
+		T(test_route_head_changes_nothing),
+		T(test_route_head_on_a_get_that_acts_is_405),
 		T(test_route_owner_page_without_session_is_303_ia_c_20),
 		T(test_route_owner_page_next_uses_script_name_ia_c_20),
 		T(test_route_owner_api_without_session_is_401_json),
