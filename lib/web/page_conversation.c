@@ -16,6 +16,7 @@
 #include "cgi/session.h"
 #include "cgi/site.h"
 #include "store/store.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_msg.h"
 
@@ -184,7 +185,7 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 
 	if (vars[0].value == NULL)
 		return IC_ERR_NOMEM;
-	if (c->state == IC_CONV_BLOCKED || c->state == IC_CONV_DECLINED)
+	if (ic_conv_closed(c->state))
 		return ic_page_render(req,
 				      "<p class=\"muted\">This conversation is "
 				      "closed.</p>\n",
