@@ -110,13 +110,11 @@ static const struct ic_msg **merged(struct conv_read *r, size_t *n)
 	return all;
 }
 
+/* Ours only: what we received has no delivery state. */
 static const char *state_of(const struct ic_conv *c, const struct ic_msg *m)
 {
-	if (m->dir != 'o')
-		return "";
-	return m->seq <= c->fetched_seq    ? "fetched"
-	       : m->seq <= c->notified_seq ? "notified"
-	                                   : "stored";
+	return m->dir == 'o' ? ic_msg_state_name(ic_msg_delivery(c, m->seq))
+			     : "";
 }
 
 static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
@@ -319,11 +317,7 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 	    !cJSON_AddStringToObject(j, "state",
 				     ic_conv_state_name(r.conv.state)) ||
 	    !cJSON_AddNumberToObject(j, "out_seq", (double)r.conv.out_seq) ||
-	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq) ||
-	    !cJSON_AddNumberToObject(j, "notified_seq",
-				     (double)r.conv.notified_seq) ||
-	    !cJSON_AddNumberToObject(j, "fetched_seq",
-				     (double)r.conv.fetched_seq)) {
+	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq)) {
 		cJSON_Delete(j);
 		return IC_ERR_NOMEM;
 	}

@@ -393,6 +393,7 @@ enum ic_err ic_page_api_inbox(struct ic_req *req)
 		     !cJSON_AddStringToObject(e, "photo", v->peer_photo)) ||
 		    !cJSON_AddStringToObject(e, "state",
 					     ic_conv_state_name(v->state)) ||
+		    !cJSON_AddBoolToObject(e, "closed", ic_conv_closed(v->state)) ||
 		    !cJSON_AddNumberToObject(e, "unread", (double)v->unread) ||
 		    !cJSON_AddNumberToObject(
 		            e, "updated",
