@@ -213,9 +213,6 @@ static enum ic_err put_refresh_in_txn(struct ic_store_txn *t,
 	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, a, r.idle_expires);
 }
 
-/* TE-2: check-and-consume the ticket and store the token's binding in one
- * write transaction, so a ticket can never yield two tokens.  Re-runnable
- * (store.h): the ticket is read afresh on every run. */
 /* Conversation @p id, or the position IC_CONV_NONE when it is gone, for
  * conv_state.h's table. */
 static enum ic_err conv_in_txn(struct ic_store_txn *t, struct ic_arena *a,
@@ -230,6 +227,9 @@ static enum ic_err conv_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 	return IC_OK;
 }
 
+/* TE-2: check-and-consume the ticket and store the token's binding in one
+ * write transaction, so a ticket can never yield two tokens.  Re-runnable
+ * (store.h): the ticket is read afresh on every run. */
 static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct redeem *r = ctx;
