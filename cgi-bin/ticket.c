@@ -1,5 +1,6 @@
 /*
- * ticket.c - TicketAuth: the ticket endpoint (receive, redeem, subscribe) and the sending side (invite).
+ * ticket.c - TicketAuth: the ticket endpoint (receive, redeem, subscribe)
+ * and the sending side (invite, accept, decline, block, revoke).
  *
  * The route table and the terminal commands; the work is in lib/.
  */
@@ -91,6 +92,20 @@ static enum ic_err cmd_block(struct ic_req *req, int argc, char **argv)
 	return decline(req, argc, argv, true);
 }
 
+static enum ic_err cmd_revoke(struct ic_req *req, int argc, char **argv)
+{
+	int count = 0;
+	enum ic_err rc = one_url(req, argc, argv);
+
+	if (rc == IC_OK)
+		rc = ic_handshake_revoke(req, argv[1], &count);
+	if (rc == IC_OK)
+		printf("revoked %s's access: %d token(s) stopped working; "
+		       "invite them again to give it back\n",
+		       argv[1], count);
+	return rc;
+}
+
 static const struct ic_cli_cmd cmds[] = {
 	{"--invite", "URL", cmd_invite, true,
 	 "start a conversation: send the site at URL a ticket (TS-1..TS-3)"},
@@ -100,11 +115,14 @@ static const struct ic_cli_cmd cmds[] = {
 	 "decline URL: unsubscribe, forget their token, ignore them"},
 	{"--block", "URL", cmd_block, true,
 	 "block URL: decline, and revoke the tokens we issued them"},
+	{"--revoke", "URL", cmd_revoke, true,
+	 "revoke URL's access to our feed (tokens, refresh, renewal); "
+	 "--invite gives it back"},
 };
 
 const struct ic_program ic_program_ticket = {
 	.name = "ticket",
-	.summary = "TicketAuth: the ticket endpoint (receive, redeem, subscribe) and the sending side (invite)",
+	.summary = "TicketAuth: the ticket endpoint (receive, redeem, subscribe) and the sending side (invite, accept, decline, block, revoke)",
 	.routes = routes,
 	.nroutes = ARRAY_SIZE(routes),
 	.cmds = cmds,

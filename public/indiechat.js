@@ -59,7 +59,7 @@
 				? 'li.request[data-peer="' + cssEscape(c.peer) + '"]'
 				: 'li.conversation[data-conv="' + c.id + '"]';
 			var li = document.querySelector(sel);
-			if (c.state === "declined" || c.state === "blocked") continue;
+			if (c.closed) continue;
 			if (!li) { known = -1; break; }
 			known++;
 			var u = li.querySelector(".unread");
@@ -135,24 +135,33 @@
 		if (!list) return;
 		for (var i = 0; i < data.messages.length; i++) {
 			var m = data.messages[i];
-			if (!document.getElementById("m-" + (m.dir === "out" ? "o" : "i") + "-" + m.seq))
-				list.appendChild(messageItem(m));
-		}
-		var outs = list.querySelectorAll("li.message.out");
-		for (var j = 0; j < outs.length; j++) {
-			var seq = parseInt(outs[j].getAttribute("data-seq"), 10);
-			var st = outs[j].querySelector(".state");
-			if (st) st.textContent = seq <= data.fetched_seq ? "fetched"
-				: seq <= data.notified_seq ? "notified" : "stored";
+			var li = document.getElementById("m-" + (m.dir === "out" ? "o" : "i") + "-" + m.seq);
+			if (!li) { list.appendChild(messageItem(m)); continue; }
+			/* The delivery state is the server's word (m.state). */
+			var st = m.dir === "out" ? li.querySelector(".state") : null;
+			if (st && st.textContent !== m.state) st.textContent = m.state;
 		}
 		var cs = document.getElementById("conv-state");
 		if (cs && cs.textContent !== data.state) cs.textContent = data.state;
 	}
 
+	/* Our oldest message whose delivery may still move on: "fetched"
+	 * is final, so only the others are asked for again. */
+	function unsettledOut() {
+		var outs = document.querySelectorAll("#messages li.message.out");
+		var from = lastSeq("out") + 1;
+		for (var i = 0; i < outs.length; i++) {
+			var st = outs[i].querySelector(".state");
+			var seq = parseInt(outs[i].getAttribute("data-seq"), 10) || 0;
+			if (st && st.textContent !== "fetched" && seq < from) from = seq;
+		}
+		return from;
+	}
+
 	function conversationURL() {
-		/* Ask again for what we have, so delivery states stay fresh:
-		 * the answer is small (ETag makes an unchanged one a 304). */
-		var out = Math.max(0, lastSeq("out") - 20), inn = lastSeq("in");
+		/* Ask again for what may still change, so delivery states stay
+		 * fresh (ETag makes an unchanged answer a 304). */
+		var out = Math.max(0, unsettledOut() - 1), inn = lastSeq("in");
 		return base + "/feed/api/with/" + conv + "?out=" + out + "&in=" + inn;
 	}
 

@@ -15,6 +15,7 @@
 #include "mf2/mf2.h"
 #include "net/peer.h"
 #include "mf2/sanitize.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_msg.h"
 #include "store/store_token.h"
@@ -211,7 +212,7 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	if (rc)
 		return rc;
 	/* Declined or blocked while this fetch ran: keep nothing. */
-	if (conv.state == IC_CONV_BLOCKED || conv.state == IC_CONV_DECLINED)
+	if (!ic_conv_may_receive(conv.state))
 		return IC_OK;
 	/* Oldest first, so local seqs follow the page's order in time. */
 	for (size_t i = f->n; rc == IC_OK && i-- > 0;) {

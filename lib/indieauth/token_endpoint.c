@@ -18,6 +18,7 @@
 #include "cgi/page.h"
 #include "cgi/site.h"
 #include "store/store.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_auth.h"
 #include "store/store_token.h"
@@ -200,6 +201,20 @@ static enum ic_err put_refresh_in_txn(struct ic_store_txn *t,
 	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, a, r.idle_expires);
 }
 
+/* Conversation @p id, or the position IC_CONV_NONE when it is gone, for
+ * conv_state.h's table. */
+static enum ic_err conv_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+			       const char *id, struct ic_conv *conv)
+{
+	enum ic_err rc = ic_store_conv_get_in_txn(t, a, id, conv);
+
+	if (rc != IC_ERR_NOT_FOUND)
+		return rc;
+	memset(conv, 0, sizeof(*conv));
+	conv->state = IC_CONV_NONE;
+	return IC_OK;
+}
+
 /* TE-2: check-and-consume the ticket and store the token's binding in one
  * write transaction, so a ticket can never yield two tokens.  Re-runnable
  * (store.h): the ticket is read afresh on every run. */
@@ -217,18 +232,17 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 	if (r->ticket.conv && *r->ticket.conv) {
 		struct ic_conv conv;
 
-		rc = ic_store_conv_get_in_txn(t, r->a, r->ticket.conv, &conv);
-		if (rc != IC_OK && rc != IC_ERR_NOT_FOUND)
+		rc = conv_in_txn(t, r->a, r->ticket.conv, &conv);
+		if (rc != IC_OK)
 			return rc;
 		/* Blocking is revoking at the source: no ticket issued
 		 * before the block yields a token after it (TE-12). */
-		if (rc == IC_OK && (conv.state == IC_CONV_BLOCKED ||
-				    conv.state == IC_CONV_DECLINED ||
-				    conv.access_revoked))
+		if (!ic_conv_allows(conv.state, conv.access_revoked,
+				    IC_CONV_EV_TOKEN_REDEEM))
 			return IC_ERR_GONE;
 		/* Peers that do not refresh (TE-6) get a fresh ticket from
 		 * lazy maintenance before this token expires. */
-		rc = rc == IC_ERR_NOT_FOUND ? IC_OK : ic_due_schedule_in_txn(
+		rc = conv.state == IC_CONV_NONE ? IC_OK : ic_due_schedule_in_txn(
 		        t, r->a, "ticket", r->ticket.conv,
 		        r->now + IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD,
 		        0, false);
@@ -476,15 +490,13 @@ static enum ic_err refresh_in_txn(struct ic_store_txn *t, void *ctx)
 	if (*g->r.conv) {
 		struct ic_conv conv;
 
-		rc = ic_store_conv_get_in_txn(t, g->a, g->r.conv, &conv);
-		if (rc == IC_ERR_NOT_FOUND ||
-		    (rc == IC_OK && (conv.state == IC_CONV_BLOCKED ||
-		                     conv.state == IC_CONV_DECLINED ||
-		                     conv.access_revoked)))
-			return refuse(g, "invalid_grant",
-			              "this conversation was closed");
+		rc = conv_in_txn(t, g->a, g->r.conv, &conv);
 		if (rc != IC_OK)
 			return rc;
+		if (!ic_conv_allows(conv.state, conv.access_revoked,
+		                    IC_CONV_EV_TOKEN_REFRESH))
+			return refuse(g, "invalid_grant",
+			              "this conversation was closed");
 	}
 	g->tok = (struct ic_issued_token){
 	        .conv = g->r.conv,

@@ -1,5 +1,7 @@
 /*
- * handshake.c - invite, accept, decline, block (see handshake.h).
+ * handshake.c - invite, accept, decline, block, revoke (see
+ * handshake.h).  Which of them a conversation allows, and what state it
+ * moves to, is conv_state.h's table; this file does the rest.
  */
 #include "messages/handshake.h"
 
@@ -12,6 +14,7 @@
 #include "messages/outbox.h"
 #include "cgi/site.h"
 #include "store/store_auth.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_sub.h"
 #include "store/store_token.h"
@@ -40,45 +43,66 @@ struct state_ctx {
 	bool block;
 };
 
+/* The conversation with c->peer, or a position IC_CONV_NONE for the
+ * table when there is none yet. */
+static enum ic_err find_conv(struct ic_store_txn *t, struct state_ctx *c)
+{
+	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, c->req->arena,
+						      c->peer, &c->conv);
+
+	if (rc != IC_ERR_NOT_FOUND)
+		return rc;
+	memset(&c->conv, 0, sizeof(c->conv));
+	c->conv.peer = c->peer;
+	c->conv.state = IC_CONV_NONE;
+	return IC_OK;
+}
+
+/* Apply @ev to the conversation with c->peer (conv_state.h's table). */
+static enum ic_err step(struct ic_store_txn *t, struct state_ctx *c,
+			enum ic_conv_event ev)
+{
+	enum ic_err rc = find_conv(t, c);
+
+	if (rc == IC_OK)
+		rc = ic_conv_apply(&c->conv, ev, ic_store_txn_errbuf(t));
+	return rc;
+}
+
+static enum ic_err new_conv(struct ic_store_txn *t, struct state_ctx *c)
+{
+	char *id;
+	enum ic_err rc = ic_crypto_random_id(c->req->arena, IC_SITE_ID_BYTES,
+					     &id, ic_store_txn_errbuf(t));
+
+	if (rc)
+		return rc;
+	c->conv.id = id;
+	c->conv.created = c->now;
+	c->conv.page_size = c->req->cfg.feed_page_size;
+	return IC_OK;
+}
+
 static enum ic_err invite_txn(struct ic_store_txn *t, void *p)
 {
 	struct state_ctx *c = p;
-	struct ic_arena *a = c->req->arena;
-	char *id;
-	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, a, c->peer, &c->conv);
+	enum ic_err rc = find_conv(t, c);
+	bool is_new = rc == IC_OK && c->conv.state == IC_CONV_NONE;
 
-	/* Inviting someone whose access was revoked gives it back. */
-	if (rc == IC_OK && c->conv.access_revoked &&
-	    c->conv.state != IC_CONV_BLOCKED &&
-	    c->conv.state != IC_CONV_DECLINED) {
-		c->conv.access_revoked = false;
-		c->conv.updated = c->now;
-		rc = ic_store_conv_put_in_txn(t, a, &c->conv);
-		return rc ? rc
-			  : ic_due_schedule_in_txn(t, a, "ticket", c->conv.id,
-						   c->now + ic_due_backoff(1),
-						   0, false);
-	}
+	/* New: invited.  Known: only to give back revoked access. */
 	if (rc == IC_OK)
-		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
-			       "there is already a conversation with %s (%s)",
-			       c->peer, ic_conv_state_name(c->conv.state));
-	if (rc != IC_ERR_NOT_FOUND)
-		return rc;
-	rc = ic_crypto_random_id(a, IC_SITE_ID_BYTES, &id,
-				 ic_store_txn_errbuf(t));
+		rc = ic_conv_apply(&c->conv, IC_CONV_EV_INVITE,
+				   ic_store_txn_errbuf(t));
+	if (rc == IC_OK && is_new)
+		rc = new_conv(t, c);
 	if (rc)
 		return rc;
-	memset(&c->conv, 0, sizeof(c->conv));
-	c->conv.id = id;
-	c->conv.peer = c->peer;
-	c->conv.state = IC_CONV_INVITED;
-	c->conv.created = c->conv.updated = c->now;
-	c->conv.page_size = c->req->cfg.feed_page_size;
-	rc = ic_store_conv_put_in_txn(t, a, &c->conv);
+	c->conv.updated = c->now;
+	rc = ic_store_conv_put_in_txn(t, c->req->arena, &c->conv);
 	/* Until the ticket is delivered, maintenance keeps trying (TS-4). */
 	if (rc == IC_OK)
-		rc = ic_due_schedule_in_txn(t, a, "ticket", id,
+		rc = ic_due_schedule_in_txn(t, c->req->arena, "ticket",
+					    c->conv.id,
 					    c->now + ic_due_backoff(1), 0,
 					    false);
 	return rc;
@@ -138,18 +162,12 @@ enum ic_err ic_handshake_invite(struct ic_req *req, const char *url,
 static enum ic_err accept_txn(struct ic_store_txn *t, void *p)
 {
 	struct state_ctx *c = p;
-	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, c->req->arena,
-						      c->peer, &c->conv);
+	/* A declined request forgot their token and subscription: they
+	 * must send a new ticket (an invitation from us) to start again. */
+	enum ic_err rc = step(t, c, IC_CONV_EV_ACCEPT);
 
 	if (rc)
 		return rc;
-	/* A declined request forgot their token and subscription: they
-	 * must send a new ticket (an invitation from us) to start again. */
-	if (c->conv.state != IC_CONV_REQUEST)
-		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
-			       "the conversation with %s is %s, not a request",
-			       c->peer, ic_conv_state_name(c->conv.state));
-	c->conv.state = IC_CONV_ACTIVE;
 	c->conv.updated = c->now;
 	rc = ic_store_conv_put_in_txn(t, c->req->arena, &c->conv);
 	if (rc == IC_OK)
@@ -177,15 +195,32 @@ enum ic_err ic_handshake_accept(struct ic_req *req, const char *url)
 	return send_ticket(req, &c);
 }
 
+/* TE-12: the tokens we issued them stop reading our feed at once, their
+ * refresh tokens die, and no renewal ticket goes out: revoking is
+ * blocking at the source, their next fetch is 401. */
+static enum ic_err cut_access_in_txn(struct ic_store_txn *t,
+				     struct state_ctx *c)
+{
+	struct ic_arena *a = c->req->arena;
+	enum ic_err rc = ic_store_issued_revoke_conv_in_txn(t, a, c->conv.id,
+							    &c->revoked);
+
+	if (rc == IC_OK)
+		rc = ic_store_refresh_del_conv_in_txn(t, a, c->conv.id, NULL);
+	if (rc == IC_OK)
+		rc = ic_due_cancel_in_txn(t, a, "ticket", c->conv.id);
+	return rc;
+}
+
 static enum ic_err decline_txn(struct ic_store_txn *t, void *p)
 {
 	struct state_ctx *c = p;
 	struct ic_arena *a = c->req->arena;
-	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, a, c->peer, &c->conv);
+	enum ic_err rc = step(t, c, c->block ? IC_CONV_EV_BLOCK
+					     : IC_CONV_EV_DECLINE);
 
 	if (rc)
 		return rc;
-	c->conv.state = c->block ? IC_CONV_BLOCKED : IC_CONV_DECLINED;
 	c->conv.updated = c->now;
 	c->conv.their_resource = NULL;
 	rc = ic_store_conv_put_in_txn(t, a, &c->conv);
@@ -195,13 +230,47 @@ static enum ic_err decline_txn(struct ic_store_txn *t, void *p)
 		rc = ic_due_cancel_in_txn(t, a, "fetch", c->conv.id);
 	if (rc == IC_OK)
 		rc = ic_due_cancel_in_txn(t, a, "ticket", c->conv.id);
-	/* Revoking is blocking at the source: their next fetch is 401. */
 	if (rc == IC_OK && c->block)
-		rc = ic_store_issued_revoke_conv_in_txn(t, a, c->conv.id,
-							&c->revoked);
-	if (rc == IC_OK && c->block)
-		rc = ic_store_refresh_del_conv_in_txn(t, a, c->conv.id, NULL);
+		rc = cut_access_in_txn(t, c);
 	return rc;
+}
+
+static enum ic_err revoke_txn(struct ic_store_txn *t, void *p)
+{
+	struct state_ctx *c = p;
+	bool was = false;
+	enum ic_err rc = find_conv(t, c);
+
+	if (rc == IC_OK) {
+		was = c->conv.access_revoked;
+		rc = ic_conv_apply(&c->conv, IC_CONV_EV_REVOKE,
+				   ic_store_txn_errbuf(t));
+	}
+	if (rc == IC_OK)
+		rc = cut_access_in_txn(t, c);
+	/* Nothing may bring their access back but a new invitation. */
+	if (rc == IC_OK && c->conv.access_revoked != was)
+		rc = ic_store_conv_put_in_txn(t, c->req->arena, &c->conv);
+	return rc;
+}
+
+enum ic_err ic_handshake_revoke(struct ic_req *req, const char *url,
+				int *count)
+{
+	struct state_ctx c = {req, NULL, {0}, time(NULL), 0, false};
+	struct ic_store *st;
+	enum ic_err rc = ic_handshake_canonical(req, url, &c.peer);
+
+	if (rc == IC_OK)
+		rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, revoke_txn, &c, req->errbuf);
+	if (rc != IC_OK)
+		return rc;
+	ic_log(IC_LOG_INFO, "revoked %d token(s) of %s", c.revoked, c.peer);
+	if (count)
+		*count = c.revoked;
+	return IC_OK;
 }
 
 struct subs_ctx {

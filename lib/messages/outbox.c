@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "mf2/mf2_publish.h"
 #include "cgi/site.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "websub/websub_hub.h"
 #include "websub/websub_subscriber.h"
@@ -39,11 +40,9 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 
 	if (rc)
 		return rc;
-	if (c->conv.state == IC_CONV_BLOCKED ||
-	    c->conv.state == IC_CONV_DECLINED)
-		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
-			       "the conversation with %s is %s", c->peer,
-			       ic_conv_state_name(c->conv.state));
+	rc = ic_conv_apply(&c->conv, IC_CONV_EV_SEND, ic_store_txn_errbuf(t));
+	if (rc)
+		return rc;
 	topic_url = ic_site_topic_url(a, &c->req->cfg, c->conv.id);
 	c->conv.out_seq++;
 	c->conv.revision++;

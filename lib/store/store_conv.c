@@ -12,28 +12,11 @@
 #include "core/ic_limits.h"
 #include "text/json.h"
 
-static const char *const state_names[] = {
-	[IC_CONV_INVITED] = "invited", [IC_CONV_REQUEST] = "request",
-	[IC_CONV_ACTIVE] = "active",   [IC_CONV_DECLINED] = "declined",
-	[IC_CONV_BLOCKED] = "blocked",
-};
-
-const char *ic_conv_state_name(enum ic_conv_state s)
+enum ic_err ic_conv_apply(struct ic_conv *c, enum ic_conv_event ev,
+			  char *errbuf)
 {
-	if ((unsigned)s >= sizeof(state_names) / sizeof(state_names[0]))
-		return "unknown";
-	return state_names[s];
-}
-
-enum ic_err ic_conv_state_parse(const char *name, enum ic_conv_state *out)
-{
-	for (size_t i = 0; name && i < sizeof(state_names) / sizeof(*state_names);
-	     i++)
-		if (strcmp(name, state_names[i]) == 0) {
-			*out = (enum ic_conv_state)i;
-			return IC_OK;
-		}
-	return IC_ERR_BAD_INPUT;
+	return ic_conv_step(&c->state, &c->access_revoked, ev, c->peer,
+			    errbuf);
 }
 
 static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
@@ -115,8 +98,13 @@ enum ic_err ic_store_conv_put_in_txn(struct ic_store_txn *t,
 				     const struct ic_conv *c)
 {
 	cJSON *j, *contact;
-	enum ic_err rc = to_json(a, c, &j);
+	enum ic_err rc;
 
+	/* "none" is where a conversation starts from, never what it is. */
+	if ((unsigned)c->state >= IC_CONV_NONE)
+		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_INTERNAL,
+			       "conversation %s has no state to store", c->id);
+	rc = to_json(a, c, &j);
 	if (rc)
 		return rc;
 	rc = ic_store_txn_put_json(t, IC_DB_CONVERSATIONS, c->id,

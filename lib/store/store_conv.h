@@ -19,20 +19,13 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "store/conv_state.h"
 #include "store/store.h"
-
-enum ic_conv_state {
-	IC_CONV_INVITED,  /* we sent a ticket, they have not answered */
-	IC_CONV_REQUEST,  /* they sent us a ticket: a message request */
-	IC_CONV_ACTIVE,   /* both sides hold a token */
-	IC_CONV_DECLINED, /* we declined their request */
-	IC_CONV_BLOCKED,  /* we blocked them: tickets ignored, 410s */
-};
 
 struct ic_conv {
 	const char *id;             /* topic id: B/feed/<id> */
 	const char *peer;           /* correspondent's profile URL */
-	enum ic_conv_state state;
+	enum ic_conv_state state;   /* never IC_CONV_NONE once stored */
 	long long created, updated; /* unix seconds */
 	long long out_seq;          /* messages we sent (last seq) */
 	long long in_seq;           /* messages we received (last seq) */
@@ -55,9 +48,14 @@ struct ic_conv {
 	bool access_revoked;
 };
 
-/** "invited", "request", … ; and back (IC_ERR_BAD_INPUT if unknown). */
-const char *ic_conv_state_name(enum ic_conv_state s);
-enum ic_err ic_conv_state_parse(const char *name, enum ic_conv_state *out);
+/**
+ * Apply @p ev to conversation @p c (its state and access_revoked) by the
+ * one table of conv_state.h; a conversation not stored yet has state
+ * IC_CONV_NONE.  Nothing is written: the caller puts @p c.
+ * @return as ic_conv_step(); @p c is untouched on refusal.
+ */
+enum ic_err ic_conv_apply(struct ic_conv *c, enum ic_conv_event ev,
+			  char *errbuf);
 
 /**
  * Read conversation @p id.

@@ -25,6 +25,28 @@ static char *uid_key(struct ic_arena *a, const char *conv, const char *uid)
 	return ic_arena_printf(a, "%s %s", conv, uid);
 }
 
+enum ic_msg_state ic_msg_delivery(const struct ic_conv *c, long long seq)
+{
+	/* Both marks only grow, and fetched never passes what was
+	 * published; a message is in the furthest state its seq reaches. */
+	if (seq <= c->fetched_seq)
+		return IC_MSG_FETCHED;
+	return seq <= c->notified_seq ? IC_MSG_NOTIFIED : IC_MSG_STORED;
+}
+
+const char *ic_msg_state_name(enum ic_msg_state s)
+{
+	switch (s) {
+	case IC_MSG_FETCHED:
+		return "fetched";
+	case IC_MSG_NOTIFIED:
+		return "notified";
+	case IC_MSG_STORED:
+		break;
+	}
+	return "stored";
+}
+
 static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
 			   cJSON **out)
 {
@@ -41,7 +63,6 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
 	if (!rc) rc = ic_json_add_str(j, "text", m->text);
 	if (!rc) rc = ic_json_add_str(j, "html", m->html);
 	if (!rc) rc = ic_json_add_str(j, "author", m->author);
-	if (!rc) rc = ic_json_add_num(j, "state", m->state);
 	*out = j;
 	return rc;
 }
@@ -62,7 +83,6 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	m->text = ic_json_str(a, j, "text");
 	m->html = ic_json_str(a, j, "html");
 	m->author = ic_json_str(a, j, "author");
-	m->state = (enum ic_msg_state)ic_json_num(j, "state", 0);
 	return m->uid && m->text ? IC_OK : IC_ERR_DATABASE;
 }
 

@@ -19,8 +19,11 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "store/store_conv.h"
 
-/* Delivery state of a message we sent (issue 6 shows it). */
+/* Delivery state of a message we sent (issue 6 shows it).  It is not
+ * stored with the message: the conversation's notified_seq and
+ * fetched_seq say it for all of them at once (ic_msg_delivery()). */
 enum ic_msg_state {
 	IC_MSG_STORED = 0,   /* stored and published in our feed */
 	IC_MSG_NOTIFIED = 1, /* the hub accepted the notification */
@@ -42,7 +45,6 @@ struct ic_msg {
 	const char *text;   /* plain text */
 	const char *html;   /* sanitized HTML (received), or NULL */
 	const char *author; /* author URL */
-	enum ic_msg_state state;
 };
 
 /**
@@ -51,6 +53,18 @@ struct ic_msg {
  * before theirs, then by seq.
  */
 int ic_msg_by_time(const void *x, const void *y);
+
+/**
+ * Delivery state of our message @p seq in conversation @p c: fetched up
+ * to c->fetched_seq (their token read a feed page holding it), notified
+ * up to c->notified_seq (the hub took the ping), stored above.  The one
+ * place this is worked out: the pages, the JSON and the script show
+ * what it says.
+ */
+enum ic_msg_state ic_msg_delivery(const struct ic_conv *c, long long seq);
+
+/** "stored", "notified", "fetched". */
+const char *ic_msg_state_name(enum ic_msg_state s);
 
 /** The uid we give message @p seq of conversation @p conv: its URL. */
 char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq);
@@ -64,7 +78,7 @@ enum ic_err ic_store_msg_put_in_txn(struct ic_store_txn *t,
 				    struct ic_arena *a,
 				    const struct ic_msg *m);
 
-/** Overwrite an existing message (e.g. its delivery state). */
+/** Overwrite an existing message. */
 enum ic_err ic_store_msg_update_in_txn(struct ic_store_txn *t,
 				       struct ic_arena *a,
 				       const struct ic_msg *m);

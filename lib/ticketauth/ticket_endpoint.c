@@ -17,6 +17,7 @@
 #include "net/peer.h"
 #include "feed/receive.h"
 #include "cgi/site.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_token.h"
 #include "indieauth/oauth.h"
@@ -180,7 +181,7 @@ static enum ic_err new_request(struct ic_store_txn *t, struct file_ctx *c,
 	/* The sender is the resource's site (MC-5, TR-7): its origin is
 	 * the best profile URL we know until its h-card says more. */
 	conv->peer = ic_arena_printf(c->req->arena, "%s/", origin);
-	conv->state = IC_CONV_REQUEST;
+	conv->state = IC_CONV_NONE; /* the ticket makes it a request */
 	conv->created = c->now;
 	conv->page_size = c->req->cfg.feed_page_size;
 	c->is_new = true;
@@ -209,11 +210,13 @@ static enum ic_err file_txn(struct ic_store_txn *t, void *p)
 	} else if ((rc = new_request(t, c, &conv)) != IC_OK) {
 		return rc;
 	}
-	/* Decline and block stop here, with the same outward 202. */
-	if (conv.state == IC_CONV_BLOCKED || conv.state == IC_CONV_DECLINED)
-		return IC_OK;
-	if (conv.state == IC_CONV_INVITED)
-		conv.state = IC_CONV_ACTIVE; /* they answered our invitation */
+	/* A new sender's ticket is a request, an answer to our invitation
+	 * makes the conversation active; decline and block stop here, with
+	 * the same outward 202. */
+	rc = ic_conv_apply(&conv, IC_CONV_EV_TICKET_FILED,
+			   ic_store_txn_errbuf(t));
+	if (rc != IC_OK)
+		return rc == IC_ERR_GONE ? IC_OK : rc;
 	conv.their_resource = c->resource;
 	conv.updated = c->now;
 	rc = ic_store_conv_put_in_txn(t, c->req->arena, &conv);
@@ -307,8 +310,8 @@ static enum ic_err ignored_txn(struct ic_store_txn *t, void *p)
 		return rc;
 	rc = ic_store_conv_by_peer_in_txn(t, c->req->arena, c->found, &conv);
 	if (rc == IC_OK)
-		c->is_new = conv.state == IC_CONV_BLOCKED ||
-			    conv.state == IC_CONV_DECLINED;
+		c->is_new = !ic_conv_allows(conv.state, conv.access_revoked,
+					    IC_CONV_EV_TICKET_FILED);
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 }
 

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "net/peer.h"
 #include "cgi/site.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_token.h"
 
@@ -83,17 +84,12 @@ static enum ic_err issue_txn(struct ic_store_txn *t, void *p)
 
 	if (rc)
 		return rc;
-	/* A blocked or declined site gets no new ticket, whatever was due. */
-	if (c->conv.state == IC_CONV_BLOCKED ||
-	    c->conv.state == IC_CONV_DECLINED)
-		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
-			       "the conversation with %s is %s", c->conv.peer,
-			       ic_conv_state_name(c->conv.state));
-	if (c->conv.access_revoked)
-		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
-			       "the owner revoked %s's access: invite them "
-			       "again to send a new ticket",
-			       c->conv.peer);
+	/* A blocked or declined site, or one whose access the owner
+	 * revoked, gets no new ticket, whatever was due. */
+	rc = ic_conv_apply(&c->conv, IC_CONV_EV_TICKET_ISSUE,
+			   ic_store_txn_errbuf(t));
+	if (rc)
+		return rc;
 	c->resource = ic_site_topic_url(c->req->arena, &c->req->cfg,
 					c->conv_id);
 	if (c->resource == NULL)

@@ -9,18 +9,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "store/due.h"
 #include "messages/handshake.h"
-#include "core/log.h"
 #include "messages/outbox.h"
 #include "cgi/owner_url.h"
 #include "cgi/page.h"
 #include "cgi/session.h"
-#include "store/store.h"
-#include "store/store_auth.h"
-#include "store/store_conv.h"
 #include "store/store_msg.h"
-#include "store/store_token.h"
 
 /* 303 to the form's next, or {"ok":true, <name>: <value>}. */
 static enum ic_err done(struct ic_req *req, const char *name,
@@ -137,61 +131,16 @@ static enum ic_err do_block(struct ic_req *req)
 	return do_decline_or_block(req, true);
 }
 
-struct revoke {
-	struct ic_arena *a;
-	const char *peer;
-	int count;
-};
-
-static enum ic_err revoke_in_txn(struct ic_store_txn *t, void *ctx)
-{
-	struct revoke *r = ctx;
-	struct ic_conv conv;
-	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, r->a, r->peer, &conv);
-
-	r->count = 0;
-	if (rc != IC_OK)
-		return rc;
-	rc = ic_store_issued_revoke_conv_in_txn(t, r->a, conv.id, &r->count);
-	/* Nothing may bring their access back but a new invitation: no
-	 * refresh token, no renewal ticket. */
-	if (rc == IC_OK)
-		rc = ic_store_refresh_del_conv_in_txn(t, r->a, conv.id, NULL);
-	if (rc == IC_OK) {
-		rc = ic_due_cancel_in_txn(t, r->a, "ticket", conv.id);
-		if (rc == IC_ERR_NOT_FOUND)
-			rc = IC_OK;
-	}
-	if (rc == IC_OK && !conv.access_revoked) {
-		conv.access_revoked = true;
-		rc = ic_store_conv_put_in_txn(t, r->a, &conv);
-	}
-	return rc;
-}
-
-/* TE-12: their token stops reading our feed at once, their refresh
- * tokens die and no renewal ticket goes out; inviting them again (B/ticket/
- * invite) gives them a new ticket. */
+/* TE-12: ic_handshake_revoke(); inviting them again (B/ticket/invite)
+ * gives them a new ticket. */
 static enum ic_err do_revoke(struct ic_req *req)
 {
-	struct revoke r = {req->arena, NULL, 0};
-	struct ic_store *st;
 	enum ic_err rc;
 	const char *url = url_field(req, &rc);
 
 	if (rc == IC_OK)
-		rc = ic_handshake_canonical(req, url, &r.peer);
-	if (rc == IC_OK)
-		rc = ic_req_store(req, &st);
-	if (rc == IC_OK)
-		rc = ic_store_update(st, revoke_in_txn, &r, req->errbuf);
-	if (rc == IC_ERR_NOT_FOUND)
-		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			       "no conversation with %s", url);
-	if (rc != IC_OK)
-		return rc;
-	ic_log(IC_LOG_INFO, "revoked %d token(s) of %s", r.count, r.peer);
-	return done(req, NULL, NULL);
+		rc = ic_handshake_revoke(req, url, NULL);
+	return rc == IC_OK ? done(req, NULL, NULL) : rc;
 }
 
 enum ic_err ic_owner_send(struct ic_req *req)

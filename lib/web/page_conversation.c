@@ -17,6 +17,7 @@
 #include "cgi/session.h"
 #include "cgi/site.h"
 #include "store/store.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_msg.h"
 
@@ -110,13 +111,11 @@ static const struct ic_msg **merged(struct conv_read *r, size_t *n)
 	return all;
 }
 
+/* Ours only: what we received has no delivery state. */
 static const char *state_of(const struct ic_conv *c, const struct ic_msg *m)
 {
-	if (m->dir != 'o')
-		return "";
-	return m->seq <= c->fetched_seq    ? "fetched"
-	       : m->seq <= c->notified_seq ? "notified"
-	                                   : "stored";
+	return m->dir == 'o' ? ic_msg_state_name(ic_msg_delivery(c, m->seq))
+			     : "";
 }
 
 static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
@@ -183,7 +182,7 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 
 	if (vars[0].value == NULL)
 		return IC_ERR_NOMEM;
-	if (c->state == IC_CONV_BLOCKED || c->state == IC_CONV_DECLINED)
+	if (ic_conv_closed(c->state))
 		return ic_page_render(req,
 				      "<p class=\"muted\">This conversation is "
 				      "closed.</p>\n",
@@ -308,11 +307,7 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 	    !cJSON_AddStringToObject(j, "state",
 				     ic_conv_state_name(r.conv.state)) ||
 	    !cJSON_AddNumberToObject(j, "out_seq", (double)r.conv.out_seq) ||
-	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq) ||
-	    !cJSON_AddNumberToObject(j, "notified_seq",
-				     (double)r.conv.notified_seq) ||
-	    !cJSON_AddNumberToObject(j, "fetched_seq",
-				     (double)r.conv.fetched_seq)) {
+	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq)) {
 		cJSON_Delete(j);
 		return IC_ERR_NOMEM;
 	}

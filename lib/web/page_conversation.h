@@ -12,9 +12,9 @@
  * The page shows the newest IC_PAGE_MESSAGES messages of each direction,
  * so its cost does not grow with the history.  Opening either marks the
  * conversation read (one write transaction, only when something was
- * unread).  Delivery state (issue 6): seq <= fetched_seq is "fetched"
- * (their token read a feed page holding it), <= notified_seq "notified"
- * (the hub took the ping), else "stored".
+ * unread).  The delivery state of each of our messages (issue 6) is
+ * ic_msg_delivery()'s, in the page and in the JSON alike: the script
+ * shows it and works nothing out.
  */
 #ifndef IC_PAGE_CONVERSATION_H
 #define IC_PAGE_CONVERSATION_H

@@ -15,6 +15,7 @@
 #include "cgi/page.h"
 #include "cgi/session.h"
 #include "store/store.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -48,18 +49,12 @@ static enum ic_err list(struct ic_req *req, struct list_ctx *c)
 	return rc == IC_OK ? ic_store_view(st, list_txn, c, req->errbuf) : rc;
 }
 
-static bool open_state(enum ic_conv_state s)
-{
-	return s == IC_CONV_ACTIVE || s == IC_CONV_INVITED ||
-	       s == IC_CONV_REQUEST;
-}
-
 static long long unread_total(const struct list_ctx *c)
 {
 	long long n = 0;
 
 	for (size_t i = 0; i < c->n; i++)
-		if (open_state(c->convs[i].state))
+		if (!ic_conv_closed(c->convs[i].state))
 			n += c->convs[i].unread;
 	return n;
 }
@@ -187,7 +182,8 @@ static enum ic_err conversations_section(struct ic_req *req,
 		        {"human", human, IC_HTML_TEXT},
 		};
 
-		if (v->state != IC_CONV_ACTIVE && v->state != IC_CONV_INVITED)
+		/* Requests are listed apart, closed ones on the contacts page. */
+		if (ic_conv_closed(v->state) || v->state == IC_CONV_REQUEST)
 			continue;
 		shown++;
 		snprintf(unread, sizeof(unread), "%lld", v->unread);
@@ -306,10 +302,11 @@ enum ic_err ic_page_contacts(struct ic_req *req)
 				    "<a href=\"{{href}}\">{{name}}</a> "
 				    "<span class=\"state\">{{state}}</span>\n",
 				    vars, ARRAY_SIZE(vars));
-		if (rc == IC_OK && v->state != IC_CONV_BLOCKED)
+		/* A blocked site has nothing left to cut off. */
+		if (rc == IC_OK && ic_conv_may_block(v->state))
 			rc = action_form(req, o, "revoke", "Revoke access",
 					 v->peer, here);
-		if (rc == IC_OK && v->state != IC_CONV_BLOCKED)
+		if (rc == IC_OK && ic_conv_may_block(v->state))
 			rc = action_form(req, o, "block", "Block", v->peer,
 					 here);
 		if (rc == IC_OK)
@@ -376,6 +373,7 @@ enum ic_err ic_page_api_inbox(struct ic_req *req)
 		     !cJSON_AddStringToObject(e, "photo", v->peer_photo)) ||
 		    !cJSON_AddStringToObject(e, "state",
 					     ic_conv_state_name(v->state)) ||
+		    !cJSON_AddBoolToObject(e, "closed", ic_conv_closed(v->state)) ||
 		    !cJSON_AddNumberToObject(e, "unread", (double)v->unread) ||
 		    !cJSON_AddNumberToObject(
 		            e, "updated",

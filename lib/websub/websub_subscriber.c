@@ -16,6 +16,7 @@
 #include "net/peer.h"
 #include "feed/receive.h"
 #include "cgi/site.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_sub.h"
 #include "store/store_token.h"
@@ -450,8 +451,7 @@ enum ic_err ic_websub_renew_job(struct ic_req *req, const char *conv_id)
 		return IC_OK; /* the conversation is gone: nothing to renew */
 	if (rc != IC_OK)
 		return rc;
-	if (conv.their_resource == NULL || conv.state == IC_CONV_DECLINED ||
-	    conv.state == IC_CONV_BLOCKED)
+	if (conv.their_resource == NULL || !ic_conv_may_receive(conv.state))
 		return IC_OK;
 	return ic_websub_subscribe(req, conv_id, conv.their_resource,
 				   req->errbuf);

@@ -9,6 +9,9 @@ Then, through the real Apache:
   WWW-Authenticate error="invalid_token" (RS-6, TE-10, RS-2);
 * `ticket --block` on alice for bob revokes what she issued him: his next
   fetch of his own topic is 401 (TE-12, TS-5), carol's token still reads;
+  declining him afterwards leaves him blocked;
+* `ticket --revoke` on alice for carol: carol's next fetch is 401 too
+  (TE-12), the conversation stays active;
 * deliveries to a subscription retired by block (alice's callback for
   bob's feed) or by decline (carol's callback for alice's feed) get 410
   (WS-S-26), signed or not.
@@ -247,6 +250,38 @@ class Isolation(unittest.TestCase):
         after = later.split('"POST %s HTTP' % bob.b("auth/token"))[-1]
         self.assertIsNone(re.search(r'bob\.localhost:\S+ \S+ "GET %s ' % re.escape(
             urllib.parse.urlsplit(topic).path), after), later)
+
+    def test_2c_decline_after_block_stays_blocked(self):
+        # A block already declines (DESIGN.md "Decline/block"): declining
+        # afterwards must not turn it back into a mere decline, which
+        # would offer Revoke and Block again (lib/store/conv_state.c).
+        alice, bob = self.alice, self.bob
+        self.assertEqual(state_with(alice, bob), "blocked")
+        run_ok(alice, "ticket", "--decline", bob.url)
+        self.assertEqual(state_with(alice, bob), "blocked")
+        r = alice.get(self.res_bob, headers=self.bearer(self.tok_bob))
+        self.assert_invalid_token(r, ["Hello Bob", "Second one"])
+
+    def test_2d_terminal_revoke_ends_access_te_12(self):
+        # `ticket --revoke URL` does from a shell what B/ticket/revoke does
+        # on the contacts page: the token alice issued carol stops reading
+        # at once (TE-12); the conversation itself stays as it was.
+        alice, carol = self.alice, self.carol
+        r = alice.get(self.res_carol, headers=self.bearer(self.tok_carol))
+        self.assertEqual(r.status, 200, r)
+        out = run_ok(alice, "ticket", "--revoke", carol.url)
+        self.assertIn(b"revoked", out)
+        r = alice.get(self.res_carol, headers=self.bearer(self.tok_carol))
+        self.assert_invalid_token(r, ["For Carol only"])
+        self.assertEqual(state_with(alice, carol), "active")
+        # Repeating it is harmless; nobody to revoke is an error that says so.
+        run_ok(alice, "ticket", "--revoke", carol.url)
+        p = alice.run("ticket", "--revoke", "http://nobody.localhost/")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(b"no conversation", p.stderr + p.stdout)
+        p = alice.run("ticket", "--revoke")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertEqual(apache.log_problems(), [])
 
     def test_3_decline_retires_the_subscription_410_ws_s_26(self):
         carol, alice = self.carol, self.alice
