@@ -5,7 +5,9 @@
 // playwright-core against two sites, alice and bob, on the real-Apache
 // harness (tests/browser/sites.py): sign in on both through the real pages,
 // invite, accept, send both ways, the other side's open page updates live,
-// unread counts change, block stops delivery; plus keyboard-only sending,
+// unread counts change, block stops delivery (while a third site, carol,
+// already in conversation with alice, gets through in the same window: the
+// control); plus keyboard-only sending,
 // labelled inputs and no horizontal scroll at 375px.  The hooks are those of
 // docs/web.md "Pages (issue 6)".
 //
@@ -350,13 +352,13 @@ async function main() {
 		}
 	}, DEADLINE);
 	watchdog.unref();
-	let A, B; // {site, ctx, inbox, conv, convId}
+	let A, B, C; // {site, ctx, inbox, conv, convId}; C: carol, the control
 	try {
 		clearArtifacts();
 		const started = await startSites();
 		py = started.py;
-		const { alice, bob } = started.info.sites;
-		comment(`alice ${alice.url}  bob ${bob.url}  harness root ${started.info.root}`);
+		const { alice, bob, carol } = started.info.sites;
+		comment(`alice ${alice.url}  bob ${bob.url}  carol ${carol.url}  harness root ${started.info.root}`);
 
 		const args = ['--disable-dev-shm-usage'];
 		if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
@@ -620,7 +622,7 @@ async function main() {
 		}, { needs: ['in-a'] });
 
 		const AFTER = 'This one should never arrive';
-		await step('alice blocks bob on the contacts page; bob\'s next message does not arrive', async () => {
+		await step('alice blocks bob on the contacts page; bob\'s next message does not arrive, carol\'s does', async () => {
 			const p = watch(await A.ctx.newPage(), 'alice-contacts');
 			await p.goto(alice.base_url + '/feed/contacts');
 			const li = p.locator(`li.contact[data-peer="${bob.url}"]`);
@@ -637,25 +639,46 @@ async function main() {
 			comment('alice\'s side after the block: ' + JSON.stringify(await convWith(A.ctx, alice, bob)));
 			await p.close();
 
-			// Bob sends once more (the page may tell him it failed: that is fine).
+			// The control: carol (whose conversation with alice sites.py
+			// set up) writes to alice in the same window, and that arrives
+			// live on alice's open page for carol.
+			C = await newSide(carol);
+			await signIn(C.inbox, carol);
+			const cc = await convWith(C.ctx, carol, alice);
+			const ac = await convWith(A.ctx, alice, carol);
+			assert.ok(cc && cc.state === 'active', `carol's side: ${JSON.stringify(cc)}`);
+			assert.ok(ac && ac.state === 'active', `alice's side with carol: ${JSON.stringify(ac)}`);
+			C.conv = watch(await C.ctx.newPage(), 'carol-conv');
+			await C.conv.goto(`${carol.base_url}/feed/with/${cc.id}`);
+			const withCarol = watch(await A.ctx.newPage(), 'alice-conv-carol');
+			await withCarol.goto(`${alice.base_url}/feed/with/${ac.id}`);
+			const CONTROL = 'Carol writes while bob is blocked';
+
+			// Bob sends once more: his side does not know of the block.
 			await A.conv.goto(`${alice.base_url}/feed/with/${A.convId}`);
+			assert.strictEqual((await A.conv.locator('#conv-state').textContent()).trim(), 'blocked',
+				'alice\'s open page is not her (blocked) conversation with bob');
 			const t0 = Date.now();
 			await send(B.conv, AFTER);
-			await waitUntil('bob\'s page took the message', async () =>
-				(await findMessage(B.conv, 'out', AFTER)) || (await B.conv.locator('form#compose textarea[name=text]').inputValue()) === '', 30000).catch(() => {});
-			const sent = await findMessage(B.conv, 'out', AFTER);
-			const note = await B.conv.locator('#compose-result').textContent().catch(() => null);
-			comment(`bob's page after sending: ${sent ? 'shows it, state ' + sent.state : 'does not show it'}` +
-				(note && note.trim() ? `; #compose-result: ${note.trim()}` : ''));
-			// Well past a normal delivery (maintenance runs every 2 s).
+			const sent = await waitUntil('bob\'s page shows the message sent', () => findMessage(B.conv, 'out', AFTER), 30000);
+			comment(`bob's page after sending: shows it, state ${sent.state}`);
+			await send(C.conv, CONTROL);
+			await waitUntil('carol\'s page shows the control sent', () => findMessage(C.conv, 'out', CONTROL), 30000);
+			// Well past a normal delivery (maintenance runs every 2 s); the
+			// control must arrive in this window.
+			let arrived = null;
 			while (Date.now() - t0 < 25000) {
 				await sleep(2500);
 				assert.ok(!(await findMessage(A.conv, 'in', AFTER)), 'the message arrived on alice\'s open page after the block');
+				if (!arrived && (await findMessage(withCarol, 'in', CONTROL))) arrived = Date.now() - t0;
 			}
+			assert.ok(arrived, `carol's message, sent in the same window, did not reach alice's open page in ${(Date.now() - t0) / 1000}s`);
+			comment(`the control arrived after ${(arrived / 1000).toFixed(1)}s`);
 			await A.conv.reload();
 			assert.ok(!(await findMessage(A.conv, 'in', AFTER)), 'the message is on alice\'s page after the block');
-			const conv = await api(A.ctx, alice, `/feed/api/with/${A.convId}`).catch(() => null);
-			if (conv) assert.ok(!(conv.messages || []).some((m) => m.text === AFTER), 'the message is in alice\'s live JSON');
+			const conv = await api(A.ctx, alice, `/feed/api/with/${A.convId}`);
+			assert.ok(!(conv.messages || []).some((m) => m.text === AFTER), 'the message is in alice\'s live JSON');
+			await withCarol.close();
 		}, { needs: ['reply'] });
 
 		await step('no JavaScript errors on the pages', async () => {

@@ -1,11 +1,16 @@
 #!/usr/bin/python3
-"""Two IndieChat sites for the browser tests (issue 6), on the real-Apache harness.
+"""The IndieChat sites for the browser tests (issue 6), on the real-Apache harness.
 
-Starts Debian's apache2 with sites alice and bob (homepages advertising the
-endpoints, as chat.homepage writes them; sign_in = builtin), sets a
-passphrase on each with `auth --set-passphrase`, then prints one JSON line:
+Starts Debian's apache2 with sites alice, bob and carol (homepages
+advertising the endpoints, as chat.homepage writes them; sign_in =
+builtin), sets a passphrase on each with `auth --set-passphrase`, starts a
+conversation between carol and alice through the terminal faces (carol
+invites, alice accepts: the browser test drives alice and bob, and uses
+carol's conversation as the control of its "does not arrive" check), then
+prints one JSON line:
 
-  {"sites": {"alice": {"url", "base_url", "passphrase", "name"}, "bob": {...}},
+  {"sites": {"alice": {"url", "base_url", "passphrase", "name"}, "bob": {...},
+             "carol": {...}},
    "root": "<harness dir>"}
 
 and keeps Apache running until stdin closes (or SIGTERM/SIGHUP/SIGINT), then
@@ -31,7 +36,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import chat  # noqa: E402
 import harness  # noqa: E402
 
-NAMES = ("alice", "bob")
+NAMES = ("alice", "bob", "carol")
 
 
 def main():
@@ -58,6 +63,11 @@ def main():
                     r.stderr.decode(errors="replace")))
             out["sites"][name] = {"name": name, "url": site.url, "base_url": site.base_url,
                                   "passphrase": phrase}
+        alice, carol = apache["alice"], apache["carol"]
+        chat.run_ok(carol, "ticket", "--invite", alice.url)
+        chat.settle(lambda: chat.state_with(alice, carol) == "request", (alice, carol), 60)
+        chat.run_ok(alice, "ticket", "--accept", carol.url)
+        chat.settle(lambda: chat.state_with(carol, alice) == "active", (alice, carol), 60)
         sys.stdout.write(json.dumps(out) + "\n")
         sys.stdout.flush()
 

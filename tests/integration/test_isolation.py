@@ -16,6 +16,11 @@ Then, through the real Apache:
   bob's feed) or by decline (carol's callback for alice's feed) get 410
   (WS-S-26), signed or not.
 
+Each "this does not arrive" has a control in the same window: a message
+on a conversation that is still live (carol to alice after the block,
+bob to carol after the decline; bob and carol converse too) must arrive,
+so the absence is not just a wait that was too short.
+
 The tokens are the holders' own: a holder keeps the token it must present
 in its held_tokens database in clear (DESIGN.md "Storage"); records are
 cJSON, so the test reads them out of data.mdb's bytes.  The callback ids
@@ -110,6 +115,16 @@ def inbox_peers(site):
     return sorted(c["peer"] for c in inbox(site))
 
 
+def texts_from(site, peer):
+    return [m["text"] for m in conversation(site, peer)["messages"]]
+
+
+def arrives(site, peer, text, sites):
+    """The control of a "does not arrive" check: text, sent by peer in the
+    same window, does reach site."""
+    settle(lambda: text in texts_from(site, peer), sites)
+
+
 def deliver(site, cid, topic, signature=None):
     h = {"Content-Type": "text/html; charset=utf-8",
          "Link": '<%s>; rel="self"' % topic}
@@ -128,6 +143,9 @@ class Isolation(unittest.TestCase):
         cls.alice, cls.bob, cls.carol = apache["alice"], apache["bob"], apache["carol"]
         converse(cls("test_1_token_reads_its_own_topic_only_rs_6"), cls.alice, cls.bob)
         converse(cls("test_1_token_reads_its_own_topic_only_rs_6"), cls.alice, cls.carol)
+        # The controls' live conversation after alice blocks bob and carol
+        # declines alice.
+        converse(cls("test_1_token_reads_its_own_topic_only_rs_6"), cls.bob, cls.carol)
         run_ok(cls.alice, "send", "--to", cls.carol.url, "For Carol only")
         settle(lambda: any(m["text"] == "For Carol only"
                            for m in conversation(cls.carol, cls.alice)["messages"]),
@@ -204,14 +222,17 @@ class Isolation(unittest.TestCase):
         # carol's callback is still live (a bad signature is refused, not gone).
         r = deliver(alice, for_carol[-1], subs[for_carol[-1]], "sha256=" + "0" * 64)
         self.assertNotEqual(r.status, 410, r)
-        # bob keeps sending; nothing reaches alice's conversation.
+        # bob keeps sending; nothing reaches alice's conversation.  The
+        # control: carol writes to alice in the same window, and that
+        # arrives.
         run_ok(bob, "send", "--to", alice.url, "After the block")
+        run_ok(self.carol, "send", "--to", alice.url, "Carol, during the block")
         time.sleep(1)
-        for s in (alice, bob):
+        for s in (alice, bob, self.carol):
             s.run("listener", "--maintain")
+        arrives(alice, self.carol, "Carol, during the block", (alice, self.carol))
         # Nothing from bob after the block reaches alice's conversation.
-        texts = [m["text"] for m in conversation(alice, bob)["messages"]]
-        self.assertNotIn("After the block", texts)
+        self.assertNotIn("After the block", texts_from(alice, bob))
         self.assertEqual(state_with(alice, bob), "blocked")
         self.assertEqual(apache.log_problems(), [])
 
@@ -236,13 +257,21 @@ class Isolation(unittest.TestCase):
                           body=urllib.parse.urlencode({"ticket": ticket, "resource": topic,
                                                        "subject": alice.url, "iss": bob.url}))
         self.assertEqual(r.status, 202, r)  # the same answer as for anyone
+        # The control: carol writes to alice in the same window; it
+        # arrives, and its delivery is in the log read below.
+        run_ok(self.carol, "send", "--to", alice.url, "Carol, after bob's ticket")
         time.sleep(1)
         alice.run("listener", "--maintain")
+        arrives(alice, self.carol, "Carol, after bob's ticket", (alice, self.carol))
         self.assertEqual(state_with(alice, bob), "blocked")
         self.assertEqual(inbox_peers(alice), sorted([bob.url, self.carol.url]))
         with open(apache.access_log, "rb") as f:
             f.seek(mark)
             later = f.read().decode("utf-8", "replace")
+        for_carol = [c for c, t in callback_topics(alice).items()
+                     if t.startswith(self.carol.base_url + "/feed/")]
+        self.assertTrue(any(re.search(r'"POST %s HTTP[^"]*" 2\d\d' % re.escape(
+            alice.b("listener/" + c)), later) for c in for_carol), later)
         # No redemption, no subscription, no fetch of bob's feed by alice:
         # the ticket is ignored before any request leaves (DESIGN.md).
         self.assertNotIn('"POST %s HTTP' % bob.b("auth/token"), later)
@@ -295,17 +324,26 @@ class Isolation(unittest.TestCase):
                 r = deliver(carol, cid, topic, sig)
                 self.assertEqual(r.status, 410, (cid, sig, r))
         # alice keeps writing to carol: nothing is stored on carol's side,
-        # and any delivery her hub still makes is answered 410.
+        # and any delivery her hub still makes is answered 410.  The
+        # control: bob writes to carol in the same window, and that
+        # arrives through carol's live callback for bob's feed.
+        bob = self.bob
+        live = [c for c, t in callback_topics(carol).items()
+                if t.startswith(bob.base_url + "/feed/")]
+        self.assertTrue(live)
         mark = os.path.getsize(apache.access_log)
         run_ok(alice, "send", "--to", carol.url, "After the decline")
+        run_ok(bob, "send", "--to", carol.url, "Bob, during the decline")
         time.sleep(1)
-        for s in (alice, carol):
+        for s in (alice, bob, carol):
             s.run("listener", "--maintain")
-        self.assertNotIn("After the decline",
-                         [m["text"] for m in conversation(carol, alice)["messages"]])
+        arrives(carol, bob, "Bob, during the decline", (bob, carol))
+        self.assertNotIn("After the decline", texts_from(carol, alice))
         with open(apache.access_log, "rb") as f:
             f.seek(mark)
             later = f.read().decode("utf-8", "replace")
+        self.assertTrue(any(re.search(r'"POST %s HTTP[^"]*" 2\d\d' % re.escape(
+            carol.b("listener/" + c)), later) for c in live), later)
         for cid in subs:
             for m in re.finditer(r'"POST %s HTTP[^"]*" (\d+)' % re.escape(carol.b("listener/" + cid)), later):
                 self.assertEqual(m.group(1), "410", later)

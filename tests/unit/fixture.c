@@ -51,10 +51,26 @@ static int rm_entry(const char *path, const struct stat *sb, int type,
 int ic_fx_teardown(void **state)
 {
 	struct ic_fx *fx = *state;
-	int rc = nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	int rc;
 
+	if (fx->req_open)
+		ic_cgi_req_free(&fx->req); /* closes its store first */
+	rc = nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	free(fx);
 	return rc;
+}
+
+enum ic_err ic_fx_open_req(struct ic_fx *fx, const char *program)
+{
+	enum ic_err rc = ic_cgi_req_init(&fx->req, program ? program : "feed",
+	                                 stdin, stdout);
+
+	if (rc != IC_OK)
+		return rc;
+	fx->req.cfg = fx->cfg;
+	fx->req.cfg_loaded = true;
+	fx->req_open = true;
+	return IC_OK;
 }
 
 void ic_fx_req_init(struct ic_fx *fx, struct ic_req *req, const char *program,

@@ -4,16 +4,18 @@
  * a handler run in-process through the real dispatcher with its CGI
  * output split into status, headers and body, and small store helpers.
  *
- * Before this file test_token_endpoint.c and test_websub_hub_endpoint.c
- * each carried their own copy; the sign-in tests (test_session.c,
+ * Used by the handler tests (test_token_endpoint.c, test_session.c,
  * test_store_auth.c, test_passphrase.c, test_indieauth_server.c,
- * test_pages.c) use this one.
+ * test_pages.c) and, through ic_fx_open_req(), by the tests that call
+ * handlers directly on one request (test_websub_hub_endpoint.c,
+ * test_websub_subscriber.c).  It needs nothing of net/ (no libcurl):
+ * test_websub_hub_endpoint links with `feed`'s short library list.
  *
  * Ownership: struct ic_fx is allocated by ic_fx_setup() and freed, with
- * its directory, by ic_fx_teardown(); struct ic_fx_run owns its output
- * until ic_fx_done().  One data_dir is open at most once at a time (a
- * caveat of LMDB, store.h): the store helpers use the request's store
- * when given one, else open and close their own.
+ * its directory and its open request, by ic_fx_teardown(); struct
+ * ic_fx_run owns its output until ic_fx_done().  One data_dir is open at
+ * most once at a time (a caveat of LMDB, store.h): the store helpers use
+ * the request's store when given one, else open and close their own.
  */
 #ifndef IC_TEST_FIXTURE_H
 #define IC_TEST_FIXTURE_H
@@ -37,6 +39,9 @@ struct ic_fx {
 	/* Copied into every request; a test may change it first. */
 	struct ic_config cfg;
 	char cookie[512]; /* ic_fx_cookie()'s answer */
+	/* The request ic_fx_open_req() opened, freed by ic_fx_teardown(). */
+	struct ic_req req;
+	bool req_open;
 };
 
 /** Environment and input of one request; NULL fields are absent. */
@@ -87,6 +92,13 @@ int ic_fx_setup(void **state);
 
 /** Remove the data_dir and free the fixture. */
 int ic_fx_teardown(void **state);
+
+/**
+ * Open fx->req as @p program ("feed" when NULL) with the fixture's
+ * configuration, for the whole test (ic_fx_teardown() frees it).  For a
+ * cmocka setup: reports failure by its return, asserts nothing.
+ */
+enum ic_err ic_fx_open_req(struct ic_fx *fx, const char *program);
 
 /** ic_cgi_req_init() with the fixture's configuration. */
 void ic_fx_req_init(struct ic_fx *fx, struct ic_req *req, const char *program,

@@ -1,7 +1,8 @@
 /* test_token_endpoint.c - metadata, ticket grant, revocation and
- * introspection (lib/indieauth/token_endpoint.c) and the bearer check `feed` uses
- * (lib/indieauth/token_check.c).  Handlers run through the real dispatcher with a
- * real LMDB in a fresh mkdtemp directory per test. */
+ * introspection (lib/indieauth/token_endpoint.c) and the bearer check `feed`
+ * uses (lib/indieauth/token_check.c).  Handlers run through the real dispatcher
+ * with a real LMDB in a fresh data_dir per test (the shared fixture,
+ * fixture.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,24 +11,22 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <ftw.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
 
+#include "fixture.h"
 #include "cgi/route.h"
 #include "store/store.h"
 #include "store/store_token.h"
 #include "indieauth/token_check.h"
 #include "indieauth/token_endpoint.h"
 
-#define BASE   "https://alice.example/indiechat"
+#define BASE   IC_FX_BASE
 #define FEED_A BASE "/feed/aaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define FEED_B BASE "/feed/bbbbbbbbbbbbbbbbbbbbbbbbbb"
 #define BOB    "https://bob.example/"
 #define TICKET "ticket-0123456789abcdefghijklmnopqrstuvwxyz"
-#define FORM   "application/x-www-form-urlencoded"
 
 /* The auth program's rows for this module (cgi-bin/auth.c). */
 static const struct ic_route routes[] = {
@@ -37,133 +36,35 @@ static const struct ic_route routes[] = {
         {"POST", "/introspect", ic_token_endpoint_introspect, IC_NEED_FORM, ""},
 };
 
-struct fixture {
-	char dir[64];
-};
-
-/* One request's output, split. */
-struct run {
-	enum ic_err rc;
-	char *out;
-	size_t outlen;
-	int status;
-	const char *body; /* into out */
-	cJSON *json;      /* parsed body, or NULL */
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	strcpy(f->dir, "/tmp/ic-token-XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int type,
-                    struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int rc = nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-
-	free(f);
-	return rc;
-}
-
-static void req_init(struct fixture *f, struct ic_req *req, FILE *in, FILE *out)
-{
-	assert_int_equal(ic_cgi_req_init(req, "auth", in, out), IC_OK);
-	req->cfg.base_url = BASE;
-	req->cfg.me = "https://alice.example/";
-	req->cfg.data_dir = f->dir;
-	req->cfg_loaded = true;
-}
-
 /* Dispatch METHOD PATH with a form BODY (or none) as the auth program
  * does, and split the CGI output. */
-static void run(struct fixture *f, struct run *r, const char *method,
+static void run(struct ic_fx *f, struct ic_fx_run *r, const char *method,
                 const char *path, const char *body, const char *authorization)
 {
-	struct ic_req req;
-	char len[32];
-	FILE *in, *out;
-	char *sep;
+	const struct ic_fx_call call = {.program = "auth",
+	                                .method = method,
+	                                .path = path,
+	                                .body = body,
+	                                .authorization = authorization};
 
-	memset(r, 0, sizeof(*r));
-	in = fmemopen((void *)(body ? body : ""), body ? strlen(body) + 1 : 1,
-	              "r");
-	out = open_memstream(&r->out, &r->outlen);
-	req_init(f, &req, in, out);
-	req.env.method = method;
-	req.env.path_info = path;
-	req.env.authorization = authorization;
-	if (body) {
-		snprintf(len, sizeof(len), "%zu", strlen(body));
-		req.env.content_type = FORM;
-		req.env.content_length = len;
-	}
-	r->rc = ic_route_dispatch(&req, routes,
-	                          sizeof(routes) / sizeof(routes[0]));
-	if (r->rc == IC_OK)
-		ic_cgi_respond(&req);
-	fclose(out);
-	fclose(in);
-	ic_cgi_req_free(&req);
-	assert_int_equal(sscanf(r->out, "Status: %d", &r->status), 1);
-	sep = strstr(r->out, "\r\n\r\n");
-	assert_non_null(sep);
-	sep[2] = '\0'; /* r->out is now the header lines, each with CRLF */
-	r->body = sep + 4;
-	r->json = cJSON_Parse(r->body);
+	ic_fx_run(f, routes, sizeof(routes) / sizeof(routes[0]), &call, r);
 }
 
-static void done(struct run *r)
+static void assert_no_store(const struct ic_fx_run *r)
 {
-	cJSON_Delete(r->json);
-	free(r->out);
+	assert_true(ic_fx_has_header(r, "Cache-Control: no-store\r\n"));
+	assert_true(ic_fx_has_header(r, "Pragma: no-cache\r\n"));
 }
 
-static bool has_header(const struct run *r, const char *line)
-{
-	return strstr(r->out, line) != NULL;
-}
-
-static const char *jstr(const struct run *r, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static void assert_no_store(const struct run *r)
-{
-	assert_true(has_header(r, "Cache-Control: no-store\r\n"));
-	assert_true(has_header(r, "Pragma: no-cache\r\n"));
-}
-
-static void assert_oauth_error(struct run *r, const char *error)
+static void assert_oauth_error(struct ic_fx_run *r, const char *error)
 {
 	assert_int_equal(r->rc, IC_OK);
 	assert_int_equal(r->status, 400);
-	assert_true(has_header(r, "Content-Type: application/json"));
+	assert_true(ic_fx_has_header(r, "Content-Type: application/json"));
 	assert_no_store(r);
 	assert_non_null(r->json);
-	assert_string_equal(jstr(r, "error"), error);
-	assert_non_null(jstr(r, "error_description"));
+	assert_string_equal(ic_fx_jstr(r, "error"), error);
+	assert_non_null(ic_fx_jstr(r, "error_description"));
 }
 
 /* --- Planting records -------------------------------------------------------
@@ -186,24 +87,16 @@ static enum ic_err plant_in_txn(struct ic_store_txn *t, void *ctx)
 	return ic_store_issued_put_in_txn(t, p->a, p->hash, &p->tok);
 }
 
-static void plant(struct fixture *f, struct plant *p, const char *secret)
+static void plant(struct ic_fx *f, struct plant *p, const char *secret)
 {
-	struct ic_store *st = NULL;
-	char errbuf[IC_ERRBUF_SIZE] = "";
-
 	p->a = ic_arena_new(0);
 	assert_non_null(p->a);
 	p->hash = ic_secret_hash(p->a, secret);
-	if (ic_store_open(&st, f->dir, errbuf) != IC_OK)
-		fail_msg("ic_store_open: %s", errbuf);
-	if (ic_store_update(st, plant_in_txn, p, errbuf) != IC_OK)
-		fail_msg("plant: %s", errbuf);
-	ic_store_close(st);
+	assert_int_equal(ic_fx_txn(f, NULL, true, plant_in_txn, p), IC_OK);
 	ic_arena_free(p->a);
 }
 
-static void plant_ticket(struct fixture *f, const char *ticket,
-                         long long expires)
+static void plant_ticket(struct ic_fx *f, const char *ticket, long long expires)
 {
 	struct plant p = {0};
 
@@ -212,7 +105,7 @@ static void plant_ticket(struct fixture *f, const char *ticket,
 	plant(f, &p, ticket);
 }
 
-static void plant_token(struct fixture *f, const char *token,
+static void plant_token(struct ic_fx *f, const char *token,
                         const char *resource, const char *scope,
                         long long expires, bool revoked)
 {
@@ -230,16 +123,16 @@ static void plant_token(struct fixture *f, const char *token,
 }
 
 /* Redeem TICKET planted for FEED_A; returns the access token (malloc). */
-static char *redeem_ok(struct fixture *f)
+static char *redeem_ok(struct ic_fx *f)
 {
-	struct run r;
+	struct ic_fx_run r;
 	char *token;
 
 	plant_ticket(f, TICKET, (long long)time(NULL) + 300);
 	run(f, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET, NULL);
 	assert_int_equal(r.status, 200);
-	token = strdup(jstr(&r, "access_token"));
-	done(&r);
+	token = strdup(ic_fx_jstr(&r, "access_token"));
+	ic_fx_done(&r);
 	return token;
 }
 
@@ -260,19 +153,20 @@ static bool array_has(const cJSON *arr, const char *s)
 
 static void test_metadata_lists_endpoints_and_ticket_grants_te_8(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 	const cJSON *g;
 
 	run(*state, &r, "GET", "/metadata", NULL, NULL);
 	assert_int_equal(r.status, 200);
-	assert_true(has_header(&r, "Content-Type: application/json"));
-	assert_true(has_header(&r, "Cache-Control: public, max-age=300"));
-	assert_string_equal(jstr(&r, "issuer"), BASE "/");
-	assert_string_equal(jstr(&r, "token_endpoint"), BASE "/auth/token");
-	assert_string_equal(jstr(&r, "ticket_endpoint"), BASE "/ticket");
-	assert_string_equal(jstr(&r, "revocation_endpoint"),
+	assert_true(ic_fx_has_header(&r, "Content-Type: application/json"));
+	assert_true(ic_fx_has_header(&r, "Cache-Control: public, max-age=300"));
+	assert_string_equal(ic_fx_jstr(&r, "issuer"), BASE "/");
+	assert_string_equal(ic_fx_jstr(&r, "token_endpoint"),
+	                    BASE "/auth/token");
+	assert_string_equal(ic_fx_jstr(&r, "ticket_endpoint"), BASE "/ticket");
+	assert_string_equal(ic_fx_jstr(&r, "revocation_endpoint"),
 	                    BASE "/auth/revoke");
-	assert_string_equal(jstr(&r, "introspection_endpoint"),
+	assert_string_equal(ic_fx_jstr(&r, "introspection_endpoint"),
 	                    BASE "/auth/introspect");
 	g = cJSON_GetObjectItem(r.json, "grant_types_supported");
 	assert_true(array_has(g, "ticket"));
@@ -281,7 +175,7 @@ static void test_metadata_lists_endpoints_and_ticket_grants_te_8(void **state)
 	 * endpoint, its grant, PKCE and the iss parameter (issue 5). */
 	assert_true(array_has(g, "authorization_code"));
 	assert_true(array_has(g, "refresh_token"));
-	assert_string_equal(jstr(&r, "authorization_endpoint"),
+	assert_string_equal(ic_fx_jstr(&r, "authorization_endpoint"),
 	                    BASE "/auth/authorize");
 	assert_true(array_has(
 	        cJSON_GetObjectItem(r.json, "code_challenge_methods_supported"),
@@ -294,7 +188,7 @@ static void test_metadata_lists_endpoints_and_ticket_grants_te_8(void **state)
 	        cJSON_GetObjectItem(
 	                r.json, "revocation_endpoint_auth_methods_supported"),
 	        "none"));
-	done(&r);
+	ic_fx_done(&r);
 }
 
 /* --- Ticket grant
@@ -303,29 +197,30 @@ static void test_metadata_lists_endpoints_and_ticket_grants_te_8(void **state)
 static void
 test_token_redeem_answers_bearer_read_me_expires_te_3_te_4(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 	const cJSON *exp;
 
 	plant_ticket(*state, TICKET, (long long)time(NULL) + 300);
 	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET,
 	    NULL);
 	assert_int_equal(r.status, 200);
-	assert_true(has_header(&r, "Content-Type: application/json"));
+	assert_true(ic_fx_has_header(&r, "Content-Type: application/json"));
 	assert_no_store(&r);
-	assert_true(strlen(jstr(&r, "access_token")) >= 43); /* 256 bits */
-	assert_string_equal(jstr(&r, "token_type"), "Bearer");
-	assert_string_equal(jstr(&r, "scope"), "read");
-	assert_string_equal(jstr(&r, "me"), BOB); /* the subject, TE-4 */
+	assert_true(strlen(ic_fx_jstr(&r, "access_token")) >=
+	            43); /* 256 bits */
+	assert_string_equal(ic_fx_jstr(&r, "token_type"), "Bearer");
+	assert_string_equal(ic_fx_jstr(&r, "scope"), "read");
+	assert_string_equal(ic_fx_jstr(&r, "me"), BOB); /* the subject, TE-4 */
 	exp = cJSON_GetObjectItem(r.json, "expires_in");
 	assert_true(cJSON_IsNumber(exp));
 	assert_int_equal((long long)exp->valuedouble,
 	                 IC_TOKEN_LIFETIME_SECONDS);
-	done(&r);
+	ic_fx_done(&r);
 }
 
 static void test_token_urn_grant_type_is_accepted_te_8(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 
 	plant_ticket(*state, TICKET, (long long)time(NULL) + 300);
 	run(*state, &r, "POST", "/token",
@@ -333,105 +228,105 @@ static void test_token_urn_grant_type_is_accepted_te_8(void **state)
 	    "ticket&ticket=" TICKET "&scope=read",
 	    NULL);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(jstr(&r, "token_type"), "Bearer");
-	done(&r);
+	assert_string_equal(ic_fx_jstr(&r, "token_type"), "Bearer");
+	ic_fx_done(&r);
 }
 
 static void test_token_redeem_twice_invalid_grant_te_2(void **state)
 {
 	char *token = redeem_ok(*state);
-	struct run r;
+	struct ic_fx_run r;
 
 	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET,
 	    NULL);
 	assert_oauth_error(&r, "invalid_grant");
-	assert_null(jstr(&r, "access_token"));
-	done(&r);
+	assert_null(ic_fx_jstr(&r, "access_token"));
+	ic_fx_done(&r);
 	free(token);
 }
 
 static void test_token_expired_ticket_invalid_grant_te_2(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 
 	plant_ticket(*state, TICKET, (long long)time(NULL) - 1);
 	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET,
 	    NULL);
 	assert_oauth_error(&r, "invalid_grant");
-	done(&r);
+	ic_fx_done(&r);
 }
 
 static void test_token_unknown_ticket_invalid_grant_te_2(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 
 	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=nope",
 	    NULL);
 	assert_oauth_error(&r, "invalid_grant");
-	done(&r);
+	ic_fx_done(&r);
 }
 
 static void test_token_missing_ticket_invalid_request_te_5(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 
 	run(*state, &r, "POST", "/token", "grant_type=ticket", NULL);
 	assert_oauth_error(&r, "invalid_request");
-	done(&r);
+	ic_fx_done(&r);
 	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=", NULL);
 	assert_oauth_error(&r, "invalid_request");
-	done(&r);
+	ic_fx_done(&r);
 	run(*state, &r, "POST", "/token", "ticket=" TICKET, NULL);
 	assert_oauth_error(&r, "invalid_request");
-	done(&r);
+	ic_fx_done(&r);
 }
 
 static void test_token_repeated_parameter_invalid_request_te_5(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 
 	plant_ticket(*state, TICKET, (long long)time(NULL) + 300);
 	run(*state, &r, "POST", "/token",
 	    "grant_type=ticket&ticket=" TICKET "&ticket=x", NULL);
 	assert_oauth_error(&r, "invalid_request");
-	done(&r);
+	ic_fx_done(&r);
 }
 
 static void test_token_grant_type_foo_unsupported_grant_type_te_5(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 
 	run(*state, &r, "POST", "/token", "grant_type=foo&ticket=" TICKET,
 	    NULL);
 	assert_oauth_error(&r, "unsupported_grant_type");
-	done(&r);
+	ic_fx_done(&r);
 }
 
 static void test_token_wider_scope_invalid_scope_te_5(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 
 	plant_ticket(*state, TICKET, (long long)time(NULL) + 300);
 	run(*state, &r, "POST", "/token",
 	    "grant_type=ticket&ticket=" TICKET "&scope=read+write", NULL);
 	assert_oauth_error(&r, "invalid_scope");
-	done(&r);
+	ic_fx_done(&r);
 	/* The ticket was not consumed by the refused request. */
 	run(*state, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET,
 	    NULL);
 	assert_int_equal(r.status, 200);
-	done(&r);
+	ic_fx_done(&r);
 }
 
 static void test_token_get_is_405_te_1(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 
 	run(*state, &r, "GET", "/token", NULL, NULL);
 	assert_int_equal(r.rc, IC_ERR_METHOD);
 	assert_int_equal(r.status, 405);
-	assert_true(has_header(&r, "Allow: POST\r\n"));
-	done(&r);
+	assert_true(ic_fx_has_header(&r, "Allow: POST\r\n"));
+	ic_fx_done(&r);
 }
 
 /* TE-7: neither the ticket nor the token is anywhere in the database, by
@@ -463,29 +358,9 @@ static enum ic_err scan_all(struct ic_store_txn *t, void *ctx)
 	return IC_OK;
 }
 
-static int hits_in_file(const char *path, const char *s)
-{
-	FILE *fp = fopen(path, "rb");
-	char *data;
-	long size;
-	int hit;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	size = ftell(fp);
-	rewind(fp);
-	data = malloc((size_t)size + 1);
-	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)size, fp), (size_t)size);
-	fclose(fp);
-	hit = memmem(data, (size_t)size, s, strlen(s)) != NULL;
-	free(data);
-	return hit;
-}
-
 static void test_token_db_holds_only_hashes_te_7(void **state)
 {
-	struct fixture *f = *state;
+	struct ic_fx *f = *state;
 	char *token = redeem_ok(f);
 	struct needle nt = {token, 0}, nk = {TICKET, 0};
 	struct ic_store *st = NULL;
@@ -506,8 +381,8 @@ static void test_token_db_holds_only_hashes_te_7(void **state)
 	                 IC_OK);
 	ic_store_close(st);
 	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	assert_int_equal(hits_in_file(path, token), 0);
-	assert_int_equal(hits_in_file(path, TICKET), 0);
+	assert_false(ic_fx_file_has(path, token));
+	assert_false(ic_fx_file_has(path, TICKET));
 	ic_arena_free(a);
 	free(token);
 }
@@ -515,13 +390,13 @@ static void test_token_db_holds_only_hashes_te_7(void **state)
 /* --- ic_token_check (TE-10, RS-2, RS-6)
  * ------------------------------------------ */
 
-static enum ic_err check(struct fixture *f, const char *bearer,
+static enum ic_err check(struct ic_fx *f, const char *bearer,
                          const char *resource, struct ic_issued_token *out)
 {
 	struct ic_req req;
 	enum ic_err rc;
 
-	req_init(f, &req, stdin, stdout);
+	ic_fx_req_init(f, &req, "auth", stdin, stdout);
 	rc = ic_token_check(&req, bearer, resource, out);
 	if (out)
 		out->conv = out->subject = out->resource = out->scope = NULL;
@@ -531,12 +406,12 @@ static enum ic_err check(struct fixture *f, const char *bearer,
 
 static void test_token_check_good_token_ok_te_10(void **state)
 {
-	struct fixture *f = *state;
+	struct ic_fx *f = *state;
 	char *token = redeem_ok(f);
 	struct ic_req req;
 	struct ic_issued_token tok;
 
-	req_init(f, &req, stdin, stdout);
+	ic_fx_req_init(f, &req, "auth", stdin, stdout);
 	assert_int_equal(ic_token_check(&req, token, FEED_A, &tok), IC_OK);
 	assert_string_equal(tok.subject, BOB);
 	assert_string_equal(tok.resource, FEED_A);
@@ -548,7 +423,7 @@ static void test_token_check_good_token_ok_te_10(void **state)
 
 static void test_token_check_expired_unauthenticated_te_10(void **state)
 {
-	struct fixture *f = *state;
+	struct ic_fx *f = *state;
 
 	plant_token(f, "expired-token", FEED_A, "read",
 	            (long long)time(NULL) - 1, false);
@@ -558,17 +433,17 @@ static void test_token_check_expired_unauthenticated_te_10(void **state)
 
 static void test_token_check_revoked_unauthenticated_te_12(void **state)
 {
-	struct fixture *f = *state;
+	struct ic_fx *f = *state;
 	char *token = redeem_ok(f);
 	char body[128];
-	struct run r;
+	struct ic_fx_run r;
 
 	assert_int_equal(check(f, token, FEED_A, NULL), IC_OK);
 	snprintf(body, sizeof(body), "token=%s", token);
 	run(f, &r, "POST", "/revoke", body, NULL);
 	assert_int_equal(r.status, 200);
 	assert_no_store(&r);
-	done(&r);
+	ic_fx_done(&r);
 	assert_int_equal(check(f, token, FEED_A, NULL), IC_ERR_UNAUTHENTICATED);
 	/* Also a token planted revoked. */
 	plant_token(f, "revoked-token", FEED_A, "read",
@@ -580,7 +455,7 @@ static void test_token_check_revoked_unauthenticated_te_12(void **state)
 
 static void test_token_check_other_resource_unauthenticated_rs_6(void **state)
 {
-	struct fixture *f = *state;
+	struct ic_fx *f = *state;
 	char *token = redeem_ok(f);
 
 	assert_int_equal(check(f, token, FEED_B, NULL), IC_ERR_UNAUTHENTICATED);
@@ -592,7 +467,7 @@ static void test_token_check_other_resource_unauthenticated_rs_6(void **state)
 
 static void test_token_check_scope_without_read_forbidden_rs_2(void **state)
 {
-	struct fixture *f = *state;
+	struct ic_fx *f = *state;
 
 	plant_token(f, "write-token", FEED_A, "write readme",
 	            (long long)time(NULL) + 60, false);
@@ -606,7 +481,7 @@ static void test_token_check_scope_without_read_forbidden_rs_2(void **state)
 static void
 test_token_check_unknown_or_missing_unauthenticated_rs_2(void **state)
 {
-	struct fixture *f = *state;
+	struct ic_fx *f = *state;
 
 	assert_int_equal(check(f, "no-such-token", FEED_A, NULL),
 	                 IC_ERR_UNAUTHENTICATED);
@@ -630,17 +505,17 @@ static void test_token_scope_has_matches_whole_words(void **state)
 
 static void test_revoke_unknown_token_is_200_te_12(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 
 	run(*state, &r, "POST", "/revoke", "token=never-issued", NULL);
 	assert_int_equal(r.status, 200);
 	assert_no_store(&r);
 	assert_string_equal(r.body, "");
-	done(&r);
+	ic_fx_done(&r);
 	run(*state, &r, "POST", "/revoke", "token_type_hint=access_token",
 	    NULL);
 	assert_oauth_error(&r, "invalid_request");
-	done(&r);
+	ic_fx_done(&r);
 }
 
 /* --- Introspection (TE-11)
@@ -648,28 +523,28 @@ static void test_revoke_unknown_token_is_200_te_12(void **state)
 
 static void test_introspect_without_bearer_is_401_te_11(void **state)
 {
-	struct run r;
+	struct ic_fx_run r;
 
 	run(*state, &r, "POST", "/introspect", "token=x", NULL);
 	assert_int_equal(r.rc, IC_ERR_UNAUTHENTICATED);
 	assert_int_equal(r.status, 401);
-	assert_true(
-	        has_header(&r, "WWW-Authenticate: Bearer realm=\"IndieChat\""));
-	assert_false(has_header(&r, "invalid_token"));
-	done(&r);
+	assert_true(ic_fx_has_header(
+	        &r, "WWW-Authenticate: Bearer realm=\"IndieChat\""));
+	assert_false(ic_fx_has_header(&r, "invalid_token"));
+	ic_fx_done(&r);
 	run(*state, &r, "POST", "/introspect", "token=x", "Bearer bogus");
 	assert_int_equal(r.status, 401);
-	assert_true(has_header(&r, "error=\"invalid_token\""));
-	done(&r);
+	assert_true(ic_fx_has_header(&r, "error=\"invalid_token\""));
+	ic_fx_done(&r);
 }
 
 static void test_introspect_active_and_inactive_tokens_te_11(void **state)
 {
-	struct fixture *f = *state;
+	struct ic_fx *f = *state;
 	char *token = redeem_ok(f);
 	char auth[128], body[128];
 	const cJSON *active, *exp, *iat;
-	struct run r;
+	struct ic_fx_run r;
 
 	snprintf(auth, sizeof(auth), "Bearer %s", token);
 	snprintf(body, sizeof(body), "token=%s", token);
@@ -678,30 +553,30 @@ static void test_introspect_active_and_inactive_tokens_te_11(void **state)
 	assert_no_store(&r);
 	active = cJSON_GetObjectItem(r.json, "active");
 	assert_true(cJSON_IsTrue(active));
-	assert_string_equal(jstr(&r, "me"), BOB);
-	assert_string_equal(jstr(&r, "scope"), "read");
+	assert_string_equal(ic_fx_jstr(&r, "me"), BOB);
+	assert_string_equal(ic_fx_jstr(&r, "scope"), "read");
 	exp = cJSON_GetObjectItem(r.json, "exp");
 	iat = cJSON_GetObjectItem(r.json, "iat");
 	assert_true(cJSON_IsNumber(exp) && cJSON_IsNumber(iat));
 	assert_int_equal((long long)(exp->valuedouble - iat->valuedouble),
 	                 IC_TOKEN_LIFETIME_SECONDS);
-	done(&r);
+	ic_fx_done(&r);
 	/* An unknown token: {"active": false} and nothing else. */
 	run(f, &r, "POST", "/introspect", "token=unknown", auth);
 	assert_int_equal(r.status, 200);
 	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(r.json, "active")));
 	assert_int_equal(cJSON_GetArraySize(r.json), 1);
-	done(&r);
+	ic_fx_done(&r);
 	run(f, &r, "POST", "/introspect", "", auth);
 	assert_oauth_error(&r, "invalid_request");
-	done(&r);
+	ic_fx_done(&r);
 	free(token);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ic_fx_setup, ic_fx_teardown)
 	        T(test_metadata_lists_endpoints_and_ticket_grants_te_8),
 	        T(test_token_redeem_answers_bearer_read_me_expires_te_3_te_4),
 	        T(test_token_urn_grant_type_is_accepted_te_8),

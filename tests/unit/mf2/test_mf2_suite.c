@@ -2,13 +2,17 @@
  * test_mf2_suite.c - lib/mf2/mf2.c against the microformats/tests suite
  * (STANDARDS.md §11.5; MC-1, MC-2, MC-7).
  *
- * Every HTML file with an expected JSON file beside it under
- * $IC_TOP_SRCDIR/../shared/conformance/microformats-tests (or the directory
- * given as argv[1]) is parsed -- base URL http://example.test for the
+ * Every HTML file with an expected JSON file beside it in the series
+ * below, under the copy of the suite the project carries
+ * (tests/conformance/microformats-tests of the source tree, found through
+ * $IC_TOP_SRCDIR or else automake's $srcdir; or the directory given as
+ * argv[1]), is parsed -- base URL http://example.test for the
  * microformats-v2-unit series, http://example.com/ for the others, as the
  * suite says -- and the result compared with the JSON.  One TAP line per
  * file; this program speaks TAP itself (not cmocka) and automake's TAP
- * driver counts each line.
+ * driver counts each line.  A missing suite or series is a failure, not a
+ * skip.  The microformats-v1 series is carried but not run yet: it needs
+ * microformats1 backcompat, which the parser does not have.
  *
  * The comparison is exact, except where the spec or the suite's README
  * says otherwise:
@@ -352,16 +356,17 @@ int main(int argc, char **argv)
 	        "microformats-v2", "microformats-v2-unit", "microformats-mixed"};
 	const char *top = getenv("IC_TOP_SRCDIR");
 	char root[4096];
-	bool found = false;
 
+	if (top == NULL)
+		top = getenv("srcdir");
 	if ((argc > 1 ? snprintf(root, sizeof(root), "%s", argv[1])
 	              : snprintf(root, sizeof(root),
-	                         "%s/../shared/conformance/microformats-tests",
+	                         "%s/tests/conformance/microformats-tests",
 	                         top ? top : ".")) >= (int)sizeof(root)) {
 		printf("1..1\nnot ok 1 - suite path too long\n");
 		return 1;
 	}
-	for (size_t s = 0; s < 3; s++) {
+	for (size_t s = 0; s < sizeof(series) / sizeof(series[0]); s++) {
 		char dir[4096];
 		size_t n;
 		char **subs;
@@ -370,14 +375,16 @@ int main(int argc, char **argv)
 		    (int)sizeof(dir))
 			continue;
 		subs = list_dir(dir, &n);
-		found |= subs != NULL;
+		if (subs == NULL) {
+			test_no++;
+			failures++;
+			printf("not ok %d - %s missing or empty at %s\n", test_no,
+			       series[s], dir);
+			continue;
+		}
 		for (size_t i = 0; i < n; i++)
 			run_dir(root, series[s], subs[i]);
 		free_list(subs, n);
-	}
-	if (!found) {
-		printf("1..1\nok 1 # SKIP suite not found at %s\n", root);
-		return 0;
 	}
 	summary();
 	printf("1..%d\n", test_no);

@@ -13,21 +13,17 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "store/due.h"
 #include "store/store.h"
 #include "store/store_conv.h"
 #include "store/store_sub.h"
 #include "websub/websub_hub_endpoint.h"
 
-#define BASE "https://alice.example/indiechat"
+#define BASE     IC_FX_BASE
 #define TOPIC_ID "abcdefghijklmnopqrstuvwxyz"
 #define TOPIC BASE "/feed/" TOPIC_ID
 #define CALLBACK "https://bob.example/indiechat/listener/cbcbcbcbcbcbcbcbcbcbcbcbcb"
-
-struct fx {
-	char dir[64];
-	struct ic_req req;
-};
 
 static enum ic_err conv_txn(struct ic_store_txn *t, void *p)
 {
@@ -41,40 +37,24 @@ static enum ic_err conv_txn(struct ic_store_txn *t, void *p)
 	return ic_store_conv_put_in_txn(t, req->arena, &c);
 }
 
+/* The shared fixture with feed's request open and conversation TOPIC_ID
+ * stored. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	struct ic_store *st;
+	struct ic_fx *f;
 
-	strcpy(f->dir, "/tmp/ic-hubep-XXXXXX");
-	if (f == NULL || mkdtemp(f->dir) == NULL ||
-	    ic_cgi_req_init(&f->req, "feed", stdin, stdout) != IC_OK)
+	if (ic_fx_setup(state) != 0)
 		return -1;
-	f->req.cfg.data_dir = f->dir;
-	f->req.cfg.base_url = BASE;
-	f->req.cfg.me = "https://alice.example/";
-	f->req.cfg_loaded = true;
-	if (ic_req_store(&f->req, &st) != IC_OK ||
-	    ic_store_update(st, conv_txn, &f->req, NULL) != IC_OK)
+	f = *state;
+	if (ic_fx_open_req(f, "feed") != IC_OK ||
+	    ic_fx_txn(f, &f->req, true, conv_txn, &f->req) != IC_OK) {
+		ic_fx_teardown(state);
 		return -1;
-	*state = f;
+	}
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-
-	ic_cgi_req_free(&f->req);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
-}
-
-static enum ic_err post(struct fx *f, const char *body)
+static enum ic_err post(struct ic_fx *f, const char *body)
 {
 	assert_int_equal(ic_form_parse(&f->req.form, f->req.arena, body,
 				       strlen(body), NULL),
@@ -105,7 +85,7 @@ static enum ic_err look_txn(struct ic_store_txn *t, void *p)
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 }
 
-static struct look look(struct fx *f)
+static struct look look(struct ic_fx *f)
 {
 	struct ic_store *st;
 	struct look l = {f->req.arena, {0}, false, 0};
@@ -117,7 +97,7 @@ static struct look look(struct fx *f)
 
 static void test_subscribe_is_202_pending_and_queued_ws_s_12(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 	struct look l;
 
 	assert_int_equal(post(f, "hub.mode=subscribe&hub.topic=" TOPIC
@@ -137,7 +117,7 @@ static void test_subscribe_is_202_pending_and_queued_ws_s_12(void **state)
 
 static void test_lease_is_clamped_to_the_hub_range(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	assert_int_equal(post(f, "hub.mode=subscribe&hub.topic=" TOPIC
 				 "&hub.callback=" CALLBACK
@@ -146,7 +126,7 @@ static void test_lease_is_clamped_to_the_hub_range(void **state)
 	assert_int_equal(look(f).s.lease, IC_HUB_LEASE_MIN);
 }
 
-static void refused(struct fx *f, const char *body, enum ic_err want)
+static void refused(struct ic_fx *f, const char *body, enum ic_err want)
 {
 	assert_int_equal(post(f, body), want);
 	assert_false(look(f).found);
@@ -155,7 +135,7 @@ static void refused(struct fx *f, const char *body, enum ic_err want)
 
 static void test_bad_requests_refused_and_nothing_stored(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 	char secret[256], body[512];
 
 	/* Only we publish our topics (WS-P-5 is our own ping). */
@@ -194,7 +174,7 @@ static void test_bad_requests_refused_and_nothing_stored(void **state)
 
 static void test_job_id_round_trips(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 	const char *topic, *cb;
 
 	assert_int_equal(
@@ -213,16 +193,12 @@ static void test_job_id_round_trips(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-			test_subscribe_is_202_pending_and_queued_ws_s_12, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_lease_is_clamped_to_the_hub_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_bad_requests_refused_and_nothing_stored, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_job_id_round_trips, setup,
-						teardown),
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, ic_fx_teardown)
+	        T(test_subscribe_is_202_pending_and_queued_ws_s_12),
+	        T(test_lease_is_clamped_to_the_hub_range),
+	        T(test_bad_requests_refused_and_nothing_stored),
+	        T(test_job_id_round_trips),
+#undef T
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

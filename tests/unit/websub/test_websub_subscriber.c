@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "core/crypto.h"
 #include "store/due.h"
 #include "cgi/route.h"
@@ -28,43 +29,26 @@
 #define SECRET "0123456789abcdef0123456789abcdef"
 #define SUB_ID "subscriptionidaaaaaaaaaaaa"
 
-struct fx {
-	char dir[64];
-	struct ic_req req;
-};
-
+/* The shared fixture on Bob's side, with listener's request open. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct ic_fx *f;
 
-	strcpy(f->dir, "/tmp/ic-wss-XXXXXX");
-	if (f == NULL || mkdtemp(f->dir) == NULL ||
-	    ic_cgi_req_init(&f->req, "listener", stdin, stdout) != IC_OK)
+	if (ic_fx_setup(state) != 0)
 		return -1;
-	f->req.cfg.data_dir = f->dir;
-	f->req.cfg.base_url = "https://bob.example/indiechat";
-	f->req.cfg.me = "https://bob.example/";
-	f->req.cfg_loaded = true;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-
-	ic_cgi_req_free(&f->req);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
+	f = *state;
+	f->cfg.base_url = "https://bob.example/indiechat";
+	f->cfg.me = "https://bob.example/";
+	if (ic_fx_open_req(f, "listener") != IC_OK) {
+		ic_fx_teardown(state);
 		return -1;
-	free(f);
+	}
 	return 0;
 }
 
 /* Fresh request state on the same store, as a new CGI would have. */
-static void new_request(struct fx *f, const char *method, const char *id,
-			const char *query)
+static void new_request(struct ic_fx *f, const char *method, const char *id,
+                        const char *query)
 {
 	struct ic_req *req = &f->req;
 	char path[128];
@@ -96,8 +80,8 @@ static enum ic_err put_txn(struct ic_store_txn *t, void *p)
 	return ic_store_sub_put_in_txn(t, c->a, &c->s);
 }
 
-static void put_sub(struct fx *f, const char *id, enum ic_sub_state state,
-		    const char *mode, long long requested)
+static void put_sub(struct ic_fx *f, const char *id, enum ic_sub_state state,
+                    const char *mode, long long requested)
 {
 	struct ic_store *st;
 	struct put_ctx c = {f->req.arena, {0}};
@@ -134,7 +118,7 @@ static enum ic_err get_txn(struct ic_store_txn *t, void *p)
 	return rc;
 }
 
-static struct get_ctx get_sub(struct fx *f, const char *id)
+static struct get_ctx get_sub(struct ic_fx *f, const char *id)
 {
 	struct ic_store *st;
 	struct get_ctx c = {f->req.arena, id, {0}, 0};
@@ -155,7 +139,7 @@ static enum ic_err unsub_txn(struct ic_store_txn *t, void *p)
 }
 
 /* When the unsubscribe job of subscription @p id is due; 0 if none. */
-static long long unsubscribe_due(struct fx *f, const char *id)
+static long long unsubscribe_due(struct ic_fx *f, const char *id)
 {
 	struct ic_store *st;
 	struct get_ctx c = {f->req.arena, id, {0}, 0};
@@ -180,7 +164,7 @@ static const char *verify_query(const char *mode, const char *topic,
 
 static void test_verify_pending_subscribe_echoes_challenge_ws_s_15(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 	long long now = time(NULL);
 	struct get_ctx g;
 
@@ -205,7 +189,7 @@ static void test_verify_pending_subscribe_echoes_challenge_ws_s_15(void **state)
 static void test_verify_wrong_topic_is_404_and_changes_nothing_ws_s_16(
 	void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe", time(NULL));
 	new_request(f, "GET", SUB_ID,
@@ -216,7 +200,7 @@ static void test_verify_wrong_topic_is_404_and_changes_nothing_ws_s_16(
 
 static void test_verify_unknown_callback_is_404_ws_s_16(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	new_request(f, "GET", "nosuchsubscriptionaaaaaaaa",
 		    verify_query("subscribe", TOPIC, "abc"));
@@ -225,7 +209,7 @@ static void test_verify_unknown_callback_is_404_ws_s_16(void **state)
 
 static void test_verify_of_expired_pending_request_is_404_ws_s_21(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe",
 		time(NULL) - IC_WEBSUB_PENDING_SECONDS - 1);
@@ -236,7 +220,7 @@ static void test_verify_of_expired_pending_request_is_404_ws_s_21(void **state)
 
 static void test_verify_replayed_after_activation_is_404_ws_s_21(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe", time(NULL));
 	new_request(f, "GET", SUB_ID, verify_query("subscribe", TOPIC, "abc"));
@@ -247,7 +231,7 @@ static void test_verify_replayed_after_activation_is_404_ws_s_21(void **state)
 
 static void test_verify_unsolicited_unsubscribe_is_404_ws_s_15(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	/* A forged unsubscribe (w3c/websub#42) of an active subscription. */
 	put_sub(f, SUB_ID, IC_SUB_ACTIVE, NULL, time(NULL));
@@ -259,7 +243,7 @@ static void test_verify_unsolicited_unsubscribe_is_404_ws_s_15(void **state)
 
 static void test_verify_challenge_with_controls_refused_ws_s_19(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe", time(NULL));
 	new_request(f, "GET", SUB_ID,
@@ -270,7 +254,7 @@ static void test_verify_challenge_with_controls_refused_ws_s_19(void **state)
 
 static void test_denied_marks_subscription_and_answers_200_ws_s_20(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	put_sub(f, SUB_ID, IC_SUB_ACTIVE, NULL, time(NULL));
 	new_request(f, "GET", SUB_ID,
@@ -282,7 +266,7 @@ static void test_denied_marks_subscription_and_answers_200_ws_s_20(void **state)
 
 static void test_renewal_verified_retires_older_callback_ws_s_9(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	put_sub(f, "oldsubscriptionaaaaaaaaaaa", IC_SUB_ACTIVE, NULL,
 		time(NULL) - 100000);
@@ -323,7 +307,7 @@ static void test_renewal_before_expiry_for_every_lease_ws_s_18(void **state)
  * renewal before the 40 s are up. */
 static void test_short_lease_renewed_before_expiry_ws_s_18(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 	long long now = time(NULL);
 	struct get_ctx g;
 
@@ -341,7 +325,7 @@ static void test_short_lease_renewed_before_expiry_ws_s_18(void **state)
 
 static const char body[] = "<html><body>stub r=42</body></html>";
 
-static void deliver(struct fx *f, const char *id, const char *signature)
+static void deliver(struct ic_fx *f, const char *id, const char *signature)
 {
 	new_request(f, "POST", id, "");
 	f->req.body = body;
@@ -361,7 +345,7 @@ static enum ic_err due_txn(struct ic_store_txn *t, void *p)
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 }
 
-static long long fetch_due_time(struct fx *f)
+static long long fetch_due_time(struct ic_fx *f)
 {
 	struct ic_store *st;
 	long long when = 0;
@@ -374,7 +358,7 @@ static long long fetch_due_time(struct fx *f)
 
 static void test_signed_delivery_accepted_and_fetch_due_ws_s_22_23(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 	char *sig;
 
 	put_sub(f, SUB_ID, IC_SUB_ACTIVE, NULL, time(NULL));
@@ -394,7 +378,7 @@ static void test_signed_delivery_accepted_and_fetch_due_ws_s_22_23(void **state)
 static void test_unsigned_delivery_to_secret_subscription_403_ws_s_24(
 	void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	put_sub(f, SUB_ID, IC_SUB_ACTIVE, NULL, time(NULL));
 	deliver(f, SUB_ID, NULL);
@@ -405,7 +389,7 @@ static void test_unsigned_delivery_to_secret_subscription_403_ws_s_24(
 
 static void test_wrong_signature_403_and_nothing_due_ws_s_23(void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	put_sub(f, SUB_ID, IC_SUB_ACTIVE, NULL, time(NULL));
 	deliver(f, SUB_ID,
@@ -419,7 +403,7 @@ static void test_wrong_signature_403_and_nothing_due_ws_s_23(void **state)
 static void test_delivery_to_retired_or_unknown_callback_410_ws_s_26(
 	void **state)
 {
-	struct fx *f = *state;
+	struct ic_fx *f = *state;
 
 	put_sub(f, SUB_ID, IC_SUB_GONE, NULL, time(NULL));
 	deliver(f, SUB_ID, NULL);
@@ -432,50 +416,24 @@ static void test_delivery_to_retired_or_unknown_callback_410_ws_s_26(
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-			test_verify_pending_subscribe_echoes_challenge_ws_s_15,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_verify_wrong_topic_is_404_and_changes_nothing_ws_s_16,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_verify_unknown_callback_is_404_ws_s_16, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_verify_of_expired_pending_request_is_404_ws_s_21,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_verify_replayed_after_activation_is_404_ws_s_21,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_verify_unsolicited_unsubscribe_is_404_ws_s_15,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_verify_challenge_with_controls_refused_ws_s_19,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_denied_marks_subscription_and_answers_200_ws_s_20,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_short_lease_renewed_before_expiry_ws_s_18,
-			setup, teardown),
-		cmocka_unit_test(
-			test_renewal_before_expiry_for_every_lease_ws_s_18),
-		cmocka_unit_test_setup_teardown(
-			test_renewal_verified_retires_older_callback_ws_s_9,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_signed_delivery_accepted_and_fetch_due_ws_s_22_23,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_unsigned_delivery_to_secret_subscription_403_ws_s_24,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_wrong_signature_403_and_nothing_due_ws_s_23, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_delivery_to_retired_or_unknown_callback_410_ws_s_26,
-			setup, teardown),
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, ic_fx_teardown)
+	        T(test_verify_pending_subscribe_echoes_challenge_ws_s_15),
+	        T(test_verify_wrong_topic_is_404_and_changes_nothing_ws_s_16),
+	        T(test_verify_unknown_callback_is_404_ws_s_16),
+	        T(test_verify_of_expired_pending_request_is_404_ws_s_21),
+	        T(test_verify_replayed_after_activation_is_404_ws_s_21),
+	        T(test_verify_unsolicited_unsubscribe_is_404_ws_s_15),
+	        T(test_verify_challenge_with_controls_refused_ws_s_19),
+	        T(test_denied_marks_subscription_and_answers_200_ws_s_20),
+	        T(test_short_lease_renewed_before_expiry_ws_s_18),
+	        cmocka_unit_test(
+	                test_renewal_before_expiry_for_every_lease_ws_s_18),
+	        T(test_renewal_verified_retires_older_callback_ws_s_9),
+	        T(test_signed_delivery_accepted_and_fetch_due_ws_s_22_23),
+	        T(test_unsigned_delivery_to_secret_subscription_403_ws_s_24),
+	        T(test_wrong_signature_403_and_nothing_due_ws_s_23),
+	        T(test_delivery_to_retired_or_unknown_callback_410_ws_s_26),
+#undef T
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
