@@ -367,6 +367,9 @@ _Static_assert(IC_HUB_LEASE_MIN <= IC_HUB_LEASE_DEFAULT &&
 
 /* Seconds between catch-up polls of a conversation nobody pinged. */
 #define IC_RECEIVE_POLL_SECONDS 3600
+/* Characters of the reason a correspondent's feed could not be read that
+ * its conversation keeps for the owner's pages (store_conv fetch_error). */
+#define IC_FETCH_ERROR_CHARS 300
 
 /* --- Owner's pages (docs/web.md) ---------------------------------------- */
 

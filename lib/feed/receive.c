@@ -246,6 +246,8 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	if (f->stored)
 		conv.updated = f->now;
 	conv.last_fetch = f->now;
+	conv.fetch_error = NULL; /* their feed reads again */
+	conv.fetch_error_at = 0;
 	if (f->peer_name)
 		conv.peer_name = f->peer_name;
 	if (f->peer_photo)
@@ -331,6 +333,41 @@ struct page {
  * fetch walks back to the first page with a known entry, so no gap stays
  * behind, and local order follows the sender's.
  */
+struct mark_ctx {
+	struct ic_arena *a;
+	const char *conv_id, *why;
+	long long now;
+};
+
+static enum ic_err mark_txn(struct ic_store_txn *t, void *p)
+{
+	struct mark_ctx *c = p;
+	struct ic_conv conv;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, c->a, c->conv_id, &conv);
+
+	if (rc != IC_OK)
+		return rc;
+	conv.fetch_error = c->why;
+	conv.fetch_error_at = c->now;
+	return ic_store_conv_put_in_txn(t, c->a, &conv);
+}
+
+/* A feed we could not read marks its conversation with the reason, for the
+ * owner's pages; nothing of the feed is stored (issue 11). */
+static void mark_failed(struct fetch_state *f, const char *why)
+{
+	struct mark_ctx c = {f->req->arena, f->conv_id, NULL, f->now};
+	char errbuf[IC_ERRBUF_SIZE];
+	struct ic_store *st;
+
+	c.why = ic_arena_printf(f->req->arena, "%.*s", IC_FETCH_ERROR_CHARS,
+				why && *why ? why : "unknown error");
+	if (c.why == NULL || ic_req_store(f->req, &st) != IC_OK ||
+	    ic_store_update(st, mark_txn, &c, errbuf) != IC_OK)
+		ic_log(IC_LOG_WARN, "could not mark conversation %s: %s",
+		       f->conv_id, why);
+}
+
 enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
 			     char *errbuf)
 {
@@ -352,8 +389,10 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
 	for (url = f.held.resource; url && np < IC_MAX_CATCHUP_PAGES;
 	     url = prev) {
 		rc = fetch_page(&f, url, &prev, errbuf);
-		if (rc != IC_OK)
+		if (rc != IC_OK) {
+			mark_failed(&f, errbuf);
 			return rc;
+		}
 		pages[np].entries = f.entries;
 		pages[np++].n = f.n;
 	}

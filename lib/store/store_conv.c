@@ -47,6 +47,8 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	c->notified_seq = ic_json_num(j, "notified_seq", 0);
 	c->fetched_seq = ic_json_num(j, "fetched_seq", 0);
 	c->access_revoked = ic_json_bool(j, "access_revoked", false);
+	c->fetch_error = ic_json_str(a, j, "fetch_error");
+	c->fetch_error_at = ic_json_num(j, "fetch_error_at", 0);
 	return IC_OK;
 }
 
@@ -78,6 +80,12 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_conv *c,
 	if (!rc) rc = ic_json_add_num(j, "fetched_seq", c->fetched_seq);
 	if (!rc && c->access_revoked)
 		rc = ic_json_add_bool(j, "access_revoked", true);
+	if (!rc && c->fetch_error) {
+		rc = ic_json_add_str(j, "fetch_error", c->fetch_error);
+		if (!rc)
+			rc = ic_json_add_num(j, "fetch_error_at",
+					     c->fetch_error_at);
+	}
 	*out = j;
 	return rc;
 }

@@ -46,6 +46,11 @@ struct ic_conv {
 	/* The owner revoked their access (B/ticket/revoke): no refresh, no
 	 * renewal ticket, until the owner invites them again. */
 	bool access_revoked;
+	/* Why their feed could not be read the last time we tried (too
+	 * large, too costly to parse, an HTTP error), a sentence; NULL after
+	 * a fetch that worked.  Shown to the owner, never to the peer. */
+	const char *fetch_error;
+	long long fetch_error_at;
 };
 
 /**

@@ -206,6 +206,25 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 	               : rc;
 }
 
+/* Their feed could not be read the last time: say why (issue 11). */
+static enum ic_err fetch_problem(struct ic_req *req, const struct ic_conv *c)
+{
+	char iso[32], human[32];
+	const struct ic_html_var vars[] = {
+	        {"why", c->fetch_error, IC_HTML_TEXT},
+	        {"when", human, IC_HTML_TEXT},
+	};
+
+	if (c->fetch_error == NULL)
+		return IC_OK;
+	ic_page_time(c->fetch_error_at, iso, human);
+	return ic_page_render(req,
+			      "<p class=\"problem\" role=\"status\" "
+			      "id=\"fetch-error\">Their feed could not be read "
+			      "({{when}}): {{why}}</p>\n",
+			      vars, ARRAY_SIZE(vars));
+}
+
 enum ic_err ic_page_conversation(struct ic_req *req)
 {
 	struct conv_read r = {0};
@@ -234,10 +253,15 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 		rc = ic_page_render(req,
 				    "<h1>{{name}}</h1>\n<p class=\"muted\">"
 				    "<a href=\"{{peer}}\">{{peer}}</a> · "
-				    "<span id=\"conv-state\">{{state}}</span></p>\n"
-				    "<ol id=\"messages\" aria-live=\"polite\">\n",
+				    "<span id=\"conv-state\">{{state}}</span></p>\n",
 				    vars, ARRAY_SIZE(vars));
 	}
+	if (rc == IC_OK)
+		rc = fetch_problem(req, &r.conv);
+	if (rc == IC_OK)
+		rc = ic_page_render(req,
+				    "<ol id=\"messages\" aria-live=\"polite\">\n",
+				    NULL, 0);
 	for (size_t i = 0; rc == IC_OK && i < n; i++)
 		rc = message_item(req, &r.conv, all[i]);
 	if (rc == IC_OK)
