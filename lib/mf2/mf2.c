@@ -312,7 +312,7 @@ static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it)
 			continue;
 		rc = mf2_visit(m);
 		if (rc == IC_OK)
-			rc = mf2_parse_classes(m, c, &cl);
+			rc = mf2_element_classes(m, c, it ? it->bc : 0, &cl);
 		if (rc == IC_OK && cl.nroots > 0 && it == NULL) {
 			struct item top;
 
@@ -372,6 +372,7 @@ static enum ic_err parse_item(struct mf2 *m, const GumboNode *el,
 
 	memset(it, 0, sizeof(*it));
 	it->el = el;
+	it->bc = cl->bc;
 	if (++m->nitems > IC_MAX_MF2_ITEMS)
 		return ic_fail(m->errbuf, IC_ERR_TOO_LARGE,
 		               "mf2: more than %d microformats",

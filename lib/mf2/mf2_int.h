@@ -15,8 +15,8 @@
  *                       for dt-*, and ic_mf2_datetime();
  *  - mf2_implied.c:     "parsing for implied properties" (name, photo,
  *                       url).
- * Backcompat (microformats1) parsing, if ever added, belongs in its own
- * part beside these.
+ *  - mf2_backcompat.c:  microformats1 ("backcompat") roots and property
+ *                       classes, mapped to their h-* equivalents.
  *
  * Lifetimes: one struct mf2 lives on ic_mf2_parse()'s stack for one call.
  * Strings and scratch memory come from its arena (m->a) and live until the
@@ -103,6 +103,8 @@ struct item {
 	cJSON *obj, *props, *children;
 	const GumboNode *el;
 	const char *date;  /* first dt-* date: implied for a later bare time */
+	uint32_t bc;       /* a backcompat root: whose classic properties it
+	                    * reads (struct classes' bc); 0 for h-* */
 	bool has_pe;       /* a p-* or e-* property: no implied name */
 	bool has_u;        /* a u-* property: no implied photo or url */
 	bool has_nested;   /* a nested microformat: no implied anything */
@@ -164,7 +166,7 @@ enum prefix { PFX_P, PFX_U, PFX_DT, PFX_E };
 
 struct prop {
 	enum prefix kind;
-	char *name;
+	const char *name;
 };
 
 struct classes {
@@ -172,6 +174,8 @@ struct classes {
 	size_t nroots;
 	struct prop *props;
 	size_t nprops;
+	uint32_t bc; /* backcompat roots: a set of mf2_backcompat.c's
+	              * vocabularies, 0 for h-* roots or none */
 };
 
 #define CLS_ROOT        0x1u
@@ -235,6 +239,15 @@ enum ic_err mf2_vcp_datetime(struct mf2 *m, const GumboNode *n,
                          struct ic_buf *out, bool *found);
 size_t mf2_scan_date(const char *s, size_t n);
 bool mf2_scan_time(const char *s, size_t n, char time[24], char tz[8]);
+
+/* --- mf2_backcompat.c: microformats1 roots and properties --------------- */
+
+/* The roots and properties of element n inside an item whose `bc` is ctx
+ * (0 outside any item or inside an h-* one): h-* roots, else classic ones
+ * (with c->bc set); h-* properties, or inside a backcompat root the
+ * classic ones it maps.  Arena memory, like mf2_parse_classes(). */
+enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n,
+                                uint32_t ctx, struct classes *c);
 
 /* --- mf2_implied.c: implied properties ------------------------------------ */
 

@@ -332,15 +332,28 @@ static void run_dir(const char *root, const char *series, const char *sub)
 	free_list(files, n);
 }
 
-static void summary(void)
+/* One line per directory, then the count per series (the suite's four
+ * top-level folders), then the whole. */
+static void summary(const char *const *series, size_t nseries)
 {
 	int pass = 0, total = 0;
 
-	for (size_t i = 0; i < ntallies; i++) {
+	for (size_t i = 0; i < ntallies; i++)
 		printf("# %-45s %3d/%3d\n", tallies[i].dir, tallies[i].pass,
 		       tallies[i].total);
-		pass += tallies[i].pass;
-		total += tallies[i].total;
+	for (size_t s = 0; s < nseries; s++) {
+		size_t len = strlen(series[s]);
+		int sp = 0, st = 0;
+
+		for (size_t i = 0; i < ntallies; i++)
+			if (strncmp(tallies[i].dir, series[s], len) == 0 &&
+			    tallies[i].dir[len] == '/') {
+				sp += tallies[i].pass;
+				st += tallies[i].total;
+			}
+		printf("# %s: %d passed, %d failed\n", series[s], sp, st - sp);
+		pass += sp;
+		total += st;
 	}
 	printf("# overall: %d/%d files pass (%.1f%%)\n", pass, total,
 	       total ? 100.0 * pass / total : 0.0);
@@ -349,7 +362,9 @@ static void summary(void)
 int main(int argc, char **argv)
 {
 	static const char *const series[] = {
-	        "microformats-v2", "microformats-v2-unit", "microformats-mixed"};
+	        "microformats-v2", "microformats-v2-unit", "microformats-mixed",
+	        "microformats-v1"};
+	enum { NSERIES = sizeof(series) / sizeof(series[0]) };
 	const char *top = getenv("IC_TOP_SRCDIR");
 	char root[4096];
 	bool found = false;
@@ -361,7 +376,7 @@ int main(int argc, char **argv)
 		printf("1..1\nnot ok 1 - suite path too long\n");
 		return 1;
 	}
-	for (size_t s = 0; s < 3; s++) {
+	for (size_t s = 0; s < NSERIES; s++) {
 		char dir[4096];
 		size_t n;
 		char **subs;
@@ -379,7 +394,7 @@ int main(int argc, char **argv)
 		printf("1..1\nok 1 # SKIP suite not found at %s\n", root);
 		return 0;
 	}
-	summary();
+	summary(series, NSERIES);
 	printf("1..%d\n", test_no);
 	return failures ? 1 : 0;
 }
