@@ -243,10 +243,17 @@ static enum ic_err nested_value(struct mf2 *m, const GumboNode *el,
 		}
 	} else if (kind == PFX_U && sub->url_u && (v = first_of(sub, "url")))
 		;
+	else if (kind == PFX_P && sub->bc != 0)
+		/* A classic root's own property classes may carry "value"
+		 * (hReview's "average value"): they are its properties, not
+		 * value-class parts of it, so its text (v1/hproduct/aggregate). */
+		rc = mf2_text_value(m, el, &v);
 	else if (kind == PFX_P)
 		rc = mf2_p_value(m, el, &v);
-	else if (kind == PFX_U)
+	else if (kind == PFX_U) {
 		rc = mf2_u_value(m, el, &v);
+		v = rc == IC_OK ? mf2_bc_url(it, v) : v;
+	}
 	else
 		rc = mf2_dt_value(m, el, it, &v);
 	return rc == IC_OK ? mf2_add_to_object(m, obj, "value", v) : rc;

@@ -193,12 +193,21 @@ static const struct bc_prop vcard_props[] = {
         {"tel", PFX_P, "tel"},
         {"note", PFX_P, "note"},
         {"bday", PFX_DT, "bday"},
-        {"key", PFX_U, "key"},
+        {"key", PFX_P, "key"},
         {"org", PFX_P, "org"},
         {"organization-name", PFX_P, "organization-name"},
         {"organization-unit", PFX_P, "organization-unit"},
         {"title", PFX_P, "job-title"},
         {"role", PFX_P, "role"},
+        /* vCard properties h-card has no name for, kept as they were
+         * (the suite's v1/hcard/single and multiple expect them). */
+        {"agent", PFX_P, "agent"},
+        {"class", PFX_P, "class"},
+        {"mailer", PFX_P, "mailer"},
+        {"rev", PFX_P, "rev"},
+        {"sort-string", PFX_P, "sort-string"},
+        {"sound", PFX_U, "sound"},
+        {"tz", PFX_P, "tz"},
         END};
 
 static const struct bc_prop vevent_props[] = {
@@ -355,6 +364,22 @@ static enum ic_err bc_props(struct mf2 *m, const GumboNode *n, uint32_t ctx,
 	if (rel != NULL)
 		map_tokens(rel, ctx, true, c);
 	return IC_OK;
+}
+
+/* A u-* value inside a backcompat root is the plain URL: the {"value",
+ * "alt"} form for <img> came with microformats2 (the suite's v1 series and
+ * microformats-parser keep classic output unchanged). */
+cJSON *mf2_bc_url(const struct item *it, cJSON *v)
+{
+	cJSON *plain;
+
+	if (it->bc == 0 || !cJSON_IsObject(v))
+		return v;
+	plain = cJSON_DetachItemFromObjectCaseSensitive(v, "value");
+	if (plain == NULL)
+		return v;
+	cJSON_Delete(v);
+	return plain;
 }
 
 enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n,

@@ -219,6 +219,7 @@ enum ic_err mf2_parse_classes(struct mf2 *m, const GumboNode *n,
 enum ic_err mf2_text_kids(struct mf2 *m, const GumboNode *n,
                       struct ic_buf *b, enum text_mode mode);
 enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out);
+enum ic_err mf2_text_value(struct mf2 *m, const GumboNode *n, cJSON **out);
 enum ic_err mf2_u_value(struct mf2 *m, const GumboNode *n, cJSON **out);
 enum ic_err mf2_dt_value(struct mf2 *m, const GumboNode *n,
                      struct item *it, cJSON **out);
@@ -248,6 +249,9 @@ bool mf2_scan_time(const char *s, size_t n, char time[24], char tz[8]);
  * classic ones it maps.  Arena memory, like mf2_parse_classes(). */
 enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n,
                                 uint32_t ctx, struct classes *c);
+/* v, or for an item that is a backcompat root its plain URL string in
+ * place of a {"value", "alt"} object (which it then deletes). */
+cJSON *mf2_bc_url(const struct item *it, cJSON *v);
 
 /* --- mf2_implied.c: implied properties ------------------------------------ */
 

@@ -77,7 +77,7 @@ static enum ic_err text_of(struct mf2 *m, const GumboNode *n,
 }
 
 /* The trimmed mf2 text of an element's content, as a JSON string. */
-static enum ic_err text_value(struct mf2 *m, const GumboNode *n, cJSON **out)
+enum ic_err mf2_text_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
 	enum ic_err rc = mf2_text_kids(m, n, &b, TEXT_MF);
@@ -330,7 +330,7 @@ enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 	    (s = first_attr(n, GUMBO_TAG_IMG, "alt")) ||
 	    (s = first_attr(n, GUMBO_TAG_AREA, "alt")))
 		return mf2_new_string(m, s, strlen(s), out);
-	return text_value(m, n, out);
+	return mf2_text_value(m, n, out);
 }
 
 /* The URL-bearing attribute of a u-* element, or NULL. */
@@ -498,7 +498,7 @@ enum ic_err mf2_e_fill(struct mf2 *m, const GumboNode *n, cJSON *obj)
 	if (rc == IC_OK)
 		rc = mf2_add_to_object(m, obj, "html", v);
 	if (rc == IC_OK)
-		rc = text_value(m, n, &v);
+		rc = mf2_text_value(m, n, &v);
 	if (rc == IC_OK)
 		rc = mf2_add_to_object(m, obj, "value", v);
 	return rc;
@@ -556,6 +556,7 @@ enum ic_err mf2_plain_prop(struct mf2 *m, const GumboNode *n,
 		break;
 	case PFX_U:
 		rc = mf2_u_value(m, n, &v);
+		v = rc == IC_OK ? mf2_bc_url(it, v) : v;
 		it->has_u = true;
 		it->url_u |= strcmp(p->name, "url") == 0;
 		break;
