@@ -246,8 +246,8 @@ static enum ic_err nested_value(struct mf2 *m, const GumboNode *el,
 	else if (kind == PFX_P && sub->bc != 0)
 		/* A classic root's own property classes may carry "value"
 		 * (hReview's "average value"): they are its properties, not
-		 * value-class parts of it, so its text (v1/hproduct/aggregate). */
-		rc = mf2_text_value(m, el, &v);
+		 * value-class parts of it (v1/hproduct/aggregate). */
+		rc = mf2_p_plain_value(m, el, &v);
 	else if (kind == PFX_P)
 		rc = mf2_p_value(m, el, &v);
 	else if (kind == PFX_U) {

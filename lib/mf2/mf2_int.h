@@ -219,7 +219,8 @@ enum ic_err mf2_parse_classes(struct mf2 *m, const GumboNode *n,
 enum ic_err mf2_text_kids(struct mf2 *m, const GumboNode *n,
                       struct ic_buf *b, enum text_mode mode);
 enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out);
-enum ic_err mf2_text_value(struct mf2 *m, const GumboNode *n, cJSON **out);
+enum ic_err mf2_p_plain_value(struct mf2 *m, const GumboNode *n,
+                              cJSON **out);
 enum ic_err mf2_u_value(struct mf2 *m, const GumboNode *n, cJSON **out);
 enum ic_err mf2_dt_value(struct mf2 *m, const GumboNode *n,
                      struct item *it, cJSON **out);

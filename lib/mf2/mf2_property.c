@@ -77,7 +77,7 @@ static enum ic_err text_of(struct mf2 *m, const GumboNode *n,
 }
 
 /* The trimmed mf2 text of an element's content, as a JSON string. */
-enum ic_err mf2_text_value(struct mf2 *m, const GumboNode *n, cJSON **out)
+static enum ic_err text_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
 	enum ic_err rc = mf2_text_kids(m, n, &b, TEXT_MF);
@@ -314,7 +314,6 @@ static const char *first_attr(const GumboNode *n, GumboTag tag,
 enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
-	const char *s;
 	bool found;
 	enum ic_err rc = mf2_vcp_text(m, n, &b, &found);
 
@@ -323,6 +322,15 @@ enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 	ic_buf_release(&b);
 	if (rc != IC_OK || found)
 		return rc;
+	return mf2_p_plain_value(m, n, out);
+}
+
+/* "Parsing a p- property" after its value-class step: the attributes,
+ * then the text. */
+enum ic_err mf2_p_plain_value(struct mf2 *m, const GumboNode *n, cJSON **out)
+{
+	const char *s;
+
 	if ((s = first_attr(n, GUMBO_TAG_ABBR, "title")) ||
 	    (s = first_attr(n, GUMBO_TAG_LINK, "title")) ||
 	    (s = first_attr(n, GUMBO_TAG_DATA, "value")) ||
@@ -330,7 +338,7 @@ enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 	    (s = first_attr(n, GUMBO_TAG_IMG, "alt")) ||
 	    (s = first_attr(n, GUMBO_TAG_AREA, "alt")))
 		return mf2_new_string(m, s, strlen(s), out);
-	return mf2_text_value(m, n, out);
+	return text_value(m, n, out);
 }
 
 /* The URL-bearing attribute of a u-* element, or NULL. */
@@ -498,7 +506,7 @@ enum ic_err mf2_e_fill(struct mf2 *m, const GumboNode *n, cJSON *obj)
 	if (rc == IC_OK)
 		rc = mf2_add_to_object(m, obj, "html", v);
 	if (rc == IC_OK)
-		rc = mf2_text_value(m, n, &v);
+		rc = text_value(m, n, &v);
 	if (rc == IC_OK)
 		rc = mf2_add_to_object(m, obj, "value", v);
 	return rc;
