@@ -210,6 +210,7 @@ static enum ic_err prescan(const char *s, size_t len, char *errbuf)
 
 static enum ic_err parse_item(struct mf2 *m, const GumboNode *el,
                               const struct classes *cl, struct item *it);
+static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it);
 
 /* The first value of a nested item's property, copied, or NULL. */
 static cJSON *first_of(const struct item *sub, const char *name)
@@ -302,42 +303,55 @@ static enum ic_err nested_item(struct mf2 *m, const GumboNode *el,
 }
 
 /*
- * Walk the element children of `n` in document order.  With `it` NULL
- * (outside any microformat) roots found become top-level items; inside a
+ * One element child c met by walk(): with `it` NULL (outside any
+ * microformat) a root found becomes a top-level item; inside a
  * microformat, property elements give values and the walk goes on into
- * them, while a nested root is parsed on its own.  <template> is skipped
- * (tests mixed/ignoretemplate).
+ * them, while a nested root is parsed on its own.
+ */
+static enum ic_err walk_child(struct mf2 *m, const GumboNode *c,
+                              struct item *it)
+{
+	struct classes cl;
+	enum ic_err rc = mf2_visit(m);
+
+	if (rc == IC_OK)
+		rc = mf2_element_classes(m, c, it ? it->bc : 0, &cl);
+	if (rc == IC_OK && cl.nroots > 0 && it == NULL) {
+		struct item top;
+
+		rc = parse_item(m, c, &cl, &top);
+		if (rc == IC_OK)
+			rc = mf2_add_to_array(m, m->items, top.obj);
+	} else if (rc == IC_OK && cl.nroots > 0)
+		rc = nested_item(m, c, it, &cl);
+	else if (rc == IC_OK) {
+		for (size_t k = 0; it && k < cl.nprops && rc == IC_OK; k++)
+			rc = mf2_plain_prop(m, c, it, &cl.props[k]);
+		if (rc == IC_OK)
+			rc = walk(m, c, it);
+	}
+	return rc;
+}
+
+/*
+ * Walk the element children of `n` in document order; inside a
+ * backcompat root, then what n includes (mf2_bc_includes()).  <template>
+ * is skipped (tests mixed/ignoretemplate).
  */
 static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it)
 {
 	for (unsigned int i = 0; i < kids(n)->length; i++) {
 		const GumboNode *c = kid(n, i);
-		struct classes cl;
 		enum ic_err rc;
 
 		if (!is_element(c))
 			continue;
-		rc = mf2_visit(m);
-		if (rc == IC_OK)
-			rc = mf2_element_classes(m, c, it ? it->bc : 0, &cl);
-		if (rc == IC_OK && cl.nroots > 0 && it == NULL) {
-			struct item top;
-
-			rc = parse_item(m, c, &cl, &top);
-			if (rc == IC_OK)
-				rc = mf2_add_to_array(m, m->items, top.obj);
-		} else if (rc == IC_OK && cl.nroots > 0)
-			rc = nested_item(m, c, it, &cl);
-		else if (rc == IC_OK) {
-			for (size_t k = 0; it && k < cl.nprops && rc == IC_OK;
-			     k++)
-				rc = mf2_plain_prop(m, c, it, &cl.props[k]);
-			if (rc == IC_OK)
-				rc = walk(m, c, it);
-		}
+		rc = walk_child(m, c, it);
 		if (rc != IC_OK)
 			return rc;
 	}
+	if (it != NULL && it->bc != 0)
+		return mf2_bc_includes(m, n, it, walk_child);
 	return IC_OK;
 }
 
@@ -621,6 +635,7 @@ static enum ic_err parse_tree(struct mf2 *m, GumboOutput *g, cJSON **doc)
 
 	if (rc == IC_OK)
 		rc = set_base(m, base_href);
+	m->root = g->document;
 	if (rc == IC_OK)
 		rc = new_document(m, doc);
 	if (rc == IC_OK)

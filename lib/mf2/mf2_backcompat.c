@@ -398,3 +398,129 @@ enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n,
 		rc = bc_props(m, n, ctx, c);
 	return rc;
 }
+
+/* --- The include pattern ---------------------------------------------- */
+
+/* Index the first element of each id, once per parse (only pages that
+ * use the include pattern pay for it). */
+static enum ic_err index_ids(struct mf2 *m, const GumboNode *n)
+{
+	for (unsigned int i = 0; i < kids(n)->length; i++) {
+		const GumboNode *c = kid(n, i);
+		const char *id;
+		enum ic_err rc;
+
+		if (!is_element(c))
+			continue;
+		rc = mf2_visit(m);
+		if (rc != IC_OK)
+			return rc;
+		id = attr(c, "id");
+		if (id != NULL && *id != '\0') {
+			struct slot *sl =
+			        mf2_index_get(m, &m->ids_indexed, id, true);
+
+			if (sl == NULL)
+				return mf2_nomem(m);
+			if (sl->node == NULL)
+				sl->node = c;
+		}
+		rc = index_ids(m, c);
+		if (rc != IC_OK)
+			return rc;
+	}
+	return IC_OK;
+}
+
+static bool is_ancestor_or_self(const GumboNode *a, const GumboNode *n)
+{
+	for (; n != NULL; n = n->parent)
+		if (n == a)
+			return true;
+	return false;
+}
+
+/* The element with id t[0..len), or NULL when there is none or including
+ * it from n would go round a loop or too deep. */
+static enum ic_err include_target(struct mf2 *m, const GumboNode *n,
+                                  const char *t, size_t len,
+                                  const GumboNode **out)
+{
+	char *id = ic_arena_strndup(m->a, t, len);
+	struct slot *sl;
+	enum ic_err rc = IC_OK;
+
+	*out = NULL;
+	if (id == NULL)
+		return mf2_nomem(m);
+	if (!m->ids_indexed) {
+		m->ids_indexed = true;
+		rc = index_ids(m, m->root);
+	}
+	sl = rc == IC_OK ? mf2_index_get(m, &m->ids_indexed, id, false) : NULL;
+	if (sl == NULL || sl->node == NULL ||
+	    m->nincl == IC_MAX_MF2_INCLUDE_NEST ||
+	    is_ancestor_or_self(sl->node, n))
+		return rc;
+	for (size_t i = 0; i < m->nincl; i++)
+		if (m->incl[i] == sl->node)
+			return IC_OK;
+	*out = sl->node;
+	return IC_OK;
+}
+
+/* Walk one include reference list: ids separated by whitespace. */
+static enum ic_err include_ids(struct mf2 *m, const GumboNode *n,
+                               const char *list, struct item *it,
+                               enum ic_err (*each)(struct mf2 *,
+                                                   const GumboNode *,
+                                                   struct item *))
+{
+	const char *p = list, *t;
+	size_t len;
+	enum ic_err rc = IC_OK;
+
+	while (rc == IC_OK && mf2_next_token(&p, &t, &len)) {
+		const GumboNode *target;
+
+		rc = include_target(m, n, t, len, &target);
+		if (rc != IC_OK || target == NULL)
+			continue;
+		m->incl[m->nincl++] = target;
+		rc = each(m, target, it);
+		m->nincl--;
+	}
+	return rc;
+}
+
+static bool has_class(const GumboNode *n, const char *name)
+{
+	const char *p = attr(n, "class"), *t;
+	size_t len;
+
+	while (p != NULL && mf2_next_token(&p, &t, &len))
+		if (token_is(t, len, name))
+			return true;
+	return false;
+}
+
+enum ic_err mf2_bc_includes(struct mf2 *m, const GumboNode *n,
+                            struct item *it,
+                            enum ic_err (*each)(struct mf2 *m,
+                                                const GumboNode *t,
+                                                struct item *it))
+{
+	const char *ref = attr(n, "itemref");
+
+	if (ref != NULL)
+		return include_ids(m, n, ref, it, each);
+	if (has_class(n, "include")) {
+		ref = is_tag(n, GUMBO_TAG_OBJECT) ? attr(n, "data")
+		                                  : attr(n, "href");
+		if (ref != NULL && ref[0] == '#')
+			return include_ids(m, n, ref + 1, it, each);
+	}
+	if (is_tag(n, GUMBO_TAG_TD) && (ref = attr(n, "headers")) != NULL)
+		return include_ids(m, n, ref, it, each);
+	return IC_OK;
+}

@@ -39,6 +39,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/ic_limits.h"
 
 /* --- Characters --------------------------------------------------------- */
 
@@ -95,6 +96,10 @@ struct mf2 {
 	size_t nitems, nprops, out_bytes, visits;
 	struct slot *slots; /* the index: see mf2_index_get() */
 	size_t nslots, nused;
+	const GumboNode *root;  /* the document, for ids (mf2_backcompat.c) */
+	bool ids_indexed;       /* ids are in the index (owner &ids_indexed) */
+	const GumboNode *incl[IC_MAX_MF2_INCLUDE_NEST]; /* includes in walk */
+	size_t nincl;
 	char *errbuf;
 };
 
@@ -128,6 +133,7 @@ struct slot {
 	const char *key;
 	uint32_t hash;
 	cJSON *val;
+	const GumboNode *node; /* for an id: its first element */
 };
 
 /* --- Gumbo helpers -------------------------------------------------------- */
@@ -250,6 +256,16 @@ bool mf2_scan_time(const char *s, size_t n, char time[24], char tz[8]);
  * classic ones it maps.  Arena memory, like mf2_parse_classes(). */
 enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n,
                                 uint32_t ctx, struct classes *c);
+/* The include pattern, for a backcompat item: call each(m, t, it) for
+ * every element t that n includes by itemref, class="include" (a href,
+ * object data "#id") or td headers, as if t were one more child of n.
+ * Missing ids, circular includes and those nested deeper than
+ * IC_MAX_MF2_INCLUDE_NEST are skipped. */
+enum ic_err mf2_bc_includes(struct mf2 *m, const GumboNode *n,
+                            struct item *it,
+                            enum ic_err (*each)(struct mf2 *m,
+                                                const GumboNode *t,
+                                                struct item *it));
 /* v, or for an item that is a backcompat root its plain URL string in
  * place of a {"value", "alt"} object (which it then deletes). */
 cJSON *mf2_bc_url(const struct item *it, cJSON *v);
