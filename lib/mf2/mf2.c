@@ -248,7 +248,7 @@ static enum ic_err nested_value(struct mf2 *m, const GumboNode *el,
 		/* A classic root's own property classes may carry "value"
 		 * (hReview's "average value"): they are its properties, not
 		 * value-class parts of it (v1/hproduct/aggregate). */
-		rc = mf2_p_plain_value(m, el, &v);
+		rc = mf2_bc_text_value(m, el, &v);
 	else if (kind == PFX_P)
 		rc = mf2_p_value(m, el, &v);
 	else if (kind == PFX_U) {
@@ -333,6 +333,12 @@ static enum ic_err walk_child(struct mf2 *m, const GumboNode *c,
 	return rc;
 }
 
+static enum ic_err include_child(struct mf2 *m, const GumboNode *t,
+                                 void *it)
+{
+	return walk_child(m, t, it);
+}
+
 /*
  * Walk the element children of `n` in document order; inside a
  * backcompat root, then what n includes (mf2_bc_includes()).  <template>
@@ -351,7 +357,7 @@ static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it)
 			return rc;
 	}
 	if (it != NULL && it->bc != 0)
-		return mf2_bc_includes(m, n, it, walk_child);
+		return mf2_bc_includes(m, n, include_child, it);
 	return IC_OK;
 }
 
@@ -378,8 +384,9 @@ static enum ic_err item_shell(struct mf2 *m, const GumboNode *el,
 	it->props = cJSON_AddObjectToObject(it->obj, "properties");
 	if (it->props == NULL)
 		return mf2_nomem(m);
-	/* The suite's mixed/id: a non-empty id is kept. */
-	if (id != NULL && *id != '\0')
+	/* The suite's mixed/id: a non-empty id is kept, on h-* roots only
+	 * (v1/includes/hcarditemref: classic output has no id). */
+	if (id != NULL && *id != '\0' && cl->bc == 0)
 		return mf2_add_string(m, it->obj, "id", id);
 	return IC_OK;
 }

@@ -471,10 +471,10 @@ static enum ic_err include_target(struct mf2 *m, const GumboNode *n,
 
 /* Walk one include reference list: ids separated by whitespace. */
 static enum ic_err include_ids(struct mf2 *m, const GumboNode *n,
-                               const char *list, struct item *it,
+                               const char *list,
                                enum ic_err (*each)(struct mf2 *,
-                                                   const GumboNode *,
-                                                   struct item *))
+                                                   const GumboNode *, void *),
+                               void *ctx)
 {
 	const char *p = list, *t;
 	size_t len;
@@ -487,7 +487,7 @@ static enum ic_err include_ids(struct mf2 *m, const GumboNode *n,
 		if (rc != IC_OK || target == NULL)
 			continue;
 		m->incl[m->nincl++] = target;
-		rc = each(m, target, it);
+		rc = each(m, target, ctx);
 		m->nincl--;
 	}
 	return rc;
@@ -505,22 +505,52 @@ static bool has_class(const GumboNode *n, const char *name)
 }
 
 enum ic_err mf2_bc_includes(struct mf2 *m, const GumboNode *n,
-                            struct item *it,
                             enum ic_err (*each)(struct mf2 *m,
                                                 const GumboNode *t,
-                                                struct item *it))
+                                                void *ctx),
+                            void *ctx)
 {
 	const char *ref = attr(n, "itemref");
 
 	if (ref != NULL)
-		return include_ids(m, n, ref, it, each);
+		return include_ids(m, n, ref, each, ctx);
 	if (has_class(n, "include")) {
 		ref = is_tag(n, GUMBO_TAG_OBJECT) ? attr(n, "data")
 		                                  : attr(n, "href");
 		if (ref != NULL && ref[0] == '#')
-			return include_ids(m, n, ref + 1, it, each);
+			return include_ids(m, n, ref + 1, each, ctx);
 	}
 	if (is_tag(n, GUMBO_TAG_TD) && (ref = attr(n, "headers")) != NULL)
-		return include_ids(m, n, ref, it, each);
+		return include_ids(m, n, ref, each, ctx);
 	return IC_OK;
+}
+
+static enum ic_err include_text(struct mf2 *m, const GumboNode *t,
+                                void *b)
+{
+	return mf2_text_kids(m, t, b, TEXT_MF);
+}
+
+/* Included content counts as the element's own (include-pattern), so
+ * it is part of the text (v1/includes/heventitemref). */
+enum ic_err mf2_bc_text_value(struct mf2 *m, const GumboNode *el,
+                              cJSON **out)
+{
+	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
+	const char *s;
+	size_t len;
+	enum ic_err rc;
+
+	if (attr(el, "itemref") == NULL && !has_class(el, "include") &&
+	    !is_tag(el, GUMBO_TAG_TD))
+		return mf2_p_plain_value(m, el, out);
+	rc = mf2_text_kids(m, el, &b, TEXT_MF);
+	if (rc == IC_OK)
+		rc = mf2_bc_includes(m, el, include_text, &b);
+	len = b.len;
+	s = trim(b.buf, &len);
+	if (rc == IC_OK)
+		rc = mf2_new_string(m, s, len, out);
+	ic_buf_release(&b);
+	return rc;
 }

@@ -256,16 +256,20 @@ bool mf2_scan_time(const char *s, size_t n, char time[24], char tz[8]);
  * classic ones it maps.  Arena memory, like mf2_parse_classes(). */
 enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n,
                                 uint32_t ctx, struct classes *c);
-/* The include pattern, for a backcompat item: call each(m, t, it) for
+/* The include pattern, for a backcompat item: call each(m, t, ctx) for
  * every element t that n includes by itemref, class="include" (a href,
  * object data "#id") or td headers, as if t were one more child of n.
  * Missing ids, circular includes and those nested deeper than
  * IC_MAX_MF2_INCLUDE_NEST are skipped. */
 enum ic_err mf2_bc_includes(struct mf2 *m, const GumboNode *n,
-                            struct item *it,
                             enum ic_err (*each)(struct mf2 *m,
                                                 const GumboNode *t,
-                                                struct item *it));
+                                                void *ctx),
+                            void *ctx);
+/* The p-* value of a nested backcompat root: mf2_p_plain_value(), with
+ * the text of what it includes after its own. */
+enum ic_err mf2_bc_text_value(struct mf2 *m, const GumboNode *el,
+                              cJSON **out);
 /* v, or for an item that is a backcompat root its plain URL string in
  * place of a {"value", "alt"} object (which it then deletes). */
 cJSON *mf2_bc_url(const struct item *it, cJSON *v);

@@ -41,10 +41,6 @@ static const struct {
         {"microformats-v2-unit/nested/nested-microformat-mistyped",
          "documents a proposed rule no parser implements "
          "(microformats2-parsing#66); conflicts with nested-microformat"},
-        {"microformats-mixed/h-card/mixedproperties",
-         "needs microformats1 backcompat, not implemented"},
-        {"microformats-mixed/h-resume/mixedroots",
-         "needs microformats1 backcompat, not implemented"},
 };
 
 struct tally {
