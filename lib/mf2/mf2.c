@@ -19,6 +19,7 @@
 #include "mf2/mf2_int.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -507,6 +508,44 @@ static enum ic_err rel_link(struct mf2 *m, const GumboNode *n)
 	return rc;
 }
 
+static int cmp_json_str(const void *x, const void *y)
+{
+	return strcmp((*(cJSON *const *)x)->valuestring,
+	              (*(cJSON *const *)y)->valuestring);
+}
+
+/* "Parse a hyperlink element for rel microformats": each rel-urls entry's
+ * "rels" is "sorted alphabetically" (the rels arrays keep document
+ * order).  Sorted once, after the walk, so that a URL with many rel
+ * values costs n log n, not n^2. */
+static enum ic_err sort_rel_urls(struct mf2 *m)
+{
+	cJSON *e;
+
+	cJSON_ArrayForEach(e, m->rel_urls)
+	{
+		cJSON *rels = cJSON_GetObjectItemCaseSensitive(e, "rels"), *v;
+		size_t n = (size_t)cJSON_GetArraySize(rels), i = 0;
+		cJSON **vs;
+
+		if (n < 2)
+			continue;
+		vs = ic_arena_alloc(m->a, n * sizeof(*vs));
+		if (vs == NULL)
+			return mf2_nomem(m);
+		cJSON_ArrayForEach(v, rels) vs[i++] = v;
+		qsort(vs, n, sizeof(*vs), cmp_json_str);
+		/* Relink the list in place: cJSON arrays are doubly linked,
+		 * the head's prev pointing at the tail. */
+		for (i = 0; i < n; i++) {
+			vs[i]->next = i + 1 < n ? vs[i + 1] : NULL;
+			vs[i]->prev = i > 0 ? vs[i - 1] : vs[n - 1];
+		}
+		rels->child = vs[0];
+	}
+	return IC_OK;
+}
+
 static enum ic_err walk_rels(struct mf2 *m, const GumboNode *n)
 {
 	for (unsigned int i = 0; i < kids(n)->length; i++) {
@@ -647,6 +686,8 @@ static enum ic_err parse_tree(struct mf2 *m, GumboOutput *g, cJSON **doc)
 		rc = new_document(m, doc);
 	if (rc == IC_OK)
 		rc = walk_rels(m, g->document);
+	if (rc == IC_OK)
+		rc = sort_rel_urls(m);
 	if (rc == IC_OK)
 		rc = walk(m, g->document, NULL);
 	return rc;
