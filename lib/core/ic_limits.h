@@ -151,6 +151,12 @@
  * a real page needs a few per node, a 5 MiB page well under 2 million;
  * 16 million is a fraction of a second. */
 #define IC_MAX_MF2_NODE_VISITS (16u * 1024 * 1024)
+/* microformats1 include pattern (itemref, class="include", td headers):
+ * included content may itself include, up to this many at once; deeper
+ * (or circular) includes are ignored.  Each level can add up to
+ * IC_MAX_MF2_DEPTH frames of the parser's recursion, so this stays small;
+ * real pages include one level. */
+#define IC_MAX_MF2_INCLUDE_NEST 4
 
 /* Longest u-uid we keep from a received entry: "<conv id> <uid>" is an
  * LMDB key (at most 511 bytes); an entry with a longer one is skipped. */

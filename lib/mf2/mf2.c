@@ -19,6 +19,7 @@
 #include "mf2/mf2_int.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -210,6 +211,7 @@ static enum ic_err prescan(const char *s, size_t len, char *errbuf)
 
 static enum ic_err parse_item(struct mf2 *m, const GumboNode *el,
                               const struct classes *cl, struct item *it);
+static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it);
 
 /* The first value of a nested item's property, copied, or NULL. */
 static cJSON *first_of(const struct item *sub, const char *name)
@@ -243,10 +245,17 @@ static enum ic_err nested_value(struct mf2 *m, const GumboNode *el,
 		}
 	} else if (kind == PFX_U && sub->url_u && (v = first_of(sub, "url")))
 		;
+	else if (kind == PFX_P && sub->bc != 0)
+		/* A classic root's own property classes may carry "value"
+		 * (hReview's "average value"): they are its properties, not
+		 * value-class parts of it (v1/hproduct/aggregate). */
+		rc = mf2_bc_text_value(m, el, &v);
 	else if (kind == PFX_P)
 		rc = mf2_p_value(m, el, &v);
-	else if (kind == PFX_U)
+	else if (kind == PFX_U) {
 		rc = mf2_u_value(m, el, &v);
+		v = rc == IC_OK ? mf2_bc_url(it, v) : v;
+	}
 	else
 		rc = mf2_dt_value(m, el, it, &v);
 	return rc == IC_OK ? mf2_add_to_object(m, obj, "value", v) : rc;
@@ -295,42 +304,61 @@ static enum ic_err nested_item(struct mf2 *m, const GumboNode *el,
 }
 
 /*
- * Walk the element children of `n` in document order.  With `it` NULL
- * (outside any microformat) roots found become top-level items; inside a
+ * One element child c met by walk(): with `it` NULL (outside any
+ * microformat) a root found becomes a top-level item; inside a
  * microformat, property elements give values and the walk goes on into
- * them, while a nested root is parsed on its own.  <template> is skipped
- * (tests mixed/ignoretemplate).
+ * them, while a nested root is parsed on its own.
+ */
+static enum ic_err walk_child(struct mf2 *m, const GumboNode *c,
+                              struct item *it)
+{
+	struct classes cl;
+	enum ic_err rc = mf2_visit(m);
+
+	if (rc == IC_OK)
+		rc = mf2_element_classes(m, c, it ? it->bc : 0, &cl);
+	if (rc == IC_OK && cl.nroots > 0 && it == NULL) {
+		struct item top;
+
+		rc = parse_item(m, c, &cl, &top);
+		if (rc == IC_OK)
+			rc = mf2_add_to_array(m, m->items, top.obj);
+	} else if (rc == IC_OK && cl.nroots > 0)
+		rc = nested_item(m, c, it, &cl);
+	else if (rc == IC_OK) {
+		for (size_t k = 0; it && k < cl.nprops && rc == IC_OK; k++)
+			rc = mf2_plain_prop(m, c, it, &cl.props[k]);
+		if (rc == IC_OK)
+			rc = walk(m, c, it);
+	}
+	return rc;
+}
+
+static enum ic_err include_child(struct mf2 *m, const GumboNode *t,
+                                 void *it)
+{
+	return walk_child(m, t, it);
+}
+
+/*
+ * Walk the element children of `n` in document order; inside a
+ * backcompat root, then what n includes (mf2_bc_includes()).  <template>
+ * is skipped (tests mixed/ignoretemplate).
  */
 static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it)
 {
 	for (unsigned int i = 0; i < kids(n)->length; i++) {
 		const GumboNode *c = kid(n, i);
-		struct classes cl;
 		enum ic_err rc;
 
 		if (!is_element(c))
 			continue;
-		rc = mf2_visit(m);
-		if (rc == IC_OK)
-			rc = mf2_parse_classes(m, c, &cl);
-		if (rc == IC_OK && cl.nroots > 0 && it == NULL) {
-			struct item top;
-
-			rc = parse_item(m, c, &cl, &top);
-			if (rc == IC_OK)
-				rc = mf2_add_to_array(m, m->items, top.obj);
-		} else if (rc == IC_OK && cl.nroots > 0)
-			rc = nested_item(m, c, it, &cl);
-		else if (rc == IC_OK) {
-			for (size_t k = 0; it && k < cl.nprops && rc == IC_OK;
-			     k++)
-				rc = mf2_plain_prop(m, c, it, &cl.props[k]);
-			if (rc == IC_OK)
-				rc = walk(m, c, it);
-		}
+		rc = walk_child(m, c, it);
 		if (rc != IC_OK)
 			return rc;
 	}
+	if (it != NULL && it->bc != 0)
+		return mf2_bc_includes(m, n, include_child, it);
 	return IC_OK;
 }
 
@@ -357,8 +385,9 @@ static enum ic_err item_shell(struct mf2 *m, const GumboNode *el,
 	it->props = cJSON_AddObjectToObject(it->obj, "properties");
 	if (it->props == NULL)
 		return mf2_nomem(m);
-	/* The suite's mixed/id: a non-empty id is kept. */
-	if (id != NULL && *id != '\0')
+	/* The suite's mixed/id: a non-empty id is kept, on h-* roots only
+	 * (v1/includes/hcarditemref: classic output has no id). */
+	if (id != NULL && *id != '\0' && cl->bc == 0)
 		return mf2_add_string(m, it->obj, "id", id);
 	return IC_OK;
 }
@@ -372,6 +401,7 @@ static enum ic_err parse_item(struct mf2 *m, const GumboNode *el,
 
 	memset(it, 0, sizeof(*it));
 	it->el = el;
+	it->bc = cl->bc;
 	if (++m->nitems > IC_MAX_MF2_ITEMS)
 		return ic_fail(m->errbuf, IC_ERR_TOO_LARGE,
 		               "mf2: more than %d microformats",
@@ -476,6 +506,44 @@ static enum ic_err rel_link(struct mf2 *m, const GumboNode *n)
 			        r);
 	}
 	return rc;
+}
+
+static int cmp_json_str(const void *x, const void *y)
+{
+	return strcmp((*(cJSON *const *)x)->valuestring,
+	              (*(cJSON *const *)y)->valuestring);
+}
+
+/* "Parse a hyperlink element for rel microformats": each rel-urls entry's
+ * "rels" is "sorted alphabetically" (the rels arrays keep document
+ * order).  Sorted once, after the walk, so that a URL with many rel
+ * values costs n log n, not n^2. */
+static enum ic_err sort_rel_urls(struct mf2 *m)
+{
+	cJSON *e;
+
+	cJSON_ArrayForEach(e, m->rel_urls)
+	{
+		cJSON *rels = cJSON_GetObjectItemCaseSensitive(e, "rels"), *v;
+		size_t n = (size_t)cJSON_GetArraySize(rels), i = 0;
+		cJSON **vs;
+
+		if (n < 2)
+			continue;
+		vs = ic_arena_alloc(m->a, n * sizeof(*vs));
+		if (vs == NULL)
+			return mf2_nomem(m);
+		cJSON_ArrayForEach(v, rels) vs[i++] = v;
+		qsort(vs, n, sizeof(*vs), cmp_json_str);
+		/* Relink the list in place: cJSON arrays are doubly linked,
+		 * the head's prev pointing at the tail. */
+		for (i = 0; i < n; i++) {
+			vs[i]->next = i + 1 < n ? vs[i + 1] : NULL;
+			vs[i]->prev = i > 0 ? vs[i - 1] : vs[n - 1];
+		}
+		rels->child = vs[0];
+	}
+	return IC_OK;
 }
 
 static enum ic_err walk_rels(struct mf2 *m, const GumboNode *n)
@@ -613,10 +681,13 @@ static enum ic_err parse_tree(struct mf2 *m, GumboOutput *g, cJSON **doc)
 
 	if (rc == IC_OK)
 		rc = set_base(m, base_href);
+	m->root = g->document;
 	if (rc == IC_OK)
 		rc = new_document(m, doc);
 	if (rc == IC_OK)
 		rc = walk_rels(m, g->document);
+	if (rc == IC_OK)
+		rc = sort_rel_urls(m);
 	if (rc == IC_OK)
 		rc = walk(m, g->document, NULL);
 	return rc;

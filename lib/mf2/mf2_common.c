@@ -152,7 +152,7 @@ struct slot *mf2_index_get(struct mf2 *m, const void *owner,
 		return sl;
 	if (!insert)
 		return NULL;
-	*sl = (struct slot){owner, key, h, NULL};
+	*sl = (struct slot){owner, key, h, NULL, NULL};
 	m->nused++;
 	return sl;
 }

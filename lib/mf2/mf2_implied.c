@@ -170,13 +170,15 @@ static enum ic_err implied_url(struct mf2 *m, struct item *it)
 	return rc;
 }
 
-/* MP-3/MC-1: nothing is implied next to a nested microformat; no name
- * next to an explicit p-* or e-*, no photo or url next to a u-*. */
+/* MP-3/MC-1: nothing is implied next to a nested microformat, nor for a
+ * backcompat root (the parsing spec's backcompat rules: classic
+ * vocabularies had no implied properties); no name next to an explicit
+ * p-* or e-*, no photo or url next to a u-*. */
 enum ic_err mf2_implied(struct mf2 *m, struct item *it)
 {
 	enum ic_err rc = IC_OK;
 
-	if (it->has_nested)
+	if (it->has_nested || it->bc != 0)
 		return IC_OK;
 	if (!mf2_has_prop(m, it, "name") && !it->has_pe)
 		rc = implied_name(m, it);

@@ -15,8 +15,8 @@
  *                       for dt-*, and ic_mf2_datetime();
  *  - mf2_implied.c:     "parsing for implied properties" (name, photo,
  *                       url).
- * Backcompat (microformats1) parsing, if ever added, belongs in its own
- * part beside these.
+ *  - mf2_backcompat.c:  microformats1 ("backcompat") roots and property
+ *                       classes, mapped to their h-* equivalents.
  *
  * Lifetimes: one struct mf2 lives on ic_mf2_parse()'s stack for one call.
  * Strings and scratch memory come from its arena (m->a) and live until the
@@ -39,6 +39,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/ic_limits.h"
 
 /* --- Characters --------------------------------------------------------- */
 
@@ -95,6 +96,10 @@ struct mf2 {
 	size_t nitems, nprops, out_bytes, visits;
 	struct slot *slots; /* the index: see mf2_index_get() */
 	size_t nslots, nused;
+	const GumboNode *root;  /* the document, for ids (mf2_backcompat.c) */
+	bool ids_indexed;       /* ids are in the index (owner &ids_indexed) */
+	const GumboNode *incl[IC_MAX_MF2_INCLUDE_NEST]; /* includes in walk */
+	size_t nincl;
 	char *errbuf;
 };
 
@@ -103,6 +108,8 @@ struct item {
 	cJSON *obj, *props, *children;
 	const GumboNode *el;
 	const char *date;  /* first dt-* date: implied for a later bare time */
+	uint32_t bc;       /* a backcompat root: whose classic properties it
+	                    * reads (struct classes' bc); 0 for h-* */
 	bool has_pe;       /* a p-* or e-* property: no implied name */
 	bool has_u;        /* a u-* property: no implied photo or url */
 	bool has_nested;   /* a nested microformat: no implied anything */
@@ -126,6 +133,7 @@ struct slot {
 	const char *key;
 	uint32_t hash;
 	cJSON *val;
+	const GumboNode *node; /* for an id: its first element */
 };
 
 /* --- Gumbo helpers -------------------------------------------------------- */
@@ -164,7 +172,7 @@ enum prefix { PFX_P, PFX_U, PFX_DT, PFX_E };
 
 struct prop {
 	enum prefix kind;
-	char *name;
+	const char *name;
 };
 
 struct classes {
@@ -172,6 +180,8 @@ struct classes {
 	size_t nroots;
 	struct prop *props;
 	size_t nprops;
+	uint32_t bc; /* backcompat roots: a set of mf2_backcompat.c's
+	              * vocabularies, 0 for h-* roots or none */
 };
 
 #define CLS_ROOT        0x1u
@@ -215,6 +225,8 @@ enum ic_err mf2_parse_classes(struct mf2 *m, const GumboNode *n,
 enum ic_err mf2_text_kids(struct mf2 *m, const GumboNode *n,
                       struct ic_buf *b, enum text_mode mode);
 enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out);
+enum ic_err mf2_p_plain_value(struct mf2 *m, const GumboNode *n,
+                              cJSON **out);
 enum ic_err mf2_u_value(struct mf2 *m, const GumboNode *n, cJSON **out);
 enum ic_err mf2_dt_value(struct mf2 *m, const GumboNode *n,
                      struct item *it, cJSON **out);
@@ -235,6 +247,32 @@ enum ic_err mf2_vcp_datetime(struct mf2 *m, const GumboNode *n,
                          struct ic_buf *out, bool *found);
 size_t mf2_scan_date(const char *s, size_t n);
 bool mf2_scan_time(const char *s, size_t n, char time[24], char tz[8]);
+
+/* --- mf2_backcompat.c: microformats1 roots and properties --------------- */
+
+/* The roots and properties of element n inside an item whose `bc` is ctx
+ * (0 outside any item or inside an h-* one): h-* roots, else classic ones
+ * (with c->bc set); h-* properties, or inside a backcompat root the
+ * classic ones it maps.  Arena memory, like mf2_parse_classes(). */
+enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n,
+                                uint32_t ctx, struct classes *c);
+/* The include pattern, for a backcompat item: call each(m, t, ctx) for
+ * every element t that n includes by itemref, class="include" (a href,
+ * object data "#id") or td headers, as if t were one more child of n.
+ * Missing ids, circular includes and those nested deeper than
+ * IC_MAX_MF2_INCLUDE_NEST are skipped. */
+enum ic_err mf2_bc_includes(struct mf2 *m, const GumboNode *n,
+                            enum ic_err (*each)(struct mf2 *m,
+                                                const GumboNode *t,
+                                                void *ctx),
+                            void *ctx);
+/* The p-* value of a nested backcompat root: mf2_p_plain_value(), with
+ * the text of what it includes after its own. */
+enum ic_err mf2_bc_text_value(struct mf2 *m, const GumboNode *el,
+                              cJSON **out);
+/* v, or for an item that is a backcompat root its plain URL string in
+ * place of a {"value", "alt"} object (which it then deletes). */
+cJSON *mf2_bc_url(const struct item *it, cJSON *v);
 
 /* --- mf2_implied.c: implied properties ------------------------------------ */
 

@@ -314,7 +314,6 @@ static const char *first_attr(const GumboNode *n, GumboTag tag,
 enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
-	const char *s;
 	bool found;
 	enum ic_err rc = mf2_vcp_text(m, n, &b, &found);
 
@@ -323,6 +322,15 @@ enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 	ic_buf_release(&b);
 	if (rc != IC_OK || found)
 		return rc;
+	return mf2_p_plain_value(m, n, out);
+}
+
+/* "Parsing a p- property" after its value-class step: the attributes,
+ * then the text. */
+enum ic_err mf2_p_plain_value(struct mf2 *m, const GumboNode *n, cJSON **out)
+{
+	const char *s;
+
 	if ((s = first_attr(n, GUMBO_TAG_ABBR, "title")) ||
 	    (s = first_attr(n, GUMBO_TAG_LINK, "title")) ||
 	    (s = first_attr(n, GUMBO_TAG_DATA, "value")) ||
@@ -556,6 +564,7 @@ enum ic_err mf2_plain_prop(struct mf2 *m, const GumboNode *n,
 		break;
 	case PFX_U:
 		rc = mf2_u_value(m, n, &v);
+		v = rc == IC_OK ? mf2_bc_url(it, v) : v;
 		it->has_u = true;
 		it->url_u |= strcmp(p->name, "url") == 0;
 		break;

@@ -288,8 +288,152 @@ static void test_mf2_rels_and_rel_urls_collected_mc_1(void **state)
 	assert_non_null(cJSON_GetObjectItem(rels, "me"));
 	assert_string_equal(member(entry, "text"), "older");
 	assert_string_equal(member(entry, "title"), "Older");
+	/* rel-urls "rels" sorted alphabetically; rels[rel] in document
+	 * order. */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(entry, "rels")),
 	                 2);
+	assert_string_equal(
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(entry, "rels"), 0)
+	                ->valuestring,
+	        "me");
+	assert_string_equal(
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(entry, "rels"), 1)
+	                ->valuestring,
+	        "prev");
+}
+
+static void test_mf2_rel_urls_rels_sorted_rels_in_order_mc_1(void **state)
+{
+	cJSON *doc = parse(*state,
+	                   "<a rel=\"me home\" href=\"/z\">z</a>"
+	                   "<a rel=\"me\" href=\"/a\">a</a>"
+	                   "<a rel=\"alternate\" href=\"/z\">z</a>");
+	cJSON *rels = cJSON_GetObjectItem(
+	        cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "rel-urls"),
+	                            "https://alice.example/z"),
+	        "rels");
+	cJSON *me = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "rels"), "me");
+
+	assert_int_equal(cJSON_GetArraySize(rels), 3);
+	assert_string_equal(cJSON_GetArrayItem(rels, 0)->valuestring,
+	                    "alternate");
+	assert_string_equal(cJSON_GetArrayItem(rels, 1)->valuestring, "home");
+	assert_string_equal(cJSON_GetArrayItem(rels, 2)->valuestring, "me");
+	assert_string_equal(cJSON_GetArrayItem(me, 0)->valuestring,
+	                    "https://alice.example/z");
+	assert_string_equal(cJSON_GetArrayItem(me, 1)->valuestring,
+	                    "https://alice.example/a");
+}
+
+/* --- Backcompat (microformats1, issue 11) ------------------------------ */
+
+/* An older WordPress theme: hAtom only.  What lib/feed/receive.c reads
+ * (collect(), add_entry()) must be there: the h-feed's children are
+ * h-entries with a url (rel=bookmark, the uid fallback), an author h-card
+ * with a url (MC-5), a published date ic_mf2_datetime() accepts, and
+ * content with html. */
+static const char hatom_page[] =
+        "<body class=\"home blog\"><div id=\"content\" class=\"hfeed\">"
+        "<div class=\"post hentry p-name\">"
+        "<h2 class=\"entry-title\"><a href=\"/2024/05/hello/\" "
+        "rel=\"bookmark\">Hello world</a></h2>"
+        "<span class=\"published\"><span class=\"value\">2024-05-01</span> "
+        "at <span class=\"value\">10:30</span></span>"
+        "<abbr class=\"updated\" title=\"2024-05-02T08:00:00+02:00\">"
+        "May 2</abbr>"
+        "<span class=\"author vcard\"><a class=\"url fn n\" "
+        "href=\"/author/alice/\">Alice</a></span>"
+        "<div class=\"entry-content\"><p>First <b>post</b>.</p></div>"
+        "<a href=\"/tag/intro/\" rel=\"tag\">intro</a>"
+        "<span class=\"u-url\">ignored</span>"
+        "</div></div></body>";
+
+static void test_mf2_hatom_page_gives_feed_and_entries_mc_4(void **state)
+{
+	cJSON *doc = parse(*state, hatom_page);
+	cJSON *feed = item(doc, 0), *entry, *author, *content;
+	long long when;
+
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "items")),
+	                 1);
+	assert_string_equal(
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(feed, "type"), 0)
+	                ->valuestring,
+	        "h-feed");
+	/* No implied name on a classic root. */
+	assert_null(prop(feed, "name", 0));
+	entry = cJSON_GetArrayItem(cJSON_GetObjectItem(feed, "children"), 0);
+	assert_non_null(entry);
+	assert_string_equal(
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(entry, "type"), 0)
+	                ->valuestring,
+	        "h-entry");
+	assert_string_equal(prop_str(entry, "name", 0), "Hello world");
+	/* rel=bookmark is u-url; the h-* u-url class is not read here. */
+	assert_string_equal(prop_str(entry, "url", 0),
+	                    "https://alice.example/2024/05/hello/");
+	assert_null(prop(entry, "url", 1));
+	assert_string_equal(prop_str(entry, "category", 0), "intro");
+	assert_string_equal(prop_str(entry, "published", 0), "2024-05-01 10:30");
+	assert_int_equal(ic_mf2_datetime(prop_str(entry, "published", 0), &when,
+	                                 NULL),
+	                 IC_OK);
+	assert_string_equal(prop_str(entry, "updated", 0),
+	                    "2024-05-02T08:00:00+02:00");
+	author = prop(entry, "author", 0);
+	assert_string_equal(member(author, "value"), "Alice");
+	assert_string_equal(prop_str(author, "url", 0),
+	                    "https://alice.example/author/alice/");
+	content = prop(entry, "content", 0);
+	assert_string_equal(member(content, "html"), "<p>First <b>post</b>.</p>");
+	assert_string_equal(member(content, "value"), "First post.");
+}
+
+/* The spec: classic roots only where there is no h-* root; inside an h-*
+ * item classic property classes mean nothing; "item" is a root only
+ * inside hreview. */
+static void test_mf2_backcompat_roots_only_without_h_roots_mc_1(void **state)
+{
+	cJSON *doc = parse(*state,
+	                   "<div class=\"h-entry hentry\">"
+	                   "<span class=\"entry-title\">no</span>"
+	                   "<span class=\"p-name\">yes</span></div>"
+	                   "<div class=\"item\"><span class=\"fn\">x</span></div>"
+	                   "<div class=\"hreview\"><div class=\"item\">"
+	                   "<span class=\"fn\">Crepe</span></div></div>");
+	cJSON *rev;
+
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "items")),
+	                 2);
+	assert_string_equal(prop_str(item(doc, 0), "name", 0), "yes");
+	assert_null(prop(item(doc, 0), "name", 1));
+	rev = prop(item(doc, 1), "item", 0);
+	assert_string_equal(
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(rev, "type"), 0)
+	                ->valuestring,
+	        "h-item");
+	assert_string_equal(prop_str(rev, "name", 0), "Crepe");
+}
+
+/* The include pattern: itemref adds the element's content; an include of
+ * an ancestor, of itself or round a loop is skipped, not followed. */
+static void test_mf2_backcompat_includes_bounded_mc_1(void **state)
+{
+	cJSON *doc = parse(*state,
+	                   "<div class=\"vcard\" itemref=\"org\">"
+	                   "<span class=\"fn\">Ann</span></div>"
+	                   "<p id=\"org\" class=\"org\">Acme</p>"
+	                   "<div id=\"a\" class=\"vcard\" itemref=\"b a\">"
+	                   "<span class=\"fn\">Loop</span></div>"
+	                   "<div id=\"b\"><span class=\"include\">"
+	                   "<a class=\"include\" href=\"#a\">a</a></span>"
+	                   "<span class=\"note\">n</span></div>");
+	cJSON *loop = item(doc, 1);
+
+	assert_string_equal(prop_str(item(doc, 0), "org", 0), "Acme");
+	assert_string_equal(prop_str(loop, "name", 0), "Loop");
+	assert_string_equal(prop_str(loop, "note", 0), "n");
+	assert_null(prop(loop, "note", 1));
 }
 
 static void test_mf2_empty_document_gives_empty_structure(void **state)
@@ -549,6 +693,10 @@ int main(void)
 	        T(test_mf2_e_html_relative_urls_absolutised_mc_2),
 	        T(test_mf2_img_alt_or_src_in_text_mc_2),
 	        T(test_mf2_rels_and_rel_urls_collected_mc_1),
+	        T(test_mf2_rel_urls_rels_sorted_rels_in_order_mc_1),
+	        T(test_mf2_hatom_page_gives_feed_and_entries_mc_4),
+	        T(test_mf2_backcompat_roots_only_without_h_roots_mc_1),
+	        T(test_mf2_backcompat_includes_bounded_mc_1),
 	        T(test_mf2_empty_document_gives_empty_structure),
 	        T(test_mf2_bad_base_url_rejected),
 	        T(test_mf2_vcp_date_time_tz_combined_mc_1),
