@@ -404,6 +404,12 @@ _Static_assert(IC_MAINT_CLAIM_SECONDS >= IC_MAINT_BUDGET_SECONDS,
 	       "a run's claim lasts as long as its budget");
 /* Seconds a taken job stays invisible before it counts as abandoned. */
 #define IC_DUE_LEASE 300
+/* Seconds a notifier that runs a "notify" job itself (send, not
+ * maintenance) holds it while it publishes: short, as a crash then delays
+ * the ping by this much, yet long enough that the maintenance a
+ * subscriber's reaction triggers does not publish the same revision a
+ * second time (issue 11, websub.rocks hub 103). */
+#define IC_NOTIFY_HOLD_SECONDS 30
 /* Retry back-off of a failed job: 30 s, doubling, at most an hour. */
 #define IC_DUE_BACKOFF_FIRST 30
 #define IC_DUE_BACKOFF_MAX 3600

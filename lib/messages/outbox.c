@@ -337,9 +337,24 @@ static enum ic_err revision_txn(struct ic_store_txn *t, void *p)
 	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
 						  &conv);
 
+	long long when, now = time(NULL);
+
 	c->revision = rc == IC_OK ? conv.revision : -1;
 	c->published = rc == IC_OK ? conv.published_seq : 0;
-	return rc;
+	if (rc != IC_OK)
+		return rc;
+	/* Hold the job while we publish, as ic_due_take_in_txn() would: a
+	 * maintenance run that a subscriber's reaction to our delivery
+	 * starts would otherwise take it too and deliver everything again.
+	 * A job already held (by maintenance running this) stays as it is. */
+	rc = ic_due_when_in_txn(t, c->req->arena, "notify", c->conv_id, &when);
+	if (rc == IC_ERR_NOT_FOUND || (rc == IC_OK && when > now))
+		return IC_OK;
+	if (rc != IC_OK)
+		return rc;
+	return ic_due_schedule_in_txn(t, c->req->arena, "notify", c->conv_id,
+				      now + IC_NOTIFY_HOLD_SECONDS, 0,
+				      false);
 }
 
 static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
@@ -378,7 +393,7 @@ enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
 	enum ic_err rc = ic_req_store(req, &st);
 
 	if (rc == IC_OK)
-		rc = ic_store_view(st, revision_txn, &d, errbuf);
+		rc = ic_store_update(st, revision_txn, &d, errbuf);
 	if (rc != IC_OK)
 		return rc;
 	if (req->cfg.hub && *req->cfg.hub) {
