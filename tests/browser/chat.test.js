@@ -82,8 +82,8 @@ async function step(name, fn, opts = {}) {
 }
 
 // --- the two sites --------------------------------------------------------
-function startSites() {
-	const py = spawn('/usr/bin/python3', [path.join(HERE, 'sites.py'), '--maintain', '2'], {
+function startSites(extra = []) {
+	const py = spawn('/usr/bin/python3', [path.join(HERE, 'sites.py'), '--maintain', '2', ...extra], {
 		stdio: ['pipe', 'pipe', 'inherit'],
 		env: process.env,
 	});
@@ -703,4 +703,9 @@ async function main() {
 	process.exitCode = failed ? 1 : 0;
 }
 
-main();
+// tests/browser/xss.test.js runs on the same sites and helpers.
+module.exports = {
+	chromium, ARTIFACTS, comment, step, tap: () => ({ n, passed, failed }), startSites, stopSites,
+	waitUntil, mark, notReloaded, watch, shot, signIn, api, convWith, messages, sleep,
+};
+if (require.main === module) main();
