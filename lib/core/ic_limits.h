@@ -133,11 +133,13 @@
  * 100 KB).  gumbo's tree building is quadratic in nesting depth (each
  * tag walks the stack of open elements): 160,000 levels of "<div/>" in
  * 960 KB took 56 s.  Measured, real pages take 2-6 ms per 100 KB of text
- * or entries, dense tag soup up to 30; 350 ns a byte is 36 ms per
- * 100 KB, 1.8 s for a 5 MiB page.  The base covers small documents and a
- * slow first call (page faults, a cold cache). */
-#define IC_HTML5_BASE_MS 10u
-#define IC_HTML5_NS_PER_INPUT_BYTE 350u
+ * or entries, dense tag soup up to 30 (three times that under ASan);
+ * 290 ns a byte is 30 ms per 100 KB, 1.5 s for a 5 MiB page, and with
+ * the base 50 ms for 100 KB.  The base covers small documents (1,000
+ * nested elements take 3 ms), sanitizer builds and a slow first call
+ * (page faults, a cold cache). */
+#define IC_HTML5_BASE_MS 20u
+#define IC_HTML5_NS_PER_INPUT_BYTE 290u
 
 /* --- mf2 parsing (MC-1, MC-2; lib/mf2/mf2.c) -------------------------------- */
 
