@@ -143,14 +143,15 @@
 
 /* --- mf2 parsing (MC-1, MC-2; lib/mf2/mf2.c) -------------------------------- */
 
-/* Depth, size and entry-count limits keep a hostile page from exhausting
- * the stack or the CPU.  Past any of them ic_mf2_parse() refuses the whole
- * page with IC_ERR_TOO_LARGE; nothing is truncated. */
-/* Element nesting (and so microformat nesting): real feeds nest 20-40
- * deep.  Checked on the raw text before gumbo runs (its tree building
- * costs depth x tokens: 10,000 nested divs take 0.1 s, 40,000 take 2 s)
- * and again on the tree, so the parser's bounded recursion never goes
- * deeper. */
+/* Size and entry-count limits keep a hostile page from exhausting the
+ * stack or the CPU.  Past any of them ic_mf2_parse() refuses the whole
+ * page with IC_ERR_TOO_LARGE; nothing is truncated.  Depth is the
+ * exception (issue 11, sloppy is not hostile). */
+/* Element nesting the parser's recursion goes into: real feeds nest
+ * 20-40 deep.  Judged on the tree gumbo built, whose cost the time budget
+ * above bounds; elements nested deeper are ignored (one entry loses its
+ * deep part), the page is not refused.  It bounds the C stack of every
+ * tree walk. */
 #define IC_MAX_MF2_DEPTH 256
 /* Microformats in one document, nested ones included: a feed page holds
  * IC_FEED_PAGE_MAX entries of about three each (entry, author, recipient);
