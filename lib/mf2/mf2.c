@@ -2,15 +2,17 @@
  * mf2.c - microformats2 parsing on gumbo (see mf2.h).
  *
  * The order of work, each step bounded (ic_limits.h, "mf2 parsing"):
- *  1. prescan(): estimate the nesting on the raw text, so that gumbo's
- *     tree building (quadratic in depth) never sees a deep document;
- *  2. gumbo builds the tree on the shared byte budget (text/html5.h): a
- *     page whose tree would cost more is refused, and the tree is freed
- *     at once, without gumbo's recursive destructor;
- *  3. check_tree(): measure the real depth and find `<base href>`;
- *  4. rels and rel-urls (walk_rels), then the microformats (walk), in
- *     document order.  Recursion follows the tree, whose depth step 3 has
- *     bounded; every subtree walk is charged to a visit budget.
+ *  1. gumbo builds the tree on the shared byte and time budgets
+ *     (text/html5.h): a page whose tree would cost more (deep nesting is
+ *     quadratic for gumbo) is refused, and the tree is freed at once,
+ *     without gumbo's recursive destructor;
+ *  2. find_base(): `<base href>`;
+ *  3. rels and rel-urls (walk_rels), then the microformats (walk), in
+ *     document order.  Recursion follows the tree but goes no deeper
+ *     than IC_MAX_MF2_DEPTH levels (mf2_down()): what is nested deeper is
+ *     ignored, so one sloppy or hostile entry loses its deep part and the
+ *     rest of the page is parsed.  Every subtree walk is charged to a
+ *     visit budget.
  *
  * Spec section names in comments are those of microformats2-parsing; the
  * other parts of the spec are in the mf2_*.c files named in mf2_int.h.
@@ -21,191 +23,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/ic_limits.h"
 #include "text/html5.h"
 #include "text/url.h"
-
-/* --- 1. Prescan: nesting before gumbo ------------------------------------ */
-
-/*
- * A loose tokenizer that follows start and end tags and keeps a stack of
- * tag-name hashes, to estimate how deep gumbo's tree will be.  Void
- * elements and self-closing tags do not nest; raw-text elements are
- * skipped whole; an end tag pops to its start tag if that is among the top
- * PRESCAN_WINDOW entries (else it is ignored, as gumbo ignores a stray end
- * tag); elements that HTML closes implicitly (p, li, td...) pop an open
- * one of the same name.  It can be fooled by a few tree-building rules
- * (the tree check in step 3 still bounds recursion); it exists to reject
- * plainly deep documents in linear time.
- */
-#define PRESCAN_WINDOW 16
-
-struct tagname {
-	const char *s;
-	size_t n;
-};
-
-static bool name_in(const struct tagname *t, const char *const *list)
-{
-	for (; *list; list++)
-		if (strlen(*list) == t->n &&
-		    strncasecmp(*list, t->s, t->n) == 0)
-			return true;
-	return false;
-}
-
-static const char *const void_tags[] = {
-        "area", "base",  "br",     "col",   "embed",    "hr",
-        "img",  "input", "link",   "meta",  "param",    "source",
-        "track", "wbr",  "basefont", "bgsound", "frame", "keygen",
-        "image", NULL};
-static const char *const raw_tags[] = {"script",   "style",    "textarea",
-                                       "title",    "xmp",      "iframe",
-                                       "noembed",  "noframes", "noscript",
-                                       NULL};
-static const char *const autoclose_tags[] = {
-        "p",  "li",    "dt", "dd",       "option",   "optgroup",
-        "tr", "td",    "th", "tbody",    "thead",    "tfoot",
-        "rb", "rt",    "rtc", "rp",      "colgroup", "caption",
-        NULL};
-
-static uint32_t name_hash(const struct tagname *t)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < t->n; i++)
-		h = (h ^ to_lower((unsigned char)t->s[i])) * 16777619u;
-	return h;
-}
-
-/* After "<!" or "<?": a comment ends at "-->", anything else at '>'. */
-static size_t skip_decl(const char *s, size_t len, size_t i)
-{
-	const char *e;
-
-	if (len - i >= 3 && s[i] == '!' && s[i + 1] == '-' && s[i + 2] == '-') {
-		for (i += 3; i + 2 < len; i++)
-			if (s[i] == '-' && s[i + 1] == '-' && s[i + 2] == '>')
-				return i + 3;
-		return len;
-	}
-	e = memchr(s + i, '>', len - i);
-	return e ? (size_t)(e - s) + 1 : len;
-}
-
-/* From just after a tag name to just after its '>', honouring quoted
- * attribute values; *self_closing when "/>" ends it. */
-static size_t skip_tag(const char *s, size_t len, size_t i, bool *self_closing)
-{
-	char prev = 0;
-
-	*self_closing = false;
-	while (i < len && s[i] != '>') {
-		if ((s[i] == '"' || s[i] == '\'') && prev == '=') {
-			const char *q = memchr(s + i + 1, s[i], len - i - 1);
-
-			if (q == NULL)
-				return len;
-			i = (size_t)(q - s) + 1;
-			prev = 'v';
-			continue;
-		}
-		if (!is_ws((unsigned char)s[i]))
-			prev = s[i];
-		i++;
-	}
-	*self_closing = prev == '/';
-	return i < len ? i + 1 : len;
-}
-
-/* Past the end tag that closes raw text `t` (e.g. "</script"). */
-static size_t skip_raw(const char *s, size_t len, size_t i,
-                       const struct tagname *t)
-{
-	while (i < len) {
-		const char *lt = memchr(s + i, '<', len - i);
-
-		if (lt == NULL)
-			return len;
-		i = (size_t)(lt - s) + 1;
-		if (i + 1 + t->n <= len && s[i] == '/' &&
-		    strncasecmp(s + i + 1, t->s, t->n) == 0)
-			return i;
-	}
-	return len;
-}
-
-static size_t read_name(const char *s, size_t len, size_t i, struct tagname *t)
-{
-	t->s = s + i;
-	while (i < len && !is_ws((unsigned char)s[i]) && s[i] != '/' &&
-	       s[i] != '>')
-		i++;
-	t->n = (size_t)(s + i - t->s);
-	return i;
-}
-
-static void pop_to(uint32_t *stack, size_t *depth, uint32_t h)
-{
-	size_t stop = *depth > PRESCAN_WINDOW ? *depth - PRESCAN_WINDOW : 0;
-
-	for (size_t k = *depth; k > stop; k--)
-		if (stack[k - 1] == h) {
-			*depth = k - 1;
-			return;
-		}
-}
-
-static enum ic_err prescan(const char *s, size_t len, char *errbuf)
-{
-	uint32_t stack[IC_MAX_MF2_DEPTH];
-	size_t depth = 0, i = 0;
-
-	while (i < len) {
-		const char *lt = memchr(s + i, '<', len - i);
-		struct tagname t;
-		bool closing, self;
-
-		if (lt == NULL)
-			break;
-		i = (size_t)(lt - s) + 1;
-		if (i >= len)
-			break;
-		if (s[i] == '!' || s[i] == '?') {
-			i = skip_decl(s, len, i);
-			continue;
-		}
-		closing = s[i] == '/';
-		if (i + closing >= len)
-			break;
-		if (!is_alpha((unsigned char)s[i + closing]))
-			continue;
-		i = read_name(s, len, i + closing, &t);
-		i = skip_tag(s, len, i, &self);
-		if (closing) {
-			pop_to(stack, &depth, name_hash(&t));
-			continue;
-		}
-		if (name_in(&t, raw_tags)) {
-			i = skip_raw(s, len, i, &t);
-			continue;
-		}
-		if (self || name_in(&t, void_tags))
-			continue;
-		if (t.n == 9 && strncasecmp(t.s, "plaintext", 9) == 0)
-			break;
-		if (name_in(&t, autoclose_tags))
-			pop_to(stack, &depth, name_hash(&t));
-		if (depth == IC_MAX_MF2_DEPTH)
-			return ic_fail(errbuf, IC_ERR_TOO_LARGE,
-			               "mf2: HTML nested deeper than %d elements",
-			               IC_MAX_MF2_DEPTH);
-		stack[depth++] = name_hash(&t);
-	}
-	return IC_OK;
-}
 
 /* --- Microformats --------------------------------------------------------- */
 
@@ -345,7 +166,10 @@ static enum ic_err include_child(struct mf2 *m, const GumboNode *t,
  * backcompat root, then what n includes (mf2_bc_includes()).  <template>
  * is skipped (tests mixed/ignoretemplate).
  */
-static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it)
+static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it);
+
+static enum ic_err walk_kids(struct mf2 *m, const GumboNode *n,
+                             struct item *it)
 {
 	for (unsigned int i = 0; i < kids(n)->length; i++) {
 		const GumboNode *c = kid(n, i);
@@ -360,6 +184,18 @@ static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it)
 	if (it != NULL && it->bc != 0)
 		return mf2_bc_includes(m, n, include_child, it);
 	return IC_OK;
+}
+
+/* Into n's children, unless they are deeper than the parse goes. */
+static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it)
+{
+	enum ic_err rc;
+
+	if (!mf2_down(m))
+		return IC_OK;
+	rc = walk_kids(m, n, it);
+	mf2_up(m);
+	return rc;
 }
 
 static enum ic_err item_shell(struct mf2 *m, const GumboNode *el,
@@ -546,7 +382,9 @@ static enum ic_err sort_rel_urls(struct mf2 *m)
 	return IC_OK;
 }
 
-static enum ic_err walk_rels(struct mf2 *m, const GumboNode *n)
+static enum ic_err walk_rels(struct mf2 *m, const GumboNode *n);
+
+static enum ic_err walk_rels_kids(struct mf2 *m, const GumboNode *n)
 {
 	for (unsigned int i = 0; i < kids(n)->length; i++) {
 		const GumboNode *c = kid(n, i);
@@ -567,15 +405,24 @@ static enum ic_err walk_rels(struct mf2 *m, const GumboNode *n)
 	return IC_OK;
 }
 
-/* --- 3. The tree: depth and <base href> ----------------------------------- */
+static enum ic_err walk_rels(struct mf2 *m, const GumboNode *n)
+{
+	enum ic_err rc;
+
+	if (!mf2_down(m))
+		return IC_OK;
+	rc = walk_rels_kids(m, n);
+	mf2_up(m);
+	return rc;
+}
+
+/* --- <base href> ------------------------------------------------------------ */
 
 /*
- * Iterative, so that any tree can be measured: deeper than
- * IC_MAX_MF2_DEPTH is refused, which bounds every recursion after this.
  * The first <base> with an href outside <template> is the base (HTML).
+ * Iterative, over the levels the rest of the parse visits.
  */
-static enum ic_err check_tree(struct mf2 *m, const GumboNode *root,
-                              const char **base_href)
+static const char *find_base(const GumboNode *root)
 {
 	struct {
 		const GumboNode *n;
@@ -584,7 +431,6 @@ static enum ic_err check_tree(struct mf2 *m, const GumboNode *root,
 	} stack[IC_MAX_MF2_DEPTH + 1];
 	size_t depth = 1;
 
-	*base_href = NULL;
 	stack[0].n = root;
 	stack[0].next = 0;
 	stack[0].inert = false;
@@ -599,20 +445,18 @@ static enum ic_err check_tree(struct mf2 *m, const GumboNode *root,
 		if (c->type != GUMBO_NODE_ELEMENT &&
 		    c->type != GUMBO_NODE_TEMPLATE)
 			continue;
-		if (*base_href == NULL && !stack[depth - 1].inert &&
-		    is_tag(c, GUMBO_TAG_BASE))
-			*base_href = attr(c, "href");
+		if (!stack[depth - 1].inert && is_tag(c, GUMBO_TAG_BASE) &&
+		    attr(c, "href") != NULL)
+			return attr(c, "href");
 		if (depth > IC_MAX_MF2_DEPTH)
-			return ic_fail(m->errbuf, IC_ERR_TOO_LARGE,
-			               "mf2: HTML tree deeper than %d elements",
-			               IC_MAX_MF2_DEPTH);
+			continue; /* deeper than the walks go */
 		stack[depth].n = c;
 		stack[depth].next = 0;
 		stack[depth].inert = stack[depth - 1].inert ||
 		                     c->type == GUMBO_NODE_TEMPLATE;
 		depth++;
 	}
-	return IC_OK;
+	return NULL;
 }
 
 /* MC-1: the document base is the first <base href>, itself resolved
@@ -676,11 +520,8 @@ static enum ic_err new_document(struct mf2 *m, cJSON **doc)
 
 static enum ic_err parse_tree(struct mf2 *m, GumboOutput *g, cJSON **doc)
 {
-	const char *base_href;
-	enum ic_err rc = check_tree(m, g->document, &base_href);
+	enum ic_err rc = set_base(m, find_base(g->document));
 
-	if (rc == IC_OK)
-		rc = set_base(m, base_href);
 	m->root = g->document;
 	if (rc == IC_OK)
 		rc = new_document(m, doc);
@@ -716,9 +557,6 @@ enum ic_err ic_mf2_parse(struct ic_arena *a, const char *html, size_t len,
 	if (rc != IC_OK)
 		return rc;
 	m.doc_base = base_url;
-	rc = prescan(html ? html : "", len, errbuf);
-	if (rc != IC_OK)
-		return rc;
 	rc = ic_html5_parse(html, len, NULL, &h, errbuf);
 	if (rc != IC_OK)
 		return rc;

@@ -36,15 +36,17 @@
  *    README's comparison form).
  *
  * Hostile input (limits in ic_limits.h, "mf2 parsing"): a document larger
- * than IC_MAX_MF2_INPUT_BYTES, nested deeper than IC_MAX_MF2_DEPTH
- * elements, holding more than IC_MAX_MF2_ITEMS microformats or
- * IC_MAX_MF2_PROPERTIES property values and rel links, producing more than
- * IC_MAX_MF2_OUTPUT_BYTES of text or needing more than
- * IC_MAX_MF2_NODE_VISITS node visits, or whose tree would cost gumbo
- * more than its byte budget (text/html5.h: "HTML too costly to parse"),
- * is refused whole with IC_ERR_TOO_LARGE: nothing is truncated silently.  Nesting is measured
- * on the raw text before gumbo runs (its tree building is quadratic in
- * depth) and again on the tree; no recursion goes deeper than the cap.
+ * than IC_MAX_MF2_INPUT_BYTES, holding more than IC_MAX_MF2_ITEMS
+ * microformats or IC_MAX_MF2_PROPERTIES property values and rel links,
+ * producing more than IC_MAX_MF2_OUTPUT_BYTES of text or needing more
+ * than IC_MAX_MF2_NODE_VISITS node visits, or whose tree would cost gumbo
+ * more than its byte or time budget (text/html5.h: "HTML too costly to
+ * parse"; deep nesting is what makes gumbo slow) is refused whole with
+ * IC_ERR_TOO_LARGE.  Sloppy is not hostile: depth is judged on the tree
+ * gumbo built (300 unclosed <a>s in a paragraph are 4 levels there, not
+ * 300), and elements nested deeper than IC_MAX_MF2_DEPTH are ignored, not
+ * the page: one deep entry loses its deep part, the others are whole.
+ * No recursion goes deeper than that cap.
  *
  * Memory: the gumbo tree lives only during the call.  The result is a cJSON
  * tree registered with the caller's arena (cJSON_Delete runs when the arena
@@ -82,8 +84,8 @@
  * @return IC_OK;
  *         IC_ERR_BAD_INPUT when @p base_url is not an absolute http(s) URL
  *         (or @p a / @p out is NULL);
- *         IC_ERR_TOO_LARGE past one of the IC_MAX_MF2_* limits or gumbo's
- *         byte budget ("HTML too costly to parse"): the page
+ *         IC_ERR_TOO_LARGE past one of the IC_MAX_MF2_* limits (depth
+ *         aside) or gumbo's budgets ("HTML too costly to parse"): the page
  *         is hostile or not a feed we accept, drop it;
  *         IC_ERR_NOMEM when memory runs out.
  * Side effects: none besides memory (no I/O, no globals).

@@ -4,8 +4,8 @@
  * outside lib/mf2/ may use it, and the mf2_ prefix (not ic_) says so.
  *
  * The parser follows the parts of the microformats2-parsing spec:
- *  - mf2.c:             the entry point ic_mf2_parse(), the prescan, the
- *                       tree check and <base href>, the document walk,
+ *  - mf2.c:             the entry point ic_mf2_parse(), <base href>, the
+ *                       document walk,
  *                       finding roots, items, rels and rel-urls;
  *  - mf2_common.c:      the parse state's helpers: JSON output charged to
  *                       the limits, the name index, URLs, class names;
@@ -94,6 +94,7 @@ struct mf2 {
 	const char *base;     /* the document base: <base href> or doc_base */
 	cJSON *items, *rels, *rel_urls;
 	size_t nitems, nprops, out_bytes, visits;
+	size_t depth; /* tree levels the recursion is down: mf2_down() */
 	struct slot *slots; /* the index: see mf2_index_get() */
 	size_t nslots, nused;
 	const GumboNode *root;  /* the document, for ids (mf2_backcompat.c) */
@@ -102,6 +103,28 @@ struct mf2 {
 	size_t nincl;
 	char *errbuf;
 };
+
+/*
+ * Every recursion over the tree (the document walks, text content, e-*
+ * serialisation, the value-class search) goes down a level through
+ * mf2_down() and back through mf2_up().  The count is shared, so however
+ * one walk starts another, none goes deeper than IC_MAX_MF2_DEPTH levels
+ * below the document: that bounds the C stack, and what is nested deeper
+ * is ignored (issue 11: a deep entry loses its deep part, the page is
+ * still parsed).  false: do not enter the children.
+ */
+static inline bool mf2_down(struct mf2 *m)
+{
+	if (m->depth >= IC_MAX_MF2_DEPTH)
+		return false;
+	m->depth++;
+	return true;
+}
+
+static inline void mf2_up(struct mf2 *m)
+{
+	m->depth--;
+}
 
 /* One microformat being parsed. */
 struct item {

@@ -37,16 +37,18 @@ static enum ic_err text_img(struct mf2 *m, const GumboNode *n,
 	return rc == IC_OK ? IC_OK : mf2_buf_err(m, rc);
 }
 
+/* Children deeper than IC_MAX_MF2_DEPTH add nothing (mf2_down()). */
 enum ic_err mf2_text_kids(struct mf2 *m, const GumboNode *n,
                              struct ic_buf *b, enum text_mode mode)
 {
-	for (unsigned int i = 0; i < kids(n)->length; i++) {
-		enum ic_err rc = text_of(m, kid(n, i), b, mode);
+	enum ic_err rc = IC_OK;
 
-		if (rc != IC_OK)
-			return rc;
-	}
-	return IC_OK;
+	if (!mf2_down(m))
+		return IC_OK;
+	for (unsigned int i = 0; i < kids(n)->length && rc == IC_OK; i++)
+		rc = text_of(m, kid(n, i), b, mode);
+	mf2_up(m);
+	return rc;
 }
 
 static enum ic_err text_of(struct mf2 *m, const GumboNode *n,
@@ -229,16 +231,19 @@ static enum ic_err add_attr(struct mf2 *m, struct ic_buf *b,
 	return rc == IC_OK ? IC_OK : mf2_buf_err(m, rc);
 }
 
+/* Children deeper than IC_MAX_MF2_DEPTH are left out (mf2_down()); the
+ * element itself is still closed. */
 static enum ic_err serialize_kids(struct mf2 *m, const GumboNode *n,
                                   struct ic_buf *b)
 {
-	for (unsigned int i = 0; i < kids(n)->length; i++) {
-		enum ic_err rc = serialize(m, kid(n, i), b);
+	enum ic_err rc = IC_OK;
 
-		if (rc != IC_OK)
-			return rc;
-	}
-	return IC_OK;
+	if (!mf2_down(m))
+		return IC_OK;
+	for (unsigned int i = 0; i < kids(n)->length && rc == IC_OK; i++)
+		rc = serialize(m, kid(n, i), b);
+	mf2_up(m);
+	return rc;
 }
 
 static enum ic_err serialize_element(struct mf2 *m, const GumboNode *n,

@@ -24,7 +24,10 @@ struct vcp {
 };
 
 static enum ic_err vcp_collect(struct mf2 *m, const GumboNode *n,
-                               struct vcp *v)
+                               struct vcp *v);
+
+static enum ic_err vcp_collect_kids(struct mf2 *m, const GumboNode *n,
+                                    struct vcp *v)
 {
 	for (unsigned int i = 0; i < kids(n)->length; i++) {
 		const GumboNode *c = kid(n, i);
@@ -61,6 +64,19 @@ static enum ic_err vcp_collect(struct mf2 *m, const GumboNode *n,
 			return rc;
 	}
 	return IC_OK;
+}
+
+/* Not below IC_MAX_MF2_DEPTH (mf2_down()). */
+static enum ic_err vcp_collect(struct mf2 *m, const GumboNode *n,
+                               struct vcp *v)
+{
+	enum ic_err rc;
+
+	if (!mf2_down(m))
+		return IC_OK;
+	rc = vcp_collect_kids(m, n, v);
+	mf2_up(m);
+	return rc;
 }
 
 /* The text one value element contributes, into *b; `dt` adds the

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "core/ic_limits.h"
 
@@ -21,9 +22,20 @@ struct ic_html5_block {
 struct parse {
 	struct ic_html5_block *head;
 	size_t held, peak, budget; /* bytes held now, at most, allowed */
-	enum ic_err failure;       /* why we jumped */
+	/* The time budget (see over_time()): CPU nanoseconds allowed, the
+	 * thread's CPU clock at the start, and the wall-clock instant before
+	 * which the CPU clock need not be read. */
+	uint64_t max_ns, cpu_start, wall_next;
+	unsigned int calls; /* allocations so far, to space out clock reads */
+	enum ic_err failure; /* why we jumped */
+	bool timed_out;      /* ... IC_ERR_TOO_LARGE for time, not bytes */
 	sigjmp_buf jump;
 };
+
+/* Allocations between two reads of the wall clock: a read costs about
+ * 25 ns and gumbo allocates every few dozen; each tag token allocates at
+ * least once, so at most a few tokens' work passes unchecked. */
+#define CLOCK_EVERY 8u
 
 size_t ic_html5_budget(size_t len)
 {
@@ -33,14 +45,72 @@ size_t ic_html5_budget(size_t len)
 	return IC_HTML5_BASE_BYTES + IC_HTML5_BYTES_PER_INPUT_BYTE * len;
 }
 
-/* Never returns NULL to gumbo, which would not check it: past the budget
- * or without memory, leave the parse (see run()). */
+uint64_t ic_html5_time_budget_ns(size_t len)
+{
+	uint64_t base = (uint64_t)IC_HTML5_BASE_MS * 1000000u;
+
+	if (len > (UINT64_MAX - base) / IC_HTML5_NS_PER_INPUT_BYTE)
+		return UINT64_MAX;
+	return base + (uint64_t)IC_HTML5_NS_PER_INPUT_BYTE * len;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) != 0)
+		return 0; /* cannot happen for these clocks; counts as "now" */
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Has the parse spent its CPU time?  Reading the thread's CPU clock is a
+ * system call (over 1 us on some hosts), the monotonic clock is not, and
+ * a thread cannot use more CPU time than wall time passes.  So the CPU
+ * clock is read only once the wall clock reaches wall_next, which is then
+ * moved to the earliest instant the CPU budget could run out.  A loaded
+ * machine that keeps the parse waiting therefore costs a few CPU clock
+ * reads, never a refusal: only the parse's own CPU time counts.
+ */
+static bool over_time(struct parse *p)
+{
+	uint64_t wall = clock_ns(CLOCK_MONOTONIC), used;
+
+	if (wall < p->wall_next)
+		return false;
+	used = clock_ns(CLOCK_THREAD_CPUTIME_ID) - p->cpu_start;
+	if (used >= p->max_ns)
+		return true;
+	p->wall_next = add_sat(wall, p->max_ns - used);
+	return false;
+}
+
+static void start_clock(struct parse *p)
+{
+	p->cpu_start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	p->wall_next = add_sat(clock_ns(CLOCK_MONOTONIC), p->max_ns);
+}
+
+/* Never returns NULL to gumbo, which would not check it: past a budget
+ * or without memory, leave the parse (see run()).  gumbo allocates for
+ * every tag token it reads and every node it makes, so this is also where
+ * the time budget is checked. */
 static void *block_alloc(void *userdata, size_t size)
 {
 	struct parse *p = userdata;
 	struct ic_html5_block *b;
 	size_t cost;
 
+	if (++p->calls % CLOCK_EVERY == 0 && over_time(p)) {
+		p->failure = IC_ERR_TOO_LARGE;
+		p->timed_out = true;
+		siglongjmp(p->jump, 1);
+	}
 	if (size > p->budget) {
 		p->failure = IC_ERR_TOO_LARGE;
 		siglongjmp(p->jump, 1);
@@ -142,6 +212,12 @@ static size_t tree_depth(const GumboNode *root)
 	}
 }
 
+/* Milliseconds, rounded up so that "over N ms" is never "over 0 ms". */
+static uint64_t ms_of(uint64_t ns)
+{
+	return ns / 1000000u + (ns % 1000000u != 0);
+}
+
 enum ic_err ic_html5_parse(const char *html, size_t len,
                            const struct ic_html5_opts *opts,
                            struct ic_html5 *out, char *errbuf)
@@ -156,6 +232,8 @@ enum ic_err ic_html5_parse(const char *html, size_t len,
 	*out = (struct ic_html5){0};
 	p.budget = opts && opts->max_bytes ? opts->max_bytes
 	                                   : ic_html5_budget(len);
+	p.max_ns = opts && opts->max_ms ? (uint64_t)opts->max_ms * 1000000u
+	                                : ic_html5_time_budget_ns(len);
 	go.allocator = block_alloc;
 	go.deallocator = block_free;
 	go.userdata = &p;
@@ -164,11 +242,17 @@ enum ic_err ic_html5_parse(const char *html, size_t len,
 		go.fragment_context = GUMBO_TAG_DIV;
 		go.fragment_namespace = GUMBO_NAMESPACE_HTML;
 	}
+	start_clock(&p);
 	g = run(&p, &go, html ? html : "", len);
 	out->peak_bytes = p.peak;
 	out->budget = p.budget;
+	out->time_budget_ms = ms_of(p.max_ns);
 	if (g == NULL) {
 		free_blocks(p.head);
+		if (p.timed_out)
+			return ic_fail(errbuf, IC_ERR_TOO_LARGE,
+			               "HTML too costly to parse: over %llu ms",
+			               (unsigned long long)out->time_budget_ms);
 		if (p.failure == IC_ERR_TOO_LARGE)
 			return ic_fail(errbuf, IC_ERR_TOO_LARGE,
 			               "HTML too costly to parse: over %zu bytes",

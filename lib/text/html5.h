@@ -9,6 +9,18 @@
  * can ask for gigabytes; such a parse is abandoned and refused with
  * IC_ERR_TOO_LARGE ("HTML too costly to parse: over N bytes").
  *
+ * And a time budget: gumbo's tree building costs, for each tag, up to
+ * the depth of the open elements (scope checks walk the whole stack), so
+ * deep nesting is quadratic: 160,000 levels of "<div/>" (960 KB) took
+ * 56 s.  No text prescan can predict the tree HTML5 builds (self-closing
+ * divs open, <noscript> content, "<!-->" comments...), so the cost is
+ * measured instead: the allocator, which gumbo calls for every tag and
+ * node, reads the clock, and a parse that has used more CPU time than
+ * IC_HTML5_BASE_MS + IC_HTML5_NS_PER_INPUT_BYTE x the input is abandoned
+ * the same way ("HTML too costly to parse: over N ms").  Every input is
+ * thus parsed or refused in time linear in its size.  Only the thread's
+ * own CPU time counts, so a busy machine does not cause refusals.
+ *
  * gumbo 0.10.1 does not check its allocator's result, so the allocator
  * never returns NULL: past the budget (or when malloc fails) it
  * siglongjmp()s out of gumbo back to ic_html5_parse(), which frees every
@@ -29,6 +41,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <gumbo.h>
 
@@ -42,6 +55,8 @@ struct ic_html5_opts {
 	/* Bytes gumbo may hold at once (blocks plus our per-block header);
 	 * 0: ic_html5_budget(len). */
 	size_t max_bytes;
+	/* CPU milliseconds gumbo may take; 0: ic_html5_time_budget_ns(len). */
+	unsigned int max_ms;
 	/* Parse as the HTML5 fragment algorithm does with a <div> as the
 	 * context element (out->g->root is then the <html> element whose
 	 * children are the fragment), not as a whole document. */
@@ -56,11 +71,16 @@ struct ic_html5 {
 	size_t peak_bytes;    /* most bytes gumbo held at once (also set
 	                       * when the parse was refused) */
 	size_t budget;        /* the budget the parse ran with */
+	uint64_t time_budget_ms; /* its time budget, in CPU ms */
 	struct ic_html5_block *blocks; /* private: every block gumbo holds */
 };
 
 /** The default budget for @p len bytes of input (saturates, never wraps). */
 size_t ic_html5_budget(size_t len);
+
+/** The default time budget for @p len bytes, in CPU nanoseconds
+ * (saturates). */
+uint64_t ic_html5_time_budget_ns(size_t len);
 
 /**
  * Parse @p len bytes of HTML with gumbo within a byte budget.
@@ -71,12 +91,13 @@ size_t ic_html5_budget(size_t len);
  * @param[in]  opts    NULL, or the options above
  * @param[out] out     the tree, to be released with ic_html5_free(); on
  *                     failure it holds no tree (g NULL; free is still
- *                     allowed) but peak_bytes and budget are set
+ *                     allowed) but peak_bytes and the budgets are set
  * @param[out] errbuf  IC_ERRBUF_SIZE bytes, or NULL
  * @return IC_OK;
  *         IC_ERR_BAD_INPUT when @p out is NULL or @p html NULL with len > 0;
  *         IC_ERR_TOO_LARGE when gumbo would hold more than the budget
- *         ("HTML too costly to parse: over N bytes");
+ *         ("HTML too costly to parse: over N bytes") or take more CPU
+ *         time than its time budget ("... over N ms");
  *         IC_ERR_NOMEM when malloc fails.
  * Side effects: none besides memory.
  */

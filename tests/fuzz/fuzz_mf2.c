@@ -1,6 +1,6 @@
 /*
  * fuzz_mf2.c - the microformats2 parser (MC-1, MC-2) on hostile bytes:
- * the prescan, gumbo's tree in its bump pool, the bounded walks, the
+ * gumbo on its byte and time budgets, the depth-capped walks, the
  * value-class pattern, serialisation and URL resolution.
  *
  * The whole input is the document, at a fixed URL.  Besides "never crash,

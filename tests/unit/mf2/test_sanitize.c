@@ -396,12 +396,14 @@ static void test_sanitize_blocks_the_parser_would_not_nest(void **state)
 	           "<h3>a<span><h4>b</h4></span></h3>");
 }
 
+/* Deeper than IC_MAX_HTML_DEPTH but cheap for gumbo (issue 11: 10,000
+ * levels cost it more than its time budget, see the test below). */
 static void test_sanitize_deep_nesting_is_bounded_and_flattened(void **state)
 {
 	struct ic_buf in = IC_BUF_INIT(1024 * 1024);
 	const char *out;
 
-	for (int i = 0; i < 10000; i++)
+	for (int i = 0; i < 1000; i++)
 		assert_int_equal(ic_buf_adds(&in, "<b>"), IC_OK);
 	assert_int_equal(ic_buf_adds(&in, "deep<script>x</script>"), IC_OK);
 	out = san(state, in.buf);
@@ -411,6 +413,27 @@ static void test_sanitize_deep_nesting_is_bounded_and_flattened(void **state)
 	assert_non_null(strstr(out, "deep"));
 	assert_null(strstr(out, "x</b>"));
 	assert_idempotent(state, in.buf);
+	ic_buf_release(&in);
+}
+
+/* Issue 11: 20,000 "<div/>" (each opens a div) in 120 KB, within the
+ * input cap, cost gumbo seconds of stack walks: refused by the parse's
+ * time budget, with its error. */
+static void test_sanitize_costly_nesting_is_refused_for_time(void **state)
+{
+	struct fx *f = *state;
+	struct ic_buf in = IC_BUF_INIT(1024 * 1024);
+	char *out = NULL;
+	size_t len = 0;
+
+	for (int i = 0; i < 20000; i++)
+		assert_int_equal(ic_buf_adds(&in, "<div/>"), IC_OK);
+	assert_true(in.len <= IC_MAX_SANITIZE_INPUT_BYTES);
+	assert_int_equal(ic_sanitize_html(f->a, in.buf, in.len, BASE, &out,
+	                                  &len, f->errbuf),
+	                 IC_ERR_TOO_LARGE);
+	assert_non_null(strstr(f->errbuf, "HTML too costly to parse: over "));
+	assert_non_null(strstr(f->errbuf, " ms"));
 	ic_buf_release(&in);
 }
 
@@ -689,6 +712,7 @@ int main(void)
 	        T(test_sanitize_unbalanced_tags_get_balanced),
 	        T(test_sanitize_blocks_the_parser_would_not_nest),
 	        T(test_sanitize_deep_nesting_is_bounded_and_flattened),
+	        T(test_sanitize_costly_nesting_is_refused_for_time),
 	        T(test_sanitize_script_past_flatten_depth_still_dropped),
 	        T(test_sanitize_pre_leading_newline_survives),
 	        T(test_sanitize_text_is_escaped_sec_11),

@@ -241,7 +241,9 @@ static void test_discover_too_many_distinct_rels_is_too_large(void **state)
 	ic_buf_release(&b);
 }
 
-static void test_discover_10000_nested_divs_bounded(void **state)
+/* 1,000 levels: deeper than the walk goes (IC_MAX_HTML_DEPTH), cheap for
+ * gumbo (issue 11: far deeper nesting is refused for time). */
+static void test_discover_1000_nested_divs_bounded(void **state)
 {
 	struct fx *f = *state;
 	struct ic_buf b = IC_BUF_INIT(1u << 20);
@@ -250,10 +252,10 @@ static void test_discover_10000_nested_divs_bounded(void **state)
 	                             "<html><head>"
 	                             "<link rel=hub href=/hub></head><body>"),
 	                 IC_OK);
-	for (int i = 0; i < 10000; i++)
+	for (int i = 0; i < 1000; i++)
 		assert_int_equal(ic_buf_adds(&b, "<div>"), IC_OK);
 	assert_int_equal(ic_buf_adds(&b, "<link rel=self href=/deep>"), IC_OK);
-	for (int i = 0; i < 10000; i++)
+	for (int i = 0; i < 1000; i++)
 		assert_int_equal(ic_buf_adds(&b, "</div>"), IC_OK);
 	assert_int_equal(html(f, b.buf), IC_OK);
 	assert_string_equal(ic_link_find(&f->l, "hub"),
@@ -428,7 +430,7 @@ int main(void)
 	        T(test_discover_template_contents_are_inert_h_3),
 	        T(test_discover_many_stylesheets_cost_one_slot_h_3),
 	        T(test_discover_too_many_distinct_rels_is_too_large),
-	        T(test_discover_10000_nested_divs_bounded),
+	        T(test_discover_1000_nested_divs_bounded),
 	        T(test_discover_binary_garbage_is_harmless),
 	        T(test_discover_bad_doc_url_is_bad_input),
 	        T(test_discover_oversized_document_is_too_large_h_7),

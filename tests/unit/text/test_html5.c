@@ -1,8 +1,10 @@
-/* test_html5.c - gumbo on a byte budget (lib/text/html5.c, issue 10). */
+/* test_html5.c - gumbo on a byte and a time budget (lib/text/html5.c,
+ * issues 10 and 11). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -108,19 +110,23 @@ static void test_html5_budget_from_input_size(void **state)
 }
 
 /* Issue 11: refused with the budget error, having held no more than the
- * budget (about 32.7 MiB), not the hundreds of MB the tree would take. */
+ * budget (about 32.7 MiB), not the hundreds of MB the tree would take.
+ * By default the time budget stops it even sooner; a minute of CPU here
+ * leaves the byte budget alone to be tested. */
 static void test_html5_cloned_formatting_is_refused_within_budget(void **state)
 {
+	const struct ic_html5_opts o = {.max_ms = 60000};
 	struct ic_html5 h;
 	char errbuf[IC_ERRBUF_SIZE];
 	size_t len;
 	char *in = hostile(1, &len);
 
 	(void)state;
-	assert_int_equal(ic_html5_parse(in, len, NULL, &h, errbuf),
+	assert_int_equal(ic_html5_parse(in, len, &o, &h, errbuf),
 	                 IC_ERR_TOO_LARGE);
 	assert_null(h.g);
 	assert_non_null(strstr(errbuf, "HTML too costly to parse: over "));
+	assert_non_null(strstr(errbuf, " bytes"));
 	assert_int_equal(h.budget, ic_html5_budget(len));
 	assert_true(h.budget < 33u * 1024 * 1024);
 	assert_true(h.peak_bytes <= h.budget);
@@ -181,6 +187,109 @@ static void test_html5_explicit_budget(void **state)
 	assert_true(h.peak_bytes <= 1000);
 }
 
+/* Issue 11: `prefix`, then `unit` n times. */
+static char *repeat(const char *prefix, const char *unit, size_t n,
+                    size_t *len)
+{
+	struct ic_buf b = IC_BUF_INIT(16u * 1024 * 1024);
+
+	assert_int_equal(ic_buf_adds(&b, prefix), IC_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(ic_buf_adds(&b, unit), IC_OK);
+	*len = b.len;
+	return b.buf;
+}
+
+/* The nestings a text prescan missed, each 50,000 deep: "<div/>" opens a
+ * div in HTML5, <noscript> content is markup when scripting is off (as
+ * in gumbo), and "<!-->" is a whole comment. */
+static const struct {
+	const char *prefix, *unit;
+} deep[] = {
+        {"<body>", "<div/>"},
+        {"<body><noscript>", "<div>"},
+        {"<body><!-->", "<div>"},
+};
+
+/* Each really nests: 1,000 levels parse (cheaply) into a tree 1,000
+ * deeper, so the refusals below are for the depth gumbo builds. */
+static void test_html5_missed_nestings_do_nest(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(deep) / sizeof(deep[0]); i++) {
+		struct ic_html5 h;
+		size_t len;
+		char *in = repeat(deep[i].prefix, deep[i].unit, 1000, &len);
+
+		assert_int_equal(ic_html5_parse(in, len, NULL, &h, NULL),
+		                 IC_OK);
+		assert_true(h.depth >= 1000 && h.depth <= 1003);
+		ic_html5_free(&h);
+		free(in);
+	}
+}
+
+/* Issue 11: 50,000 levels cost gumbo about 1.25e9 steps of walking its
+ * stack of open elements, seconds anywhere; the default time budget for
+ * this size is about 0.1 s of CPU, so each is refused by the time budget
+ * (not the byte budget: far fewer bytes were held). */
+static void test_html5_deep_nesting_is_refused_for_time(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(deep) / sizeof(deep[0]); i++) {
+		struct ic_html5 h;
+		char errbuf[IC_ERRBUF_SIZE], want[64];
+		size_t len;
+		char *in = repeat(deep[i].prefix, deep[i].unit, 50000, &len);
+		uint64_t ns = ic_html5_time_budget_ns(len);
+
+		assert_int_equal(ic_html5_parse(in, len, NULL, &h, errbuf),
+		                 IC_ERR_TOO_LARGE);
+		assert_null(h.g);
+		assert_int_equal(h.time_budget_ms, (ns + 999999) / 1000000);
+		snprintf(want, sizeof(want),
+		         "HTML too costly to parse: over %llu ms",
+		         (unsigned long long)h.time_budget_ms);
+		assert_string_equal(errbuf, want);
+		assert_true(h.peak_bytes < h.budget / 2);
+		ic_html5_free(&h);
+		free(in);
+	}
+}
+
+/* An explicit time budget is honoured: 1 ms cannot build 50,000 levels. */
+static void test_html5_explicit_time_budget(void **state)
+{
+	const struct ic_html5_opts o = {.max_ms = 1};
+	struct ic_html5 h;
+	char errbuf[IC_ERRBUF_SIZE];
+	size_t len;
+	char *in = repeat("<body>", "<div/>", 50000, &len);
+
+	(void)state;
+	assert_int_equal(ic_html5_parse(in, len, &o, &h, errbuf),
+	                 IC_ERR_TOO_LARGE);
+	assert_string_equal(errbuf, "HTML too costly to parse: over 1 ms");
+	assert_int_equal(h.time_budget_ms, 1);
+	free(in);
+}
+
+/* The time budget is the issue's goal, 50 ms per 100 KB at most, with a
+ * base for small documents; it saturates. */
+static void test_html5_time_budget_from_input_size(void **state)
+{
+	(void)state;
+	assert_int_equal(ic_html5_time_budget_ns(0),
+	                 IC_HTML5_BASE_MS * 1000000ull);
+	assert_int_equal(ic_html5_time_budget_ns(1000),
+	                 IC_HTML5_BASE_MS * 1000000ull +
+	                         1000ull * IC_HTML5_NS_PER_INPUT_BYTE);
+	assert_true(ic_html5_time_budget_ns(100 * 1024) <= 50000000u);
+	assert_true(ic_html5_time_budget_ns(IC_MAX_FETCH_FEED_BYTES) <=
+	            50ull * 1000000 * (IC_MAX_FETCH_FEED_BYTES / (100 * 1024)));
+	assert_int_equal(ic_html5_time_budget_ns(SIZE_MAX), UINT64_MAX);
+}
+
 static void test_html5_bad_arguments(void **state)
 {
 	struct ic_html5 h;
@@ -208,6 +317,10 @@ int main(void)
 	        T(test_html5_parses_again_after_refusal),
 	        T(test_html5_explicit_budget),
 	        T(test_html5_bad_arguments),
+	        T(test_html5_missed_nestings_do_nest),
+	        T(test_html5_deep_nesting_is_refused_for_time),
+	        T(test_html5_explicit_time_budget),
+	        T(test_html5_time_budget_from_input_size),
 	};
 #undef T
 
