@@ -1,5 +1,6 @@
 /*
- * feed.c - the read side: private feeds for correspondents, public stubs for hubs, the built-in hub, the owner's views.
+ * feed.c - the read side: private feeds for correspondents, public stubs for
+ * hubs, the built-in hub, the owner's views.
  *
  * The route table and the terminal commands; the work is in lib/.
  */
@@ -20,27 +21,27 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct ic_route routes[] = {
-	/* method  PATH_INFO  handler            needs         summary */
-	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
-	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
-	 "self-check of request bodies (JSON)"},
-	{"POST", "/hub", ic_websub_hub_endpoint_post, IC_NEED_FORM,
-	 "the built-in WebSub hub: subscribe/unsubscribe to our topics"},
-	/* The owner's pages (session cookie), before the {topic} routes. */
-	{"GET", "", ic_page_inbox, IC_NEED_OWNER_PAGE, "the owner's inbox"},
-	{"GET", "/", ic_page_inbox, IC_NEED_OWNER_PAGE, "the owner's inbox"},
-	{"GET", "/contacts", ic_page_contacts, IC_NEED_OWNER_PAGE,
-	 "the owner's contacts: revoke, block"},
-	{"GET", "/with/{conv}", ic_page_conversation, IC_NEED_OWNER_PAGE,
-	 "one conversation, both directions, and the compose form"},
-	{"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_OWNER_API,
-	 "the inbox as JSON for live updates (ETag)"},
-	{"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_OWNER_API,
-	 "a conversation's new messages as JSON (?out=N&in=M, ETag)"},
-	{"GET", "/{topic}", ic_feed_serve_topic, IC_NEED_NOTHING,
-	 "a conversation's feed: private page with a token, else the stub"},
-	{"GET", "/{topic}/{page}", ic_feed_serve_page, IC_NEED_NOTHING,
-	 "an older page of a conversation's feed (token required)"},
+        /* method  PATH_INFO  handler            needs         summary */
+        {"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
+        {"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
+         "self-check of request bodies (JSON)"},
+        {"POST", "/hub", ic_websub_hub_endpoint_post, IC_NEED_FORM,
+         "the built-in WebSub hub: subscribe/unsubscribe to our topics"},
+        /* The owner's pages (session cookie), before the {topic} routes. */
+        {"GET", "", ic_page_inbox, IC_NEED_OWNER_PAGE, "the owner's inbox"},
+        {"GET", "/", ic_page_inbox, IC_NEED_OWNER_PAGE, "the owner's inbox"},
+        {"GET", "/contacts", ic_page_contacts, IC_NEED_OWNER_PAGE,
+         "the owner's contacts: revoke, block"},
+        {"GET", "/with/{conv}", ic_page_conversation, IC_NEED_OWNER_PAGE,
+         "one conversation, both directions, and the compose form"},
+        {"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_OWNER_API,
+         "the inbox as JSON for live updates (ETag)"},
+        {"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_OWNER_API,
+         "a conversation's new messages as JSON (?out=N&in=M, ETag)"},
+        {"GET", "/{topic}", ic_feed_serve_topic, IC_NEED_NOTHING,
+         "a conversation's feed: private page with a token, else the stub"},
+        {"GET", "/{topic}/{page}", ic_feed_serve_page, IC_NEED_NOTHING,
+         "an older page of a conversation's feed (token required)"},
 };
 
 static bool want_json(int argc, char **argv)
@@ -65,24 +66,25 @@ static enum ic_err cmd_conversation(struct ic_req *req, int argc, char **argv)
 			url = argv[i];
 	if (url == NULL)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "--conversation needs the correspondent's URL");
+		               "--conversation needs the correspondent's URL");
 	return ic_view_conversation(req, url, want_json(argc, argv));
 }
 
 static const struct ic_cli_cmd cmds[] = {
-	{"--inbox", "[--json]", cmd_inbox, true,
-	 "conversations, newest first; message requests marked"},
-	{"--conversation", "URL [--json]", cmd_conversation, true,
-	 "the messages with URL, both ways, in order (marks them read)"},
+        {"--inbox", "[--json]", cmd_inbox, true,
+         "conversations, newest first; message requests marked"},
+        {"--conversation", "URL [--json]", cmd_conversation, true,
+         "the messages with URL, both ways, in order (marks them read)"},
 };
 
 const struct ic_program ic_program_feed = {
-	.name = "feed",
-	.summary = "the read side: private feeds for correspondents, public stubs for hubs, the built-in hub, the owner's views",
-	.routes = routes,
-	.nroutes = ARRAY_SIZE(routes),
-	.cmds = cmds,
-	.ncmds = ARRAY_SIZE(cmds),
+        .name = "feed",
+        .summary =
+                "the read side: private feeds for correspondents, public stubs for hubs, the built-in hub, the owner's views",
+        .routes = routes,
+        .nroutes = ARRAY_SIZE(routes),
+        .cmds = cmds,
+        .ncmds = ARRAY_SIZE(cmds),
 };
 
 #ifndef IC_PROGRAM_NO_MAIN

@@ -24,14 +24,14 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct ic_route routes[] = {
-	/* method  PATH_INFO  handler            needs         summary */
-	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
-	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
-	 "self-check of request bodies (JSON)"},
-	{"GET", "/{id}", ic_websub_callback_get, IC_NEED_NOTHING,
-	 "WebSub verification of intent: echoes hub.challenge (WS-S-15)"},
-	{"POST", "/{id}", ic_websub_callback_post, IC_NEED_BIG_BODY,
-	 "WebSub content delivery: signature check, then fetch (WS-S-23)"},
+        /* method  PATH_INFO  handler            needs         summary */
+        {"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
+        {"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
+         "self-check of request bodies (JSON)"},
+        {"GET", "/{id}", ic_websub_callback_get, IC_NEED_NOTHING,
+         "WebSub verification of intent: echoes hub.challenge (WS-S-15)"},
+        {"POST", "/{id}", ic_websub_callback_post, IC_NEED_BIG_BODY,
+         "WebSub content delivery: signature check, then fetch (WS-S-23)"},
 };
 
 /* A notify still due may follow a publish that failed: publish first. */
@@ -49,13 +49,13 @@ static enum ic_err job_ticket(struct ic_req *req, const char *conv)
 
 /* The due work lazy maintenance does (lib/store/due.h kinds). */
 static const struct ic_maint_job jobs[] = {
-	{"fetch", ic_websub_fetch_job},     /* read a feed: catch-up, pings */
-	{"notify", job_notify},             /* tell the hub we published */
-	{"ticket", job_ticket},             /* deliver a ticket again (TS-4) */
-	{"renew", ic_websub_renew_job},     /* renew a lease (WS-S-18) */
-	{IC_WEBSUB_UNSUBSCRIBE_JOB, ic_websub_unsubscribe_job}, /* WS-S-14 */
-	{"hub_verify", ic_websub_hub_verify_job}, /* our hub's subscribers */
-	{IC_AUTH_GC_JOB, ic_signin_gc_job}, /* expired sign-in records */
+        {"fetch", ic_websub_fetch_job}, /* read a feed: catch-up, pings */
+        {"notify", job_notify},         /* tell the hub we published */
+        {"ticket", job_ticket},         /* deliver a ticket again (TS-4) */
+        {"renew", ic_websub_renew_job}, /* renew a lease (WS-S-18) */
+        {IC_WEBSUB_UNSUBSCRIBE_JOB, ic_websub_unsubscribe_job}, /* WS-S-14 */
+        {"hub_verify", ic_websub_hub_verify_job}, /* our hub's subscribers */
+        {IC_AUTH_GC_JOB, ic_signin_gc_job},       /* expired sign-in records */
 };
 
 static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)
@@ -75,7 +75,7 @@ static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)
 }
 
 static enum ic_err cmd_maintain_status(struct ic_req *req, int argc,
-				       char **argv)
+                                       char **argv)
 {
 	struct ic_maint_state st;
 	struct ic_store *store;
@@ -96,7 +96,7 @@ static enum ic_err cmd_maintain_status(struct ic_req *req, int argc,
 	    !cJSON_AddNumberToObject(j, "next_due", (double)st.next_due) ||
 	    !cJSON_AddNumberToObject(j, "runs", (double)st.runs) ||
 	    !cJSON_AddNumberToObject(j, "stale_readers",
-				     (double)st.stale_readers) ||
+	                             (double)st.stale_readers) ||
 	    (s = cJSON_Print(j)) == NULL) {
 		cJSON_Delete(j);
 		return IC_ERR_NOMEM;
@@ -108,20 +108,20 @@ static enum ic_err cmd_maintain_status(struct ic_req *req, int argc,
 }
 
 static const struct ic_cli_cmd cmds[] = {
-	{"--maintain", "", cmd_maintain, true,
-	 "run due maintenance now (what lazy maintenance and cron run)"},
-	{"--maintain-status", "", cmd_maintain_status, true,
-	 "print when maintenance last ran and is next due (JSON)"},
+        {"--maintain", "", cmd_maintain, true,
+         "run due maintenance now (what lazy maintenance and cron run)"},
+        {"--maintain-status", "", cmd_maintain_status, true,
+         "print when maintenance last ran and is next due (JSON)"},
 };
 
 const struct ic_program ic_program_listener = {
-	.name = "listener",
-	.summary = "WebSub subscriber callback: verification, signed "
-		   "deliveries, authenticated fetch, mf2 parse, store",
-	.routes = routes,
-	.nroutes = ARRAY_SIZE(routes),
-	.cmds = cmds,
-	.ncmds = ARRAY_SIZE(cmds),
+        .name = "listener",
+        .summary = "WebSub subscriber callback: verification, signed "
+                   "deliveries, authenticated fetch, mf2 parse, store",
+        .routes = routes,
+        .nroutes = ARRAY_SIZE(routes),
+        .cmds = cmds,
+        .ncmds = ARRAY_SIZE(cmds),
 };
 
 #ifndef IC_PROGRAM_NO_MAIN

@@ -1,5 +1,6 @@
 /*
- * send.c - writes a message: store it, regenerate the conversation's static feed, notify the hub.
+ * send.c - writes a message: store it, regenerate the conversation's static
+ * feed, notify the hub.
  *
  * The route table and the terminal commands; the work is in lib/.
  */
@@ -18,12 +19,12 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct ic_route routes[] = {
-	/* method  PATH_INFO  handler            needs         summary */
-	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
-	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
-	 "self-check of request bodies (JSON)"},
-	{"POST", "", ic_owner_send, IC_NEED_OWNER_ACTION,
-	 "send a message from the web (owner session + CSRF)"},
+        /* method  PATH_INFO  handler            needs         summary */
+        {"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
+        {"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
+         "self-check of request bodies (JSON)"},
+        {"POST", "", ic_owner_send, IC_NEED_OWNER_ACTION,
+         "send a message from the web (owner session + CSRF)"},
 };
 
 /* send --to URL TEXT...: the words after URL are the message. */
@@ -35,7 +36,7 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 
 	if (argc < 3)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "--to needs a URL and the message text");
+		               "--to needs a URL and the message text");
 	for (int i = 2; rc == IC_OK && i < argc; i++)
 		if ((i > 2 && (rc = ic_buf_addc(&text, ' ')) != IC_OK) ||
 		    (rc = ic_buf_adds(&text, argv[i])) != IC_OK)
@@ -43,7 +44,7 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	if (rc != IC_OK) {
 		ic_buf_release(&text);
 		return ic_fail(req->errbuf, rc, "message longer than %u bytes",
-			       IC_MAX_MESSAGE_BYTES);
+		               IC_MAX_MESSAGE_BYTES);
 	}
 	rc = ic_outbox_send(req, argv[1], text.buf, &msg);
 	ic_buf_release(&text);
@@ -53,23 +54,26 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	/* The terminal can wait: notify now rather than after a response. */
 	req->errbuf[0] = '\0';
 	if (ic_outbox_notify(req, msg.conv, req->errbuf) != IC_OK)
-		fprintf(stderr, "send: hub not reached (%s); lazy maintenance "
-				"retries\n", req->errbuf);
+		fprintf(stderr,
+		        "send: hub not reached (%s); lazy maintenance "
+		        "retries\n",
+		        req->errbuf);
 	return IC_OK;
 }
 
 static const struct ic_cli_cmd cmds[] = {
-	{"--to", "URL TEXT...", cmd_to, true,
-	 "send TEXT to the correspondent at URL, publish, notify the hub"},
+        {"--to", "URL TEXT...", cmd_to, true,
+         "send TEXT to the correspondent at URL, publish, notify the hub"},
 };
 
 const struct ic_program ic_program_send = {
-	.name = "send",
-	.summary = "writes a message: store it, regenerate the conversation's static feed, notify the hub",
-	.routes = routes,
-	.nroutes = ARRAY_SIZE(routes),
-	.cmds = cmds,
-	.ncmds = ARRAY_SIZE(cmds),
+        .name = "send",
+        .summary =
+                "writes a message: store it, regenerate the conversation's static feed, notify the hub",
+        .routes = routes,
+        .nroutes = ARRAY_SIZE(routes),
+        .cmds = cmds,
+        .ncmds = ARRAY_SIZE(cmds),
 };
 
 #ifndef IC_PROGRAM_NO_MAIN

@@ -18,22 +18,22 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct ic_route routes[] = {
-	/* method  PATH_INFO  handler            needs         summary */
-	{"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
-	{"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
-	 "self-check of request bodies (JSON)"},
-	{"POST", "", ic_ticket_endpoint_post, IC_NEED_FORM,
-	 "the ticket endpoint: receive a ticket, redeem it (TR-1..TR-10)"},
-	{"POST", "/invite", ic_owner_invite, IC_NEED_OWNER_ACTION,
-	 "invite url (owner session + CSRF)"},
-	{"POST", "/accept", ic_owner_accept, IC_NEED_OWNER_ACTION,
-	 "accept url's message request (owner session + CSRF)"},
-	{"POST", "/decline", ic_owner_decline, IC_NEED_OWNER_ACTION,
-	 "decline url (owner session + CSRF)"},
-	{"POST", "/block", ic_owner_block, IC_NEED_OWNER_ACTION,
-	 "block url (owner session + CSRF)"},
-	{"POST", "/revoke", ic_owner_revoke, IC_NEED_OWNER_ACTION,
-	 "revoke the tokens issued to url (owner session + CSRF)"},
+        /* method  PATH_INFO  handler            needs         summary */
+        {"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
+        {"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
+         "self-check of request bodies (JSON)"},
+        {"POST", "", ic_ticket_endpoint_post, IC_NEED_FORM,
+         "the ticket endpoint: receive a ticket, redeem it (TR-1..TR-10)"},
+        {"POST", "/invite", ic_owner_invite, IC_NEED_OWNER_ACTION,
+         "invite url (owner session + CSRF)"},
+        {"POST", "/accept", ic_owner_accept, IC_NEED_OWNER_ACTION,
+         "accept url's message request (owner session + CSRF)"},
+        {"POST", "/decline", ic_owner_decline, IC_NEED_OWNER_ACTION,
+         "decline url (owner session + CSRF)"},
+        {"POST", "/block", ic_owner_block, IC_NEED_OWNER_ACTION,
+         "block url (owner session + CSRF)"},
+        {"POST", "/revoke", ic_owner_revoke, IC_NEED_OWNER_ACTION,
+         "revoke the tokens issued to url (owner session + CSRF)"},
 };
 
 /* argv[0] is the option; the URL follows it. */
@@ -41,7 +41,7 @@ static enum ic_err one_url(struct ic_req *req, int argc, char **argv)
 {
 	if (argc != 2)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "%s needs one URL", argv[0]);
+		               "%s needs one URL", argv[0]);
 	return IC_OK;
 }
 
@@ -71,7 +71,7 @@ static enum ic_err cmd_accept(struct ic_req *req, int argc, char **argv)
 }
 
 static enum ic_err decline(struct ic_req *req, int argc, char **argv,
-			   bool block)
+                           bool block)
 {
 	enum ic_err rc = one_url(req, argc, argv);
 
@@ -107,26 +107,27 @@ static enum ic_err cmd_revoke(struct ic_req *req, int argc, char **argv)
 }
 
 static const struct ic_cli_cmd cmds[] = {
-	{"--invite", "URL", cmd_invite, true,
-	 "start a conversation: send the site at URL a ticket (TS-1..TS-3)"},
-	{"--accept", "URL", cmd_accept, true,
-	 "accept URL's message request: send them our ticket back"},
-	{"--decline", "URL", cmd_decline, true,
-	 "decline URL: unsubscribe, forget their token, ignore them"},
-	{"--block", "URL", cmd_block, true,
-	 "block URL: decline, and revoke the tokens we issued them"},
-	{"--revoke", "URL", cmd_revoke, true,
-	 "revoke URL's access to our feed (tokens, refresh, renewal); "
-	 "--invite gives it back"},
+        {"--invite", "URL", cmd_invite, true,
+         "start a conversation: send the site at URL a ticket (TS-1..TS-3)"},
+        {"--accept", "URL", cmd_accept, true,
+         "accept URL's message request: send them our ticket back"},
+        {"--decline", "URL", cmd_decline, true,
+         "decline URL: unsubscribe, forget their token, ignore them"},
+        {"--block", "URL", cmd_block, true,
+         "block URL: decline, and revoke the tokens we issued them"},
+        {"--revoke", "URL", cmd_revoke, true,
+         "revoke URL's access to our feed (tokens, refresh, renewal); "
+         "--invite gives it back"},
 };
 
 const struct ic_program ic_program_ticket = {
-	.name = "ticket",
-	.summary = "TicketAuth: the ticket endpoint (receive, redeem, subscribe) and the sending side (invite, accept, decline, block, revoke)",
-	.routes = routes,
-	.nroutes = ARRAY_SIZE(routes),
-	.cmds = cmds,
-	.ncmds = ARRAY_SIZE(cmds),
+        .name = "ticket",
+        .summary =
+                "TicketAuth: the ticket endpoint (receive, redeem, subscribe) and the sending side (invite, accept, decline, block, revoke)",
+        .routes = routes,
+        .nroutes = ARRAY_SIZE(routes),
+        .cmds = cmds,
+        .ncmds = ARRAY_SIZE(cmds),
 };
 
 #ifndef IC_PROGRAM_NO_MAIN

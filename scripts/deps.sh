@@ -14,7 +14,7 @@ IC_DEPS_BUILD=(autoconf automake pkg-config make gcc
 	libcurl4-openssl-dev libcjson-dev libtidy-dev libgumbo-dev liblmdb-dev
 	libssl-dev libcrypt-dev libmd-dev)
 IC_DEPS_RUN=(apache2 python3)
-IC_DEPS_TEST=(clang libclang-rt-14-dev libcmocka-dev python3-mf2py)
+IC_DEPS_TEST=(clang clang-format libclang-rt-14-dev libcmocka-dev python3-mf2py)
 
 ic_deps() { # build|run|test
 	local who=${IC_DEPS_WHO:-scripts/deps.sh} packages missing p

@@ -19,8 +19,8 @@
 #include "core/log.h"
 #include "store/store.h"
 
-enum ic_err ic_cgi_req_init(struct ic_req *req, const char *program,
-			    FILE *in, FILE *out)
+enum ic_err ic_cgi_req_init(struct ic_req *req, const char *program, FILE *in,
+                            FILE *out)
 {
 	memset(req, 0, sizeof(*req));
 	req->program = program;
@@ -98,17 +98,17 @@ enum ic_err ic_cgi_read_env(struct ic_req *req, char *const *envp)
 
 	if (!method_ok(e->method))
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "REQUEST_METHOD is missing or not a method");
+		               "REQUEST_METHOD is missing or not a method");
 	if (strlen(e->path_info) > IC_MAX_PATH_BYTES)
 		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
-			       "PATH_INFO longer than %u bytes",
-			       (unsigned)IC_MAX_PATH_BYTES);
+		               "PATH_INFO longer than %u bytes",
+		               (unsigned)IC_MAX_PATH_BYTES);
 	if (strlen(e->query) > IC_MAX_QUERY_BYTES)
 		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
-			       "QUERY_STRING longer than %u bytes",
-			       (unsigned)IC_MAX_QUERY_BYTES);
+		               "QUERY_STRING longer than %u bytes",
+		               (unsigned)IC_MAX_QUERY_BYTES);
 	return ic_form_parse(&req->query, req->arena, e->query,
-			     strlen(e->query), req->errbuf);
+	                     strlen(e->query), req->errbuf);
 }
 
 enum ic_err ic_cgi_content_length(const char *s, size_t *n)
@@ -163,19 +163,19 @@ enum ic_err ic_cgi_read_body(struct ic_req *req, size_t cap)
 
 	if (ic_cgi_content_length(req->env.content_length, &n) != IC_OK)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "CONTENT_LENGTH is not a plain number");
+		               "CONTENT_LENGTH is not a plain number");
 	if (n > cap) {
 		ic_cgi_drain_body(req);
 		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
-			       "request body of %zu bytes is over the %zu-byte "
-			       "limit",
-			       n, cap);
+		               "request body of %zu bytes is over the %zu-byte "
+		               "limit",
+		               n, cap);
 	}
 	p = ic_arena_alloc(req->arena, n + 1);
 	if (p == NULL) {
 		ic_cgi_drain_body(req);
 		return ic_fail(req->errbuf, IC_ERR_NOMEM,
-			       "no memory for a %zu-byte body", n);
+		               "no memory for a %zu-byte body", n);
 	}
 	got = n ? fread(p, 1, n, req->in) : 0;
 	p[got] = '\0';
@@ -184,8 +184,8 @@ enum ic_err ic_cgi_read_body(struct ic_req *req, size_t cap)
 	req->in = NULL;
 	if (got != n)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "request body ended after %zu of %zu bytes", got,
-			       n);
+		               "request body ended after %zu of %zu bytes", got,
+		               n);
 	return IC_OK;
 }
 
@@ -284,9 +284,8 @@ enum ic_err ic_req_store(struct ic_req *req, struct ic_store **out)
 	if (req->store == NULL) {
 		if (!req->cfg_loaded)
 			return ic_fail(req->errbuf, IC_ERR_CONFIG,
-				       "no configuration loaded");
-		rc = ic_store_open(&req->store, req->cfg.data_dir,
-				   req->errbuf);
+			               "no configuration loaded");
+		rc = ic_store_open(&req->store, req->cfg.data_dir, req->errbuf);
 		if (rc != IC_OK)
 			return rc;
 	}
@@ -296,7 +295,7 @@ enum ic_err ic_req_store(struct ic_req *req, struct ic_store **out)
 }
 
 enum ic_err ic_resp_add_header(struct ic_resp *resp, const char *name,
-			       const char *value)
+                               const char *value)
 {
 	if (resp->nheaders == IC_RESP_MAX_HEADERS)
 		return IC_ERR_TOO_LARGE;
@@ -315,7 +314,7 @@ enum ic_err ic_resp_json(struct ic_req *req, const struct cJSON *json)
 
 	if (s == NULL)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM,
-			       "could not serialise the JSON response");
+		               "could not serialise the JSON response");
 	ic_buf_reset(&req->resp.body);
 	rc = ic_buf_adds(&req->resp.body, s);
 	cJSON_free(s);
@@ -341,24 +340,24 @@ enum ic_err ic_resp_text(struct ic_req *req, int status, const char *text)
 
 /* The one table from error code to HTTP status (STYLE.md "Errors"). */
 static const int status_of[IC_ERR_LAST] = {
-	[IC_OK] = 200,
-	[IC_ERR_BAD_INPUT] = 400,
-	[IC_ERR_TOO_LARGE] = 413,
-	[IC_ERR_UNAUTHENTICATED] = 401,
-	[IC_ERR_FORBIDDEN] = 403,
-	[IC_ERR_NOT_FOUND] = 404,
-	[IC_ERR_METHOD] = 405,
-	[IC_ERR_GONE] = 410,
-	[IC_ERR_CONFLICT] = 409,
-	[IC_ERR_MEDIA_TYPE] = 415,
-	[IC_ERR_DATABASE] = 500,
-	[IC_ERR_NETWORK] = 502,
-	[IC_ERR_PROTOCOL] = 502,
-	[IC_ERR_CONFIG] = 500,
-	[IC_ERR_NOMEM] = 500,
-	[IC_ERR_IO] = 500,
-	[IC_ERR_BLOCKED] = 403,
-	[IC_ERR_INTERNAL] = 500,
+        [IC_OK] = 200,
+        [IC_ERR_BAD_INPUT] = 400,
+        [IC_ERR_TOO_LARGE] = 413,
+        [IC_ERR_UNAUTHENTICATED] = 401,
+        [IC_ERR_FORBIDDEN] = 403,
+        [IC_ERR_NOT_FOUND] = 404,
+        [IC_ERR_METHOD] = 405,
+        [IC_ERR_GONE] = 410,
+        [IC_ERR_CONFLICT] = 409,
+        [IC_ERR_MEDIA_TYPE] = 415,
+        [IC_ERR_DATABASE] = 500,
+        [IC_ERR_NETWORK] = 502,
+        [IC_ERR_PROTOCOL] = 502,
+        [IC_ERR_CONFIG] = 500,
+        [IC_ERR_NOMEM] = 500,
+        [IC_ERR_IO] = 500,
+        [IC_ERR_BLOCKED] = 403,
+        [IC_ERR_INTERNAL] = 500,
 };
 
 int ic_cgi_status(enum ic_err code)
@@ -371,28 +370,50 @@ int ic_cgi_status(enum ic_err code)
 const char *ic_cgi_reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	default: return "Unknown";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -430,7 +451,7 @@ enum ic_err ic_cgi_respond(struct ic_req *req)
 		fputs("X-Content-Type-Options: nosniff\r\n", o);
 	for (size_t i = 0; i < r->nheaders; i++)
 		fprintf(o, "%s: %s\r\n", r->headers[i].name,
-			r->headers[i].value);
+		        r->headers[i].value);
 	fputs("\r\n", o);
 	if (!is_head(req) && r->body.len)
 		fwrite(r->body.buf, 1, r->body.len, o);
@@ -440,7 +461,7 @@ enum ic_err ic_cgi_respond(struct ic_req *req)
 }
 
 enum ic_err ic_cgi_respond_error(struct ic_req *req, enum ic_err code,
-				 const char *message)
+                                 const char *message)
 {
 	int status = ic_cgi_status(code);
 	struct ic_buf line = IC_BUF_INIT(IC_ERRBUF_SIZE + 64);
@@ -456,8 +477,7 @@ enum ic_err ic_cgi_respond_error(struct ic_req *req, enum ic_err code,
 	req->resp.location = NULL;
 	req->resp.vary = NULL;
 	rc = ic_buf_addf(&line, "%d %s: %s", status, ic_cgi_reason(status),
-			 message && status < 500 ? message
-						 : ic_strerror(code));
+	                 message && status < 500 ? message : ic_strerror(code));
 	if (rc == IC_OK)
 		rc = ic_resp_text(req, status, line.buf);
 	ic_buf_release(&line);
@@ -493,8 +513,8 @@ static void close_other_fds(const int *keep_fds)
 	struct rlimit rl;
 	int max = 1024;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < 65536)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536)
 		max = (int)rl.rlim_cur;
 	for (int fd = 3; fd < max; fd++)
 		if (!kept(keep_fds, fd))

@@ -48,7 +48,7 @@ static cJSON *to_json(const struct ic_maint_state *st)
 	    !cJSON_AddNumberToObject(rec, "claimed", (double)st->claimed) ||
 	    !cJSON_AddNumberToObject(rec, "runs", (double)st->runs) ||
 	    !cJSON_AddNumberToObject(rec, "stale_readers",
-				     (double)st->stale_readers)) {
+	                             (double)st->stale_readers)) {
 		cJSON_Delete(rec);
 		return NULL;
 	}
@@ -56,14 +56,14 @@ static cJSON *to_json(const struct ic_maint_state *st)
 }
 
 enum ic_err ic_maint_read(struct ic_store *store, struct ic_arena *a,
-			  struct ic_maint_state *st, char *errbuf)
+                          struct ic_maint_state *st, char *errbuf)
 {
 	cJSON *rec;
 	enum ic_err rc;
 
 	memset(st, 0, sizeof(*st));
 	rc = ic_store_get_json(store, a, IC_DB_META, MAINT_KEY,
-			       strlen(MAINT_KEY), &rec, errbuf);
+	                       strlen(MAINT_KEY), &rec, errbuf);
 	if (rc == IC_ERR_NOT_FOUND)
 		return IC_OK;
 	if (rc == IC_OK)
@@ -81,7 +81,7 @@ static enum ic_err txn_read(struct ic_store_txn *t, struct ic_maint_state *st)
 
 	memset(st, 0, sizeof(*st));
 	rc = ic_store_txn_get(t, IC_DB_META, MAINT_KEY, strlen(MAINT_KEY), &v,
-			      &vlen);
+	                      &vlen);
 	if (rc == IC_ERR_NOT_FOUND)
 		return IC_OK;
 	if (rc != IC_OK)
@@ -95,7 +95,7 @@ static enum ic_err txn_read(struct ic_store_txn *t, struct ic_maint_state *st)
 }
 
 static enum ic_err txn_write(struct ic_store_txn *t,
-			     const struct ic_maint_state *st)
+                             const struct ic_maint_state *st)
 {
 	cJSON *rec = to_json(st);
 	enum ic_err rc;
@@ -103,7 +103,7 @@ static enum ic_err txn_write(struct ic_store_txn *t,
 	if (rec == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_store_txn_put_json(t, IC_DB_META, MAINT_KEY, strlen(MAINT_KEY),
-				   rec);
+	                           rec);
 	cJSON_Delete(rec);
 	return rc;
 }
@@ -125,7 +125,7 @@ static bool claim_held(const struct ic_maint_state *st, time_t now)
 /* Due: a queued job is, or the periodic run is (a next_due further away
  * than one interval means the clock stepped back: due too). */
 static bool work_due(const struct ic_maint_state *st, long long first,
-		     time_t now)
+                     time_t now)
 {
 	if (first != 0 && first <= now)
 		return true;
@@ -152,7 +152,7 @@ static enum ic_err claim_txn(struct ic_store_txn *t, void *ctx)
 }
 
 enum ic_err ic_maint_claim(struct ic_store *store, time_t now, bool *claimed,
-			   char *errbuf)
+                           char *errbuf)
 {
 	struct claim_ctx c = {now, false};
 	enum ic_err rc = ic_store_update(store, claim_txn, &c, errbuf);
@@ -203,7 +203,7 @@ static enum ic_err record_txn(struct ic_store_txn *t, void *ctx)
 static int take_lock(struct ic_req *req, bool *busy)
 {
 	char *path = ic_arena_printf(req->arena, "%s/maintain.lock",
-				     req->cfg.data_dir);
+	                             req->cfg.data_dir);
 	int fd, waited = 0;
 
 	*busy = false;
@@ -212,7 +212,7 @@ static int take_lock(struct ic_req *req, bool *busy)
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		ic_failf(req->errbuf, "cannot open %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		return -1;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -220,7 +220,7 @@ static int take_lock(struct ic_req *req, bool *busy)
 		if (!*busy || waited >= IC_MAINT_LOCK_WAIT_MS) {
 			if (!*busy)
 				ic_failf(req->errbuf, "cannot lock %s: %s",
-					 path, strerror(errno));
+				         path, strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -252,7 +252,7 @@ static enum ic_err finish_txn(struct ic_store_txn *t, void *p)
 	struct job_ctx *c = p;
 	long long when;
 	enum ic_err rc = ic_due_when_in_txn(t, c->req->arena, c->job.kind,
-					    c->job.id, &when);
+	                                    c->job.id, &when);
 
 	/* A job the handler rescheduled (a poll) or that someone cancelled
 	 * meanwhile (a decline) is theirs now: leave it as it is. */
@@ -262,16 +262,16 @@ static enum ic_err finish_txn(struct ic_store_txn *t, void *p)
 		return rc;
 	if (c->ok)
 		return ic_due_cancel_in_txn(t, c->req->arena, c->job.kind,
-					    c->job.id);
+		                            c->job.id);
 	/* The lease put it IC_DUE_LEASE ahead; retry after the backoff. */
-	return ic_due_schedule_in_txn(t, c->req->arena, c->job.kind,
-				      c->job.id,
-				      c->now + ic_due_backoff(c->job.attempts + 1),
-				      c->job.attempts + 1, false);
+	return ic_due_schedule_in_txn(
+	        t, c->req->arena, c->job.kind, c->job.id,
+	        c->now + ic_due_backoff(c->job.attempts + 1),
+	        c->job.attempts + 1, false);
 }
 
 static const struct ic_maint_job *job_for(const struct ic_maint_job *jobs,
-					  size_t n, const char *kind)
+                                          size_t n, const char *kind)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(jobs[i].kind, kind) == 0)
@@ -281,8 +281,8 @@ static const struct ic_maint_job *job_for(const struct ic_maint_job *jobs,
 
 /* Run due jobs one by one until none is due or the budget is spent. */
 static enum ic_err run_jobs(struct ic_req *req, struct ic_store *store,
-			    const struct ic_maint_job *jobs, size_t njobs,
-			    int *done, time_t end)
+                            const struct ic_maint_job *jobs, size_t njobs,
+                            int *done, time_t end)
 {
 	enum ic_err rc = IC_OK;
 
@@ -297,14 +297,16 @@ static enum ic_err run_jobs(struct ic_req *req, struct ic_store *store,
 			return rc;
 		h = job_for(jobs, njobs, c.job.kind);
 		if (h == NULL) {
-			ic_log(IC_LOG_WARN, "dropping due job of unknown kind %s",
+			ic_log(IC_LOG_WARN,
+			       "dropping due job of unknown kind %s",
 			       c.job.kind);
 			c.ok = true;
 		} else {
 			req->errbuf[0] = '\0';
 			c.ok = h->run(req, c.job.id) == IC_OK;
 			if (!c.ok)
-				ic_log(IC_LOG_WARN, "%s %s failed (attempt %d): %s",
+				ic_log(IC_LOG_WARN,
+				       "%s %s failed (attempt %d): %s",
 				       c.job.kind, c.job.id, c.job.attempts + 1,
 				       req->errbuf);
 			else if (done)
@@ -321,8 +323,8 @@ static enum ic_err run_jobs(struct ic_req *req, struct ic_store *store,
 /* Run due jobs and record the end; again while jobs fell due meanwhile
  * and the budget lasts.  *more: due work is left for a fresh run. */
 static enum ic_err run_and_record(struct ic_req *req, struct ic_store *store,
-				  const struct ic_maint_job *jobs, size_t njobs,
-				  struct record_ctx *c, int *done, bool *more)
+                                  const struct ic_maint_job *jobs, size_t njobs,
+                                  struct record_ctx *c, int *done, bool *more)
 {
 	time_t end = time(NULL) + IC_MAINT_BUDGET_SECONDS;
 	enum ic_err rc;
@@ -342,7 +344,7 @@ static enum ic_err run_and_record(struct ic_req *req, struct ic_store *store,
 }
 
 enum ic_err ic_maint_run(struct ic_req *req, const struct ic_maint_job *jobs,
-			 size_t njobs, bool *ran, int *done)
+                         size_t njobs, bool *ran, int *done)
 {
 	struct record_ctx c = {0, 0, false};
 	struct ic_store *store;
@@ -393,7 +395,7 @@ static void exec_maintain(struct ic_req *req, const char *dir)
 {
 	char *listener = ic_arena_printf(req->arena, "%s/listener", dir);
 	char *cfg = ic_arena_printf(req->arena, "INDIECHAT_CONFIG=%s",
-				    req->cfg.path);
+	                            req->cfg.path);
 	char *argv[] = {"listener", "--maintain", NULL};
 	/* A minimal environment: no request data, no secrets. */
 	char *envp[] = {cfg, "PATH=/usr/bin:/bin", NULL};
@@ -429,8 +431,7 @@ void ic_maint_kick(struct ic_req *req)
 	bool claimed;
 
 	if (ic_req_store(req, &store) != IC_OK ||
-	    ic_maint_claim(store, time(NULL), &claimed, req->errbuf) !=
-		    IC_OK) {
+	    ic_maint_claim(store, time(NULL), &claimed, req->errbuf) != IC_OK) {
 		ic_log(IC_LOG_WARN, "maintenance check failed: %s",
 		       req->errbuf);
 		return;

@@ -80,7 +80,7 @@ struct ic_maint_job {
  * @return IC_OK or the store's / lock file's error.
  */
 enum ic_err ic_maint_run(struct ic_req *req, const struct ic_maint_job *jobs,
-			 size_t njobs, bool *ran, int *done);
+                         size_t njobs, bool *ran, int *done);
 
 /**
  * After the response: if maintenance is due and this request claims it,

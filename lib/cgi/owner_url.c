@@ -20,7 +20,7 @@ char *ic_url_contacts(struct ic_arena *a, const struct ic_config *cfg)
 }
 
 char *ic_url_conversation(struct ic_arena *a, const struct ic_config *cfg,
-			  const char *conv)
+                          const char *conv)
 {
 	return ic_arena_printf(a, "%s/feed/with/%s", cfg->base_url, conv);
 }
@@ -36,7 +36,7 @@ char *ic_url_status(struct ic_arena *a, const struct ic_config *cfg)
 }
 
 char *ic_url_signin(struct ic_arena *a, const struct ic_config *cfg,
-		    const char *next)
+                    const char *next)
 {
 	struct ic_buf q = IC_BUF_INIT(2048);
 	char *url;
@@ -45,7 +45,7 @@ char *ic_url_signin(struct ic_arena *a, const struct ic_config *cfg,
 		return ic_arena_printf(a, "%s/auth/login", cfg->base_url);
 	url = ic_form_add(&q, "next", next) == IC_OK
 	              ? ic_arena_printf(a, "%s/auth/login?%s", cfg->base_url,
-					q.buf)
+	                                q.buf)
 	              : NULL;
 	ic_buf_release(&q);
 	return url;
@@ -62,7 +62,7 @@ char *ic_url_send(struct ic_arena *a, const struct ic_config *cfg)
 }
 
 char *ic_url_ticket_action(struct ic_arena *a, const struct ic_config *cfg,
-			   const char *action)
+                           const char *action)
 {
 	return ic_arena_printf(a, "%s/ticket/%s", cfg->base_url, action);
 }

@@ -28,7 +28,7 @@ char *ic_url_inbox(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_url_contacts(struct ic_arena *a, const struct ic_config *cfg);
 /** @p conv: a conversation id (base32, as routed by "/with/{conv}"). */
 char *ic_url_conversation(struct ic_arena *a, const struct ic_config *cfg,
-			  const char *conv);
+                          const char *conv);
 char *ic_url_settings(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_url_status(struct ic_arena *a, const struct ic_config *cfg);
 /**
@@ -36,12 +36,12 @@ char *ic_url_status(struct ic_arena *a, const struct ic_config *cfg);
  * it comes back there after signing in.  @p next NULL: no query.
  */
 char *ic_url_signin(struct ic_arena *a, const struct ic_config *cfg,
-		    const char *next);
+                    const char *next);
 char *ic_url_signout(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_url_send(struct ic_arena *a, const struct ic_config *cfg);
 /** @p action: "invite", "accept", "decline", "block" or "revoke". */
 char *ic_url_ticket_action(struct ic_arena *a, const struct ic_config *cfg,
-			   const char *action);
+                           const char *action);
 
 /**
  * The path of @p url on our site ("/indiechat/feed/" of

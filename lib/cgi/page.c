@@ -15,9 +15,9 @@
 
 /* No inline script or style anywhere; photos come from correspondents'
  * sites, so images may come from anywhere. */
-#define CSP                                                                 \
-	"default-src 'self'; img-src * data:; style-src 'self'; "           \
-	"script-src 'self'; frame-ancestors 'none'; base-uri 'none'; "      \
+#define CSP                                                                    \
+	"default-src 'self'; img-src * data:; style-src 'self'; "              \
+	"script-src 'self'; frame-ancestors 'none'; base-uri 'none'; "         \
 	"object-src 'none'"
 
 enum ic_err ic_page_begin(struct ic_req *req, const char *title)
@@ -34,11 +34,11 @@ enum ic_err ic_page_begin(struct ic_req *req, const char *title)
 		return IC_ERR_NOMEM;
 	/* B/public/ is the static assets' Alias in the Apache snippet. */
 	rc = ic_html_render(&head,
-			    "<link rel=\"stylesheet\" "
-			    "href=\"{{base}}/public/indiechat.css\">\n"
-			    "<script src=\"{{base}}/public/indiechat.js\" "
-			    "defer></script>\n",
-			    vars, ARRAY_SIZE(vars), req->errbuf);
+	                    "<link rel=\"stylesheet\" "
+	                    "href=\"{{base}}/public/indiechat.css\">\n"
+	                    "<script src=\"{{base}}/public/indiechat.js\" "
+	                    "defer></script>\n",
+	                    vars, ARRAY_SIZE(vars), req->errbuf);
 	ic_buf_reset(b);
 	if (rc == IC_OK)
 		rc = ic_html_page_start(b, full, head.buf);
@@ -49,7 +49,7 @@ enum ic_err ic_page_begin(struct ic_req *req, const char *title)
 }
 
 enum ic_err ic_page_render(struct ic_req *req, const char *tpl,
-			   const struct ic_html_var *vars, size_t nvars)
+                           const struct ic_html_var *vars, size_t nvars)
 {
 	return ic_html_render(&req->resp.body, tpl, vars, nvars, req->errbuf);
 }
@@ -76,8 +76,8 @@ enum ic_err ic_page_end(struct ic_req *req, int status)
 }
 
 enum ic_err ic_page_message_back(struct ic_req *req, int status,
-				 const char *title, const char *message,
-				 const char *back, const char *label)
+                                 const char *title, const char *message,
+                                 const char *back, const char *label)
 {
 	const struct ic_html_var vars[] = {
 	        {"title", title, IC_HTML_TEXT},
@@ -88,20 +88,21 @@ enum ic_err ic_page_message_back(struct ic_req *req, int status,
 	enum ic_err rc = ic_page_begin(req, title);
 
 	if (rc == IC_OK)
-		rc = ic_page_render(req,
-				    "<h1>{{title}}</h1>\n<p role=\"alert\">"
-				    "{{message}}</p>\n"
-				    "<p><a href=\"{{back}}\">{{label}}</a></p>\n",
-				    vars, ARRAY_SIZE(vars));
+		rc = ic_page_render(
+		        req,
+		        "<h1>{{title}}</h1>\n<p role=\"alert\">"
+		        "{{message}}</p>\n"
+		        "<p><a href=\"{{back}}\">{{label}}</a></p>\n",
+		        vars, ARRAY_SIZE(vars));
 	return rc == IC_OK ? ic_page_end(req, status) : rc;
 }
 
 enum ic_err ic_page_message(struct ic_req *req, int status, const char *title,
-			    const char *message)
+                            const char *message)
 {
-	return ic_page_message_back(
-	        req, status, title, message,
-	        ic_url_signin(req->arena, &req->cfg, NULL), "Sign in");
+	return ic_page_message_back(req, status, title, message,
+	                            ic_url_signin(req->arena, &req->cfg, NULL),
+	                            "Sign in");
 }
 
 enum ic_err ic_page_refused(struct ic_req *req, enum ic_err rc)
@@ -112,8 +113,8 @@ enum ic_err ic_page_refused(struct ic_req *req, enum ic_err rc)
 
 	if (rc == IC_OK || ic_cgi_wants_json(req) || status >= 500)
 		return rc;
-	snprintf(why, sizeof(why), "%s", *req->errbuf ? req->errbuf
-						      : ic_strerror(rc));
+	snprintf(why, sizeof(why), "%s",
+	         *req->errbuf ? req->errbuf : ic_strerror(rc));
 	return ic_page_message_back(
 	        req, status, "Not done", why,
 	        ic_session_next_ok(&req->cfg, next)
@@ -123,8 +124,8 @@ enum ic_err ic_page_refused(struct ic_req *req, enum ic_err rc)
 }
 
 enum ic_err ic_page_owner_begin(struct ic_req *req, const char *title,
-				const struct ic_owner *owner, const char *page,
-				const char *conv)
+                                const struct ic_owner *owner, const char *page,
+                                const char *conv)
 {
 	struct ic_arena *a = req->arena;
 	const char *b = req->cfg.base_url;
@@ -170,8 +171,7 @@ enum ic_err ic_page_owner_begin(struct ic_req *req, const char *title,
 }
 
 enum ic_err ic_page_form_hidden(struct ic_req *req,
-				const struct ic_owner *owner,
-				const char *next)
+                                const struct ic_owner *owner, const char *next)
 {
 	const struct ic_html_var vars[] = {
 	        {"csrf", owner->csrf, IC_HTML_TEXT},
@@ -179,11 +179,11 @@ enum ic_err ic_page_form_hidden(struct ic_req *req,
 	};
 
 	return ic_page_render(req,
-			      "<input type=\"hidden\" name=\"csrf\" "
-			      "value=\"{{csrf}}\">"
-			      "<input type=\"hidden\" name=\"next\" "
-			      "value=\"{{next}}\">",
-			      vars, ARRAY_SIZE(vars));
+	                      "<input type=\"hidden\" name=\"csrf\" "
+	                      "value=\"{{csrf}}\">"
+	                      "<input type=\"hidden\" name=\"next\" "
+	                      "value=\"{{next}}\">",
+	                      vars, ARRAY_SIZE(vars));
 }
 
 void ic_page_time(long long t, char iso[32], char human[32])

@@ -11,7 +11,8 @@
  * Styles and the small live-update script come from B/../public (see
  * DESIGN.md "Layout"); the pages work without them.
  *
- * Links only html, buf, cgi, session and owner_url: `feed` renders its owner pages with it.
+ * Links only html, buf, cgi, session and owner_url: `feed` renders its owner
+ * pages with it.
  */
 #ifndef IC_PAGE_H
 #define IC_PAGE_H
@@ -38,7 +39,7 @@ enum ic_err ic_page_end(struct ic_req *req, int status);
  * and a link back to the sign-in page or the inbox.
  */
 enum ic_err ic_page_message(struct ic_req *req, int status, const char *title,
-			    const char *message);
+                            const char *message);
 
 struct ic_owner;
 
@@ -49,16 +50,15 @@ struct ic_owner;
  * data-conv).  @p page names the page ("inbox"); @p conv may be NULL.
  */
 enum ic_err ic_page_owner_begin(struct ic_req *req, const char *title,
-				const struct ic_owner *owner, const char *page,
-				const char *conv);
+                                const struct ic_owner *owner, const char *page,
+                                const char *conv);
 
 /**
  * The hidden fields every owner form carries: the CSRF token and `next`
  * (where to come back to, a path under B).
  */
 enum ic_err ic_page_form_hidden(struct ic_req *req,
-				const struct ic_owner *owner,
-				const char *next);
+                                const struct ic_owner *owner, const char *next);
 
 /** "2026-12-02T13:42:57Z" and "2026-12-02 13:42 UTC" for @p t: how pages,
  * the JSON and the terminal faces show times. */
@@ -66,8 +66,8 @@ void ic_page_time(long long t, char iso[32], char human[32]);
 
 /** ic_page_message() with a link back to @p back (a URL) named @p label. */
 enum ic_err ic_page_message_back(struct ic_req *req, int status,
-				 const char *title, const char *message,
-				 const char *back, const char *label);
+                                 const char *title, const char *message,
+                                 const char *back, const char *label);
 
 /**
  * A refused owner action, for a browser without the script: make the
@@ -80,6 +80,6 @@ enum ic_err ic_page_refused(struct ic_req *req, enum ic_err rc);
 
 /** Append a template to the page being built (ic_html_render()). */
 enum ic_err ic_page_render(struct ic_req *req, const char *tpl,
-			   const struct ic_html_var *vars, size_t nvars);
+                           const struct ic_html_var *vars, size_t nvars);
 
 #endif /* IC_PAGE_H */

@@ -26,8 +26,7 @@ static enum ic_err ping(struct ic_req *req, bool with_body)
 	    cJSON_AddStringToObject(j, "version", PACKAGE_VERSION) &&
 	    cJSON_AddStringToObject(j, "authorization", auth_kind(req)) &&
 	    (!with_body ||
-	     (cJSON_AddNumberToObject(j, "body_bytes",
-				      (double)req->body_len) &&
+	     (cJSON_AddNumberToObject(j, "body_bytes", (double)req->body_len) &&
 	      cJSON_AddNumberToObject(j, "fields", (double)req->form.n))))
 		rc = ic_resp_json(req, j);
 	cJSON_Delete(j);

@@ -15,9 +15,8 @@
 
 static enum ic_err load_config(struct ic_req *req)
 {
-	enum ic_err rc = ic_config_load_default(&req->cfg, req->arena,
-						req->env.config_path,
-						req->errbuf);
+	enum ic_err rc = ic_config_load_default(
+	        &req->cfg, req->arena, req->env.config_path, req->errbuf);
 
 	if (rc == IC_OK) {
 		req->cfg_loaded = true;
@@ -38,7 +37,7 @@ static void run_after(struct ic_req *req)
 
 	if (ic_cgi_detach(NULL, &child) != IC_OK) {
 		ic_log(IC_LOG_WARN, "cannot fork for the work after the "
-				    "response; lazy maintenance will retry");
+		                    "response; lazy maintenance will retry");
 		return;
 	}
 	if (!child)
@@ -73,8 +72,7 @@ static int serve_cgi(const struct ic_program *prog, char **envp)
 	}
 	if (rc != IC_OK)
 		ic_cgi_respond_error(&req, rc, req.errbuf);
-	else if (ic_route_dispatch(&req, prog->routes, prog->nroutes) ==
-		 IC_OK)
+	else if (ic_route_dispatch(&req, prog->routes, prog->nroutes) == IC_OK)
 		ic_cgi_respond(&req);
 	/* The response is complete: now, and only now, the work after it,
 	 * then due work. */
@@ -102,7 +100,7 @@ static void print_help(const struct ic_program *prog)
 		char syn[64];
 
 		snprintf(syn, sizeof(syn), "%s %s", prog->cmds[i].option,
-			 prog->cmds[i].args);
+		         prog->cmds[i].args);
 		printf("  %-28s %s\n", syn, prog->cmds[i].summary);
 	}
 	printf("\nWeb routes (under its ScriptAlias, e.g. B/%s/...):\n",
@@ -114,8 +112,8 @@ static void print_help(const struct ic_program *prog)
 }
 
 static int run_command(const struct ic_program *prog,
-		       const struct ic_cli_cmd *cmd, const char *config_path,
-		       int argc, char **argv)
+                       const struct ic_cli_cmd *cmd, const char *config_path,
+                       int argc, char **argv)
 {
 	struct ic_req req;
 	enum ic_err rc;
@@ -133,13 +131,13 @@ static int run_command(const struct ic_program *prog,
 	fflush(stdout);
 	if (rc != IC_OK)
 		fprintf(stderr, "%s: %s%s%s\n", prog->name, ic_strerror(rc),
-			req.errbuf[0] ? ": " : "", req.errbuf);
+		        req.errbuf[0] ? ": " : "", req.errbuf);
 	ic_cgi_req_free(&req);
 	return rc == IC_OK ? 0 : (rc == IC_ERR_BAD_INPUT ? 2 : 1);
 }
 
 static int terminal(const struct ic_program *prog, int argc, char **argv,
-		    char **envp)
+                    char **envp)
 {
 	const char *config_path = NULL;
 	int i = 1;
@@ -163,14 +161,14 @@ static int terminal(const struct ic_program *prog, int argc, char **argv,
 	for (size_t c = 0; c < prog->ncmds; c++)
 		if (strcmp(argv[i], prog->cmds[c].option) == 0)
 			return run_command(prog, &prog->cmds[c], config_path,
-					   argc - i, argv + i);
+			                   argc - i, argv + i);
 	fprintf(stderr, "%s: unknown command '%s' (try --help)\n", prog->name,
-		argv[i]);
+	        argv[i]);
 	return 2;
 }
 
 int ic_program_main(const struct ic_program *prog, int argc, char **argv,
-		    char **envp)
+                    char **envp)
 {
 	ic_log_init(prog->name);
 	if (ic_cgi_is_cgi(envp))

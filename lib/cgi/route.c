@@ -18,8 +18,7 @@ static bool param_char(char c)
 	       (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-bool ic_route_match(const char *pattern, const char *path,
-		    struct ic_req *req)
+bool ic_route_match(const char *pattern, const char *path, struct ic_req *req)
 {
 	const char *names[IC_REQ_MAX_PARAMS], *starts[IC_REQ_MAX_PARAMS];
 	size_t lens[IC_REQ_MAX_PARAMS], n = 0;
@@ -53,7 +52,7 @@ bool ic_route_match(const char *pattern, const char *path,
 	for (size_t i = 0; i < n; i++) {
 		const char *name_end = strchr(names[i], '}');
 		char *name = ic_arena_strndup(req->arena, names[i],
-					      (size_t)(name_end - names[i]));
+		                              (size_t)(name_end - names[i]));
 		char *value = ic_arena_strndup(req->arena, starts[i], lens[i]);
 
 		if (name == NULL || value == NULL)
@@ -74,12 +73,12 @@ static bool method_matches(const struct ic_route *r, const char *method)
 {
 	return strcmp(r->method, method) == 0 ||
 	       (strcmp(r->method, "GET") == 0 && is_head(method) &&
-		!(r->needs & IC_NEED_GET_ACTS));
+	        !(r->needs & IC_NEED_GET_ACTS));
 }
 
 /* Build the Allow header for every route whose path matches. */
-static const char *allow_list(struct ic_req *req,
-			      const struct ic_route *routes, size_t n)
+static const char *allow_list(struct ic_req *req, const struct ic_route *routes,
+                              size_t n)
 {
 	struct ic_buf b = IC_BUF_INIT(256);
 	bool get = false;
@@ -115,12 +114,12 @@ static enum ic_err read_input(struct ic_req *req, unsigned needs)
 	if (rc != IC_OK || !(needs & IC_NEED_FORM))
 		return rc;
 	if (strcmp(ic_cgi_media_type(req),
-		   "application/x-www-form-urlencoded") != 0)
+	           "application/x-www-form-urlencoded") != 0)
 		return ic_fail(req->errbuf, IC_ERR_MEDIA_TYPE,
-			       "expected an application/x-www-form-urlencoded "
-			       "body");
+		               "expected an application/x-www-form-urlencoded "
+		               "body");
 	return ic_form_parse(&req->form, req->arena, req->body, req->body_len,
-			     req->errbuf);
+	                     req->errbuf);
 }
 
 /* An owner page without a session: 303 to the sign-in page, which comes
@@ -132,14 +131,14 @@ static enum ic_err to_signin(struct ic_req *req)
 	/* Where Apache mounted us (SCRIPT_NAME), else the standard B/<prog>. */
 	here = req->env.script_name && *req->env.script_name
 	               ? ic_arena_printf(req->arena, "%s%s",
-					 req->env.script_name,
-					 req->env.path_info)
+	                                 req->env.script_name,
+	                                 req->env.path_info)
 	               : ic_arena_printf(req->arena, "%s/%s%s",
-					 ic_session_base_path(&req->cfg),
-					 req->program, req->env.path_info);
+	                                 ic_session_base_path(&req->cfg),
+	                                 req->program, req->env.path_info);
 	if (here && !ic_session_next_ok(&req->cfg, here))
 		here = ic_url_path(&req->cfg,
-				   ic_url_inbox(req->arena, &req->cfg));
+		                   ic_url_inbox(req->arena, &req->cfg));
 	req->resp.status = 303;
 	req->resp.cache_control = "no-store";
 	req->resp.location =
@@ -153,11 +152,10 @@ static enum ic_err to_signin(struct ic_req *req)
 static enum ic_err not_signed_in(struct ic_req *req)
 {
 	cJSON *j = cJSON_CreateObject();
-	enum ic_err rc = j && cJSON_AddStringToObject(j, "error",
-						      "not signed in")
-	                         ? ic_resp_json(req, j)
-	                         : ic_fail(req->errbuf, IC_ERR_NOMEM,
-				           "no memory");
+	enum ic_err rc =
+	        j && cJSON_AddStringToObject(j, "error", "not signed in")
+	                ? ic_resp_json(req, j)
+	                : ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
 
 	cJSON_Delete(j);
 	req->resp.status = 401;
@@ -171,7 +169,7 @@ static enum ic_err not_signed_in(struct ic_req *req)
  * JSON, the 403 page).  Otherwise the error the router answers.
  */
 static enum ic_err check_owner(struct ic_req *req, unsigned needs,
-			       bool *answered)
+                               bool *answered)
 {
 	struct ic_owner *o;
 	enum ic_err rc;
@@ -202,7 +200,7 @@ static enum ic_err check_owner(struct ic_req *req, unsigned needs,
 }
 
 enum ic_err ic_route_dispatch(struct ic_req *req, const struct ic_route *routes,
-			      size_t nroutes)
+                              size_t nroutes)
 {
 	const struct ic_route *hit = NULL;
 	bool path_known = false, answered = false;
@@ -222,14 +220,15 @@ enum ic_err ic_route_dispatch(struct ic_req *req, const struct ic_route *routes,
 	else if (hit == NULL) {
 		req->resp.allow = allow_list(req, routes, nroutes);
 		rc = ic_fail(req->errbuf, IC_ERR_METHOD,
-			     "%s is not allowed here", req->env.method);
+		             "%s is not allowed here", req->env.method);
 	} else if (!ic_route_match(hit->path, req->env.path_info, req))
 		rc = ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for path");
 	else if ((rc = read_input(req, hit->needs)) == IC_OK &&
-		 (rc = check_owner(req, hit->needs, &answered)) == IC_OK &&
-		 !answered)
+	         (rc = check_owner(req, hit->needs, &answered)) == IC_OK &&
+	         !answered)
 		rc = hit->handler(req);
 	if (rc != IC_OK)
-		ic_cgi_respond_error(req, rc, req->errbuf[0] ? req->errbuf : NULL);
+		ic_cgi_respond_error(req, rc,
+		                     req->errbuf[0] ? req->errbuf : NULL);
 	return rc;
 }

@@ -62,7 +62,7 @@ enum ic_route_need {
 };
 
 /* Any of the owner needs. */
-#define IC_NEED_OWNER \
+#define IC_NEED_OWNER                                                          \
 	(IC_NEED_OWNER_PAGE | IC_NEED_OWNER_API | IC_NEED_OWNER_ACTION)
 
 struct ic_route {

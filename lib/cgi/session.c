@@ -24,25 +24,24 @@ const char *ic_session_cookie_name(struct ic_req *req, const char *what)
 {
 	char hex[65];
 
-	ic_digest_sha256_hex(req->cfg.base_url, strlen(req->cfg.base_url),
-			     hex);
+	ic_digest_sha256_hex(req->cfg.base_url, strlen(req->cfg.base_url), hex);
 	return ic_arena_printf(req->arena, "%sic_%.8s_%s",
-			       ic_session_secure(&req->cfg) ? "__Host-" : "",
-			       hex, what);
+	                       ic_session_secure(&req->cfg) ? "__Host-" : "",
+	                       hex, what);
 }
 
 const char *ic_session_set_cookie(struct ic_req *req, const char *what,
-				  const char *value, long long max_age)
+                                  const char *value, long long max_age)
 {
 	const char *name = ic_session_cookie_name(req, what);
 
 	if (name == NULL)
 		return NULL;
 	return ic_arena_printf(req->arena,
-			       "%s=%s; Path=/; HttpOnly; SameSite=Lax; "
-			       "Max-Age=%lld%s",
-			       name, value, max_age,
-			       ic_session_secure(&req->cfg) ? "; Secure" : "");
+	                       "%s=%s; Path=/; HttpOnly; SameSite=Lax; "
+	                       "Max-Age=%lld%s",
+	                       name, value, max_age,
+	                       ic_session_secure(&req->cfg) ? "; Secure" : "");
 }
 
 void ic_session_csrf(const char *session_id, char out[65])
@@ -95,7 +94,7 @@ enum ic_err ic_session_get(struct ic_req *req, struct ic_owner *out)
 	memset(out, 0, sizeof(*out));
 	if (id == NULL || *id == '\0' || strlen(id) > 128)
 		return ic_fail(req->errbuf, IC_ERR_UNAUTHENTICATED,
-			       "not signed in");
+		               "not signed in");
 	l.hash = ic_secret_hash(req->arena, id);
 	if (l.hash == NULL)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
@@ -104,14 +103,14 @@ enum ic_err ic_session_get(struct ic_req *req, struct ic_owner *out)
 		rc = ic_store_view(st, lookup_in_txn, &l, req->errbuf);
 	if (rc == IC_ERR_NOT_FOUND)
 		return ic_fail(req->errbuf, IC_ERR_UNAUTHENTICATED,
-			       "the session is unknown or has expired");
+		               "the session is unknown or has expired");
 	if (rc != IC_OK)
 		return rc;
 	/* IA-C-19: a session is only ever created for the owner; a
 	 * changed `me` in the configuration ends the old ones. */
 	if (strcmp(l.s.me, req->cfg.me) != 0)
 		return ic_fail(req->errbuf, IC_ERR_UNAUTHENTICATED,
-			       "the session is for another owner");
+		               "the session is for another owner");
 	ic_session_csrf(id, csrf);
 	out->me = l.s.me;
 	out->csrf = ic_arena_strdup(req->arena, csrf);
@@ -139,8 +138,8 @@ const char *ic_session_base_path(const struct ic_config *cfg)
 char *ic_session_absolute(struct ic_req *req, const char *path)
 {
 	return ic_arena_printf(req->arena, "%.*s%s",
-			       (int)origin_len(req->cfg.base_url),
-			       req->cfg.base_url, path);
+	                       (int)origin_len(req->cfg.base_url),
+	                       req->cfg.base_url, path);
 }
 
 bool ic_session_origin_ok(const struct ic_req *req)
@@ -160,20 +159,20 @@ enum ic_err ic_session_require_post(struct ic_req *req, struct ic_owner *out)
 
 	if (!ic_session_origin_ok(req))
 		return ic_fail(req->errbuf, IC_ERR_FORBIDDEN,
-			       "cross-site request refused (Origin %s)",
-			       req->env.origin);
+		               "cross-site request refused (Origin %s)",
+		               req->env.origin);
 	rc = ic_session_get(req, out);
 	if (rc == IC_ERR_UNAUTHENTICATED)
 		return ic_fail(req->errbuf, IC_ERR_FORBIDDEN,
-			       "sign in first: this action needs the owner's "
-			       "session");
+		               "sign in first: this action needs the owner's "
+		               "session");
 	if (rc != IC_OK)
 		return rc;
 	if (token == NULL || ic_form_count(&req->form, IC_CSRF_FIELD) != 1 ||
 	    !ic_session_equal(token, out->csrf))
 		return ic_fail(req->errbuf, IC_ERR_FORBIDDEN,
-			       "missing or wrong CSRF token: reload the page "
-			       "and try again");
+		               "missing or wrong CSRF token: reload the page "
+		               "and try again");
 	return IC_OK;
 }
 

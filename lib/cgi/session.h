@@ -29,9 +29,9 @@
 #include "core/err.h"
 
 /* Form field and cookie suffixes. */
-#define IC_CSRF_FIELD "csrf"
+#define IC_CSRF_FIELD     "csrf"
 #define IC_COOKIE_SESSION "session"
-#define IC_COOKIE_SIGNIN "signin"
+#define IC_COOKIE_SIGNIN  "signin"
 
 /** A signed-in owner, strings from req->arena. */
 struct ic_owner {
@@ -53,7 +53,7 @@ bool ic_session_secure(const struct ic_config *cfg);
  * @p max_age 0 with an empty value deletes the cookie.  From the arena.
  */
 const char *ic_session_set_cookie(struct ic_req *req, const char *what,
-				  const char *value, long long max_age);
+                                  const char *value, long long max_age);
 
 /** The CSRF token of session id @p session_id (64 hex digits + NUL). */
 void ic_session_csrf(const char *session_id, char out[65]);
@@ -77,8 +77,9 @@ enum ic_err ic_session_get(struct ic_req *req, struct ic_owner *out);
 bool ic_session_origin_ok(const struct ic_req *req);
 
 /**
- * Guard of every owner POST (the router's IC_NEED_OWNER_ACTION): a session, the right CSRF token in the form
- * and, when the browser sent one, an Origin equal to base_url's.
+ * Guard of every owner POST (the router's IC_NEED_OWNER_ACTION): a session, the
+ * right CSRF token in the form and, when the browser sent one, an Origin equal
+ * to base_url's.
  * @return IC_OK; IC_ERR_FORBIDDEN with the reason in req->errbuf (the
  *         router answers 403 and nothing has changed); store errors.
  */

@@ -22,19 +22,19 @@ char *ic_site_token_endpoint(struct ic_arena *a, const struct ic_config *cfg)
 }
 
 char *ic_site_authorization_endpoint(struct ic_arena *a,
-				     const struct ic_config *cfg)
+                                     const struct ic_config *cfg)
 {
 	return ic_arena_printf(a, "%s/auth/authorize", cfg->base_url);
 }
 
 char *ic_site_revocation_endpoint(struct ic_arena *a,
-				  const struct ic_config *cfg)
+                                  const struct ic_config *cfg)
 {
 	return ic_arena_printf(a, "%s/auth/revoke", cfg->base_url);
 }
 
 char *ic_site_introspection_endpoint(struct ic_arena *a,
-				     const struct ic_config *cfg)
+                                     const struct ic_config *cfg)
 {
 	return ic_arena_printf(a, "%s/auth/introspect", cfg->base_url);
 }
@@ -50,13 +50,12 @@ char *ic_site_redirect_uri(struct ic_arena *a, const struct ic_config *cfg)
 }
 
 char *ic_site_ping_url(struct ic_arena *a, const struct ic_config *cfg,
-		       const char *program)
+                       const char *program)
 {
 	return ic_arena_printf(a, "%s/%s/ping", cfg->base_url, program);
 }
 
-char *ic_site_ticket_endpoint(struct ic_arena *a,
-			      const struct ic_config *cfg)
+char *ic_site_ticket_endpoint(struct ic_arena *a, const struct ic_config *cfg)
 {
 	return ic_arena_printf(a, "%s/ticket", cfg->base_url);
 }
@@ -69,25 +68,25 @@ char *ic_site_hub_url(struct ic_arena *a, const struct ic_config *cfg)
 }
 
 char *ic_site_topic_url(struct ic_arena *a, const struct ic_config *cfg,
-			const char *topic)
+                        const char *topic)
 {
 	return ic_arena_printf(a, "%s/feed/%s", cfg->base_url, topic);
 }
 
 char *ic_site_page_url(struct ic_arena *a, const struct ic_config *cfg,
-		       const char *topic, long long n)
+                       const char *topic, long long n)
 {
 	return ic_arena_printf(a, "%s/feed/%s/%lld", cfg->base_url, topic, n);
 }
 
 char *ic_site_callback_url(struct ic_arena *a, const struct ic_config *cfg,
-			   const char *id)
+                           const char *id)
 {
 	return ic_arena_printf(a, "%s/listener/%s", cfg->base_url, id);
 }
 
 char *ic_site_feed_dir(struct ic_arena *a, const struct ic_config *cfg,
-		       const char *topic)
+                       const char *topic)
 {
 	return ic_arena_printf(a, "%s/feeds/%s", cfg->data_dir, topic);
 }

@@ -34,30 +34,29 @@ char *ic_site_issuer(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_site_metadata_url(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_site_token_endpoint(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_site_authorization_endpoint(struct ic_arena *a,
-				     const struct ic_config *cfg);
+                                     const struct ic_config *cfg);
 char *ic_site_revocation_endpoint(struct ic_arena *a,
-				  const struct ic_config *cfg);
+                                  const struct ic_config *cfg);
 char *ic_site_introspection_endpoint(struct ic_arena *a,
-				     const struct ic_config *cfg);
+                                     const struct ic_config *cfg);
 char *ic_site_client_id(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_site_redirect_uri(struct ic_arena *a, const struct ic_config *cfg);
 /** B/<program>/ping, @p program "auth", "feed", ... */
 char *ic_site_ping_url(struct ic_arena *a, const struct ic_config *cfg,
-		       const char *program);
-char *ic_site_ticket_endpoint(struct ic_arena *a,
-			      const struct ic_config *cfg);
+                       const char *program);
+char *ic_site_ticket_endpoint(struct ic_arena *a, const struct ic_config *cfg);
 /** cfg->hub when set, else the built-in hub B/feed/hub. */
 char *ic_site_hub_url(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_site_topic_url(struct ic_arena *a, const struct ic_config *cfg,
-			const char *topic);
+                        const char *topic);
 /** B/feed/<topic>/<n>: an older page. */
 char *ic_site_page_url(struct ic_arena *a, const struct ic_config *cfg,
-		       const char *topic, long long n);
+                       const char *topic, long long n);
 char *ic_site_callback_url(struct ic_arena *a, const struct ic_config *cfg,
-			   const char *id);
+                           const char *id);
 /** data_dir/feeds/<topic> */
 char *ic_site_feed_dir(struct ic_arena *a, const struct ic_config *cfg,
-		       const char *topic);
+                       const char *topic);
 /** "page-<n>.html" */
 char *ic_site_page_file(struct ic_arena *a, long long n);
 #define IC_SITE_STUB_FILE "stub.html"

@@ -16,7 +16,7 @@
 #include "core/ic_limits.h"
 
 #define IC_ARENA_CHUNK 16384
-#define ALIGN alignof(max_align_t)
+#define ALIGN          alignof(max_align_t)
 
 struct chunk {
 	struct chunk *next;
@@ -179,8 +179,7 @@ char *ic_arena_printf(struct ic_arena *a, const char *fmt, ...)
 	return s;
 }
 
-enum ic_err ic_arena_on_free(struct ic_arena *a, void (*fn)(void *),
-			     void *data)
+enum ic_err ic_arena_on_free(struct ic_arena *a, void (*fn)(void *), void *data)
 {
 	struct cleanup *c = ic_arena_alloc(a, sizeof(*c));
 

@@ -44,7 +44,7 @@ void ic_arena_free(struct ic_arena *a);
  *         called, so the handle is never leaked.
  */
 enum ic_err ic_arena_on_free(struct ic_arena *a, void (*fn)(void *),
-			     void *data);
+                             void *data);
 
 /* --- Allocation ------------------------------------------------------- */
 
@@ -65,7 +65,7 @@ char *ic_arena_strndup(struct ic_arena *a, const char *s, size_t n);
 
 /** printf into arena memory, or NULL. */
 char *ic_arena_printf(struct ic_arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /**
  * Move the contents of @p b into the arena and release @p b.

@@ -39,7 +39,10 @@ struct ic_buf {
 extern char ic_buf_empty[1];
 
 /** A usable empty buffer holding at most @p cap bytes; allocates nothing. */
-#define IC_BUF_INIT(cap) { ic_buf_empty, 0, 0, (cap) }
+#define IC_BUF_INIT(cap)                                                       \
+	{                                                                      \
+		ic_buf_empty, 0, 0, (cap)                                      \
+	}
 
 /* --- Life cycle ------------------------------------------------------- */
 
@@ -74,8 +77,8 @@ enum ic_err ic_buf_grow(struct ic_buf *b, size_t extra) IC_WARN_UNUSED;
 /* --- Adding data ------------------------------------------------------ */
 
 /** Append @p len bytes from @p data.  Errors as ic_buf_grow(). */
-enum ic_err ic_buf_add(struct ic_buf *b, const void *data, size_t len)
-	IC_WARN_UNUSED;
+enum ic_err ic_buf_add(struct ic_buf *b, const void *data,
+                       size_t len) IC_WARN_UNUSED;
 
 /** Append the C string @p s. */
 enum ic_err ic_buf_adds(struct ic_buf *b, const char *s) IC_WARN_UNUSED;
@@ -85,10 +88,10 @@ enum ic_err ic_buf_addc(struct ic_buf *b, char c) IC_WARN_UNUSED;
 
 /** Append printf-formatted text. */
 enum ic_err ic_buf_addf(struct ic_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3))) IC_WARN_UNUSED;
+        __attribute__((format(printf, 2, 3))) IC_WARN_UNUSED;
 
 /** Append vprintf-formatted text. */
 enum ic_err ic_buf_vaddf(struct ic_buf *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0))) IC_WARN_UNUSED;
+        __attribute__((format(printf, 2, 0))) IC_WARN_UNUSED;
 
 #endif /* IC_BUF_H */

@@ -34,14 +34,14 @@ enum ic_err {
 	IC_ERR_CONFLICT = 8,        /* state does not allow it: 409 */
 	IC_ERR_MEDIA_TYPE = 9,      /* unsupported request body type: 415 */
 	IC_ERR_DATABASE = 10,       /* LMDB failed (message keeps its text) */
-	IC_ERR_NETWORK = 11,        /* could not reach a peer, or it timed out */
-	IC_ERR_PROTOCOL = 12,       /* a peer answered against the protocol */
-	IC_ERR_CONFIG = 13,         /* bad configuration (key, file, line) */
-	IC_ERR_NOMEM = 14,          /* out of memory */
-	IC_ERR_IO = 15,             /* local file or descriptor failure */
-	IC_ERR_BLOCKED = 16,        /* destination refused by policy (SSRF) */
-	IC_ERR_INTERNAL = 17,       /* a bug: an invariant did not hold */
-	IC_ERR_LAST                 /* not an error: one past the last code */
+	IC_ERR_NETWORK = 11,  /* could not reach a peer, or it timed out */
+	IC_ERR_PROTOCOL = 12, /* a peer answered against the protocol */
+	IC_ERR_CONFIG = 13,   /* bad configuration (key, file, line) */
+	IC_ERR_NOMEM = 14,    /* out of memory */
+	IC_ERR_IO = 15,       /* local file or descriptor failure */
+	IC_ERR_BLOCKED = 16,  /* destination refused by policy (SSRF) */
+	IC_ERR_INTERNAL = 17, /* a bug: an invariant did not hold */
+	IC_ERR_LAST           /* not an error: one past the last code */
 };
 
 /**
@@ -56,13 +56,13 @@ const char *ic_strerror(enum ic_err code);
  * always one log line.  Does nothing when @p errbuf is NULL.
  */
 void ic_failf(char *errbuf, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /**
  * Set @p errbuf and return @p code, for one-line failure returns:
  *	return ic_fail(errbuf, IC_ERR_BAD_INPUT, "field %s missing", name);
  */
 enum ic_err ic_fail(char *errbuf, enum ic_err code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 #endif /* IC_ERR_H */

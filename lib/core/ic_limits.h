@@ -40,7 +40,7 @@
 
 /* PATH_INFO and QUERY_STRING.  Apache's LimitRequestLine is 8190 bytes for
  * the whole request line, so nothing longer can arrive through it. */
-#define IC_MAX_PATH_BYTES 1024
+#define IC_MAX_PATH_BYTES  1024
 #define IC_MAX_QUERY_BYTES 8190
 
 /* Cookie header (RFC 6265 §6.1 asks for at least 4096 bytes per cookie). */
@@ -90,7 +90,7 @@
 /* A feed page (H-7: feeds maybe 5 MiB). */
 #define IC_MAX_FETCH_FEED_BYTES (5u * 1024 * 1024)
 /* Response header lines kept from one response, and their total size. */
-#define IC_MAX_RESPONSE_HEADERS 100
+#define IC_MAX_RESPONSE_HEADERS      100
 #define IC_MAX_RESPONSE_HEADER_BYTES (64u * 1024)
 
 /* Link header values (H-1): links parsed from one response. */
@@ -124,7 +124,7 @@
  * Markup that reopens distinct formatting elements in every paragraph
  * builds a tree the square of its size (34 KB asked for 300 MB) and is
  * stopped here. */
-#define IC_HTML5_BASE_BYTES (32u * 1024 * 1024)
+#define IC_HTML5_BASE_BYTES           (32u * 1024 * 1024)
 #define IC_HTML5_BYTES_PER_INPUT_BYTE 20u
 
 /* CPU time gumbo may take to build one tree (lib/text/html5.c):
@@ -138,10 +138,11 @@
  * the base 50 ms for 100 KB.  The base covers small documents (1,000
  * nested elements take 3 ms), sanitizer builds and a slow first call
  * (page faults, a cold cache). */
-#define IC_HTML5_BASE_MS 20u
+#define IC_HTML5_BASE_MS           20u
 #define IC_HTML5_NS_PER_INPUT_BYTE 290u
 
-/* --- mf2 parsing (MC-1, MC-2; lib/mf2/mf2.c) -------------------------------- */
+/* --- mf2 parsing (MC-1, MC-2; lib/mf2/mf2.c) --------------------------------
+ */
 
 /* Size and entry-count limits keep a hostile page from exhausting the
  * stack or the CPU.  Past any of them ic_mf2_parse() refuses the whole
@@ -186,7 +187,8 @@
  * pages of IC_FEED_PAGE_MAX entries.  The rest comes with the next poll. */
 #define IC_MAX_CATCHUP_PAGES 20
 
-/* --- Sanitizer (MC-3; lib/mf2/sanitize.c) ---------------------------------- */
+/* --- Sanitizer (MC-3; lib/mf2/sanitize.c) ----------------------------------
+ */
 
 /* One received e-content.  Our own messages are at most
  * IC_MAX_MESSAGE_BYTES of text, and markup adds little to real text.  The
@@ -222,20 +224,21 @@
  * 50"; at least 10 so a catch-up of IC_MAX_CATCHUP_PAGES pages still
  * reaches 200 messages back; at most 500 so one send's rewrite stays
  * small. */
-#define IC_CONFIG_FEED_PAGE_SIZE_MIN 10
+#define IC_CONFIG_FEED_PAGE_SIZE_MIN     10
 #define IC_CONFIG_FEED_PAGE_SIZE_DEFAULT 50
-#define IC_CONFIG_FEED_PAGE_SIZE_MAX 500
+#define IC_CONFIG_FEED_PAGE_SIZE_MAX     500
 
 /* Entries the publisher accepts on one page: every page size the
  * configuration accepts.  Issue 10: a cap of its own (50) below the
  * configuration's maximum left every message past the 50th unpublished. */
 #define IC_FEED_PAGE_MAX IC_CONFIG_FEED_PAGE_SIZE_MAX
 _Static_assert(IC_MAX_MF2_ITEMS >= 3 * IC_FEED_PAGE_MAX,
-	       "a full page of ours parses: entry, author, recipient each");
-_Static_assert(IC_CONFIG_FEED_PAGE_SIZE_MIN <= IC_CONFIG_FEED_PAGE_SIZE_DEFAULT &&
-		       IC_CONFIG_FEED_PAGE_SIZE_DEFAULT <=
-		               IC_CONFIG_FEED_PAGE_SIZE_MAX,
-	       "the default page size is one the configuration accepts");
+               "a full page of ours parses: entry, author, recipient each");
+_Static_assert(IC_CONFIG_FEED_PAGE_SIZE_MIN <=
+                               IC_CONFIG_FEED_PAGE_SIZE_DEFAULT &&
+                       IC_CONFIG_FEED_PAGE_SIZE_DEFAULT <=
+                               IC_CONFIG_FEED_PAGE_SIZE_MAX,
+               "the default page size is one the configuration accepts");
 
 /* --- Crypto ------------------------------------------------------------ */
 
@@ -255,7 +258,7 @@ _Static_assert(IC_CONFIG_FEED_PAGE_SIZE_MIN <= IC_CONFIG_FEED_PAGE_SIZE_DEFAULT 
 /* A label is at most 63 octets, a name at most 255 octets on the wire,
  * which is 253 characters in dotted text. */
 #define IC_DNS_MAX_LABEL 63
-#define IC_DNS_MAX_NAME 253
+#define IC_DNS_MAX_NAME  253
 
 /* --- Identifiers and secrets (crypto, site; DESIGN.md, RFC 7636) -------- */
 
@@ -273,11 +276,11 @@ _Static_assert(IC_CONFIG_FEED_PAGE_SIZE_MIN <= IC_CONFIG_FEED_PAGE_SIZE_DEFAULT 
 #define IC_SITE_ID_MIN_CHARS 16
 #define IC_SITE_ID_MAX_CHARS 128
 _Static_assert(IC_SITE_ID_BYTES >= IC_CRYPTO_MIN_ID_BYTES &&
-		       IC_SITE_ID_BYTES <= IC_CRYPTO_MAX_ID_BYTES,
-	       "site ids are random ids");
+                       IC_SITE_ID_BYTES <= IC_CRYPTO_MAX_ID_BYTES,
+               "site ids are random ids");
 _Static_assert(IC_SECRET_BYTES >= IC_CRYPTO_MIN_ID_BYTES &&
-		       IC_SECRET_BYTES <= IC_CRYPTO_MAX_ID_BYTES,
-	       "secrets are random ids");
+                       IC_SECRET_BYTES <= IC_CRYPTO_MAX_ID_BYTES,
+               "secrets are random ids");
 
 /* --- Owner's session and sign-in (IA-C-*, SEC-14) ----------------------- */
 
@@ -294,7 +297,7 @@ _Static_assert(IC_SECRET_BYTES >= IC_CRYPTO_MIN_ID_BYTES &&
  * whole chain one fetch may follow. */
 #define IC_STATE_MAX_CHAIN 12
 _Static_assert(IC_STATE_MAX_CHAIN >= IC_MAX_REDIRECTS,
-	       "a sign-in state keeps every redirect of its discovery fetch");
+               "a sign-in state keeps every redirect of its discovery fetch");
 /* Most expired sign-in records one clean-up deletes (bounded work per
  * maintenance run, SEC-14). */
 #define IC_AUTH_GC_MAX 2000
@@ -314,7 +317,7 @@ _Static_assert(IC_CODE_LIFETIME <= 10 * 60, "IndieAuth §5.2.1");
 /* Wrong passphrases allowed before each further try waits, doubling up to
  * IC_PASSPHRASE_MAX_WAIT seconds (15 minutes). */
 #define IC_PASSPHRASE_FREE_TRIES 5
-#define IC_PASSPHRASE_MAX_WAIT 900
+#define IC_PASSPHRASE_MAX_WAIT   900
 /* A wrong-passphrase count older than this is forgotten (and deleted by
  * the clean-up). */
 #define IC_PASSPHRASE_FORGET_AFTER (24LL * 60 * 60)
@@ -331,8 +334,8 @@ _Static_assert(IC_TICKET_LIFETIME <= 5 * 60, "TS-2");
  * ours are 43.  Longer values are unknown without a database lookup. */
 #define IC_TOKEN_MAX_SECRET_CHARS IC_TICKET_MAX_CHARS
 _Static_assert(IC_MAX_AUTHORIZATION_BYTES >=
-		       sizeof("Bearer ") - 1 + IC_TOKEN_MAX_SECRET_CHARS,
-	       "an Authorization header holds the longest token");
+                       sizeof("Bearer ") - 1 + IC_TOKEN_MAX_SECRET_CHARS,
+               "an Authorization header holds the longest token");
 /* Lifetime of an access token we issue: 30 days, as Publ (STANDARDS.md §5
  * "Token-endpoint security"): short enough that a leaked token dies, long
  * enough that a quiet correspondent does not need a new ticket monthly.
@@ -344,13 +347,13 @@ _Static_assert(IC_MAX_AUTHORIZATION_BYTES >=
  * that do not use the refresh token they got. */
 #define IC_TOKEN_RENEW_AHEAD (3LL * 24 * 60 * 60)
 _Static_assert(IC_TOKEN_RENEW_AHEAD < IC_TOKEN_LIFETIME_SECONDS,
-	       "a token is renewed before it expires");
+               "a token is renewed before it expires");
 /* A ticket retry due later than this is a renewal the redeemer scheduled
  * (weeks ahead), not a retry: a redeemed ticket cancels only retries. */
 #define IC_TICKET_RETRY_HORIZON (24LL * 60 * 60)
 _Static_assert(IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD >
-		       IC_TICKET_RETRY_HORIZON,
-	       "renewals are scheduled past the retry horizon");
+                       IC_TICKET_RETRY_HORIZON,
+               "renewals are scheduled past the retry horizon");
 
 /* --- WebSub subscriber (WS-S-*) ----------------------------------------- */
 
@@ -375,11 +378,11 @@ _Static_assert(IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD >
 
 /* hub.lease_seconds: the default and the range we grant. */
 #define IC_HUB_LEASE_DEFAULT (10LL * 86400)
-#define IC_HUB_LEASE_MIN 3600LL
-#define IC_HUB_LEASE_MAX (30LL * 86400)
+#define IC_HUB_LEASE_MIN     3600LL
+#define IC_HUB_LEASE_MAX     (30LL * 86400)
 _Static_assert(IC_HUB_LEASE_MIN <= IC_HUB_LEASE_DEFAULT &&
-		       IC_HUB_LEASE_DEFAULT <= IC_HUB_LEASE_MAX,
-	       "the default lease is one we grant");
+                       IC_HUB_LEASE_DEFAULT <= IC_HUB_LEASE_MAX,
+               "the default lease is one we grant");
 /* hub.secret must be shorter than this (WebSub §5.1). */
 #define IC_HUB_SECRET_MAX 200
 /* Seconds a pending request may wait for its verification. */
@@ -420,7 +423,7 @@ _Static_assert(IC_HUB_LEASE_MIN <= IC_HUB_LEASE_DEFAULT &&
  * (the rest waits for the next run): bounded work, DESIGN.md. */
 #define IC_MAINT_BUDGET_SECONDS 60
 _Static_assert(IC_MAINT_CLAIM_SECONDS >= IC_MAINT_BUDGET_SECONDS,
-	       "a run's claim lasts as long as its budget");
+               "a run's claim lasts as long as its budget");
 /* Seconds a taken job stays invisible before it counts as abandoned. */
 #define IC_DUE_LEASE 300
 /* Seconds a notifier that runs a "notify" job itself (send, not
@@ -431,9 +434,9 @@ _Static_assert(IC_MAINT_CLAIM_SECONDS >= IC_MAINT_BUDGET_SECONDS,
 #define IC_NOTIFY_HOLD_SECONDS 30
 /* Retry back-off of a failed job: 30 s, doubling, at most an hour. */
 #define IC_DUE_BACKOFF_FIRST 30
-#define IC_DUE_BACKOFF_MAX 3600
+#define IC_DUE_BACKOFF_MAX   3600
 _Static_assert(IC_DUE_BACKOFF_MAX <= IC_TICKET_RETRY_HORIZON,
-	       "every ticket retry falls inside the retry horizon");
+               "every ticket retry falls inside the retry horizon");
 /* When a clean-up stopped at IC_AUTH_GC_MAX, it runs again this soon. */
 #define IC_AUTH_GC_AGAIN_SECONDS 60
 

@@ -27,9 +27,8 @@ void ic_log_to_data_dir(const char *data_dir)
 	char path[4096];
 	int fd;
 
-	if (data_dir == NULL ||
-	    snprintf(path, sizeof(path), "%s/indiechat.log", data_dir) >=
-		    (int)sizeof(path))
+	if (data_dir == NULL || snprintf(path, sizeof(path), "%s/indiechat.log",
+	                                 data_dir) >= (int)sizeof(path))
 		return;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -43,7 +42,7 @@ void ic_log_to_data_dir(const char *data_dir)
 void ic_log(enum ic_log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = {"error", "warning", "info",
-					    "debug"};
+	                                    "debug"};
 	char line[1024];
 	va_list ap;
 

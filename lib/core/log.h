@@ -26,6 +26,6 @@ void ic_log_to_data_dir(const char *data_dir);
 
 /** Write one line to stderr. */
 void ic_log(enum ic_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 #endif /* IC_LOG_H */

@@ -25,26 +25,26 @@ static enum ic_err add_links(struct ic_req *req, const char *topic_url)
 {
 	struct ic_arena *a = req->arena;
 	const char *v[4] = {
-		ic_arena_printf(a, "<%s>; rel=\"hub\"",
-				ic_site_hub_url(a, &req->cfg)),
-		ic_arena_printf(a, "<%s>; rel=\"self\"", topic_url),
-		ic_arena_printf(a, "<%s>; rel=\"token_endpoint\"",
-				ic_site_token_endpoint(a, &req->cfg)),
-		ic_arena_printf(a, "<%s>; rel=\"indieauth-metadata\"",
-				ic_site_metadata_url(a, &req->cfg)),
+	        ic_arena_printf(a, "<%s>; rel=\"hub\"",
+	                        ic_site_hub_url(a, &req->cfg)),
+	        ic_arena_printf(a, "<%s>; rel=\"self\"", topic_url),
+	        ic_arena_printf(a, "<%s>; rel=\"token_endpoint\"",
+	                        ic_site_token_endpoint(a, &req->cfg)),
+	        ic_arena_printf(a, "<%s>; rel=\"indieauth-metadata\"",
+	                        ic_site_metadata_url(a, &req->cfg)),
 	};
 	enum ic_err rc = IC_OK;
 
 	for (size_t i = 0; rc == IC_OK && i < 4; i++)
 		rc = v[i] ? ic_resp_add_header(&req->resp, "Link", v[i])
-			  : IC_ERR_NOMEM;
+		          : IC_ERR_NOMEM;
 	return rc;
 }
 
 /* The file as the body: pages are replaced by rename(), so the read
  * sees one whole version. */
 static enum ic_err body_from_file(struct ic_req *req, const char *dir,
-				  const char *name)
+                                  const char *name)
 {
 	char *path = ic_arena_printf(req->arena, "%s/%s", dir, name);
 	char *data;
@@ -54,7 +54,7 @@ static enum ic_err body_from_file(struct ic_req *req, const char *dir,
 	if (path == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_file_read(req->arena, path, IC_MAX_RESPONSE_BYTES, &data, &len,
-			  req->errbuf);
+	                  req->errbuf);
 	if (rc == IC_ERR_NOT_FOUND)
 		return ic_fail(req->errbuf, rc, "no such feed");
 	if (rc == IC_OK && ic_buf_add(&req->resp.body, data, len) != IC_OK)
@@ -68,18 +68,18 @@ static enum ic_err body_from_file(struct ic_req *req, const char *dir,
 static enum ic_err refuse(struct ic_req *req, enum ic_err why)
 {
 	req->resp.www_authenticate =
-		why == IC_ERR_FORBIDDEN
-			? "Bearer realm=\"IndieChat\", error=\"insufficient_scope\""
-			: "Bearer realm=\"IndieChat\", error=\"invalid_token\"";
+	        why == IC_ERR_FORBIDDEN
+	                ? "Bearer realm=\"IndieChat\", error=\"insufficient_scope\""
+	                : "Bearer realm=\"IndieChat\", error=\"invalid_token\"";
 	req->resp.cache_control = "no-store";
 	return ic_fail(req->errbuf, why,
-		       why == IC_ERR_FORBIDDEN ? "token does not grant read"
-					       : "invalid or expired token");
+	               why == IC_ERR_FORBIDDEN ? "token does not grant read"
+	                                       : "invalid or expired token");
 }
 
 /* Token check and conversation lookup shared by both routes. */
 static enum ic_err authorize(struct ic_req *req, struct conv_ctx *c,
-			     const char **topic_url, bool *anonymous)
+                             const char **topic_url, bool *anonymous)
 {
 	const char *bearer = ic_cgi_bearer(req);
 	struct ic_issued_token tok;
@@ -100,9 +100,9 @@ static enum ic_err authorize(struct ic_req *req, struct conv_ctx *c,
 		return rc;
 	if (bearer == NULL) {
 		req->resp.www_authenticate =
-			"Bearer realm=\"IndieChat\", error=\"invalid_request\"";
+		        "Bearer realm=\"IndieChat\", error=\"invalid_request\"";
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "Authorization is not a bearer token");
+		               "Authorization is not a bearer token");
 	}
 	/* TE-10, RS-6: the token must be for this very resource. */
 	rc = ic_token_check(req, bearer, *topic_url, &tok);
@@ -112,7 +112,7 @@ static enum ic_err authorize(struct ic_req *req, struct conv_ctx *c,
 		rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_conv_get(st, req->arena, c->id, &c->conv,
-				       req->errbuf);
+		                       req->errbuf);
 	/* A token outliving its conversation reads nothing. */
 	if (rc == IC_ERR_NOT_FOUND)
 		return refuse(req, IC_ERR_UNAUTHENTICATED);
@@ -165,10 +165,11 @@ enum ic_err ic_feed_serve_topic(struct ic_req *req)
 		return body_from_file(req, dir, IC_SITE_STUB_FILE);
 	}
 	req->resp.cache_control = "private, no-store"; /* RS-4 */
-	rc = body_from_file(req, dir,
-			    ic_site_page_file(req->arena,
-					      ic_site_page_of(c.conv.out_seq,
-							      c.conv.page_size)));
+	rc = body_from_file(
+	        req, dir,
+	        ic_site_page_file(
+	                req->arena,
+	                ic_site_page_of(c.conv.out_seq, c.conv.page_size)));
 	/* Our messages on that page now show as fetched (issue 6).  A write
 	 * only when something new was fetched, so a correspondent polling an
 	 * unchanged feed costs no write transaction. */
@@ -191,7 +192,7 @@ enum ic_err ic_feed_serve_page(struct ic_req *req)
 	if (anonymous) {
 		req->resp.www_authenticate = "Bearer realm=\"IndieChat\"";
 		return ic_fail(req->errbuf, IC_ERR_UNAUTHENTICATED,
-			       "older pages need a bearer token");
+		               "older pages need a bearer token");
 	}
 	n = arg ? strtoll(arg, &end, 10) : 0;
 	if (arg == NULL || *end != '\0' || n < 1 ||

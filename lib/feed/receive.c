@@ -43,11 +43,11 @@ struct fetch_state {
 /* properties[name][0] */
 static const cJSON *first_prop(const cJSON *item, const char *name)
 {
-	const cJSON *props = cJSON_GetObjectItemCaseSensitive(item,
-							      "properties");
+	const cJSON *props =
+	        cJSON_GetObjectItemCaseSensitive(item, "properties");
 
-	return cJSON_GetArrayItem(
-		cJSON_GetObjectItemCaseSensitive(props, name), 0);
+	return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(props, name),
+	                          0);
 }
 
 /* A property as a string: a string value, or a nested item's "value". */
@@ -65,9 +65,11 @@ static bool has_type(const cJSON *item, const char *type)
 {
 	const cJSON *t;
 
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(item, "type"))
-		if (cJSON_IsString(t) && strcmp(t->valuestring, type) == 0)
-			return true;
+	cJSON_ArrayForEach(
+	        t, cJSON_GetObjectItemCaseSensitive(
+	                   item, "type")) if (cJSON_IsString(t) &&
+	                                      strcmp(t->valuestring, type) ==
+	                                              0) return true;
 	return false;
 }
 
@@ -77,7 +79,7 @@ static bool has_type(const cJSON *item, const char *type)
 static bool http_url(const char *u)
 {
 	return u && (strncasecmp(u, "https://", 8) == 0 ||
-		     strncasecmp(u, "http://", 7) == 0);
+	             strncasecmp(u, "http://", 7) == 0);
 }
 
 /* The author's URL: a string URL or an h-card's url (MC-7). */
@@ -93,7 +95,7 @@ static const char *author_url(const cJSON *entry)
 }
 
 static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
-			     const char *base)
+                             const char *base)
 {
 	struct ic_req *req = f->req;
 	struct entry en = {0};
@@ -118,8 +120,9 @@ static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
 	/* MC-5: the sender is the feed's site, whatever the entry claims. */
 	if (en.author == NULL || !http_url(en.author) ||
 	    !ic_url_same_origin(en.author, f->held.resource)) {
-		ic_log(IC_LOG_WARN, "entry %s in %s: author %s is not the "
-				    "feed's site; dropped",
+		ic_log(IC_LOG_WARN,
+		       "entry %s in %s: author %s is not the "
+		       "feed's site; dropped",
 		       en.uid, f->held.resource, en.author ? en.author : "-");
 		return IC_OK;
 	}
@@ -131,15 +134,15 @@ static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
 	if (cJSON_IsString(content)) {
 		en.text = content->valuestring;
 	} else {
-		const cJSON *html = cJSON_GetObjectItemCaseSensitive(content,
-								     "html");
-		const cJSON *value = cJSON_GetObjectItemCaseSensitive(content,
-								      "value");
+		const cJSON *html =
+		        cJSON_GetObjectItemCaseSensitive(content, "html");
+		const cJSON *value =
+		        cJSON_GetObjectItemCaseSensitive(content, "value");
 
 		if (cJSON_IsString(html) &&
 		    ic_sanitize_html(req->arena, html->valuestring,
-				     strlen(html->valuestring), base, &clean,
-				     &cl, NULL) == IC_OK)
+		                     strlen(html->valuestring), base, &clean,
+		                     &cl, NULL) == IC_OK)
 			en.html = clean;
 		if (cJSON_IsString(value))
 			en.text = value->valuestring;
@@ -163,17 +166,17 @@ static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
 
 /* MC-4: the first h-feed's children, else the top-level h-entries. */
 static enum ic_err collect(struct fetch_state *f, const cJSON *doc,
-			   const char *base)
+                           const char *base)
 {
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
 	const cJSON *it, *feed = NULL, *list = items;
 	enum ic_err rc = IC_OK;
 
-	cJSON_ArrayForEach(it, items)
-		if (has_type(it, "h-feed")) {
-			feed = it;
-			break;
-		}
+	cJSON_ArrayForEach(it, items) if (has_type(it, "h-feed"))
+	{
+		feed = it;
+		break;
+	}
 	if (feed != NULL) {
 		const cJSON *author = first_prop(feed, "author");
 		const char *photo = prop_str(author, "photo");
@@ -183,21 +186,20 @@ static enum ic_err collect(struct fetch_state *f, const cJSON *doc,
 		f->peer_photo = http_url(photo) ? photo : NULL;
 	}
 	f->n = 0;
-	cJSON_ArrayForEach(it, list)
-		if (rc == IC_OK && has_type(it, "h-entry"))
-			rc = add_entry(f, it, base);
+	cJSON_ArrayForEach(it, list) if (rc == IC_OK && has_type(it, "h-entry"))
+	        rc = add_entry(f, it, base);
 	return rc;
 }
 
 static enum ic_err load_txn(struct ic_store_txn *t, void *p)
 {
 	struct fetch_state *f = p;
-	enum ic_err rc = ic_store_conv_get_in_txn(t, f->req->arena,
-						  f->conv_id, &f->conv);
+	enum ic_err rc = ic_store_conv_get_in_txn(t, f->req->arena, f->conv_id,
+	                                          &f->conv);
 
 	if (rc == IC_OK)
 		rc = ic_store_held_get_in_txn(t, f->req->arena, f->conv_id,
-					      &f->held);
+		                              &f->held);
 	return rc;
 }
 
@@ -205,8 +207,8 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 {
 	struct fetch_state *f = p;
 	struct ic_conv conv;
-	enum ic_err rc = ic_store_conv_get_in_txn(t, f->req->arena,
-						  f->conv_id, &conv);
+	enum ic_err rc =
+	        ic_store_conv_get_in_txn(t, f->req->arena, f->conv_id, &conv);
 
 	f->stored = 0;
 	if (rc)
@@ -255,10 +257,9 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	rc = ic_store_conv_put_in_txn(t, f->req->arena, &conv);
 	/* A lost ping is healed by the next poll, even on a quiet site. */
 	if (rc == IC_OK)
-		rc = ic_due_schedule_in_txn(t, f->req->arena, "fetch",
-					    f->conv_id,
-					    f->now + IC_RECEIVE_POLL_SECONDS, 0,
-					    false);
+		rc = ic_due_schedule_in_txn(
+		        t, f->req->arena, "fetch", f->conv_id,
+		        f->now + IC_RECEIVE_POLL_SECONDS, 0, false);
 	return rc;
 }
 
@@ -269,7 +270,7 @@ static enum ic_err known_txn(struct ic_store_txn *t, void *p)
 	f->known = 0;
 	for (size_t i = 0; i < f->n; i++)
 		if (ic_store_msg_uid_known_in_txn(t, f->conv_id,
-						  f->entries[i].uid))
+		                                  f->entries[i].uid))
 			f->known++;
 	return IC_OK;
 }
@@ -277,7 +278,7 @@ static enum ic_err known_txn(struct ic_store_txn *t, void *p)
 /* GET one page and collect its entries (into a new array); *prev is the
  * older page to read too, when every entry here is new. */
 static enum ic_err fetch_page(struct fetch_state *f, const char *url,
-			      const char **prev, char *errbuf)
+                              const char **prev, char *errbuf)
 {
 	struct ic_req *req = f->req;
 	struct ic_fetch_result res;
@@ -289,18 +290,18 @@ static enum ic_err fetch_page(struct fetch_state *f, const char *url,
 	f->entries = NULL;
 	f->n = f->cap = 0;
 	rc = ic_peer_get(req, url, f->held.access_token,
-			 IC_MAX_FETCH_FEED_BYTES, &res, NULL, errbuf);
+	                 IC_MAX_FETCH_FEED_BYTES, &res, NULL, errbuf);
 	if (rc != IC_OK)
 		return rc;
 	if (res.status == 401 || res.status == 403)
 		return ic_fail(errbuf, IC_ERR_UNAUTHENTICATED,
-			       "%s refused our token (HTTP %ld)", url,
-			       res.status);
+		               "%s refused our token (HTTP %ld)", url,
+		               res.status);
 	if (res.status != 200)
 		return ic_fail(errbuf, IC_ERR_PROTOCOL, "%s answered HTTP %ld",
-			       url, res.status);
+		               url, res.status);
 	rc = ic_mf2_parse(req->arena, res.body, res.body_len, res.final_url,
-			  &doc, errbuf);
+	                  &doc, errbuf);
 	if (rc == IC_OK)
 		rc = collect(f, doc, res.final_url);
 	if (rc == IC_OK)
@@ -310,8 +311,8 @@ static enum ic_err fetch_page(struct fetch_state *f, const char *url,
 	if (rc != IC_OK)
 		return rc;
 	rels = cJSON_GetObjectItemCaseSensitive(doc, "rels");
-	rels = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rels, "prev"),
-				  0);
+	rels = cJSON_GetArrayItem(
+	        cJSON_GetObjectItemCaseSensitive(rels, "prev"), 0);
 	/* Catch-up: an all-new page may have older unseen pages behind it. */
 	if (f->n > 0 && f->known == 0 && cJSON_IsString(rels) &&
 	    ic_url_same_origin(rels->valuestring, url))
@@ -361,7 +362,7 @@ static void mark_failed(struct fetch_state *f, const char *why)
 	struct ic_store *st;
 
 	c.why = ic_arena_printf(f->req->arena, "%.*s", IC_FETCH_ERROR_CHARS,
-				why && *why ? why : "unknown error");
+	                        why && *why ? why : "unknown error");
 	if (c.why == NULL || ic_req_store(f->req, &st) != IC_OK ||
 	    ic_store_update(st, mark_txn, &c, errbuf) != IC_OK)
 		ic_log(IC_LOG_WARN, "could not mark conversation %s: %s",
@@ -369,7 +370,7 @@ static void mark_failed(struct fetch_state *f, const char *why)
 }
 
 enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
-			     char *errbuf)
+                             char *errbuf)
 {
 	struct fetch_state f = {0};
 	struct page pages[IC_MAX_CATCHUP_PAGES];

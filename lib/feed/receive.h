@@ -27,6 +27,6 @@
  *         IC_ERR_PROTOCOL (not a feed); fetch and store errors.
  */
 enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
-			     char *errbuf);
+                             char *errbuf);
 
 #endif /* IC_RECEIVE_H */

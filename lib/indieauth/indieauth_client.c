@@ -40,9 +40,8 @@ static const char *safe_next(struct ic_req *req, const char *next)
 
 /* --- The sign-in page ---------------------------------------------------- */
 
-static enum ic_err login_page(struct ic_req *req, int status,
-			      const char *error, const char *me,
-			      const char *next)
+static enum ic_err login_page(struct ic_req *req, int status, const char *error,
+                              const char *me, const char *next)
 {
 	const char *action = ic_url_signin(req->arena, &req->cfg, NULL);
 	const struct ic_html_var vars[] = {
@@ -55,12 +54,12 @@ static enum ic_err login_page(struct ic_req *req, int status,
 
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "<h1>Sign in to IndieChat</h1>\n",
-				    NULL, 0);
+		                    NULL, 0);
 	if (rc == IC_OK && error)
 		rc = ic_page_render(req,
-				    "<p class=\"error\" role=\"alert\">"
-				    "{{error}}</p>\n",
-				    vars, ARRAY_SIZE(vars));
+		                    "<p class=\"error\" role=\"alert\">"
+		                    "{{error}}</p>\n",
+		                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = ic_page_render(
 		        req,
@@ -108,7 +107,7 @@ static bool is_2xx(long status)
 /* IA-C-6: https (http in dev_mode), no query or fragment, a prefix of the
  * metadata URL. */
 static bool issuer_ok(struct ic_req *req, const char *issuer,
-		      const char *meta_url)
+                      const char *meta_url)
 {
 	bool https = strncmp(issuer, "https://", 8) == 0;
 	bool http = req->cfg.dev_mode && strncmp(issuer, "http://", 7) == 0;
@@ -119,56 +118,56 @@ static bool issuer_ok(struct ic_req *req, const char *issuer,
 
 /* The code and the PKCE verifier go there: https, unless dev_mode. */
 static enum ic_err endpoint_ok(struct ic_req *req, const char *endpoint,
-			       char *errbuf)
+                               char *errbuf)
 {
 	if (strncmp(endpoint, "https://", 8) == 0 ||
 	    (req->cfg.dev_mode && strncmp(endpoint, "http://", 7) == 0))
 		return IC_OK;
 	return ic_fail(errbuf, IC_ERR_PROTOCOL,
-		       "the authorization endpoint %s is not https", endpoint);
+	               "the authorization endpoint %s is not https", endpoint);
 }
 
 static enum ic_err read_metadata(struct ic_req *req, const char *meta_url,
-				 struct authz_server *out, char *errbuf)
+                                 struct authz_server *out, char *errbuf)
 {
 	struct ic_fetch_result res;
 	cJSON *meta;
 	const char *ae;
-	enum ic_err rc = ic_peer_get(req, meta_url, NULL, 0, &res, NULL,
-				     errbuf);
+	enum ic_err rc =
+	        ic_peer_get(req, meta_url, NULL, 0, &res, NULL, errbuf);
 
 	if (rc != IC_OK)
 		return rc;
 	if (!is_2xx(res.status))
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "the IndieAuth metadata at %s answered HTTP %ld",
-			       meta_url, res.status);
+		               "the IndieAuth metadata at %s answered HTTP %ld",
+		               meta_url, res.status);
 	if (ic_json_parse(req->arena, res.body, res.body_len, &meta) != IC_OK ||
 	    !cJSON_IsObject(meta))
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "the IndieAuth metadata at %s is not JSON",
-			       meta_url);
+		               "the IndieAuth metadata at %s is not JSON",
+		               meta_url);
 	out->issuer = ic_peer_str(req, meta, "issuer");
 	ae = ic_peer_str(req, meta, "authorization_endpoint");
 	if (out->issuer == NULL || !issuer_ok(req, out->issuer, meta_url))
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "the metadata's issuer is missing, not https, "
-			       "or not a prefix of %s",
-			       meta_url);
+		               "the metadata's issuer is missing, not https, "
+		               "or not a prefix of %s",
+		               meta_url);
 	if (ae == NULL ||
 	    ic_url_resolve(req->arena, meta_url, ae, (char **)&out->endpoint,
-			   NULL) != IC_OK)
+	                   NULL) != IC_OK)
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "the metadata names no usable "
-			       "authorization_endpoint");
+		               "the metadata names no usable "
+		               "authorization_endpoint");
 	return endpoint_ok(req, out->endpoint, errbuf);
 }
 
 /* Find the authorization server of profile @p url; @p res keeps the fetch
  * of the profile (its redirect chain). */
 static enum ic_err discover_server(struct ic_req *req, const char *url,
-				   struct ic_fetch_result *res,
-				   struct authz_server *out, char *errbuf)
+                                   struct ic_fetch_result *res,
+                                   struct authz_server *out, char *errbuf)
 {
 	struct ic_discovery d;
 	const char *meta;
@@ -181,24 +180,25 @@ static enum ic_err discover_server(struct ic_req *req, const char *url,
 	if (rc == IC_ERR_BLOCKED || rc == IC_ERR_NETWORK) {
 		ic_log(IC_LOG_INFO, "sign-in discovery of %s: %s", url,
 		       errbuf ? errbuf : "");
-		return ic_fail(errbuf, rc,
-			       rc == IC_ERR_BLOCKED
-			               ? "%s is not public: its address is refused"
-			               : "%s cannot be reached",
-			       url);
+		return ic_fail(
+		        errbuf, rc,
+		        rc == IC_ERR_BLOCKED
+		                ? "%s is not public: its address is refused"
+		                : "%s cannot be reached",
+		        url);
 	}
 	if (rc != IC_OK) {
 		char why[IC_ERRBUF_SIZE];
 
 		/* Copied: errbuf is also the destination. */
 		snprintf(why, sizeof(why), "%s",
-			 errbuf && *errbuf ? errbuf : ic_strerror(rc));
+		         errbuf && *errbuf ? errbuf : ic_strerror(rc));
 		return ic_fail(errbuf, rc, "%s could not be fetched: %s", url,
-			       why);
+		               why);
 	}
 	if (!is_2xx(res->status))
 		return ic_fail(errbuf, IC_ERR_PROTOCOL, "%s answered HTTP %ld",
-			       url, res->status);
+		               url, res->status);
 	meta = ic_discover_find(&d, "indieauth-metadata");
 	if (meta != NULL)
 		return read_metadata(req, meta, out, errbuf);
@@ -206,9 +206,9 @@ static enum ic_err discover_server(struct ic_req *req, const char *url,
 	out->issuer = "";
 	if (out->endpoint == NULL)
 		return ic_fail(errbuf, IC_ERR_NOT_FOUND,
-			       "%s advertises no IndieAuth server "
-			       "(rel=\"indieauth-metadata\")",
-			       url);
+		               "%s advertises no IndieAuth server "
+		               "(rel=\"indieauth-metadata\")",
+		               url);
 	return endpoint_ok(req, out->endpoint, errbuf);
 }
 
@@ -236,31 +236,38 @@ static enum ic_err put_state_in_txn(struct ic_store_txn *t, void *ctx)
 		rc = ic_store_state_put_in_txn(t, p->a, p->hash, p->s);
 
 	/* An abandoned sign-in is deleted once it expires (SEC-14). */
-	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, p->a, p->s->expires);
+	return rc ? rc
+	          : ic_store_auth_gc_schedule_in_txn(t, p->a, p->s->expires);
 }
 
 /* IA-C-10: the endpoint's own query is kept, ours appended. */
 static char *authorization_url(struct ic_req *req, const char *endpoint,
-			       const char *state, const char *challenge,
-			       const char *me)
+                               const char *state, const char *challenge,
+                               const char *me)
 {
 	struct ic_buf q = IC_BUF_INIT(8192);
 	char *url = NULL;
 	enum ic_err rc;
 
 	rc = ic_form_add(&q, "response_type", "code");
-	if (!rc) rc = ic_form_add(&q, "client_id",
-				  ic_site_client_id(req->arena, &req->cfg));
-	if (!rc) rc = ic_form_add(&q, "redirect_uri",
-				  ic_site_redirect_uri(req->arena, &req->cfg));
-	if (!rc) rc = ic_form_add(&q, "state", state);
-	if (!rc) rc = ic_form_add(&q, "code_challenge", challenge);
-	if (!rc) rc = ic_form_add(&q, "code_challenge_method", "S256");
-	if (!rc) rc = ic_form_add(&q, "me", me);
+	if (!rc)
+		rc = ic_form_add(&q, "client_id",
+		                 ic_site_client_id(req->arena, &req->cfg));
+	if (!rc)
+		rc = ic_form_add(&q, "redirect_uri",
+		                 ic_site_redirect_uri(req->arena, &req->cfg));
+	if (!rc)
+		rc = ic_form_add(&q, "state", state);
+	if (!rc)
+		rc = ic_form_add(&q, "code_challenge", challenge);
+	if (!rc)
+		rc = ic_form_add(&q, "code_challenge_method", "S256");
+	if (!rc)
+		rc = ic_form_add(&q, "me", me);
 	if (rc == IC_OK)
 		url = ic_arena_printf(req->arena, "%.*s%s%s",
-				      (int)strcspn(endpoint, "#"), endpoint,
-				      strchr(endpoint, '?') ? "&" : "?", q.buf);
+		                      (int)strcspn(endpoint, "#"), endpoint,
+		                      strchr(endpoint, '?') ? "&" : "?", q.buf);
 	ic_buf_release(&q);
 	return url;
 }
@@ -281,20 +288,25 @@ enum ic_err ic_signin_login_post(struct ic_req *req)
 
 	/* Another site may not start (and so replace) a sign-in here. */
 	if (!ic_session_origin_ok(req))
-		return login_page(req, 403, "This sign-in form was sent from "
-					    "another site.", NULL, next);
+		return login_page(req, 403,
+		                  "This sign-in form was sent from "
+		                  "another site.",
+		                  NULL, next);
 	if (typed == NULL || *typed == '\0')
-		return login_page(req, 400, "Type your domain, e.g. "
-					    "example.com.", NULL, next);
+		return login_page(req, 400,
+		                  "Type your domain, e.g. "
+		                  "example.com.",
+		                  NULL, next);
 	rc = ic_url_canonical_profile(req->arena, typed,
-				      req->cfg.dev_mode ? IC_URL_DEV : 0, &me,
-				      why);
+	                              req->cfg.dev_mode ? IC_URL_DEV : 0, &me,
+	                              why);
 	if (rc != IC_OK)
 		return login_page(req, 400,
-				  ic_arena_printf(req->arena,
-						  "That is not a profile URL "
-						  "(%s).", why),
-				  typed, next);
+		                  ic_arena_printf(req->arena,
+		                                  "That is not a profile URL "
+		                                  "(%s).",
+		                                  why),
+		                  typed, next);
 	rc = discover_server(req, me, &res, &as, why);
 	/* IA-C-1: a bare host is tried as https first, then as http. */
 	if (rc == IC_ERR_NETWORK && strstr(typed, "://") == NULL &&
@@ -311,14 +323,17 @@ enum ic_err ic_signin_login_post(struct ic_req *req)
 	}
 	if (rc != IC_OK)
 		return login_page(req, 400,
-				  ic_arena_printf(req->arena,
-						  "Cannot sign in with %s: %s",
-						  me, why),
-				  typed, next);
+		                  ic_arena_printf(req->arena,
+		                                  "Cannot sign in with %s: %s",
+		                                  me, why),
+		                  typed, next);
 	rc = ic_crypto_token(req->arena, &state, req->errbuf);
-	if (!rc) rc = ic_crypto_token(req->arena, &binding, req->errbuf);
-	if (!rc) rc = ic_crypto_token(req->arena, &verifier, req->errbuf);
-	if (!rc) rc = ic_crypto_pkce_s256(verifier, challenge, req->errbuf);
+	if (!rc)
+		rc = ic_crypto_token(req->arena, &binding, req->errbuf);
+	if (!rc)
+		rc = ic_crypto_token(req->arena, &verifier, req->errbuf);
+	if (!rc)
+		rc = ic_crypto_pkce_s256(verifier, challenge, req->errbuf);
 	if (rc != IC_OK)
 		return rc;
 	s.binding_hash = ic_secret_hash(req->arena, binding);
@@ -334,7 +349,7 @@ enum ic_err ic_signin_login_post(struct ic_req *req)
 	                         &s};
 	url = authorization_url(req, as.endpoint, state, challenge, me);
 	cookie = ic_session_set_cookie(req, IC_COOKIE_SIGNIN, binding,
-				       IC_SIGNIN_STATE_LIFETIME);
+	                               IC_SIGNIN_STATE_LIFETIME);
 	if (s.binding_hash == NULL || put.hash == NULL || url == NULL ||
 	    cookie == NULL)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
@@ -345,9 +360,9 @@ enum ic_err ic_signin_login_post(struct ic_req *req)
 		ic_log(IC_LOG_WARN, "sign-in refused: %d sign-ins pending",
 		       IC_SIGNIN_MAX_PENDING);
 		return login_page(req, 429,
-				  "Too many sign-ins are in progress; try "
-				  "again in a few minutes.",
-				  typed, next);
+		                  "Too many sign-ins are in progress; try "
+		                  "again in a few minutes.",
+		                  typed, next);
 	}
 	if (rc != IC_OK)
 		return rc;
@@ -371,8 +386,8 @@ struct take_state {
 static enum ic_err take_state_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct take_state *p = ctx;
-	enum ic_err rc = ic_store_state_take_in_txn(t, p->a, p->hash, p->now,
-						    &p->s);
+	enum ic_err rc =
+	        ic_store_state_take_in_txn(t, p->a, p->hash, p->now, &p->s);
 
 	/* Commit the deletion of an expired state too. */
 	p->expired = rc == IC_ERR_GONE;
@@ -380,7 +395,7 @@ static enum ic_err take_state_in_txn(struct ic_store_txn *t, void *ctx)
 }
 
 static enum ic_err fail_page(struct ic_req *req, int status,
-			     const char *message)
+                             const char *message)
 {
 	ic_log(IC_LOG_INFO, "sign-in refused (%d): %s", status, message);
 	return ic_page_message(req, status, "Sign-in failed", message);
@@ -389,7 +404,7 @@ static enum ic_err fail_page(struct ic_req *req, int status,
 /* IA-C-13: the state exists, is unused and unexpired, and was started in
  * this browser; it is consumed whatever comes next. */
 static enum ic_err check_state(struct ic_req *req, struct take_state *ts,
-			       const char **problem)
+                               const char **problem)
 {
 	const char *state = ic_form_get(&req->query, "state");
 	const char *name = ic_session_cookie_name(req, IC_COOKIE_SIGNIN);
@@ -411,22 +426,22 @@ static enum ic_err check_state(struct ic_req *req, struct take_state *ts,
 		rc = ic_store_update(st, take_state_in_txn, ts, req->errbuf);
 	if (rc == IC_ERR_NOT_FOUND)
 		*problem = "This sign-in is unknown or was already used: "
-			   "start again.";
+		           "start again.";
 	else if (rc == IC_OK && ts->expired)
 		*problem = "This sign-in took too long: start again.";
 	else if (rc != IC_OK)
 		return rc;
-	else if (binding == NULL || (bhash = ic_secret_hash(req->arena,
-							    binding)) == NULL ||
-		 !ic_session_equal(bhash, ts->s.binding_hash))
+	else if (binding == NULL ||
+	         (bhash = ic_secret_hash(req->arena, binding)) == NULL ||
+	         !ic_session_equal(bhash, ts->s.binding_hash))
 		*problem = "This sign-in was started in another browser.";
 	return IC_OK;
 }
 
 /* IA-C-15, IA-C-16: redeem the code at the authorization endpoint. */
 static enum ic_err redeem_code(struct ic_req *req, const struct take_state *ts,
-			       const char *code, const char **me,
-			       const char **problem)
+                               const char *code, const char **me,
+                               const char **problem)
 {
 	struct ic_buf body = IC_BUF_INIT(8192);
 	struct ic_fetch_result res;
@@ -436,34 +451,40 @@ static enum ic_err redeem_code(struct ic_req *req, const struct take_state *ts,
 
 	*me = NULL;
 	rc = ic_form_add(&body, "grant_type", "authorization_code");
-	if (!rc) rc = ic_form_add(&body, "code", code);
-	if (!rc) rc = ic_form_add(&body, "client_id",
-				  ic_site_client_id(req->arena, &req->cfg));
-	if (!rc) rc = ic_form_add(&body, "redirect_uri",
-				  ic_site_redirect_uri(req->arena, &req->cfg));
-	if (!rc) rc = ic_form_add(&body, "code_verifier", ts->s.verifier);
+	if (!rc)
+		rc = ic_form_add(&body, "code", code);
+	if (!rc)
+		rc = ic_form_add(&body, "client_id",
+		                 ic_site_client_id(req->arena, &req->cfg));
+	if (!rc)
+		rc = ic_form_add(&body, "redirect_uri",
+		                 ic_site_redirect_uri(req->arena, &req->cfg));
+	if (!rc)
+		rc = ic_form_add(&body, "code_verifier", ts->s.verifier);
 	if (rc == IC_OK)
 		rc = ic_peer_post_form(req, ts->s.authorization_endpoint,
-				       body.buf, body.len, &res, &j, why);
+		                       body.buf, body.len, &res, &j, why);
 	ic_buf_release(&body);
 	if (rc == IC_ERR_NOMEM)
 		return rc;
 	if (rc != IC_OK) {
 		*problem = ic_arena_printf(req->arena,
-					   "The authorization endpoint could "
-					   "not be reached: %s", why);
+		                           "The authorization endpoint could "
+		                           "not be reached: %s",
+		                           why);
 		return IC_OK;
 	}
 	if (!is_2xx(res.status) || j == NULL) {
 		const char *e = j ? ic_peer_str(req, j, "error") : NULL;
-		const char *d = j ? ic_peer_str(req, j, "error_description")
-				  : NULL;
+		const char *d =
+		        j ? ic_peer_str(req, j, "error_description") : NULL;
 
-		*problem = ic_arena_printf(
-		        req->arena, "The authorization server refused the "
-				    "code (HTTP %ld%s%s%s%s).",
-		        res.status, e ? ": " : "", e ? e : "", d ? ", " : "",
-		        d ? d : "");
+		*problem =
+		        ic_arena_printf(req->arena,
+		                        "The authorization server refused the "
+		                        "code (HTTP %ld%s%s%s%s).",
+		                        res.status, e ? ": " : "", e ? e : "",
+		                        d ? ", " : "", d ? d : "");
 		return IC_OK;
 	}
 	*me = ic_peer_str(req, j, "me");
@@ -486,8 +507,8 @@ static bool on_chain(const struct ic_signin_state *s, const char *me)
  * entered (or on its redirect chain) or one that names the same
  * authorization server. */
 static enum ic_err confirm_me(struct ic_req *req, const struct take_state *ts,
-			      const char *returned, char **me,
-			      const char **problem)
+                              const char *returned, char **me,
+                              const char **problem)
 {
 	char why[IC_ERRBUF_SIZE] = "";
 	struct ic_fetch_result res;
@@ -495,15 +516,15 @@ static enum ic_err confirm_me(struct ic_req *req, const struct take_state *ts,
 	enum ic_err rc;
 
 	rc = ic_url_canonical_profile(req->arena, returned,
-				      req->cfg.dev_mode ? IC_URL_DEV : 0, me,
-				      why);
+	                              req->cfg.dev_mode ? IC_URL_DEV : 0, me,
+	                              why);
 	if (rc == IC_ERR_NOMEM)
 		return rc;
 	if (rc != IC_OK) {
 		*problem = ic_arena_printf(req->arena,
-					   "The server returned an invalid "
-					   "profile URL (%s).",
-					   why);
+		                           "The server returned an invalid "
+		                           "profile URL (%s).",
+		                           why);
 		return IC_OK;
 	}
 	if (on_chain(&ts->s, *me))
@@ -511,8 +532,8 @@ static enum ic_err confirm_me(struct ic_req *req, const struct take_state *ts,
 	rc = discover_server(req, *me, &res, &as, why);
 	if (rc == IC_ERR_NOMEM)
 		return rc;
-	if (rc != IC_OK || !ic_url_equal(as.endpoint,
-					 ts->s.authorization_endpoint) ||
+	if (rc != IC_OK ||
+	    !ic_url_equal(as.endpoint, ts->s.authorization_endpoint) ||
 	    strcmp(as.issuer, ts->s.issuer) != 0)
 		*problem = ic_arena_printf(
 		        req->arena,
@@ -533,13 +554,15 @@ static enum ic_err put_session_in_txn(struct ic_store_txn *t, void *ctx)
 	struct put_session *p = ctx;
 	enum ic_err rc = ic_store_session_put_in_txn(t, p->a, p->hash, &p->s);
 
-	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, p->a, p->s.expires);
+	return rc ? rc
+	          : ic_store_auth_gc_schedule_in_txn(t, p->a, p->s.expires);
 }
 
 static enum ic_err start_session(struct ic_req *req, const char *next)
 {
 	long long now = (long long)time(NULL);
-	struct put_session p = {req->arena, NULL,
+	struct put_session p = {req->arena,
+	                        NULL,
 	                        {req->cfg.me, now, now + IC_SESSION_LIFETIME}};
 	struct ic_store *st;
 	const char *cookie;
@@ -550,7 +573,7 @@ static enum ic_err start_session(struct ic_req *req, const char *next)
 		return rc;
 	p.hash = ic_secret_hash(req->arena, id);
 	cookie = ic_session_set_cookie(req, IC_COOKIE_SESSION, id,
-				       IC_SESSION_LIFETIME);
+	                               IC_SESSION_LIFETIME);
 	if (p.hash == NULL || cookie == NULL)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
 	rc = ic_req_store(req, &st);
@@ -590,15 +613,14 @@ enum ic_err ic_signin_callback(struct ic_req *req)
 	 * so nothing in it is trusted beyond showing it. */
 	if (error != NULL)
 		return fail_page(req, 400,
-				 ic_arena_printf(req->arena,
-						 "The authorization server "
-						 "said: %s.",
-						 error));
-	if (*ts.s.issuer ? iss == NULL || strcmp(iss, ts.s.issuer) != 0
-			 : false)
+		                 ic_arena_printf(req->arena,
+		                                 "The authorization server "
+		                                 "said: %s.",
+		                                 error));
+	if (*ts.s.issuer ? iss == NULL || strcmp(iss, ts.s.issuer) != 0 : false)
 		return fail_page(req, 400,
-				 "The answer does not come from the server "
-				 "the sign-in was sent to (iss).");
+		                 "The answer does not come from the server "
+		                 "the sign-in was sent to (iss).");
 	if (code == NULL || *code == '\0')
 		return fail_page(req, 400, "The answer carries no code.");
 	rc = redeem_code(req, &ts, code, &returned, &problem);
@@ -611,11 +633,12 @@ enum ic_err ic_signin_callback(struct ic_req *req)
 	/* IA-C-19: any IndieAuth user can prove who they are; only the
 	 * owner may come in. */
 	if (!ic_url_equal(me, req->cfg.me))
-		return fail_page(req, 403,
-				 ic_arena_printf(req->arena,
-						 "You signed in as %s, but this "
-						 "IndieChat belongs to %s.",
-						 me, req->cfg.me));
+		return fail_page(
+		        req, 403,
+		        ic_arena_printf(req->arena,
+		                        "You signed in as %s, but this "
+		                        "IndieChat belongs to %s.",
+		                        me, req->cfg.me));
 	return start_session(req, ts.s.next);
 }
 
@@ -692,7 +715,7 @@ enum ic_err ic_signin_client(struct ic_req *req)
 	rc = arr && cJSON_AddItemToArray(arr, cJSON_CreateString(cb)) &&
 	                     cJSON_AddStringToObject(j, "client_id", id) &&
 	                     cJSON_AddStringToObject(j, "client_name",
-						     "IndieChat") &&
+	                                             "IndieChat") &&
 	                     cJSON_AddStringToObject(j, "client_uri", uri)
 	             ? ic_resp_json(req, j)
 	             : IC_ERR_NOMEM;
@@ -710,14 +733,15 @@ enum ic_err ic_signin_session(struct ic_req *req)
 	rc = j && cJSON_AddStringToObject(j, "me", owner->me) &&
 	                     cJSON_AddStringToObject(j, "csrf", owner->csrf) &&
 	                     cJSON_AddNumberToObject(j, "expires",
-						     (double)owner->expires)
+	                                             (double)owner->expires)
 	             ? ic_resp_json(req, j)
 	             : ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
 	cJSON_Delete(j);
 	return rc;
 }
 
-/* --- Clean-up job ----------------------------------------------------------- */
+/* --- Clean-up job -----------------------------------------------------------
+ */
 
 struct gc_run {
 	struct ic_arena *a;
@@ -728,8 +752,8 @@ struct gc_run {
 static enum ic_err gc_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct gc_run *g = ctx;
-	enum ic_err rc = ic_store_auth_gc_in_txn(t, g->a, g->now, &g->removed,
-						 &g->next);
+	enum ic_err rc =
+	        ic_store_auth_gc_in_txn(t, g->a, g->now, &g->removed, &g->next);
 
 	/* Rescheduled here, so maintenance leaves the job to us. */
 	if (rc == IC_OK && g->next)

@@ -101,8 +101,8 @@ static const char *request_error(const struct authz_req *r, const char **desc)
 		*desc = "response_type must be code";
 		return "unsupported_response_type";
 	}
-	*desc = r->state == NULL                ? "state is required"
-	        : r->challenge == NULL          ? "code_challenge is required"
+	*desc = r->state == NULL       ? "state is required"
+	        : r->challenge == NULL ? "code_challenge is required"
 	        : r->method == NULL || strcmp(r->method, "S256") != 0
 	                ? "code_challenge_method must be S256"
 	        : strlen(r->challenge) != 43 ? "code_challenge is not S256"
@@ -113,7 +113,7 @@ static const char *request_error(const struct authz_req *r, const char **desc)
 
 /* The client's redirect_uri with @p fields appended, from the arena. */
 static char *back_url(struct ic_req *req, const char *uri,
-		      const char *const *fields, size_t n)
+                      const char *const *fields, size_t n)
 {
 	struct ic_buf q = IC_BUF_INIT(8192);
 	char *url = NULL;
@@ -123,19 +123,19 @@ static char *back_url(struct ic_req *req, const char *uri,
 		if (fields[i + 1] != NULL)
 			rc = ic_form_add(&q, fields[i], fields[i + 1]);
 	if (rc == IC_OK)
-		rc = ic_form_add(&q, "iss", ic_site_issuer(req->arena,
-							   &req->cfg));
+		rc = ic_form_add(&q, "iss",
+		                 ic_site_issuer(req->arena, &req->cfg));
 	if (rc == IC_OK)
 		url = ic_arena_printf(req->arena, "%.*s%s%s",
-				      (int)strcspn(uri, "#"), uri,
-				      strchr(uri, '?') ? "&" : "?", q.buf);
+		                      (int)strcspn(uri, "#"), uri,
+		                      strchr(uri, '?') ? "&" : "?", q.buf);
 	ic_buf_release(&q);
 	return url;
 }
 
 /* 302 to the client's redirect_uri with @p fields appended. */
 static enum ic_err redirect_back(struct ic_req *req, const char *uri,
-				 const char *const *fields, size_t n)
+                                 const char *const *fields, size_t n)
 {
 	req->resp.status = 302;
 	req->resp.cache_control = "no-store";
@@ -148,11 +148,11 @@ static enum ic_err redirect_back(struct ic_req *req, const char *uri,
  * this site an open redirector (RFC 9700 §4.11.2).  The page links back
  * with the error (RFC 6749 §4.1.2.1) for a person to follow. */
 static enum ic_err request_error_page(struct ic_req *req,
-				      const struct authz_req *r,
-				      const char *error, const char *desc)
+                                      const struct authz_req *r,
+                                      const char *error, const char *desc)
 {
-	const char *f[] = {"error", error, "error_description", desc,
-	                   "state", r->state};
+	const char *f[] = {"error", error,   "error_description",
+	                   desc,    "state", r->state};
 	const char *back = back_url(req, r->redirect_uri, f, ARRAY_SIZE(f));
 	const struct ic_html_var vars[] = {
 	        {"desc", desc, IC_HTML_TEXT},
@@ -168,23 +168,24 @@ static enum ic_err request_error_page(struct ic_req *req,
 	       desc);
 	rc = ic_page_begin(req, "Bad sign-in request");
 	if (rc == IC_OK)
-		rc = ic_page_render(req,
-				    "<h1>Bad sign-in request</h1>\n"
-				    "<p role=\"alert\">{{client}} sent a request "
-				    "this server cannot answer: {{desc}} "
-				    "(<code>{{error}}</code>).</p>\n"
-				    "<p><a id=\"return\" href=\"{{back}}\">Return "
-				    "to {{client}}</a></p>\n",
-				    vars, ARRAY_SIZE(vars));
+		rc = ic_page_render(
+		        req,
+		        "<h1>Bad sign-in request</h1>\n"
+		        "<p role=\"alert\">{{client}} sent a request "
+		        "this server cannot answer: {{desc}} "
+		        "(<code>{{error}}</code>).</p>\n"
+		        "<p><a id=\"return\" href=\"{{back}}\">Return "
+		        "to {{client}}</a></p>\n",
+		        vars, ARRAY_SIZE(vars));
 	return rc == IC_OK ? ic_page_end(req, 400) : rc;
 }
 
 /* After the owner's own click (Cancel), back to the client. */
 static enum ic_err redirect_error(struct ic_req *req, const struct authz_req *r,
-				  const char *error, const char *desc)
+                                  const char *error, const char *desc)
 {
-	const char *f[] = {"error", error, "error_description", desc,
-	                   "state", r->state};
+	const char *f[] = {"error", error,   "error_description",
+	                   desc,    "state", r->state};
 
 	ic_log(IC_LOG_INFO, "authorization %s: %s", error, desc);
 	return redirect_back(req, r->redirect_uri, f, ARRAY_SIZE(f));
@@ -193,9 +194,10 @@ static enum ic_err redirect_error(struct ic_req *req, const struct authz_req *r,
 /* --- The passphrase page ----------------------------------------------- */
 
 static enum ic_err authorize_page(struct ic_req *req, int status,
-				  const struct authz_req *r, const char *error)
+                                  const struct authz_req *r, const char *error)
 {
-	const char *action = ic_site_authorization_endpoint(req->arena, &req->cfg);
+	const char *action =
+	        ic_site_authorization_endpoint(req->arena, &req->cfg);
 	const struct ic_html_var vars[] = {
 	        {"action", action ? action : "", IC_HTML_URL},
 	        {"client", r->client_id, IC_HTML_TEXT},
@@ -210,21 +212,21 @@ static enum ic_err authorize_page(struct ic_req *req, int status,
 
 	if (rc == IC_OK)
 		rc = ic_page_render(req,
-				    "<h1>Sign in as {{me}}</h1>\n"
-				    "<p><strong>{{client}}</strong> asks to "
-				    "know that you are {{me}}. You will be "
-				    "sent back to {{redirect}}.</p>\n",
-				    vars, ARRAY_SIZE(vars));
+		                    "<h1>Sign in as {{me}}</h1>\n"
+		                    "<p><strong>{{client}}</strong> asks to "
+		                    "know that you are {{me}}. You will be "
+		                    "sent back to {{redirect}}.</p>\n",
+		                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK && r->scope)
 		rc = ic_page_render(req,
-				    "<p>It also asks for access: "
-				    "<code>{{scope}}</code>.</p>\n",
-				    vars, ARRAY_SIZE(vars));
+		                    "<p>It also asks for access: "
+		                    "<code>{{scope}}</code>.</p>\n",
+		                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK && error)
 		rc = ic_page_render(req,
-				    "<p class=\"error\" role=\"alert\">"
-				    "{{error}}</p>\n",
-				    vars, ARRAY_SIZE(vars));
+		                    "<p class=\"error\" role=\"alert\">"
+		                    "{{error}}</p>\n",
+		                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = ic_page_render(
 		        req,
@@ -244,9 +246,9 @@ static enum ic_err authorize_page(struct ic_req *req, int status,
 		        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK && r->scope)
 		rc = ic_page_render(req,
-				    "<input type=\"hidden\" name=\"scope\" "
-				    "value=\"{{scope}}\">\n",
-				    vars, ARRAY_SIZE(vars));
+		                    "<input type=\"hidden\" name=\"scope\" "
+		                    "value=\"{{scope}}\">\n",
+		                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = ic_page_render(
 		        req,
@@ -264,20 +266,20 @@ static enum ic_err authorize_page(struct ic_req *req, int status,
 }
 
 static enum ic_err check_request(struct ic_req *req, const struct ic_form *f,
-				 struct authz_req *r, bool *answered)
+                                 struct authz_req *r, bool *answered)
 {
 	const char *problem, *error, *desc;
 
 	*answered = true;
 	if (!ic_authz_builtin(&req->cfg))
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			       "this site signs in with an external IndieAuth "
-			       "server (sign_in = external)");
+		               "this site signs in with an external IndieAuth "
+		               "server (sign_in = external)");
 	read_params(f, r);
 	problem = client_problem(req, r);
 	if (problem)
 		return ic_page_message(req, 400, "Bad sign-in request",
-				       problem);
+		                       problem);
 	error = request_error(r, &desc);
 	if (error)
 		return request_error_page(req, r, error, desc);
@@ -309,7 +311,8 @@ static enum ic_err put_code_in_txn(struct ic_store_txn *t, void *ctx)
 	struct put_code *p = ctx;
 	enum ic_err rc = ic_store_code_put_in_txn(t, p->a, p->hash, &p->c);
 
-	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, p->a, p->c.expires);
+	return rc ? rc
+	          : ic_store_auth_gc_schedule_in_txn(t, p->a, p->c.expires);
 }
 
 static enum ic_err issue_code(struct ic_req *req, const struct authz_req *r)
@@ -358,7 +361,7 @@ static enum ic_err approve(struct ic_req *req)
 		return rc;
 	if (action && strcmp(action, "deny") == 0)
 		return redirect_error(req, &r, "access_denied",
-				      "the owner cancelled");
+		                      "the owner cancelled");
 	rc = ic_passphrase_check(req, pass ? pass : "", &ok, &wait);
 	if (rc != IC_OK)
 		return rc;
@@ -368,19 +371,20 @@ static enum ic_err approve(struct ic_req *req)
 		rc = authorize_page(
 		        req, 429, &r,
 		        ic_arena_printf(req->arena,
-					"Too many wrong passphrases. Try again "
-					"in %lld seconds.",
-					wait));
+		                        "Too many wrong passphrases. Try again "
+		                        "in %lld seconds.",
+		                        wait));
 		return rc == IC_OK ? ic_resp_add_header(&req->resp,
-							"Retry-After", s)
-				   : rc;
+		                                        "Retry-After", s)
+		                   : rc;
 	}
 	if (!ok)
 		return authorize_page(req, 401, &r, "Wrong passphrase.");
 	return issue_code(req, &r);
 }
 
-/* --- Redemption (§5.3) ----------------------------------------------------- */
+/* --- Redemption (§5.3) -----------------------------------------------------
+ */
 
 struct take_code {
 	struct ic_arena *a;
@@ -393,8 +397,8 @@ struct take_code {
 static enum ic_err take_code_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct take_code *p = ctx;
-	enum ic_err rc = ic_store_code_take_in_txn(t, p->a, p->hash, p->now,
-						   &p->c);
+	enum ic_err rc =
+	        ic_store_code_take_in_txn(t, p->a, p->hash, p->now, &p->c);
 
 	p->replayed = false;
 	if (rc != IC_ERR_GONE || !p->c.used || p->c.token_hash == NULL)
@@ -405,7 +409,7 @@ static enum ic_err take_code_in_txn(struct ic_store_txn *t, void *ctx)
 	rc = ic_store_issued_revoke_in_txn(t, p->a, p->c.token_hash, NULL);
 	if (rc == IC_OK && p->c.refresh_hash) {
 		rc = ic_store_txn_del(t, IC_DB_REFRESH, p->c.refresh_hash,
-				      strlen(p->c.refresh_hash));
+		                      strlen(p->c.refresh_hash));
 		if (rc == IC_ERR_NOT_FOUND)
 			rc = IC_OK;
 	}
@@ -413,14 +417,14 @@ static enum ic_err take_code_in_txn(struct ic_store_txn *t, void *ctx)
 }
 
 enum ic_err ic_authz_take_code(struct ic_req *req, struct ic_auth_code *out,
-			       const char **error, const char **desc)
+                               const char **error, const char **desc)
 {
 	const char *code = one(&req->form, "code");
 	const char *client_id = one(&req->form, "client_id");
 	const char *redirect_uri = one(&req->form, "redirect_uri");
 	const char *verifier = one(&req->form, "code_verifier");
-	struct take_code p = {req->arena, NULL, (long long)time(NULL), false,
-	                      {0}};
+	struct take_code p = {
+	        req->arena, NULL, (long long)time(NULL), false, {0}};
 	char challenge[44];
 	struct ic_store *st;
 	enum ic_err rc;
@@ -429,7 +433,7 @@ enum ic_err ic_authz_take_code(struct ic_req *req, struct ic_auth_code *out,
 	if (code == NULL || client_id == NULL || redirect_uri == NULL ||
 	    verifier == NULL) {
 		*desc = "code, client_id, redirect_uri and code_verifier are "
-			"required, once each";
+		        "required, once each";
 		return IC_OK;
 	}
 	*error = "invalid_grant";
@@ -440,15 +444,16 @@ enum ic_err ic_authz_take_code(struct ic_req *req, struct ic_auth_code *out,
 	if (rc == IC_OK)
 		rc = ic_store_update(st, take_code_in_txn, &p, req->errbuf);
 	if (rc == IC_OK && p.replayed) {
-		ic_log(IC_LOG_WARN, "authorization code of %s used twice: its "
-				    "tokens are revoked",
+		ic_log(IC_LOG_WARN,
+		       "authorization code of %s used twice: its "
+		       "tokens are revoked",
 		       p.c.client_id);
 		rc = IC_ERR_GONE;
 	}
 	if (rc == IC_ERR_NOT_FOUND || rc == IC_ERR_GONE) {
 		*desc = rc == IC_ERR_GONE ? "the code was already used or "
-					    "has expired"
-					  : "unknown code";
+		                            "has expired"
+		                          : "unknown code";
 		return IC_OK;
 	}
 	if (rc != IC_OK)
@@ -480,8 +485,8 @@ static enum ic_err redeem_profile(struct ic_req *req)
 
 	if (grant == NULL || strcmp(grant, "authorization_code") != 0)
 		return ic_oauth_error(req, "unsupported_grant_type",
-				      "only authorization_code is redeemed "
-				      "here");
+		                      "only authorization_code is redeemed "
+		                      "here");
 	rc = ic_authz_take_code(req, &c, &error, &desc);
 	if (rc != IC_OK)
 		return rc;
@@ -494,7 +499,7 @@ static enum ic_err redeem_profile(struct ic_req *req)
 	if (!cJSON_AddStringToObject(j, "me", c.me) ||
 	    (ic_token_scope_has(c.scope, "profile") &&
 	     !cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "profile"),
-				      "url", c.me))) {
+	                              "url", c.me))) {
 		cJSON_Delete(j);
 		j = NULL;
 	}
@@ -505,8 +510,8 @@ enum ic_err ic_authz_post(struct ic_req *req)
 {
 	if (!ic_authz_builtin(&req->cfg))
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			       "this site signs in with an external IndieAuth "
-			       "server (sign_in = external)");
+		               "this site signs in with an external IndieAuth "
+		               "server (sign_in = external)");
 	if (ic_form_get(&req->form, "grant_type") != NULL)
 		return redeem_profile(req);
 	return approve(req);

@@ -35,7 +35,6 @@
 #include "core/err.h"
 #include "store/store_auth.h"
 
-
 /** True when this site runs the built-in authorization endpoint. */
 bool ic_authz_builtin(const struct ic_config *cfg);
 
@@ -52,6 +51,6 @@ enum ic_err ic_authz_post(struct ic_req *req);
  * @return IC_OK (look at *@p error); store errors.
  */
 enum ic_err ic_authz_take_code(struct ic_req *req, struct ic_auth_code *out,
-			       const char **error, const char **desc);
+                               const char **error, const char **desc);
 
 #endif /* IC_INDIEAUTH_SERVER_H */

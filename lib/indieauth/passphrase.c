@@ -19,15 +19,15 @@
 #include "store/store_auth.h"
 
 _Static_assert(IC_PASSPHRASE_MAX_CHARS < CRYPT_MAX_PASSPHRASE_SIZE,
-	       "libxcrypt hashes every passphrase we accept");
+               "libxcrypt hashes every passphrase we accept");
 
 /* A valid yescrypt hash of a random passphrase nobody knows: checked
  * when no passphrase is set, so that case costs the same time. */
-#define DUMMY_HASH \
+#define DUMMY_HASH                                                             \
 	"$y$j9T$94FdeERLVvGp.THzuB/mB0$apqBEeFc6.QFt/TTxTWce/GWCd02FYNGMy9HcDBoO01"
 
-enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass,
-			       char **out, char *errbuf)
+enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass, char **out,
+                               char *errbuf)
 {
 	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	struct crypt_data *cd;
@@ -36,9 +36,9 @@ enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass,
 	*out = NULL;
 	if (n < IC_PASSPHRASE_MIN_CHARS || n > IC_PASSPHRASE_MAX_CHARS)
 		return ic_fail(errbuf, IC_ERR_BAD_INPUT,
-			       "a passphrase has %d to %d characters",
-			       IC_PASSPHRASE_MIN_CHARS,
-			       IC_PASSPHRASE_MAX_CHARS);
+		               "a passphrase has %d to %d characters",
+		               IC_PASSPHRASE_MIN_CHARS,
+		               IC_PASSPHRASE_MAX_CHARS);
 	cd = ic_arena_calloc(a, 1, sizeof(*cd));
 	if (cd == NULL)
 		return ic_fail(errbuf, IC_ERR_NOMEM, "no memory");
@@ -46,7 +46,7 @@ enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass,
 	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL ||
 	    crypt_r(pass, salt, cd) == NULL || cd->output[0] != '$')
 		return ic_fail(errbuf, IC_ERR_INTERNAL,
-			       "libcrypt cannot make a yescrypt hash");
+		               "libcrypt cannot make a yescrypt hash");
 	*out = ic_arena_strdup(a, cd->output);
 	return *out ? IC_OK : ic_fail(errbuf, IC_ERR_NOMEM, "no memory");
 }
@@ -74,9 +74,9 @@ static long long wait_for(long long failures)
 	if (n <= 0)
 		return 0;
 	return n >= 10 ? IC_PASSPHRASE_MAX_WAIT
-		       : (1LL << (n - 1)) > IC_PASSPHRASE_MAX_WAIT
-		               ? IC_PASSPHRASE_MAX_WAIT
-		               : (1LL << (n - 1));
+	       : (1LL << (n - 1)) > IC_PASSPHRASE_MAX_WAIT
+	               ? IC_PASSPHRASE_MAX_WAIT
+	               : (1LL << (n - 1));
 }
 
 struct rate_ctx {
@@ -157,8 +157,8 @@ enum ic_err ic_passphrase_wait(struct ic_req *req, long long *wait)
 	return rc;
 }
 
-enum ic_err ic_passphrase_check(struct ic_req *req, const char *pass,
-				bool *ok, long long *wait)
+enum ic_err ic_passphrase_check(struct ic_req *req, const char *pass, bool *ok,
+                                long long *wait)
 {
 	struct rate_ctx c = {.what = RATE_RESERVE};
 	struct crypt_data *cd;
@@ -181,7 +181,7 @@ enum ic_err ic_passphrase_check(struct ic_req *req, const char *pass,
 	               : c.hash;
 	if (hash == NULL)
 		ic_log(IC_LOG_WARN, "no passphrase is set: run "
-				    "`auth --set-passphrase`");
+		                    "`auth --set-passphrase`");
 	want = hash ? hash : DUMMY_HASH;
 	cd = ic_arena_calloc(req->arena, 1, sizeof(*cd));
 	if (cd == NULL)
@@ -223,11 +223,11 @@ static enum ic_err read_line(struct ic_req *req, char *buf, size_t cap)
 	}
 	if (got == NULL)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "no passphrase on standard input");
+		               "no passphrase on standard input");
 	if (strchr(buf, '\n') == NULL && strlen(buf) == cap - 1)
 		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
-			       "passphrase longer than %d characters",
-			       IC_PASSPHRASE_MAX_CHARS);
+		               "passphrase longer than %d characters",
+		               IC_PASSPHRASE_MAX_CHARS);
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return IC_OK;
 }
@@ -255,13 +255,13 @@ enum ic_err ic_passphrase_cli_set(struct ic_req *req, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "--set-passphrase takes no arguments; it reads "
-			       "the passphrase from standard input");
+		               "--set-passphrase takes no arguments; it reads "
+		               "the passphrase from standard input");
 	if (req->cfg.passphrase_hash && *req->cfg.passphrase_hash)
 		return ic_fail(req->errbuf, IC_ERR_CONFIG,
-			       "passphrase_hash is set in %s, which wins: "
-			       "change or remove it there",
-			       req->cfg.path ? req->cfg.path : "the config");
+		               "passphrase_hash is set in %s, which wins: "
+		               "change or remove it there",
+		               req->cfg.path ? req->cfg.path : "the config");
 	rc = read_line(req, line, sizeof(line));
 	if (rc == IC_OK)
 		rc = ic_passphrase_hash(req->arena, line, &hash, req->errbuf);
@@ -276,7 +276,7 @@ enum ic_err ic_passphrase_cli_set(struct ic_req *req, int argc, char **argv)
 		const char *signin = ic_url_signin(req->arena, &req->cfg, NULL);
 
 		fprintf(req->out, "passphrase set; sign in at %s\n",
-			signin ? signin : req->cfg.base_url);
+		        signin ? signin : req->cfg.base_url);
 	}
 	return rc;
 }

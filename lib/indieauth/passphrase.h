@@ -31,8 +31,8 @@
  * @return IC_OK; IC_ERR_BAD_INPUT (too short or long); IC_ERR_INTERNAL
  *         (libcrypt failed).
  */
-enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass,
-			       char **out, char *errbuf);
+enum ic_err ic_passphrase_hash(struct ic_arena *a, const char *pass, char **out,
+                               char *errbuf);
 
 /**
  * Seconds the client address of @p req must still wait before a
@@ -51,8 +51,8 @@ enum ic_err ic_passphrase_wait(struct ic_req *req, long long *wait);
  * @return IC_OK (whatever the answer); store errors.  A site without a
  *         passphrase answers *ok = false and logs why.
  */
-enum ic_err ic_passphrase_check(struct ic_req *req, const char *pass,
-				bool *ok, long long *wait);
+enum ic_err ic_passphrase_check(struct ic_req *req, const char *pass, bool *ok,
+                                long long *wait);
 
 /** `auth --set-passphrase`: read one line from stdin and store its hash. */
 enum ic_err ic_passphrase_cli_set(struct ic_req *req, int argc, char **argv);

@@ -66,9 +66,9 @@ static bool add_url(cJSON *j, const char *name, const char *url)
 
 enum ic_err ic_metadata_get(struct ic_req *req)
 {
-	static const char *const grants[] = {
-	        "authorization_code", IC_GRANT_REFRESH, IC_GRANT_TICKET,
-	        IC_GRANT_TICKET_URN};
+	static const char *const grants[] = {"authorization_code",
+	                                     IC_GRANT_REFRESH, IC_GRANT_TICKET,
+	                                     IC_GRANT_TICKET_URN};
 	static const char *const scopes[] = {IC_TOKEN_SCOPE_READ, "profile"};
 	static const char *const none[] = {"none"};
 	static const char *const code[] = {"code"};
@@ -83,14 +83,13 @@ enum ic_err ic_metadata_get(struct ic_req *req)
 	 * authorization endpoint, so none is named (the owner's own
 	 * server signs them in: STANDARDS.md §5 "Design conflict"). */
 	if (j != NULL && add_url(j, "issuer", ic_site_issuer(a, cfg)) &&
-	    (!builtin || (add_url(j, "authorization_endpoint",
-	                          ic_site_authorization_endpoint(a, cfg)) &&
-	                  add_strings(j, "response_types_supported", code, 1) &&
-	                  add_strings(j, "code_challenge_methods_supported",
-	                              s256, 1) &&
-	                  cJSON_AddTrueToObject(
-	                          j, "authorization_response_iss_parameter_"
-	                             "supported"))) &&
+	    (!builtin ||
+	     (add_url(j, "authorization_endpoint",
+	              ic_site_authorization_endpoint(a, cfg)) &&
+	      add_strings(j, "response_types_supported", code, 1) &&
+	      add_strings(j, "code_challenge_methods_supported", s256, 1) &&
+	      cJSON_AddTrueToObject(j, "authorization_response_iss_parameter_"
+	                               "supported"))) &&
 	    add_url(j, "token_endpoint", ic_site_token_endpoint(a, cfg)) &&
 	    add_url(j, "ticket_endpoint", ic_site_ticket_endpoint(a, cfg)) &&
 	    add_url(j, "revocation_endpoint",
@@ -112,7 +111,8 @@ enum ic_err ic_metadata_get(struct ic_req *req)
 	return IC_OK;
 }
 
-/* --- The issuer's own page (TE-8) ------------------------------------------ */
+/* --- The issuer's own page (TE-8) ------------------------------------------
+ */
 
 enum ic_err ic_issuer_get(struct ic_req *req)
 {
@@ -134,31 +134,34 @@ enum ic_err ic_issuer_get(struct ic_req *req)
 		return IC_ERR_NOMEM;
 	/* Both forms: Apache joins repeated Link headers into one line that
 	 * some parsers cannot read (DESIGN.md "Apache"). */
-	rc = ic_resp_add_header(&req->resp, "Link",
-	                        ic_arena_printf(a, "<%s>; rel=\"indieauth-metadata\"",
-	                                        meta));
+	rc = ic_resp_add_header(
+	        &req->resp, "Link",
+	        ic_arena_printf(a, "<%s>; rel=\"indieauth-metadata\"", meta));
 	if (rc == IC_OK)
 		rc = ic_resp_add_header(
 		        &req->resp, "Link",
-		        ic_arena_printf(a, "<%s>; rel=\"token_endpoint\"", token));
+		        ic_arena_printf(a, "<%s>; rel=\"token_endpoint\"",
+		                        token));
 	if (rc == IC_OK)
-		rc = ic_html_render(&head,
-		                    "<link rel=\"indieauth-metadata\" "
-		                    "href=\"{{meta}}\">\n"
-		                    "<link rel=\"token_endpoint\" href=\"{{token}}\">\n"
-		                    "<link rel=\"ticket_endpoint\" "
-		                    "href=\"{{ticket}}\">\n",
-		                    vars, ARRAY_SIZE(vars), req->errbuf);
+		rc = ic_html_render(
+		        &head,
+		        "<link rel=\"indieauth-metadata\" "
+		        "href=\"{{meta}}\">\n"
+		        "<link rel=\"token_endpoint\" href=\"{{token}}\">\n"
+		        "<link rel=\"ticket_endpoint\" "
+		        "href=\"{{ticket}}\">\n",
+		        vars, ARRAY_SIZE(vars), req->errbuf);
 	ic_buf_reset(b);
 	if (rc == IC_OK)
 		rc = ic_html_page_start(b, "IndieChat", head.buf);
 	ic_buf_release(&head);
 	if (rc == IC_OK)
-		rc = ic_html_render(b,
-		                    "<p>The IndieChat of <a href=\"{{me}}\">{{me}}</a>: "
-		                    "<a href=\"{{meta}}\">its IndieAuth "
-		                    "metadata</a>.</p>\n",
-		                    vars, ARRAY_SIZE(vars), req->errbuf);
+		rc = ic_html_render(
+		        b,
+		        "<p>The IndieChat of <a href=\"{{me}}\">{{me}}</a>: "
+		        "<a href=\"{{meta}}\">its IndieAuth "
+		        "metadata</a>.</p>\n",
+		        vars, ARRAY_SIZE(vars), req->errbuf);
 	if (rc == IC_OK)
 		rc = ic_html_page_end(b);
 	if (rc != IC_OK)
@@ -204,7 +207,7 @@ static enum ic_err put_refresh_in_txn(struct ic_store_txn *t,
 /* Conversation @p id, or the position IC_CONV_NONE when it is gone, for
  * conv_state.h's table. */
 static enum ic_err conv_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-			       const char *id, struct ic_conv *conv)
+                               const char *id, struct ic_conv *conv)
 {
 	enum ic_err rc = ic_store_conv_get_in_txn(t, a, id, conv);
 
@@ -238,14 +241,17 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 		/* Blocking is revoking at the source: no ticket issued
 		 * before the block yields a token after it (TE-12). */
 		if (!ic_conv_allows(conv.state, conv.access_revoked,
-				    IC_CONV_EV_TOKEN_REDEEM))
+		                    IC_CONV_EV_TOKEN_REDEEM))
 			return IC_ERR_GONE;
 		/* Peers that do not refresh (TE-6) get a fresh ticket from
 		 * lazy maintenance before this token expires. */
-		rc = conv.state == IC_CONV_NONE ? IC_OK : ic_due_schedule_in_txn(
-		        t, r->a, "ticket", r->ticket.conv,
-		        r->now + IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD,
-		        0, false);
+		rc = conv.state == IC_CONV_NONE
+		             ? IC_OK
+		             : ic_due_schedule_in_txn(
+		                       t, r->a, "ticket", r->ticket.conv,
+		                       r->now + IC_TOKEN_LIFETIME_SECONDS -
+		                               IC_TOKEN_RENEW_AHEAD,
+		                       0, false);
 		if (rc != IC_OK)
 			return rc;
 	}
@@ -259,8 +265,8 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 	        .revoked = false,
 	};
 	rc = ic_store_issued_put_in_txn(t, r->a, r->token_hash, &tok);
-	return rc ? rc : put_refresh_in_txn(t, r->a, r->refresh_hash, &tok,
-	                                    r->now);
+	return rc ? rc
+	          : put_refresh_in_txn(t, r->a, r->refresh_hash, &tok, r->now);
 }
 
 /* An optional scope may only narrow what the ticket grants: "read". */
@@ -341,7 +347,7 @@ static enum ic_err redeem(struct ic_req *req, const char *ticket)
 		return ic_oauth_error(req, "invalid_grant", "unknown ticket");
 	if (rc == IC_ERR_GONE)
 		return ic_oauth_error(req, "invalid_grant",
-		                   "ticket already used or expired");
+		                      "ticket already used or expired");
 	if (rc != IC_OK)
 		return rc;
 	ic_log(IC_LOG_INFO, "token issued for conversation %s to %s",
@@ -366,8 +372,8 @@ static enum ic_err code_grant_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct code_grant *g = ctx;
 	struct ic_auth_code c = g->code;
-	enum ic_err rc = ic_store_issued_put_in_txn(t, g->a, g->token_hash,
-	                                            &g->tok);
+	enum ic_err rc =
+	        ic_store_issued_put_in_txn(t, g->a, g->token_hash, &g->tok);
 
 	if (rc == IC_OK)
 		rc = put_refresh_in_txn(t, g->a, g->refresh_hash, &g->tok,
@@ -380,8 +386,8 @@ static enum ic_err code_grant_in_txn(struct ic_store_txn *t, void *ctx)
 
 static enum ic_err grant_code(struct ic_req *req)
 {
-	struct code_grant g = {req->arena, NULL, NULL, {0}, (long long)time(NULL),
-	                       NULL, {0}};
+	struct code_grant g = {
+	        req->arena, NULL, NULL, {0}, (long long)time(NULL), NULL, {0}};
 	const char *error, *desc;
 	struct ic_auth_code c;
 	struct ic_store *st;
@@ -395,14 +401,16 @@ static enum ic_err grant_code(struct ic_req *req)
 	/* STANDARDS.md §0 item 8: a code issued without a scope is for
 	 * sign-in only and never yields a token. */
 	if (*c.scope == '\0')
-		return ic_oauth_error(req, "invalid_grant",
-		                   "the code was issued without a scope: "
-		                   "redeem it at the authorization endpoint");
+		return ic_oauth_error(
+		        req, "invalid_grant",
+		        "the code was issued without a scope: "
+		        "redeem it at the authorization endpoint");
 	rc = mint_pair(req, &token, &refresh, &g.token_hash, &g.refresh_hash);
 	if (rc != IC_OK)
 		return rc;
 	g.code = c;
-	g.code_hash = ic_secret_hash(req->arena, ic_form_get(&req->form, "code"));
+	g.code_hash =
+	        ic_secret_hash(req->arena, ic_form_get(&req->form, "code"));
 	if (g.code_hash == NULL)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for hash");
 	g.tok = (struct ic_issued_token){
@@ -514,24 +522,28 @@ static enum ic_err refresh_in_txn(struct ic_store_txn *t, void *ctx)
 	next = g->r;
 	next.idle_expires = g->now + IC_REFRESH_IDLE_SECONDS;
 	rc = ic_store_refresh_put_in_txn(t, g->a, g->refresh_hash, &next);
-	return rc ? rc : ic_store_auth_gc_schedule_in_txn(t, g->a,
-	                                                  next.idle_expires);
+	return rc ? rc
+	          : ic_store_auth_gc_schedule_in_txn(t, g->a,
+	                                             next.idle_expires);
 }
 
 static enum ic_err grant_refresh(struct ic_req *req, const char *old,
                                  const char *client_id, const char *scope)
 {
-	struct refresh_grant g = {.a = req->arena, .now = (long long)time(NULL),
-	                          .client_id = client_id, .scope = scope};
+	struct refresh_grant g = {.a = req->arena,
+	                          .now = (long long)time(NULL),
+	                          .client_id = client_id,
+	                          .scope = scope};
 	struct ic_store *st;
 	char *token, *refresh;
 	enum ic_err rc;
 
 	if (old == NULL || *old == '\0')
 		return ic_oauth_error(req, "invalid_request",
-		                   "refresh_token is missing");
+		                      "refresh_token is missing");
 	if (strlen(old) > IC_TOKEN_MAX_SECRET_CHARS)
-		return ic_oauth_error(req, "invalid_grant", "unknown refresh token");
+		return ic_oauth_error(req, "invalid_grant",
+		                      "unknown refresh token");
 	g.old_hash = ic_secret_hash(req->arena, old);
 	rc = g.old_hash ? mint_pair(req, &token, &refresh, &g.token_hash,
 	                            &g.refresh_hash)
@@ -546,7 +558,7 @@ static enum ic_err grant_refresh(struct ic_req *req, const char *old,
 		return rc;
 	if (g.tok.scope == NULL)
 		return ic_oauth_error(req, "invalid_grant",
-		                   "the refresh token expired unused");
+		                      "the refresh token expired unused");
 	ic_log(IC_LOG_INFO, "token refreshed for %s", g.tok.subject);
 	return token_success(req, token, refresh, g.tok.scope, g.tok.subject,
 	                     IC_TOKEN_LIFETIME_SECONDS);
@@ -563,10 +575,10 @@ enum ic_err ic_token_endpoint_token(struct ic_req *req)
 
 	if (repeated)
 		return ic_oauth_error(req, "invalid_request",
-		                   "a parameter is repeated");
+		                      "a parameter is repeated");
 	if (grant == NULL || *grant == '\0')
 		return ic_oauth_error(req, "invalid_request",
-		                   "grant_type is missing");
+		                      "grant_type is missing");
 	if (strcmp(grant, "authorization_code") == 0 &&
 	    ic_authz_builtin(&req->cfg))
 		return grant_code(req);
@@ -575,13 +587,14 @@ enum ic_err ic_token_endpoint_token(struct ic_req *req)
 	if (strcmp(grant, IC_GRANT_TICKET) != 0 &&
 	    strcmp(grant, IC_GRANT_TICKET_URN) != 0)
 		return ic_oauth_error(req, "unsupported_grant_type",
-		                   "supported: authorization_code, "
-		                   "refresh_token, ticket");
+		                      "supported: authorization_code, "
+		                      "refresh_token, ticket");
 	if (ticket == NULL || *ticket == '\0')
-		return ic_oauth_error(req, "invalid_request", "ticket is missing");
+		return ic_oauth_error(req, "invalid_request",
+		                      "ticket is missing");
 	if (!scope_ok(scope))
 		return ic_oauth_error(req, "invalid_scope",
-		                   "a ticket grants only the read scope");
+		                      "a ticket grants only the read scope");
 	return redeem(req, ticket);
 }
 
@@ -597,8 +610,8 @@ struct revoke {
 static enum ic_err revoke_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct revoke *r = ctx;
-	enum ic_err rc = ic_store_issued_revoke_in_txn(t, r->a, r->hash,
-	                                               &r->revoked);
+	enum ic_err rc =
+	        ic_store_issued_revoke_in_txn(t, r->a, r->hash, &r->revoked);
 
 	/* RFC 7009 §2.1: a refresh token can be revoked as well. */
 	if (rc == IC_OK) {
@@ -622,7 +635,7 @@ enum ic_err ic_token_endpoint_revoke(struct ic_req *req)
 
 	if (repeated || token == NULL || *token == '\0')
 		return ic_oauth_error(req, "invalid_request",
-		                   "exactly one token is required");
+		                      "exactly one token is required");
 	/* RFC 7009 §2.2: an unknown token is answered 200 as well. */
 	if (strlen(token) <= IC_TOKEN_MAX_SECRET_CHARS) {
 		r.hash = ic_secret_hash(req->arena, token);
@@ -702,7 +715,7 @@ enum ic_err ic_token_endpoint_introspect(struct ic_req *req)
 		return rc;
 	if (repeated || token == NULL || *token == '\0')
 		return ic_oauth_error(req, "invalid_request",
-		                   "exactly one token is required");
+		                      "exactly one token is required");
 	if (strlen(token) > IC_TOKEN_MAX_SECRET_CHARS)
 		return introspect_answer(req, false, NULL);
 	rc = ic_token_lookup(st, req->arena, token, now, &tok, req->errbuf);

@@ -23,12 +23,12 @@
 #include "websub/websub_subscriber.h"
 
 enum ic_err ic_handshake_canonical(struct ic_req *req, const char *url,
-				   const char **out)
+                                   const char **out)
 {
 	char *canon;
 	enum ic_err rc = ic_url_canonical_profile(
-		req->arena, url, req->cfg.dev_mode ? IC_URL_DEV : 0, &canon,
-		req->errbuf);
+	        req->arena, url, req->cfg.dev_mode ? IC_URL_DEV : 0, &canon,
+	        req->errbuf);
 
 	*out = canon;
 	return rc;
@@ -47,8 +47,8 @@ struct state_ctx {
  * table when there is none yet. */
 static enum ic_err find_conv(struct ic_store_txn *t, struct state_ctx *c)
 {
-	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, c->req->arena,
-						      c->peer, &c->conv);
+	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, c->req->arena, c->peer,
+	                                              &c->conv);
 
 	if (rc != IC_ERR_NOT_FOUND)
 		return rc;
@@ -60,7 +60,7 @@ static enum ic_err find_conv(struct ic_store_txn *t, struct state_ctx *c)
 
 /* Apply @ev to the conversation with c->peer (conv_state.h's table). */
 static enum ic_err step(struct ic_store_txn *t, struct state_ctx *c,
-			enum ic_conv_event ev)
+                        enum ic_conv_event ev)
 {
 	enum ic_err rc = find_conv(t, c);
 
@@ -73,7 +73,7 @@ static enum ic_err new_conv(struct ic_store_txn *t, struct state_ctx *c)
 {
 	char *id;
 	enum ic_err rc = ic_crypto_random_id(c->req->arena, IC_SITE_ID_BYTES,
-					     &id, ic_store_txn_errbuf(t));
+	                                     &id, ic_store_txn_errbuf(t));
 
 	if (rc)
 		return rc;
@@ -92,7 +92,7 @@ static enum ic_err invite_txn(struct ic_store_txn *t, void *p)
 	/* New: invited.  Known: only to give back revoked access. */
 	if (rc == IC_OK)
 		rc = ic_conv_apply(&c->conv, IC_CONV_EV_INVITE,
-				   ic_store_txn_errbuf(t));
+		                   ic_store_txn_errbuf(t));
 	if (rc == IC_OK && is_new)
 		rc = new_conv(t, c);
 	if (rc)
@@ -101,10 +101,9 @@ static enum ic_err invite_txn(struct ic_store_txn *t, void *p)
 	rc = ic_store_conv_put_in_txn(t, c->req->arena, &c->conv);
 	/* Until the ticket is delivered, maintenance keeps trying (TS-4). */
 	if (rc == IC_OK)
-		rc = ic_due_schedule_in_txn(t, c->req->arena, "ticket",
-					    c->conv.id,
-					    c->now + ic_due_backoff(1), 0,
-					    false);
+		rc = ic_due_schedule_in_txn(
+		        t, c->req->arena, "ticket", c->conv.id,
+		        c->now + ic_due_backoff(1), 0, false);
 	return rc;
 }
 
@@ -113,16 +112,16 @@ static enum ic_err ticket_done_txn(struct ic_store_txn *t, void *p)
 	struct state_ctx *c = p;
 	long long when;
 	enum ic_err rc = ic_due_when_in_txn(t, c->req->arena, "ticket",
-					    c->conv.id, &when);
+	                                    c->conv.id, &when);
 
 	/* Only the retry goes; a renewal the redeemer's token endpoint
 	 * scheduled (weeks ahead, inside our POST) stays. */
-	if (rc == IC_ERR_NOT_FOUND || (rc == IC_OK &&
-				       when > c->now + IC_TICKET_RETRY_HORIZON))
+	if (rc == IC_ERR_NOT_FOUND ||
+	    (rc == IC_OK && when > c->now + IC_TICKET_RETRY_HORIZON))
 		return IC_OK;
 	return rc ? rc
-		  : ic_due_cancel_in_txn(t, c->req->arena, "ticket",
-					 c->conv.id);
+	          : ic_due_cancel_in_txn(t, c->req->arena, "ticket",
+	                                 c->conv.id);
 }
 
 /* Send our ticket now; on success the retry job goes away. */
@@ -137,7 +136,7 @@ static enum ic_err send_ticket(struct ic_req *req, struct state_ctx *c)
 }
 
 enum ic_err ic_handshake_invite(struct ic_req *req, const char *url,
-				const char **conv_id)
+                                const char **conv_id)
 {
 	struct state_ctx c = {req, NULL, {0}, time(NULL), 0, false};
 	struct ic_store *st;
@@ -145,7 +144,7 @@ enum ic_err ic_handshake_invite(struct ic_req *req, const char *url,
 
 	if (rc == IC_OK && ic_url_equal(c.peer, req->cfg.me))
 		rc = ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			     "that is this site's own address");
+		             "that is this site's own address");
 	if (rc == IC_OK)
 		rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
@@ -171,10 +170,9 @@ static enum ic_err accept_txn(struct ic_store_txn *t, void *p)
 	c->conv.updated = c->now;
 	rc = ic_store_conv_put_in_txn(t, c->req->arena, &c->conv);
 	if (rc == IC_OK)
-		rc = ic_due_schedule_in_txn(t, c->req->arena, "ticket",
-					    c->conv.id,
-					    c->now + ic_due_backoff(1), 0,
-					    false);
+		rc = ic_due_schedule_in_txn(
+		        t, c->req->arena, "ticket", c->conv.id,
+		        c->now + ic_due_backoff(1), 0, false);
 	return rc;
 }
 
@@ -199,11 +197,11 @@ enum ic_err ic_handshake_accept(struct ic_req *req, const char *url)
  * refresh tokens die, and no renewal ticket goes out: revoking is
  * blocking at the source, their next fetch is 401. */
 static enum ic_err cut_access_in_txn(struct ic_store_txn *t,
-				     struct state_ctx *c)
+                                     struct state_ctx *c)
 {
 	struct ic_arena *a = c->req->arena;
 	enum ic_err rc = ic_store_issued_revoke_conv_in_txn(t, a, c->conv.id,
-							    &c->revoked);
+	                                                    &c->revoked);
 
 	if (rc == IC_OK)
 		rc = ic_store_refresh_del_conv_in_txn(t, a, c->conv.id, NULL);
@@ -216,8 +214,8 @@ static enum ic_err decline_txn(struct ic_store_txn *t, void *p)
 {
 	struct state_ctx *c = p;
 	struct ic_arena *a = c->req->arena;
-	enum ic_err rc = step(t, c, c->block ? IC_CONV_EV_BLOCK
-					     : IC_CONV_EV_DECLINE);
+	enum ic_err rc =
+	        step(t, c, c->block ? IC_CONV_EV_BLOCK : IC_CONV_EV_DECLINE);
 
 	if (rc)
 		return rc;
@@ -244,7 +242,7 @@ static enum ic_err revoke_txn(struct ic_store_txn *t, void *p)
 	if (rc == IC_OK) {
 		was = c->conv.access_revoked;
 		rc = ic_conv_apply(&c->conv, IC_CONV_EV_REVOKE,
-				   ic_store_txn_errbuf(t));
+		                   ic_store_txn_errbuf(t));
 	}
 	if (rc == IC_OK)
 		rc = cut_access_in_txn(t, c);
@@ -254,8 +252,7 @@ static enum ic_err revoke_txn(struct ic_store_txn *t, void *p)
 	return rc;
 }
 
-enum ic_err ic_handshake_revoke(struct ic_req *req, const char *url,
-				int *count)
+enum ic_err ic_handshake_revoke(struct ic_req *req, const char *url, int *count)
 {
 	struct state_ctx c = {req, NULL, {0}, time(NULL), 0, false};
 	struct ic_store *st;
@@ -285,7 +282,7 @@ static enum ic_err subs_txn(struct ic_store_txn *t, void *p)
 	struct subs_ctx *c = p;
 
 	return ic_store_sub_by_conv_in_txn(t, c->req->arena, c->conv_id,
-					   &c->subs, &c->n);
+	                                   &c->subs, &c->n);
 }
 
 /* Whatever the hubs answered, their deliveries now get 410 (WS-S-26). */
@@ -298,7 +295,7 @@ static enum ic_err gone_txn(struct ic_store_txn *t, void *p)
 		struct ic_sub sub;
 
 		rc = ic_store_sub_get_in_txn(t, c->req->arena, c->subs[i].id,
-					     &sub);
+		                             &sub);
 		if (rc == IC_OK && sub.state != IC_SUB_GONE) {
 			sub.state = IC_SUB_GONE;
 			rc = ic_store_sub_put_in_txn(t, c->req->arena, &sub);
@@ -308,7 +305,7 @@ static enum ic_err gone_txn(struct ic_store_txn *t, void *p)
 }
 
 enum ic_err ic_handshake_decline(struct ic_req *req, const char *url,
-				 bool block)
+                                 bool block)
 {
 	struct state_ctx c = {req, NULL, {0}, time(NULL), 0, block};
 	struct subs_ctx s = {req, NULL, NULL, 0};
@@ -328,7 +325,7 @@ enum ic_err ic_handshake_decline(struct ic_req *req, const char *url,
 	for (size_t i = 0; rc == IC_OK && i < s.n; i++)
 		if (s.subs[i].state != IC_SUB_GONE &&
 		    ic_websub_unsubscribe(req, s.subs[i].id, req->errbuf) !=
-			    IC_OK)
+		            IC_OK)
 			ic_log(IC_LOG_WARN, "unsubscribing %s: %s",
 			       s.subs[i].topic, req->errbuf);
 	if (rc == IC_OK)

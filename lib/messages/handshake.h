@@ -23,12 +23,12 @@
  * Inviting a correspondent whose access the owner revoked gives it back
  * (a new ticket goes out).
  * @return IC_OK; IC_ERR_BAD_INPUT (not a profile URL); IC_ERR_CONFLICT
- *         (already a conversation, or declined or blocked); IC_ERR_NOT_FOUND (the
- *         site cannot receive tickets: the conversation is kept, a retry
- *         is scheduled); other send errors (retry scheduled).
+ *         (already a conversation, or declined or blocked); IC_ERR_NOT_FOUND
+ * (the site cannot receive tickets: the conversation is kept, a retry is
+ * scheduled); other send errors (retry scheduled).
  */
 enum ic_err ic_handshake_invite(struct ic_req *req, const char *url,
-				const char **conv_id);
+                                const char **conv_id);
 
 /**
  * Accept the message request from @p url: the conversation becomes
@@ -47,7 +47,7 @@ enum ic_err ic_handshake_accept(struct ic_req *req, const char *url);
  *         IC_ERR_DATABASE.  Failed unsubscriptions are only logged.
  */
 enum ic_err ic_handshake_decline(struct ic_req *req, const char *url,
-				 bool block);
+                                 bool block);
 
 /**
  * Revoke @p url's access to our feed (TE-12): the tokens we issued them
@@ -60,10 +60,10 @@ enum ic_err ic_handshake_decline(struct ic_req *req, const char *url,
  *         (no conversation with @p url); IC_ERR_DATABASE.
  */
 enum ic_err ic_handshake_revoke(struct ic_req *req, const char *url,
-				int *count);
+                                int *count);
 
 /** Canonical profile URL of what the owner typed, for lookups. */
 enum ic_err ic_handshake_canonical(struct ic_req *req, const char *url,
-				   const char **out);
+                                   const char **out);
 
 #endif /* IC_HANDSHAKE_H */

@@ -66,12 +66,12 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 		rc = ic_store_conv_put_in_txn(t, a, &c->conv);
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(t, a, "notify", c->conv.id, c->now,
-					    0, true);
+		                            0, true);
 	return rc;
 }
 
 enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
-			   const char *text, struct ic_msg *out)
+                           const char *text, struct ic_msg *out)
 {
 	struct send_ctx c = {req, peer, text, {0}, {0}, time(NULL)};
 	struct ic_store *st;
@@ -79,11 +79,11 @@ enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
 
 	if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "the message is empty");
+		               "the message is empty");
 	if (strlen(text) > IC_MAX_MESSAGE_BYTES)
 		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
-			       "the message is over %u bytes",
-			       (unsigned)IC_MAX_MESSAGE_BYTES);
+		               "the message is over %u bytes",
+		               (unsigned)IC_MAX_MESSAGE_BYTES);
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, send_txn, &c, req->errbuf);
@@ -116,8 +116,8 @@ static enum ic_err page_txn(struct ic_store_txn *t, void *p)
 {
 	struct page_ctx *c = p;
 	long long first, last, newest;
-	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena,
-						  c->conv_id, &c->conv);
+	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
+	                                          &c->conv);
 
 	if (rc)
 		return rc;
@@ -133,7 +133,7 @@ static enum ic_err page_txn(struct ic_store_txn *t, void *p)
 	if (last < first)
 		return IC_OK;
 	return ic_store_msg_range_in_txn(t, c->req->arena, c->conv_id, 'o',
-					 first, last, &c->msgs, &c->n);
+	                                 first, last, &c->msgs, &c->n);
 }
 
 /* The configured name, else "example.com" for https://example.com/. */
@@ -150,7 +150,7 @@ static const char *owner_name(struct ic_req *req)
 }
 
 static enum ic_err fill_page(struct ic_req *req, struct page_ctx *c,
-			     struct ic_feed_page *p)
+                             struct ic_feed_page *p)
 {
 	const struct ic_config *cfg = &req->cfg;
 	struct ic_feed_entry *e = NULL;
@@ -175,15 +175,15 @@ static enum ic_err fill_page(struct ic_req *req, struct page_ctx *c,
 	p->token_endpoint = ic_site_token_endpoint(req->arena, cfg);
 	p->metadata_url = ic_site_metadata_url(req->arena, cfg);
 	p->prev_url = c->page > 1 ? ic_site_page_url(req->arena, cfg,
-						     c->conv_id, c->page - 1)
-				  : NULL;
+	                                             c->conv_id, c->page - 1)
+	                          : NULL;
 	p->name = ic_arena_printf(req->arena, "Messages from %s",
-				  owner_name(req));
+	                          owner_name(req));
 	p->owner.name = owner_name(req);
 	p->owner.url = cfg->me;
 	p->owner.photo = cfg->photo && *cfg->photo ? cfg->photo : NULL;
-	p->recipient.name = c->conv.peer_name ? c->conv.peer_name
-					      : c->conv.peer;
+	p->recipient.name =
+	        c->conv.peer_name ? c->conv.peer_name : c->conv.peer;
 	p->recipient.url = c->conv.peer;
 	p->entries = e;
 	p->nentries = c->n;
@@ -191,8 +191,8 @@ static enum ic_err fill_page(struct ic_req *req, struct page_ctx *c,
 	 * tell every hub how many messages were sent: a random marker. */
 	if (ic_crypto_random(&p->revision, sizeof(p->revision), NULL) != IC_OK)
 		p->revision = (unsigned long)c->conv.revision;
-	p->updated = (time_t)(c->conv.updated ? c->conv.updated
-					      : c->conv.created);
+	p->updated =
+	        (time_t)(c->conv.updated ? c->conv.updated : c->conv.created);
 	if (p->topic_url == NULL || p->hub_url == NULL || p->name == NULL ||
 	    p->owner.name == NULL)
 		return IC_ERR_NOMEM;
@@ -200,12 +200,12 @@ static enum ic_err fill_page(struct ic_req *req, struct page_ctx *c,
 }
 
 static enum ic_err write_doc(struct ic_req *req, const char *dir,
-			     const char *name, const struct ic_feed_page *p,
-			     bool stub, char *errbuf)
+                             const char *name, const struct ic_feed_page *p,
+                             bool stub, char *errbuf)
 {
 	struct ic_buf out = IC_BUF_INIT(IC_MAX_RESPONSE_BYTES);
 	enum ic_err rc = stub ? ic_mf2_publish_stub(&out, p, errbuf)
-			      : ic_mf2_publish_page(&out, p, errbuf);
+	                      : ic_mf2_publish_page(&out, p, errbuf);
 
 	(void)req;
 	if (rc == IC_OK)
@@ -246,8 +246,8 @@ static enum ic_err published_txn(struct ic_store_txn *t, void *p)
 {
 	struct published_ctx *c = p;
 	struct ic_conv conv;
-	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
-						  &conv);
+	enum ic_err rc =
+	        ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id, &conv);
 
 	if (rc || conv.published_seq >= c->seq)
 		return rc;
@@ -257,8 +257,8 @@ static enum ic_err published_txn(struct ic_store_txn *t, void *p)
 
 /* Render page @p n (0: the newest) and, for the newest, the stub. */
 static enum ic_err write_page(struct ic_req *req, struct ic_store *st,
-			      const char *dir, const char *conv_id,
-			      long long n, struct page_ctx *c, char *errbuf)
+                              const char *dir, const char *conv_id, long long n,
+                              struct page_ctx *c, char *errbuf)
 {
 	struct ic_feed_page page;
 	enum ic_err rc;
@@ -271,11 +271,11 @@ static enum ic_err write_page(struct ic_req *req, struct ic_store *st,
 	 * makes a subscriber fetch finds the new page already (WS-P-6). */
 	if (rc == IC_OK)
 		rc = write_doc(req, dir, ic_site_page_file(req->arena, c->page),
-			       &page, false, errbuf);
+		               &page, false, errbuf);
 	if (rc == IC_OK &&
 	    c->page == ic_site_page_of(c->conv.out_seq, c->conv.page_size))
 		rc = write_doc(req, dir, IC_SITE_STUB_FILE, &page, true,
-			       errbuf);
+		               errbuf);
 	return rc;
 }
 
@@ -285,7 +285,7 @@ static enum ic_err write_page(struct ic_req *req, struct ic_store *st,
  * that failed, would otherwise leave a message on no page at all.
  */
 enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
-			      char *errbuf)
+                              char *errbuf)
 {
 	struct page_ctx c;
 	struct published_ctx done = {req, conv_id, 0};
@@ -326,7 +326,7 @@ struct done_ctx {
 	bool ok;
 	long long when;
 	int attempts;
-	long long revision; /* the conversation's, when we read the stub */
+	long long revision;  /* the conversation's, when we read the stub */
 	long long published; /* its published_seq then */
 };
 
@@ -334,8 +334,8 @@ static enum ic_err revision_txn(struct ic_store_txn *t, void *p)
 {
 	struct done_ctx *c = p;
 	struct ic_conv conv;
-	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
-						  &conv);
+	enum ic_err rc =
+	        ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id, &conv);
 
 	long long when, now = time(NULL);
 
@@ -353,8 +353,7 @@ static enum ic_err revision_txn(struct ic_store_txn *t, void *p)
 	if (rc != IC_OK)
 		return rc;
 	return ic_due_schedule_in_txn(t, c->req->arena, "notify", c->conv_id,
-				      now + IC_NOTIFY_HOLD_SECONDS, 0,
-				      false);
+	                              now + IC_NOTIFY_HOLD_SECONDS, 0, false);
 }
 
 static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
@@ -367,7 +366,7 @@ static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
 		/* A send after we read the stub needs its own ping: its job
 		 * (merged into ours) stays due. */
 		rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
-					      &conv);
+		                              &conv);
 		if (rc != IC_OK)
 			return rc;
 		if (conv.notified_seq < c->published) {
@@ -379,14 +378,14 @@ static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
 		if (conv.revision != c->revision)
 			return IC_OK;
 		return ic_due_cancel_in_txn(t, c->req->arena, "notify",
-					    c->conv_id);
+		                            c->conv_id);
 	}
 	return ic_due_schedule_in_txn(t, c->req->arena, "notify", c->conv_id,
-				      c->when, c->attempts, true);
+	                              c->when, c->attempts, true);
 }
 
 enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
-			     char *errbuf)
+                             char *errbuf)
 {
 	struct done_ctx d = {req, conv_id, false, 0, 0, -1, 0};
 	struct ic_store *st;
@@ -398,29 +397,29 @@ enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
 		return rc;
 	if (req->cfg.hub && *req->cfg.hub) {
 		rc = ic_websub_publish_external(
-			req, ic_site_topic_url(req->arena, &req->cfg, conv_id),
-			errbuf);
+		        req, ic_site_topic_url(req->arena, &req->cfg, conv_id),
+		        errbuf);
 	} else {
 		char *path = ic_arena_printf(
-			req->arena, "%s/%s",
-			ic_site_feed_dir(req->arena, &req->cfg, conv_id),
-			IC_SITE_STUB_FILE);
+		        req->arena, "%s/%s",
+		        ic_site_feed_dir(req->arena, &req->cfg, conv_id),
+		        IC_SITE_STUB_FILE);
 		char *body = NULL;
 		size_t len = 0;
 		int delivered = 0, failed = 0;
 
 		rc = path ? ic_file_read(req->arena, path,
-					 IC_MAX_RESPONSE_BYTES, &body, &len,
-					 errbuf)
-			  : IC_ERR_NOMEM;
+		                         IC_MAX_RESPONSE_BYTES, &body, &len,
+		                         errbuf)
+		          : IC_ERR_NOMEM;
 		if (rc == IC_OK)
 			rc = ic_websub_hub_publish(req, conv_id, body, len,
-						   "text/html; charset=utf-8",
-						   &delivered, &failed, errbuf);
+			                           "text/html; charset=utf-8",
+			                           &delivered, &failed, errbuf);
 		if (rc == IC_OK && failed > 0)
 			rc = ic_fail(errbuf, IC_ERR_NETWORK,
-				     "%d of %d subscriber(s) not reached",
-				     failed, delivered + failed);
+			             "%d of %d subscriber(s) not reached",
+			             failed, delivered + failed);
 	}
 	d.ok = rc == IC_OK;
 	d.when = time(NULL) + ic_due_backoff(1);

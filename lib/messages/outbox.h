@@ -27,7 +27,7 @@
  *         repairs the page).
  */
 enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
-			   const char *text, struct ic_msg *out);
+                           const char *text, struct ic_msg *out);
 
 /**
  * (Re)write conversation @p conv_id's newest feed page and its stub from
@@ -35,7 +35,7 @@ enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
  * directory for a new conversation.
  */
 enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
-			      char *errbuf);
+                              char *errbuf);
 
 /**
  * Tell the hub that conversation @p conv_id's topic changed: the built-in
@@ -44,7 +44,7 @@ enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
  * failure leaves it for lazy maintenance (WS-P-8).
  */
 enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
-			     char *errbuf);
+                             char *errbuf);
 
 /** req->after for a web send: notify once the response is out. */
 enum ic_err ic_outbox_notify_after(struct ic_req *req);

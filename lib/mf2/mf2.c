@@ -58,8 +58,9 @@ static enum ic_err nested_value(struct mf2 *m, const GumboNode *el,
 	if (kind == PFX_E)
 		return mf2_e_fill(m, el, obj);
 	if (kind == PFX_P && sub->name_p && (v = first_of(sub, "name"))) {
-		inner = cJSON_IsObject(v) ? cJSON_DetachItemFromObject(v, "value")
-		                          : NULL;
+		inner = cJSON_IsObject(v)
+		                ? cJSON_DetachItemFromObject(v, "value")
+		                : NULL;
 		if (inner != NULL) {
 			cJSON_Delete(v);
 			v = inner;
@@ -76,8 +77,7 @@ static enum ic_err nested_value(struct mf2 *m, const GumboNode *el,
 	else if (kind == PFX_U) {
 		rc = mf2_u_value(m, el, &v);
 		v = rc == IC_OK ? mf2_bc_url(it, v) : v;
-	}
-	else
+	} else
 		rc = mf2_dt_value(m, el, it, &v);
 	return rc == IC_OK ? mf2_add_to_object(m, obj, "value", v) : rc;
 }
@@ -155,8 +155,7 @@ static enum ic_err walk_child(struct mf2 *m, const GumboNode *c,
 	return rc;
 }
 
-static enum ic_err include_child(struct mf2 *m, const GumboNode *t,
-                                 void *it)
+static enum ic_err include_child(struct mf2 *m, const GumboNode *t, void *it)
 {
 	return walk_child(m, t, it);
 }
@@ -168,8 +167,7 @@ static enum ic_err include_child(struct mf2 *m, const GumboNode *t,
  */
 static enum ic_err walk(struct mf2 *m, const GumboNode *n, struct item *it);
 
-static enum ic_err walk_kids(struct mf2 *m, const GumboNode *n,
-                             struct item *it)
+static enum ic_err walk_kids(struct mf2 *m, const GumboNode *n, struct item *it)
 {
 	for (unsigned int i = 0; i < kids(n)->length; i++) {
 		const GumboNode *c = kid(n, i);
@@ -260,7 +258,8 @@ static enum ic_err parse_item(struct mf2 *m, const GumboNode *el,
 	return rc;
 }
 
-/* --- rels and rel-urls ----------------------------------------------------- */
+/* --- rels and rel-urls -----------------------------------------------------
+ */
 
 /* Append s to the array, once (a set kept in document order). */
 static enum ic_err add_unique(struct mf2 *m, cJSON *arr, const char *s)
@@ -288,7 +287,8 @@ static enum ic_err add_unique(struct mf2 *m, cJSON *arr, const char *s)
 static enum ic_err rel_url_entry(struct mf2 *m, const GumboNode *n,
                                  const char *url, cJSON **entry)
 {
-	static const char *const keys[] = {"hreflang", "media", "title", "type"};
+	static const char *const keys[] = {"hreflang", "media", "title",
+	                                   "type"};
 	struct slot *sl = mf2_index_get(m, m->rel_urls, url, true);
 	cJSON *e;
 	enum ic_err rc = IC_OK;
@@ -338,7 +338,8 @@ static enum ic_err rel_link(struct mf2 *m, const GumboNode *n)
 			rc = add_unique(m, arr, url);
 		if (rc == IC_OK)
 			rc = add_unique(
-			        m, cJSON_GetObjectItemCaseSensitive(entry, "rels"),
+			        m,
+			        cJSON_GetObjectItemCaseSensitive(entry, "rels"),
 			        r);
 	}
 	return rc;
@@ -416,7 +417,8 @@ static enum ic_err walk_rels(struct mf2 *m, const GumboNode *n)
 	return rc;
 }
 
-/* --- <base href> ------------------------------------------------------------ */
+/* --- <base href> ------------------------------------------------------------
+ */
 
 /*
  * The first <base> with an href outside <template> is the base (HTML).
@@ -493,7 +495,8 @@ static enum ic_err set_base(struct mf2 *m, const char *href)
 	return rc == IC_ERR_NOMEM ? mf2_nomem(m) : IC_OK;
 }
 
-/* --- Entry point ------------------------------------------------------------ */
+/* --- Entry point ------------------------------------------------------------
+ */
 
 static void delete_json(void *p)
 {

@@ -47,7 +47,10 @@ struct bc_vocab {
 	uint32_t inside;
 };
 
-#define END {NULL, PFX_P, NULL}
+#define END                                                                    \
+	{                                                                      \
+		NULL, PFX_P, NULL                                              \
+	}
 
 static const struct bc_prop adr_props[] = {
         {"post-office-box", PFX_P, "post-office-box"},
@@ -59,10 +62,9 @@ static const struct bc_prop adr_props[] = {
         {"country-name", PFX_P, "country-name"},
         END};
 
-static const struct bc_prop geo_props[] = {
-        {"latitude", PFX_P, "latitude"},
-        {"longitude", PFX_P, "longitude"},
-        END};
+static const struct bc_prop geo_props[] = {{"latitude", PFX_P, "latitude"},
+                                           {"longitude", PFX_P, "longitude"},
+                                           END};
 
 static const struct bc_prop hentry_props[] = {
         {"entry-title", PFX_P, "name"},
@@ -78,20 +80,15 @@ static const struct bc_prop hentry_props[] = {
         END};
 
 static const struct bc_prop hentry_rels[] = {
-        {"bookmark", PFX_U, "url"},
-        {"tag", PFX_P, "category"},
-        END};
+        {"bookmark", PFX_U, "url"}, {"tag", PFX_P, "category"}, END};
 
-static const struct bc_prop hfeed_props[] = {
-        {"author", PFX_P, "author"},
-        {"photo", PFX_U, "photo"},
-        {"url", PFX_U, "url"},
-        {"category", PFX_P, "category"},
-        END};
+static const struct bc_prop hfeed_props[] = {{"author", PFX_P, "author"},
+                                             {"photo", PFX_U, "photo"},
+                                             {"url", PFX_U, "url"},
+                                             {"category", PFX_P, "category"},
+                                             END};
 
-static const struct bc_prop tag_rels[] = {
-        {"tag", PFX_P, "category"},
-        END};
+static const struct bc_prop tag_rels[] = {{"tag", PFX_P, "category"}, END};
 
 static const struct bc_prop hnews_props[] = {
         {"entry", PFX_P, "entry"},
@@ -100,9 +97,8 @@ static const struct bc_prop hnews_props[] = {
         {"geo", PFX_P, "geo"},
         END};
 
-static const struct bc_prop hnews_rels[] = {
-        {"principles", PFX_U, "principles"},
-        END};
+static const struct bc_prop hnews_rels[] = {{"principles", PFX_U, "principles"},
+                                            END};
 
 static const struct bc_prop hproduct_props[] = {
         {"fn", PFX_P, "name"},
@@ -150,9 +146,7 @@ static const struct bc_prop hreview_props[] = {
         END};
 
 static const struct bc_prop hreview_rels[] = {
-        {"bookmark", PFX_U, "url"},
-        {"tag", PFX_P, "category"},
-        END};
+        {"bookmark", PFX_U, "url"}, {"tag", PFX_P, "category"}, END};
 
 static const struct bc_prop hreview_aggregate_props[] = {
         {"summary", PFX_P, "name"},
@@ -225,11 +219,10 @@ static const struct bc_prop vevent_props[] = {
         {"organizer", PFX_P, "organizer"},
         END};
 
-static const struct bc_prop item_props[] = {
-        {"fn", PFX_P, "name"},
-        {"photo", PFX_U, "photo"},
-        {"url", PFX_U, "url"},
-        END};
+static const struct bc_prop item_props[] = {{"fn", PFX_P, "name"},
+                                            {"photo", PFX_U, "photo"},
+                                            {"url", PFX_U, "url"},
+                                            END};
 
 /* Indexes into vocabs[], for `inside`. */
 enum { BC_HREVIEW = 9, BC_HREVIEW_AGGREGATE = 10 };
@@ -382,8 +375,8 @@ cJSON *mf2_bc_url(const struct item *it, cJSON *v)
 	return plain;
 }
 
-enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n,
-                                uint32_t ctx, struct classes *c)
+enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n, uint32_t ctx,
+                                struct classes *c)
 {
 	const char *cls = attr(n, "class");
 	enum ic_err rc = mf2_parse_classes(m, n, c);
@@ -470,11 +463,10 @@ static enum ic_err include_target(struct mf2 *m, const GumboNode *n,
 }
 
 /* Walk one include reference list: ids separated by whitespace. */
-static enum ic_err include_ids(struct mf2 *m, const GumboNode *n,
-                               const char *list,
-                               enum ic_err (*each)(struct mf2 *,
-                                                   const GumboNode *, void *),
-                               void *ctx)
+static enum ic_err
+include_ids(struct mf2 *m, const GumboNode *n, const char *list,
+            enum ic_err (*each)(struct mf2 *, const GumboNode *, void *),
+            void *ctx)
 {
 	const char *p = list, *t;
 	size_t len;
@@ -506,8 +498,7 @@ static bool has_class(const GumboNode *n, const char *name)
 
 enum ic_err mf2_bc_includes(struct mf2 *m, const GumboNode *n,
                             enum ic_err (*each)(struct mf2 *m,
-                                                const GumboNode *t,
-                                                void *ctx),
+                                                const GumboNode *t, void *ctx),
                             void *ctx)
 {
 	const char *ref = attr(n, "itemref");
@@ -525,16 +516,14 @@ enum ic_err mf2_bc_includes(struct mf2 *m, const GumboNode *n,
 	return IC_OK;
 }
 
-static enum ic_err include_text(struct mf2 *m, const GumboNode *t,
-                                void *b)
+static enum ic_err include_text(struct mf2 *m, const GumboNode *t, void *b)
 {
 	return mf2_text_kids(m, t, b, TEXT_MF);
 }
 
 /* Included content counts as the element's own (include-pattern), so
  * it is part of the text (v1/includes/heventitemref). */
-enum ic_err mf2_bc_text_value(struct mf2 *m, const GumboNode *el,
-                              cJSON **out)
+enum ic_err mf2_bc_text_value(struct mf2 *m, const GumboNode *el, cJSON **out)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
 	const char *s;

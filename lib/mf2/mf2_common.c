@@ -37,8 +37,7 @@ enum ic_err mf2_buf_err(struct mf2 *m, enum ic_err rc)
 }
 
 /* A JSON string of s[0..n), charged to IC_MAX_MF2_OUTPUT_BYTES. */
-enum ic_err mf2_new_string(struct mf2 *m, const char *s, size_t n,
-                              cJSON **out)
+enum ic_err mf2_new_string(struct mf2 *m, const char *s, size_t n, cJSON **out)
 {
 	char *z = NULL;
 
@@ -66,7 +65,7 @@ enum ic_err mf2_add_to_array(struct mf2 *m, cJSON *arr, cJSON *v)
 }
 
 enum ic_err mf2_add_to_object(struct mf2 *m, cJSON *obj, const char *k,
-                                 cJSON *v)
+                              cJSON *v)
 {
 	if (v == NULL || !cJSON_AddItemToObject(obj, k, v)) {
 		cJSON_Delete(v);
@@ -76,7 +75,7 @@ enum ic_err mf2_add_to_object(struct mf2 *m, cJSON *obj, const char *k,
 }
 
 enum ic_err mf2_add_string(struct mf2 *m, cJSON *obj, const char *k,
-                              const char *s)
+                           const char *s)
 {
 	cJSON *v;
 	enum ic_err rc = mf2_new_string(m, s, strlen(s), &v);
@@ -106,8 +105,7 @@ static uint32_t str_hash(const void *owner, const char *key)
 }
 
 static struct slot *index_probe(struct slot *slots, size_t cap,
-                                const void *owner, const char *key,
-                                uint32_t h)
+                                const void *owner, const char *key, uint32_t h)
 {
 	size_t i = h & (cap - 1);
 
@@ -137,8 +135,8 @@ static bool index_grow(struct mf2 *m)
 
 /* The slot of (owner, key); with `insert`, a new empty one (val NULL) when
  * absent, else NULL when absent.  NULL with `insert` means no memory. */
-struct slot *mf2_index_get(struct mf2 *m, const void *owner,
-                              const char *key, bool insert)
+struct slot *mf2_index_get(struct mf2 *m, const void *owner, const char *key,
+                           bool insert)
 {
 	uint32_t h = str_hash(owner, key);
 	struct slot *sl;
@@ -159,7 +157,7 @@ struct slot *mf2_index_get(struct mf2 *m, const void *owner,
 
 /* The array member `name` of obj, created empty when absent. */
 enum ic_err mf2_member_array(struct mf2 *m, cJSON *obj, const char *name,
-                                cJSON **arr)
+                             cJSON **arr)
 {
 	struct slot *sl = mf2_index_get(m, obj, name, true);
 
@@ -248,8 +246,8 @@ static bool valid_name(const char *s, size_t n)
 
 	if (letters_dashed(s, n))
 		return true;
-	while (k < n && (is_lower((unsigned char)s[k]) ||
-	                 is_digit((unsigned char)s[k])))
+	while (k < n &&
+	       (is_lower((unsigned char)s[k]) || is_digit((unsigned char)s[k])))
 		k++;
 	return k > 0 && k < n && s[k] == '-' &&
 	       letters_dashed(s + k + 1, n - k - 1);
@@ -279,7 +277,8 @@ static unsigned token_kind(const char *t, size_t n, enum prefix *kind,
 	static const struct {
 		const char *pfx;
 		enum prefix kind;
-	} pfx[] = {{"p-", PFX_P}, {"u-", PFX_U}, {"dt-", PFX_DT}, {"e-", PFX_E}};
+	} pfx[] = {
+	        {"p-", PFX_P}, {"u-", PFX_U}, {"dt-", PFX_DT}, {"e-", PFX_E}};
 
 	if (n == 5 && memcmp(t, "value", 5) == 0)
 		return CLS_VALUE;
@@ -324,7 +323,7 @@ static int cmp_str(const void *x, const void *y)
 /* Roots (sorted, unique: the suite's `type`) and properties (in class
  * order, duplicates kept) of an element, from arena memory. */
 enum ic_err mf2_parse_classes(struct mf2 *m, const GumboNode *n,
-                                 struct classes *c)
+                              struct classes *c)
 {
 	const char *cls = attr(n, "class"), *p, *t, *nm;
 	size_t len, nl, count = 0, u = 0;

@@ -72,7 +72,8 @@ static const char *trim_name(const char *s, size_t *n)
 		if (*n >= 2 && s[0] == '\xc2' && s[1] == '\xa0') {
 			s += 2;
 			*n -= 2;
-		} else if (*n >= 2 && s[*n - 2] == '\xc2' && s[*n - 1] == '\xa0')
+		} else if (*n >= 2 && s[*n - 2] == '\xc2' &&
+		           s[*n - 1] == '\xa0')
 			*n -= 2;
 		else
 			return s;

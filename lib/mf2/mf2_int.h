@@ -94,11 +94,11 @@ struct mf2 {
 	const char *base;     /* the document base: <base href> or doc_base */
 	cJSON *items, *rels, *rel_urls;
 	size_t nitems, nprops, out_bytes, visits;
-	size_t depth; /* tree levels the recursion is down: mf2_down() */
+	size_t depth;       /* tree levels the recursion is down: mf2_down() */
 	struct slot *slots; /* the index: see mf2_index_get() */
 	size_t nslots, nused;
-	const GumboNode *root;  /* the document, for ids (mf2_backcompat.c) */
-	bool ids_indexed;       /* ids are in the index (owner &ids_indexed) */
+	const GumboNode *root; /* the document, for ids (mf2_backcompat.c) */
+	bool ids_indexed;      /* ids are in the index (owner &ids_indexed) */
 	const GumboNode *incl[IC_MAX_MF2_INCLUDE_NEST]; /* includes in walk */
 	size_t nincl;
 	char *errbuf;
@@ -130,14 +130,14 @@ static inline void mf2_up(struct mf2 *m)
 struct item {
 	cJSON *obj, *props, *children;
 	const GumboNode *el;
-	const char *date;  /* first dt-* date: implied for a later bare time */
-	uint32_t bc;       /* a backcompat root: whose classic properties it
-	                    * reads (struct classes' bc); 0 for h-* */
-	bool has_pe;       /* a p-* or e-* property: no implied name */
-	bool has_u;        /* a u-* property: no implied photo or url */
-	bool has_nested;   /* a nested microformat: no implied anything */
-	bool name_p;       /* name came from p-name or was implied */
-	bool url_u;        /* url came from u-url or was implied */
+	const char *date; /* first dt-* date: implied for a later bare time */
+	uint32_t bc;      /* a backcompat root: whose classic properties it
+	                   * reads (struct classes' bc); 0 for h-* */
+	bool has_pe;      /* a p-* or e-* property: no implied name */
+	bool has_u;       /* a u-* property: no implied photo or url */
+	bool has_nested;  /* a nested microformat: no implied anything */
+	bool name_p;      /* name came from p-name or was implied */
+	bool url_u;       /* url came from u-url or was implied */
 };
 
 /* --- An index of names ---------------------------------------------------- */
@@ -212,7 +212,8 @@ struct classes {
 #define CLS_VALUE       0x4u
 #define CLS_VALUE_TITLE 0x8u
 
-/* --- Text content ---------------------------------------------------------- */
+/* --- Text content ----------------------------------------------------------
+ */
 
 enum text_mode {
 	TEXT_DOM, /* the DOM's textContent (rel-urls "text") */
@@ -224,50 +225,48 @@ enum text_mode {
 enum ic_err mf2_nomem(struct mf2 *m);
 enum ic_err mf2_visit(struct mf2 *m);
 enum ic_err mf2_buf_err(struct mf2 *m, enum ic_err rc);
-enum ic_err mf2_new_string(struct mf2 *m, const char *s, size_t n,
-                       cJSON **out);
+enum ic_err mf2_new_string(struct mf2 *m, const char *s, size_t n, cJSON **out);
 enum ic_err mf2_add_to_array(struct mf2 *m, cJSON *arr, cJSON *v);
 enum ic_err mf2_add_to_object(struct mf2 *m, cJSON *obj, const char *k,
-                          cJSON *v);
+                              cJSON *v);
 enum ic_err mf2_add_string(struct mf2 *m, cJSON *obj, const char *k,
-                       const char *s);
+                           const char *s);
 enum ic_err mf2_count_prop(struct mf2 *m);
-struct slot *mf2_index_get(struct mf2 *m, const void *owner,
-                       const char *key, bool insert);
+struct slot *mf2_index_get(struct mf2 *m, const void *owner, const char *key,
+                           bool insert);
 enum ic_err mf2_member_array(struct mf2 *m, cJSON *obj, const char *name,
-                         cJSON **arr);
+                             cJSON **arr);
 bool mf2_has_scheme(const char *s, size_t n);
 enum ic_err mf2_resolve(struct mf2 *m, const char *ref, const char **out);
 bool mf2_next_token(const char **p, const char **tok, size_t *n);
 unsigned mf2_class_flags(const GumboNode *n);
 enum ic_err mf2_parse_classes(struct mf2 *m, const GumboNode *n,
-                          struct classes *c);
+                              struct classes *c);
 
 /* --- mf2_property.c: properties, text content, e-* html ------------------- */
 
-enum ic_err mf2_text_kids(struct mf2 *m, const GumboNode *n,
-                      struct ic_buf *b, enum text_mode mode);
+enum ic_err mf2_text_kids(struct mf2 *m, const GumboNode *n, struct ic_buf *b,
+                          enum text_mode mode);
 enum ic_err mf2_p_value(struct mf2 *m, const GumboNode *n, cJSON **out);
-enum ic_err mf2_p_plain_value(struct mf2 *m, const GumboNode *n,
-                              cJSON **out);
+enum ic_err mf2_p_plain_value(struct mf2 *m, const GumboNode *n, cJSON **out);
 enum ic_err mf2_u_value(struct mf2 *m, const GumboNode *n, cJSON **out);
-enum ic_err mf2_dt_value(struct mf2 *m, const GumboNode *n,
-                     struct item *it, cJSON **out);
+enum ic_err mf2_dt_value(struct mf2 *m, const GumboNode *n, struct item *it,
+                         cJSON **out);
 enum ic_err mf2_e_fill(struct mf2 *m, const GumboNode *n, cJSON *obj);
 enum ic_err mf2_url_json(struct mf2 *m, const char *ref, const char *alt,
-                     cJSON **out);
+                         cJSON **out);
 enum ic_err mf2_add_prop(struct mf2 *m, struct item *it, const char *name,
-                     cJSON *v);
+                         cJSON *v);
 bool mf2_has_prop(struct mf2 *m, const struct item *it, const char *name);
-enum ic_err mf2_plain_prop(struct mf2 *m, const GumboNode *n,
-                       struct item *it, const struct prop *p);
+enum ic_err mf2_plain_prop(struct mf2 *m, const GumboNode *n, struct item *it,
+                           const struct prop *p);
 
 /* --- mf2_value_class.c: the value-class pattern, dates and times --------- */
 
-enum ic_err mf2_vcp_text(struct mf2 *m, const GumboNode *n,
-                     struct ic_buf *b, bool *found);
+enum ic_err mf2_vcp_text(struct mf2 *m, const GumboNode *n, struct ic_buf *b,
+                         bool *found);
 enum ic_err mf2_vcp_datetime(struct mf2 *m, const GumboNode *n,
-                         struct ic_buf *out, bool *found);
+                             struct ic_buf *out, bool *found);
 size_t mf2_scan_date(const char *s, size_t n);
 bool mf2_scan_time(const char *s, size_t n, char time[24], char tz[8]);
 
@@ -277,8 +276,8 @@ bool mf2_scan_time(const char *s, size_t n, char time[24], char tz[8]);
  * (0 outside any item or inside an h-* one): h-* roots, else classic ones
  * (with c->bc set); h-* properties, or inside a backcompat root the
  * classic ones it maps.  Arena memory, like mf2_parse_classes(). */
-enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n,
-                                uint32_t ctx, struct classes *c);
+enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n, uint32_t ctx,
+                                struct classes *c);
 /* The include pattern, for a backcompat item: call each(m, t, ctx) for
  * every element t that n includes by itemref, class="include" (a href,
  * object data "#id") or td headers, as if t were one more child of n.
@@ -286,13 +285,11 @@ enum ic_err mf2_element_classes(struct mf2 *m, const GumboNode *n,
  * IC_MAX_MF2_INCLUDE_NEST are skipped. */
 enum ic_err mf2_bc_includes(struct mf2 *m, const GumboNode *n,
                             enum ic_err (*each)(struct mf2 *m,
-                                                const GumboNode *t,
-                                                void *ctx),
+                                                const GumboNode *t, void *ctx),
                             void *ctx);
 /* The p-* value of a nested backcompat root: mf2_p_plain_value(), with
  * the text of what it includes after its own. */
-enum ic_err mf2_bc_text_value(struct mf2 *m, const GumboNode *el,
-                              cJSON **out);
+enum ic_err mf2_bc_text_value(struct mf2 *m, const GumboNode *el, cJSON **out);
 /* v, or for an item that is a backcompat root its plain URL string in
  * place of a {"value", "alt"} object (which it then deletes). */
 cJSON *mf2_bc_url(const struct item *it, cJSON *v);

@@ -11,12 +11,11 @@
 
 /* --- Text content (MC-2) ------------------------------------------------ */
 
-static enum ic_err text_of(struct mf2 *m, const GumboNode *n,
-                           struct ic_buf *b, enum text_mode mode);
+static enum ic_err text_of(struct mf2 *m, const GumboNode *n, struct ic_buf *b,
+                           enum text_mode mode);
 
 /* An <img> in mf2 text: its alt, else " " + absolute src + " ". */
-static enum ic_err text_img(struct mf2 *m, const GumboNode *n,
-                            struct ic_buf *b)
+static enum ic_err text_img(struct mf2 *m, const GumboNode *n, struct ic_buf *b)
 {
 	const char *alt = attr(n, "alt"), *src = attr(n, "src"), *abs;
 	enum ic_err rc;
@@ -38,8 +37,8 @@ static enum ic_err text_img(struct mf2 *m, const GumboNode *n,
 }
 
 /* Children deeper than IC_MAX_MF2_DEPTH add nothing (mf2_down()). */
-enum ic_err mf2_text_kids(struct mf2 *m, const GumboNode *n,
-                             struct ic_buf *b, enum text_mode mode)
+enum ic_err mf2_text_kids(struct mf2 *m, const GumboNode *n, struct ic_buf *b,
+                          enum text_mode mode)
 {
 	enum ic_err rc = IC_OK;
 
@@ -51,8 +50,8 @@ enum ic_err mf2_text_kids(struct mf2 *m, const GumboNode *n,
 	return rc;
 }
 
-static enum ic_err text_of(struct mf2 *m, const GumboNode *n,
-                           struct ic_buf *b, enum text_mode mode)
+static enum ic_err text_of(struct mf2 *m, const GumboNode *n, struct ic_buf *b,
+                           enum text_mode mode)
 {
 	enum ic_err rc = mf2_visit(m);
 
@@ -146,10 +145,10 @@ static enum ic_err add_tag_name(struct ic_buf *b, const GumboElement *el)
 	for (size_t i = 0; i < piece.length && rc == IC_OK; i++) {
 		unsigned char c = (unsigned char)piece.data[i];
 
-		rc = ic_buf_addc(b, (char)(el->tag_namespace ==
-		                                           GUMBO_NAMESPACE_SVG
-		                                   ? c
-		                                   : to_lower(c)));
+		rc = ic_buf_addc(b,
+		                 (char)(el->tag_namespace == GUMBO_NAMESPACE_SVG
+		                                ? c
+		                                : to_lower(c)));
 	}
 	return rc;
 }
@@ -290,9 +289,9 @@ static enum ic_err serialize(struct mf2 *m, const GumboNode *n,
 		return serialize_element(m, n, b);
 	case GUMBO_NODE_TEXT:
 	case GUMBO_NODE_WHITESPACE:
-		rc = is_raw_parent(n->parent) ? ic_buf_adds(b, n->v.text.text)
-		                              : add_escaped(b, n->v.text.text,
-		                                            false);
+		rc = is_raw_parent(n->parent)
+		             ? ic_buf_adds(b, n->v.text.text)
+		             : add_escaped(b, n->v.text.text, false);
 		break;
 	case GUMBO_NODE_CDATA:
 		rc = ic_buf_addf(b, "<![CDATA[%s]]>", n->v.text.text);
@@ -367,7 +366,7 @@ static const char *u_attr(const GumboNode *n)
 
 /* An absolute URL value; for an <img> with alt, {"value", "alt"}. */
 enum ic_err mf2_url_json(struct mf2 *m, const char *ref, const char *alt,
-                            cJSON **out)
+                         cJSON **out)
 {
 	const char *abs;
 	cJSON *o, *v;
@@ -404,9 +403,9 @@ enum ic_err mf2_u_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 	enum ic_err rc;
 
 	if (s != NULL)
-		return mf2_url_json(m, s,
-		                is_tag(n, GUMBO_TAG_IMG) ? attr(n, "alt") : NULL,
-		                out);
+		return mf2_url_json(
+		        m, s, is_tag(n, GUMBO_TAG_IMG) ? attr(n, "alt") : NULL,
+		        out);
 	rc = mf2_vcp_text(m, n, &b, &found);
 	if (rc == IC_OK && !found) {
 		if ((s = first_attr(n, GUMBO_TAG_ABBR, "title")) ||
@@ -457,8 +456,8 @@ static enum ic_err dt_imply_date(struct mf2 *m, struct item *it,
 }
 
 /* "Parsing a dt- property". */
-enum ic_err mf2_dt_value(struct mf2 *m, const GumboNode *n,
-                            struct item *it, cJSON **out)
+enum ic_err mf2_dt_value(struct mf2 *m, const GumboNode *n, struct item *it,
+                         cJSON **out)
 {
 	struct ic_buf b = IC_BUF_INIT(IC_MAX_MF2_OUTPUT_BYTES);
 	const char *s;
@@ -535,7 +534,7 @@ static enum ic_err e_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 
 /* Append v to properties[name] of it; v is consumed either way. */
 enum ic_err mf2_add_prop(struct mf2 *m, struct item *it, const char *name,
-                            cJSON *v)
+                         cJSON *v)
 {
 	cJSON *arr = NULL;
 	enum ic_err rc = mf2_count_prop(m);
@@ -555,8 +554,8 @@ bool mf2_has_prop(struct mf2 *m, const struct item *it, const char *name)
 }
 
 /* The value of one property class on a plain (non-root) element. */
-enum ic_err mf2_plain_prop(struct mf2 *m, const GumboNode *n,
-                              struct item *it, const struct prop *p)
+enum ic_err mf2_plain_prop(struct mf2 *m, const GumboNode *n, struct item *it,
+                           const struct prop *p)
 {
 	cJSON *v = NULL;
 	enum ic_err rc;

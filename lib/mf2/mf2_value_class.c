@@ -10,7 +10,8 @@
 
 #include "core/ic_limits.h"
 
-/* --- Value-class pattern ---------------------------------------------------- */
+/* --- Value-class pattern ----------------------------------------------------
+ */
 
 /*
  * The `value` and `value-title` descendants of a property element, in
@@ -67,8 +68,7 @@ static enum ic_err vcp_collect_kids(struct mf2 *m, const GumboNode *n,
 }
 
 /* Not below IC_MAX_MF2_DEPTH (mf2_down()). */
-static enum ic_err vcp_collect(struct mf2 *m, const GumboNode *n,
-                               struct vcp *v)
+static enum ic_err vcp_collect(struct mf2 *m, const GumboNode *n, struct vcp *v)
 {
 	enum ic_err rc;
 
@@ -98,7 +98,8 @@ static enum ic_err vcp_part(struct mf2 *m, const GumboNode *c, bool dt,
 	else if (dt && (is_tag(c, GUMBO_TAG_TIME) || is_tag(c, GUMBO_TAG_INS) ||
 	                is_tag(c, GUMBO_TAG_DEL)))
 		s = attr(c, "datetime");
-	if (s != NULL || is_tag(c, GUMBO_TAG_IMG) || is_tag(c, GUMBO_TAG_AREA) ||
+	if (s != NULL || is_tag(c, GUMBO_TAG_IMG) ||
+	    is_tag(c, GUMBO_TAG_AREA) ||
 	    (mf2_class_flags(c) & CLS_VALUE_TITLE)) {
 		rc = ic_buf_adds(b, s ? s : "");
 		return rc == IC_OK ? IC_OK : mf2_buf_err(m, rc);
@@ -107,8 +108,8 @@ static enum ic_err vcp_part(struct mf2 *m, const GumboNode *c, bool dt,
 }
 
 /* p-* and u-*: the parts concatenated; *found false when there are none. */
-enum ic_err mf2_vcp_text(struct mf2 *m, const GumboNode *n,
-                            struct ic_buf *b, bool *found)
+enum ic_err mf2_vcp_text(struct mf2 *m, const GumboNode *n, struct ic_buf *b,
+                         bool *found)
 {
 	struct vcp v = {NULL, 0, 0};
 	enum ic_err rc = vcp_collect(m, n, &v);
@@ -119,7 +120,8 @@ enum ic_err mf2_vcp_text(struct mf2 *m, const GumboNode *n,
 	return rc;
 }
 
-/* --- Dates and times (value-class pattern for dt-*, MC-7) ------------------ */
+/* --- Dates and times (value-class pattern for dt-*, MC-7) ------------------
+ */
 
 struct dt_parts {
 	char date[16];
@@ -142,9 +144,11 @@ size_t mf2_scan_date(const char *s, size_t n)
 	if (digits(s, n, 0, 4) != 4 || n < 5 || s[4] != '-')
 		return 0;
 	if (digits(s, n, 5, 2) == 2 && n > 7 && s[7] == '-' &&
-	    digits(s, n, 8, 2) == 2 && (n == 10 || !is_digit((unsigned char)s[10])))
+	    digits(s, n, 8, 2) == 2 &&
+	    (n == 10 || !is_digit((unsigned char)s[10])))
 		return 10;
-	if (digits(s, n, 5, 3) == 3 && (n == 8 || !is_digit((unsigned char)s[8])))
+	if (digits(s, n, 5, 3) == 3 &&
+	    (n == 8 || !is_digit((unsigned char)s[8])))
 		return 8;
 	return 0;
 }
@@ -297,7 +301,7 @@ static void dt_add_part(struct dt_parts *p, const char *s, size_t n)
 /* dt-*: combine the value parts into "date time tz"; *found false when no
  * date or time was among them. */
 enum ic_err mf2_vcp_datetime(struct mf2 *m, const GumboNode *n,
-                                struct ic_buf *out, bool *found)
+                             struct ic_buf *out, bool *found)
 {
 	struct vcp v = {NULL, 0, 0};
 	struct dt_parts p = {"", "", ""};
@@ -426,8 +430,9 @@ enum ic_err ic_mf2_datetime(const char *s, long long *epoch, char *errbuf)
 		               "mf2: datetime names no real day");
 	if (n > 10 && ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
 	               !lenient_time(s + 11, n - 11, &secs, &off)))
-		return ic_fail(errbuf, IC_ERR_BAD_INPUT,
-		               "mf2: datetime has no valid time after the date");
+		return ic_fail(
+		        errbuf, IC_ERR_BAD_INPUT,
+		        "mf2: datetime has no valid time after the date");
 	*epoch = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + secs -
 	         off;
 	return IC_OK;

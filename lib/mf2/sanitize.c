@@ -2,8 +2,9 @@
  * sanitize.c - allow-list HTML sanitizer on gumbo (see sanitize.h; MC-3).
  *
  * Three parts: gumbo runs on the shared byte budget (text/html5.h) so a
- * hostile fragment cannot make it eat the machine; one iterative tree walk with an explicit
- * stack; two writers on that walk, HTML (the allow-list) and plain text.
+ * hostile fragment cannot make it eat the machine; one iterative tree walk with
+ * an explicit stack; two writers on that walk, HTML (the allow-list) and plain
+ * text.
  *
  * The HTML writer's invariant: what it writes, parsed again by the HTML5
  * fragment algorithm, gives back exactly the elements it wrote.  Two

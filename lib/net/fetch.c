@@ -410,8 +410,9 @@ static enum ic_err build_headers(struct hop *h, struct curl_slist **out)
 		lines[n++] = ic_arena_printf(h->a, "Authorization: Bearer %s",
 		                             req->bearer);
 	for (size_t i = 0; i < req->nheaders; i++)
-		lines[n++] = ic_arena_printf(h->a, "%s: %s", req->headers[i].name,
-		                             req->headers[i].value);
+		lines[n++] =
+		        ic_arena_printf(h->a, "%s: %s", req->headers[i].name,
+		                        req->headers[i].value);
 	lines[n++] = "Expect:"; /* no 100-continue round trip for bodies */
 	for (size_t i = 0; i < n; i++) {
 		struct curl_slist *next;

@@ -67,7 +67,7 @@ struct ic_fetch_req {
 	 * be HTTP tokens and not Authorization; values without CR/LF. */
 	const struct ic_fetch_header *headers;
 	size_t nheaders;
-	size_t max_bytes;         /* body cap; 0: IC_MAX_FETCH_BYTES */
+	size_t max_bytes;  /* body cap; 0: IC_MAX_FETCH_BYTES */
 	long timeout_ms;   /* all hops together; 0: IC_FETCH_TIMEOUT_MS */
 	int max_redirects; /* 0: IC_MAX_REDIRECTS; < 0: follow none */
 	bool dev_mode;     /* allow loopback/private addresses (tests) */

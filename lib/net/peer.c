@@ -10,10 +10,9 @@
 #include "core/ic_limits.h"
 #include "text/json.h"
 
-enum ic_err ic_peer_get(struct ic_req *req, const char *url,
-			const char *bearer, size_t max_bytes,
-			struct ic_fetch_result *res, struct ic_discovery *d,
-			char *errbuf)
+enum ic_err ic_peer_get(struct ic_req *req, const char *url, const char *bearer,
+                        size_t max_bytes, struct ic_fetch_result *res,
+                        struct ic_discovery *d, char *errbuf)
 {
 	struct ic_fetch_req f = {0};
 	enum ic_err rc;
@@ -33,7 +32,7 @@ enum ic_err ic_peer_get(struct ic_req *req, const char *url,
 static bool is_json(const char *ct)
 {
 	return ct && (strncasecmp(ct, "application/json", 16) == 0 ||
-		      strstr(ct, "+json") != NULL);
+	              strstr(ct, "+json") != NULL);
 }
 
 /* Form-encoded answers of legacy servers, as a flat JSON object. */
@@ -52,15 +51,15 @@ static cJSON *form_to_json(struct ic_req *req, const char *body, size_t len)
 	for (size_t i = 0; i < form.n; i++)
 		if (!cJSON_GetObjectItemCaseSensitive(o, form.fields[i].name) &&
 		    !cJSON_AddStringToObject(o, form.fields[i].name,
-					     form.fields[i].value))
+		                             form.fields[i].value))
 			return NULL;
 	return o;
 }
 
 enum ic_err ic_peer_post_form(struct ic_req *req, const char *url,
-			      const char *form, size_t len,
-			      struct ic_fetch_result *res, cJSON **out,
-			      char *errbuf)
+                              const char *form, size_t len,
+                              struct ic_fetch_result *res, cJSON **out,
+                              char *errbuf)
 {
 	struct ic_fetch_req f = {0};
 	enum ic_err rc;
@@ -76,9 +75,10 @@ enum ic_err ic_peer_post_form(struct ic_req *req, const char *url,
 	rc = ic_fetch(req->arena, &f, res, errbuf);
 	if (rc != IC_OK)
 		return rc;
-	if (is_json(res->content_type) || (res->body_len && res->body[0] == '{')) {
+	if (is_json(res->content_type) ||
+	    (res->body_len && res->body[0] == '{')) {
 		if (ic_json_parse(req->arena, res->body, res->body_len, out) ==
-			    IC_OK &&
+		            IC_OK &&
 		    !cJSON_IsObject(*out))
 			*out = NULL;
 	} else {
@@ -87,9 +87,8 @@ enum ic_err ic_peer_post_form(struct ic_req *req, const char *url,
 	return IC_OK;
 }
 
-enum ic_err ic_peer_metadata(struct ic_req *req, const char *url,
-			     cJSON **meta, const char **meta_url,
-			     char *errbuf)
+enum ic_err ic_peer_metadata(struct ic_req *req, const char *url, cJSON **meta,
+                             const char **meta_url, char *errbuf)
 {
 	struct ic_fetch_result res;
 	struct ic_discovery d;
@@ -103,7 +102,7 @@ enum ic_err ic_peer_metadata(struct ic_req *req, const char *url,
 	murl = ic_discover_find(&d, "indieauth-metadata");
 	if (murl == NULL)
 		return ic_fail(errbuf, IC_ERR_NOT_FOUND,
-			       "%s advertises no indieauth-metadata", url);
+		               "%s advertises no indieauth-metadata", url);
 	if (meta_url)
 		*meta_url = murl;
 	rc = ic_peer_get(req, murl, NULL, 0, &res, NULL, errbuf);
@@ -113,13 +112,12 @@ enum ic_err ic_peer_metadata(struct ic_req *req, const char *url,
 	    ic_json_parse(req->arena, res.body, res.body_len, meta) != IC_OK ||
 	    !cJSON_IsObject(*meta))
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "metadata at %s is not a JSON object (HTTP %ld)",
-			       murl, res.status);
+		               "metadata at %s is not a JSON object (HTTP %ld)",
+		               murl, res.status);
 	return IC_OK;
 }
 
-const char *ic_peer_str(struct ic_req *req, const cJSON *obj,
-			const char *name)
+const char *ic_peer_str(struct ic_req *req, const cJSON *obj, const char *name)
 {
 	return ic_json_str(req->arena, obj, name);
 }

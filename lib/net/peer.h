@@ -21,10 +21,9 @@
  * answer (Link headers first, then <head>: WS-S-1, IA-C-5).
  * @return IC_OK whatever the status (the caller judges it); fetch errors.
  */
-enum ic_err ic_peer_get(struct ic_req *req, const char *url,
-			const char *bearer, size_t max_bytes,
-			struct ic_fetch_result *res, struct ic_discovery *d,
-			char *errbuf);
+enum ic_err ic_peer_get(struct ic_req *req, const char *url, const char *bearer,
+                        size_t max_bytes, struct ic_fetch_result *res,
+                        struct ic_discovery *d, char *errbuf);
 
 /**
  * POST the form in @p form to @p url with `Accept: application/json`,
@@ -33,9 +32,9 @@ enum ic_err ic_peer_get(struct ic_req *req, const char *url,
  * @return IC_OK whatever the status; fetch errors.
  */
 enum ic_err ic_peer_post_form(struct ic_req *req, const char *url,
-			      const char *form, size_t len,
-			      struct ic_fetch_result *res, cJSON **out,
-			      char *errbuf);
+                              const char *form, size_t len,
+                              struct ic_fetch_result *res, cJSON **out,
+                              char *errbuf);
 
 /**
  * The IndieAuth metadata document advertised by the page at @p url
@@ -44,12 +43,10 @@ enum ic_err ic_peer_post_form(struct ic_req *req, const char *url,
  * @return IC_OK; IC_ERR_NOT_FOUND (the page has no such link);
  *         IC_ERR_PROTOCOL (not JSON or not an object); fetch errors.
  */
-enum ic_err ic_peer_metadata(struct ic_req *req, const char *url,
-			     cJSON **meta, const char **meta_url,
-			     char *errbuf);
+enum ic_err ic_peer_metadata(struct ic_req *req, const char *url, cJSON **meta,
+                             const char **meta_url, char *errbuf);
 
 /** A string member of a JSON object, from the arena, or NULL. */
-const char *ic_peer_str(struct ic_req *req, const cJSON *obj,
-			const char *name);
+const char *ic_peer_str(struct ic_req *req, const cJSON *obj, const char *name);
 
 #endif /* IC_PEER_H */

@@ -36,18 +36,18 @@ enum ic_conv_state {
 };
 
 enum ic_conv_event {
-	IC_CONV_EV_INVITE,       /* the owner invites them (again) */
-	IC_CONV_EV_TICKET_FILED, /* their ticket was redeemed: a token of
-				    theirs is to be filed (TR-6..TR-10) */
-	IC_CONV_EV_ACCEPT,       /* the owner accepts their request */
-	IC_CONV_EV_DECLINE,      /* the owner declines them */
-	IC_CONV_EV_BLOCK,        /* the owner blocks them (TS-5) */
-	IC_CONV_EV_REVOKE,       /* the owner revokes their access (TE-12) */
-	IC_CONV_EV_TICKET_ISSUE, /* we issue them a ticket (TS-1) */
-	IC_CONV_EV_TOKEN_REDEEM, /* they redeem our ticket (TE-4) */
-	IC_CONV_EV_TOKEN_REFRESH,/* they refresh their token (TE-6) */
-	IC_CONV_EV_SEND,         /* the owner sends them a message */
-	IC_CONV_EV_RECEIVE,      /* their messages are to be stored */
+	IC_CONV_EV_INVITE,        /* the owner invites them (again) */
+	IC_CONV_EV_TICKET_FILED,  /* their ticket was redeemed: a token of
+	                             theirs is to be filed (TR-6..TR-10) */
+	IC_CONV_EV_ACCEPT,        /* the owner accepts their request */
+	IC_CONV_EV_DECLINE,       /* the owner declines them */
+	IC_CONV_EV_BLOCK,         /* the owner blocks them (TS-5) */
+	IC_CONV_EV_REVOKE,        /* the owner revokes their access (TE-12) */
+	IC_CONV_EV_TICKET_ISSUE,  /* we issue them a ticket (TS-1) */
+	IC_CONV_EV_TOKEN_REDEEM,  /* they redeem our ticket (TE-4) */
+	IC_CONV_EV_TOKEN_REFRESH, /* they refresh their token (TE-6) */
+	IC_CONV_EV_SEND,          /* the owner sends them a message */
+	IC_CONV_EV_RECEIVE,       /* their messages are to be stored */
 	IC_CONV_NEVENTS
 };
 
@@ -79,12 +79,11 @@ const char *ic_conv_event_name(enum ic_conv_event ev);
  *         or event out of range.
  */
 enum ic_err ic_conv_step(enum ic_conv_state *state, bool *revoked,
-			 enum ic_conv_event ev, const char *peer,
-			 char *errbuf);
+                         enum ic_conv_event ev, const char *peer, char *errbuf);
 
 /** Whether the table allows @p ev in that position (no change made). */
 bool ic_conv_allows(enum ic_conv_state state, bool revoked,
-		    enum ic_conv_event ev);
+                    enum ic_conv_event ev);
 
 /**
  * Declined or blocked: no messages either way, their tickets ignored;

@@ -10,11 +10,11 @@
 #include "text/json.h"
 
 static char *queue_key(struct ic_arena *a, long long when, const char *kind,
-		       const char *id)
+                       const char *id)
 {
 	return ic_arena_printf(a, "q:%016llx:%s:%s",
-			       (unsigned long long)(when < 0 ? 0 : when), kind,
-			       id);
+	                       (unsigned long long)(when < 0 ? 0 : when), kind,
+	                       id);
 }
 
 static char *index_key(struct ic_arena *a, const char *kind, const char *id)
@@ -35,8 +35,7 @@ static long long when_of(const char *qkey, size_t len)
 
 /* Remove the job's queue entry and index; report its time if present. */
 static enum ic_err unlink_job(struct ic_store_txn *t, struct ic_arena *a,
-			      const char *kind, const char *id,
-			      long long *when)
+                              const char *kind, const char *id, long long *when)
 {
 	char *ikey = index_key(a, kind, id);
 	const void *v;
@@ -64,9 +63,9 @@ static enum ic_err unlink_job(struct ic_store_txn *t, struct ic_arena *a,
 }
 
 enum ic_err ic_due_schedule_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-				   const char *kind, const char *id,
-				   long long when, int attempts,
-				   bool keep_earlier)
+                                   const char *kind, const char *id,
+                                   long long when, int attempts,
+                                   bool keep_earlier)
 {
 	long long old;
 	char *qkey, *ikey;
@@ -88,12 +87,12 @@ enum ic_err ic_due_schedule_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 	if (rc)
 		return rc;
 	return ic_store_txn_put(t, IC_DB_DUE, ikey, strlen(ikey), qkey,
-				strlen(qkey), 0);
+	                        strlen(qkey), 0);
 }
 
 enum ic_err ic_due_when_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-			       const char *kind, const char *id,
-			       long long *when)
+                               const char *kind, const char *id,
+                               long long *when)
 {
 	char *ikey = index_key(a, kind, id);
 	const void *v;
@@ -110,7 +109,7 @@ enum ic_err ic_due_when_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 }
 
 enum ic_err ic_due_cancel_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-				 const char *kind, const char *id)
+                                 const char *kind, const char *id)
 {
 	long long old;
 
@@ -125,8 +124,8 @@ struct first_ctx {
 	size_t vlen;
 };
 
-static enum ic_err first_one(const void *k, size_t kl, const void *v,
-			     size_t vl, void *ctx)
+static enum ic_err first_one(const void *k, size_t kl, const void *v, size_t vl,
+                             void *ctx)
 {
 	struct first_ctx *f = ctx;
 
@@ -154,12 +153,12 @@ long long ic_due_first_in_txn(struct ic_store_txn *t)
 }
 
 enum ic_err ic_due_take_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-			       long long now, struct ic_due *out)
+                               long long now, struct ic_due *out)
 {
 	struct first_ctx f = {a, NULL, 0, NULL, 0};
 	cJSON *j;
-	enum ic_err rc = ic_store_txn_scan(t, IC_DB_DUE, "q:", 2, first_one,
-					   &f);
+	enum ic_err rc =
+	        ic_store_txn_scan(t, IC_DB_DUE, "q:", 2, first_one, &f);
 
 	if (rc)
 		return rc;
@@ -175,8 +174,8 @@ enum ic_err ic_due_take_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 		return IC_ERR_DATABASE;
 	/* Lease it: a worker killed mid-job leaves it to be retried. */
 	return ic_due_schedule_in_txn(t, a, out->kind, out->id,
-				      now + IC_DUE_LEASE, out->attempts + 1,
-				      false);
+	                              now + IC_DUE_LEASE, out->attempts + 1,
+	                              false);
 }
 
 long long ic_due_backoff(int attempts)

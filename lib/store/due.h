@@ -29,7 +29,7 @@ struct ic_due {
 	const char *kind; /* "notify", "fetch", "ticket", "renew", … */
 	const char *id;   /* usually a conversation or subscription id */
 	long long when;
-	int attempts;     /* how often it was taken before */
+	int attempts; /* how often it was taken before */
 };
 
 /**
@@ -37,28 +37,28 @@ struct ic_due {
  * same job unless @p keep_earlier and that one is sooner.
  */
 enum ic_err ic_due_schedule_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-				   const char *kind, const char *id,
-				   long long when, int attempts,
-				   bool keep_earlier);
+                                   const char *kind, const char *id,
+                                   long long when, int attempts,
+                                   bool keep_earlier);
 
 /**
  * When job (kind, id) is due.
  * @return IC_OK; IC_ERR_NOT_FOUND (not scheduled).
  */
 enum ic_err ic_due_when_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-			       const char *kind, const char *id,
-			       long long *when);
+                               const char *kind, const char *id,
+                               long long *when);
 
 /** Remove job (kind, id); IC_OK when it was not there. */
 enum ic_err ic_due_cancel_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-				 const char *kind, const char *id);
+                                 const char *kind, const char *id);
 
 /**
  * The earliest job due at or before @p now, leased for IC_DUE_LEASE
  * seconds with attempts + 1.  @return IC_OK; IC_ERR_NOT_FOUND (none due).
  */
 enum ic_err ic_due_take_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-			       long long now, struct ic_due *out);
+                               long long now, struct ic_due *out);
 
 /** The due time of the earliest job, or 0 when the queue is empty. */
 long long ic_due_first_in_txn(struct ic_store_txn *t);

@@ -13,19 +13,19 @@
 #define PASSPHRASE_KEY "passphrase_hash"
 
 static enum ic_err put(struct ic_store_txn *t, enum ic_store_db db,
-		       const char *key, const cJSON *j)
+                       const char *key, const cJSON *j)
 {
 	return ic_store_txn_put_json(t, db, key, strlen(key), j);
 }
 
 static enum ic_err get(struct ic_store_txn *t, struct ic_arena *a,
-		       enum ic_store_db db, const char *key, cJSON **j)
+                       enum ic_store_db db, const char *key, cJSON **j)
 {
 	return ic_store_txn_get_json(t, a, db, key, strlen(key), j);
 }
 
 static enum ic_err del(struct ic_store_txn *t, enum ic_store_db db,
-		       const char *key)
+                       const char *key)
 {
 	enum ic_err rc = ic_store_txn_del(t, db, key, strlen(key));
 
@@ -35,8 +35,8 @@ static enum ic_err del(struct ic_store_txn *t, enum ic_store_db db,
 /* --- Sessions ------------------------------------------------------------ */
 
 enum ic_err ic_store_session_put_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *hash,
-					const struct ic_session *s)
+                                        struct ic_arena *a, const char *hash,
+                                        const struct ic_session *s)
 {
 	cJSON *j = ic_json_record(a, 1);
 	enum ic_err rc;
@@ -44,14 +44,16 @@ enum ic_err ic_store_session_put_in_txn(struct ic_store_txn *t,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "me", s->me);
-	if (!rc) rc = ic_json_add_num(j, "created", s->created);
-	if (!rc) rc = ic_json_add_num(j, "expires", s->expires);
+	if (!rc)
+		rc = ic_json_add_num(j, "created", s->created);
+	if (!rc)
+		rc = ic_json_add_num(j, "expires", s->expires);
 	return rc ? rc : put(t, IC_DB_SESSIONS, hash, j);
 }
 
 enum ic_err ic_store_session_get_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *hash,
-					long long now, struct ic_session *out)
+                                        struct ic_arena *a, const char *hash,
+                                        long long now, struct ic_session *out)
 {
 	cJSON *j;
 	enum ic_err rc = get(t, a, IC_DB_SESSIONS, hash, &j);
@@ -67,7 +69,7 @@ enum ic_err ic_store_session_get_in_txn(struct ic_store_txn *t,
 }
 
 enum ic_err ic_store_session_del_in_txn(struct ic_store_txn *t,
-					const char *hash)
+                                        const char *hash)
 {
 	return del(t, IC_DB_SESSIONS, hash);
 }
@@ -75,8 +77,8 @@ enum ic_err ic_store_session_del_in_txn(struct ic_store_txn *t,
 /* --- Sign-in states ------------------------------------------------------- */
 
 enum ic_err ic_store_state_put_in_txn(struct ic_store_txn *t,
-				      struct ic_arena *a, const char *hash,
-				      const struct ic_signin_state *s)
+                                      struct ic_arena *a, const char *hash,
+                                      const struct ic_signin_state *s)
 {
 	cJSON *j = ic_json_record(a, 1), *chain;
 	enum ic_err rc;
@@ -84,13 +86,19 @@ enum ic_err ic_store_state_put_in_txn(struct ic_store_txn *t,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "binding", s->binding_hash);
-	if (!rc) rc = ic_json_add_str(j, "verifier", s->verifier);
-	if (!rc) rc = ic_json_add_str(j, "issuer", s->issuer);
-	if (!rc) rc = ic_json_add_str(j, "authorization_endpoint",
-				      s->authorization_endpoint);
-	if (!rc) rc = ic_json_add_str(j, "me", s->entered_me);
-	if (!rc) rc = ic_json_add_str(j, "next", s->next);
-	if (!rc) rc = ic_json_add_num(j, "expires", s->expires);
+	if (!rc)
+		rc = ic_json_add_str(j, "verifier", s->verifier);
+	if (!rc)
+		rc = ic_json_add_str(j, "issuer", s->issuer);
+	if (!rc)
+		rc = ic_json_add_str(j, "authorization_endpoint",
+		                     s->authorization_endpoint);
+	if (!rc)
+		rc = ic_json_add_str(j, "me", s->entered_me);
+	if (!rc)
+		rc = ic_json_add_str(j, "next", s->next);
+	if (!rc)
+		rc = ic_json_add_num(j, "expires", s->expires);
 	if (rc)
 		return rc;
 	chain = cJSON_AddArrayToObject(j, "chain");
@@ -106,7 +114,7 @@ enum ic_err ic_store_state_put_in_txn(struct ic_store_txn *t,
 }
 
 static void state_from_json(struct ic_arena *a, const cJSON *j,
-			    struct ic_signin_state *out)
+                            struct ic_signin_state *out)
 {
 	const cJSON *chain = cJSON_GetObjectItemCaseSensitive(j, "chain");
 	const cJSON *u;
@@ -134,8 +142,8 @@ struct count_ctx {
 	size_t n, stop;
 };
 
-static enum ic_err count_one(const void *k, size_t kl, const void *v,
-			     size_t vl, void *ctx)
+static enum ic_err count_one(const void *k, size_t kl, const void *v, size_t vl,
+                             void *ctx)
 {
 	struct count_ctx *c = ctx;
 	cJSON *j;
@@ -149,21 +157,21 @@ static enum ic_err count_one(const void *k, size_t kl, const void *v,
 }
 
 enum ic_err ic_store_state_count_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, long long now,
-					size_t stop, size_t *count)
+                                        struct ic_arena *a, long long now,
+                                        size_t stop, size_t *count)
 {
 	struct count_ctx c = {a, now, 0, stop};
-	enum ic_err rc = ic_store_txn_scan(t, IC_DB_STATES, NULL, 0, count_one,
-					   &c);
+	enum ic_err rc =
+	        ic_store_txn_scan(t, IC_DB_STATES, NULL, 0, count_one, &c);
 
 	*count = c.n;
 	return rc;
 }
 
 enum ic_err ic_store_state_take_in_txn(struct ic_store_txn *t,
-				       struct ic_arena *a, const char *hash,
-				       long long now,
-				       struct ic_signin_state *out)
+                                       struct ic_arena *a, const char *hash,
+                                       long long now,
+                                       struct ic_signin_state *out)
 {
 	cJSON *j;
 	enum ic_err rc = get(t, a, IC_DB_STATES, hash, &j);
@@ -180,11 +188,12 @@ enum ic_err ic_store_state_take_in_txn(struct ic_store_txn *t,
 	return out->expires > now ? IC_OK : IC_ERR_GONE;
 }
 
-/* --- Authorization codes --------------------------------------------------- */
+/* --- Authorization codes ---------------------------------------------------
+ */
 
-enum ic_err ic_store_code_put_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a, const char *hash,
-				     const struct ic_auth_code *c)
+enum ic_err ic_store_code_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const char *hash,
+                                     const struct ic_auth_code *c)
 {
 	cJSON *j = ic_json_record(a, 1);
 	enum ic_err rc;
@@ -192,20 +201,28 @@ enum ic_err ic_store_code_put_in_txn(struct ic_store_txn *t,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "client_id", c->client_id);
-	if (!rc) rc = ic_json_add_str(j, "redirect_uri", c->redirect_uri);
-	if (!rc) rc = ic_json_add_str(j, "challenge", c->challenge);
-	if (!rc) rc = ic_json_add_str(j, "scope", c->scope);
-	if (!rc) rc = ic_json_add_str(j, "me", c->me);
-	if (!rc) rc = ic_json_add_num(j, "expires", c->expires);
-	if (!rc) rc = ic_json_add_bool(j, "used", c->used);
-	if (!rc) rc = ic_json_add_str(j, "token_hash", c->token_hash);
-	if (!rc) rc = ic_json_add_str(j, "refresh_hash", c->refresh_hash);
+	if (!rc)
+		rc = ic_json_add_str(j, "redirect_uri", c->redirect_uri);
+	if (!rc)
+		rc = ic_json_add_str(j, "challenge", c->challenge);
+	if (!rc)
+		rc = ic_json_add_str(j, "scope", c->scope);
+	if (!rc)
+		rc = ic_json_add_str(j, "me", c->me);
+	if (!rc)
+		rc = ic_json_add_num(j, "expires", c->expires);
+	if (!rc)
+		rc = ic_json_add_bool(j, "used", c->used);
+	if (!rc)
+		rc = ic_json_add_str(j, "token_hash", c->token_hash);
+	if (!rc)
+		rc = ic_json_add_str(j, "refresh_hash", c->refresh_hash);
 	return rc ? rc : put(t, IC_DB_CODES, hash, j);
 }
 
 enum ic_err ic_store_code_take_in_txn(struct ic_store_txn *t,
-				      struct ic_arena *a, const char *hash,
-				      long long now, struct ic_auth_code *out)
+                                      struct ic_arena *a, const char *hash,
+                                      long long now, struct ic_auth_code *out)
 {
 	cJSON *j;
 	enum ic_err rc = get(t, a, IC_DB_CODES, hash, &j);
@@ -230,11 +247,12 @@ enum ic_err ic_store_code_take_in_txn(struct ic_store_txn *t,
 	return ic_store_code_put_in_txn(t, a, hash, out);
 }
 
-/* --- Refresh tokens ---------------------------------------------------------- */
+/* --- Refresh tokens ----------------------------------------------------------
+ */
 
 enum ic_err ic_store_refresh_put_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *hash,
-					const struct ic_refresh_token *r)
+                                        struct ic_arena *a, const char *hash,
+                                        const struct ic_refresh_token *r)
 {
 	cJSON *j = ic_json_record(a, 1);
 	enum ic_err rc;
@@ -242,19 +260,25 @@ enum ic_err ic_store_refresh_put_in_txn(struct ic_store_txn *t,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "conv", r->conv);
-	if (!rc) rc = ic_json_add_str(j, "subject", r->subject);
-	if (!rc) rc = ic_json_add_str(j, "resource", r->resource);
-	if (!rc) rc = ic_json_add_str(j, "scope", r->scope);
-	if (!rc) rc = ic_json_add_str(j, "client_id", r->client_id);
-	if (!rc) rc = ic_json_add_num(j, "issued", r->issued);
-	if (!rc) rc = ic_json_add_num(j, "idle_expires", r->idle_expires);
+	if (!rc)
+		rc = ic_json_add_str(j, "subject", r->subject);
+	if (!rc)
+		rc = ic_json_add_str(j, "resource", r->resource);
+	if (!rc)
+		rc = ic_json_add_str(j, "scope", r->scope);
+	if (!rc)
+		rc = ic_json_add_str(j, "client_id", r->client_id);
+	if (!rc)
+		rc = ic_json_add_num(j, "issued", r->issued);
+	if (!rc)
+		rc = ic_json_add_num(j, "idle_expires", r->idle_expires);
 	return rc ? rc : put(t, IC_DB_REFRESH, hash, j);
 }
 
 enum ic_err ic_store_refresh_take_in_txn(struct ic_store_txn *t,
-					 struct ic_arena *a, const char *hash,
-					 long long now,
-					 struct ic_refresh_token *out)
+                                         struct ic_arena *a, const char *hash,
+                                         long long now,
+                                         struct ic_refresh_token *out)
 {
 	cJSON *j;
 	enum ic_err rc = get(t, a, IC_DB_REFRESH, hash, &j);
@@ -278,8 +302,8 @@ enum ic_err ic_store_refresh_take_in_txn(struct ic_store_txn *t,
 }
 
 enum ic_err ic_store_refresh_del_conv_in_txn(struct ic_store_txn *t,
-					     struct ic_arena *a,
-					     const char *conv, int *count)
+                                             struct ic_arena *a,
+                                             const char *conv, int *count)
 {
 	char **keys;
 	size_t n;
@@ -299,9 +323,8 @@ enum ic_err ic_store_refresh_del_conv_in_txn(struct ic_store_txn *t,
 
 /* --- Rate counters -------------------------------------------------------- */
 
-enum ic_err ic_store_rate_get_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a, const char *key,
-				     struct ic_rate *out)
+enum ic_err ic_store_rate_get_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const char *key, struct ic_rate *out)
 {
 	cJSON *j;
 	enum ic_err rc = get(t, a, IC_DB_RATE, key, &j);
@@ -317,9 +340,8 @@ enum ic_err ic_store_rate_get_in_txn(struct ic_store_txn *t,
 	return IC_OK;
 }
 
-enum ic_err ic_store_rate_put_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a, const char *key,
-				     const struct ic_rate *r)
+enum ic_err ic_store_rate_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const char *key, const struct ic_rate *r)
 {
 	cJSON *j;
 	enum ic_err rc;
@@ -330,16 +352,18 @@ enum ic_err ic_store_rate_put_in_txn(struct ic_store_txn *t,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_num(j, "failures", r->failures);
-	if (!rc) rc = ic_json_add_num(j, "until", r->until);
-	if (!rc) rc = ic_json_add_num(j, "last", r->last);
+	if (!rc)
+		rc = ic_json_add_num(j, "until", r->until);
+	if (!rc)
+		rc = ic_json_add_num(j, "last", r->last);
 	return rc ? rc : put(t, IC_DB_RATE, key, j);
 }
 
-/* --- Passphrase ------------------------------------------------------------- */
+/* --- Passphrase -------------------------------------------------------------
+ */
 
 enum ic_err ic_store_passphrase_get_in_txn(struct ic_store_txn *t,
-					   struct ic_arena *a,
-					   const char **out)
+                                           struct ic_arena *a, const char **out)
 {
 	cJSON *j;
 	enum ic_err rc = get(t, a, IC_DB_META, PASSPHRASE_KEY, &j);
@@ -352,8 +376,7 @@ enum ic_err ic_store_passphrase_get_in_txn(struct ic_store_txn *t,
 }
 
 enum ic_err ic_store_passphrase_put_in_txn(struct ic_store_txn *t,
-					   struct ic_arena *a,
-					   const char *hash)
+                                           struct ic_arena *a, const char *hash)
 {
 	cJSON *j = ic_json_record(a, 1);
 	enum ic_err rc;
@@ -364,7 +387,8 @@ enum ic_err ic_store_passphrase_put_in_txn(struct ic_store_txn *t,
 	return rc ? rc : put(t, IC_DB_META, PASSPHRASE_KEY, j);
 }
 
-/* --- Clean-up ----------------------------------------------------------------- */
+/* --- Clean-up
+ * ----------------------------------------------------------------- */
 
 struct gc_ctx {
 	struct ic_arena *a;
@@ -376,7 +400,7 @@ struct gc_ctx {
 };
 
 static enum ic_err gc_collect(const void *k, size_t kl, const void *v,
-			      size_t vl, void *ctx)
+                              size_t vl, void *ctx)
 {
 	struct gc_ctx *g = ctx;
 	cJSON *j;
@@ -398,8 +422,8 @@ static enum ic_err gc_collect(const void *k, size_t kl, const void *v,
 }
 
 enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-				    long long now, size_t *removed,
-				    long long *next)
+                                    long long now, size_t *removed,
+                                    long long *next)
 {
 	static const struct {
 		enum ic_store_db db;
@@ -429,7 +453,7 @@ enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 		rc = ic_store_txn_scan(t, kinds[i].db, NULL, 0, gc_collect, &g);
 		for (size_t k = 0; rc == IC_OK && k < g.n; k++) {
 			rc = ic_store_txn_del(t, kinds[i].db, g.keys[k],
-					      strlen(g.keys[k]));
+			                      strlen(g.keys[k]));
 			if (rc == IC_ERR_NOT_FOUND)
 				rc = IC_OK;
 		}
@@ -447,9 +471,8 @@ enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 }
 
 enum ic_err ic_store_auth_gc_schedule_in_txn(struct ic_store_txn *t,
-					     struct ic_arena *a,
-					     long long when)
+                                             struct ic_arena *a, long long when)
 {
 	return ic_due_schedule_in_txn(t, a, IC_AUTH_GC_JOB, "all", when, 0,
-				      true);
+	                              true);
 }

@@ -38,14 +38,14 @@ struct ic_session {
 };
 
 struct ic_signin_state {
-	const char *binding_hash;  /* SHA-256 hex of the browser cookie */
-	const char *verifier;      /* PKCE code_verifier (IA-C-9) */
-	const char *issuer;        /* metadata issuer, or "" (legacy) */
+	const char *binding_hash; /* SHA-256 hex of the browser cookie */
+	const char *verifier;     /* PKCE code_verifier (IA-C-9) */
+	const char *issuer;       /* metadata issuer, or "" (legacy) */
 	const char *authorization_endpoint;
-	const char *entered_me;    /* canonical form of what was typed */
+	const char *entered_me; /* canonical form of what was typed */
 	const char *chain[IC_STATE_MAX_CHAIN]; /* profile redirect chain */
 	size_t nchain;
-	const char *next;          /* where to go after signing in */
+	const char *next; /* where to go after signing in */
 	long long expires;
 };
 
@@ -63,9 +63,9 @@ struct ic_auth_code {
 };
 
 struct ic_refresh_token {
-	const char *conv;      /* ticket-grant tokens: the conversation */
-	const char *subject;   /* who the access tokens name (me) */
-	const char *resource;  /* what they read ("" for owner tokens) */
+	const char *conv;     /* ticket-grant tokens: the conversation */
+	const char *subject;  /* who the access tokens name (me) */
+	const char *resource; /* what they read ("" for owner tokens) */
 	const char *scope;
 	const char *client_id; /* authorization_code tokens, else "" */
 	long long issued, idle_expires;
@@ -74,31 +74,31 @@ struct ic_refresh_token {
 /* --- Sessions ---------------------------------------------------------- */
 
 enum ic_err ic_store_session_put_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *hash,
-					const struct ic_session *s);
+                                        struct ic_arena *a, const char *hash,
+                                        const struct ic_session *s);
 
 /** @return IC_OK; IC_ERR_NOT_FOUND (unknown or expired at @p now). */
 enum ic_err ic_store_session_get_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *hash,
-					long long now, struct ic_session *out);
+                                        struct ic_arena *a, const char *hash,
+                                        long long now, struct ic_session *out);
 
 /** Delete the session; an unknown one is fine (IC_OK). */
 enum ic_err ic_store_session_del_in_txn(struct ic_store_txn *t,
-					const char *hash);
+                                        const char *hash);
 
 /* --- Sign-in states (IA-C-11, IA-C-13) --------------------------------- */
 
 enum ic_err ic_store_state_put_in_txn(struct ic_store_txn *t,
-				      struct ic_arena *a, const char *hash,
-				      const struct ic_signin_state *s);
+                                      struct ic_arena *a, const char *hash,
+                                      const struct ic_signin_state *s);
 
 /**
  * How many sign-in states are pending (unexpired at @p now), counting up
  * to @p stop at most (a cheap bound check).
  */
 enum ic_err ic_store_state_count_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, long long now,
-					size_t stop, size_t *count);
+                                        struct ic_arena *a, long long now,
+                                        size_t stop, size_t *count);
 
 /**
  * Find the state with hash @p hash and delete it (single use), in the
@@ -107,15 +107,15 @@ enum ic_err ic_store_state_count_in_txn(struct ic_store_txn *t,
  *         IC_ERR_GONE (expired at @p now).
  */
 enum ic_err ic_store_state_take_in_txn(struct ic_store_txn *t,
-				       struct ic_arena *a, const char *hash,
-				       long long now,
-				       struct ic_signin_state *out);
+                                       struct ic_arena *a, const char *hash,
+                                       long long now,
+                                       struct ic_signin_state *out);
 
 /* --- Authorization codes ---------------------------------------------- */
 
-enum ic_err ic_store_code_put_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a, const char *hash,
-				     const struct ic_auth_code *c);
+enum ic_err ic_store_code_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const char *hash,
+                                     const struct ic_auth_code *c);
 
 /**
  * Check-and-consume: the code must exist, be unused and unexpired; it is
@@ -123,14 +123,14 @@ enum ic_err ic_store_code_put_in_txn(struct ic_store_txn *t,
  * @return IC_OK; IC_ERR_NOT_FOUND; IC_ERR_GONE (used or expired).
  */
 enum ic_err ic_store_code_take_in_txn(struct ic_store_txn *t,
-				      struct ic_arena *a, const char *hash,
-				      long long now, struct ic_auth_code *out);
+                                      struct ic_arena *a, const char *hash,
+                                      long long now, struct ic_auth_code *out);
 
 /* --- Refresh tokens (TE-6) -------------------------------------------- */
 
 enum ic_err ic_store_refresh_put_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *hash,
-					const struct ic_refresh_token *r);
+                                        struct ic_arena *a, const char *hash,
+                                        const struct ic_refresh_token *r);
 
 /**
  * Take a refresh token for rotation: it must exist and not be idle past
@@ -138,9 +138,9 @@ enum ic_err ic_store_refresh_put_in_txn(struct ic_store_txn *t,
  * @return IC_OK; IC_ERR_NOT_FOUND; IC_ERR_GONE (idle-expired: deleted).
  */
 enum ic_err ic_store_refresh_take_in_txn(struct ic_store_txn *t,
-					 struct ic_arena *a, const char *hash,
-					 long long now,
-					 struct ic_refresh_token *out);
+                                         struct ic_arena *a, const char *hash,
+                                         long long now,
+                                         struct ic_refresh_token *out);
 
 /**
  * Delete every refresh token that renews conversation @p conv's tokens
@@ -148,8 +148,8 @@ enum ic_err ic_store_refresh_take_in_txn(struct ic_store_txn *t,
  * @param[out] count  how many (optional).
  */
 enum ic_err ic_store_refresh_del_conv_in_txn(struct ic_store_txn *t,
-					     struct ic_arena *a,
-					     const char *conv, int *count);
+                                             struct ic_arena *a,
+                                             const char *conv, int *count);
 
 /* --- Wrong-passphrase counters ---------------------------------------- */
 
@@ -160,25 +160,23 @@ struct ic_rate {
 };
 
 /** @return IC_OK (a zeroed @p out when nothing is recorded). */
-enum ic_err ic_store_rate_get_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a, const char *key,
-				     struct ic_rate *out);
+enum ic_err ic_store_rate_get_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const char *key, struct ic_rate *out);
 
 /** Store @p r, or delete the record when r->failures is 0. */
-enum ic_err ic_store_rate_put_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a, const char *key,
-				     const struct ic_rate *r);
+enum ic_err ic_store_rate_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const char *key, const struct ic_rate *r);
 
 /* --- The passphrase hash ---------------------------------------------- */
 
 /** @return IC_OK (*@p out from @p a); IC_ERR_NOT_FOUND when none is set. */
 enum ic_err ic_store_passphrase_get_in_txn(struct ic_store_txn *t,
-					   struct ic_arena *a,
-					   const char **out);
+                                           struct ic_arena *a,
+                                           const char **out);
 
 enum ic_err ic_store_passphrase_put_in_txn(struct ic_store_txn *t,
-					   struct ic_arena *a,
-					   const char *hash);
+                                           struct ic_arena *a,
+                                           const char *hash);
 
 /* --- Clean-up (SEC-14) -------------------------------------------------- */
 
@@ -195,12 +193,12 @@ enum ic_err ic_store_passphrase_put_in_txn(struct ic_store_txn *t,
  *                      the next clean-up.
  */
 enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
-				    long long now, size_t *removed,
-				    long long *next);
+                                    long long now, size_t *removed,
+                                    long long *next);
 
 /** Schedule the clean-up for @p when unless one is due sooner. */
 enum ic_err ic_store_auth_gc_schedule_in_txn(struct ic_store_txn *t,
-					     struct ic_arena *a,
-					     long long when);
+                                             struct ic_arena *a,
+                                             long long when);
 
 #endif /* IC_STORE_AUTH_H */

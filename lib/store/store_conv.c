@@ -13,21 +13,19 @@
 #include "text/json.h"
 
 enum ic_err ic_conv_apply(struct ic_conv *c, enum ic_conv_event ev,
-			  char *errbuf)
+                          char *errbuf)
 {
-	return ic_conv_step(&c->state, &c->access_revoked, ev, c->peer,
-			    errbuf);
+	return ic_conv_step(&c->state, &c->access_revoked, ev, c->peer, errbuf);
 }
 
-static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
-			     const char *id, struct ic_conv *c)
+static enum ic_err from_json(struct ic_arena *a, const cJSON *j, const char *id,
+                             struct ic_conv *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = ic_arena_strdup(a, id);
 	c->peer = ic_json_str(a, j, "peer");
 	if (c->id == NULL || c->peer == NULL ||
-	    ic_conv_state_parse(ic_json_str(a, j, "state"), &c->state) !=
-		    IC_OK)
+	    ic_conv_state_parse(ic_json_str(a, j, "state"), &c->state) != IC_OK)
 		return IC_ERR_DATABASE;
 	c->created = ic_json_num(j, "created", 0);
 	c->updated = ic_json_num(j, "updated", 0);
@@ -35,8 +33,8 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	c->in_seq = ic_json_num(j, "in_seq", 0);
 	c->unread = ic_json_num(j, "unread", 0);
 	c->revision = ic_json_num(j, "revision", 0);
-	c->page_size = ic_json_num(j, "page_size",
-				    IC_CONFIG_FEED_PAGE_SIZE_DEFAULT);
+	c->page_size =
+	        ic_json_num(j, "page_size", IC_CONFIG_FEED_PAGE_SIZE_DEFAULT);
 	c->their_resource = ic_json_str(a, j, "their_resource");
 	c->peer_name = ic_json_str(a, j, "peer_name");
 	c->peer_photo = ic_json_str(a, j, "peer_photo");
@@ -53,7 +51,7 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 }
 
 static enum ic_err to_json(struct ic_arena *a, const struct ic_conv *c,
-			   cJSON **out)
+                           cJSON **out)
 {
 	cJSON *j = ic_json_record(a, 1);
 	enum ic_err rc;
@@ -61,49 +59,64 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_conv *c,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "peer", c->peer);
-	if (!rc) rc = ic_json_add_str(j, "state", ic_conv_state_name(c->state));
-	if (!rc) rc = ic_json_add_num(j, "created", c->created);
-	if (!rc) rc = ic_json_add_num(j, "updated", c->updated);
-	if (!rc) rc = ic_json_add_num(j, "out_seq", c->out_seq);
-	if (!rc) rc = ic_json_add_num(j, "in_seq", c->in_seq);
-	if (!rc) rc = ic_json_add_num(j, "unread", c->unread);
-	if (!rc) rc = ic_json_add_num(j, "revision", c->revision);
-	if (!rc) rc = ic_json_add_num(j, "page_size", c->page_size);
-	if (!rc) rc = ic_json_add_str(j, "their_resource", c->their_resource);
-	if (!rc) rc = ic_json_add_str(j, "peer_name", c->peer_name);
-	if (!rc) rc = ic_json_add_str(j, "peer_photo", c->peer_photo);
-	if (!rc) rc = ic_json_add_num(j, "ticket_sent", c->ticket_sent);
-	if (!rc) rc = ic_json_add_num(j, "last_fetch", c->last_fetch);
-	if (!rc) rc = ic_json_add_num(j, "their_fetch", c->their_fetch);
-	if (!rc) rc = ic_json_add_num(j, "published_seq", c->published_seq);
-	if (!rc) rc = ic_json_add_num(j, "notified_seq", c->notified_seq);
-	if (!rc) rc = ic_json_add_num(j, "fetched_seq", c->fetched_seq);
+	if (!rc)
+		rc = ic_json_add_str(j, "state", ic_conv_state_name(c->state));
+	if (!rc)
+		rc = ic_json_add_num(j, "created", c->created);
+	if (!rc)
+		rc = ic_json_add_num(j, "updated", c->updated);
+	if (!rc)
+		rc = ic_json_add_num(j, "out_seq", c->out_seq);
+	if (!rc)
+		rc = ic_json_add_num(j, "in_seq", c->in_seq);
+	if (!rc)
+		rc = ic_json_add_num(j, "unread", c->unread);
+	if (!rc)
+		rc = ic_json_add_num(j, "revision", c->revision);
+	if (!rc)
+		rc = ic_json_add_num(j, "page_size", c->page_size);
+	if (!rc)
+		rc = ic_json_add_str(j, "their_resource", c->their_resource);
+	if (!rc)
+		rc = ic_json_add_str(j, "peer_name", c->peer_name);
+	if (!rc)
+		rc = ic_json_add_str(j, "peer_photo", c->peer_photo);
+	if (!rc)
+		rc = ic_json_add_num(j, "ticket_sent", c->ticket_sent);
+	if (!rc)
+		rc = ic_json_add_num(j, "last_fetch", c->last_fetch);
+	if (!rc)
+		rc = ic_json_add_num(j, "their_fetch", c->their_fetch);
+	if (!rc)
+		rc = ic_json_add_num(j, "published_seq", c->published_seq);
+	if (!rc)
+		rc = ic_json_add_num(j, "notified_seq", c->notified_seq);
+	if (!rc)
+		rc = ic_json_add_num(j, "fetched_seq", c->fetched_seq);
 	if (!rc && c->access_revoked)
 		rc = ic_json_add_bool(j, "access_revoked", true);
 	if (!rc && c->fetch_error) {
 		rc = ic_json_add_str(j, "fetch_error", c->fetch_error);
 		if (!rc)
 			rc = ic_json_add_num(j, "fetch_error_at",
-					     c->fetch_error_at);
+			                     c->fetch_error_at);
 	}
 	*out = j;
 	return rc;
 }
 
-enum ic_err ic_store_conv_get_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a, const char *id,
-				     struct ic_conv *out)
+enum ic_err ic_store_conv_get_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const char *id, struct ic_conv *out)
 {
 	cJSON *j;
 	enum ic_err rc = ic_store_txn_get_json(t, a, IC_DB_CONVERSATIONS, id,
-					       strlen(id), &j);
+	                                       strlen(id), &j);
 
 	return rc ? rc : from_json(a, j, id, out);
 }
 
-enum ic_err ic_store_conv_put_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a,
-				     const struct ic_conv *c)
+enum ic_err ic_store_conv_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const struct ic_conv *c)
 {
 	cJSON *j, *contact;
 	enum ic_err rc;
@@ -111,29 +124,29 @@ enum ic_err ic_store_conv_put_in_txn(struct ic_store_txn *t,
 	/* "none" is where a conversation starts from, never what it is. */
 	if ((unsigned)c->state >= IC_CONV_NONE)
 		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_INTERNAL,
-			       "conversation %s has no state to store", c->id);
+		               "conversation %s has no state to store", c->id);
 	rc = to_json(a, c, &j);
 	if (rc)
 		return rc;
-	rc = ic_store_txn_put_json(t, IC_DB_CONVERSATIONS, c->id,
-				   strlen(c->id), j);
+	rc = ic_store_txn_put_json(t, IC_DB_CONVERSATIONS, c->id, strlen(c->id),
+	                           j);
 	if (rc)
 		return rc;
 	contact = ic_json_record(a, 1);
 	if (contact == NULL || ic_json_add_str(contact, "conv", c->id))
 		return IC_ERR_NOMEM;
 	return ic_store_txn_put_json(t, IC_DB_CONTACTS, c->peer,
-				     strlen(c->peer), contact);
+	                             strlen(c->peer), contact);
 }
 
 enum ic_err ic_store_conv_by_peer_in_txn(struct ic_store_txn *t,
-					 struct ic_arena *a, const char *peer,
-					 struct ic_conv *out)
+                                         struct ic_arena *a, const char *peer,
+                                         struct ic_conv *out)
 {
 	cJSON *j;
 	const char *id;
 	enum ic_err rc = ic_store_txn_get_json(t, a, IC_DB_CONTACTS, peer,
-					       strlen(peer), &j);
+	                                       strlen(peer), &j);
 
 	if (rc)
 		return rc;
@@ -150,8 +163,8 @@ struct list_ctx {
 	enum ic_err rc;
 };
 
-static enum ic_err list_one(const void *k, size_t kl, const void *v,
-			    size_t vl, void *ctx)
+static enum ic_err list_one(const void *k, size_t kl, const void *v, size_t vl,
+                            void *ctx)
 {
 	struct list_ctx *l = ctx;
 	cJSON *j;
@@ -187,12 +200,12 @@ static int newest_first(const void *x, const void *y)
 }
 
 enum ic_err ic_store_conv_list_in_txn(struct ic_store_txn *t,
-				      struct ic_arena *a,
-				      struct ic_conv **out, size_t *n)
+                                      struct ic_arena *a, struct ic_conv **out,
+                                      size_t *n)
 {
 	struct list_ctx l = {a, NULL, 0, 0, IC_OK};
 	enum ic_err rc = ic_store_txn_scan(t, IC_DB_CONVERSATIONS, NULL, 0,
-					   list_one, &l);
+	                                   list_one, &l);
 
 	if (rc)
 		return rc;
@@ -217,8 +230,7 @@ static enum ic_err get_txn(struct ic_store_txn *t, void *p)
 }
 
 enum ic_err ic_store_conv_get(struct ic_store *st, struct ic_arena *a,
-			      const char *id, struct ic_conv *out,
-			      char *errbuf)
+                              const char *id, struct ic_conv *out, char *errbuf)
 {
 	struct get_ctx c = {a, id, out};
 

@@ -31,7 +31,7 @@ struct ic_conv {
 	long long in_seq;           /* messages we received (last seq) */
 	long long unread;           /* received, not yet read by the owner */
 	long long revision;         /* bumps on every send (WS-P-7 marker) */
-	long long page_size;        /* entries per feed page, fixed at creation */
+	long long page_size; /* entries per feed page, fixed at creation */
 	const char *their_resource; /* their feed for us (TR-6), or NULL */
 	const char *peer_name;      /* from their h-card, or NULL */
 	const char *peer_photo;     /* from their h-card, or NULL */
@@ -60,15 +60,14 @@ struct ic_conv {
  * @return as ic_conv_step(); @p c is untouched on refusal.
  */
 enum ic_err ic_conv_apply(struct ic_conv *c, enum ic_conv_event ev,
-			  char *errbuf);
+                          char *errbuf);
 
 /**
  * Read conversation @p id.
  * @return IC_OK; IC_ERR_NOT_FOUND; IC_ERR_DATABASE (corrupt record).
  */
-enum ic_err ic_store_conv_get_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a, const char *id,
-				     struct ic_conv *out);
+enum ic_err ic_store_conv_get_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const char *id, struct ic_conv *out);
 
 /**
  * Read conversation @p id in a short read transaction of its own, for
@@ -76,28 +75,27 @@ enum ic_err ic_store_conv_get_in_txn(struct ic_store_txn *t,
  * @return as ic_store_conv_get_in_txn().
  */
 enum ic_err ic_store_conv_get(struct ic_store *st, struct ic_arena *a,
-			      const char *id, struct ic_conv *out,
-			      char *errbuf);
+                              const char *id, struct ic_conv *out,
+                              char *errbuf);
 
 /** Write @p c (and its contact entry) inside a write transaction. */
-enum ic_err ic_store_conv_put_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a,
-				     const struct ic_conv *c);
+enum ic_err ic_store_conv_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const struct ic_conv *c);
 
 /**
  * The conversation with correspondent @p peer (a canonical profile URL).
  * @return IC_OK; IC_ERR_NOT_FOUND.
  */
 enum ic_err ic_store_conv_by_peer_in_txn(struct ic_store_txn *t,
-					 struct ic_arena *a, const char *peer,
-					 struct ic_conv *out);
+                                         struct ic_arena *a, const char *peer,
+                                         struct ic_conv *out);
 
 /**
  * Every conversation, newest activity first.
  * @param[out] out  an arena array of @p n records.
  */
 enum ic_err ic_store_conv_list_in_txn(struct ic_store_txn *t,
-				      struct ic_arena *a,
-				      struct ic_conv **out, size_t *n);
+                                      struct ic_arena *a, struct ic_conv **out,
+                                      size_t *n);
 
 #endif /* IC_STORE_CONV_H */

@@ -15,7 +15,7 @@ char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq)
 }
 
 static char *msg_key(struct ic_arena *a, const char *conv, char dir,
-		     long long seq)
+                     long long seq)
 {
 	return ic_arena_printf(a, "%s:%c:%012lld", conv, dir, seq);
 }
@@ -48,7 +48,7 @@ const char *ic_msg_state_name(enum ic_msg_state s)
 }
 
 static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
-			   cJSON **out)
+                           cJSON **out)
 {
 	cJSON *j = ic_json_record(a, 1);
 	enum ic_err rc;
@@ -56,20 +56,27 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "uid", m->uid);
-	if (!rc) rc = ic_json_add_str(j, "url", m->url);
-	if (!rc) rc = ic_json_add_num(j, "published", m->published);
-	if (!rc) rc = ic_json_add_num(j, "received", m->received);
-	if (!rc) rc = ic_json_add_num(j, "order", m->order);
-	if (!rc) rc = ic_json_add_str(j, "text", m->text);
-	if (!rc) rc = ic_json_add_str(j, "html", m->html);
-	if (!rc) rc = ic_json_add_str(j, "author", m->author);
+	if (!rc)
+		rc = ic_json_add_str(j, "url", m->url);
+	if (!rc)
+		rc = ic_json_add_num(j, "published", m->published);
+	if (!rc)
+		rc = ic_json_add_num(j, "received", m->received);
+	if (!rc)
+		rc = ic_json_add_num(j, "order", m->order);
+	if (!rc)
+		rc = ic_json_add_str(j, "text", m->text);
+	if (!rc)
+		rc = ic_json_add_str(j, "html", m->html);
+	if (!rc)
+		rc = ic_json_add_str(j, "author", m->author);
 	*out = j;
 	return rc;
 }
 
 static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
-			     const char *conv, char dir, long long seq,
-			     struct ic_msg *m)
+                             const char *conv, char dir, long long seq,
+                             struct ic_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->conv = conv;
@@ -87,7 +94,7 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 }
 
 static enum ic_err put(struct ic_store_txn *t, struct ic_arena *a,
-		       const struct ic_msg *m, bool is_new)
+                       const struct ic_msg *m, bool is_new)
 {
 	char *key = msg_key(a, m->conv, m->dir, m->seq);
 	char *ukey = uid_key(a, m->conv, m->uid);
@@ -99,7 +106,7 @@ static enum ic_err put(struct ic_store_txn *t, struct ic_arena *a,
 	if (is_new) {
 		/* The uid index first: a known uid writes nothing. */
 		rc = ic_store_txn_put(t, IC_DB_MESSAGE_UIDS, ukey, strlen(ukey),
-				      key, strlen(key), IC_STORE_NOOVERWRITE);
+		                      key, strlen(key), IC_STORE_NOOVERWRITE);
 		if (rc)
 			return rc;
 	}
@@ -109,22 +116,21 @@ static enum ic_err put(struct ic_store_txn *t, struct ic_arena *a,
 	return ic_store_txn_put_json(t, IC_DB_MESSAGES, key, strlen(key), j);
 }
 
-enum ic_err ic_store_msg_put_in_txn(struct ic_store_txn *t,
-				    struct ic_arena *a,
-				    const struct ic_msg *m)
+enum ic_err ic_store_msg_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                    const struct ic_msg *m)
 {
 	return put(t, a, m, true);
 }
 
 enum ic_err ic_store_msg_update_in_txn(struct ic_store_txn *t,
-				       struct ic_arena *a,
-				       const struct ic_msg *m)
+                                       struct ic_arena *a,
+                                       const struct ic_msg *m)
 {
 	return put(t, a, m, false);
 }
 
 bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,
-				   const char *uid)
+                                   const char *uid)
 {
 	char key[1024];
 	const void *v;
@@ -134,7 +140,7 @@ bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,
 	if (n < 0 || (size_t)n >= sizeof(key))
 		return false;
 	return ic_store_txn_get(t, IC_DB_MESSAGE_UIDS, key, (size_t)n, &v,
-				&vl) == IC_OK;
+	                        &vl) == IC_OK;
 }
 
 struct range_ctx {
@@ -146,8 +152,8 @@ struct range_ctx {
 	size_t n, cap;
 };
 
-static enum ic_err range_one(const void *k, size_t kl, const void *v,
-			     size_t vl, void *ctx)
+static enum ic_err range_one(const void *k, size_t kl, const void *v, size_t vl,
+                             void *ctx)
 {
 	struct range_ctx *r = ctx;
 	char digits[13];
@@ -180,9 +186,9 @@ static enum ic_err range_one(const void *k, size_t kl, const void *v,
 }
 
 enum ic_err ic_store_msg_range_in_txn(struct ic_store_txn *t,
-				      struct ic_arena *a, const char *conv,
-				      char dir, long long from, long long to,
-				      struct ic_msg **out, size_t *n)
+                                      struct ic_arena *a, const char *conv,
+                                      char dir, long long from, long long to,
+                                      struct ic_msg **out, size_t *n)
 {
 	struct range_ctx r = {a, conv, dir, to, NULL, 0, 0};
 	char *start = msg_key(a, conv, dir, from < 1 ? 1 : from);
@@ -195,7 +201,7 @@ enum ic_err ic_store_msg_range_in_txn(struct ic_store_txn *t,
 	/* Seqs are zero-padded, so key order is seq order: seek to @from and
 	 * stop past @to, whatever the length of the history. */
 	rc = ic_store_txn_scan_from(t, IC_DB_MESSAGES, start, strlen(start),
-				    start, strlen(start) - 12, range_one, &r);
+	                            start, strlen(start) - 12, range_one, &r);
 	if (rc)
 		return rc;
 	*out = r.items;

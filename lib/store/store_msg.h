@@ -31,13 +31,13 @@ enum ic_msg_state {
 };
 
 struct ic_msg {
-	const char *conv;   /* conversation (topic) id */
-	char dir;           /* 'o' we sent it, 'i' we received it */
-	long long seq;      /* per conversation and direction, from 1 */
-	const char *uid;    /* u-uid, fixed at creation */
-	const char *url;    /* u-url (http(s) only for received ones) */
-	long long published;/* unix seconds */
-	long long received; /* unix seconds we stored it */
+	const char *conv;    /* conversation (topic) id */
+	char dir;            /* 'o' we sent it, 'i' we received it */
+	long long seq;       /* per conversation and direction, from 1 */
+	const char *uid;     /* u-uid, fixed at creation */
+	const char *url;     /* u-url (http(s) only for received ones) */
+	long long published; /* unix seconds */
+	long long received;  /* unix seconds we stored it */
 	/* Arrival order at this site, both directions together (the
 	 * conversation's out_seq + in_seq once stored): breaks ties between
 	 * messages published in the same second; 0 in old records. */
@@ -74,26 +74,25 @@ char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq);
  * stored in this conversation (nothing written: not a failure for a
  * receiver, the message is simply known).
  */
-enum ic_err ic_store_msg_put_in_txn(struct ic_store_txn *t,
-				    struct ic_arena *a,
-				    const struct ic_msg *m);
+enum ic_err ic_store_msg_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                    const struct ic_msg *m);
 
 /** Overwrite an existing message. */
 enum ic_err ic_store_msg_update_in_txn(struct ic_store_txn *t,
-				       struct ic_arena *a,
-				       const struct ic_msg *m);
+                                       struct ic_arena *a,
+                                       const struct ic_msg *m);
 
 /** True when @p uid is known in conversation @p conv. */
 bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,
-				   const char *uid);
+                                   const char *uid);
 
 /**
  * Messages of one direction with from <= seq <= to, oldest first.
  * @param[out] out  arena array of *@p n messages.
  */
 enum ic_err ic_store_msg_range_in_txn(struct ic_store_txn *t,
-				      struct ic_arena *a, const char *conv,
-				      char dir, long long from, long long to,
-				      struct ic_msg **out, size_t *n);
+                                      struct ic_arena *a, const char *conv,
+                                      char dir, long long from, long long to,
+                                      struct ic_msg **out, size_t *n);
 
 #endif /* IC_STORE_MSG_H */

@@ -8,7 +8,7 @@
 #include "text/json.h"
 
 static const char *const state_names[] = {"pending", "active", "denied",
-					  "gone"};
+                                          "gone"};
 
 static const char *state_name(enum ic_sub_state s)
 {
@@ -23,9 +23,8 @@ static enum ic_sub_state state_parse(const char *s)
 	return IC_SUB_GONE;
 }
 
-enum ic_err ic_store_sub_put_in_txn(struct ic_store_txn *t,
-				    struct ic_arena *a,
-				    const struct ic_sub *s)
+enum ic_err ic_store_sub_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                    const struct ic_sub *s)
 {
 	cJSON *j = ic_json_record(a, 1);
 	enum ic_err rc;
@@ -33,21 +32,28 @@ enum ic_err ic_store_sub_put_in_txn(struct ic_store_txn *t,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "conv", s->conv);
-	if (!rc) rc = ic_json_add_str(j, "topic", s->topic);
-	if (!rc) rc = ic_json_add_str(j, "hub", s->hub);
-	if (!rc) rc = ic_json_add_str(j, "secret", s->secret);
-	if (!rc) rc = ic_json_add_str(j, "mode", s->mode);
-	if (!rc) rc = ic_json_add_str(j, "state", state_name(s->state));
-	if (!rc) rc = ic_json_add_num(j, "requested", s->requested);
-	if (!rc) rc = ic_json_add_num(j, "lease_expires", s->lease_expires);
+	if (!rc)
+		rc = ic_json_add_str(j, "topic", s->topic);
+	if (!rc)
+		rc = ic_json_add_str(j, "hub", s->hub);
+	if (!rc)
+		rc = ic_json_add_str(j, "secret", s->secret);
+	if (!rc)
+		rc = ic_json_add_str(j, "mode", s->mode);
+	if (!rc)
+		rc = ic_json_add_str(j, "state", state_name(s->state));
+	if (!rc)
+		rc = ic_json_add_num(j, "requested", s->requested);
+	if (!rc)
+		rc = ic_json_add_num(j, "lease_expires", s->lease_expires);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_SUBSCRIPTIONS, s->id,
-				     strlen(s->id), j);
+	                             strlen(s->id), j);
 }
 
 static enum ic_err sub_from_json(struct ic_arena *a, const cJSON *j,
-				 const char *id, struct ic_sub *s)
+                                 const char *id, struct ic_sub *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->id = id;
@@ -62,13 +68,12 @@ static enum ic_err sub_from_json(struct ic_arena *a, const cJSON *j,
 	return s->conv && s->topic && s->hub ? IC_OK : IC_ERR_DATABASE;
 }
 
-enum ic_err ic_store_sub_get_in_txn(struct ic_store_txn *t,
-				    struct ic_arena *a, const char *id,
-				    struct ic_sub *out)
+enum ic_err ic_store_sub_get_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                    const char *id, struct ic_sub *out)
 {
 	cJSON *j;
 	enum ic_err rc = ic_store_txn_get_json(t, a, IC_DB_SUBSCRIPTIONS, id,
-					       strlen(id), &j);
+	                                       strlen(id), &j);
 
 	return rc ? rc : sub_from_json(a, j, ic_arena_strdup(a, id), out);
 }
@@ -81,7 +86,7 @@ struct by_conv {
 };
 
 static enum ic_err by_conv_one(const void *k, size_t kl, const void *v,
-			       size_t vl, void *ctx)
+                               size_t vl, void *ctx)
 {
 	struct by_conv *b = ctx;
 	struct ic_sub s;
@@ -108,12 +113,12 @@ static enum ic_err by_conv_one(const void *k, size_t kl, const void *v,
 }
 
 enum ic_err ic_store_sub_by_conv_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *conv,
-					struct ic_sub **out, size_t *n)
+                                        struct ic_arena *a, const char *conv,
+                                        struct ic_sub **out, size_t *n)
 {
 	struct by_conv b = {a, conv, NULL, 0, 0};
 	enum ic_err rc = ic_store_txn_scan(t, IC_DB_SUBSCRIPTIONS, NULL, 0,
-					   by_conv_one, &b);
+	                                   by_conv_one, &b);
 
 	*out = b.items;
 	*n = b.n;
@@ -121,14 +126,14 @@ enum ic_err ic_store_sub_by_conv_in_txn(struct ic_store_txn *t,
 }
 
 static char *hub_key(struct ic_arena *a, const char *topic,
-		     const char *callback)
+                     const char *callback)
 {
 	return ic_arena_printf(a, "%s %s", topic, callback);
 }
 
 enum ic_err ic_store_hub_sub_put_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a,
-					const struct ic_hub_sub *s)
+                                        struct ic_arena *a,
+                                        const struct ic_hub_sub *s)
 {
 	char *key = hub_key(a, s->topic, s->callback);
 	cJSON *j = ic_json_record(a, 1);
@@ -137,19 +142,25 @@ enum ic_err ic_store_hub_sub_put_in_txn(struct ic_store_txn *t,
 	if (j == NULL || key == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "secret", s->secret);
-	if (!rc) rc = ic_json_add_str(j, "mode", s->mode);
-	if (!rc) rc = ic_json_add_str(j, "state", state_name(s->state));
-	if (!rc) rc = ic_json_add_num(j, "requested", s->requested);
-	if (!rc) rc = ic_json_add_num(j, "expires", s->expires);
-	if (!rc) rc = ic_json_add_str(j, "pending_secret", s->pending_secret);
-	if (!rc) rc = ic_json_add_num(j, "lease", s->lease);
+	if (!rc)
+		rc = ic_json_add_str(j, "mode", s->mode);
+	if (!rc)
+		rc = ic_json_add_str(j, "state", state_name(s->state));
+	if (!rc)
+		rc = ic_json_add_num(j, "requested", s->requested);
+	if (!rc)
+		rc = ic_json_add_num(j, "expires", s->expires);
+	if (!rc)
+		rc = ic_json_add_str(j, "pending_secret", s->pending_secret);
+	if (!rc)
+		rc = ic_json_add_num(j, "lease", s->lease);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_HUB_SUBS, key, strlen(key), j);
 }
 
 static void hub_from_json(struct ic_arena *a, const cJSON *j,
-			  struct ic_hub_sub *s)
+                          struct ic_hub_sub *s)
 {
 	s->secret = ic_json_str(a, j, "secret");
 	s->mode = ic_json_str(a, j, "mode");
@@ -161,9 +172,9 @@ static void hub_from_json(struct ic_arena *a, const cJSON *j,
 }
 
 enum ic_err ic_store_hub_sub_get_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *topic,
-					const char *callback,
-					struct ic_hub_sub *out)
+                                        struct ic_arena *a, const char *topic,
+                                        const char *callback,
+                                        struct ic_hub_sub *out)
 {
 	char *key = hub_key(a, topic, callback);
 	cJSON *j;
@@ -182,8 +193,8 @@ enum ic_err ic_store_hub_sub_get_in_txn(struct ic_store_txn *t,
 }
 
 enum ic_err ic_store_hub_sub_del_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *topic,
-					const char *callback)
+                                        struct ic_arena *a, const char *topic,
+                                        const char *callback)
 {
 	char *key = hub_key(a, topic, callback);
 
@@ -200,7 +211,7 @@ struct hub_list {
 };
 
 static enum ic_err hub_list_one(const void *k, size_t kl, const void *v,
-				size_t vl, void *ctx)
+                                size_t vl, void *ctx)
 {
 	struct hub_list *h = ctx;
 	struct ic_hub_sub s = {0};
@@ -212,8 +223,8 @@ static enum ic_err hub_list_one(const void *k, size_t kl, const void *v,
 	if (s.state != IC_SUB_ACTIVE)
 		return IC_OK;
 	s.topic = ic_arena_strndup(h->a, k, h->plen - 1);
-	s.callback = ic_arena_memdup(h->a, (const char *)k + h->plen,
-				     kl - h->plen);
+	s.callback =
+	        ic_arena_memdup(h->a, (const char *)k + h->plen, kl - h->plen);
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 4;
 		struct ic_hub_sub *p = ic_arena_calloc(h->a, cap, sizeof(*p));
@@ -230,8 +241,8 @@ static enum ic_err hub_list_one(const void *k, size_t kl, const void *v,
 }
 
 enum ic_err ic_store_hub_sub_list_in_txn(struct ic_store_txn *t,
-					 struct ic_arena *a, const char *topic,
-					 struct ic_hub_sub **out, size_t *n)
+                                         struct ic_arena *a, const char *topic,
+                                         struct ic_hub_sub **out, size_t *n)
 {
 	char *prefix = ic_arena_printf(a, "%s ", topic);
 	struct hub_list h = {a, 0, NULL, 0, 0};
@@ -241,7 +252,7 @@ enum ic_err ic_store_hub_sub_list_in_txn(struct ic_store_txn *t,
 		return IC_ERR_NOMEM;
 	h.plen = strlen(prefix);
 	rc = ic_store_txn_scan(t, IC_DB_HUB_SUBS, prefix, h.plen, hub_list_one,
-			       &h);
+	                       &h);
 	*out = h.items;
 	*n = h.n;
 	return rc;

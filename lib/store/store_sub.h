@@ -25,9 +25,9 @@ enum ic_sub_state {
 };
 
 struct ic_sub {
-	const char *id;     /* callback id */
+	const char *id; /* callback id */
 	const char *conv;
-	const char *topic;  /* hub.topic: their rel=self (WS-S-5) */
+	const char *topic; /* hub.topic: their rel=self (WS-S-5) */
 	const char *hub;
 	const char *secret; /* hub.secret (WS-S-10), we must keep it */
 	const char *mode;   /* pending "subscribe" or "unsubscribe" */
@@ -49,40 +49,38 @@ struct ic_hub_sub {
 	long long lease;
 };
 
-enum ic_err ic_store_sub_put_in_txn(struct ic_store_txn *t,
-				    struct ic_arena *a,
-				    const struct ic_sub *s);
+enum ic_err ic_store_sub_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                    const struct ic_sub *s);
 
 /** @return IC_OK; IC_ERR_NOT_FOUND. */
-enum ic_err ic_store_sub_get_in_txn(struct ic_store_txn *t,
-				    struct ic_arena *a, const char *id,
-				    struct ic_sub *out);
+enum ic_err ic_store_sub_get_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                    const char *id, struct ic_sub *out);
 
 /**
  * Subscriptions of conversation @p conv (any state).
  * @param[out] out  arena array of *@p n records.
  */
 enum ic_err ic_store_sub_by_conv_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *conv,
-					struct ic_sub **out, size_t *n);
+                                        struct ic_arena *a, const char *conv,
+                                        struct ic_sub **out, size_t *n);
 
 enum ic_err ic_store_hub_sub_put_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a,
-					const struct ic_hub_sub *s);
+                                        struct ic_arena *a,
+                                        const struct ic_hub_sub *s);
 
 /** @return IC_OK; IC_ERR_NOT_FOUND. */
 enum ic_err ic_store_hub_sub_get_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *topic,
-					const char *callback,
-					struct ic_hub_sub *out);
+                                        struct ic_arena *a, const char *topic,
+                                        const char *callback,
+                                        struct ic_hub_sub *out);
 
 enum ic_err ic_store_hub_sub_del_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *topic,
-					const char *callback);
+                                        struct ic_arena *a, const char *topic,
+                                        const char *callback);
 
 /** Active subscribers of our topic @p topic. */
 enum ic_err ic_store_hub_sub_list_in_txn(struct ic_store_txn *t,
-					 struct ic_arena *a, const char *topic,
-					 struct ic_hub_sub **out, size_t *n);
+                                         struct ic_arena *a, const char *topic,
+                                         struct ic_hub_sub **out, size_t *n);
 
 #endif /* IC_STORE_SUB_H */

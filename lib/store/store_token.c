@@ -17,8 +17,8 @@ char *ic_secret_hash(struct ic_arena *a, const char *secret)
 }
 
 enum ic_err ic_store_ticket_put_in_txn(struct ic_store_txn *t,
-				       struct ic_arena *a, const char *hash,
-				       const struct ic_ticket *tk)
+                                       struct ic_arena *a, const char *hash,
+                                       const struct ic_ticket *tk)
 {
 	cJSON *j = ic_json_record(a, 1);
 	enum ic_err rc;
@@ -26,22 +26,26 @@ enum ic_err ic_store_ticket_put_in_txn(struct ic_store_txn *t,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "conv", tk->conv);
-	if (!rc) rc = ic_json_add_str(j, "subject", tk->subject);
-	if (!rc) rc = ic_json_add_str(j, "resource", tk->resource);
-	if (!rc) rc = ic_json_add_num(j, "expires", tk->expires);
-	if (!rc) rc = ic_json_add_bool(j, "used", tk->used);
+	if (!rc)
+		rc = ic_json_add_str(j, "subject", tk->subject);
+	if (!rc)
+		rc = ic_json_add_str(j, "resource", tk->resource);
+	if (!rc)
+		rc = ic_json_add_num(j, "expires", tk->expires);
+	if (!rc)
+		rc = ic_json_add_bool(j, "used", tk->used);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_TICKETS, hash, strlen(hash), j);
 }
 
 enum ic_err ic_store_ticket_take_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *hash,
-					long long now, struct ic_ticket *out)
+                                        struct ic_arena *a, const char *hash,
+                                        long long now, struct ic_ticket *out)
 {
 	cJSON *j;
 	enum ic_err rc = ic_store_txn_get_json(t, a, IC_DB_TICKETS, hash,
-					       strlen(hash), &j);
+	                                       strlen(hash), &j);
 
 	if (rc)
 		return rc;
@@ -59,8 +63,8 @@ enum ic_err ic_store_ticket_take_in_txn(struct ic_store_txn *t,
 }
 
 enum ic_err ic_store_issued_put_in_txn(struct ic_store_txn *t,
-				       struct ic_arena *a, const char *hash,
-				       const struct ic_issued_token *tok)
+                                       struct ic_arena *a, const char *hash,
+                                       const struct ic_issued_token *tok)
 {
 	cJSON *j = ic_json_record(a, 1);
 	enum ic_err rc;
@@ -68,21 +72,28 @@ enum ic_err ic_store_issued_put_in_txn(struct ic_store_txn *t,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "conv", tok->conv);
-	if (!rc) rc = ic_json_add_str(j, "subject", tok->subject);
-	if (!rc) rc = ic_json_add_str(j, "resource", tok->resource);
-	if (!rc) rc = ic_json_add_str(j, "scope", tok->scope);
-	if (!rc) rc = ic_json_add_str(j, "client_id", tok->client_id);
-	if (!rc) rc = ic_json_add_num(j, "issued", tok->issued);
-	if (!rc) rc = ic_json_add_num(j, "expires", tok->expires);
-	if (!rc) rc = ic_json_add_bool(j, "revoked", tok->revoked);
+	if (!rc)
+		rc = ic_json_add_str(j, "subject", tok->subject);
+	if (!rc)
+		rc = ic_json_add_str(j, "resource", tok->resource);
+	if (!rc)
+		rc = ic_json_add_str(j, "scope", tok->scope);
+	if (!rc)
+		rc = ic_json_add_str(j, "client_id", tok->client_id);
+	if (!rc)
+		rc = ic_json_add_num(j, "issued", tok->issued);
+	if (!rc)
+		rc = ic_json_add_num(j, "expires", tok->expires);
+	if (!rc)
+		rc = ic_json_add_bool(j, "revoked", tok->revoked);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_ISSUED_TOKENS, hash, strlen(hash),
-				     j);
+	                             j);
 }
 
 static enum ic_err issued_from_json(struct ic_arena *a, const cJSON *j,
-				    struct ic_issued_token *out)
+                                    struct ic_issued_token *out)
 {
 	out->conv = ic_json_str(a, j, "conv");
 	out->subject = ic_json_str(a, j, "subject");
@@ -93,23 +104,23 @@ static enum ic_err issued_from_json(struct ic_arena *a, const cJSON *j,
 	out->expires = ic_json_num(j, "expires", 0);
 	out->revoked = ic_json_bool(j, "revoked", true);
 	return out->conv && out->resource && out->scope ? IC_OK
-							: IC_ERR_DATABASE;
+	                                                : IC_ERR_DATABASE;
 }
 
 enum ic_err ic_store_issued_get_in_txn(struct ic_store_txn *t,
-				       struct ic_arena *a, const char *hash,
-				       struct ic_issued_token *out)
+                                       struct ic_arena *a, const char *hash,
+                                       struct ic_issued_token *out)
 {
 	cJSON *j;
 	enum ic_err rc = ic_store_txn_get_json(t, a, IC_DB_ISSUED_TOKENS, hash,
-					       strlen(hash), &j);
+	                                       strlen(hash), &j);
 
 	return rc ? rc : issued_from_json(a, j, out);
 }
 
 enum ic_err ic_store_issued_revoke_in_txn(struct ic_store_txn *t,
-					  struct ic_arena *a, const char *hash,
-					  bool *revoked)
+                                          struct ic_arena *a, const char *hash,
+                                          bool *revoked)
 {
 	struct ic_issued_token tok;
 	enum ic_err rc = ic_store_issued_get_in_txn(t, a, hash, &tok);
@@ -135,7 +146,7 @@ struct conv_keys {
 };
 
 static enum ic_err collect(const void *k, size_t kl, const void *v, size_t vl,
-			   void *ctx)
+                           void *ctx)
 {
 	struct conv_keys *r = ctx;
 	cJSON *j;
@@ -162,9 +173,8 @@ static enum ic_err collect(const void *k, size_t kl, const void *v, size_t vl,
 }
 
 enum ic_err ic_store_conv_keys_in_txn(struct ic_store_txn *t,
-				      struct ic_arena *a, enum ic_store_db db,
-				      const char *conv, char ***keys,
-				      size_t *n)
+                                      struct ic_arena *a, enum ic_store_db db,
+                                      const char *conv, char ***keys, size_t *n)
 {
 	struct conv_keys r = {a, conv, NULL, 0, 0};
 	enum ic_err rc = ic_store_txn_scan(t, db, NULL, 0, collect, &r);
@@ -175,13 +185,13 @@ enum ic_err ic_store_conv_keys_in_txn(struct ic_store_txn *t,
 }
 
 enum ic_err ic_store_issued_revoke_conv_in_txn(struct ic_store_txn *t,
-					       struct ic_arena *a,
-					       const char *conv, int *count)
+                                               struct ic_arena *a,
+                                               const char *conv, int *count)
 {
 	char **keys;
 	size_t n;
 	enum ic_err rc = ic_store_conv_keys_in_txn(t, a, IC_DB_ISSUED_TOKENS,
-						   conv, &keys, &n);
+	                                           conv, &keys, &n);
 
 	*count = 0;
 	for (size_t i = 0; rc == IC_OK && i < n; i++) {
@@ -197,9 +207,8 @@ enum ic_err ic_store_issued_revoke_conv_in_txn(struct ic_store_txn *t,
 	return rc;
 }
 
-enum ic_err ic_store_held_put_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a,
-				     const struct ic_held_token *h)
+enum ic_err ic_store_held_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const struct ic_held_token *h)
 {
 	cJSON *j = ic_json_record(a, 1);
 	enum ic_err rc;
@@ -207,25 +216,31 @@ enum ic_err ic_store_held_put_in_txn(struct ic_store_txn *t,
 	if (j == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_json_add_str(j, "resource", h->resource);
-	if (!rc) rc = ic_json_add_str(j, "access_token", h->access_token);
-	if (!rc) rc = ic_json_add_str(j, "token_endpoint", h->token_endpoint);
-	if (!rc) rc = ic_json_add_str(j, "me", h->me);
-	if (!rc) rc = ic_json_add_str(j, "scope", h->scope);
-	if (!rc) rc = ic_json_add_num(j, "expires", h->expires);
-	if (!rc) rc = ic_json_add_num(j, "obtained", h->obtained);
+	if (!rc)
+		rc = ic_json_add_str(j, "access_token", h->access_token);
+	if (!rc)
+		rc = ic_json_add_str(j, "token_endpoint", h->token_endpoint);
+	if (!rc)
+		rc = ic_json_add_str(j, "me", h->me);
+	if (!rc)
+		rc = ic_json_add_str(j, "scope", h->scope);
+	if (!rc)
+		rc = ic_json_add_num(j, "expires", h->expires);
+	if (!rc)
+		rc = ic_json_add_num(j, "obtained", h->obtained);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_HELD_TOKENS, h->conv,
-				     strlen(h->conv), j);
+	                             strlen(h->conv), j);
 }
 
-enum ic_err ic_store_held_get_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a, const char *conv,
-				     struct ic_held_token *out)
+enum ic_err ic_store_held_get_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const char *conv,
+                                     struct ic_held_token *out)
 {
 	cJSON *j;
 	enum ic_err rc = ic_store_txn_get_json(t, a, IC_DB_HELD_TOKENS, conv,
-					       strlen(conv), &j);
+	                                       strlen(conv), &j);
 
 	if (rc)
 		return rc;
@@ -242,8 +257,8 @@ enum ic_err ic_store_held_get_in_txn(struct ic_store_txn *t,
 
 enum ic_err ic_store_held_del_in_txn(struct ic_store_txn *t, const char *conv)
 {
-	enum ic_err rc = ic_store_txn_del(t, IC_DB_HELD_TOKENS, conv,
-					  strlen(conv));
+	enum ic_err rc =
+	        ic_store_txn_del(t, IC_DB_HELD_TOKENS, conv, strlen(conv));
 
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 }

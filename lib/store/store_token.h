@@ -34,7 +34,7 @@ struct ic_issued_token {
 	const char *conv;
 	const char *subject;
 	const char *resource;
-	const char *scope; /* "read" */
+	const char *scope;     /* "read" */
 	const char *client_id; /* authorization_code tokens; NULL else */
 	long long issued, expires;
 	bool revoked;
@@ -58,16 +58,16 @@ struct ic_held_token {
  * @param[out] keys  arena array of *@p n NUL-terminated keys.
  */
 enum ic_err ic_store_conv_keys_in_txn(struct ic_store_txn *t,
-				      struct ic_arena *a, enum ic_store_db db,
-				      const char *conv, char ***keys,
-				      size_t *n);
+                                      struct ic_arena *a, enum ic_store_db db,
+                                      const char *conv, char ***keys,
+                                      size_t *n);
 
 /** SHA-256 hex of @p secret, from the arena: the key of hashed secrets. */
 char *ic_secret_hash(struct ic_arena *a, const char *secret);
 
 enum ic_err ic_store_ticket_put_in_txn(struct ic_store_txn *t,
-				       struct ic_arena *a, const char *hash,
-				       const struct ic_ticket *tk);
+                                       struct ic_arena *a, const char *hash,
+                                       const struct ic_ticket *tk);
 
 /**
  * TE-2: find the ticket with SHA-256 hex @p hash, check it is unexpired
@@ -76,17 +76,17 @@ enum ic_err ic_store_ticket_put_in_txn(struct ic_store_txn *t,
  *         IC_ERR_GONE (used or expired).
  */
 enum ic_err ic_store_ticket_take_in_txn(struct ic_store_txn *t,
-					struct ic_arena *a, const char *hash,
-					long long now, struct ic_ticket *out);
+                                        struct ic_arena *a, const char *hash,
+                                        long long now, struct ic_ticket *out);
 
 enum ic_err ic_store_issued_put_in_txn(struct ic_store_txn *t,
-				       struct ic_arena *a, const char *hash,
-				       const struct ic_issued_token *tok);
+                                       struct ic_arena *a, const char *hash,
+                                       const struct ic_issued_token *tok);
 
 /** @return IC_OK; IC_ERR_NOT_FOUND. */
 enum ic_err ic_store_issued_get_in_txn(struct ic_store_txn *t,
-				       struct ic_arena *a, const char *hash,
-				       struct ic_issued_token *out);
+                                       struct ic_arena *a, const char *hash,
+                                       struct ic_issued_token *out);
 
 /**
  * TE-12: revoke the issued token whose SHA-256 hex is @p hash, in the
@@ -98,22 +98,21 @@ enum ic_err ic_store_issued_get_in_txn(struct ic_store_txn *t,
  *         record, or LMDB); IC_ERR_NOMEM.
  */
 enum ic_err ic_store_issued_revoke_in_txn(struct ic_store_txn *t,
-					  struct ic_arena *a, const char *hash,
-					  bool *revoked);
+                                          struct ic_arena *a, const char *hash,
+                                          bool *revoked);
 
 /** Revoke every token issued for conversation @p conv (block, TE-12). */
 enum ic_err ic_store_issued_revoke_conv_in_txn(struct ic_store_txn *t,
-					       struct ic_arena *a,
-					       const char *conv, int *count);
+                                               struct ic_arena *a,
+                                               const char *conv, int *count);
 
-enum ic_err ic_store_held_put_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a,
-				     const struct ic_held_token *h);
+enum ic_err ic_store_held_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const struct ic_held_token *h);
 
 /** @return IC_OK; IC_ERR_NOT_FOUND. */
-enum ic_err ic_store_held_get_in_txn(struct ic_store_txn *t,
-				     struct ic_arena *a, const char *conv,
-				     struct ic_held_token *out);
+enum ic_err ic_store_held_get_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                     const char *conv,
+                                     struct ic_held_token *out);
 
 /** Forget the token held for @p conv (decline, block). */
 enum ic_err ic_store_held_del_in_txn(struct ic_store_txn *t, const char *conv);

@@ -292,8 +292,9 @@ static const char *set_feed_page_size(struct ctx *c, char *v)
 	size_t i;
 
 	/* Strict digits (no sign, no spaces), bounded before it can wrap. */
-	for (i = 0; v[i] >= '0' && v[i] <= '9' &&
-		    n <= IC_CONFIG_FEED_PAGE_SIZE_MAX; i++)
+	for (i = 0;
+	     v[i] >= '0' && v[i] <= '9' && n <= IC_CONFIG_FEED_PAGE_SIZE_MAX;
+	     i++)
 		n = n * 10 + (unsigned long)(v[i] - '0');
 	if (i == 0 || v[i] != '\0' || n < IC_CONFIG_FEED_PAGE_SIZE_MIN ||
 	    n > IC_CONFIG_FEED_PAGE_SIZE_MAX)
@@ -400,13 +401,12 @@ static enum ic_err store_value(struct ic_arena *a, struct slot *slots,
 	int i = find_key(k, klen);
 
 	if (i < 0)
-		return ic_fail(
-		        errbuf, IC_ERR_CONFIG, "unknown key '%.*s' at %s:%u",
-		        (int)(klen < IC_CONFIG_KEY_ECHO_BYTES
-		                      ? klen
-		                      : IC_CONFIG_KEY_ECHO_BYTES),
-		        k,
-		        w.file, w.line);
+		return ic_fail(errbuf, IC_ERR_CONFIG,
+		               "unknown key '%.*s' at %s:%u",
+		               (int)(klen < IC_CONFIG_KEY_ECHO_BYTES
+		                             ? klen
+		                             : IC_CONFIG_KEY_ECHO_BYTES),
+		               k, w.file, w.line);
 	if (slots[i].line != 0)
 		return ic_fail(errbuf, IC_ERR_CONFIG,
 		               "duplicate key '%s' at %s:%u (first set at "

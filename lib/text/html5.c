@@ -26,7 +26,7 @@ struct parse {
 	 * thread's CPU clock at the start, and the wall-clock instant before
 	 * which the CPU clock need not be read. */
 	uint64_t max_ns, cpu_start, wall_next;
-	unsigned int calls; /* allocations so far, to space out clock reads */
+	unsigned int calls;  /* allocations so far, to space out clock reads */
 	enum ic_err failure; /* why we jumped */
 	bool timed_out;      /* ... IC_ERR_TOO_LARGE for time, not bytes */
 	sigjmp_buf jump;
@@ -39,8 +39,8 @@ struct parse {
 
 size_t ic_html5_budget(size_t len)
 {
-	if (len > (SIZE_MAX - IC_HTML5_BASE_BYTES) /
-	                  IC_HTML5_BYTES_PER_INPUT_BYTE)
+	if (len >
+	    (SIZE_MAX - IC_HTML5_BASE_BYTES) / IC_HTML5_BYTES_PER_INPUT_BYTE)
 		return SIZE_MAX;
 	return IC_HTML5_BASE_BYTES + IC_HTML5_BYTES_PER_INPUT_BYTE * len;
 }
@@ -254,9 +254,10 @@ enum ic_err ic_html5_parse(const char *html, size_t len,
 			               "HTML too costly to parse: over %llu ms",
 			               (unsigned long long)out->time_budget_ms);
 		if (p.failure == IC_ERR_TOO_LARGE)
-			return ic_fail(errbuf, IC_ERR_TOO_LARGE,
-			               "HTML too costly to parse: over %zu bytes",
-			               p.budget);
+			return ic_fail(
+			        errbuf, IC_ERR_TOO_LARGE,
+			        "HTML too costly to parse: over %zu bytes",
+			        p.budget);
 		return ic_fail(errbuf, IC_ERR_NOMEM,
 		               "HTML parser: out of memory");
 	}

@@ -66,12 +66,12 @@ struct ic_html5_opts {
 /* A parsed tree.  Read out->g; the other fields are for the caller's
  * information (depth, peak_bytes) or private (blocks). */
 struct ic_html5 {
-	GumboOutput *g;       /* the tree; NULL before a parse or after free */
-	size_t depth;         /* deepest element nesting (root element: 1) */
-	size_t peak_bytes;    /* most bytes gumbo held at once (also set
-	                       * when the parse was refused) */
-	size_t budget;        /* the budget the parse ran with */
-	uint64_t time_budget_ms; /* its time budget, in CPU ms */
+	GumboOutput *g;    /* the tree; NULL before a parse or after free */
+	size_t depth;      /* deepest element nesting (root element: 1) */
+	size_t peak_bytes; /* most bytes gumbo held at once (also set
+	                    * when the parse was refused) */
+	size_t budget;     /* the budget the parse ran with */
+	uint64_t time_budget_ms;       /* its time budget, in CPU ms */
 	struct ic_html5_block *blocks; /* private: every block gumbo holds */
 };
 

@@ -8,8 +8,7 @@ static void delete_tree(void *p)
 	cJSON_Delete(p);
 }
 
-const char *ic_json_str(struct ic_arena *a, const cJSON *obj,
-			const char *name)
+const char *ic_json_str(struct ic_arena *a, const cJSON *obj, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
@@ -34,15 +33,14 @@ enum ic_err ic_json_add_str(cJSON *obj, const char *name, const char *value)
 {
 	if (value == NULL)
 		return IC_OK;
-	return cJSON_AddStringToObject(obj, name, value) ? IC_OK
-							 : IC_ERR_NOMEM;
+	return cJSON_AddStringToObject(obj, name, value) ? IC_OK : IC_ERR_NOMEM;
 }
 
 enum ic_err ic_json_add_num(cJSON *obj, const char *name, long long value)
 {
 	/* Doubles hold integers exactly up to 2^53: times, counters. */
 	return cJSON_AddNumberToObject(obj, name, (double)value) ? IC_OK
-								 : IC_ERR_NOMEM;
+	                                                         : IC_ERR_NOMEM;
 }
 
 enum ic_err ic_json_add_bool(cJSON *obj, const char *name, bool value)
@@ -62,7 +60,7 @@ cJSON *ic_json_record(struct ic_arena *a, int version)
 }
 
 enum ic_err ic_json_parse(struct ic_arena *a, const char *data, size_t len,
-			  cJSON **out)
+                          cJSON **out)
 {
 	cJSON *t = cJSON_ParseWithLength(data, len);
 

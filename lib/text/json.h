@@ -18,8 +18,7 @@
 #include "core/err.h"
 
 /** The string member @p name copied into @p a, or NULL when absent. */
-const char *ic_json_str(struct ic_arena *a, const cJSON *obj,
-			const char *name);
+const char *ic_json_str(struct ic_arena *a, const cJSON *obj, const char *name);
 
 /** The number member @p name as a long long, or @p dflt. */
 long long ic_json_num(const cJSON *obj, const char *name, long long dflt);
@@ -46,6 +45,6 @@ cJSON *ic_json_record(struct ic_arena *a, int version);
  * @return IC_OK; IC_ERR_BAD_INPUT (not JSON); IC_ERR_NOMEM.
  */
 enum ic_err ic_json_parse(struct ic_arena *a, const char *data, size_t len,
-			  cJSON **out);
+                          cJSON **out);
 
 #endif /* IC_JSON_H */

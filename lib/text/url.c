@@ -207,7 +207,8 @@ static enum ic_err stable_host(CURLU *h, unsigned flags, const char *what,
 		            CURLUE_OK ||
 		    strcmp(first, second) != 0)
 			rc = ic_fail(errbuf, IC_ERR_BAD_INPUT,
-			             "%s host is not in a canonical form", what);
+			             "%s host is not in a canonical form",
+			             what);
 	}
 	curl_free(url);
 	curl_free(first);
@@ -615,7 +616,8 @@ static bool is_localhost(const char *host)
 /* Letters, digits and hyphens, not first or last (RFC 1123 §2.1). */
 static bool valid_label(const char *l, size_t len)
 {
-	if (len == 0 || len > IC_DNS_MAX_LABEL || l[0] == '-' || l[len - 1] == '-')
+	if (len == 0 || len > IC_DNS_MAX_LABEL || l[0] == '-' ||
+	    l[len - 1] == '-')
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if (!ascii_alpha(l[i]) && !ascii_digit(l[i]) && l[i] != '-')

@@ -33,7 +33,7 @@ static enum ic_err redeem_after(struct ic_req *req)
 	struct pending *p = req->after_ctx;
 	const char *conv;
 	enum ic_err rc = ic_ticket_redeem(req, p->ticket, p->resource, p->iss,
-					  &conv, req->errbuf);
+	                                  &conv, req->errbuf);
 
 	if (rc != IC_OK)
 		ic_log(IC_LOG_WARN, "ticket for %s not redeemed: %s",
@@ -44,7 +44,7 @@ static enum ic_err redeem_after(struct ic_req *req)
 static bool http_url(struct ic_req *req, const char *u)
 {
 	return u && (strncmp(u, "https://", 8) == 0 ||
-		     (req->cfg.dev_mode && strncmp(u, "http://", 7) == 0));
+	             (req->cfg.dev_mode && strncmp(u, "http://", 7) == 0));
 }
 
 enum ic_err ic_ticket_endpoint_post(struct ic_req *req)
@@ -58,19 +58,20 @@ enum ic_err ic_ticket_endpoint_post(struct ic_req *req)
 
 	/* TR-2 */
 	if (ticket == NULL || resource == NULL || subject == NULL)
-		return ic_oauth_error(req, "invalid_request",
-				   "ticket, resource and subject are required");
+		return ic_oauth_error(
+		        req, "invalid_request",
+		        "ticket, resource and subject are required");
 	if (tlen < IC_TICKET_MIN_CHARS || tlen > IC_TICKET_MAX_CHARS)
 		return ic_oauth_error(req, "invalid_request",
-				   "ticket must be 16 to 512 characters");
+		                      "ticket must be 16 to 512 characters");
 	if (!http_url(req, resource) || strlen(resource) > IC_MAX_URL_BYTES ||
 	    (iss && (!http_url(req, iss) || strlen(iss) > IC_MAX_URL_BYTES)))
 		return ic_oauth_error(req, "invalid_request",
-				   "resource and iss must be https URLs");
+		                      "resource and iss must be https URLs");
 	/* TR-3 */
 	if (!ic_url_equal(subject, req->cfg.me))
 		return ic_oauth_error(req, "invalid_request",
-				   "subject is not a user on this site");
+		                      "subject is not a user on this site");
 	p = ic_arena_calloc(req->arena, 1, sizeof(*p));
 	if (p == NULL)
 		return IC_ERR_NOMEM;
@@ -85,8 +86,8 @@ enum ic_err ic_ticket_endpoint_post(struct ic_req *req)
 
 /* TR-5: the token endpoint that can redeem a ticket for @resource. */
 static enum ic_err token_endpoint_for(struct ic_req *req, const char *resource,
-				      const char *iss, const char **out,
-				      char *errbuf)
+                                      const char *iss, const char **out,
+                                      char *errbuf)
 {
 	struct ic_fetch_result res;
 	struct ic_discovery d;
@@ -99,7 +100,7 @@ static enum ic_err token_endpoint_for(struct ic_req *req, const char *resource,
 	 * site could file a token under a correspondent's name (TR-5). */
 	if (iss != NULL && !ic_url_same_origin(iss, resource))
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "iss %s is not the site of %s", iss, resource);
+		               "iss %s is not the site of %s", iss, resource);
 	if (iss != NULL &&
 	    ic_peer_metadata(req, iss, &meta, NULL, errbuf) == IC_OK) {
 		const char *issuer = ic_peer_str(req, meta, "issuer");
@@ -115,25 +116,25 @@ static enum ic_err token_endpoint_for(struct ic_req *req, const char *resource,
 		murl = ic_discover_find(&d, "indieauth-metadata");
 		if (murl &&
 		    ic_peer_get(req, murl, NULL, 0, &res, NULL, errbuf) ==
-			    IC_OK &&
+		            IC_OK &&
 		    res.status == 200 &&
 		    ic_json_parse(req->arena, res.body, res.body_len, &meta) ==
-			    IC_OK)
+		            IC_OK)
 			ep = ic_peer_str(req, meta, "token_endpoint");
 		if (ep == NULL)
 			ep = ic_discover_find(&d, "token_endpoint");
 	}
 	if (ep == NULL)
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "no token endpoint found for %s", resource);
+		               "no token endpoint found for %s", resource);
 	if (!http_url(req, ep))
 		return ic_fail(errbuf, IC_ERR_BLOCKED,
-			       "token endpoint %s is not https", ep);
+		               "token endpoint %s is not https", ep);
 	/* Rec (TR-5): the resource's site vouches for its token endpoint. */
 	if (iss == NULL && !ic_url_same_origin(ep, resource))
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "token endpoint %s is not on %s's site", ep,
-			       resource);
+		               "token endpoint %s is not on %s's site", ep,
+		               resource);
 	*out = ep;
 	return IC_OK;
 }
@@ -145,11 +146,11 @@ struct file_ctx {
 	long long expires_in, now;
 	const char *conv_id; /* out: NULL when ignored */
 	bool is_new;
-	const char *found;   /* contact whose origin matches */
+	const char *found; /* contact whose origin matches */
 };
 
 static enum ic_err match_contact(const void *k, size_t kl, const void *v,
-				 size_t vl, void *p)
+                                 size_t vl, void *p)
 {
 	struct file_ctx *c = p;
 	char *url = ic_arena_memdup(c->req->arena, k, kl);
@@ -166,11 +167,11 @@ static enum ic_err match_contact(const void *k, size_t kl, const void *v,
 }
 
 static enum ic_err new_request(struct ic_store_txn *t, struct file_ctx *c,
-			       struct ic_conv *conv)
+                               struct ic_conv *conv)
 {
 	char *id, *origin;
-	enum ic_err rc = ic_crypto_random_id(c->req->arena, IC_SITE_ID_BYTES,
-					     &id, NULL);
+	enum ic_err rc =
+	        ic_crypto_random_id(c->req->arena, IC_SITE_ID_BYTES, &id, NULL);
 
 	if (rc == IC_OK)
 		rc = ic_url_origin(c->req->arena, c->resource, &origin, NULL);
@@ -204,7 +205,7 @@ static enum ic_err file_txn(struct ic_store_txn *t, void *p)
 		return rc;
 	if (c->found) {
 		rc = ic_store_conv_by_peer_in_txn(t, c->req->arena, c->found,
-						  &conv);
+		                                  &conv);
 		if (rc)
 			return rc;
 	} else if ((rc = new_request(t, c, &conv)) != IC_OK) {
@@ -214,7 +215,7 @@ static enum ic_err file_txn(struct ic_store_txn *t, void *p)
 	 * makes the conversation active; decline and block stop here, with
 	 * the same outward 202. */
 	rc = ic_conv_apply(&conv, IC_CONV_EV_TICKET_FILED,
-			   ic_store_txn_errbuf(t));
+	                   ic_store_txn_errbuf(t));
 	if (rc != IC_OK)
 		return rc == IC_ERR_GONE ? IC_OK : rc;
 	conv.their_resource = c->resource;
@@ -238,18 +239,18 @@ static enum ic_err file_txn(struct ic_store_txn *t, void *p)
 	 * verification replaces it with the lease's own). */
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(t, c->req->arena, "fetch", conv.id,
-					    c->now + IC_DUE_LEASE, 0, true);
+		                            c->now + IC_DUE_LEASE, 0, true);
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(t, c->req->arena, "renew", conv.id,
-					    c->now + IC_WEBSUB_PENDING_SECONDS,
-					    0, false);
+		                            c->now + IC_WEBSUB_PENDING_SECONDS,
+		                            0, false);
 	return rc;
 }
 
 /* TR-6: POST the ticket and check the token response. */
 static enum ic_err redeem_at(struct ic_req *req, const char *endpoint,
-			     const char *ticket, struct file_ctx *c,
-			     char *errbuf)
+                             const char *ticket, struct file_ctx *c,
+                             char *errbuf)
 {
 	struct ic_buf form = IC_BUF_INIT(IC_MAX_BODY_BYTES);
 	struct ic_fetch_result res;
@@ -261,14 +262,15 @@ static enum ic_err redeem_at(struct ic_req *req, const char *endpoint,
 	    (rc = ic_form_add(&form, "ticket", ticket)) != IC_OK)
 		return rc;
 	rc = ic_peer_post_form(req, endpoint, form.buf, form.len, &res, &ans,
-			       errbuf);
+	                       errbuf);
 	ic_buf_release(&form);
 	if (rc != IC_OK)
 		return rc;
 	if (res.status != 200 || ans == NULL)
-		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "token endpoint %s refused the ticket (HTTP %ld)",
-			       endpoint, res.status);
+		return ic_fail(
+		        errbuf, IC_ERR_PROTOCOL,
+		        "token endpoint %s refused the ticket (HTTP %ld)",
+		        endpoint, res.status);
 	c->access_token = ic_peer_str(req, ans, "access_token");
 	type = ic_peer_str(req, ans, "token_type");
 	c->me = ic_peer_str(req, ans, "me");
@@ -283,12 +285,12 @@ static enum ic_err redeem_at(struct ic_req *req, const char *endpoint,
 	if (c->access_token == NULL || *c->access_token == '\0' ||
 	    strlen(c->access_token) > IC_MAX_AUTHORIZATION_BYTES - 8)
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "token response from %s has no usable "
-			       "access_token",
-			       endpoint);
+		               "token response from %s has no usable "
+		               "access_token",
+		               endpoint);
 	if (type && strcasecmp(type, "bearer") != 0)
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "token type %s is not Bearer", type);
+		               "token type %s is not Bearer", type);
 	/* TR-7: `me` should be us; gRegorLove sends the issuer: warn only. */
 	if (c->me && !ic_url_equal(c->me, req->cfg.me))
 		ic_log(IC_LOG_WARN, "token from %s names me=%s, not us",
@@ -311,13 +313,13 @@ static enum ic_err ignored_txn(struct ic_store_txn *t, void *p)
 	rc = ic_store_conv_by_peer_in_txn(t, c->req->arena, c->found, &conv);
 	if (rc == IC_OK)
 		c->is_new = !ic_conv_allows(conv.state, conv.access_revoked,
-					    IC_CONV_EV_TICKET_FILED);
+		                            IC_CONV_EV_TICKET_FILED);
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 }
 
 enum ic_err ic_ticket_redeem(struct ic_req *req, const char *ticket,
-			     const char *resource, const char *iss,
-			     const char **conv_id, char *errbuf)
+                             const char *resource, const char *iss,
+                             const char **conv_id, char *errbuf)
 {
 	struct file_ctx c = {0};
 	struct ic_store *st;
@@ -335,8 +337,10 @@ enum ic_err ic_ticket_redeem(struct ic_req *req, const char *ticket,
 	if (rc != IC_OK)
 		return rc;
 	if (c.is_new) {
-		ic_log(IC_LOG_INFO, "ticket from %s ignored (declined or "
-				    "blocked)", c.found);
+		ic_log(IC_LOG_INFO,
+		       "ticket from %s ignored (declined or "
+		       "blocked)",
+		       c.found);
 		return IC_OK;
 	}
 	c = (struct file_ctx){0};

@@ -34,7 +34,7 @@ enum ic_err ic_ticket_endpoint_post(struct ic_req *req);
  * @param[out] conv_id  the conversation, or NULL when ignored.
  */
 enum ic_err ic_ticket_redeem(struct ic_req *req, const char *ticket,
-			     const char *resource, const char *iss,
-			     const char **conv_id, char *errbuf);
+                             const char *resource, const char *iss,
+                             const char **conv_id, char *errbuf);
 
 #endif /* IC_TICKET_ENDPOINT_H */

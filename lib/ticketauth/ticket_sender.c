@@ -24,7 +24,7 @@ static bool scheme_ok(struct ic_req *req, const char *url)
 }
 
 enum ic_err ic_ticket_discover(struct ic_req *req, const char *subject,
-			       const char **endpoint, char *errbuf)
+                               const char **endpoint, char *errbuf)
 {
 	struct ic_fetch_result res;
 	struct ic_discovery d;
@@ -36,8 +36,8 @@ enum ic_err ic_ticket_discover(struct ic_req *req, const char *subject,
 	if (rc != IC_OK)
 		return rc;
 	if (res.status != 200)
-		return ic_fail(errbuf, IC_ERR_NOT_FOUND,
-			       "%s answered HTTP %ld", subject, res.status);
+		return ic_fail(errbuf, IC_ERR_NOT_FOUND, "%s answered HTTP %ld",
+		               subject, res.status);
 	/* gRegorLove reads only the metadata, Publ only the rel (TR-1):
 	 * metadata first, as the wiki says, then the rel. */
 	murl = ic_discover_find(&d, "indieauth-metadata");
@@ -46,22 +46,22 @@ enum ic_err ic_ticket_discover(struct ic_req *req, const char *subject,
 		cJSON *meta;
 
 		if (ic_peer_get(req, murl, NULL, 0, &mres, NULL, errbuf) ==
-			    IC_OK &&
+		            IC_OK &&
 		    mres.status == 200 &&
 		    ic_json_parse(req->arena, mres.body, mres.body_len,
-				  &meta) == IC_OK)
+		                  &meta) == IC_OK)
 			ep = ic_peer_str(req, meta, "ticket_endpoint");
 	}
 	if (ep == NULL)
 		ep = ic_discover_find(&d, "ticket_endpoint");
 	if (ep == NULL)
 		return ic_fail(errbuf, IC_ERR_NOT_FOUND,
-			       "%s cannot receive private messages: it "
-			       "advertises no ticket endpoint",
-			       subject);
+		               "%s cannot receive private messages: it "
+		               "advertises no ticket endpoint",
+		               subject);
 	if (!scheme_ok(req, ep))
 		return ic_fail(errbuf, IC_ERR_BLOCKED,
-			       "ticket endpoint %s is not https", ep);
+		               "ticket endpoint %s is not https", ep);
 	*endpoint = ep;
 	return IC_OK;
 }
@@ -79,19 +79,19 @@ static enum ic_err issue_txn(struct ic_store_txn *t, void *p)
 {
 	struct issue_ctx *c = p;
 	struct ic_ticket tk = {0};
-	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena,
-						  c->conv_id, &c->conv);
+	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
+	                                          &c->conv);
 
 	if (rc)
 		return rc;
 	/* A blocked or declined site, or one whose access the owner
 	 * revoked, gets no new ticket, whatever was due. */
 	rc = ic_conv_apply(&c->conv, IC_CONV_EV_TICKET_ISSUE,
-			   ic_store_txn_errbuf(t));
+	                   ic_store_txn_errbuf(t));
 	if (rc)
 		return rc;
-	c->resource = ic_site_topic_url(c->req->arena, &c->req->cfg,
-					c->conv_id);
+	c->resource =
+	        ic_site_topic_url(c->req->arena, &c->req->cfg, c->conv_id);
 	if (c->resource == NULL)
 		return IC_ERR_NOMEM;
 	tk.conv = c->conv_id;
@@ -105,8 +105,8 @@ static enum ic_err sent_txn(struct ic_store_txn *t, void *p)
 {
 	struct issue_ctx *c = p;
 	struct ic_conv conv;
-	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena,
-						  c->conv_id, &conv);
+	enum ic_err rc =
+	        ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id, &conv);
 
 	if (rc)
 		return rc;
@@ -115,10 +115,10 @@ static enum ic_err sent_txn(struct ic_store_txn *t, void *p)
 }
 
 static enum ic_err peer_of(struct ic_req *req, const char *conv_id,
-			   const char **peer, char *errbuf);
+                           const char **peer, char *errbuf);
 
 enum ic_err ic_ticket_send(struct ic_req *req, const char *conv_id,
-			   char *errbuf)
+                           char *errbuf)
 {
 	struct issue_ctx c = {req, conv_id, NULL, {0}, NULL, time(NULL)};
 	struct ic_buf form = IC_BUF_INIT(IC_MAX_BODY_BYTES);
@@ -146,24 +146,24 @@ enum ic_err ic_ticket_send(struct ic_req *req, const char *conv_id,
 	     (rc = ic_form_add(&form, "resource", c.resource)) != IC_OK ||
 	     (rc = ic_form_add(&form, "subject", c.conv.peer)) != IC_OK ||
 	     (rc = ic_form_add(&form, "iss",
-			       ic_site_issuer(req->arena, &req->cfg))) !=
-		     IC_OK))
+	                       ic_site_issuer(req->arena, &req->cfg))) !=
+	             IC_OK))
 		ic_fail(errbuf, rc, "cannot build the ticket form");
 	if (rc == IC_OK)
 		rc = ic_peer_post_form(req, endpoint, form.buf, form.len, &res,
-				       &answer, errbuf);
+		                       &answer, errbuf);
 	ic_buf_release(&form);
 	if (rc != IC_OK)
 		return rc;
 	if (res.status < 200 || res.status > 299) {
-		const char *why = answer ? ic_peer_str(req, answer,
-						       "error_description")
-					 : NULL;
+		const char *why =
+		        answer ? ic_peer_str(req, answer, "error_description")
+		               : NULL;
 
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "ticket endpoint %s answered HTTP %ld%s%s",
-			       endpoint, res.status, why ? ": " : "",
-			       why ? why : "");
+		               "ticket endpoint %s answered HTTP %ld%s%s",
+		               endpoint, res.status, why ? ": " : "",
+		               why ? why : "");
 	}
 	ic_log(IC_LOG_INFO, "ticket for %s accepted by %s", c.conv.peer,
 	       endpoint);
@@ -180,12 +180,11 @@ static enum ic_err peer_txn(struct ic_store_txn *t, void *p)
 {
 	struct peer_ctx *c = p;
 
-	return ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id,
-					&c->conv);
+	return ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id, &c->conv);
 }
 
 static enum ic_err peer_of(struct ic_req *req, const char *conv_id,
-			   const char **peer, char *errbuf)
+                           const char **peer, char *errbuf)
 {
 	struct peer_ctx c = {req, conv_id, {0}};
 	struct ic_store *st;

@@ -18,7 +18,7 @@
  *         for the owner); fetch errors.
  */
 enum ic_err ic_ticket_discover(struct ic_req *req, const char *subject,
-			       const char **endpoint, char *errbuf);
+                               const char **endpoint, char *errbuf);
 
 /**
  * TS-2, TS-3: issue a single-use ticket for conversation @p conv_id's
@@ -30,6 +30,6 @@ enum ic_err ic_ticket_discover(struct ic_req *req, const char *subject,
  *         fetch errors.  The caller schedules a retry (TS-4).
  */
 enum ic_err ic_ticket_send(struct ic_req *req, const char *conv_id,
-			   char *errbuf);
+                           char *errbuf);
 
 #endif /* IC_TICKET_SENDER_H */

@@ -17,8 +17,7 @@
 #include "store/store_msg.h"
 
 /* 303 to the form's next, or {"ok":true, <name>: <value>}. */
-static enum ic_err done(struct ic_req *req, const char *name,
-			const char *value)
+static enum ic_err done(struct ic_req *req, const char *name, const char *value)
 {
 	const char *next = ic_form_get(&req->form, "next");
 	cJSON *j;
@@ -36,7 +35,8 @@ static enum ic_err done(struct ic_req *req, const char *name,
 	j = cJSON_CreateObject();
 	rc = j && cJSON_AddTrueToObject(j, "ok") &&
 	                     (name == NULL ||
-	                      cJSON_AddStringToObject(j, name, value ? value : ""))
+	                      cJSON_AddStringToObject(j, name,
+	                                              value ? value : ""))
 	             ? ic_resp_json(req, j)
 	             : IC_ERR_NOMEM;
 	cJSON_Delete(j);
@@ -58,8 +58,8 @@ static enum ic_err do_send(struct ic_req *req)
 
 	if (to == NULL || text == NULL)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			       "a message needs `to` (the correspondent's URL) "
-			       "and `text`");
+		               "a message needs `to` (the correspondent's URL) "
+		               "and `text`");
 	rc = ic_outbox_send(req, to, text, &msg);
 	if (rc != IC_OK)
 		return rc;
@@ -74,8 +74,8 @@ static const char *url_field(struct ic_req *req, enum ic_err *rc)
 	const char *url = field(req, "url");
 
 	*rc = url ? IC_OK
-		  : ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			    "the correspondent's `url` is missing");
+	          : ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+	                    "the correspondent's `url` is missing");
 	return url;
 }
 
@@ -93,10 +93,10 @@ static enum ic_err do_invite(struct ic_req *req)
 
 		snprintf(why, sizeof(why), "%s", req->errbuf);
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			       "%s cannot receive invitations: its site "
-			       "advertises no ticket endpoint (%s); IndieChat "
-			       "will try again later",
-			       url, why);
+		               "%s cannot receive invitations: its site "
+		               "advertises no ticket endpoint (%s); IndieChat "
+		               "will try again later",
+		               url, why);
 	}
 	return rc == IC_OK ? done(req, "conv", conv) : rc;
 }

@@ -82,13 +82,13 @@ static enum ic_err load(struct ic_req *req, struct conv_read *r)
 	r->id = ic_req_param(req, "conv");
 	if (r->id == NULL || !ic_site_id_ok(r->id))
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			       "no such conversation");
+		               "no such conversation");
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_view(st, read_txn, r, req->errbuf);
 	if (rc == IC_ERR_NOT_FOUND)
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			       "no such conversation");
+		               "no such conversation");
 	if (rc == IC_OK && r->conv.unread > 0)
 		rc = ic_store_update(st, mark_read_txn, r, req->errbuf);
 	return rc;
@@ -115,11 +115,11 @@ static const struct ic_msg **merged(struct conv_read *r, size_t *n)
 static const char *state_of(const struct ic_conv *c, const struct ic_msg *m)
 {
 	return m->dir == 'o' ? ic_msg_state_name(ic_msg_delivery(c, m->seq))
-			     : "";
+	                     : "";
 }
 
 static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
-				const struct ic_msg *m)
+                                const struct ic_msg *m)
 {
 	char iso[32], human[32], seq[24];
 	bool out = m->dir == 'o';
@@ -141,38 +141,41 @@ static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
 
 	snprintf(seq, sizeof(seq), "%lld", m->seq);
 	ic_page_time(m->published, iso, human);
-	rc = ic_page_render(req,
-			    "<li class=\"message {{dir}}\" data-seq=\"{{seq}}\" "
-			    "id=\"m-{{d}}-{{seq}}\">",
-			    vars, ARRAY_SIZE(vars));
+	rc = ic_page_render(
+	        req,
+	        "<li class=\"message {{dir}}\" data-seq=\"{{seq}}\" "
+	        "id=\"m-{{d}}-{{seq}}\">",
+	        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK && !out && c->peer_photo &&
 	    ic_html_url_ok(c->peer_photo))
 		rc = ic_page_render(req,
-				    "<img class=\"photo\" src=\"{{photo}}\" "
-				    "alt=\"\" width=\"32\" height=\"32\">",
-				    vars, ARRAY_SIZE(vars));
+		                    "<img class=\"photo\" src=\"{{photo}}\" "
+		                    "alt=\"\" width=\"32\" height=\"32\">",
+		                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
-		rc = ic_page_render(req,
-				    "<span class=\"author\">{{author}}</span> "
-				    "<time datetime=\"{{iso}}\">{{human}}</time>",
-				    vars, ARRAY_SIZE(vars));
+		rc = ic_page_render(
+		        req,
+		        "<span class=\"author\">{{author}}</span> "
+		        "<time datetime=\"{{iso}}\">{{human}}</time>",
+		        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = m->html && *m->html
-		             ? ic_page_render(req,
-		                              "<div class=\"text\">{{html}}</div>",
-		                              vars, ARRAY_SIZE(vars))
+		             ? ic_page_render(
+		                       req,
+		                       "<div class=\"text\">{{html}}</div>",
+		                       vars, ARRAY_SIZE(vars))
 		             : ic_page_render(req,
 		                              "<p class=\"text\">{{text}}</p>",
 		                              vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK && out)
 		rc = ic_page_render(req,
-				    " <span class=\"state\">{{state}}</span>",
-				    vars, ARRAY_SIZE(vars));
+		                    " <span class=\"state\">{{state}}</span>",
+		                    vars, ARRAY_SIZE(vars));
 	return rc == IC_OK ? ic_page_render(req, "</li>\n", NULL, 0) : rc;
 }
 
 static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
-				const struct ic_conv *c, const char *here)
+                                const struct ic_conv *c, const char *here)
 {
 	const struct ic_html_var vars[] = {
 	        {"send", ic_url_send(req->arena, &req->cfg), IC_HTML_URL},
@@ -184,26 +187,27 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 		return IC_ERR_NOMEM;
 	if (ic_conv_closed(c->state))
 		return ic_page_render(req,
-				      "<p class=\"muted\">This conversation is "
-				      "closed.</p>\n",
-				      NULL, 0);
-	rc = ic_page_render(req,
-			    "<form id=\"compose\" method=\"post\" "
-			    "action=\"{{send}}\">\n"
-			    "<p><label for=\"text\">Message</label>\n"
-			    "<textarea id=\"text\" name=\"text\" rows=\"3\" "
-			    "required></textarea></p>\n"
-			    "<input type=\"hidden\" name=\"to\" value=\"{{to}}\">",
-			    vars, ARRAY_SIZE(vars));
+		                      "<p class=\"muted\">This conversation is "
+		                      "closed.</p>\n",
+		                      NULL, 0);
+	rc = ic_page_render(
+	        req,
+	        "<form id=\"compose\" method=\"post\" "
+	        "action=\"{{send}}\">\n"
+	        "<p><label for=\"text\">Message</label>\n"
+	        "<textarea id=\"text\" name=\"text\" rows=\"3\" "
+	        "required></textarea></p>\n"
+	        "<input type=\"hidden\" name=\"to\" value=\"{{to}}\">",
+	        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = ic_page_form_hidden(req, o, here);
-	return rc == IC_OK
-	               ? ic_page_render(req,
-	                                "\n<p><button type=\"submit\">Send"
-	                                "</button> <span id=\"compose-result\" "
-	                                "role=\"status\"></span></p>\n</form>\n",
-	                                NULL, 0)
-	               : rc;
+	return rc == IC_OK ? ic_page_render(
+	                             req,
+	                             "\n<p><button type=\"submit\">Send"
+	                             "</button> <span id=\"compose-result\" "
+	                             "role=\"status\"></span></p>\n</form>\n",
+	                             NULL, 0)
+	                   : rc;
 }
 
 /* Their feed could not be read the last time: say why (issue 11). */
@@ -219,10 +223,10 @@ static enum ic_err fetch_problem(struct ic_req *req, const struct ic_conv *c)
 		return IC_OK;
 	ic_page_time(c->fetch_error_at, iso, human);
 	return ic_page_render(req,
-			      "<p class=\"problem\" role=\"status\" "
-			      "id=\"fetch-error\">Their feed could not be read "
-			      "({{when}}): {{why}}</p>\n",
-			      vars, ARRAY_SIZE(vars));
+	                      "<p class=\"problem\" role=\"status\" "
+	                      "id=\"fetch-error\">Their feed could not be read "
+	                      "({{when}}): {{why}}</p>\n",
+	                      vars, ARRAY_SIZE(vars));
 }
 
 enum ic_err ic_page_conversation(struct ic_req *req)
@@ -239,7 +243,7 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 	all = merged(&r, &n);
 	title = ic_arena_printf(req->arena, "%s", ic_page_peer_label(&r.conv));
 	here = ic_url_path(&req->cfg,
-			   ic_url_conversation(req->arena, &req->cfg, r.id));
+	                   ic_url_conversation(req->arena, &req->cfg, r.id));
 	if (all == NULL || title == NULL || here == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_page_owner_begin(req, title, o, "conversation", r.id);
@@ -247,21 +251,23 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 		const struct ic_html_var vars[] = {
 		        {"name", ic_page_peer_label(&r.conv), IC_HTML_TEXT},
 		        {"peer", r.conv.peer, IC_HTML_URL},
-		        {"state", ic_conv_state_name(r.conv.state), IC_HTML_TEXT},
+		        {"state", ic_conv_state_name(r.conv.state),
+		         IC_HTML_TEXT},
 		};
 
-		rc = ic_page_render(req,
-				    "<h1>{{name}}</h1>\n<p class=\"muted\">"
-				    "<a href=\"{{peer}}\">{{peer}}</a> · "
-				    "<span id=\"conv-state\">{{state}}</span></p>\n",
-				    vars, ARRAY_SIZE(vars));
+		rc = ic_page_render(
+		        req,
+		        "<h1>{{name}}</h1>\n<p class=\"muted\">"
+		        "<a href=\"{{peer}}\">{{peer}}</a> · "
+		        "<span id=\"conv-state\">{{state}}</span></p>\n",
+		        vars, ARRAY_SIZE(vars));
 	}
 	if (rc == IC_OK)
 		rc = fetch_problem(req, &r.conv);
 	if (rc == IC_OK)
-		rc = ic_page_render(req,
-				    "<ol id=\"messages\" aria-live=\"polite\">\n",
-				    NULL, 0);
+		rc = ic_page_render(
+		        req, "<ol id=\"messages\" aria-live=\"polite\">\n",
+		        NULL, 0);
 	for (size_t i = 0; rc == IC_OK && i < n; i++)
 		rc = message_item(req, &r.conv, all[i]);
 	if (rc == IC_OK)
@@ -271,7 +277,8 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 	return rc == IC_OK ? ic_page_end(req, 200) : rc;
 }
 
-/* --- JSON --------------------------------------------------------------------- */
+/* --- JSON
+ * --------------------------------------------------------------------- */
 
 static long long query_seq(struct ic_req *req, const char *name)
 {
@@ -288,8 +295,7 @@ static cJSON *message_json(const struct ic_conv *c, const struct ic_msg *m)
 	char iso[32], human[32];
 
 	ic_page_time(m->published, iso, human);
-	if (e == NULL ||
-	    !cJSON_AddNumberToObject(e, "seq", (double)m->seq) ||
+	if (e == NULL || !cJSON_AddNumberToObject(e, "seq", (double)m->seq) ||
 	    !cJSON_AddStringToObject(e, "dir", m->dir == 'o' ? "out" : "in") ||
 	    !cJSON_AddStringToObject(e, "uid", m->uid ? m->uid : "") ||
 	    !cJSON_AddStringToObject(e, "published", iso) ||
@@ -297,8 +303,8 @@ static cJSON *message_json(const struct ic_conv *c, const struct ic_msg *m)
 	    !cJSON_AddStringToObject(e, "text", m->text ? m->text : "") ||
 	    (m->html && !cJSON_AddStringToObject(e, "html", m->html)) ||
 	    !cJSON_AddStringToObject(e, "author",
-				     m->dir == 'o' ? "You"
-						   : ic_page_peer_label(c)) ||
+	                             m->dir == 'o' ? "You"
+	                                           : ic_page_peer_label(c)) ||
 	    (m->dir == 'i' && c->peer_photo &&
 	     !cJSON_AddStringToObject(e, "photo", c->peer_photo)) ||
 	    (m->dir == 'o' &&
@@ -329,7 +335,7 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 	    !cJSON_AddStringToObject(j, "conv", r.id) ||
 	    !cJSON_AddStringToObject(j, "peer", r.conv.peer) ||
 	    !cJSON_AddStringToObject(j, "state",
-				     ic_conv_state_name(r.conv.state)) ||
+	                             ic_conv_state_name(r.conv.state)) ||
 	    !cJSON_AddNumberToObject(j, "out_seq", (double)r.conv.out_seq) ||
 	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq)) {
 		cJSON_Delete(j);

@@ -61,8 +61,8 @@ static long long unread_total(const struct list_ctx *c)
 
 /* One small form posting `url` to B/ticket/<action>. */
 static enum ic_err action_form(struct ic_req *req, const struct ic_owner *o,
-			       const char *action, const char *label,
-			       const char *peer, const char *next)
+                               const char *action, const char *label,
+                               const char *peer, const char *next)
 {
 	const struct ic_html_var vars[] = {
 	        {"action", action, IC_HTML_TEXT},
@@ -76,24 +76,24 @@ static enum ic_err action_form(struct ic_req *req, const struct ic_owner *o,
 	if (vars[1].value == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_page_render(req,
-			    "<form class=\"{{action}}\" method=\"post\" "
-			    "action=\"{{url}}\">"
-			    "<input type=\"hidden\" name=\"url\" "
-			    "value=\"{{peer}}\">",
-			    vars, ARRAY_SIZE(vars));
+	                    "<form class=\"{{action}}\" method=\"post\" "
+	                    "action=\"{{url}}\">"
+	                    "<input type=\"hidden\" name=\"url\" "
+	                    "value=\"{{peer}}\">",
+	                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = ic_page_form_hidden(req, o, next);
 	if (rc == IC_OK)
 		rc = ic_page_render(req,
-				    "<button type=\"submit\">{{label}}</button>"
-				    "</form>\n",
-				    vars, ARRAY_SIZE(vars));
+		                    "<button type=\"submit\">{{label}}</button>"
+		                    "</form>\n",
+		                    vars, ARRAY_SIZE(vars));
 	return rc;
 }
 
 static enum ic_err requests_section(struct ic_req *req,
-				    const struct ic_owner *o,
-				    const struct list_ctx *c, const char *here)
+                                    const struct ic_owner *o,
+                                    const struct list_ctx *c, const char *here)
 {
 	enum ic_err rc = ic_page_render(
 	        req,
@@ -108,8 +108,8 @@ static enum ic_err requests_section(struct ic_req *req,
 		        {"peer", v->peer, IC_HTML_TEXT},
 		        {"name", ic_page_peer_label(v), IC_HTML_TEXT},
 		        {"href", v->peer, IC_HTML_URL},
-		        {"open", ic_url_conversation(req->arena, &req->cfg,
-						     v->id),
+		        {"open",
+		         ic_url_conversation(req->arena, &req->cfg, v->id),
 		         IC_HTML_URL},
 		};
 
@@ -119,10 +119,10 @@ static enum ic_err requests_section(struct ic_req *req,
 		 * inbox unusable.  The newest are shown. */
 		if (shown == IC_PAGE_MAX_REQUESTS) {
 			rc = ic_page_render(req,
-					    "<li class=\"more\">More requests "
-					    "are waiting; answer these first."
-					    "</li>\n",
-					    NULL, 0);
+			                    "<li class=\"more\">More requests "
+			                    "are waiting; answer these first."
+			                    "</li>\n",
+			                    NULL, 0);
 			break;
 		}
 		shown++;
@@ -138,33 +138,33 @@ static enum ic_err requests_section(struct ic_req *req,
 		             : IC_ERR_NOMEM;
 		if (rc == IC_OK)
 			rc = action_form(req, o, "accept", "Accept", v->peer,
-					 here);
+			                 here);
 		if (rc == IC_OK)
 			rc = action_form(req, o, "decline", "Decline", v->peer,
-					 here);
+			                 here);
 		if (rc == IC_OK)
 			rc = action_form(req, o, "block", "Block", v->peer,
-					 here);
+			                 here);
 		if (rc == IC_OK)
 			rc = ic_page_render(req, "</li>\n", NULL, 0);
 	}
 	if (rc == IC_OK && shown == 0)
 		rc = ic_page_render(req,
-				    "<li class=\"empty\">No requests.</li>\n",
-				    NULL, 0);
+		                    "<li class=\"empty\">No requests.</li>\n",
+		                    NULL, 0);
 	return rc == IC_OK ? ic_page_render(req, "</ul>\n</section>\n", NULL, 0)
-			   : rc;
+	                   : rc;
 }
 
 static enum ic_err conversations_section(struct ic_req *req,
-					 const struct list_ctx *c)
+                                         const struct list_ctx *c)
 {
-	enum ic_err rc = ic_page_render(
-	        req,
-	        "<section aria-labelledby=\"conversations-h\">\n"
-	        "<h2 id=\"conversations-h\">Conversations</h2>\n"
-	        "<ul id=\"conversations\">\n",
-	        NULL, 0);
+	enum ic_err rc =
+	        ic_page_render(req,
+	                       "<section aria-labelledby=\"conversations-h\">\n"
+	                       "<h2 id=\"conversations-h\">Conversations</h2>\n"
+	                       "<ul id=\"conversations\">\n",
+	                       NULL, 0);
 	size_t shown = 0;
 
 	for (size_t i = 0; rc == IC_OK && i < c->n; i++) {
@@ -173,8 +173,8 @@ static enum ic_err conversations_section(struct ic_req *req,
 		const struct ic_html_var vars[] = {
 		        {"conv", v->id, IC_HTML_TEXT},
 		        {"name", ic_page_peer_label(v), IC_HTML_TEXT},
-		        {"open", ic_url_conversation(req->arena, &req->cfg,
-						     v->id),
+		        {"open",
+		         ic_url_conversation(req->arena, &req->cfg, v->id),
 		         IC_HTML_URL},
 		        {"unread", unread, IC_HTML_TEXT},
 		        {"state", ic_conv_state_name(v->state), IC_HTML_TEXT},
@@ -182,7 +182,8 @@ static enum ic_err conversations_section(struct ic_req *req,
 		        {"human", human, IC_HTML_TEXT},
 		};
 
-		/* Requests are listed apart, closed ones on the contacts page. */
+		/* Requests are listed apart, closed ones on the contacts page.
+		 */
 		if (ic_conv_closed(v->state) || v->state == IC_CONV_REQUEST)
 			continue;
 		shown++;
@@ -207,15 +208,15 @@ static enum ic_err conversations_section(struct ic_req *req,
 	}
 	if (rc == IC_OK && shown == 0)
 		rc = ic_page_render(req,
-				    "<li class=\"empty\">No conversations yet: "
-				    "invite someone below.</li>\n",
-				    NULL, 0);
+		                    "<li class=\"empty\">No conversations yet: "
+		                    "invite someone below.</li>\n",
+		                    NULL, 0);
 	return rc == IC_OK ? ic_page_render(req, "</ul>\n</section>\n", NULL, 0)
-			   : rc;
+	                   : rc;
 }
 
 static enum ic_err invite_form(struct ic_req *req, const struct ic_owner *o,
-			       const char *here)
+                               const char *here)
 {
 	const struct ic_html_var vars[] = {
 	        {"url", ic_url_ticket_action(req->arena, &req->cfg, "invite"),
@@ -237,13 +238,14 @@ static enum ic_err invite_form(struct ic_req *req, const struct ic_owner *o,
 	        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = ic_page_form_hidden(req, o, here);
-	return rc == IC_OK ? ic_page_render(
-	                             req,
-	                             "<button type=\"submit\">Invite</button></p>\n"
-	                             "<p id=\"invite-result\" role=\"status\"></p>\n"
-	                             "</form>\n</section>\n",
-	                             NULL, 0)
-	                   : rc;
+	return rc == IC_OK
+	               ? ic_page_render(
+	                         req,
+	                         "<button type=\"submit\">Invite</button></p>\n"
+	                         "<p id=\"invite-result\" role=\"status\"></p>\n"
+	                         "</form>\n</section>\n",
+	                         NULL, 0)
+	               : rc;
 }
 
 enum ic_err ic_page_inbox(struct ic_req *req)
@@ -258,7 +260,7 @@ enum ic_err ic_page_inbox(struct ic_req *req)
 		return rc;
 	unread = unread_total(&c);
 	title = unread ? ic_arena_printf(req->arena, "(%lld) Inbox", unread)
-		       : "Inbox";
+	               : "Inbox";
 	here = ic_url_path(&req->cfg, ic_url_inbox(req->arena, &req->cfg));
 	if (title == NULL || here == NULL)
 		return IC_ERR_NOMEM;
@@ -286,8 +288,9 @@ enum ic_err ic_page_contacts(struct ic_req *req)
 		return rc != IC_OK ? rc : IC_ERR_NOMEM;
 	rc = ic_page_owner_begin(req, "Contacts", o, "contacts", NULL);
 	if (rc == IC_OK)
-		rc = ic_page_render(req, "<h1>Contacts</h1>\n<ul id=\"contacts\">\n",
-				    NULL, 0);
+		rc = ic_page_render(req,
+		                    "<h1>Contacts</h1>\n<ul id=\"contacts\">\n",
+		                    NULL, 0);
 	for (size_t i = 0; rc == IC_OK && i < c.n; i++) {
 		const struct ic_conv *v = &c.convs[i];
 		const struct ic_html_var vars[] = {
@@ -297,30 +300,32 @@ enum ic_err ic_page_contacts(struct ic_req *req)
 		        {"state", ic_conv_state_name(v->state), IC_HTML_TEXT},
 		};
 
-		rc = ic_page_render(req,
-				    "<li class=\"contact\" data-peer=\"{{peer}}\">"
-				    "<a href=\"{{href}}\">{{name}}</a> "
-				    "<span class=\"state\">{{state}}</span>\n",
-				    vars, ARRAY_SIZE(vars));
+		rc = ic_page_render(
+		        req,
+		        "<li class=\"contact\" data-peer=\"{{peer}}\">"
+		        "<a href=\"{{href}}\">{{name}}</a> "
+		        "<span class=\"state\">{{state}}</span>\n",
+		        vars, ARRAY_SIZE(vars));
 		/* A blocked site has nothing left to cut off. */
 		if (rc == IC_OK && ic_conv_may_block(v->state))
 			rc = action_form(req, o, "revoke", "Revoke access",
-					 v->peer, here);
+			                 v->peer, here);
 		if (rc == IC_OK && ic_conv_may_block(v->state))
 			rc = action_form(req, o, "block", "Block", v->peer,
-					 here);
+			                 here);
 		if (rc == IC_OK)
 			rc = ic_page_render(req, "</li>\n", NULL, 0);
 	}
 	if (rc == IC_OK && c.n == 0)
-		rc = ic_page_render(req, "<li class=\"empty\">Nobody yet.</li>\n",
-				    NULL, 0);
+		rc = ic_page_render(
+		        req, "<li class=\"empty\">Nobody yet.</li>\n", NULL, 0);
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "</ul>\n", NULL, 0);
 	return rc == IC_OK ? ic_page_end(req, 200) : rc;
 }
 
-/* --- JSON for the live script ----------------------------------------------- */
+/* --- JSON for the live script -----------------------------------------------
+ */
 
 enum ic_err ic_page_json_etag(struct ic_req *req, cJSON *body)
 {
@@ -368,12 +373,14 @@ enum ic_err ic_page_api_inbox(struct ic_req *req)
 		if (e == NULL || !cJSON_AddItemToArray(arr, e) ||
 		    !cJSON_AddStringToObject(e, "id", v->id) ||
 		    !cJSON_AddStringToObject(e, "peer", v->peer) ||
-		    !cJSON_AddStringToObject(e, "name", ic_page_peer_label(v)) ||
+		    !cJSON_AddStringToObject(e, "name",
+		                             ic_page_peer_label(v)) ||
 		    (v->peer_photo &&
 		     !cJSON_AddStringToObject(e, "photo", v->peer_photo)) ||
 		    !cJSON_AddStringToObject(e, "state",
-					     ic_conv_state_name(v->state)) ||
-		    !cJSON_AddBoolToObject(e, "closed", ic_conv_closed(v->state)) ||
+		                             ic_conv_state_name(v->state)) ||
+		    !cJSON_AddBoolToObject(e, "closed",
+		                           ic_conv_closed(v->state)) ||
 		    !cJSON_AddNumberToObject(e, "unread", (double)v->unread) ||
 		    !cJSON_AddNumberToObject(
 		            e, "updated",

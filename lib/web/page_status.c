@@ -39,19 +39,20 @@ enum ic_err ic_page_settings(struct ic_req *req)
 	{
 		const struct ic_html_var vars[] = {
 		        {"me", c->me, IC_HTML_TEXT},
-		        {"name", c->name && *c->name ? c->name
-		                                     : "(your host name)",
+		        {"name",
+		         c->name && *c->name ? c->name : "(your host name)",
 		         IC_HTML_TEXT},
 		        {"base", c->base_url, IC_HTML_TEXT},
 		        {"data", c->data_dir, IC_HTML_TEXT},
-		        {"hub", c->hub && *c->hub ? c->hub
-		                                  : "built-in (B/feed/hub)",
+		        {"hub",
+		         c->hub && *c->hub ? c->hub : "built-in (B/feed/hub)",
 		         IC_HTML_TEXT},
 		        {"signin", c->sign_in ? c->sign_in : "builtin",
 		         IC_HTML_TEXT},
-		        {"dev", c->dev_mode ? "on (http, ports and loopback "
-		                              "allowed: for tests only)"
-		                            : "off",
+		        {"dev",
+		         c->dev_mode ? "on (http, ports and loopback "
+		                       "allowed: for tests only)"
+		                     : "off",
 		         IC_HTML_TEXT},
 		        {"size", size, IC_HTML_TEXT},
 		        {"file", c->path ? c->path : "(built-in defaults)",
@@ -88,8 +89,8 @@ enum level { OK, WARN, FAIL };
 static const char *const level_names[] = {"ok", "warn", "fail"};
 
 static enum ic_err check_item(struct ic_req *req, const char *name,
-			      const char *title, enum level lv,
-			      const char *detail)
+                              const char *title, enum level lv,
+                              const char *detail)
 {
 	const struct ic_html_var vars[] = {
 	        {"name", name, IC_HTML_TEXT},
@@ -99,12 +100,12 @@ static enum ic_err check_item(struct ic_req *req, const char *name,
 	};
 
 	return ic_page_render(req,
-			      "<li class=\"check {{level}}\" "
-			      "data-check=\"{{name}}\"><strong>{{title}}"
-			      "</strong> <span class=\"level\">{{level}}</span>"
-			      "<br><span class=\"detail\">{{detail}}</span>"
-			      "</li>\n",
-			      vars, ARRAY_SIZE(vars));
+	                      "<li class=\"check {{level}}\" "
+	                      "data-check=\"{{name}}\"><strong>{{title}}"
+	                      "</strong> <span class=\"level\">{{level}}</span>"
+	                      "<br><span class=\"detail\">{{detail}}</span>"
+	                      "</li>\n",
+	                      vars, ARRAY_SIZE(vars));
 }
 
 static enum ic_err check_homepage(struct ic_req *req)
@@ -115,8 +116,8 @@ static enum ic_err check_homepage(struct ic_req *req)
 	const char *meta, *tick;
 	const char *want_meta = ic_site_metadata_url(req->arena, &req->cfg);
 	const char *want_tick = ic_site_ticket_endpoint(req->arena, &req->cfg);
-	bool external = req->cfg.sign_in &&
-	                strcmp(req->cfg.sign_in, "external") == 0;
+	bool external =
+	        req->cfg.sign_in && strcmp(req->cfg.sign_in, "external") == 0;
 	enum ic_err rc = ic_peer_get(req, req->cfg.me, NULL, 0, &res, &d, why);
 	const char *detail;
 	enum level lv;
@@ -124,14 +125,15 @@ static enum ic_err check_homepage(struct ic_req *req)
 	if (rc == IC_ERR_NOMEM)
 		return rc;
 	if (rc != IC_OK || res.status < 200 || res.status > 299) {
-		detail = rc != IC_OK ? ic_arena_printf(req->arena,
-						       "%s cannot be fetched: %s",
-						       req->cfg.me, why)
-				     : ic_arena_printf(req->arena,
-						       "%s answered HTTP %ld",
-						       req->cfg.me, res.status);
+		detail = rc != IC_OK
+		                 ? ic_arena_printf(req->arena,
+		                                   "%s cannot be fetched: %s",
+		                                   req->cfg.me, why)
+		                 : ic_arena_printf(req->arena,
+		                                   "%s answered HTTP %ld",
+		                                   req->cfg.me, res.status);
 		return check_item(req, "homepage-links", "Homepage links", FAIL,
-				  detail);
+		                  detail);
 	}
 	meta = ic_discover_find(&d, "indieauth-metadata");
 	tick = ic_discover_find(&d, "ticket_endpoint");
@@ -147,7 +149,7 @@ static enum ic_err check_homepage(struct ic_req *req)
 		        "your homepage.",
 		        want_tick, tick ? tick : "none", want_tick);
 	} else if (meta == NULL ||
-		   (!external && !ic_url_equal(meta, want_meta))) {
+	           (!external && !ic_url_equal(meta, want_meta))) {
 		lv = FAIL;
 		detail = ic_arena_printf(
 		        req->arena,
@@ -184,17 +186,18 @@ static enum ic_err check_authorization(struct ic_req *req)
 		detail = "Authorization headers reach the programs.";
 	} else {
 		lv = FAIL;
-		detail = rc != IC_OK
-		                 ? ic_arena_printf(req->arena,
-		                                   "%s cannot be fetched: %s",
-		                                   f.url, why)
-		                 : "Apache drops the Authorization header: add "
-		                   "\"CGIPassAuth On\" to the programs' "
-		                   "<Directory>. Correspondents cannot read your "
-		                   "feeds until then.";
+		detail =
+		        rc != IC_OK
+		                ? ic_arena_printf(req->arena,
+		                                  "%s cannot be fetched: %s",
+		                                  f.url, why)
+		                : "Apache drops the Authorization header: add "
+		                  "\"CGIPassAuth On\" to the programs' "
+		                  "<Directory>. Correspondents cannot read your "
+		                  "feeds until then.";
 	}
 	return check_item(req, "authorization-header", "Authorization header",
-			  lv, detail);
+	                  lv, detail);
 }
 
 static enum ic_err check_hub(struct ic_req *req)
@@ -205,25 +208,26 @@ static enum ic_err check_hub(struct ic_req *req)
 
 	if (req->cfg.hub == NULL || *req->cfg.hub == '\0')
 		return check_item(req, "hub", "WebSub hub", OK,
-				  ic_arena_printf(req->arena,
-						  "The built-in hub at %s.",
-						  ic_site_hub_url(req->arena,
-								  &req->cfg)));
+		                  ic_arena_printf(req->arena,
+		                                  "The built-in hub at %s.",
+		                                  ic_site_hub_url(req->arena,
+		                                                  &req->cfg)));
 	rc = ic_peer_get(req, req->cfg.hub, NULL, 0, &res, NULL, why);
 	if (rc == IC_ERR_NOMEM)
 		return rc;
 	if (rc != IC_OK || res.status >= 500)
 		return check_item(
 		        req, "hub", "WebSub hub", FAIL,
-		        rc != IC_OK ? ic_arena_printf(req->arena,
-		                                      "%s cannot be reached: %s",
-		                                      req->cfg.hub, why)
-		                    : ic_arena_printf(req->arena,
-		                                      "%s answered HTTP %ld",
-		                                      req->cfg.hub, res.status));
+		        rc != IC_OK
+		                ? ic_arena_printf(req->arena,
+		                                  "%s cannot be reached: %s",
+		                                  req->cfg.hub, why)
+		                : ic_arena_printf(req->arena,
+		                                  "%s answered HTTP %ld",
+		                                  req->cfg.hub, res.status));
 	return check_item(req, "hub", "WebSub hub", OK,
-			  ic_arena_printf(req->arena, "%s answers (HTTP %ld).",
-					  req->cfg.hub, res.status));
+	                  ic_arena_printf(req->arena, "%s answers (HTTP %ld).",
+	                                  req->cfg.hub, res.status));
 }
 
 /* What the store says: subscriptions, deliveries, the due queue. */
@@ -239,8 +243,8 @@ struct store_facts {
 	long long now;
 };
 
-static enum ic_err count_due(const void *k, size_t kl, const void *v,
-			     size_t vl, void *ctx)
+static enum ic_err count_due(const void *k, size_t kl, const void *v, size_t vl,
+                             void *ctx)
 {
 	struct store_facts *f = ctx;
 	cJSON *j;
@@ -257,8 +261,8 @@ static enum ic_err count_due(const void *k, size_t kl, const void *v,
 static enum ic_err facts_txn(struct ic_store_txn *t, void *p)
 {
 	struct store_facts *f = p;
-	enum ic_err rc = ic_store_conv_list_in_txn(t, f->a, &f->convs,
-						   &f->nconv);
+	enum ic_err rc =
+	        ic_store_conv_list_in_txn(t, f->a, &f->convs, &f->nconv);
 
 	f->active = f->pending = f->expired = f->due = 0;
 	f->next_expiry = 0;
@@ -268,7 +272,7 @@ static enum ic_err facts_txn(struct ic_store_txn *t, void *p)
 		size_t n;
 
 		rc = ic_store_sub_by_conv_in_txn(t, f->a, f->convs[i].id, &subs,
-						 &n);
+		                                 &n);
 		for (size_t s = 0; rc == IC_OK && s < n; s++) {
 			if (subs[s].state == IC_SUB_PENDING)
 				f->pending++;
@@ -304,8 +308,9 @@ static const char *when(struct ic_req *req, long long t)
 
 static enum ic_err check_store(struct ic_req *req)
 {
-	struct store_facts f = {req->arena, NULL, 0, 0, 0, 0, 0, 0, 0, 0,
-	                        (long long)time(NULL)};
+	struct store_facts f = {
+	        req->arena,           NULL, 0, 0, 0, 0, 0, 0, 0, 0,
+	        (long long)time(NULL)};
 	struct ic_maint_state ms;
 	struct ic_store *st;
 	enum ic_err rc = ic_req_store(req, &st);
@@ -317,8 +322,7 @@ static enum ic_err check_store(struct ic_req *req)
 	if (rc != IC_OK)
 		return rc;
 	rc = check_item(
-	        req, "subscriptions", "Subscriptions",
-	        f.expired ? WARN : OK,
+	        req, "subscriptions", "Subscriptions", f.expired ? WARN : OK,
 	        ic_arena_printf(req->arena,
 	                        "%zu active, %zu awaiting verification, %zu "
 	                        "expired; the next lease ends %s.",
@@ -326,11 +330,11 @@ static enum ic_err check_store(struct ic_req *req)
 	                        when(req, f.next_expiry)));
 	if (rc == IC_OK)
 		rc = ic_page_render(req,
-				    "<li class=\"check ok\" "
-				    "data-check=\"deliveries\"><strong>Last "
-				    "deliveries</strong> <span class=\"level\">"
-				    "ok</span><ul>\n",
-				    NULL, 0);
+		                    "<li class=\"check ok\" "
+		                    "data-check=\"deliveries\"><strong>Last "
+		                    "deliveries</strong> <span class=\"level\">"
+		                    "ok</span><ul>\n",
+		                    NULL, 0);
 	for (size_t i = 0; rc == IC_OK && i < f.nconv; i++) {
 		const struct ic_conv *c = &f.convs[i];
 		const struct ic_html_var vars[] = {
@@ -341,10 +345,10 @@ static enum ic_err check_store(struct ic_req *req)
 		};
 
 		rc = ic_page_render(req,
-				    "<li>{{name}} ({{state}}): they last read "
-				    "our feed {{ours}}; we last read theirs "
-				    "{{theirs}}.</li>\n",
-				    vars, ARRAY_SIZE(vars));
+		                    "<li>{{name}} ({{state}}): they last read "
+		                    "our feed {{ours}}; we last read theirs "
+		                    "{{theirs}}.</li>\n",
+		                    vars, ARRAY_SIZE(vars));
 	}
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "</ul></li>\n", NULL, 0);
@@ -363,13 +367,14 @@ static enum ic_err check_store(struct ic_req *req)
 
 enum ic_err ic_page_status(struct ic_req *req)
 {
-	enum ic_err rc = ic_page_owner_begin(req, "Status", req->owner, "status", NULL);
+	enum ic_err rc =
+	        ic_page_owner_begin(req, "Status", req->owner, "status", NULL);
 	if (rc == IC_OK)
 		rc = ic_page_render(req,
-				    "<h1>Status</h1>\n<p>Checked just now, as "
-				    "a correspondent would see your site.</p>\n"
-				    "<ul id=\"checks\">\n",
-				    NULL, 0);
+		                    "<h1>Status</h1>\n<p>Checked just now, as "
+		                    "a correspondent would see your site.</p>\n"
+		                    "<ul id=\"checks\">\n",
+		                    NULL, 0);
 	if (rc == IC_OK)
 		rc = check_homepage(req);
 	if (rc == IC_OK)

@@ -23,7 +23,7 @@ static size_t candidates(struct ic_arena *a, const char *in, char **out)
 	bool has_scheme = strstr(in, "://") != NULL;
 
 	base = has_scheme ? ic_arena_strdup(a, in)
-			  : ic_arena_printf(a, "https://%s", in);
+	                  : ic_arena_printf(a, "https://%s", in);
 	if (base == NULL)
 		return 0;
 	/* Lowercase scheme and host (H-10). */
@@ -55,8 +55,8 @@ static enum ic_err find_txn(struct ic_store_txn *t, void *p)
 
 		if (f->cands[i] == NULL)
 			return IC_ERR_NOMEM;
-		rc = ic_store_conv_by_peer_in_txn(t, f->req->arena,
-						  f->cands[i], &f->conv);
+		rc = ic_store_conv_by_peer_in_txn(t, f->req->arena, f->cands[i],
+		                                  &f->conv);
 		if (rc == IC_OK) {
 			f->found = true;
 			return IC_OK;
@@ -67,8 +67,7 @@ static enum ic_err find_txn(struct ic_store_txn *t, void *p)
 	return IC_OK;
 }
 
-static enum ic_err find(struct ic_req *req, const char *url,
-			struct find_ctx *f)
+static enum ic_err find(struct ic_req *req, const char *url, struct find_ctx *f)
 {
 	struct ic_store *st;
 	enum ic_err rc = ic_req_store(req, &st);
@@ -80,7 +79,7 @@ static enum ic_err find(struct ic_req *req, const char *url,
 		rc = ic_store_view(st, find_txn, f, req->errbuf);
 	if (rc == IC_OK && !f->found)
 		rc = ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			     "no conversation with %s", url);
+		             "no conversation with %s", url);
 	return rc;
 }
 
@@ -99,7 +98,7 @@ static void print_clean(FILE *out, const char *s)
 		unsigned char c = (unsigned char)*s;
 
 		fputc((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?'
-									: c,
+		                                                        : c,
 		      out);
 	}
 }
@@ -146,12 +145,14 @@ static cJSON *conv_json(const struct ic_conv *c)
 
 	iso_time(c->updated ? c->updated : c->created, when);
 	if (o == NULL || !cJSON_AddStringToObject(o, "peer", c->peer) ||
-	    !cJSON_AddStringToObject(o, "state", ic_conv_state_name(c->state)) ||
+	    !cJSON_AddStringToObject(o, "state",
+	                             ic_conv_state_name(c->state)) ||
 	    !cJSON_AddNumberToObject(o, "unread", (double)c->unread) ||
 	    !cJSON_AddNumberToObject(o, "sent", (double)c->out_seq) ||
 	    !cJSON_AddNumberToObject(o, "received", (double)c->in_seq) ||
 	    !cJSON_AddStringToObject(o, "updated", when) ||
-	    (c->peer_name && !cJSON_AddStringToObject(o, "name", c->peer_name))) {
+	    (c->peer_name &&
+	     !cJSON_AddStringToObject(o, "name", c->peer_name))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -190,11 +191,12 @@ enum ic_err ic_view_inbox(struct ic_req *req, bool json)
 
 		iso_time(v->updated ? v->updated : v->created, when);
 		fprintf(req->out, "%-9s %s  ", ic_conv_state_name(v->state),
-			when);
+		        when);
 		print_clean(req->out, v->peer);
 		fprintf(req->out, "%s  (%lld unread)\n",
-			v->state == IC_CONV_REQUEST ? "  [message request]" : "",
-			v->unread);
+		        v->state == IC_CONV_REQUEST ? "  [message request]"
+		                                    : "",
+		        v->unread);
 	}
 	return IC_OK;
 }
@@ -210,13 +212,12 @@ static enum ic_err conv_txn(struct ic_store_txn *t, void *p)
 {
 	struct conv_ctx *c = p;
 	struct ic_conv *v = &c->f->conv;
-	enum ic_err rc = ic_store_msg_range_in_txn(t, c->req->arena, v->id, 'o',
-						   1, v->out_seq, &c->out,
-						   &c->nout);
+	enum ic_err rc = ic_store_msg_range_in_txn(
+	        t, c->req->arena, v->id, 'o', 1, v->out_seq, &c->out, &c->nout);
 
 	if (rc == IC_OK)
 		rc = ic_store_msg_range_in_txn(t, c->req->arena, v->id, 'i', 1,
-					       v->in_seq, &c->in, &c->nin);
+		                               v->in_seq, &c->in, &c->nin);
 	return rc;
 }
 
@@ -225,7 +226,7 @@ static enum ic_err read_txn(struct ic_store_txn *t, void *p)
 	struct conv_ctx *c = p;
 	struct ic_conv conv;
 	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena,
-						  c->f->conv.id, &conv);
+	                                          c->f->conv.id, &conv);
 
 	if (rc || conv.unread == 0)
 		return rc;
@@ -233,8 +234,7 @@ static enum ic_err read_txn(struct ic_store_txn *t, void *p)
 	return ic_store_conv_put_in_txn(t, c->req->arena, &conv);
 }
 
-enum ic_err ic_view_conversation(struct ic_req *req, const char *url,
-				 bool json)
+enum ic_err ic_view_conversation(struct ic_req *req, const char *url, bool json)
 {
 	struct find_ctx f;
 	struct conv_ctx c = {req, &f, NULL, NULL, 0, 0};
@@ -278,14 +278,14 @@ enum ic_err ic_view_conversation(struct ic_req *req, const char *url,
 				break;
 			cJSON_AddItemToArray(msgs, m);
 			cJSON_AddStringToObject(m, "direction",
-						all[i]->dir == 'o' ? "out"
-								   : "in");
+			                        all[i]->dir == 'o' ? "out"
+			                                           : "in");
 			cJSON_AddStringToObject(m, "uid", all[i]->uid);
 			cJSON_AddStringToObject(m, "published", when);
 			cJSON_AddStringToObject(m, "text", all[i]->text);
 			if (all[i]->html)
 				cJSON_AddStringToObject(m, "html",
-							all[i]->html);
+				                        all[i]->html);
 		}
 		return print_json(req, o);
 	}
@@ -297,7 +297,7 @@ enum ic_err ic_view_conversation(struct ic_req *req, const char *url,
 
 		iso_time(all[i]->published, when);
 		fprintf(req->out, "%s %s ", when,
-			all[i]->dir == 'o' ? ">>" : "<<");
+		        all[i]->dir == 'o' ? ">>" : "<<");
 		print_clean(req->out, all[i]->text);
 		fputc('\n', req->out);
 	}

@@ -23,7 +23,7 @@ enum ic_err ic_view_inbox(struct ic_req *req, bool json);
  * @return IC_OK; IC_ERR_NOT_FOUND.
  */
 enum ic_err ic_view_conversation(struct ic_req *req, const char *url,
-				 bool json);
+                                 bool json);
 
 /**
  * The stored conversation id for a loosely typed @p url, or NULL.

@@ -29,8 +29,8 @@ struct verify_ctx {
 static enum ic_err load_txn(struct ic_store_txn *t, void *p)
 {
 	struct verify_ctx *c = p;
-	enum ic_err rc = ic_store_hub_sub_get_in_txn(
-		t, c->req->arena, c->topic, c->callback, &c->sub);
+	enum ic_err rc = ic_store_hub_sub_get_in_txn(t, c->req->arena, c->topic,
+	                                             c->callback, &c->sub);
 
 	c->found = rc == IC_OK;
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
@@ -42,8 +42,8 @@ static enum ic_err settle_txn(struct ic_store_txn *t, void *p)
 	struct verify_ctx *c = p;
 	struct ic_arena *a = c->req->arena;
 	struct ic_hub_sub s;
-	enum ic_err rc = ic_store_hub_sub_get_in_txn(t, a, c->topic,
-						     c->callback, &s);
+	enum ic_err rc =
+	        ic_store_hub_sub_get_in_txn(t, a, c->topic, c->callback, &s);
 
 	if (rc == IC_ERR_NOT_FOUND)
 		return IC_OK;
@@ -57,7 +57,8 @@ static enum ic_err settle_txn(struct ic_store_txn *t, void *p)
 	if (c->confirmed) {
 		s.state = IC_SUB_ACTIVE;
 		s.secret = s.pending_secret;
-		s.expires = c->now + (s.lease > 0 ? s.lease : IC_HUB_LEASE_DEFAULT);
+		s.expires =
+		        c->now + (s.lease > 0 ? s.lease : IC_HUB_LEASE_DEFAULT);
 	}
 	s.mode = NULL;
 	s.pending_secret = NULL;
@@ -66,24 +67,24 @@ static enum ic_err settle_txn(struct ic_store_txn *t, void *p)
 
 /* The callback URL with the hub.* parameters added to its query. */
 static char *verify_url(struct ic_req *req, const struct verify_ctx *c,
-			const char *challenge)
+                        const char *challenge)
 {
 	struct ic_buf q = IC_BUF_INIT(IC_MAX_URL_BYTES * 2);
 	char lease[24];
 	char *url = NULL;
 
 	snprintf(lease, sizeof(lease), "%lld",
-		 c->sub.lease > 0 ? c->sub.lease : IC_HUB_LEASE_DEFAULT);
+	         c->sub.lease > 0 ? c->sub.lease : IC_HUB_LEASE_DEFAULT);
 	if (ic_form_add(&q, "hub.mode", c->mode) == IC_OK &&
 	    ic_form_add(&q, "hub.topic",
-			ic_site_topic_url(req->arena, &req->cfg, c->topic)) ==
-		    IC_OK &&
+	                ic_site_topic_url(req->arena, &req->cfg, c->topic)) ==
+	            IC_OK &&
 	    ic_form_add(&q, "hub.challenge", challenge) == IC_OK &&
 	    (strcmp(c->mode, "unsubscribe") == 0 ||
 	     ic_form_add(&q, "hub.lease_seconds", lease) == IC_OK))
 		url = ic_arena_printf(req->arena, "%s%c%s", c->callback,
-				      strchr(c->callback, '?') ? '&' : '?',
-				      q.buf);
+		                      strchr(c->callback, '?') ? '&' : '?',
+		                      q.buf);
 	ic_buf_release(&q);
 	return url;
 }
@@ -110,8 +111,8 @@ enum ic_err ic_websub_hub_verify_job(struct ic_req *req, const char *id)
 	c.mode = c.sub.mode;
 	c.requested = c.sub.requested;
 	if (c.requested + IC_HUB_PENDING_SECONDS >= c.now) {
-		rc = ic_crypto_random_id(req->arena, IC_SITE_ID_BYTES, &challenge,
-					 req->errbuf);
+		rc = ic_crypto_random_id(req->arena, IC_SITE_ID_BYTES,
+		                         &challenge, req->errbuf);
 		if (rc != IC_OK)
 			return rc;
 		f.method = "GET";
@@ -126,9 +127,9 @@ enum ic_err ic_websub_hub_verify_job(struct ic_req *req, const char *id)
 		if (rc == IC_ERR_NETWORK)
 			return rc;
 		c.confirmed = rc == IC_OK && res.status >= 200 &&
-			      res.status <= 299 &&
-			      res.body_len == strlen(challenge) &&
-			      memcmp(res.body, challenge, res.body_len) == 0;
+		              res.status <= 299 &&
+		              res.body_len == strlen(challenge) &&
+		              memcmp(res.body, challenge, res.body_len) == 0;
 	}
 	ic_log(c.confirmed ? IC_LOG_INFO : IC_LOG_WARN,
 	       "hub: %s of %s by %s %s", c.mode, c.topic, c.callback,
@@ -150,7 +151,7 @@ static enum ic_err list_txn(struct ic_store_txn *t, void *p)
 	struct list_ctx *c = p;
 
 	return ic_store_hub_sub_list_in_txn(t, c->req->arena, c->topic,
-					    &c->subs, &c->n);
+	                                    &c->subs, &c->n);
 }
 
 struct drop_ctx {
@@ -161,16 +162,16 @@ struct drop_ctx {
 static enum ic_err drop_txn(struct ic_store_txn *t, void *p)
 {
 	struct drop_ctx *c = p;
-	enum ic_err rc = ic_store_hub_sub_del_in_txn(t, c->req->arena,
-						     c->topic, c->callback);
+	enum ic_err rc = ic_store_hub_sub_del_in_txn(t, c->req->arena, c->topic,
+	                                             c->callback);
 
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 }
 
 /* One signed POST; @return the HTTP status, 0 when unreachable. */
 static long deliver(struct ic_req *req, const struct ic_hub_sub *s,
-		    const char *body, size_t len, const char *content_type,
-		    const char *links)
+                    const char *body, size_t len, const char *content_type,
+                    const char *links)
 {
 	struct ic_fetch_header h[2] = {{"Link", links}, {NULL, NULL}};
 	struct ic_fetch_req f = {0};
@@ -190,8 +191,8 @@ static long deliver(struct ic_req *req, const struct ic_hub_sub *s,
 	f.dev_mode = req->cfg.dev_mode;
 	if (s->secret && *s->secret) {
 		if (ic_crypto_hub_signature(req->arena, s->secret,
-					    strlen(s->secret), body, len, &sig,
-					    errbuf) != IC_OK)
+		                            strlen(s->secret), body, len, &sig,
+		                            errbuf) != IC_OK)
 			return 0;
 		h[1].name = "X-Hub-Signature";
 		h[1].value = sig;
@@ -206,9 +207,9 @@ static long deliver(struct ic_req *req, const struct ic_hub_sub *s,
 }
 
 enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
-				  const char *body, size_t len,
-				  const char *content_type, int *delivered,
-				  int *failed, char *errbuf)
+                                  const char *body, size_t len,
+                                  const char *content_type, int *delivered,
+                                  int *failed, char *errbuf)
 {
 	struct list_ctx c = {req, topic_id, NULL, 0};
 	struct ic_store *st;
@@ -217,9 +218,10 @@ enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
 	enum ic_err rc;
 
 	*delivered = *failed = 0;
-	links = ic_arena_printf(req->arena, "<%s>; rel=\"hub\", <%s>; rel=\"self\"",
-				ic_site_hub_url(req->arena, &req->cfg),
-				ic_site_topic_url(req->arena, &req->cfg, topic_id));
+	links = ic_arena_printf(
+	        req->arena, "<%s>; rel=\"hub\", <%s>; rel=\"self\"",
+	        ic_site_hub_url(req->arena, &req->cfg),
+	        ic_site_topic_url(req->arena, &req->cfg, topic_id));
 	if (links == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_req_store(req, &st);
@@ -234,7 +236,7 @@ enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
 		if (c.subs[i].expires && c.subs[i].expires < now)
 			continue; /* the lease ran out: no more deliveries */
 		status = deliver(req, &c.subs[i], body, len, content_type,
-				 links);
+		                 links);
 		if (status >= 200 && status <= 299) {
 			(*delivered)++;
 		} else if (status == 410) {

@@ -1,8 +1,8 @@
 /*
  * websub_hub.h - the built-in WebSub hub's network work: verification of
- * intent for the requests B/feed/hub recorded (lib/websub/websub_hub_endpoint.h)
- * and the signed fan-out when a topic changes (WebSub §5.3, §7;
- * STANDARDS.md §3, WS-P-5).
+ * intent for the requests B/feed/hub recorded
+ * (lib/websub/websub_hub_endpoint.h) and the signed fan-out when a topic
+ * changes (WebSub §5.3, §7; STANDARDS.md §3, WS-P-5).
  *
  * Linked by `send` and `listener` only (it uses libcurl through the
  * guarded fetch).  No LMDB transaction is open during any request.
@@ -39,8 +39,8 @@ enum ic_err ic_websub_hub_verify_job(struct ic_req *req, const char *id);
  * @return IC_OK (even when some failed: see @p failed); store errors.
  */
 enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
-				  const char *body, size_t len,
-				  const char *content_type, int *delivered,
-				  int *failed, char *errbuf);
+                                  const char *body, size_t len,
+                                  const char *content_type, int *delivered,
+                                  int *failed, char *errbuf);
 
 #endif /* IC_WEBSUB_HUB_H */

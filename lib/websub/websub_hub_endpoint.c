@@ -15,13 +15,13 @@
 #include "store/store_sub.h"
 
 char *ic_websub_hub_job_id(struct ic_arena *a, const char *topic,
-			   const char *callback)
+                           const char *callback)
 {
 	return ic_arena_printf(a, "%s %s", topic, callback);
 }
 
 enum ic_err ic_websub_hub_job_parse(struct ic_arena *a, const char *id,
-				    const char **topic, const char **callback)
+                                    const char **topic, const char **callback)
 {
 	const char *sp = strchr(id, ' ');
 
@@ -73,9 +73,9 @@ static long long lease_of(const char *s, bool *ok)
 		*ok = false;
 		return 0;
 	}
-	return v < IC_HUB_LEASE_MIN ? IC_HUB_LEASE_MIN
+	return v < IC_HUB_LEASE_MIN   ? IC_HUB_LEASE_MIN
 	       : v > IC_HUB_LEASE_MAX ? IC_HUB_LEASE_MAX
-				      : v;
+	                              : v;
 }
 
 struct record_ctx {
@@ -94,14 +94,14 @@ static enum ic_err record_txn(struct ic_store_txn *t, void *p)
 
 	if (rc == IC_ERR_NOT_FOUND)
 		return ic_fail(ic_store_txn_errbuf(t), rc,
-			       "hub.topic is not a topic of this hub");
+		               "hub.topic is not a topic of this hub");
 	if (rc)
 		return rc;
 	rc = ic_store_hub_sub_get_in_txn(t, a, c->topic, c->callback, &s);
 	if (rc == IC_ERR_NOT_FOUND) {
 		if (strcmp(c->mode, "unsubscribe") == 0)
 			return ic_fail(ic_store_txn_errbuf(t), rc,
-				       "no such subscription");
+			               "no such subscription");
 		memset(&s, 0, sizeof(s));
 		s.topic = c->topic;
 		s.callback = c->callback;
@@ -118,9 +118,9 @@ static enum ic_err record_txn(struct ic_store_txn *t, void *p)
 	rc = ic_store_hub_sub_put_in_txn(t, a, &s);
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(
-			t, a, "hub_verify",
-			ic_websub_hub_job_id(a, c->topic, c->callback), c->now,
-			0, false);
+		        t, a, "hub_verify",
+		        ic_websub_hub_job_id(a, c->topic, c->callback), c->now,
+		        0, false);
 	return rc;
 }
 
@@ -132,11 +132,13 @@ static enum ic_err bad(struct ic_req *req, const char *why)
 enum ic_err ic_websub_hub_endpoint_post(struct ic_req *req)
 {
 	const char *topic_url = ic_form_get(&req->form, "hub.topic");
-	struct record_ctx c = {req, NULL,
-			       ic_form_get(&req->form, "hub.callback"),
-			       ic_form_get(&req->form, "hub.mode"),
-			       ic_form_get(&req->form, "hub.secret"), 0,
-			       time(NULL)};
+	struct record_ctx c = {req,
+	                       NULL,
+	                       ic_form_get(&req->form, "hub.callback"),
+	                       ic_form_get(&req->form, "hub.mode"),
+	                       ic_form_get(&req->form, "hub.secret"),
+	                       0,
+	                       time(NULL)};
 	struct ic_store *st;
 	bool lease_ok;
 	enum ic_err rc;
@@ -144,7 +146,7 @@ enum ic_err ic_websub_hub_endpoint_post(struct ic_req *req)
 	if (c.mode && strcmp(c.mode, "publish") == 0)
 		return bad(req, "only this site publishes to its topics");
 	if (c.mode == NULL || (strcmp(c.mode, "subscribe") != 0 &&
-			       strcmp(c.mode, "unsubscribe") != 0))
+	                       strcmp(c.mode, "unsubscribe") != 0))
 		return bad(req, "hub.mode must be subscribe or unsubscribe");
 	if (topic_url == NULL)
 		return bad(req, "hub.topic is missing");
@@ -153,11 +155,11 @@ enum ic_err ic_websub_hub_endpoint_post(struct ic_req *req)
 		return bad(req, "hub.topic is not a topic of this hub");
 	if (c.callback == NULL || !callback_ok(c.callback))
 		return bad(req, "hub.callback must be an absolute http(s) URL");
-	if (c.secret && (*c.secret == '\0' ||
-			 strlen(c.secret) >= IC_HUB_SECRET_MAX))
+	if (c.secret &&
+	    (*c.secret == '\0' || strlen(c.secret) >= IC_HUB_SECRET_MAX))
 		return bad(req, "hub.secret must be 1 to 199 bytes");
 	c.lease = lease_of(ic_form_get(&req->form, "hub.lease_seconds"),
-			   &lease_ok);
+	                   &lease_ok);
 	if (!lease_ok)
 		return bad(req, "hub.lease_seconds must be a positive integer");
 	rc = ic_req_store(req, &st);

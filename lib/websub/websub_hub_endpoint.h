@@ -27,8 +27,8 @@ enum ic_err ic_websub_hub_endpoint_post(struct ic_req *req);
  * back; the callback is everything after the first space.
  */
 char *ic_websub_hub_job_id(struct ic_arena *a, const char *topic,
-			   const char *callback);
+                           const char *callback);
 enum ic_err ic_websub_hub_job_parse(struct ic_arena *a, const char *id,
-				    const char **topic, const char **callback);
+                                    const char **topic, const char **callback);
 
 #endif /* IC_WEBSUB_HUB_ENDPOINT_H */

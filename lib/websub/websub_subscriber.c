@@ -38,13 +38,13 @@ static enum ic_err put_pending_txn(struct ic_store_txn *t, void *p)
 
 /* WS-S-1, WS-S-3, WS-S-5: hub and self of the topic, headers first. */
 static enum ic_err discover_hub(struct ic_req *req, const char *resource,
-				const char **hub, const char **self,
-				char *errbuf)
+                                const char **hub, const char **self,
+                                char *errbuf)
 {
 	struct ic_fetch_result res;
 	struct ic_discovery d;
-	enum ic_err rc = ic_peer_get(req, resource, NULL, IC_MAX_FETCH_FEED_BYTES,
-				     &res, &d, errbuf);
+	enum ic_err rc = ic_peer_get(req, resource, NULL,
+	                             IC_MAX_FETCH_FEED_BYTES, &res, &d, errbuf);
 
 	if (rc != IC_OK)
 		return rc;
@@ -52,7 +52,7 @@ static enum ic_err discover_hub(struct ic_req *req, const char *resource,
 	*self = ic_discover_find(&d, "self");
 	if (*hub == NULL)
 		return ic_fail(errbuf, IC_ERR_NOT_FOUND,
-			       "%s advertises no WebSub hub", resource);
+		               "%s advertises no WebSub hub", resource);
 	if (*self == NULL)
 		*self = res.final_url ? res.final_url : resource;
 	return IC_OK;
@@ -60,7 +60,7 @@ static enum ic_err discover_hub(struct ic_req *req, const char *resource,
 
 /* WS-S-8, WS-S-14: the (un)subscribe POST, form-encoded. */
 static enum ic_err hub_request(struct ic_req *req, const struct ic_sub *s,
-			       const char *mode, char *errbuf)
+                               const char *mode, char *errbuf)
 {
 	struct ic_buf form = IC_BUF_INIT(IC_MAX_BODY_BYTES);
 	char lease[24];
@@ -72,11 +72,12 @@ static enum ic_err hub_request(struct ic_req *req, const struct ic_sub *s,
 	if ((rc = ic_form_add(&form, "hub.mode", mode)) != IC_OK ||
 	    (rc = ic_form_add(&form, "hub.topic", s->topic)) != IC_OK ||
 	    (rc = ic_form_add(&form, "hub.callback",
-			      ic_site_callback_url(req->arena, &req->cfg,
-						   s->id))) != IC_OK ||
+	                      ic_site_callback_url(req->arena, &req->cfg,
+	                                           s->id))) != IC_OK ||
 	    (strcmp(mode, "subscribe") == 0 &&
 	     ((rc = ic_form_add(&form, "hub.secret", s->secret)) != IC_OK ||
-	      (rc = ic_form_add(&form, "hub.lease_seconds", lease)) != IC_OK))) {
+	      (rc = ic_form_add(&form, "hub.lease_seconds", lease)) !=
+	              IC_OK))) {
 		ic_buf_release(&form);
 		return ic_fail(errbuf, rc, "building the hub request");
 	}
@@ -91,13 +92,13 @@ static enum ic_err hub_request(struct ic_req *req, const struct ic_sub *s,
 	/* WS-S-12: 202 is the answer; any 2xx will do in practice. */
 	if (res.status < 200 || res.status > 299)
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-			       "hub %s refused %s (HTTP %ld): %.200s", s->hub,
-			       mode, res.status, res.body ? res.body : "");
+		               "hub %s refused %s (HTTP %ld): %.200s", s->hub,
+		               mode, res.status, res.body ? res.body : "");
 	return IC_OK;
 }
 
 enum ic_err ic_websub_subscribe(struct ic_req *req, const char *conv_id,
-				const char *resource, char *errbuf)
+                                const char *resource, char *errbuf)
 {
 	struct sub_ctx c = {req, {0}, NULL};
 	unsigned char raw[32];
@@ -108,7 +109,7 @@ enum ic_err ic_websub_subscribe(struct ic_req *req, const char *conv_id,
 	rc = discover_hub(req, resource, &c.sub.hub, &c.sub.topic, errbuf);
 	if (rc == IC_OK)
 		rc = ic_crypto_random_id(req->arena, IC_SITE_ID_BYTES, &id,
-					 errbuf);
+		                         errbuf);
 	/* WS-S-10: 32 random bytes as 64 hex digits, under 200 bytes. */
 	if (rc == IC_OK)
 		rc = ic_crypto_random(raw, sizeof(raw), errbuf);
@@ -142,7 +143,7 @@ static enum ic_err retire_txn(struct ic_store_txn *t, void *p)
 {
 	struct sub_ctx *c = p;
 	enum ic_err rc =
-		ic_store_sub_get_in_txn(t, c->req->arena, c->retire, &c->sub);
+	        ic_store_sub_get_in_txn(t, c->req->arena, c->retire, &c->sub);
 
 	if (rc != IC_OK)
 		return rc;
@@ -153,7 +154,7 @@ static enum ic_err retire_txn(struct ic_store_txn *t, void *p)
 }
 
 enum ic_err ic_websub_unsubscribe(struct ic_req *req, const char *sub_id,
-				  char *errbuf)
+                                  char *errbuf)
 {
 	struct sub_ctx c = {req, {0}, sub_id};
 	struct ic_store *st;
@@ -167,7 +168,7 @@ enum ic_err ic_websub_unsubscribe(struct ic_req *req, const char *sub_id,
 }
 
 enum ic_err ic_websub_publish_external(struct ic_req *req,
-				       const char *topic_url, char *errbuf)
+                                       const char *topic_url, char *errbuf)
 {
 	struct ic_buf form = IC_BUF_INIT(IC_MAX_BODY_BYTES);
 	struct ic_fetch_req f = {0};
@@ -189,8 +190,8 @@ enum ic_err ic_websub_publish_external(struct ic_req *req,
 	ic_buf_release(&form);
 	if (rc == IC_OK && (res.status < 200 || res.status > 299))
 		rc = ic_fail(errbuf, IC_ERR_PROTOCOL,
-			     "hub %s refused the publish ping (HTTP %ld)",
-			     req->cfg.hub, res.status);
+		             "hub %s refused the publish ping (HTTP %ld)",
+		             req->cfg.hub, res.status);
 	return rc;
 }
 
@@ -208,13 +209,13 @@ struct verify_ctx {
  * (after this answer: no network I/O inside the transaction); a hub that
  * misses it drops them at their next 410. */
 static enum ic_err retire_older_txn(struct ic_store_txn *t,
-				    struct verify_ctx *c,
-				    const struct ic_sub *keep)
+                                    struct verify_ctx *c,
+                                    const struct ic_sub *keep)
 {
 	struct ic_sub *subs;
 	size_t n;
 	enum ic_err rc = ic_store_sub_by_conv_in_txn(t, c->req->arena,
-						     keep->conv, &subs, &n);
+	                                             keep->conv, &subs, &n);
 
 	for (size_t i = 0; rc == IC_OK && i < n; i++) {
 		if (strcmp(subs[i].id, keep->id) == 0 ||
@@ -223,10 +224,9 @@ static enum ic_err retire_older_txn(struct ic_store_txn *t,
 		subs[i].state = IC_SUB_GONE;
 		rc = ic_store_sub_put_in_txn(t, c->req->arena, &subs[i]);
 		if (rc == IC_OK)
-			rc = ic_due_schedule_in_txn(t, c->req->arena,
-						    IC_WEBSUB_UNSUBSCRIBE_JOB,
-						    subs[i].id, c->now, 0,
-						    true);
+			rc = ic_due_schedule_in_txn(
+			        t, c->req->arena, IC_WEBSUB_UNSUBSCRIBE_JOB,
+			        subs[i].id, c->now, 0, true);
 	}
 	return rc;
 }
@@ -237,8 +237,8 @@ long long ic_websub_renew_in(long long lease)
 	 * the lease allows, never less than half of it: a lease of 60 s is
 	 * renewed after 30 s, one of a day after 18 h (WS-S-18 MUST). */
 	long long margin = lease / 4 > IC_WEBSUB_RENEW_MARGIN
-				   ? lease / 4
-				   : IC_WEBSUB_RENEW_MARGIN;
+	                           ? lease / 4
+	                           : IC_WEBSUB_RENEW_MARGIN;
 
 	if (margin > lease / 2)
 		margin = lease / 2;
@@ -287,7 +287,7 @@ static enum ic_err verify_txn(struct ic_store_txn *t, void *p)
 	renew = c->now + ic_websub_renew_in(c->lease);
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(t, a, "renew", s.conv, renew, 0,
-					    false);
+		                            false);
 	return rc;
 }
 
@@ -297,7 +297,8 @@ static bool challenge_ok(const char *ch)
 	size_t n = 0;
 
 	for (; ch[n] != '\0'; n++)
-		if (ch[n] < 0x21 || ch[n] > 0x7e || n >= IC_WEBSUB_MAX_CHALLENGE)
+		if (ch[n] < 0x21 || ch[n] > 0x7e ||
+		    n >= IC_WEBSUB_MAX_CHALLENGE)
 			return false;
 	return n > 0;
 }
@@ -317,10 +318,14 @@ static long long lease_of(const char *s)
 
 enum ic_err ic_websub_callback_get(struct ic_req *req)
 {
-	struct verify_ctx c = {req, ic_req_param(req, "id"),
-			       ic_form_get(&req->query, "hub.mode"),
-			       ic_form_get(&req->query, "hub.topic"),
-			       NULL, 0, time(NULL), false};
+	struct verify_ctx c = {req,
+	                       ic_req_param(req, "id"),
+	                       ic_form_get(&req->query, "hub.mode"),
+	                       ic_form_get(&req->query, "hub.topic"),
+	                       NULL,
+	                       0,
+	                       time(NULL),
+	                       false};
 	const char *challenge = ic_form_get(&req->query, "hub.challenge");
 	struct ic_store *st;
 	enum ic_err rc;
@@ -330,11 +335,11 @@ enum ic_err ic_websub_callback_get(struct ic_req *req)
 	     strcmp(c.mode, "unsubscribe") != 0 &&
 	     strcmp(c.mode, "denied") != 0))
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			       "not a verification of intent");
+		               "not a verification of intent");
 	if (strcmp(c.mode, "denied") != 0 &&
 	    (challenge == NULL || !challenge_ok(challenge)))
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			       "hub.challenge missing or not printable ASCII");
+		               "hub.challenge missing or not printable ASCII");
 	c.lease = lease_of(ic_form_get(&req->query, "hub.lease_seconds"));
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
@@ -344,12 +349,13 @@ enum ic_err ic_websub_callback_get(struct ic_req *req)
 	/* WS-S-16: anything we did not ask for is 404. */
 	if (!c.matched)
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			       "no pending %s of that topic here", c.mode);
+		               "no pending %s of that topic here", c.mode);
 	if (strcmp(c.mode, "denied") == 0) {
 		ic_log(IC_LOG_WARN, "hub denied the subscription to %s: %s",
-		       c.topic, ic_form_get(&req->query, "hub.reason")
-				       ? ic_form_get(&req->query, "hub.reason")
-				       : "no reason given");
+		       c.topic,
+		       ic_form_get(&req->query, "hub.reason")
+		               ? ic_form_get(&req->query, "hub.reason")
+		               : "no reason given");
 		return ic_resp_text(req, 200, "");
 	}
 	ic_log(IC_LOG_INFO, "%s to %s verified", c.mode, c.topic);
@@ -374,8 +380,8 @@ struct deliver_ctx {
 static enum ic_err find_sub_txn(struct ic_store_txn *t, void *p)
 {
 	struct deliver_ctx *c = p;
-	enum ic_err rc = ic_store_sub_get_in_txn(t, c->req->arena, c->id,
-						 &c->sub);
+	enum ic_err rc =
+	        ic_store_sub_get_in_txn(t, c->req->arena, c->id, &c->sub);
 
 	c->found = rc == IC_OK;
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
@@ -387,7 +393,7 @@ static enum ic_err fetch_due_txn(struct ic_store_txn *t, void *p)
 
 	/* "Fetch due" survives a crash of the work after the response. */
 	return ic_due_schedule_in_txn(t, c->req->arena, "fetch", c->sub.conv,
-				      time(NULL) + IC_DUE_LEASE, 0, true);
+	                              time(NULL) + IC_DUE_LEASE, 0, true);
 }
 
 static enum ic_err fetch_after(struct ic_req *req)
@@ -411,16 +417,16 @@ enum ic_err ic_websub_callback_post(struct ic_req *req)
 	if (!c.found || c.sub.state == IC_SUB_GONE ||
 	    c.sub.state == IC_SUB_DENIED)
 		return ic_fail(req->errbuf, IC_ERR_GONE,
-			       "no such subscription");
+		               "no such subscription");
 	if (c.sub.state != IC_SUB_ACTIVE)
 		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
-			       "subscription not verified yet");
+		               "subscription not verified yet");
 	/* WS-S-23, WS-S-24: the raw body, constant time; 403 otherwise. */
 	if (c.sub.secret && *c.sub.secret) {
 		rc = ic_crypto_hub_signature_verify(
-			req->env.hub_signature, c.sub.secret,
-			strlen(c.sub.secret), req->body, req->body_len,
-			req->errbuf);
+		        req->env.hub_signature, c.sub.secret,
+		        strlen(c.sub.secret), req->body, req->body_len,
+		        req->errbuf);
 		if (rc != IC_OK) {
 			ic_log(IC_LOG_WARN, "delivery to %s refused: %s",
 			       c.sub.topic, req->errbuf);
@@ -446,7 +452,7 @@ enum ic_err ic_websub_renew_job(struct ic_req *req, const char *conv_id)
 
 	if (rc == IC_OK)
 		rc = ic_store_conv_get(st, req->arena, conv_id, &conv,
-				       req->errbuf);
+		                       req->errbuf);
 	if (rc == IC_ERR_NOT_FOUND)
 		return IC_OK; /* the conversation is gone: nothing to renew */
 	if (rc != IC_OK)
@@ -454,7 +460,7 @@ enum ic_err ic_websub_renew_job(struct ic_req *req, const char *conv_id)
 	if (conv.their_resource == NULL || !ic_conv_may_receive(conv.state))
 		return IC_OK;
 	return ic_websub_subscribe(req, conv_id, conv.their_resource,
-				   req->errbuf);
+	                           req->errbuf);
 }
 
 enum ic_err ic_websub_unsubscribe_job(struct ic_req *req, const char *sub_id)

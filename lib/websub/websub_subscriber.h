@@ -30,7 +30,7 @@
  *         fetch and store errors.
  */
 enum ic_err ic_websub_subscribe(struct ic_req *req, const char *conv_id,
-				const char *resource, char *errbuf);
+                                const char *resource, char *errbuf);
 
 /**
  * Unsubscribe subscription (callback id) @p sub_id: mark it gone
@@ -38,7 +38,7 @@ enum ic_err ic_websub_subscribe(struct ic_req *req, const char *conv_id,
  * (WS-S-14).  The hub's answer does not matter: the 410 ends it anyway.
  */
 enum ic_err ic_websub_unsubscribe(struct ic_req *req, const char *sub_id,
-				  char *errbuf);
+                                  char *errbuf);
 
 /**
  * External-hub mode: tell the configured hub that @p topic_url changed
@@ -46,7 +46,7 @@ enum ic_err ic_websub_unsubscribe(struct ic_req *req, const char *sub_id,
  * @return IC_OK on a 2xx; IC_ERR_PROTOCOL; fetch errors.
  */
 enum ic_err ic_websub_publish_external(struct ic_req *req,
-				       const char *topic_url, char *errbuf);
+                                       const char *topic_url, char *errbuf);
 
 /** GET B/listener/{id}: verification of intent (WS-S-15…WS-S-21). */
 enum ic_err ic_websub_callback_get(struct ic_req *req);

@@ -21,11 +21,13 @@ int main(void)
 
 	if (fd < 0 || fstat(fd, &sb) != 0) {
 		fputs("Status: 404 Not Found\r\nContent-Type: text/plain\r\n\r\n"
-		      "no FLOOR_FILE\n", stdout);
+		      "no FLOOR_FILE\n",
+		      stdout);
 		return 0;
 	}
 	printf("Content-Type: text/html; charset=utf-8\r\n"
-	       "Content-Length: %lld\r\n\r\n", (long long)sb.st_size);
+	       "Content-Length: %lld\r\n\r\n",
+	       (long long)sb.st_size);
 	fflush(stdout);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		if (write(1, buf, (size_t)n) != n)

@@ -64,19 +64,20 @@ static char *builtin_feed(size_t *len)
 {
 	struct ic_buf b = IC_BUF_INIT(1u << 20);
 	enum ic_err rc = ic_buf_adds(
-	        &b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
-	            "<meta charset=\"utf-8\"><title>Alice and Bob</title>\n"
-	            "<link rel=\"hub\" href=\"/indiechat/feed/hub\">\n"
-	            "<link rel=\"self\" href=\"/indiechat/feed/abcdef\">\n"
-	            "<link rel=\"token_endpoint\" "
-	            "href=\"/indiechat/auth/token\">\n</head><body>\n"
-	            "<main class=\"h-feed\">\n<h1 class=\"p-name\">Alice &amp; "
-	            "Bob</h1>\n<a class=\"u-url\" href=\"/indiechat/feed/abcdef\">"
-	            "permalink</a>\n<div class=\"p-author h-card\"><img "
-	            "class=\"u-photo\" src=\"/me.jpg\" alt=\"Alice\"><a "
-	            "class=\"p-name u-url\" href=\"https://alice.example/\">"
-	            "Alice Example</a></div>\n<a rel=\"prev\" "
-	            "href=\"/indiechat/feed/abcdef/page/1\">Older</a>\n");
+	        &b,
+	        "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	        "<meta charset=\"utf-8\"><title>Alice and Bob</title>\n"
+	        "<link rel=\"hub\" href=\"/indiechat/feed/hub\">\n"
+	        "<link rel=\"self\" href=\"/indiechat/feed/abcdef\">\n"
+	        "<link rel=\"token_endpoint\" "
+	        "href=\"/indiechat/auth/token\">\n</head><body>\n"
+	        "<main class=\"h-feed\">\n<h1 class=\"p-name\">Alice &amp; "
+	        "Bob</h1>\n<a class=\"u-url\" href=\"/indiechat/feed/abcdef\">"
+	        "permalink</a>\n<div class=\"p-author h-card\"><img "
+	        "class=\"u-photo\" src=\"/me.jpg\" alt=\"Alice\"><a "
+	        "class=\"p-name u-url\" href=\"https://alice.example/\">"
+	        "Alice Example</a></div>\n<a rel=\"prev\" "
+	        "href=\"/indiechat/feed/abcdef/page/1\">Older</a>\n");
 
 	for (int i = 0; i < 50 && rc == IC_OK; i++)
 		rc = add_entry(&b, i);
@@ -127,8 +128,8 @@ static double gumbo_ms(const char *html, size_t len, int runs)
 	opts.max_errors = 0;
 	t0 = now_ms();
 	for (int i = 0; i < runs; i++)
-		gumbo_destroy_output(&opts,
-		                     gumbo_parse_with_options(&opts, html, len));
+		gumbo_destroy_output(
+		        &opts, gumbo_parse_with_options(&opts, html, len));
 	return (now_ms() - t0) / runs;
 }
 

@@ -80,7 +80,7 @@ static double now_ms(void)
 static int fail(struct ic_req *req, const char *what, enum ic_err rc)
 {
 	fprintf(stderr, "send_bench: %s: %s: %s\n", what, ic_strerror(rc),
-		req->errbuf);
+	        req->errbuf);
 	return 1;
 }
 
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 		return fail(&req, "store", rc);
 	for (long long done = 0; done < fill; done += BATCH) {
 		struct fill_ctx c = {ic_arena_new(0), &req.cfg, argv[2],
-				     fill - done < BATCH ? fill - done : BATCH};
+		                     fill - done < BATCH ? fill - done : BATCH};
 
 		if (c.a == NULL)
 			return 2;
@@ -124,7 +124,8 @@ int main(int argc, char **argv)
 	for (long long i = 0; i < n; i++) {
 		double t0 = now_ms();
 
-		rc = ic_outbox_send(&req, argv[2], "a new message, timed", NULL);
+		rc = ic_outbox_send(&req, argv[2], "a new message, timed",
+		                    NULL);
 		if (rc != IC_OK)
 			return fail(&req, "send", rc);
 		ms[i] = now_ms() - t0;

@@ -54,7 +54,8 @@ static int tags_are_safe(const char *p)
 				return 0;
 			p++;
 			if (((nlen == 4 && strncasecmp(name, "href", 4) == 0) ||
-			     (nlen == 4 && strncasecmp(name, "cite", 4) == 0)) &&
+			     (nlen == 4 &&
+			      strncasecmp(name, "cite", 4) == 0)) &&
 			    strncmp(val, "http://", 7) != 0 &&
 			    strncmp(val, "https://", 8) != 0 &&
 			    strncmp(val, "mailto:", 7) != 0)

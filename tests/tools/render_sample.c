@@ -16,8 +16,8 @@
  *
  * With --bench N: renders a full page of the default size
  * (IC_CONFIG_FEED_PAGE_SIZE_DEFAULT entries of ~300 bytes, the page
- * DESIGN.md's figures are for) N times and prints the mean time per page; measuring only, for
- * scripts/bench and the engineer, never a pass/fail test.
+ * DESIGN.md's figures are for) N times and prints the mean time per page;
+ *measuring only, for scripts/bench and the engineer, never a pass/fail test.
  *
  * Exit 0 on success, 1 on a failure (message on stderr), 2 on bad usage.
  * A check program: built by `make check`, never installed.

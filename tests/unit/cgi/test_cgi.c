@@ -27,8 +27,8 @@ static struct fixture *fixture_new(const char *body)
 	FILE *out;
 
 	assert_non_null(f);
-	f->in = fmemopen((void *)(body ? body : ""), body ? strlen(body) + 1 : 1,
-			 "r");
+	f->in = fmemopen((void *)(body ? body : ""),
+	                 body ? strlen(body) + 1 : 1, "r");
 	out = open_memstream(&f->outbuf, &f->outlen);
 	assert_int_equal(ic_cgi_req_init(&f->req, "test", f->in, out), IC_OK);
 	return f;
@@ -66,15 +66,15 @@ static void test_cgi_content_length_is_parsed_strictly(void **state)
 	assert_int_equal(ic_cgi_content_length("12a", &n), IC_ERR_BAD_INPUT);
 	assert_int_equal(ic_cgi_content_length("1e3", &n), IC_ERR_BAD_INPUT);
 	assert_int_equal(ic_cgi_content_length("9999999999999", &n),
-			 IC_ERR_BAD_INPUT);
+	                 IC_ERR_BAD_INPUT);
 }
 
 static void test_cgi_env_is_read_once_with_defaults(void **state)
 {
 	struct fixture *f = fixture_new(NULL);
-	char *envp[] = {"GATEWAY_INTERFACE=CGI/1.1", "REQUEST_METHOD=GET",
-			"QUERY_STRING=a=1&b=x%20y", "HTTP_COOKIE=s=1",
-			"INDIECHAT_CONFIG=/etc/x.conf", NULL};
+	char *envp[] = {"GATEWAY_INTERFACE=CGI/1.1",    "REQUEST_METHOD=GET",
+	                "QUERY_STRING=a=1&b=x%20y",     "HTTP_COOKIE=s=1",
+	                "INDIECHAT_CONFIG=/etc/x.conf", NULL};
 
 	(void)state;
 	assert_true(ic_cgi_is_cgi(envp));
@@ -205,9 +205,10 @@ static void test_cgi_media_type_drops_parameters(void **state)
 	struct fixture *f = fixture_new(NULL);
 
 	(void)state;
-	f->req.env.content_type = "Application/X-WWW-Form-URLEncoded ; charset=UTF-8";
+	f->req.env.content_type =
+	        "Application/X-WWW-Form-URLEncoded ; charset=UTF-8";
 	assert_string_equal(ic_cgi_media_type(&f->req),
-			    "application/x-www-form-urlencoded");
+	                    "application/x-www-form-urlencoded");
 	f->req.env.content_type = NULL;
 	assert_string_equal(ic_cgi_media_type(&f->req), "");
 	fixture_free(f);
@@ -223,19 +224,19 @@ static void test_cgi_respond_prints_status_headers_body(void **state)
 	assert_int_equal(ic_resp_text(&f->req, 202, "queued"), IC_OK);
 	f->req.resp.cache_control = "no-store";
 	assert_int_equal(ic_resp_add_header(&f->req.resp, "Link",
-					    "<https://h/>; rel=\"hub\""),
-			 IC_OK);
+	                                    "<https://h/>; rel=\"hub\""),
+	                 IC_OK);
 	assert_int_equal(ic_cgi_respond(&f->req), IC_OK);
 	assert_int_equal(ic_cgi_respond(&f->req), IC_OK); /* prints once */
 	out = fixture_output(f);
 	assert_string_equal(out, "Status: 202 Accepted\r\n"
-				 "Content-Type: text/plain; charset=utf-8\r\n"
-				 "Content-Length: 7\r\n"
-				 "Cache-Control: no-store\r\n"
-				 "X-Content-Type-Options: nosniff\r\n"
-				 "Link: <https://h/>; rel=\"hub\"\r\n"
-				 "\r\n"
-				 "queued\n");
+	                         "Content-Type: text/plain; charset=utf-8\r\n"
+	                         "Content-Length: 7\r\n"
+	                         "Cache-Control: no-store\r\n"
+	                         "X-Content-Type-Options: nosniff\r\n"
+	                         "Link: <https://h/>; rel=\"hub\"\r\n"
+	                         "\r\n"
+	                         "queued\n");
 	fixture_free(f);
 }
 
@@ -259,10 +260,11 @@ static void test_cgi_header_injection_is_refused(void **state)
 	struct fixture *f = fixture_new(NULL);
 
 	(void)state;
-	assert_int_equal(ic_resp_add_header(&f->req.resp, "X", "a\r\nSet-Cookie: x"),
-			 IC_ERR_INTERNAL);
+	assert_int_equal(
+	        ic_resp_add_header(&f->req.resp, "X", "a\r\nSet-Cookie: x"),
+	        IC_ERR_INTERNAL);
 	assert_int_equal(ic_resp_add_header(&f->req.resp, "X:Y", "a"),
-			 IC_ERR_INTERNAL);
+	                 IC_ERR_INTERNAL);
 	assert_int_equal(f->req.resp.nheaders, 0);
 	fixture_free(f);
 }
@@ -276,8 +278,8 @@ static void test_cgi_error_response_is_plain_and_uncached(void **state)
 	f->req.env.method = "GET";
 	f->req.resp.allow = "GET, HEAD";
 	assert_int_equal(ic_cgi_respond_error(&f->req, IC_ERR_METHOD,
-					      "<b>PUT</b> is not allowed"),
-			 IC_OK);
+	                                      "<b>PUT</b> is not allowed"),
+	                 IC_OK);
 	out = fixture_output(f);
 	assert_non_null(strstr(out, "Status: 405 Method Not Allowed\r\n"));
 	assert_non_null(strstr(out, "Allow: GET, HEAD\r\n"));
@@ -295,8 +297,8 @@ static void test_cgi_server_error_hides_details(void **state)
 	(void)state;
 	f->req.env.method = "GET";
 	assert_int_equal(ic_cgi_respond_error(&f->req, IC_ERR_DATABASE,
-					      "/secret/path: MDB_CORRUPTED"),
-			 IC_OK);
+	                                      "/secret/path: MDB_CORRUPTED"),
+	                 IC_OK);
 	out = fixture_output(f);
 	assert_non_null(strstr(out, "Status: 500 "));
 	assert_null(strstr(out, "/secret/path"));
@@ -352,7 +354,7 @@ static void test_cgi_detach_leaves_session_and_stdio(void **state)
 		fstat(1, &a);
 		stat("/dev/null", &b);
 		dprintf(fds[1], "%ld %d\n", (long)getsid(0),
-			a.st_rdev == b.st_rdev);
+		        a.st_rdev == b.st_rdev);
 		_exit(0);
 	}
 	close(fds[1]);
@@ -371,24 +373,24 @@ static void test_cgi_detach_leaves_session_and_stdio(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cgi_content_length_is_parsed_strictly),
-		cmocka_unit_test(test_cgi_env_is_read_once_with_defaults),
-		cmocka_unit_test(test_cgi_terminal_is_not_cgi),
-		cmocka_unit_test(test_cgi_env_rejects_bad_method_and_long_path),
-		cmocka_unit_test(test_cgi_body_is_read_exactly_h_9),
-		cmocka_unit_test(test_cgi_body_over_cap_is_refused_and_drained),
-		cmocka_unit_test(test_cgi_short_body_is_bad_input),
-		cmocka_unit_test(test_cgi_bad_content_length_is_bad_input),
-		cmocka_unit_test(test_cgi_bearer_token_rs_1),
-		cmocka_unit_test(test_cgi_cookie_lookup_first_wins),
-		cmocka_unit_test(test_cgi_media_type_drops_parameters),
-		cmocka_unit_test(test_cgi_respond_prints_status_headers_body),
-		cmocka_unit_test(test_cgi_head_has_headers_but_no_body_h_9),
-		cmocka_unit_test(test_cgi_header_injection_is_refused),
-		cmocka_unit_test(test_cgi_error_response_is_plain_and_uncached),
-		cmocka_unit_test(test_cgi_server_error_hides_details),
-		cmocka_unit_test(test_cgi_every_error_has_a_status),
-		cmocka_unit_test(test_cgi_detach_leaves_session_and_stdio),
+	        cmocka_unit_test(test_cgi_content_length_is_parsed_strictly),
+	        cmocka_unit_test(test_cgi_env_is_read_once_with_defaults),
+	        cmocka_unit_test(test_cgi_terminal_is_not_cgi),
+	        cmocka_unit_test(test_cgi_env_rejects_bad_method_and_long_path),
+	        cmocka_unit_test(test_cgi_body_is_read_exactly_h_9),
+	        cmocka_unit_test(test_cgi_body_over_cap_is_refused_and_drained),
+	        cmocka_unit_test(test_cgi_short_body_is_bad_input),
+	        cmocka_unit_test(test_cgi_bad_content_length_is_bad_input),
+	        cmocka_unit_test(test_cgi_bearer_token_rs_1),
+	        cmocka_unit_test(test_cgi_cookie_lookup_first_wins),
+	        cmocka_unit_test(test_cgi_media_type_drops_parameters),
+	        cmocka_unit_test(test_cgi_respond_prints_status_headers_body),
+	        cmocka_unit_test(test_cgi_head_has_headers_but_no_body_h_9),
+	        cmocka_unit_test(test_cgi_header_injection_is_refused),
+	        cmocka_unit_test(test_cgi_error_response_is_plain_and_uncached),
+	        cmocka_unit_test(test_cgi_server_error_hides_details),
+	        cmocka_unit_test(test_cgi_every_error_has_a_status),
+	        cmocka_unit_test(test_cgi_detach_leaves_session_and_stdio),
 	};
 
 	return cmocka_run_group_tests_name("cgi", tests, NULL, NULL);

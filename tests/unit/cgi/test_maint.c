@@ -67,19 +67,19 @@ static void test_maint_fresh_site_is_due_and_claimed_once(void **state)
 	time_t now = 1000000;
 
 	assert_int_equal(ic_maint_read(st, f->req.arena, &ms, f->req.errbuf),
-			 IC_OK);
+	                 IC_OK);
 	assert_int_equal(ms.last_run, 0);
 	assert_int_equal(ic_maint_claim(st, now, &claimed, f->req.errbuf),
-			 IC_OK);
+	                 IC_OK);
 	assert_true(claimed);
 	/* A burst of requests right after: nobody else spawns a run. */
 	assert_int_equal(ic_maint_claim(st, now + 1, &claimed, f->req.errbuf),
-			 IC_OK);
+	                 IC_OK);
 	assert_false(claimed);
 	/* A claimed run that never finished is retried after the claim. */
 	assert_int_equal(ic_maint_claim(st, now + IC_MAINT_CLAIM_SECONDS,
-					&claimed, f->req.errbuf),
-			 IC_OK);
+	                                &claimed, f->req.errbuf),
+	                 IC_OK);
 	assert_true(claimed);
 }
 
@@ -92,21 +92,21 @@ static void test_maint_run_records_and_schedules_next(void **state)
 
 	assert_int_equal(ic_maint_run(&f->req, NULL, 0, &ran, NULL), IC_OK);
 	assert_true(ran);
-	assert_int_equal(ic_maint_read(store_of(f), f->req.arena, &ms,
-				       f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_read(store_of(f), f->req.arena, &ms, f->req.errbuf),
+	        IC_OK);
 	assert_true(ms.last_run >= before);
 	assert_int_equal(ms.next_due, ms.last_run + IC_MAINT_INTERVAL);
 	assert_int_equal(ms.runs, 1);
 	/* Not due again until the interval has passed. */
 	assert_int_equal(ic_maint_claim(store_of(f), ms.last_run + 1, &claimed,
-					f->req.errbuf),
-			 IC_OK);
+	                                f->req.errbuf),
+	                 IC_OK);
 	assert_false(claimed);
 	assert_int_equal(ic_maint_run(&f->req, NULL, 0, &ran, NULL), IC_OK);
-	assert_int_equal(ic_maint_read(store_of(f), f->req.arena, &ms,
-				       f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_read(store_of(f), f->req.arena, &ms, f->req.errbuf),
+	        IC_OK);
 	assert_int_equal(ms.runs, 2);
 }
 
@@ -128,7 +128,10 @@ static void test_maint_run_skips_while_another_holds_the_lock(void **state)
 		struct fx *g = f;
 
 		g->req.store = NULL; /* never touch the parent's env */
-		_exit(ic_maint_run(&g->req, NULL, 0, &ran, NULL) == IC_OK && !ran ? 0 : 1);
+		_exit(ic_maint_run(&g->req, NULL, 0, &ran, NULL) == IC_OK &&
+		                      !ran
+		              ? 0
+		              : 1);
 	}
 	{
 		int status;
@@ -138,9 +141,9 @@ static void test_maint_run_skips_while_another_holds_the_lock(void **state)
 		assert_int_equal(WEXITSTATUS(status), 0);
 	}
 	close(fd);
-	assert_int_equal(ic_maint_read(store_of(f), f->req.arena, &ms,
-				       f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_read(store_of(f), f->req.arena, &ms, f->req.errbuf),
+	        IC_OK);
 	assert_int_equal(ms.runs, 0);
 }
 
@@ -177,13 +180,13 @@ static enum ic_err put_rec(struct ic_store_txn *t, void *p)
 }
 
 static void set_rec(struct fx *f, long long claimed, long long last_run,
-		    long long next_due)
+                    long long next_due)
 {
 	struct rec_ctx r = {claimed, last_run, next_due};
 
-	assert_int_equal(ic_store_update(store_of(f), put_rec, &r,
-					 f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_store_update(store_of(f), put_rec, &r, f->req.errbuf),
+	        IC_OK);
 }
 
 struct job_at {
@@ -196,16 +199,16 @@ static enum ic_err put_job(struct ic_store_txn *t, void *p)
 	struct job_at *j = p;
 
 	return ic_due_schedule_in_txn(t, j->f->req.arena, "hub_verify", "x",
-				      j->when, 0, false);
+	                              j->when, 0, false);
 }
 
 static void queue_job(struct fx *f, long long when)
 {
 	struct job_at j = {f, when};
 
-	assert_int_equal(ic_store_update(store_of(f), put_job, &j,
-					 f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_store_update(store_of(f), put_job, &j, f->req.errbuf),
+	        IC_OK);
 }
 
 /* Issue 11: a run that ended in second T, then a hub request in the same
@@ -220,9 +223,8 @@ static void test_maint_job_queued_in_the_second_a_run_ended(void **state)
 
 	set_rec(f, 0, t, t + IC_MAINT_INTERVAL); /* the run's end, at t */
 	queue_job(f, t);
-	assert_int_equal(ic_maint_claim(store_of(f), t, &claimed,
-					f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_claim(store_of(f), t, &claimed, f->req.errbuf), IC_OK);
 	assert_true(claimed);
 }
 
@@ -236,20 +238,19 @@ static void test_maint_ended_run_releases_its_claim(void **state)
 	long long t;
 
 	assert_int_equal(ic_maint_claim(store_of(f), time(NULL), &claimed,
-					f->req.errbuf),
-			 IC_OK);
+	                                f->req.errbuf),
+	                 IC_OK);
 	assert_true(claimed);
 	assert_int_equal(ic_maint_run(&f->req, NULL, 0, &ran, NULL), IC_OK);
 	assert_true(ran);
-	assert_int_equal(ic_maint_read(store_of(f), f->req.arena, &ms,
-				       f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_read(store_of(f), f->req.arena, &ms, f->req.errbuf),
+	        IC_OK);
 	assert_int_equal(ms.claimed, 0);
 	t = ms.last_run;
 	queue_job(f, t);
-	assert_int_equal(ic_maint_claim(store_of(f), t, &claimed,
-					f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_claim(store_of(f), t, &claimed, f->req.errbuf), IC_OK);
 	assert_true(claimed);
 }
 
@@ -273,22 +274,22 @@ static void test_maint_job_queued_during_a_run_is_run(void **state)
 	time_t now = time(NULL);
 	bool claimed, ran;
 
-	assert_int_equal(ic_maint_claim(store_of(f), now, &claimed,
-					f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_claim(store_of(f), now, &claimed, f->req.errbuf),
+	        IC_OK);
 	assert_true(claimed);
 	queue_job(f, now);
-	assert_int_equal(ic_maint_claim(store_of(f), now, &claimed,
-					f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_claim(store_of(f), now, &claimed, f->req.errbuf),
+	        IC_OK);
 	assert_false(claimed);
 	seen = 0;
 	assert_int_equal(ic_maint_run(&f->req, jobs, 1, &ran, NULL), IC_OK);
 	assert_true(ran);
 	assert_int_equal(seen, 1);
-	assert_int_equal(ic_maint_read(store_of(f), f->req.arena, &ms,
-				       f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_read(store_of(f), f->req.arena, &ms, f->req.errbuf),
+	        IC_OK);
 	assert_int_equal(ms.claimed, 0);
 }
 
@@ -301,43 +302,41 @@ static void test_maint_clock_step_back(void **state)
 	bool claimed;
 
 	set_rec(f, t + 3600, t + 3600, t + 3600 + IC_MAINT_INTERVAL);
-	assert_int_equal(ic_maint_claim(store_of(f), t, &claimed,
-					f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_claim(store_of(f), t, &claimed, f->req.errbuf), IC_OK);
 	assert_true(claimed);
 	set_rec(f, 0, t + 3600, t + 3600 + IC_MAINT_INTERVAL);
-	assert_int_equal(ic_maint_claim(store_of(f), t, &claimed,
-					f->req.errbuf),
-			 IC_OK);
+	assert_int_equal(
+	        ic_maint_claim(store_of(f), t, &claimed, f->req.errbuf), IC_OK);
 	assert_true(claimed);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-			test_maint_fresh_site_is_due_and_claimed_once, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_maint_run_records_and_schedules_next, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_maint_run_skips_while_another_holds_the_lock,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_maint_run_without_data_dir_fails_clearly, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_maint_job_queued_in_the_second_a_run_ended, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_maint_ended_run_releases_its_claim, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_maint_job_queued_during_a_run_is_run, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_maint_clock_step_back,
-						setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_maint_fresh_site_is_due_and_claimed_once, setup,
+	                teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_maint_run_records_and_schedules_next, setup,
+	                teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_maint_run_skips_while_another_holds_the_lock,
+	                setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_maint_run_without_data_dir_fails_clearly, setup,
+	                teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_maint_job_queued_in_the_second_a_run_ended, setup,
+	                teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_maint_ended_run_releases_its_claim, setup,
+	                teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_maint_job_queued_during_a_run_is_run, setup,
+	                teardown),
+	        cmocka_unit_test_setup_teardown(test_maint_clock_step_back,
+	                                        setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("maint", tests, NULL, NULL);

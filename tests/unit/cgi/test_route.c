@@ -48,11 +48,11 @@ static enum ic_err h_gone(struct ic_req *req)
 }
 
 static const struct ic_route routes[] = {
-	{"GET", "/", h_ok, IC_NEED_NOTHING, "home"},
-	{"GET", "/ping", h_ok, IC_NEED_NOTHING, "ping"},
-	{"POST", "/ping", h_form, IC_NEED_FORM, "ping post"},
-	{"GET", "/{topic}", h_topic, IC_NEED_NOTHING, "a topic"},
-	{"POST", "/cb/{id}", h_gone, IC_NEED_BODY, "a callback"},
+        {"GET", "/", h_ok, IC_NEED_NOTHING, "home"},
+        {"GET", "/ping", h_ok, IC_NEED_NOTHING, "ping"},
+        {"POST", "/ping", h_form, IC_NEED_FORM, "ping post"},
+        {"GET", "/{topic}", h_topic, IC_NEED_NOTHING, "a topic"},
+        {"POST", "/cb/{id}", h_gone, IC_NEED_BODY, "a callback"},
 };
 
 struct run {
@@ -64,15 +64,15 @@ struct run {
 };
 
 static void run(struct run *r, const char *method, const char *path,
-		const char *ctype, const char *body)
+                const char *ctype, const char *body)
 {
 	FILE *out;
 	static char len[32];
 
 	memset(r, 0, sizeof(*r));
 	calls = 0;
-	r->in = fmemopen((void *)(body ? body : ""), body ? strlen(body) + 1 : 1,
-			 "r");
+	r->in = fmemopen((void *)(body ? body : ""),
+	                 body ? strlen(body) + 1 : 1, "r");
 	out = open_memstream(&r->out, &r->outlen);
 	assert_int_equal(ic_cgi_req_init(&r->req, "test", r->in, out), IC_OK);
 	r->req.env.method = method;
@@ -83,7 +83,7 @@ static void run(struct run *r, const char *method, const char *path,
 		r->req.env.content_length = len;
 	}
 	r->rc = ic_route_dispatch(&r->req, routes,
-				  sizeof(routes) / sizeof(routes[0]));
+	                          sizeof(routes) / sizeof(routes[0]));
 	ic_cgi_respond(&r->req);
 	fflush(out);
 }
@@ -243,21 +243,21 @@ static enum ic_err h_unchecked(struct ic_req *req)
 {
 	calls++;
 	snprintf(owner_seen, sizeof(owner_seen), "%s",
-		 req->owner ? req->owner->me : "(none)");
+	         req->owner ? req->owner->me : "(none)");
 	return ic_resp_text(req, 200, "the owner's secret");
 }
 
 static const struct ic_route owner_routes[] = {
-	{"GET", "/contacts", h_unchecked, IC_NEED_OWNER_PAGE, "a page"},
-	{"GET", "/with/{conv}", h_unchecked, IC_NEED_OWNER_PAGE, "a page"},
-	{"GET", "/api/inbox", h_unchecked, IC_NEED_OWNER_API, "JSON"},
-	{"POST", "/act", h_unchecked, IC_NEED_OWNER_ACTION, "an action"},
-	{"GET", "/open", h_unchecked, IC_NEED_NOTHING, "anyone's"},
+        {"GET", "/contacts", h_unchecked, IC_NEED_OWNER_PAGE, "a page"},
+        {"GET", "/with/{conv}", h_unchecked, IC_NEED_OWNER_PAGE, "a page"},
+        {"GET", "/api/inbox", h_unchecked, IC_NEED_OWNER_API, "JSON"},
+        {"POST", "/act", h_unchecked, IC_NEED_OWNER_ACTION, "an action"},
+        {"GET", "/open", h_unchecked, IC_NEED_NOTHING, "anyone's"},
 };
 #define NOWNER (sizeof(owner_routes) / sizeof(owner_routes[0]))
 
 static void owner_run(struct ic_fx *fx, struct ic_fx_call *c,
-		      struct ic_fx_run *r)
+                      struct ic_fx_run *r)
 {
 	calls = 0;
 	owner_seen[0] = '\0';
@@ -286,11 +286,12 @@ static void test_route_owner_page_without_session_is_303_ia_c_20(void **state)
 	assert_true(ic_fx_has_header(&r, "Cache-Control: no-store"));
 	assert_true(ic_fx_header(&r, "Location", loc, sizeof(loc)));
 	assert_memory_equal(loc, IC_FX_BASE "/auth/login?",
-			    strlen(IC_FX_BASE "/auth/login?"));
+	                    strlen(IC_FX_BASE "/auth/login?"));
 	query = loc + strlen(IC_FX_BASE "/auth/login?");
 	assert_int_equal(ic_form_parse(&q, a, query, strlen(query), NULL),
-			 IC_OK);
-	assert_string_equal(ic_form_get(&q, "next"), "/indiechat/feed/contacts");
+	                 IC_OK);
+	assert_string_equal(ic_form_get(&q, "next"),
+	                    "/indiechat/feed/contacts");
 	ic_fx_done(&r);
 	/* A JSON Accept does not make a page an API. */
 	c.accept = "application/json";
@@ -312,7 +313,7 @@ static void test_route_owner_page_next_uses_script_name_ia_c_20(void **state)
 {
 	struct ic_fx *fx = *state;
 	struct ic_fx_call c = {.path = "/with/abc",
-			       .script_name = "/indiechat/feed"};
+	                       .script_name = "/indiechat/feed"};
 	struct ic_fx_run r;
 	char loc[1024];
 
@@ -380,11 +381,13 @@ static void test_route_owner_page_and_api_with_session_run(void **state)
 
 /* POST /act with @p form; 403 expected and the handler never called. */
 static void assert_action_refused(struct ic_fx *fx, const char *cookie,
-				  const char *origin, const char *form)
+                                  const char *origin, const char *form)
 {
-	struct ic_fx_call c = {.method = "POST", .path = "/act",
-			       .cookie = cookie, .origin = origin,
-			       .body = form};
+	struct ic_fx_call c = {.method = "POST",
+	                       .path = "/act",
+	                       .cookie = cookie,
+	                       .origin = origin,
+	                       .body = form};
 	struct ic_fx_run r;
 
 	owner_run(fx, &c, &r);
@@ -406,17 +409,18 @@ static void test_route_owner_action_refused_is_403_sec_10(void **state)
 	ic_session_csrf("another-session", other);
 	snprintf(form, sizeof(form), "csrf=%s", csrf);
 	snprintf(wrong, sizeof(wrong), "csrf=%s", other);
-	assert_action_refused(fx, NULL, NULL, form);            /* no session */
-	assert_action_refused(fx, cookie, NULL, "x=1");         /* no token */
-	assert_action_refused(fx, cookie, NULL, wrong);         /* wrong one */
+	assert_action_refused(fx, NULL, NULL, form);    /* no session */
+	assert_action_refused(fx, cookie, NULL, "x=1"); /* no token */
+	assert_action_refused(fx, cookie, NULL, wrong); /* wrong one */
 	assert_action_refused(fx, cookie, "https://evil.example", form);
 }
 
 static void test_route_owner_action_refusal_page_or_plain(void **state)
 {
 	struct ic_fx *fx = *state;
-	struct ic_fx_call c = {.method = "POST", .path = "/act",
-			       .body = "next=%2Findiechat%2Ffeed%2Fcontacts"};
+	struct ic_fx_call c = {.method = "POST",
+	                       .path = "/act",
+	                       .body = "next=%2Findiechat%2Ffeed%2Fcontacts"};
 	struct ic_fx_run r;
 
 	/* A browser: an HTML page that says why and links back. */
@@ -439,8 +443,9 @@ static void test_route_owner_action_refusal_page_or_plain(void **state)
 static void test_route_owner_action_with_session_and_csrf_runs(void **state)
 {
 	struct ic_fx *fx = *state;
-	struct ic_fx_call c = {.method = "POST", .path = "/act",
-			       .origin = "https://alice.example"};
+	struct ic_fx_call c = {.method = "POST",
+	                       .path = "/act",
+	                       .origin = "https://alice.example"};
 	struct ic_fx_run r;
 	char csrf[65], form[128];
 
@@ -478,8 +483,8 @@ static enum ic_err h_marks(struct ic_req *req)
 }
 
 static const struct ic_route safe_routes[] = {
-	{"GET", "/marks", h_marks, IC_NEED_NOTHING, "marks on GET"},
-	{"GET", "/acts", h_unchecked, IC_NEED_GET_ACTS, "acts elsewhere"},
+        {"GET", "/marks", h_marks, IC_NEED_NOTHING, "marks on GET"},
+        {"GET", "/acts", h_unchecked, IC_NEED_GET_ACTS, "acts elsewhere"},
 };
 
 static bool marked(struct ic_fx *fx)
@@ -542,26 +547,26 @@ static void test_route_head_on_a_get_that_acts_is_405(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_route_match_literal_and_params),
-		cmocka_unit_test(test_route_unknown_path_is_404),
-		cmocka_unit_test(test_route_wrong_method_is_405_with_allow),
-		cmocka_unit_test(test_route_head_uses_get_without_body_h_9),
-		cmocka_unit_test(test_route_captures_path_parameter),
-		cmocka_unit_test(test_route_form_is_parsed_for_handler_h_6),
-		cmocka_unit_test(test_route_form_with_wrong_type_is_415),
-		cmocka_unit_test(test_route_bad_form_is_400),
-		cmocka_unit_test(test_route_body_over_cap_is_413),
-		cmocka_unit_test(test_route_handler_error_becomes_response),
+	        cmocka_unit_test(test_route_match_literal_and_params),
+	        cmocka_unit_test(test_route_unknown_path_is_404),
+	        cmocka_unit_test(test_route_wrong_method_is_405_with_allow),
+	        cmocka_unit_test(test_route_head_uses_get_without_body_h_9),
+	        cmocka_unit_test(test_route_captures_path_parameter),
+	        cmocka_unit_test(test_route_form_is_parsed_for_handler_h_6),
+	        cmocka_unit_test(test_route_form_with_wrong_type_is_415),
+	        cmocka_unit_test(test_route_bad_form_is_400),
+	        cmocka_unit_test(test_route_body_over_cap_is_413),
+	        cmocka_unit_test(test_route_handler_error_becomes_response),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ic_fx_setup, ic_fx_teardown)
-		T(test_route_head_changes_nothing),
-		T(test_route_head_on_a_get_that_acts_is_405),
-		T(test_route_owner_page_without_session_is_303_ia_c_20),
-		T(test_route_owner_page_next_uses_script_name_ia_c_20),
-		T(test_route_owner_api_without_session_is_401_json),
-		T(test_route_owner_page_and_api_with_session_run),
-		T(test_route_owner_action_refused_is_403_sec_10),
-		T(test_route_owner_action_refusal_page_or_plain),
-		T(test_route_owner_action_with_session_and_csrf_runs),
+	        T(test_route_head_changes_nothing),
+	        T(test_route_head_on_a_get_that_acts_is_405),
+	        T(test_route_owner_page_without_session_is_303_ia_c_20),
+	        T(test_route_owner_page_next_uses_script_name_ia_c_20),
+	        T(test_route_owner_api_without_session_is_401_json),
+	        T(test_route_owner_page_and_api_with_session_run),
+	        T(test_route_owner_action_refused_is_403_sec_10),
+	        T(test_route_owner_action_refusal_page_or_plain),
+	        T(test_route_owner_action_with_session_and_csrf_runs),
 #undef T
 	};
 

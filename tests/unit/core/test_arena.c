@@ -147,15 +147,16 @@ static void test_arena_free_null_is_harmless(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_arena_alloc_is_aligned_and_distinct),
-		cmocka_unit_test(test_arena_large_allocation_gets_own_chunk),
-		cmocka_unit_test(test_arena_cap_refuses_and_stays_usable),
-		cmocka_unit_test(test_arena_strings_are_copied),
-		cmocka_unit_test(test_arena_cleanups_run_newest_first),
-		cmocka_unit_test(test_arena_cleanup_frees_registered_handle),
-		cmocka_unit_test(test_arena_cleanup_runs_even_when_registration_fails),
-		cmocka_unit_test(test_arena_take_buf_moves_contents),
-		cmocka_unit_test(test_arena_free_null_is_harmless),
+	        cmocka_unit_test(test_arena_alloc_is_aligned_and_distinct),
+	        cmocka_unit_test(test_arena_large_allocation_gets_own_chunk),
+	        cmocka_unit_test(test_arena_cap_refuses_and_stays_usable),
+	        cmocka_unit_test(test_arena_strings_are_copied),
+	        cmocka_unit_test(test_arena_cleanups_run_newest_first),
+	        cmocka_unit_test(test_arena_cleanup_frees_registered_handle),
+	        cmocka_unit_test(
+	                test_arena_cleanup_runs_even_when_registration_fails),
+	        cmocka_unit_test(test_arena_take_buf_moves_contents),
+	        cmocka_unit_test(test_arena_free_null_is_harmless),
 	};
 
 	return cmocka_run_group_tests_name("arena", tests, NULL, NULL);

@@ -134,15 +134,15 @@ static void test_buf_truncate_and_reset(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf_init_is_empty_and_terminated),
-		cmocka_unit_test(test_buf_add_appends_and_terminates),
-		cmocka_unit_test(test_buf_holds_embedded_nul),
-		cmocka_unit_test(test_buf_add_up_to_cap_succeeds),
-		cmocka_unit_test(test_buf_add_past_cap_fails_and_stays_valid),
-		cmocka_unit_test(test_buf_huge_length_does_not_overflow),
-		cmocka_unit_test(test_buf_take_hands_over_ownership),
-		cmocka_unit_test(test_buf_grows_across_many_appends),
-		cmocka_unit_test(test_buf_truncate_and_reset),
+	        cmocka_unit_test(test_buf_init_is_empty_and_terminated),
+	        cmocka_unit_test(test_buf_add_appends_and_terminates),
+	        cmocka_unit_test(test_buf_holds_embedded_nul),
+	        cmocka_unit_test(test_buf_add_up_to_cap_succeeds),
+	        cmocka_unit_test(test_buf_add_past_cap_fails_and_stays_valid),
+	        cmocka_unit_test(test_buf_huge_length_does_not_overflow),
+	        cmocka_unit_test(test_buf_take_hands_over_ownership),
+	        cmocka_unit_test(test_buf_grows_across_many_appends),
+	        cmocka_unit_test(test_buf_truncate_and_reset),
 	};
 
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);

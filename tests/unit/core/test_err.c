@@ -59,18 +59,18 @@ static void test_err_fail_returns_code(void **state)
 
 	(void)state;
 	assert_int_equal(ic_fail(errbuf, IC_ERR_GONE, "retired %s", "cb"),
-			 IC_ERR_GONE);
+	                 IC_ERR_GONE);
 	assert_string_equal(errbuf, "retired cb");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_err_every_code_has_a_sentence),
-		cmocka_unit_test(test_err_codes_keep_their_numbers),
-		cmocka_unit_test(test_err_failf_is_one_line),
-		cmocka_unit_test(test_err_failf_truncates_long_messages),
-		cmocka_unit_test(test_err_fail_returns_code),
+	        cmocka_unit_test(test_err_every_code_has_a_sentence),
+	        cmocka_unit_test(test_err_codes_keep_their_numbers),
+	        cmocka_unit_test(test_err_failf_is_one_line),
+	        cmocka_unit_test(test_err_failf_truncates_long_messages),
+	        cmocka_unit_test(test_err_fail_returns_code),
 	};
 
 	return cmocka_run_group_tests_name("err", tests, NULL, NULL);

@@ -914,8 +914,7 @@ static enum ic_err conv_of(struct ic_store_txn *t, void *ctx)
 	return rc;
 }
 
-static void
-test_owner_revoke_ends_refresh_te_12(void **state)
+static void test_owner_revoke_ends_refresh_te_12(void **state)
 {
 	struct ic_fx *fx = *state;
 	char *rt = ticket_refresh_token(fx);

@@ -1,8 +1,8 @@
 /*
  * test_passphrase.c - the owner's passphrase for the built-in
- * authorization endpoint (lib/indieauth/passphrase.c): yescrypt hashes, the check
- * against the configuration or the database, the per-address slow-down
- * of wrong guesses (SEC-14) and `auth --set-passphrase`.
+ * authorization endpoint (lib/indieauth/passphrase.c): yescrypt hashes, the
+ * check against the configuration or the database, the per-address slow-down of
+ * wrong guesses (SEC-14) and `auth --set-passphrase`.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -391,7 +391,7 @@ static void test_passphrase_ipv6_counts_per_64_sec_14(void **state)
 	 * counts, not as the wait: after the free tries the wait is 1 s,
 	 * which a slow (loaded) machine spends on the yescrypt checks. */
 	assert_int_equal(rate_of(fx, "2001:db8:1:2::/64").failures,
-			 IC_PASSPHRASE_FREE_TRIES);
+	                 IC_PASSPHRASE_FREE_TRIES);
 	assert_int_equal(rate_of(fx, "2001:db8:1:2::1").failures, 0);
 	assert_int_equal(rate_of(fx, "2001:db8:1:3::/64").failures, 0);
 	assert_int_equal(wait_of(fx, "2001:db8:1:3::1"), 0);

@@ -44,9 +44,9 @@ static cJSON *parse(struct fx *f, const char *html)
 {
 	cJSON *doc = NULL;
 
-	assert_int_equal(ic_mf2_parse(f->a, html, strlen(html), BASE, &doc,
-	                              f->errbuf),
-	                 IC_OK);
+	assert_int_equal(
+	        ic_mf2_parse(f->a, html, strlen(html), BASE, &doc, f->errbuf),
+	        IC_OK);
 	assert_non_null(doc);
 	return doc;
 }
@@ -99,19 +99,22 @@ static char *repeat(const char *head, const char *unit, size_t count,
 
 static void test_mf2_h_entry_properties_parsed_mc_1(void **state)
 {
-	cJSON *doc = parse(*state,
-	                   "<article class=\"h-entry\"><h1 class=\"p-name\">Hi"
-	                   "</h1><a class=\"u-url\" href=\"/m/1\">link</a>"
-	                   "<time class=\"dt-published\" datetime=\"2024-05-01"
-	                   "T12:00:00+02:00\">May 1</time><div class=\"e-content\">"
-	                   "<p>Hello</p></div></article>");
+	cJSON *doc =
+	        parse(*state,
+	              "<article class=\"h-entry\"><h1 class=\"p-name\">Hi"
+	              "</h1><a class=\"u-url\" href=\"/m/1\">link</a>"
+	              "<time class=\"dt-published\" datetime=\"2024-05-01"
+	              "T12:00:00+02:00\">May 1</time><div class=\"e-content\">"
+	              "<p>Hello</p></div></article>");
 	cJSON *it = item(doc, 0);
 
 	assert_string_equal(
-	        cJSON_GetArrayItem(cJSON_GetObjectItem(it, "type"), 0)->valuestring,
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(it, "type"), 0)
+	                ->valuestring,
 	        "h-entry");
 	assert_string_equal(prop_str(it, "name", 0), "Hi");
-	assert_string_equal(prop_str(it, "url", 0), "https://alice.example/m/1");
+	assert_string_equal(prop_str(it, "url", 0),
+	                    "https://alice.example/m/1");
 	assert_string_equal(prop_str(it, "published", 0),
 	                    "2024-05-01T12:00:00+02:00");
 	assert_string_equal(member(prop(it, "content", 0), "html"),
@@ -121,30 +124,33 @@ static void test_mf2_h_entry_properties_parsed_mc_1(void **state)
 
 static void test_mf2_root_names_lowercase_vendor_only_mc_1(void **state)
 {
-	cJSON *doc = parse(*state, "<p class=\"h-Entry\">a</p>"
-	                           "<p class=\"h-entry1\">b</p>"
-	                           "<p class=\"h-x-chat h-entry h-entry\">c</p>");
+	cJSON *doc =
+	        parse(*state, "<p class=\"h-Entry\">a</p>"
+	                      "<p class=\"h-entry1\">b</p>"
+	                      "<p class=\"h-x-chat h-entry h-entry\">c</p>");
 	cJSON *items = cJSON_GetObjectItem(doc, "items");
 	cJSON *type = cJSON_GetObjectItem(item(doc, 0), "type");
 
 	assert_int_equal(cJSON_GetArraySize(items), 1);
 	assert_int_equal(cJSON_GetArraySize(type), 2);
-	assert_string_equal(cJSON_GetArrayItem(type, 0)->valuestring, "h-entry");
+	assert_string_equal(cJSON_GetArrayItem(type, 0)->valuestring,
+	                    "h-entry");
 	assert_string_equal(cJSON_GetArrayItem(type, 1)->valuestring,
 	                    "h-x-chat");
 }
 
 static void test_mf2_nested_author_hcard_has_value_mc_1(void **state)
 {
-	cJSON *doc = parse(*state,
-	                   "<div class=\"h-entry\"><a class=\"p-author h-card\" "
-	                   "href=\"https://alice.example/\">Alice</a>"
-	                   "<div class=\"h-cite\">quoted</div></div>");
+	cJSON *doc = parse(
+	        *state, "<div class=\"h-entry\"><a class=\"p-author h-card\" "
+	                "href=\"https://alice.example/\">Alice</a>"
+	                "<div class=\"h-cite\">quoted</div></div>");
 	cJSON *author = prop(item(doc, 0), "author", 0);
 	cJSON *children = cJSON_GetObjectItem(item(doc, 0), "children");
 
 	assert_string_equal(member(author, "value"), "Alice");
-	assert_string_equal(prop_str(author, "url", 0), "https://alice.example/");
+	assert_string_equal(prop_str(author, "url", 0),
+	                    "https://alice.example/");
 	assert_int_equal(cJSON_GetArraySize(children), 1);
 	/* A nested microformat means no implied name for the entry. */
 	assert_null(prop(item(doc, 0), "name", 0));
@@ -162,14 +168,17 @@ static void test_mf2_no_implied_name_next_to_e_content_mp_3(void **state)
 
 static void test_mf2_relative_u_resolved_against_document_mc_1(void **state)
 {
-	cJSON *doc = parse(*state, "<div class=\"h-card\"><a class=\"u-url\" "
-	                           "href=\"../me?x=1\">Alice</a><img "
-	                           "class=\"u-photo\" src=\"//cdn.example/a.png\">"
-	                           "<a class=\"u-uid\" href=\"\">x</a></div>");
+	cJSON *doc =
+	        parse(*state, "<div class=\"h-card\"><a class=\"u-url\" "
+	                      "href=\"../me?x=1\">Alice</a><img "
+	                      "class=\"u-photo\" src=\"//cdn.example/a.png\">"
+	                      "<a class=\"u-uid\" href=\"\">x</a></div>");
 	cJSON *it = item(doc, 0);
 
-	assert_string_equal(prop_str(it, "url", 0), "https://alice.example/me?x=1");
-	assert_string_equal(prop_str(it, "photo", 0), "https://cdn.example/a.png");
+	assert_string_equal(prop_str(it, "url", 0),
+	                    "https://alice.example/me?x=1");
+	assert_string_equal(prop_str(it, "photo", 0),
+	                    "https://cdn.example/a.png");
 	assert_string_equal(prop_str(it, "uid", 0), BASE);
 }
 
@@ -184,10 +193,11 @@ static void test_mf2_base_href_honoured_mc_1(void **state)
 
 static void test_mf2_javascript_url_passed_through_mc_1(void **state)
 {
-	cJSON *doc = parse(*state, "<div class=\"h-entry\"><a class=\"u-url\" "
-	                           "href=\" javascript:alert(1)\">x</a>"
-	                           "<a class=\"u-in-reply-to\" "
-	                           "href=\"mailto:bob@bob.example\">y</a></div>");
+	cJSON *doc =
+	        parse(*state, "<div class=\"h-entry\"><a class=\"u-url\" "
+	                      "href=\" javascript:alert(1)\">x</a>"
+	                      "<a class=\"u-in-reply-to\" "
+	                      "href=\"mailto:bob@bob.example\">y</a></div>");
 
 	/* The parser does not judge schemes; consumers check (MC-5). */
 	assert_string_equal(prop_str(item(doc, 0), "url", 0),
@@ -220,10 +230,10 @@ static void test_mf2_id_kept_when_not_empty_mc_1(void **state)
 
 static void test_mf2_e_content_html_keeps_script_mc_2(void **state)
 {
-	cJSON *doc = parse(*state,
-	                   "<div class=\"h-entry\"><div class=\"e-content\">text "
-	                   "<strong>bold</strong><script>x = 1</script>"
-	                   "<style>b {}</style></div></div>");
+	cJSON *doc = parse(
+	        *state, "<div class=\"h-entry\"><div class=\"e-content\">text "
+	                "<strong>bold</strong><script>x = 1</script>"
+	                "<style>b {}</style></div></div>");
 	cJSON *content = prop(item(doc, 0), "content", 0);
 
 	/* Sanitising is a separate step (MC-3): html keeps <script>. */
@@ -235,34 +245,36 @@ static void test_mf2_e_content_html_keeps_script_mc_2(void **state)
 
 static void test_mf2_p_text_drops_script_and_style_mc_2(void **state)
 {
-	cJSON *doc = parse(*state, "<p class=\"h-entry\"><span class=\"p-name\">"
-	                           "  A post<script>x()</script><style>p{}"
-	                           "</style>\n</span></p>");
+	cJSON *doc =
+	        parse(*state, "<p class=\"h-entry\"><span class=\"p-name\">"
+	                      "  A post<script>x()</script><style>p{}"
+	                      "</style>\n</span></p>");
 
 	assert_string_equal(prop_str(item(doc, 0), "name", 0), "A post");
 }
 
 static void test_mf2_e_html_relative_urls_absolutised_mc_2(void **state)
 {
-	cJSON *doc = parse(*state,
-	                   "<div class=\"h-entry\"><div class=\"e-content\"> <a "
-	                   "href=\"/x?a=1&amp;b=2\" title='say \"hi\"'>x</a> "
-	                   "<img src=\"p.png\" alt=\"\"> &lt;not a tag&gt; "
-	                   "</div></div>");
+	cJSON *doc = parse(
+	        *state, "<div class=\"h-entry\"><div class=\"e-content\"> <a "
+	                "href=\"/x?a=1&amp;b=2\" title='say \"hi\"'>x</a> "
+	                "<img src=\"p.png\" alt=\"\"> &lt;not a tag&gt; "
+	                "</div></div>");
 
-	assert_string_equal(member(prop(item(doc, 0), "content", 0), "html"),
-	                    "<a href=\"https://alice.example/x?a=1&amp;b=2\" "
-	                    "title=\"say &quot;hi&quot;\">x</a> <img "
-	                    "src=\"https://alice.example/feed/p.png\" alt=\"\"> "
-	                    "&lt;not a tag&gt;");
+	assert_string_equal(
+	        member(prop(item(doc, 0), "content", 0), "html"),
+	        "<a href=\"https://alice.example/x?a=1&amp;b=2\" "
+	        "title=\"say &quot;hi&quot;\">x</a> <img "
+	        "src=\"https://alice.example/feed/p.png\" alt=\"\"> "
+	        "&lt;not a tag&gt;");
 }
 
 static void test_mf2_img_alt_or_src_in_text_mc_2(void **state)
 {
-	cJSON *doc = parse(*state,
-	                   "<div class=\"h-entry\"><p class=\"p-summary\">a <img "
-	                   "alt=\"smile\"> b</p><div class=\"e-content\">c<img "
-	                   "src=\"i.png\"></div></div>");
+	cJSON *doc = parse(
+	        *state, "<div class=\"h-entry\"><p class=\"p-summary\">a <img "
+	                "alt=\"smile\"> b</p><div class=\"e-content\">c<img "
+	                "src=\"i.png\"></div></div>");
 	cJSON *it = item(doc, 0);
 
 	assert_string_equal(prop_str(it, "summary", 0), "a smile b");
@@ -281,7 +293,8 @@ static void test_mf2_rels_and_rel_urls_collected_mc_1(void **state)
 	                                   "https://alice.example/p/1");
 
 	assert_string_equal(
-	        cJSON_GetArrayItem(cJSON_GetObjectItem(rels, "hub"), 0)->valuestring,
+	        cJSON_GetArrayItem(cJSON_GetObjectItem(rels, "hub"), 0)
+	                ->valuestring,
 	        "https://alice.example/hub");
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rels, "prev")),
 	                 1);
@@ -304,10 +317,9 @@ static void test_mf2_rels_and_rel_urls_collected_mc_1(void **state)
 
 static void test_mf2_rel_urls_rels_sorted_rels_in_order_mc_1(void **state)
 {
-	cJSON *doc = parse(*state,
-	                   "<a rel=\"me home\" href=\"/z\">z</a>"
-	                   "<a rel=\"me\" href=\"/a\">a</a>"
-	                   "<a rel=\"alternate\" href=\"/z\">z</a>");
+	cJSON *doc = parse(*state, "<a rel=\"me home\" href=\"/z\">z</a>"
+	                           "<a rel=\"me\" href=\"/a\">a</a>"
+	                           "<a rel=\"alternate\" href=\"/z\">z</a>");
 	cJSON *rels = cJSON_GetObjectItem(
 	        cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "rel-urls"),
 	                            "https://alice.example/z"),
@@ -374,10 +386,11 @@ static void test_mf2_hatom_page_gives_feed_and_entries_mc_4(void **state)
 	                    "https://alice.example/2024/05/hello/");
 	assert_null(prop(entry, "url", 1));
 	assert_string_equal(prop_str(entry, "category", 0), "intro");
-	assert_string_equal(prop_str(entry, "published", 0), "2024-05-01 10:30");
-	assert_int_equal(ic_mf2_datetime(prop_str(entry, "published", 0), &when,
-	                                 NULL),
-	                 IC_OK);
+	assert_string_equal(prop_str(entry, "published", 0),
+	                    "2024-05-01 10:30");
+	assert_int_equal(
+	        ic_mf2_datetime(prop_str(entry, "published", 0), &when, NULL),
+	        IC_OK);
 	assert_string_equal(prop_str(entry, "updated", 0),
 	                    "2024-05-02T08:00:00+02:00");
 	author = prop(entry, "author", 0);
@@ -385,7 +398,8 @@ static void test_mf2_hatom_page_gives_feed_and_entries_mc_4(void **state)
 	assert_string_equal(prop_str(author, "url", 0),
 	                    "https://alice.example/author/alice/");
 	content = prop(entry, "content", 0);
-	assert_string_equal(member(content, "html"), "<p>First <b>post</b>.</p>");
+	assert_string_equal(member(content, "html"),
+	                    "<p>First <b>post</b>.</p>");
 	assert_string_equal(member(content, "value"), "First post.");
 }
 
@@ -394,13 +408,13 @@ static void test_mf2_hatom_page_gives_feed_and_entries_mc_4(void **state)
  * inside hreview. */
 static void test_mf2_backcompat_roots_only_without_h_roots_mc_1(void **state)
 {
-	cJSON *doc = parse(*state,
-	                   "<div class=\"h-entry hentry\">"
-	                   "<span class=\"entry-title\">no</span>"
-	                   "<span class=\"p-name\">yes</span></div>"
-	                   "<div class=\"item\"><span class=\"fn\">x</span></div>"
-	                   "<div class=\"hreview\"><div class=\"item\">"
-	                   "<span class=\"fn\">Crepe</span></div></div>");
+	cJSON *doc = parse(
+	        *state, "<div class=\"h-entry hentry\">"
+	                "<span class=\"entry-title\">no</span>"
+	                "<span class=\"p-name\">yes</span></div>"
+	                "<div class=\"item\"><span class=\"fn\">x</span></div>"
+	                "<div class=\"hreview\"><div class=\"item\">"
+	                "<span class=\"fn\">Crepe</span></div></div>");
 	cJSON *rev;
 
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "items")),
@@ -419,15 +433,15 @@ static void test_mf2_backcompat_roots_only_without_h_roots_mc_1(void **state)
  * an ancestor, of itself or round a loop is skipped, not followed. */
 static void test_mf2_backcompat_includes_bounded_mc_1(void **state)
 {
-	cJSON *doc = parse(*state,
-	                   "<div class=\"vcard\" itemref=\"org\">"
-	                   "<span class=\"fn\">Ann</span></div>"
-	                   "<p id=\"org\" class=\"org\">Acme</p>"
-	                   "<div id=\"a\" class=\"vcard\" itemref=\"b a\">"
-	                   "<span class=\"fn\">Loop</span></div>"
-	                   "<div id=\"b\"><span class=\"include\">"
-	                   "<a class=\"include\" href=\"#a\">a</a></span>"
-	                   "<span class=\"note\">n</span></div>");
+	cJSON *doc =
+	        parse(*state, "<div class=\"vcard\" itemref=\"org\">"
+	                      "<span class=\"fn\">Ann</span></div>"
+	                      "<p id=\"org\" class=\"org\">Acme</p>"
+	                      "<div id=\"a\" class=\"vcard\" itemref=\"b a\">"
+	                      "<span class=\"fn\">Loop</span></div>"
+	                      "<div id=\"b\"><span class=\"include\">"
+	                      "<a class=\"include\" href=\"#a\">a</a></span>"
+	                      "<span class=\"note\">n</span></div>");
 	cJSON *loop = item(doc, 1);
 
 	assert_string_equal(prop_str(item(doc, 0), "org", 0), "Acme");
@@ -454,13 +468,13 @@ static void test_mf2_bad_base_url_rejected(void **state)
 	struct fx *f = *state;
 	cJSON *doc = (cJSON *)f; /* must be reset to NULL */
 
-	assert_int_equal(ic_mf2_parse(f->a, "<p>", 3, "ftp://x.example/",
-	                              &doc, f->errbuf),
-	                 IC_ERR_BAD_INPUT);
-	assert_null(doc);
-	assert_int_equal(ic_mf2_parse(f->a, "<p>", 3, "/relative", &doc,
+	assert_int_equal(ic_mf2_parse(f->a, "<p>", 3, "ftp://x.example/", &doc,
 	                              f->errbuf),
 	                 IC_ERR_BAD_INPUT);
+	assert_null(doc);
+	assert_int_equal(
+	        ic_mf2_parse(f->a, "<p>", 3, "/relative", &doc, f->errbuf),
+	        IC_ERR_BAD_INPUT);
 	assert_int_equal(ic_mf2_parse(f->a, "<p>", 3, NULL, &doc, f->errbuf),
 	                 IC_ERR_BAD_INPUT);
 }
@@ -469,13 +483,13 @@ static void test_mf2_bad_base_url_rejected(void **state)
 
 static void test_mf2_vcp_date_time_tz_combined_mc_1(void **state)
 {
-	cJSON *doc = parse(*state,
-	                   "<div class=\"h-event\"><span class=\"p-name\">x</span>"
-	                   "<span class=\"dt-start\"><time class=\"value\" "
-	                   "datetime=\"2015-04-29\">29 April</time> at <span "
-	                   "class=\"value\">3:34pm</span><span class=\"value\">"
-	                   "+0130</span></span><span class=\"dt-end\"><span "
-	                   "class=\"value\">17:00</span></span></div>");
+	cJSON *doc = parse(
+	        *state, "<div class=\"h-event\"><span class=\"p-name\">x</span>"
+	                "<span class=\"dt-start\"><time class=\"value\" "
+	                "datetime=\"2015-04-29\">29 April</time> at <span "
+	                "class=\"value\">3:34pm</span><span class=\"value\">"
+	                "+0130</span></span><span class=\"dt-end\"><span "
+	                "class=\"value\">17:00</span></span></div>");
 	cJSON *it = item(doc, 0);
 
 	assert_string_equal(prop_str(it, "start", 0), "2015-04-29 15:34+01:30");
@@ -495,10 +509,10 @@ static void test_mf2_datetime_space_separator_accepted_mc_7(void **state)
 static void test_mf2_datetime_html5_forms_mc_7(void **state)
 {
 	static const char *const same[] = {
-	        "2015-04-29T15:34",      "2015-04-29t15:34:00",
-	        "2015-04-29T15:34:00Z",  "2015-04-29 15:34:00.123z",
+	        "2015-04-29T15:34",       "2015-04-29t15:34:00",
+	        "2015-04-29T15:34:00Z",   "2015-04-29 15:34:00.123z",
 	        "2015-04-29T17:34+02:00", "2015-04-29T17:34:00+0200",
-	        "2015-04-29T14:34-01",   " 2015-04-29 15:34 "};
+	        "2015-04-29T14:34-01",    " 2015-04-29 15:34 "};
 	long long t;
 
 	(void)state;
@@ -515,11 +529,18 @@ static void test_mf2_datetime_html5_forms_mc_7(void **state)
 
 static void test_mf2_datetime_bad_forms_rejected_mc_7(void **state)
 {
-	static const char *const bad[] = {
-	        "",                 "yesterday",        "2015-04-29 15",
-	        "2015-02-29",       "2015-13-01",       "2015-04-31",
-	        "2015-04-29T24:00", "2015-04-29T15:60", "2015-04-29T15:34+2",
-	        "2015-04-29X15:34", "2015-4-29",        "2015-04-29T15:34:00."};
+	static const char *const bad[] = {"",
+	                                  "yesterday",
+	                                  "2015-04-29 15",
+	                                  "2015-02-29",
+	                                  "2015-13-01",
+	                                  "2015-04-31",
+	                                  "2015-04-29T24:00",
+	                                  "2015-04-29T15:60",
+	                                  "2015-04-29T15:34+2",
+	                                  "2015-04-29X15:34",
+	                                  "2015-4-29",
+	                                  "2015-04-29T15:34:00."};
 	long long t;
 	char errbuf[IC_ERRBUF_SIZE];
 
@@ -553,7 +574,8 @@ static void test_mf2_20000_nested_divs_refused_for_time(void **state)
 {
 	struct fx *f = *state;
 	size_t len;
-	char *html = repeat("<div class=\"h-entry\">", "<div>", 20000, "x", &len);
+	char *html =
+	        repeat("<div class=\"h-entry\">", "<div>", 20000, "x", &len);
 	cJSON *doc = NULL;
 
 	assert_int_equal(ic_mf2_parse(f->a, html, len, BASE, &doc, f->errbuf),
@@ -579,9 +601,9 @@ static void test_mf2_cloned_formatting_refused_at_budget(void **state)
 		assert_int_equal(ic_buf_addf(&b, "<b class=c%d>", i), IC_OK);
 	while (b.len < 34 * 1024)
 		assert_int_equal(ic_buf_adds(&b, "<p>x</p>"), IC_OK);
-	assert_int_equal(ic_mf2_parse(f->a, b.buf, b.len, BASE, &doc,
-	                              f->errbuf),
-	                 IC_ERR_TOO_LARGE);
+	assert_int_equal(
+	        ic_mf2_parse(f->a, b.buf, b.len, BASE, &doc, f->errbuf),
+	        IC_ERR_TOO_LARGE);
 	assert_null(doc);
 	assert_non_null(strstr(f->errbuf, "HTML too costly to parse"));
 	ic_buf_release(&b);
@@ -605,8 +627,9 @@ static void test_mf2_unclosed_paragraphs_do_not_count_as_nesting(void **state)
 {
 	struct fx *f = *state;
 	size_t len;
-	char *html = repeat("<div class=\"h-feed\">", "<p>x<li>y<br><img src=a>",
-	                    5 * IC_MAX_MF2_DEPTH, "</div>", &len);
+	char *html =
+	        repeat("<div class=\"h-feed\">", "<p>x<li>y<br><img src=a>",
+	               5 * IC_MAX_MF2_DEPTH, "</div>", &len);
 	cJSON *doc = NULL;
 
 	assert_int_equal(ic_mf2_parse(f->a, html, len, BASE, &doc, f->errbuf),
@@ -622,8 +645,9 @@ static void test_mf2_unclosed_links_in_a_paragraph_keep_the_entry(void **state)
 {
 	struct fx *f = *state;
 	size_t len;
-	char *html = repeat("<article class=\"h-entry\"><p class=\"p-name\">",
-	                    "<a href=\"/x\">link ", 300, "</p></article>", &len);
+	char *html =
+	        repeat("<article class=\"h-entry\"><p class=\"p-name\">",
+	               "<a href=\"/x\">link ", 300, "</p></article>", &len);
 	cJSON *doc = NULL;
 	const char *name;
 
@@ -645,20 +669,21 @@ static void test_mf2_one_deep_entry_does_not_drop_the_page(void **state)
 	struct ic_buf b = IC_BUF_INIT(64 * 1024);
 	cJSON *doc = NULL, *kids, *deep;
 
-	assert_int_equal(ic_buf_adds(&b, "<main class=\"h-feed\">"
-	                                 "<article class=\"h-entry\">"
-	                                 "<p class=\"p-name\">normal</p>"
-	                                 "</article><article class=\"h-entry\">"),
+	assert_int_equal(ic_buf_adds(&b,
+	                             "<main class=\"h-feed\">"
+	                             "<article class=\"h-entry\">"
+	                             "<p class=\"p-name\">normal</p>"
+	                             "</article><article class=\"h-entry\">"),
 	                 IC_OK);
 	for (int i = 0; i < 300; i++)
 		assert_int_equal(ic_buf_adds(&b, "<div>"), IC_OK);
-	assert_int_equal(ic_buf_adds(&b, "<p class=\"p-name\">deep</p>"), IC_OK);
+	assert_int_equal(ic_buf_adds(&b, "<p class=\"p-name\">deep</p>"),
+	                 IC_OK);
 	for (int i = 0; i < 300; i++)
 		assert_int_equal(ic_buf_adds(&b, "</div>"), IC_OK);
 	assert_int_equal(ic_buf_adds(&b, "</article></main>"), IC_OK);
-	assert_int_equal(ic_mf2_parse(f->a, b.buf, b.len, BASE, &doc,
-	                              f->errbuf),
-	                 IC_OK);
+	assert_int_equal(
+	        ic_mf2_parse(f->a, b.buf, b.len, BASE, &doc, f->errbuf), IC_OK);
 	kids = cJSON_GetObjectItem(item(doc, 0), "children");
 	assert_int_equal(cJSON_GetArraySize(kids), 2);
 	assert_string_equal(prop_str(cJSON_GetArrayItem(kids, 0), "name", 0),
@@ -724,8 +749,8 @@ static void test_mf2_nested_text_copies_past_cap_refused(void **state)
 	/* 100 nested p-* elements would copy the same 5 MB text 100 times. */
 	memset(big, 'a', n);
 	big[n] = '\0';
-	html = repeat("<div class=\"h-entry\">", "<div class=\"p-x\">", 100, big,
-	              &len);
+	html = repeat("<div class=\"h-entry\">", "<div class=\"p-x\">", 100,
+	              big, &len);
 	assert_int_equal(ic_mf2_parse(f->a, html, len, BASE, &doc, f->errbuf),
 	                 IC_ERR_TOO_LARGE);
 	assert_non_null(strstr(f->errbuf, "bytes of text"));

@@ -161,7 +161,8 @@ static void test_mf2_publish_full_page_is_tidy_clean(void **state)
  * configuration's maximum, so a conversation with feed_page_size = 100
  * stopped publishing at its 51st message.  Every page size the
  * configuration accepts must be publishable. */
-static void test_mf2_publish_largest_configurable_page_is_published(void **state)
+static void
+test_mf2_publish_largest_configurable_page_is_published(void **state)
 {
 	size_t n = IC_CONFIG_FEED_PAGE_SIZE_MAX;
 	struct ic_feed_entry *many = calloc(n, sizeof(*many));

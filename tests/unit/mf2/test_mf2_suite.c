@@ -199,7 +199,8 @@ static bool json_equal(const cJSON *a, const cJSON *b)
 	if (cJSON_IsArray(a) && cJSON_IsArray(b)) {
 		if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b))
 			return false;
-		for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
+		for (x = a->child, y = b->child; x && y;
+		     x = x->next, y = y->next)
 			if (!json_equal(x, y))
 				return false;
 		return true;
@@ -368,8 +369,8 @@ int main(int argc, char **argv)
 		if (subs == NULL) {
 			test_no++;
 			failures++;
-			printf("not ok %d - %s missing or empty at %s\n", test_no,
-			       series[s], dir);
+			printf("not ok %d - %s missing or empty at %s\n",
+			       test_no, series[s], dir);
 			continue;
 		}
 		for (size_t i = 0; i < n; i++)

@@ -795,7 +795,7 @@ int main(void)
 	        T(test_fetch_bearer_dropped_cross_origin_sec_4),
 	        T(test_fetch_bearer_over_http_refused_outside_dev_sec_4),
 	        T(test_fetch_loopback_blocked_without_dev_mode_sec_3),
-		T(test_fetch_dot_localhost_is_loopback_rfc_6761),
+	        T(test_fetch_dot_localhost_is_loopback_rfc_6761),
 	        T(test_fetch_redirect_into_loopback_blocked_sec_3),
 	        T(test_fetch_endless_body_stops_at_cap_h_7),
 	        T(test_fetch_huge_declared_body_refused_h_7),

@@ -15,7 +15,7 @@
 #include "store/conv_state.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define PEER "https://bob.example/"
+#define PEER          "https://bob.example/"
 
 /*
  * One cell: the state after the event ("stay" for unchanged), followed by
@@ -60,7 +60,7 @@ static enum ic_err code_named(const char *name)
 
 /* The state a cell names, and what it says of the flag ('+', '-', 0). */
 static enum ic_conv_state cell_state(const char *cell, enum ic_conv_state from,
-				     char *flag)
+                                     char *flag)
 {
 	char name[16];
 	size_t n = strcspn(cell, "+-");
@@ -90,13 +90,12 @@ static bool cell_holds(const struct row *r, enum ic_conv_event ev)
 	/* Refused: nothing moved, and the sentence names them. */
 	if (cell[0] == '!')
 		return rc == code_named(cell + 1) && s == r->state &&
-		       revoked == r->revoked && strstr(errbuf, PEER) &&
-		       !allows;
+		       revoked == r->revoked && strstr(errbuf, PEER) && !allows;
 	want = cell_state(cell, r->state, &flag);
 	return rc == IC_OK && s == want && allows &&
 	       revoked == (flag == '+'   ? true
-			   : flag == '-' ? false
-					 : r->revoked);
+	                   : flag == '-' ? false
+	                                 : r->revoked);
 }
 
 static void test_conv_state_table_matches_the_matrix(void **state)
@@ -108,11 +107,12 @@ static void test_conv_state_table_matches_the_matrix(void **state)
 		for (int ev = 0; ev < IC_CONV_NEVENTS; ev++)
 			if (!cell_holds(&expected[i], (enum ic_conv_event)ev))
 				fail_msg("%s%s x %s is not %s",
-					 ic_conv_state_name(expected[i].state),
-					 expected[i].revoked ? " (revoked)" : "",
-					 ic_conv_event_name(
-					         (enum ic_conv_event)ev),
-					 expected[i].cell[ev]);
+				         ic_conv_state_name(expected[i].state),
+				         expected[i].revoked ? " (revoked)"
+				                             : "",
+				         ic_conv_event_name(
+				                 (enum ic_conv_event)ev),
+				         expected[i].cell[ev]);
 }
 
 static void test_conv_state_closed_is_declined_or_blocked(void **state)
@@ -120,7 +120,7 @@ static void test_conv_state_closed_is_declined_or_blocked(void **state)
 	(void)state;
 	for (int s = 0; s < IC_CONV_NSTATES; s++)
 		assert_int_equal(ic_conv_closed((enum ic_conv_state)s),
-				 s == IC_CONV_DECLINED || s == IC_CONV_BLOCKED);
+		                 s == IC_CONV_DECLINED || s == IC_CONV_BLOCKED);
 }
 
 static void test_conv_state_receives_while_open(void **state)
@@ -139,20 +139,20 @@ static void test_conv_state_may_block_until_blocked(void **state)
 	(void)state;
 	for (int s = 0; s < IC_CONV_NONE; s++)
 		assert_int_equal(ic_conv_may_block((enum ic_conv_state)s),
-				 s != IC_CONV_BLOCKED);
+		                 s != IC_CONV_BLOCKED);
 	assert_false(ic_conv_may_block(IC_CONV_NONE));
 }
 
-static void test_conv_state_names_round_trip_but_none_is_not_stored(void **state)
+static void
+test_conv_state_names_round_trip_but_none_is_not_stored(void **state)
 {
 	enum ic_conv_state s = IC_CONV_ACTIVE;
 
 	(void)state;
 	for (int i = 0; i < IC_CONV_NONE; i++) {
 		assert_int_equal(
-		        ic_conv_state_parse(ic_conv_state_name(
-		                                    (enum ic_conv_state)i),
-		                            &s),
+		        ic_conv_state_parse(
+		                ic_conv_state_name((enum ic_conv_state)i), &s),
 		        IC_OK);
 		assert_int_equal(s, i);
 	}
@@ -161,9 +161,9 @@ static void test_conv_state_names_round_trip_but_none_is_not_stored(void **state
 	assert_int_equal(ic_conv_state_parse("Active", &s), IC_ERR_BAD_INPUT);
 	assert_int_equal(ic_conv_state_parse(NULL, &s), IC_ERR_BAD_INPUT);
 	assert_string_equal(ic_conv_state_name((enum ic_conv_state)99),
-			    "unknown");
+	                    "unknown");
 	assert_string_equal(ic_conv_event_name(IC_CONV_EV_TOKEN_REFRESH),
-			    "token_refresh");
+	                    "token_refresh");
 }
 
 static void test_conv_state_out_of_range_is_internal(void **state)
@@ -173,13 +173,13 @@ static void test_conv_state_out_of_range_is_internal(void **state)
 	char errbuf[IC_ERRBUF_SIZE] = "";
 
 	(void)state;
-	assert_int_equal(ic_conv_step(&s, &revoked, IC_CONV_EV_SEND, PEER,
-				      errbuf),
-			 IC_ERR_INTERNAL);
+	assert_int_equal(
+	        ic_conv_step(&s, &revoked, IC_CONV_EV_SEND, PEER, errbuf),
+	        IC_ERR_INTERNAL);
 	s = IC_CONV_ACTIVE;
-	assert_int_equal(ic_conv_step(&s, &revoked, IC_CONV_NEVENTS, PEER,
-				      errbuf),
-			 IC_ERR_INTERNAL);
+	assert_int_equal(
+	        ic_conv_step(&s, &revoked, IC_CONV_NEVENTS, PEER, errbuf),
+	        IC_ERR_INTERNAL);
 	assert_int_equal(s, IC_CONV_ACTIVE);
 	assert_false(ic_conv_allows(IC_CONV_ACTIVE, false, IC_CONV_NEVENTS));
 }

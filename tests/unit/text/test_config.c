@@ -110,7 +110,8 @@ static void test_config_name_and_photo_rules(void **state)
 	assert_string_equal(cfg.photo, "");
 	snprintf(text, sizeof(text), MINIMAL "name = %0101d\n", 0);
 	parse(state, text, IC_ERR_CONFIG);
-	parse(state, MINIMAL "photo = ftp://example.com/me.jpg\n", IC_ERR_CONFIG);
+	parse(state, MINIMAL "photo = ftp://example.com/me.jpg\n",
+	      IC_ERR_CONFIG);
 	parse(state, MINIMAL "photo = https://example.com/me.jpg#x\n",
 	      IC_ERR_CONFIG);
 }

@@ -1,4 +1,5 @@
-/* test_form.c - application/x-www-form-urlencoded codec (lib/text/form.c), H-6. */
+/* test_form.c - application/x-www-form-urlencoded codec (lib/text/form.c), H-6.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -164,9 +164,9 @@ static void test_html5_parses_again_after_refusal(void **state)
 		assert_int_equal(ic_html5_parse(in, len, NULL, &h, errbuf),
 		                 IC_ERR_TOO_LARGE);
 		ic_html5_free(&h);
-		assert_int_equal(ic_html5_parse(page, strlen(page), NULL, &h,
-		                                errbuf),
-		                 IC_OK);
+		assert_int_equal(
+		        ic_html5_parse(page, strlen(page), NULL, &h, errbuf),
+		        IC_OK);
 		assert_non_null(find(h.g->root, GUMBO_TAG_ARTICLE));
 		ic_html5_free(&h);
 	}
@@ -188,8 +188,7 @@ static void test_html5_explicit_budget(void **state)
 }
 
 /* Issue 11: `prefix`, then `unit` n times. */
-static char *repeat(const char *prefix, const char *unit, size_t n,
-                    size_t *len)
+static char *repeat(const char *prefix, const char *unit, size_t n, size_t *len)
 {
 	struct ic_buf b = IC_BUF_INIT(16u * 1024 * 1024);
 

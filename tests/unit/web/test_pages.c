@@ -39,8 +39,8 @@ static const struct ic_route feed_routes[] = {
         {"GET", "/contacts", ic_page_contacts, IC_NEED_OWNER_PAGE, ""},
         {"GET", "/with/{conv}", ic_page_conversation, IC_NEED_OWNER_PAGE, ""},
         {"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_OWNER_API, ""},
-        {"GET", "/api/with/{conv}", ic_page_api_conversation,
-         IC_NEED_OWNER_API, ""},
+        {"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_OWNER_API,
+         ""},
 };
 static const struct ic_route auth_routes[] = {
         {"GET", "/settings", ic_page_settings, IC_NEED_OWNER_PAGE, ""},

@@ -22,8 +22,9 @@
 
 #define BASE     IC_FX_BASE
 #define TOPIC_ID "abcdefghijklmnopqrstuvwxyz"
-#define TOPIC BASE "/feed/" TOPIC_ID
-#define CALLBACK "https://bob.example/indiechat/listener/cbcbcbcbcbcbcbcbcbcbcbcbcb"
+#define TOPIC    BASE "/feed/" TOPIC_ID
+#define CALLBACK                                                               \
+	"https://bob.example/indiechat/listener/cbcbcbcbcbcbcbcbcbcbcbcbcb"
 
 static enum ic_err conv_txn(struct ic_store_txn *t, void *p)
 {
@@ -57,8 +58,8 @@ static int setup(void **state)
 static enum ic_err post(struct ic_fx *f, const char *body)
 {
 	assert_int_equal(ic_form_parse(&f->req.form, f->req.arena, body,
-				       strlen(body), NULL),
-			 IC_OK);
+	                               strlen(body), NULL),
+	                 IC_OK);
 	memset(&f->req.resp, 0, sizeof(f->req.resp));
 	ic_buf_init(&f->req.resp.body, 1 << 16);
 	return ic_websub_hub_endpoint_post(&f->req);
@@ -74,13 +75,13 @@ struct look {
 static enum ic_err look_txn(struct ic_store_txn *t, void *p)
 {
 	struct look *l = p;
-	enum ic_err rc = ic_store_hub_sub_get_in_txn(t, l->a, TOPIC_ID,
-						     CALLBACK, &l->s);
+	enum ic_err rc =
+	        ic_store_hub_sub_get_in_txn(t, l->a, TOPIC_ID, CALLBACK, &l->s);
 
 	l->found = rc == IC_OK;
 	if (ic_due_when_in_txn(t, l->a, "hub_verify",
-			       ic_websub_hub_job_id(l->a, TOPIC_ID, CALLBACK),
-			       &l->due) != IC_OK)
+	                       ic_websub_hub_job_id(l->a, TOPIC_ID, CALLBACK),
+	                       &l->due) != IC_OK)
 		l->due = 0;
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 }
@@ -101,9 +102,9 @@ static void test_subscribe_is_202_pending_and_queued_ws_s_12(void **state)
 	struct look l;
 
 	assert_int_equal(post(f, "hub.mode=subscribe&hub.topic=" TOPIC
-				 "&hub.callback=" CALLBACK
-				 "&hub.secret=s3cret&hub.lease_seconds=86400"),
-			 IC_OK);
+	                         "&hub.callback=" CALLBACK
+	                         "&hub.secret=s3cret&hub.lease_seconds=86400"),
+	                 IC_OK);
 	assert_int_equal(f->req.resp.status, 202);
 	l = look(f);
 	assert_true(l.found);
@@ -119,10 +120,10 @@ static void test_lease_is_clamped_to_the_hub_range(void **state)
 {
 	struct ic_fx *f = *state;
 
-	assert_int_equal(post(f, "hub.mode=subscribe&hub.topic=" TOPIC
-				 "&hub.callback=" CALLBACK
-				 "&hub.lease_seconds=5"),
-			 IC_OK);
+	assert_int_equal(post(f,
+	                      "hub.mode=subscribe&hub.topic=" TOPIC
+	                      "&hub.callback=" CALLBACK "&hub.lease_seconds=5"),
+	                 IC_OK);
 	assert_int_equal(look(f).s.lease, IC_HUB_LEASE_MIN);
 }
 
@@ -141,35 +142,40 @@ static void test_bad_requests_refused_and_nothing_stored(void **state)
 	/* Only we publish our topics (WS-P-5 is our own ping). */
 	refused(f, "hub.mode=publish&hub.topic=" TOPIC, IC_ERR_BAD_INPUT);
 	refused(f, "hub.mode=watch&hub.topic=" TOPIC "&hub.callback=" CALLBACK,
-		IC_ERR_BAD_INPUT);
+	        IC_ERR_BAD_INPUT);
 	refused(f, "hub.mode=subscribe&hub.callback=" CALLBACK,
-		IC_ERR_BAD_INPUT);
+	        IC_ERR_BAD_INPUT);
 	/* A topic that is not ours, or not a topic at all. */
-	refused(f, "hub.mode=subscribe&hub.topic=https://evil.example/feed/"
-		   TOPIC_ID "&hub.callback=" CALLBACK,
-		IC_ERR_BAD_INPUT);
-	refused(f, "hub.mode=subscribe&hub.topic=" BASE
-		   "/feed/zzzzzzzzzzzzzzzzzzzzzzzzzz&hub.callback=" CALLBACK,
-		IC_ERR_NOT_FOUND);
-	refused(f, "hub.mode=subscribe&hub.topic=" TOPIC
-		   "&hub.callback=javascript:alert(1)",
-		IC_ERR_BAD_INPUT);
+	refused(f,
+	        "hub.mode=subscribe&hub.topic=https://evil.example/feed/" TOPIC_ID
+	        "&hub.callback=" CALLBACK,
+	        IC_ERR_BAD_INPUT);
+	refused(f,
+	        "hub.mode=subscribe&hub.topic=" BASE
+	        "/feed/zzzzzzzzzzzzzzzzzzzzzzzzzz&hub.callback=" CALLBACK,
+	        IC_ERR_NOT_FOUND);
+	refused(f,
+	        "hub.mode=subscribe&hub.topic=" TOPIC
+	        "&hub.callback=javascript:alert(1)",
+	        IC_ERR_BAD_INPUT);
 	refused(f, "hub.mode=subscribe&hub.topic=" TOPIC, IC_ERR_BAD_INPUT);
-	refused(f, "hub.mode=subscribe&hub.topic=" TOPIC "&hub.callback="
-		   CALLBACK "&hub.lease_seconds=-1",
-		IC_ERR_BAD_INPUT);
+	refused(f,
+	        "hub.mode=subscribe&hub.topic=" TOPIC "&hub.callback=" CALLBACK
+	        "&hub.lease_seconds=-1",
+	        IC_ERR_BAD_INPUT);
 	/* WebSub §5.1: a secret of 200 bytes or more (WS-S-10). */
 	memset(secret, 'x', 200);
 	secret[200] = '\0';
 	snprintf(body, sizeof(body),
-		 "hub.mode=subscribe&hub.topic=" TOPIC "&hub.callback=" CALLBACK
-		 "&hub.secret=%s",
-		 secret);
+	         "hub.mode=subscribe&hub.topic=" TOPIC "&hub.callback=" CALLBACK
+	         "&hub.secret=%s",
+	         secret);
 	refused(f, body, IC_ERR_BAD_INPUT);
 	/* Unsubscribing what was never subscribed. */
-	refused(f, "hub.mode=unsubscribe&hub.topic=" TOPIC
-		   "&hub.callback=" CALLBACK,
-		IC_ERR_NOT_FOUND);
+	refused(f,
+	        "hub.mode=unsubscribe&hub.topic=" TOPIC
+	        "&hub.callback=" CALLBACK,
+	        IC_ERR_NOT_FOUND);
 }
 
 static void test_job_id_round_trips(void **state)
@@ -178,16 +184,16 @@ static void test_job_id_round_trips(void **state)
 	const char *topic, *cb;
 
 	assert_int_equal(
-		ic_websub_hub_job_parse(
-			f->req.arena,
-			ic_websub_hub_job_id(f->req.arena, TOPIC_ID, CALLBACK),
-			&topic, &cb),
-		IC_OK);
+	        ic_websub_hub_job_parse(
+	                f->req.arena,
+	                ic_websub_hub_job_id(f->req.arena, TOPIC_ID, CALLBACK),
+	                &topic, &cb),
+	        IC_OK);
 	assert_string_equal(topic, TOPIC_ID);
 	assert_string_equal(cb, CALLBACK);
-	assert_int_equal(ic_websub_hub_job_parse(f->req.arena, "nospace",
-						 &topic, &cb),
-			 IC_ERR_BAD_INPUT);
+	assert_int_equal(
+	        ic_websub_hub_job_parse(f->req.arena, "nospace", &topic, &cb),
+	        IC_ERR_BAD_INPUT);
 }
 
 int main(void)

@@ -25,7 +25,7 @@
 #include "store/store_sub.h"
 #include "websub/websub_subscriber.h"
 
-#define TOPIC "https://alice.example/indiechat/feed/abcdefghijklmnopqrstuvwxyz"
+#define TOPIC  "https://alice.example/indiechat/feed/abcdefghijklmnopqrstuvwxyz"
 #define SECRET "0123456789abcdef0123456789abcdef"
 #define SUB_ID "subscriptionidaaaaaaaaaaaa"
 
@@ -64,8 +64,8 @@ static void new_request(struct ic_fx *f, const char *method, const char *id,
 	snprintf(path, sizeof(path), "/%s", id);
 	assert_true(ic_route_match("/{id}", path, req));
 	assert_int_equal(ic_form_parse(&req->query, req->arena, query,
-				       strlen(query), NULL),
-			 IC_OK);
+	                               strlen(query), NULL),
+	                 IC_OK);
 }
 
 struct put_ctx {
@@ -96,7 +96,7 @@ static void put_sub(struct ic_fx *f, const char *id, enum ic_sub_state state,
 	c.s.requested = requested;
 	assert_int_equal(ic_req_store(&f->req, &st), IC_OK);
 	assert_int_equal(ic_store_update(st, put_txn, &c, f->req.errbuf),
-			 IC_OK);
+	                 IC_OK);
 }
 
 struct get_ctx {
@@ -113,7 +113,7 @@ static enum ic_err get_txn(struct ic_store_txn *t, void *p)
 
 	if (rc == IC_OK &&
 	    ic_due_when_in_txn(t, c->a, "renew", c->s.conv, &c->renew_due) ==
-		    IC_ERR_NOT_FOUND)
+	            IC_ERR_NOT_FOUND)
 		c->renew_due = 0;
 	return rc;
 }
@@ -133,7 +133,7 @@ static enum ic_err unsub_txn(struct ic_store_txn *t, void *p)
 	struct get_ctx *c = p;
 
 	if (ic_due_when_in_txn(t, c->a, IC_WEBSUB_UNSUBSCRIBE_JOB, c->id,
-			       &c->renew_due) == IC_ERR_NOT_FOUND)
+	                       &c->renew_due) == IC_ERR_NOT_FOUND)
 		c->renew_due = 0;
 	return IC_OK;
 }
@@ -146,19 +146,19 @@ static long long unsubscribe_due(struct ic_fx *f, const char *id)
 
 	assert_int_equal(ic_req_store(&f->req, &st), IC_OK);
 	assert_int_equal(ic_store_view(st, unsub_txn, &c, f->req.errbuf),
-			 IC_OK);
+	                 IC_OK);
 	return c.renew_due;
 }
 
 static const char *verify_query(const char *mode, const char *topic,
-				const char *challenge)
+                                const char *challenge)
 {
 	static char q[1024];
 
 	snprintf(q, sizeof(q),
-		 "hub.mode=%s&hub.topic=%s&hub.challenge=%s"
-		 "&hub.lease_seconds=86400",
-		 mode, topic, challenge);
+	         "hub.mode=%s&hub.topic=%s&hub.challenge=%s"
+	         "&hub.lease_seconds=86400",
+	         mode, topic, challenge);
 	return q;
 }
 
@@ -170,30 +170,30 @@ static void test_verify_pending_subscribe_echoes_challenge_ws_s_15(void **state)
 
 	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe", now);
 	new_request(f, "GET", SUB_ID,
-		    verify_query("subscribe", TOPIC, "c4allenge-123"));
+	            verify_query("subscribe", TOPIC, "c4allenge-123"));
 	assert_int_equal(ic_websub_callback_get(&f->req), IC_OK);
 	assert_int_equal(f->req.resp.status, 200);
 	assert_string_equal(f->req.resp.body.buf, "c4allenge-123");
 	/* WS-S-19: never HTML. */
 	assert_string_equal(f->req.resp.content_type,
-			    "text/plain; charset=utf-8");
+	                    "text/plain; charset=utf-8");
 	assert_true(f->req.resp.nosniff);
 	g = get_sub(f, SUB_ID);
 	assert_int_equal(g.s.state, IC_SUB_ACTIVE);
 	/* WS-S-17: the lease from the verification; WS-S-18: renew early. */
 	assert_true(g.s.lease_expires >= now + 86400 &&
-		    g.s.lease_expires <= now + 86400 + 5);
+	            g.s.lease_expires <= now + 86400 + 5);
 	assert_true(g.renew_due > now && g.renew_due < now + 86400);
 }
 
-static void test_verify_wrong_topic_is_404_and_changes_nothing_ws_s_16(
-	void **state)
+static void
+test_verify_wrong_topic_is_404_and_changes_nothing_ws_s_16(void **state)
 {
 	struct ic_fx *f = *state;
 
 	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe", time(NULL));
 	new_request(f, "GET", SUB_ID,
-		    verify_query("subscribe", TOPIC "?invalid", "abc"));
+	            verify_query("subscribe", TOPIC "?invalid", "abc"));
 	assert_int_equal(ic_websub_callback_get(&f->req), IC_ERR_NOT_FOUND);
 	assert_int_equal(get_sub(f, SUB_ID).s.state, IC_SUB_PENDING);
 }
@@ -203,7 +203,7 @@ static void test_verify_unknown_callback_is_404_ws_s_16(void **state)
 	struct ic_fx *f = *state;
 
 	new_request(f, "GET", "nosuchsubscriptionaaaaaaaa",
-		    verify_query("subscribe", TOPIC, "abc"));
+	            verify_query("subscribe", TOPIC, "abc"));
 	assert_int_equal(ic_websub_callback_get(&f->req), IC_ERR_NOT_FOUND);
 }
 
@@ -212,7 +212,7 @@ static void test_verify_of_expired_pending_request_is_404_ws_s_21(void **state)
 	struct ic_fx *f = *state;
 
 	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe",
-		time(NULL) - IC_WEBSUB_PENDING_SECONDS - 1);
+	        time(NULL) - IC_WEBSUB_PENDING_SECONDS - 1);
 	new_request(f, "GET", SUB_ID, verify_query("subscribe", TOPIC, "abc"));
 	assert_int_equal(ic_websub_callback_get(&f->req), IC_ERR_NOT_FOUND);
 	assert_int_equal(get_sub(f, SUB_ID).s.state, IC_SUB_PENDING);
@@ -236,7 +236,7 @@ static void test_verify_unsolicited_unsubscribe_is_404_ws_s_15(void **state)
 	/* A forged unsubscribe (w3c/websub#42) of an active subscription. */
 	put_sub(f, SUB_ID, IC_SUB_ACTIVE, NULL, time(NULL));
 	new_request(f, "GET", SUB_ID,
-		    verify_query("unsubscribe", TOPIC, "abc"));
+	            verify_query("unsubscribe", TOPIC, "abc"));
 	assert_int_equal(ic_websub_callback_get(&f->req), IC_ERR_NOT_FOUND);
 	assert_int_equal(get_sub(f, SUB_ID).s.state, IC_SUB_ACTIVE);
 }
@@ -247,7 +247,7 @@ static void test_verify_challenge_with_controls_refused_ws_s_19(void **state)
 
 	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe", time(NULL));
 	new_request(f, "GET", SUB_ID,
-		    verify_query("subscribe", TOPIC, "a%0D%0ASet-Cookie:x"));
+	            verify_query("subscribe", TOPIC, "a%0D%0ASet-Cookie:x"));
 	assert_int_equal(ic_websub_callback_get(&f->req), IC_ERR_NOT_FOUND);
 	assert_int_equal(get_sub(f, SUB_ID).s.state, IC_SUB_PENDING);
 }
@@ -258,7 +258,7 @@ static void test_denied_marks_subscription_and_answers_200_ws_s_20(void **state)
 
 	put_sub(f, SUB_ID, IC_SUB_ACTIVE, NULL, time(NULL));
 	new_request(f, "GET", SUB_ID,
-		    "hub.mode=denied&hub.topic=" TOPIC "&hub.reason=no");
+	            "hub.mode=denied&hub.topic=" TOPIC "&hub.reason=no");
 	assert_int_equal(ic_websub_callback_get(&f->req), IC_OK);
 	assert_int_equal(f->req.resp.status, 200);
 	assert_int_equal(get_sub(f, SUB_ID).s.state, IC_SUB_DENIED);
@@ -269,17 +269,17 @@ static void test_renewal_verified_retires_older_callback_ws_s_9(void **state)
 	struct ic_fx *f = *state;
 
 	put_sub(f, "oldsubscriptionaaaaaaaaaaa", IC_SUB_ACTIVE, NULL,
-		time(NULL) - 100000);
+	        time(NULL) - 100000);
 	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe", time(NULL));
 	new_request(f, "GET", SUB_ID, verify_query("subscribe", TOPIC, "abc"));
 	assert_int_equal(ic_websub_callback_get(&f->req), IC_OK);
 	assert_int_equal(get_sub(f, SUB_ID).s.state, IC_SUB_ACTIVE);
 	assert_int_equal(get_sub(f, "oldsubscriptionaaaaaaaaaaa").s.state,
-			 IC_SUB_GONE);
+	                 IC_SUB_GONE);
 	/* WS-S-14: the hub is told, by a job due now, not left to a 410. */
 	assert_true(unsubscribe_due(f, "oldsubscriptionaaaaaaaaaaa") > 0);
 	assert_true(unsubscribe_due(f, "oldsubscriptionaaaaaaaaaaa") <=
-		    time(NULL));
+	            time(NULL));
 	assert_int_equal(unsubscribe_due(f, SUB_ID), 0);
 }
 
@@ -288,7 +288,7 @@ static void test_renewal_verified_retires_older_callback_ws_s_9(void **state)
 static void test_renewal_before_expiry_for_every_lease_ws_s_18(void **state)
 {
 	static const long long leases[] = {2,  3,   10,   30,    59,    60,
-					   61, 120, 3600, 86400, 864000};
+	                                   61, 120, 3600, 86400, 864000};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(leases) / sizeof(leases[0]); i++) {
@@ -313,8 +313,8 @@ static void test_short_lease_renewed_before_expiry_ws_s_18(void **state)
 
 	put_sub(f, SUB_ID, IC_SUB_PENDING, "subscribe", now);
 	new_request(f, "GET", SUB_ID,
-		    "hub.mode=subscribe&hub.topic=" TOPIC
-		    "&hub.challenge=abc&hub.lease_seconds=40");
+	            "hub.mode=subscribe&hub.topic=" TOPIC
+	            "&hub.challenge=abc&hub.lease_seconds=40");
 	assert_int_equal(ic_websub_callback_get(&f->req), IC_OK);
 	g = get_sub(f, SUB_ID);
 	assert_true(g.s.lease_expires >= now + 40);
@@ -337,9 +337,10 @@ static enum ic_err due_txn(struct ic_store_txn *t, void *p)
 {
 	long long *when = p;
 	struct ic_arena *a = ic_arena_new(0);
-	enum ic_err rc = a ? ic_due_when_in_txn(t, a, "fetch",
-					    "convaaaaaaaaaaaaaaaaaaaaaa", when)
-			   : IC_ERR_NOMEM;
+	enum ic_err rc =
+	        a ? ic_due_when_in_txn(t, a, "fetch",
+	                               "convaaaaaaaaaaaaaaaaaaaaaa", when)
+	          : IC_ERR_NOMEM;
 
 	ic_arena_free(a);
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
@@ -352,7 +353,7 @@ static long long fetch_due_time(struct ic_fx *f)
 
 	assert_int_equal(ic_req_store(&f->req, &st), IC_OK);
 	assert_int_equal(ic_store_view(st, due_txn, &when, f->req.errbuf),
-			 IC_OK);
+	                 IC_OK);
 	return when;
 }
 
@@ -363,9 +364,9 @@ static void test_signed_delivery_accepted_and_fetch_due_ws_s_22_23(void **state)
 
 	put_sub(f, SUB_ID, IC_SUB_ACTIVE, NULL, time(NULL));
 	assert_int_equal(ic_crypto_hub_signature(f->req.arena, SECRET,
-						 strlen(SECRET), body,
-						 sizeof(body) - 1, &sig, NULL),
-			 IC_OK);
+	                                         strlen(SECRET), body,
+	                                         sizeof(body) - 1, &sig, NULL),
+	                 IC_OK);
 	deliver(f, SUB_ID, sig);
 	assert_int_equal(ic_websub_callback_post(&f->req), IC_OK);
 	assert_int_equal(f->req.resp.status, 202);
@@ -375,8 +376,8 @@ static void test_signed_delivery_accepted_and_fetch_due_ws_s_22_23(void **state)
 	assert_true(fetch_due_time(f) > 0);
 }
 
-static void test_unsigned_delivery_to_secret_subscription_403_ws_s_24(
-	void **state)
+static void
+test_unsigned_delivery_to_secret_subscription_403_ws_s_24(void **state)
 {
 	struct ic_fx *f = *state;
 
@@ -393,15 +394,15 @@ static void test_wrong_signature_403_and_nothing_due_ws_s_23(void **state)
 
 	put_sub(f, SUB_ID, IC_SUB_ACTIVE, NULL, time(NULL));
 	deliver(f, SUB_ID,
-		"sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58"
-		"b964ec3843");
+	        "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58"
+	        "b964ec3843");
 	assert_int_equal(ic_websub_callback_post(&f->req), IC_ERR_FORBIDDEN);
 	assert_null(f->req.after);
 	assert_int_equal(fetch_due_time(f), 0);
 }
 
-static void test_delivery_to_retired_or_unknown_callback_410_ws_s_26(
-	void **state)
+static void
+test_delivery_to_retired_or_unknown_callback_410_ws_s_26(void **state)
 {
 	struct ic_fx *f = *state;
 
