@@ -140,6 +140,10 @@
  * (page faults, a cold cache). */
 #define IC_HTML5_BASE_MS           20u
 #define IC_HTML5_NS_PER_INPUT_BYTE 290u
+/* A sanitizer build (ASan, UBSan) runs gumbo several times slower: its
+ * budget is this many times the above, so an instrumented test or fuzz
+ * run judges the same pages as a release build does.  Still linear. */
+#define IC_HTML5_SANITIZER_SLOWDOWN 8u
 
 /* --- mf2 parsing (MC-1, MC-2; lib/mf2/mf2.c) --------------------------------
  */

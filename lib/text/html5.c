@@ -45,13 +45,29 @@ size_t ic_html5_budget(size_t len)
 	return IC_HTML5_BASE_BYTES + IC_HTML5_BYTES_PER_INPUT_BYTE * len;
 }
 
+/* Instrumented builds: gcc says __SANITIZE_ADDRESS__, clang answers
+ * __has_feature(); -fsanitize=fuzzer-no-link comes with ASan here. */
+#if defined(__SANITIZE_ADDRESS__)
+#define IC_HTML5_SLOWDOWN IC_HTML5_SANITIZER_SLOWDOWN
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) ||                                        \
+        __has_feature(undefined_behavior_sanitizer)
+#define IC_HTML5_SLOWDOWN IC_HTML5_SANITIZER_SLOWDOWN
+#endif
+#endif
+#ifndef IC_HTML5_SLOWDOWN
+#define IC_HTML5_SLOWDOWN 1u
+#endif
+
 uint64_t ic_html5_time_budget_ns(size_t len)
 {
-	uint64_t base = (uint64_t)IC_HTML5_BASE_MS * 1000000u;
+	uint64_t base =
+	        (uint64_t)IC_HTML5_BASE_MS * 1000000u * IC_HTML5_SLOWDOWN;
+	uint64_t per = (uint64_t)IC_HTML5_NS_PER_INPUT_BYTE * IC_HTML5_SLOWDOWN;
 
-	if (len > (UINT64_MAX - base) / IC_HTML5_NS_PER_INPUT_BYTE)
+	if (len > (UINT64_MAX - base) / per)
 		return UINT64_MAX;
-	return base + (uint64_t)IC_HTML5_NS_PER_INPUT_BYTE * len;
+	return base + per * len;
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
