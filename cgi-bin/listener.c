@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "feed/credential.h"
 #include "indieauth/indieauth_client.h"
 #include "cgi/maint.h"
 #include "messages/outbox.h"
@@ -56,6 +57,8 @@ static const struct ic_maint_job jobs[] = {
         {IC_WEBSUB_UNSUBSCRIBE_JOB, ic_websub_unsubscribe_job}, /* WS-S-14 */
         {"hub_verify", ic_websub_hub_verify_job}, /* our hub's subscribers */
         {IC_AUTH_GC_JOB, ic_signin_gc_job},       /* expired sign-in records */
+        /* refresh a token we hold before it runs out (TR-11) */
+        {IC_CREDENTIAL_REFRESH_JOB, ic_credential_refresh_job},
 };
 
 static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)

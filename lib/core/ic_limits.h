@@ -358,6 +358,22 @@ _Static_assert(IC_TOKEN_RENEW_AHEAD < IC_TOKEN_LIFETIME_SECONDS,
 _Static_assert(IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD >
                        IC_TICKET_RETRY_HORIZON,
                "renewals are scheduled past the retry horizon");
+/* TE-14: a correspondent asking for a ticket gets at most one per this
+ * many seconds; more asks in between are answered alike and dropped, so
+ * an ask costs a peer's ticket endpoint one POST, not one per ask. */
+#define IC_TICKET_REQUEST_INTERVAL (10LL * 60)
+/* TR-11: we ask a correspondent for a ticket at most once per this many
+ * seconds while we wait for one (a dead token is retried on every ping
+ * and poll; the ask must not be). */
+#define IC_TICKET_ASK_INTERVAL (60LL * 60)
+/* TR-11: a token we hold is refreshed when this part of its lifetime
+ * (expires_in) has passed: early enough that a late maintenance run
+ * still finds it valid, late enough to refresh rarely. */
+#define IC_HELD_REFRESH_AT_PERCENT 75
+/* ...but never sooner than this after the last refresh: a peer that
+ * gives one-second tokens must not have us refresh in a loop; its
+ * expired token is refreshed on the 401 instead. */
+#define IC_HELD_REFRESH_FLOOR 60LL
 
 /* --- WebSub subscriber (WS-S-*) ----------------------------------------- */
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "feed/credential.h"
 #include "store/due.h"
 #include "core/ic_limits.h"
 #include "text/json.h"
@@ -369,6 +370,41 @@ static void mark_failed(struct fetch_state *f, const char *why)
 		       f->conv_id, why);
 }
 
+/* Read the newest page and the older all-new ones into @p pages. */
+static enum ic_err read_pages(struct fetch_state *f, struct page *pages,
+                              size_t *np, char *errbuf)
+{
+	const char *url, *prev;
+	enum ic_err rc;
+
+	*np = 0;
+	for (url = f->held.resource; url && *np < IC_MAX_CATCHUP_PAGES;
+	     url = prev) {
+		rc = fetch_page(f, url, &prev, errbuf);
+		if (rc != IC_OK)
+			return rc;
+		pages[*np].entries = f->entries;
+		pages[(*np)++].n = f->n;
+	}
+	return IC_OK;
+}
+
+/* TR-11: a refused token is refreshed (or a ticket asked for) and the
+ * read tried once more with what we then hold. */
+static enum ic_err read_renewing(struct fetch_state *f, struct ic_store *st,
+                                 struct page *pages, size_t *np, char *errbuf)
+{
+	enum ic_err rc = read_pages(f, pages, np, errbuf);
+
+	if (rc != IC_ERR_UNAUTHENTICATED)
+		return rc;
+	ic_log(IC_LOG_INFO, "%s", errbuf);
+	rc = ic_credential_renew(f->req, f->conv_id, errbuf);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, load_txn, f, errbuf);
+	return rc == IC_OK ? read_pages(f, pages, np, errbuf) : rc;
+}
+
 enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
                              char *errbuf)
 {
@@ -376,7 +412,6 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
 	struct page pages[IC_MAX_CATCHUP_PAGES];
 	size_t np = 0, total = 0;
 	struct ic_store *st;
-	const char *url, *prev;
 	enum ic_err rc;
 
 	f.req = req;
@@ -387,15 +422,10 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
 		rc = ic_store_view(st, load_txn, &f, errbuf);
 	if (rc != IC_OK)
 		return rc;
-	for (url = f.held.resource; url && np < IC_MAX_CATCHUP_PAGES;
-	     url = prev) {
-		rc = fetch_page(&f, url, &prev, errbuf);
-		if (rc != IC_OK) {
-			mark_failed(&f, errbuf);
-			return rc;
-		}
-		pages[np].entries = f.entries;
-		pages[np++].n = f.n;
+	rc = read_renewing(&f, st, pages, &np, errbuf);
+	if (rc != IC_OK) {
+		mark_failed(&f, errbuf);
+		return rc;
 	}
 	while (np-- > 0) {
 		f.entries = pages[np].entries;

@@ -14,6 +14,7 @@
 #include "store/due.h"
 #include "text/html.h"
 #include "text/json.h"
+#include "text/url.h"
 #include "core/log.h"
 #include "cgi/page.h"
 #include "cgi/site.h"
@@ -181,6 +182,7 @@ struct redeem {
 	const char *refresh_hash;
 	long long now;
 	struct ic_ticket ticket; /* filled by the transaction */
+	bool replayed;           /* a used ticket came back (TE-2) */
 };
 
 /* TE-6: the refresh token that renews @p tok, idle-expiring. */
@@ -218,6 +220,26 @@ static enum ic_err conv_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 	return IC_OK;
 }
 
+/* TE-2 (RFC 6749 §4.1.2, §10.5): a ticket redeemed twice was stolen or
+ * replayed, and we cannot tell which redeemer is the thief: the token and
+ * refresh token its first redemption gave are revoked too.  Committed,
+ * though the answer is invalid_grant. */
+static enum ic_err revoke_replayed_in_txn(struct ic_store_txn *t,
+                                          struct redeem *r)
+{
+	enum ic_err rc = ic_store_issued_revoke_in_txn(
+	        t, r->a, r->ticket.token_hash, NULL);
+
+	r->replayed = true;
+	if (rc == IC_OK && r->ticket.refresh_hash) {
+		rc = ic_store_txn_del(t, IC_DB_REFRESH, r->ticket.refresh_hash,
+		                      strlen(r->ticket.refresh_hash));
+		if (rc == IC_ERR_NOT_FOUND)
+			rc = IC_OK;
+	}
+	return rc;
+}
+
 /* TE-2: check-and-consume the ticket and store the token's binding in one
  * write transaction, so a ticket can never yield two tokens.  Re-runnable
  * (store.h): the ticket is read afresh on every run. */
@@ -228,8 +250,11 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 	enum ic_err rc;
 
 	memset(&r->ticket, 0, sizeof(r->ticket));
+	r->replayed = false;
 	rc = ic_store_ticket_take_in_txn(t, r->a, r->ticket_hash, r->now,
 	                                 &r->ticket);
+	if (rc == IC_ERR_GONE && r->ticket.used && r->ticket.token_hash)
+		return revoke_replayed_in_txn(t, r);
 	if (rc != IC_OK)
 		return rc;
 	if (r->ticket.conv && *r->ticket.conv) {
@@ -265,8 +290,14 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 	        .revoked = false,
 	};
 	rc = ic_store_issued_put_in_txn(t, r->a, r->token_hash, &tok);
+	if (rc == IC_OK)
+		rc = put_refresh_in_txn(t, r->a, r->refresh_hash, &tok, r->now);
+	/* The used ticket remembers what it gave, for a replay (TE-2). */
+	r->ticket.token_hash = r->token_hash;
+	r->ticket.refresh_hash = r->refresh_hash;
 	return rc ? rc
-	          : put_refresh_in_txn(t, r->a, r->refresh_hash, &tok, r->now);
+	          : ic_store_ticket_put_in_txn(t, r->a, r->ticket_hash,
+	                                       &r->ticket);
 }
 
 /* An optional scope may only narrow what the ticket grants: "read". */
@@ -325,8 +356,7 @@ static enum ic_err mint_pair(struct ic_req *req, char **token, char **refresh,
 /* Mint a token, then redeem the ticket for it in one transaction. */
 static enum ic_err redeem(struct ic_req *req, const char *ticket)
 {
-	struct redeem r = {req->arena, NULL, NULL, NULL, (long long)time(NULL),
-	                   {0}};
+	struct redeem r = {.a = req->arena, .now = (long long)time(NULL)};
 	struct ic_store *st;
 	char *token, *refresh;
 	enum ic_err rc;
@@ -345,6 +375,13 @@ static enum ic_err redeem(struct ic_req *req, const char *ticket)
 		rc = ic_store_update(st, redeem_in_txn, &r, req->errbuf);
 	if (rc == IC_ERR_NOT_FOUND)
 		return ic_oauth_error(req, "invalid_grant", "unknown ticket");
+	if (rc == IC_OK && r.replayed) {
+		ic_log(IC_LOG_WARN,
+		       "ticket for %s presented again: the token it gave "
+		       "is revoked (TE-2)",
+		       r.ticket.subject);
+		rc = IC_ERR_GONE;
+	}
 	if (rc == IC_ERR_GONE)
 		return ic_oauth_error(req, "invalid_grant",
 		                      "ticket already used or expired");
@@ -564,6 +601,79 @@ static enum ic_err grant_refresh(struct ic_req *req, const char *old,
 	                     IC_TOKEN_LIFETIME_SECONDS);
 }
 
+/* --- Ticket requests (TE-14, indieauth#87) -------------------------------- */
+
+struct wanted {
+	struct ic_arena *a;
+	const char *peer; /* canonical profile URL of the asker */
+	long long now;
+	bool scheduled;
+};
+
+/* A correspondent with an accepted conversation gets a fresh ticket from
+ * lazy maintenance right after the response, at most one per
+ * IC_TICKET_REQUEST_INTERVAL; everybody else gets nothing.  A clock that
+ * stepped back (ticket_wanted in the future) does not block the ask. */
+static enum ic_err wanted_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct wanted *w = ctx;
+	struct ic_conv conv;
+	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, w->a, w->peer, &conv);
+
+	w->scheduled = false;
+	if (rc == IC_ERR_NOT_FOUND)
+		return IC_OK;
+	if (rc != IC_OK)
+		return rc;
+	if (!ic_conv_allows(conv.state, conv.access_revoked,
+	                    IC_CONV_EV_TICKET_WANTED))
+		return IC_OK;
+	if (conv.ticket_wanted && conv.ticket_wanted <= w->now &&
+	    w->now - conv.ticket_wanted < IC_TICKET_REQUEST_INTERVAL)
+		return IC_OK;
+	conv.ticket_wanted = w->now;
+	rc = ic_store_conv_put_in_txn(t, w->a, &conv);
+	if (rc == IC_OK)
+		rc = ic_due_schedule_in_txn(t, w->a, "ticket", conv.id, w->now,
+		                            0, false);
+	w->scheduled = rc == IC_OK;
+	return rc;
+}
+
+/*
+ * action=ticket&subject=URL: "send me a ticket".  Whether the subject is
+ * a correspondent, a stranger, declined or blocked, the answer is the
+ * same 202 with the same body (TE-14: no oracle of who we talk to); only
+ * a malformed request is refused, for any subject alike.
+ */
+static enum ic_err ticket_wanted(struct ic_req *req, const char *subject)
+{
+	struct wanted w = {req->arena, NULL, (long long)time(NULL), false};
+	struct ic_store *st;
+	char *peer;
+	enum ic_err rc;
+
+	if (subject == NULL || *subject == '\0')
+		return ic_oauth_error(req, "invalid_request",
+		                      "subject is missing");
+	if (ic_url_canonical_profile(req->arena, subject,
+	                             req->cfg.dev_mode ? IC_URL_DEV : 0, &peer,
+	                             NULL) != IC_OK)
+		return ic_oauth_error(req, "invalid_request",
+		                      "subject is not a profile URL");
+	w.peer = peer;
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, wanted_in_txn, &w, req->errbuf);
+	if (rc != IC_OK)
+		return rc;
+	if (w.scheduled)
+		ic_log(IC_LOG_INFO, "%s asked for a ticket: one goes out",
+		       peer);
+	rc = ic_resp_text(req, 202, "ticket request received\n");
+	return rc == IC_OK ? ic_oauth_no_store(req) : rc;
+}
+
 enum ic_err ic_token_endpoint_token(struct ic_req *req)
 {
 	bool repeated = false;
@@ -572,10 +682,20 @@ enum ic_err ic_token_endpoint_token(struct ic_req *req)
 	const char *scope = param(req, "scope", &repeated);
 	const char *refresh = param(req, "refresh_token", &repeated);
 	const char *client_id = param(req, "client_id", &repeated);
+	const char *action = param(req, "action", &repeated);
+	/* indieauth#87: Publ sends subject=, Zegnat's server me=. */
+	const char *subject = param(req, "subject", &repeated);
+	const char *asker = param(req, "me", &repeated);
 
 	if (repeated)
 		return ic_oauth_error(req, "invalid_request",
 		                      "a parameter is repeated");
+	if (action != NULL && grant == NULL) {
+		if (strcmp(action, "ticket") == 0)
+			return ticket_wanted(req, subject ? subject : asker);
+		return ic_oauth_error(req, "invalid_request",
+		                      "the only action is ticket");
+	}
 	if (grant == NULL || *grant == '\0')
 		return ic_oauth_error(req, "invalid_request",
 		                      "grant_type is missing");

@@ -27,6 +27,7 @@ static const char *const event_names[IC_CONV_NEVENTS] = {
         [IC_CONV_EV_TOKEN_REFRESH] = "token_refresh",
         [IC_CONV_EV_SEND] = "send",
         [IC_CONV_EV_RECEIVE] = "receive",
+        [IC_CONV_EV_TICKET_WANTED] = "ticket_wanted",
 };
 
 const char *ic_conv_state_name(enum ic_conv_state s)
@@ -100,10 +101,13 @@ struct rule {
 #define NO_SEND        "nothing more can be sent in it"
 #define NO_READ        "nothing more of theirs is read"
 #define IGNORED        "their tickets are ignored"
+#define NOT_ACCEPTED   "only an accepted conversation gets a ticket on request"
 
 /* An open conversation (invited, request, active) answers every event
- * the same way but for invitations, tickets filed and accepting. */
-#define OPEN_ROW(invite_open, filed, accept)                                   \
+ * the same way but for invitations, tickets filed, accepting and asking
+ * us for a ticket (TE-14: only once both sides hold a token, never
+ * after the owner revoked their access). */
+#define OPEN_ROW(invite_open, filed, accept, wanted)                           \
 	[IC_CONV_EV_INVITE] = {invite_open, GO_ACCESS(STAY, CLEAR)},           \
 	[IC_CONV_EV_TICKET_FILED] = {filed, filed},                            \
 	[IC_CONV_EV_ACCEPT] = {accept, accept},                                \
@@ -115,7 +119,8 @@ struct rule {
 	[IC_CONV_EV_TOKEN_REDEEM] = BY(GO(STAY), NO(GONE, ACCESS_REVOKED)),    \
 	[IC_CONV_EV_TOKEN_REFRESH] = BY(GO(STAY), NO(GONE, ACCESS_REVOKED)),   \
 	[IC_CONV_EV_SEND] = ANY(GO(STAY)),                                     \
-	[IC_CONV_EV_RECEIVE] = ANY(GO(STAY))
+	[IC_CONV_EV_RECEIVE] = ANY(GO(STAY)),                                  \
+	[IC_CONV_EV_TICKET_WANTED] = wanted
 
 /* Declined and blocked: the owner's word stands.  Declining again, or
  * declining a blocked site, changes nothing (a block already declines);
@@ -131,7 +136,8 @@ struct rule {
 	[IC_CONV_EV_TOKEN_REDEEM] = ANY(NO(GONE, ACCESS_ENDED)),               \
 	[IC_CONV_EV_TOKEN_REFRESH] = ANY(NO(GONE, ACCESS_ENDED)),              \
 	[IC_CONV_EV_SEND] = ANY(NO(CONFLICT, NO_SEND)),                        \
-	[IC_CONV_EV_RECEIVE] = ANY(NO(GONE, NO_READ))
+	[IC_CONV_EV_RECEIVE] = ANY(NO(GONE, NO_READ)),                         \
+	[IC_CONV_EV_TICKET_WANTED] = ANY(NO(GONE, IGNORED))
 
 /* table[state][event][revoked] */
 static const struct rule table[IC_CONV_NSTATES][IC_CONV_NEVENTS][2] = {
@@ -152,16 +158,20 @@ static const struct rule table[IC_CONV_NSTATES][IC_CONV_NEVENTS][2] = {
                         [IC_CONV_EV_TOKEN_REFRESH] = ANY(NONE_YET),
                         [IC_CONV_EV_SEND] = ANY(NONE_YET),
                         [IC_CONV_EV_RECEIVE] = ANY(NONE_YET),
+                        [IC_CONV_EV_TICKET_WANTED] = ANY(NONE_YET),
                 },
         /* They answered our invitation with a ticket: both hold one. */
         [IC_CONV_INVITED] = {OPEN_ROW(NO(CONFLICT, EXISTS), GO(IC_CONV_ACTIVE),
-                                      NO(CONFLICT, ONLY_REQUESTS))},
+                                      NO(CONFLICT, ONLY_REQUESTS),
+                                      ANY(NO(GONE, NOT_ACCEPTED)))},
         /* Accepting sends them our ticket: it gives back any access the
          * owner revoked, as an invitation does. */
         [IC_CONV_REQUEST] = {OPEN_ROW(NO(CONFLICT, EXISTS), GO(STAY),
-                                      GO_ACCESS(IC_CONV_ACTIVE, CLEAR))},
+                                      GO_ACCESS(IC_CONV_ACTIVE, CLEAR),
+                                      ANY(NO(GONE, NOT_ACCEPTED)))},
         [IC_CONV_ACTIVE] = {OPEN_ROW(NO(CONFLICT, EXISTS), GO(STAY),
-                                     NO(CONFLICT, ONLY_REQUESTS))},
+                                     NO(CONFLICT, ONLY_REQUESTS),
+                                     BY(GO(STAY), NO(GONE, ACCESS_REVOKED)))},
         [IC_CONV_DECLINED] = {CLOSED_ROW},
         [IC_CONV_BLOCKED] = {CLOSED_ROW},
 };

@@ -48,6 +48,7 @@ enum ic_conv_event {
 	IC_CONV_EV_TOKEN_REFRESH, /* they refresh their token (TE-6) */
 	IC_CONV_EV_SEND,          /* the owner sends them a message */
 	IC_CONV_EV_RECEIVE,       /* their messages are to be stored */
+	IC_CONV_EV_TICKET_WANTED, /* they ask us for a ticket (TE-14) */
 	IC_CONV_NEVENTS
 };
 

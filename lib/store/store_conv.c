@@ -47,6 +47,8 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j, const char *id,
 	c->access_revoked = ic_json_bool(j, "access_revoked", false);
 	c->fetch_error = ic_json_str(a, j, "fetch_error");
 	c->fetch_error_at = ic_json_num(j, "fetch_error_at", 0);
+	c->ticket_asked = ic_json_num(j, "ticket_asked", 0);
+	c->ticket_wanted = ic_json_num(j, "ticket_wanted", 0);
 	return IC_OK;
 }
 
@@ -101,6 +103,10 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_conv *c,
 			rc = ic_json_add_num(j, "fetch_error_at",
 			                     c->fetch_error_at);
 	}
+	if (!rc && c->ticket_asked)
+		rc = ic_json_add_num(j, "ticket_asked", c->ticket_asked);
+	if (!rc && c->ticket_wanted)
+		rc = ic_json_add_num(j, "ticket_wanted", c->ticket_wanted);
 	*out = j;
 	return rc;
 }

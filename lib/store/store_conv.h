@@ -51,6 +51,13 @@ struct ic_conv {
 	 * a fetch that worked.  Shown to the owner, never to the peer. */
 	const char *fetch_error;
 	long long fetch_error_at;
+	/* TE-14, TR-11: when we asked them for a ticket because the token
+	 * we held for their feed died and could not be refreshed; 0 when
+	 * not waiting.  A ticket filed from them clears it. */
+	long long ticket_asked;
+	/* TE-14: when they last asked us for a ticket that we then sent
+	 * (rate-limited by IC_TICKET_REQUEST_INTERVAL); 0 when never. */
+	long long ticket_wanted;
 };
 
 /**

@@ -34,6 +34,10 @@ enum ic_err ic_store_ticket_put_in_txn(struct ic_store_txn *t,
 		rc = ic_json_add_num(j, "expires", tk->expires);
 	if (!rc)
 		rc = ic_json_add_bool(j, "used", tk->used);
+	if (!rc && tk->token_hash)
+		rc = ic_json_add_str(j, "token_hash", tk->token_hash);
+	if (!rc && tk->refresh_hash)
+		rc = ic_json_add_str(j, "refresh_hash", tk->refresh_hash);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_TICKETS, hash, strlen(hash), j);
@@ -54,6 +58,8 @@ enum ic_err ic_store_ticket_take_in_txn(struct ic_store_txn *t,
 	out->resource = ic_json_str(a, j, "resource");
 	out->expires = ic_json_num(j, "expires", 0);
 	out->used = ic_json_bool(j, "used", true);
+	out->token_hash = ic_json_str(a, j, "token_hash");
+	out->refresh_hash = ic_json_str(a, j, "refresh_hash");
 	if (out->conv == NULL || out->subject == NULL || out->resource == NULL)
 		return IC_ERR_DATABASE;
 	if (out->used || out->expires <= now)
@@ -218,6 +224,8 @@ enum ic_err ic_store_held_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 	rc = ic_json_add_str(j, "resource", h->resource);
 	if (!rc)
 		rc = ic_json_add_str(j, "access_token", h->access_token);
+	if (!rc && h->refresh_token && *h->refresh_token)
+		rc = ic_json_add_str(j, "refresh_token", h->refresh_token);
 	if (!rc)
 		rc = ic_json_add_str(j, "token_endpoint", h->token_endpoint);
 	if (!rc)
@@ -247,6 +255,7 @@ enum ic_err ic_store_held_get_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 	out->conv = ic_arena_strdup(a, conv);
 	out->resource = ic_json_str(a, j, "resource");
 	out->access_token = ic_json_str(a, j, "access_token");
+	out->refresh_token = ic_json_str(a, j, "refresh_token");
 	out->token_endpoint = ic_json_str(a, j, "token_endpoint");
 	out->me = ic_json_str(a, j, "me");
 	out->scope = ic_json_str(a, j, "scope");

@@ -28,6 +28,9 @@ struct ic_ticket {
 	const char *resource; /* our feed URL the token will read */
 	long long expires;    /* unix seconds */
 	bool used;
+	/* What its redemption minted (hashes), so a replay of the ticket
+	 * can revoke them (TE-2, RFC 6749 §4.1.2); NULL before. */
+	const char *token_hash, *refresh_hash;
 };
 
 struct ic_issued_token {
@@ -42,8 +45,9 @@ struct ic_issued_token {
 
 struct ic_held_token {
 	const char *conv;
-	const char *resource;     /* their feed */
-	const char *access_token; /* presented as Bearer */
+	const char *resource;      /* their feed */
+	const char *access_token;  /* presented as Bearer */
+	const char *refresh_token; /* TR-11: renews it; NULL when none */
 	const char *token_endpoint;
 	const char *me;
 	const char *scope;
@@ -72,8 +76,10 @@ enum ic_err ic_store_ticket_put_in_txn(struct ic_store_txn *t,
 /**
  * TE-2: find the ticket with SHA-256 hex @p hash, check it is unexpired
  * at @p now and unused, and mark it used, in the caller's write txn.
+ * The caller then records what it minted with ic_store_ticket_put_in_txn.
  * @return IC_OK (*@p out filled); IC_ERR_NOT_FOUND (unknown);
- *         IC_ERR_GONE (used or expired).
+ *         IC_ERR_GONE (used or expired; *@p out filled, so a replay's
+ *         token_hash can be revoked).
  */
 enum ic_err ic_store_ticket_take_in_txn(struct ic_store_txn *t,
                                         struct ic_arena *a, const char *hash,

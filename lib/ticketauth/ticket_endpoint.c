@@ -15,6 +15,7 @@
 #include "text/json.h"
 #include "core/log.h"
 #include "net/peer.h"
+#include "feed/credential.h"
 #include "feed/receive.h"
 #include "cgi/site.h"
 #include "store/conv_state.h"
@@ -142,8 +143,8 @@ static enum ic_err token_endpoint_for(struct ic_req *req, const char *resource,
 struct file_ctx {
 	struct ic_req *req;
 	const char *resource, *endpoint;
-	const char *access_token, *me, *scope;
-	long long expires_in, now;
+	struct ic_token_answer ans; /* what the token endpoint gave */
+	long long now;
 	const char *conv_id; /* out: NULL when ignored */
 	bool is_new;
 	const char *found; /* contact whose origin matches */
@@ -220,19 +221,23 @@ static enum ic_err file_txn(struct ic_store_txn *t, void *p)
 		return rc == IC_ERR_GONE ? IC_OK : rc;
 	conv.their_resource = c->resource;
 	conv.updated = c->now;
+	conv.ticket_asked = 0; /* what we waited for came (TE-14) */
 	rc = ic_store_conv_put_in_txn(t, c->req->arena, &conv);
 	if (rc)
 		return rc;
 	held.conv = conv.id;
 	held.resource = c->resource;
-	held.access_token = c->access_token;
+	held.access_token = c->ans.access_token;
+	held.refresh_token = c->ans.refresh_token;
 	held.token_endpoint = c->endpoint;
-	held.me = c->me;
-	held.scope = c->scope;
-	held.expires = c->expires_in > 0 ? c->now + c->expires_in : 0;
+	held.me = c->ans.me;
+	held.scope = c->ans.scope;
+	held.expires = c->ans.expires_in > 0 ? c->now + c->ans.expires_in : 0;
 	held.obtained = c->now;
 	c->conv_id = conv.id;
 	rc = ic_store_held_put_in_txn(t, c->req->arena, &held);
+	if (rc == IC_OK) /* TR-11: refreshed before it runs out */
+		rc = ic_credential_schedule_in_txn(t, c->req->arena, &held);
 	/* Whatever happens to the subscribe and the first fetch after this
 	 * commit, the feed is read and the subscription retried: a fetch
 	 * poll now, and a renewal once a verification is overdue (the
@@ -255,7 +260,6 @@ static enum ic_err redeem_at(struct ic_req *req, const char *endpoint,
 	struct ic_buf form = IC_BUF_INIT(IC_MAX_BODY_BYTES);
 	struct ic_fetch_result res;
 	cJSON *ans;
-	const char *type;
 	enum ic_err rc;
 
 	if ((rc = ic_form_add(&form, "grant_type", "ticket")) != IC_OK ||
@@ -271,31 +275,7 @@ static enum ic_err redeem_at(struct ic_req *req, const char *endpoint,
 		        errbuf, IC_ERR_PROTOCOL,
 		        "token endpoint %s refused the ticket (HTTP %ld)",
 		        endpoint, res.status);
-	c->access_token = ic_peer_str(req, ans, "access_token");
-	type = ic_peer_str(req, ans, "token_type");
-	c->me = ic_peer_str(req, ans, "me");
-	c->scope = ic_peer_str(req, ans, "scope");
-	c->expires_in = ic_json_num(ans, "expires_in", 0);
-	if (c->expires_in == 0) {
-		/* IndieAuth's example sends numbers as strings (§12 item 4). */
-		const char *s = ic_peer_str(req, ans, "expires_in");
-
-		c->expires_in = s ? strtoll(s, NULL, 10) : 0;
-	}
-	if (c->access_token == NULL || *c->access_token == '\0' ||
-	    strlen(c->access_token) > IC_MAX_AUTHORIZATION_BYTES - 8)
-		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-		               "token response from %s has no usable "
-		               "access_token",
-		               endpoint);
-	if (type && strcasecmp(type, "bearer") != 0)
-		return ic_fail(errbuf, IC_ERR_PROTOCOL,
-		               "token type %s is not Bearer", type);
-	/* TR-7: `me` should be us; gRegorLove sends the issuer: warn only. */
-	if (c->me && !ic_url_equal(c->me, req->cfg.me))
-		ic_log(IC_LOG_WARN, "token from %s names me=%s, not us",
-		       endpoint, c->me);
-	return IC_OK;
+	return ic_credential_answer(req, endpoint, ans, &c->ans, errbuf);
 }
 
 /* Whether the resource's site is one we declined or blocked. */

@@ -211,6 +211,30 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 }
 
 /* Their feed could not be read the last time: say why (issue 11). */
+/* TE-14: the token we held for their feed died and could not be
+ * refreshed; we asked them for a ticket.  Their messages wait until it
+ * comes, so the owner is told why nothing new shows. */
+static enum ic_err ticket_wait(struct ic_req *req, const struct ic_conv *c)
+{
+	char iso[32], human[32];
+	const struct ic_html_var vars[] = {
+	        {"name", ic_page_peer_label(c), IC_HTML_TEXT},
+	        {"iso", iso, IC_HTML_TEXT},
+	        {"when", human, IC_HTML_TEXT},
+	};
+
+	if (c->ticket_asked == 0)
+		return IC_OK;
+	ic_page_time(c->ticket_asked, iso, human);
+	return ic_page_render(req,
+	                      "<p class=\"problem\" role=\"status\" "
+	                      "id=\"ticket-wait\">Waiting for a new ticket "
+	                      "from {{name}} (asked <time datetime=\"{{iso}}\">"
+	                      "{{when}}</time>): their new messages arrive "
+	                      "once it comes.</p>\n",
+	                      vars, ARRAY_SIZE(vars));
+}
+
 static enum ic_err fetch_problem(struct ic_req *req, const struct ic_conv *c)
 {
 	char iso[32], human[32];
@@ -263,6 +287,8 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 		        vars, ARRAY_SIZE(vars));
 	}
 	if (rc == IC_OK)
+		rc = ticket_wait(req, &r.conv);
+	if (rc == IC_OK && r.conv.ticket_asked == 0)
 		rc = fetch_problem(req, &r.conv);
 	if (rc == IC_OK)
 		rc = ic_page_render(
@@ -337,7 +363,9 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 	    !cJSON_AddStringToObject(j, "state",
 	                             ic_conv_state_name(r.conv.state)) ||
 	    !cJSON_AddNumberToObject(j, "out_seq", (double)r.conv.out_seq) ||
-	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq)) {
+	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq) ||
+	    !cJSON_AddBoolToObject(j, "waiting_for_ticket",
+	                           r.conv.ticket_asked != 0)) {
 		cJSON_Delete(j);
 		return IC_ERR_NOMEM;
 	}

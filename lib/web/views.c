@@ -151,6 +151,8 @@ static cJSON *conv_json(const struct ic_conv *c)
 	    !cJSON_AddNumberToObject(o, "sent", (double)c->out_seq) ||
 	    !cJSON_AddNumberToObject(o, "received", (double)c->in_seq) ||
 	    !cJSON_AddStringToObject(o, "updated", when) ||
+	    !cJSON_AddBoolToObject(o, "waiting_for_ticket",
+	                           c->ticket_asked != 0) ||
 	    (c->peer_name &&
 	     !cJSON_AddStringToObject(o, "name", c->peer_name))) {
 		cJSON_Delete(o);

@@ -63,8 +63,11 @@ int main(int argc, char **argv)
 		rc = ic_store_open(&st, cfg.data_dir, errbuf);
 	if (rc == IC_OK) {
 		m.hash = ic_secret_hash(a, ticket);
-		m.tk = (struct ic_ticket){conv, argv[2], argv[3],
-		                          (long long)time(NULL) + ttl, false};
+		m.tk = (struct ic_ticket){.conv = conv,
+		                          .subject = argv[2],
+		                          .resource = argv[3],
+		                          .expires =
+		                                  (long long)time(NULL) + ttl};
 		rc = ic_store_update(st, put, &m, errbuf);
 	}
 	ic_store_close(st);

@@ -798,8 +798,13 @@ struct plant {
 static enum ic_err plant_in_txn(struct ic_store_txn *t, void *ctx)
 {
 	struct plant *p = ctx;
-	struct ic_ticket tk = {"conv1", BOB, IC_FX_BASE "/feed/conv1",
-	                       (long long)time(NULL) + 300, false};
+	struct ic_ticket tk = {"conv1",
+	                       BOB,
+	                       IC_FX_BASE "/feed/conv1",
+	                       (long long)time(NULL) + 300,
+	                       false,
+	                       NULL,
+	                       NULL};
 	struct ic_conv c = {0};
 	enum ic_err rc;
 

@@ -17,7 +17,9 @@
 
 #include "fixture.h"
 #include "cgi/route.h"
+#include "store/due.h"
 #include "store/store.h"
+#include "store/store_conv.h"
 #include "store/store_token.h"
 #include "indieauth/token_check.h"
 #include "indieauth/token_endpoint.h"
@@ -101,7 +103,8 @@ static void plant_ticket(struct ic_fx *f, const char *ticket, long long expires)
 	struct plant p = {0};
 
 	p.is_ticket = true;
-	p.tk = (struct ic_ticket){"conv1", BOB, FEED_A, expires, false};
+	p.tk = (struct ic_ticket){"conv1", BOB,  FEED_A, expires,
+	                          false,   NULL, NULL};
 	plant(f, &p, ticket);
 }
 
@@ -573,6 +576,180 @@ static void test_introspect_active_and_inactive_tokens_te_11(void **state)
 	free(token);
 }
 
+/* TE-2 (Rec): the second redemption also revokes what the first gave, the
+ * access token and its refresh token, as a replayed code does. */
+static void test_token_replayed_ticket_revokes_its_tokens_te_2(void **state)
+{
+	struct ic_fx *f = *state;
+	struct ic_fx_run r;
+	char *token, *refresh, body[256];
+
+	plant_ticket(f, TICKET, (long long)time(NULL) + 300);
+	run(f, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET, NULL);
+	assert_int_equal(r.status, 200);
+	token = strdup(ic_fx_jstr(&r, "access_token"));
+	refresh = strdup(ic_fx_jstr(&r, "refresh_token"));
+	ic_fx_done(&r);
+	assert_int_equal(check(f, token, FEED_A, NULL), IC_OK);
+
+	run(f, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET, NULL);
+	assert_oauth_error(&r, "invalid_grant");
+	ic_fx_done(&r);
+	assert_int_equal(check(f, token, FEED_A, NULL), IC_ERR_UNAUTHENTICATED);
+	snprintf(body, sizeof(body),
+	         "grant_type=refresh_token&refresh_token=%s", refresh);
+	run(f, &r, "POST", "/token", body, NULL);
+	assert_oauth_error(&r, "invalid_grant");
+	ic_fx_done(&r);
+	free(refresh);
+	free(token);
+}
+
+/* --- Ticket requests (TE-14) ---------------------------------------------- */
+
+struct conv_plant {
+	struct ic_arena *a;
+	const char *id, *peer;
+	enum ic_conv_state state;
+	bool revoked;
+	long long wanted;
+	long long due; /* out: when the "ticket" job is due, or -1 */
+};
+
+static enum ic_err conv_plant_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct conv_plant *p = ctx;
+	struct ic_conv c = {.id = p->id,
+	                    .peer = p->peer,
+	                    .state = p->state,
+	                    .created = 1,
+	                    .page_size = 50,
+	                    .access_revoked = p->revoked,
+	                    .ticket_wanted = p->wanted};
+
+	return ic_store_conv_put_in_txn(t, p->a, &c);
+}
+
+static enum ic_err conv_due_in_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct conv_plant *p = ctx;
+	enum ic_err rc = ic_due_when_in_txn(t, p->a, "ticket", p->id, &p->due);
+
+	if (rc == IC_ERR_NOT_FOUND)
+		p->due = -1;
+	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+}
+
+static void plant_conv(struct ic_fx *f, struct conv_plant *p)
+{
+	p->a = ic_arena_new(0);
+	assert_non_null(p->a);
+	assert_int_equal(ic_fx_txn(f, NULL, true, conv_plant_in_txn, p), IC_OK);
+}
+
+static long long ticket_due(struct ic_fx *f, struct conv_plant *p)
+{
+	assert_int_equal(ic_fx_txn(f, NULL, false, conv_due_in_txn, p), IC_OK);
+	return p->due;
+}
+
+/* Ask for a ticket as @p who; the whole answer goes to @p out. */
+static void ask(struct ic_fx *f, const char *who, char *out, size_t size)
+{
+	struct ic_fx_run r;
+	char body[256];
+
+	snprintf(body, sizeof(body), "action=ticket&subject=%s", who);
+	run(f, &r, "POST", "/token", body, NULL);
+	assert_int_equal(r.rc, IC_OK);
+	assert_int_equal(r.status, 202);
+	assert_no_store(&r);
+	snprintf(out, size, "%.*s", (int)r.outlen, r.out);
+	ic_fx_done(&r);
+}
+
+static void test_ticket_request_same_answer_for_all_te_14(void **state)
+{
+	struct ic_fx *f = *state;
+	struct conv_plant active = {.id = "convactive",
+	                            .peer = "https://active.example/",
+	                            .state = IC_CONV_ACTIVE};
+	struct conv_plant blocked = {.id = "convblocked",
+	                             .peer = "https://blocked.example/",
+	                             .state = IC_CONV_BLOCKED,
+	                             .revoked = true};
+	struct conv_plant request = {.id = "convrequest",
+	                             .peer = "https://request.example/",
+	                             .state = IC_CONV_REQUEST};
+	char a[4096], b[4096], c[4096], u[4096];
+
+	plant_conv(f, &active);
+	plant_conv(f, &blocked);
+	plant_conv(f, &request);
+	ask(f, "https://active.example/", a, sizeof(a));
+	ask(f, "https://blocked.example/", b, sizeof(b));
+	ask(f, "https://request.example", c, sizeof(c));
+	ask(f, "https://nobody.example/", u, sizeof(u));
+	/* No oracle: the same bytes for all of them. */
+	assert_string_equal(a, u);
+	assert_string_equal(b, u);
+	assert_string_equal(c, u);
+	/* Only the accepted conversation gets a ticket, due now. */
+	assert_true(ticket_due(f, &active) >= 0);
+	assert_true(ticket_due(f, &active) <= (long long)time(NULL));
+	assert_int_equal(ticket_due(f, &blocked), -1);
+	assert_int_equal(ticket_due(f, &request), -1);
+	ic_arena_free(active.a);
+	ic_arena_free(blocked.a);
+	ic_arena_free(request.a);
+}
+
+/* One ticket per IC_TICKET_REQUEST_INTERVAL; a clock stepped back (the
+ * last ask in the future) does not lock the correspondent out. */
+static void test_ticket_request_rate_limited_te_14(void **state)
+{
+	struct ic_fx *f = *state;
+	long long now = (long long)time(NULL);
+	struct conv_plant recent = {.id = "convrecent",
+	                            .peer = "https://recent.example/",
+	                            .state = IC_CONV_ACTIVE,
+	                            .wanted = now - 5};
+	struct conv_plant future = {.id = "convfuture",
+	                            .peer = "https://future.example/",
+	                            .state = IC_CONV_ACTIVE,
+	                            .wanted = now + 3600};
+	struct conv_plant revoked = {.id = "convrevoked",
+	                             .peer = "https://revoked.example/",
+	                             .state = IC_CONV_ACTIVE,
+	                             .revoked = true};
+	char out[4096];
+
+	plant_conv(f, &recent);
+	plant_conv(f, &future);
+	plant_conv(f, &revoked);
+	ask(f, "https://recent.example/", out, sizeof(out));
+	ask(f, "https://future.example/", out, sizeof(out));
+	ask(f, "https://revoked.example/", out, sizeof(out));
+	assert_int_equal(ticket_due(f, &recent), -1);
+	assert_true(ticket_due(f, &future) >= 0);
+	assert_int_equal(ticket_due(f, &revoked), -1);
+	ic_arena_free(recent.a);
+	ic_arena_free(future.a);
+	ic_arena_free(revoked.a);
+}
+
+static void test_ticket_request_without_subject_te_14(void **state)
+{
+	struct ic_fx_run r;
+
+	run(*state, &r, "POST", "/token", "action=ticket", NULL);
+	assert_oauth_error(&r, "invalid_request");
+	ic_fx_done(&r);
+	run(*state, &r, "POST", "/token", "action=other&subject=x", NULL);
+	assert_oauth_error(&r, "invalid_request");
+	ic_fx_done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +758,10 @@ int main(void)
 	        T(test_token_redeem_answers_bearer_read_me_expires_te_3_te_4),
 	        T(test_token_urn_grant_type_is_accepted_te_8),
 	        T(test_token_redeem_twice_invalid_grant_te_2),
+	        T(test_token_replayed_ticket_revokes_its_tokens_te_2),
+	        T(test_ticket_request_same_answer_for_all_te_14),
+	        T(test_ticket_request_rate_limited_te_14),
+	        T(test_ticket_request_without_subject_te_14),
 	        T(test_token_expired_ticket_invalid_grant_te_2),
 	        T(test_token_unknown_ticket_invalid_grant_te_2),
 	        T(test_token_missing_ticket_invalid_request_te_5),

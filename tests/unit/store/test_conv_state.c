@@ -30,19 +30,19 @@ struct row {
 
 /* clang-format off */
 static const struct row expected[] = {
-/*                   invite      ticket_filed accept       decline     block        revoke   ticket_issue token_redeem token_refresh send         receive */
-{IC_CONV_NONE, false,    {"invited-", "request",  "!notfound", "!notfound", "!notfound", "!notfound", "!notfound", "stay",   "!notfound", "!notfound", "!notfound"}},
-{IC_CONV_NONE, true,     {"invited-", "request",  "!notfound", "!notfound", "!notfound", "!notfound", "!notfound", "stay",   "!notfound", "!notfound", "!notfound"}},
-{IC_CONV_INVITED, false, {"!conflict", "active",  "!conflict", "declined",  "blocked+",  "stay+",     "stay",      "stay",   "stay",      "stay",      "stay"}},
-{IC_CONV_INVITED, true,  {"stay-",    "active",   "!conflict", "declined",  "blocked+",  "stay+",     "!conflict", "!gone",  "!gone",     "stay",      "stay"}},
-{IC_CONV_REQUEST, false, {"!conflict", "stay",    "active-",   "declined",  "blocked+",  "stay+",     "stay",      "stay",   "stay",      "stay",      "stay"}},
-{IC_CONV_REQUEST, true,  {"stay-",    "stay",     "active-",   "declined",  "blocked+",  "stay+",     "!conflict", "!gone",  "!gone",     "stay",      "stay"}},
-{IC_CONV_ACTIVE, false,  {"!conflict", "stay",    "!conflict", "declined",  "blocked+",  "stay+",     "stay",      "stay",   "stay",      "stay",      "stay"}},
-{IC_CONV_ACTIVE, true,   {"stay-",    "stay",     "!conflict", "declined",  "blocked+",  "stay+",     "!conflict", "!gone",  "!gone",     "stay",      "stay"}},
-{IC_CONV_DECLINED, false,{"!conflict", "!gone",   "!conflict", "stay",      "blocked+",  "stay+",     "!conflict", "!gone",  "!gone",     "!conflict", "!gone"}},
-{IC_CONV_DECLINED, true, {"!conflict", "!gone",   "!conflict", "stay",      "blocked+",  "stay+",     "!conflict", "!gone",  "!gone",     "!conflict", "!gone"}},
-{IC_CONV_BLOCKED, false, {"!conflict", "!gone",   "!conflict", "stay",      "stay+",     "stay+",     "!conflict", "!gone",  "!gone",     "!conflict", "!gone"}},
-{IC_CONV_BLOCKED, true,  {"!conflict", "!gone",   "!conflict", "stay",      "stay+",     "stay+",     "!conflict", "!gone",  "!gone",     "!conflict", "!gone"}},
+/*                   invite      ticket_filed accept       decline     block        revoke   ticket_issue token_redeem token_refresh send         receive      ticket_wanted */
+{IC_CONV_NONE, false,    {"invited-", "request",  "!notfound", "!notfound", "!notfound", "!notfound", "!notfound", "stay",   "!notfound", "!notfound", "!notfound", "!notfound"}},
+{IC_CONV_NONE, true,     {"invited-", "request",  "!notfound", "!notfound", "!notfound", "!notfound", "!notfound", "stay",   "!notfound", "!notfound", "!notfound", "!notfound"}},
+{IC_CONV_INVITED, false, {"!conflict", "active",  "!conflict", "declined",  "blocked+",  "stay+",     "stay",      "stay",   "stay",      "stay",      "stay", "!gone"}},
+{IC_CONV_INVITED, true,  {"stay-",    "active",   "!conflict", "declined",  "blocked+",  "stay+",     "!conflict", "!gone",  "!gone",     "stay",      "stay", "!gone"}},
+{IC_CONV_REQUEST, false, {"!conflict", "stay",    "active-",   "declined",  "blocked+",  "stay+",     "stay",      "stay",   "stay",      "stay",      "stay", "!gone"}},
+{IC_CONV_REQUEST, true,  {"stay-",    "stay",     "active-",   "declined",  "blocked+",  "stay+",     "!conflict", "!gone",  "!gone",     "stay",      "stay", "!gone"}},
+{IC_CONV_ACTIVE, false,  {"!conflict", "stay",    "!conflict", "declined",  "blocked+",  "stay+",     "stay",      "stay",   "stay",      "stay",      "stay", "stay"}},
+{IC_CONV_ACTIVE, true,   {"stay-",    "stay",     "!conflict", "declined",  "blocked+",  "stay+",     "!conflict", "!gone",  "!gone",     "stay",      "stay", "!gone"}},
+{IC_CONV_DECLINED, false,{"!conflict", "!gone",   "!conflict", "stay",      "blocked+",  "stay+",     "!conflict", "!gone",  "!gone",     "!conflict", "!gone", "!gone"}},
+{IC_CONV_DECLINED, true, {"!conflict", "!gone",   "!conflict", "stay",      "blocked+",  "stay+",     "!conflict", "!gone",  "!gone",     "!conflict", "!gone", "!gone"}},
+{IC_CONV_BLOCKED, false, {"!conflict", "!gone",   "!conflict", "stay",      "stay+",     "stay+",     "!conflict", "!gone",  "!gone",     "!conflict", "!gone", "!gone"}},
+{IC_CONV_BLOCKED, true,  {"!conflict", "!gone",   "!conflict", "stay",      "stay+",     "stay+",     "!conflict", "!gone",  "!gone",     "!conflict", "!gone", "!gone"}},
 };
 /* clang-format on */
 
