@@ -358,6 +358,10 @@ _Static_assert(IC_TOKEN_RENEW_AHEAD < IC_TOKEN_LIFETIME_SECONDS,
 _Static_assert(IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD >
                        IC_TICKET_RETRY_HORIZON,
                "renewals are scheduled past the retry horizon");
+/* A ticket's record is kept this long past its expiry, used or not, so a
+ * replay while the token it gave still lives is known and revokes it
+ * (TE-2); then the clean-up deletes it. */
+#define IC_TICKET_REPLAY_MEMORY IC_TOKEN_LIFETIME_SECONDS
 /* TE-14: a correspondent asking for a ticket gets at most one per this
  * many seconds; more asks in between are answered alike and dropped, so
  * an ask costs a peer's ticket endpoint one POST, not one per ask. */

@@ -434,6 +434,9 @@ enum ic_err ic_store_auth_gc_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 	        {IC_DB_CODES, "expires", 0},
 	        {IC_DB_SESSIONS, "expires", 0},
 	        {IC_DB_REFRESH, "idle_expires", 0},
+	        {IC_DB_TICKETS, "expires", IC_TICKET_REPLAY_MEMORY},
+	        /* An expired token is refused like an unknown one. */
+	        {IC_DB_ISSUED_TOKENS, "expires", 0},
 	        /* A wrong-passphrase count is forgotten after a day. */
 	        {IC_DB_RATE, "last", IC_PASSPHRASE_FORGET_AFTER},
 	};

@@ -184,8 +184,9 @@ enum ic_err ic_store_passphrase_put_in_txn(struct ic_store_txn *t,
 #define IC_AUTH_GC_JOB "auth_gc"
 
 /**
- * Delete expired sessions, states, codes, idle refresh tokens and old
- * wrong-passphrase counts, at most IC_AUTH_GC_MAX.  Anything not yet
+ * Delete expired sessions, states, codes, idle refresh tokens, tickets
+ * IC_TICKET_REPLAY_MEMORY past their expiry and old wrong-passphrase
+ * counts, at most IC_AUTH_GC_MAX.  Anything not yet
  * expired is kept (the sign-in caps its pending states, so those stay
  * few).
  * @param[out] removed  records deleted.

@@ -14,6 +14,7 @@
 #include "net/peer.h"
 #include "cgi/site.h"
 #include "store/conv_state.h"
+#include "store/store_auth.h"
 #include "store/store_conv.h"
 #include "store/store_token.h"
 
@@ -98,7 +99,12 @@ static enum ic_err issue_txn(struct ic_store_txn *t, void *p)
 	tk.subject = c->conv.peer;
 	tk.resource = c->resource;
 	tk.expires = c->now + IC_TICKET_LIFETIME;
-	return ic_store_ticket_put_in_txn(t, c->req->arena, c->hash, &tk);
+	rc = ic_store_ticket_put_in_txn(t, c->req->arena, c->hash, &tk);
+	/* Forgotten once a replay could no longer revoke anything (TE-2). */
+	return rc ? rc
+	          : ic_store_auth_gc_schedule_in_txn(
+	                    t, c->req->arena,
+	                    tk.expires + IC_TICKET_REPLAY_MEMORY);
 }
 
 static enum ic_err sent_txn(struct ic_store_txn *t, void *p)
