@@ -144,7 +144,8 @@ static cJSON *conv_json(const struct ic_conv *c)
 	char when[32];
 
 	iso_time(c->updated ? c->updated : c->created, when);
-	if (o == NULL || !cJSON_AddStringToObject(o, "peer", c->peer) ||
+	if (o == NULL || !cJSON_AddStringToObject(o, "id", c->id) ||
+	    !cJSON_AddStringToObject(o, "peer", c->peer) ||
 	    !cJSON_AddStringToObject(o, "state",
 	                             ic_conv_state_name(c->state)) ||
 	    !cJSON_AddNumberToObject(o, "unread", (double)c->unread) ||
