@@ -762,6 +762,109 @@ class Options(unittest.TestCase):
         self.assertTrue(os.path.exists(self.t + "/etc/x.conf.bak"))
 
 
+class SuexecOptions(unittest.TestCase):
+    """What --suexec and --htaccess write and refuse, without Apache."""
+
+    # Options' helpers, not its tests.
+    setUp, tearDown = Options.setUp, Options.tearDown
+    install, read = Options.install, Options.read
+
+    def site_user(self):
+        return suexec_user().pw_name if harness.is_root() else pwd.getpwuid(os.getuid()).pw_name
+
+    def test_suexec_vhost_snippet(self):
+        user = self.site_user()
+        p = self.install("--me", "https://example.com/", "--suexec", "--user", user,
+                         "--conf", self.t + "/cgi/indiechat.conf",
+                         "--apache-out", self.t + "/etc/example.com.apache.conf",
+                         "--links-out", self.t + "/etc/example.com.links.html")
+        self.assertEqual(p.returncode, 0, out(p))
+        snippet = self.read("example.com.apache.conf")
+        group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+        self.assertIn("\nSuexecUserGroup %s %s\n" % (user, group), snippet)
+        self.assertNotRegex(snippet, r"(?m)^\s*SetEnv")
+        self.assertRegex(snippet, r'<FilesMatch "\^\(\\\.ht\|indiechat\\\.conf\)">\s*'
+                         r'Require all denied')
+        self.assertEqual(os.stat(self.t + "/cgi/indiechat.conf").st_mode & 0o777, 0o600)
+        self.assertIn("a2enmod suexec", p.stdout)
+        # The terminal finds it beside the programs too: no --config.
+        self.assertRegex(p.stdout, r"cgi/auth --set-passphrase")
+
+    def test_suexec_refusals(self):
+        cases = [
+            # A configuration elsewhere would need SetEnv, which suEXEC drops.
+            (["--suexec", "--user", self.site_user()], "SetEnv"),
+        ]
+        if harness.is_root():
+            cases += [(["--suexec", "--conf", self.t + "/cgi/indiechat.conf"], "--user"),
+                      (["--suexec", "--user", "root", "--conf", self.t + "/cgi/indiechat.conf"],
+                       "never runs a program as root")]
+        for args, why in cases:
+            with self.subTest(args=args):
+                p = self.install("--me", "https://example.com/", *args)
+                self.assertNotEqual(p.returncode, 0, out(p))
+                self.assertIn(why, p.stderr)
+
+    def test_htaccess_with_conf_elsewhere_keeps_setenv(self):
+        docroot = os.path.join(self.t, "www")
+        p = subprocess.run(
+            [sys.executable, INSTALL, "--htaccess", "--me", "https://example.com/",
+             "--docroot", docroot, "--data-dir", self.t + "/data", "--conf",
+             self.t + "/etc/x.conf", "--from", os.path.join(harness.default_builddir(),
+                                                            "cgi-bin")],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, out(p))
+        with open(os.path.join(docroot, "indiechat", ".htaccess")) as f:
+            text = f.read()
+        self.assertIn('SetEnv INDIECHAT_CONFIG "%s/etc/x.conf"' % self.t, text)
+        self.assertIn("RewriteRule ^$ auth.cgi/issuer [END]", text)
+        self.assertIn("install without --conf", p.stdout)
+
+
+class WpDiscoveryFixture(unittest.TestCase):
+    """tests/fixtures/wp_discovery.py's own parsing, without a server."""
+
+    def resp(self, links=(), body="", ctype="text/html"):
+        headers = [("Content-Type", ctype)] + [("Link", x) for x in links]
+        return wp_discovery.Response("https://h.example/ic/", 200, headers,
+                                     body.encode("utf-8"))
+
+    def test_link_headers_several_and_comma_joined(self):
+        r = self.resp(['<https://a.example/t>; rel="token_endpoint", '
+                       '</ic/auth/metadata>; rel="other indieauth-metadata"',
+                       '<https://x.example/m>; rel=indieauth-metadata'])
+        self.assertEqual(wp_discovery.find_metadata_url(r),
+                         ("https://h.example/ic/auth/metadata", "link"))
+        r = self.resp(['<https://a.example/t>; rel="token_endpoint"',
+                       '<https://x.example/m>; rel="INDIEAUTH-METADATA"'])
+        self.assertEqual(wp_discovery.find_metadata_url(r), ("https://x.example/m", "link"))
+
+    def test_html_link_or_a_in_document_order(self):
+        body = ('<html><head><link rel="stylesheet" href="/s.css"></head><body>'
+                '<a rel="me indieauth-metadata" href="auth/metadata">m</a>'
+                '<link rel="indieauth-metadata" href="/later"></body></html>')
+        r = self.resp(['<https://a.example/t>; rel="token_endpoint"'], body)
+        self.assertEqual(wp_discovery.find_metadata_url(r),
+                         ("https://h.example/ic/auth/metadata", "html"))
+        # A header wins over the HTML; with headers ignored the HTML stands.
+        r = self.resp(['<https://x.example/m>; rel="indieauth-metadata"'], body)
+        self.assertEqual(wp_discovery.find_metadata_url(r)[1], "link")
+        self.assertEqual(wp_discovery.find_metadata_url(r, use_link_headers=False)[1], "html")
+        self.assertIsNone(wp_discovery.find_metadata_url(self.resp(body="<p>none</p>")))
+        self.assertIsNone(wp_discovery.find_metadata_url(self.resp(body=body, ctype="text/plain")))
+
+    def test_well_known_url_rfc_8414_3_1(self):
+        w = wp_discovery.well_known_url
+        self.assertEqual(w("https://h.example/ic/"),
+                         "https://h.example/.well-known/oauth-authorization-server/ic")
+        self.assertEqual(w("https://h.example/a/b"),
+                         "https://h.example/.well-known/oauth-authorization-server/a/b")
+        self.assertEqual(w("https://h.example/"),
+                         "https://h.example/.well-known/oauth-authorization-server")
+        self.assertEqual(w("http://h.localhost:8080/ic/"),
+                         "http://h.localhost:8080/.well-known/oauth-authorization-server/ic")
+
+
 class Demo(unittest.TestCase):
     def test_demo_check(self):
         """scripts/demo --check: two sites up, sign-in pages, an invitation."""
