@@ -4,7 +4,8 @@
 #   ic_deps build       build it: autotools, pkg-config, the libraries' -dev packages
 #   ic_deps run         build + what runs it locally: apache2, python3
 #   ic_deps test        run + the tests: cmocka, clang with its sanitizer/fuzzer
-#                       runtime, mf2py, Node.js for the second mf2 parser
+#                       runtime, mf2py, Node.js for the second mf2 parser,
+#                       suEXEC (its docroot /var/www compiled in) for test_install
 #
 # Returns non-zero (after saying why on stderr) when packages are missing
 # and cannot be installed (not root, or apt-get failed).  IC_DEPS_WHO names
@@ -14,7 +15,7 @@ IC_DEPS_BUILD=(autoconf automake pkg-config make gcc
 	libcurl4-openssl-dev libcjson-dev libtidy-dev libgumbo-dev liblmdb-dev
 	libssl-dev libcrypt-dev libmd-dev)
 IC_DEPS_RUN=(apache2 python3)
-IC_DEPS_TEST=(clang clang-format libclang-rt-14-dev libcmocka-dev python3-mf2py)
+IC_DEPS_TEST=(clang clang-format libclang-rt-14-dev libcmocka-dev python3-mf2py apache2-suexec-pristine)
 
 ic_deps() { # build|run|test
 	local who=${IC_DEPS_WHO:-scripts/deps.sh} packages missing p

@@ -95,6 +95,7 @@ enum ic_err ic_cgi_read_env(struct ic_req *req, char *const *envp)
 	e->https = env_get(envp, "HTTPS");
 	e->script_name = env_get(envp, "SCRIPT_NAME");
 	e->config_path = env_get(envp, "INDIECHAT_CONFIG");
+	e->script_filename = env_get(envp, "SCRIPT_FILENAME");
 
 	if (!method_ok(e->method))
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,

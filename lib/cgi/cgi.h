@@ -52,6 +52,13 @@ struct ic_cgi_env {
 	const char *https;          /* HTTPS ("on" behind mod_ssl) */
 	const char *script_name;    /* SCRIPT_NAME: the mount point */
 	const char *config_path;    /* INDIECHAT_CONFIG (Apache SetEnv) */
+	/* SCRIPT_FILENAME: the program's file; suEXEC keeps it while it
+	 * drops SetEnv, so the configuration beside it can be found. */
+	const char *script_filename;
+	/* The directory of the running program (program.c fills it from
+	 * SCRIPT_FILENAME or the executable), or NULL: where
+	 * ic_config_load_default() looks second. */
+	const char *prog_dir;
 };
 
 /* One extra response header, e.g. Link or Set-Cookie (repeatable). */

@@ -3,20 +3,68 @@
  */
 #include "cgi/program.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/ic_limits.h"
 #include "core/log.h"
 #include "cgi/maint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+const char *ic_program_dir_of(struct ic_arena *a, const char *file)
+{
+	const char *slash;
+
+	if (file == NULL || file[0] != '/')
+		return NULL;
+	slash = strrchr(file, '/');
+	return ic_arena_strndup(a, file,
+	                        slash == file ? 1 : (size_t)(slash - file));
+}
+
+/* The running executable's directory, symlinks resolved (Linux). */
+static const char *exe_dir(struct ic_arena *a)
+{
+	char buf[IC_MAX_FS_PATH_BYTES];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(buf) - 1)
+		return NULL;
+	buf[n] = '\0';
+	return ic_program_dir_of(a, buf);
+}
+
+/*
+ * The terminal's idea of the program's directory: where argv[0] names it
+ * (so `~/public_html/indiechat/auth.cgi --set-passphrase` finds the file
+ * the web face finds beside auth.cgi, even through a symlink), else the
+ * executable's (found on PATH).
+ */
+static const char *terminal_dir(struct ic_arena *a, const char *argv0)
+{
+	char buf[PATH_MAX];
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	char *dir;
+
+	if (slash == NULL)
+		return exe_dir(a);
+	dir = ic_arena_strndup(a, argv0,
+	                       slash == argv0 ? 1 : (size_t)(slash - argv0));
+	if (dir == NULL || realpath(dir, buf) == NULL)
+		return exe_dir(a);
+	return ic_arena_strdup(a, buf);
+}
+
 static enum ic_err load_config(struct ic_req *req)
 {
-	enum ic_err rc = ic_config_load_default(
-	        &req->cfg, req->arena, req->env.config_path, req->errbuf);
+	enum ic_err rc = ic_config_load_default(&req->cfg, req->arena,
+	                                        req->env.config_path,
+	                                        req->env.prog_dir, req->errbuf);
 
 	if (rc == IC_OK) {
 		req->cfg_loaded = true;
@@ -66,6 +114,12 @@ static int serve_cgi(const struct ic_program *prog, char **envp)
 	}
 	rc = ic_cgi_read_env(&req, envp);
 	if (rc == IC_OK) {
+		/* Apache names the program it ran; without it (another
+		 * server), the executable itself. */
+		req.env.prog_dir =
+		        ic_program_dir_of(req.arena, req.env.script_filename);
+		if (req.env.prog_dir == NULL)
+			req.env.prog_dir = exe_dir(req.arena);
 		rc = load_config(&req);
 		if (rc != IC_OK)
 			ic_log(IC_LOG_ERROR, "%s", req.errbuf);
@@ -108,12 +162,14 @@ static void print_help(const struct ic_program *prog)
 	for (size_t i = 0; i < prog->nroutes; i++)
 		printf("  %-6s %-22s %s\n", prog->routes[i].method,
 		       prog->routes[i].path, prog->routes[i].summary);
-	printf("\nThe configuration file is $INDIECHAT_CONFIG, or --config.\n");
+	printf("\nThe configuration file is --config FILE, else "
+	       "$INDIECHAT_CONFIG, else %s\nbeside the program, else %s.\n",
+	       IC_CONFIG_BESIDE_NAME, ic_config_default_path());
 }
 
 static int run_command(const struct ic_program *prog,
                        const struct ic_cli_cmd *cmd, const char *config_path,
-                       int argc, char **argv)
+                       const char *argv0, int argc, char **argv)
 {
 	struct ic_req req;
 	enum ic_err rc;
@@ -125,6 +181,7 @@ static int run_command(const struct ic_program *prog,
 	}
 	req.env.method = "CLI";
 	req.env.config_path = config_path;
+	req.env.prog_dir = terminal_dir(req.arena, argv0);
 	rc = cmd->needs_config ? load_config(&req) : IC_OK;
 	if (rc == IC_OK)
 		rc = cmd->run(&req, argc, argv);
@@ -161,7 +218,7 @@ static int terminal(const struct ic_program *prog, int argc, char **argv,
 	for (size_t c = 0; c < prog->ncmds; c++)
 		if (strcmp(argv[i], prog->cmds[c].option) == 0)
 			return run_command(prog, &prog->cmds[c], config_path,
-			                   argc - i, argv + i);
+			                   argv[0], argc - i, argv + i);
 	fprintf(stderr, "%s: unknown command '%s' (try --help)\n", prog->name,
 	        argv[i]);
 	return 2;

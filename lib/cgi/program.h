@@ -41,6 +41,15 @@ struct ic_program {
 };
 
 /**
+ * The directory part of @p file, copied into @p a: "/a/b/auth.cgi" ->
+ * "/a/b", "/auth" -> "/".  The configuration beside the programs is
+ * looked for there (ic_config_load_default()).
+ * @return the directory; NULL when @p file is NULL, not absolute (a
+ *         CGI's working directory is not ours), or memory ran out.
+ */
+const char *ic_program_dir_of(struct ic_arena *a, const char *file);
+
+/**
  * Run @p prog as a CGI or as a terminal command (see above).
  * Never returns an error code to the shell without a message.
  * @return the process exit status.

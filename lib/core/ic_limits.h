@@ -75,6 +75,10 @@
 #define IC_MAX_CONFIG_LINE_BYTES 4096
 /* Largest indiechat.conf; a real one is under 2 KiB. */
 #define IC_MAX_CONFIG_BYTES (64u * 1024)
+/* Longest file path we build from a directory we were handed (the
+ * programs' directory + "/indiechat.conf"): Linux's PATH_MAX, so a path
+ * the kernel would refuse is refused with a message that says why. */
+#define IC_MAX_FS_PATH_BYTES 4096
 
 /* --- Outbound HTTP (H-4, H-7, H-8) ------------------------------------ */
 

@@ -617,15 +617,62 @@ const char *ic_config_default_path(void)
 	return SYSCONFDIR "/indiechat.conf";
 }
 
-enum ic_err ic_config_load_default(struct ic_config *cfg, struct ic_arena *a,
-                                   const char *env_value, char *errbuf)
+/* The file beside the programs: IC_OK with *path set when it exists,
+ * IC_OK with *path NULL when it does not. */
+static enum ic_err beside_path(struct ic_arena *a, const char *prog_dir,
+                               const char **path, char *errbuf)
 {
-	if (env_value == NULL || env_value[0] == '\0')
-		return ic_config_load(cfg, a, ic_config_default_path(), errbuf);
-	if (env_value[0] != '/') {
-		memset(cfg, 0, sizeof(*cfg));
+	struct stat st;
+	size_t n;
+	char *p;
+
+	*path = NULL;
+	/* Relative names nothing: a CGI's working directory is not ours. */
+	if (prog_dir == NULL || prog_dir[0] != '/')
+		return IC_OK;
+	n = strlen(prog_dir);
+	while (n > 1 && prog_dir[n - 1] == '/')
+		n--;
+	if (n + 1 + strlen(IC_CONFIG_BESIDE_NAME) > IC_MAX_FS_PATH_BYTES)
 		return ic_fail(errbuf, IC_ERR_CONFIG,
-		               IC_CONFIG_ENV " must be an absolute path");
+		               "the programs' directory is longer than %u "
+		               "bytes",
+		               (unsigned)IC_MAX_FS_PATH_BYTES);
+	p = ic_arena_printf(a, "%.*s%s" IC_CONFIG_BESIDE_NAME, (int)n, prog_dir,
+	                    n > 1 ? "/" : "");
+	if (p == NULL)
+		return IC_ERR_NOMEM;
+	if (stat(p, &st) != 0) {
+		int saved = errno;
+
+		if (saved == ENOENT || saved == ENOTDIR)
+			return IC_OK;
+		return ic_fail(errbuf, IC_ERR_CONFIG, "cannot examine %s: %s",
+		               p, strerror(saved));
 	}
-	return ic_config_load(cfg, a, env_value, errbuf);
+	*path = p;
+	return IC_OK;
+}
+
+enum ic_err ic_config_load_default(struct ic_config *cfg, struct ic_arena *a,
+                                   const char *env_value, const char *prog_dir,
+                                   char *errbuf)
+{
+	const char *beside;
+	enum ic_err rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (env_value != NULL && env_value[0] != '\0') {
+		if (env_value[0] != '/')
+			return ic_fail(errbuf, IC_ERR_CONFIG,
+			               IC_CONFIG_ENV
+			               " must be an absolute path");
+		return ic_config_load(cfg, a, env_value, errbuf);
+	}
+	rc = beside_path(a, prog_dir, &beside, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	if (beside != NULL)
+		return ic_config_load(cfg, a, beside, errbuf);
+	return ic_config_load(cfg, a, ic_config_default_path(), errbuf);
 }

@@ -89,21 +89,36 @@ enum ic_err ic_config_parse(struct ic_config *cfg, struct ic_arena *a,
 enum ic_err ic_config_load(struct ic_config *cfg, struct ic_arena *a,
                            const char *path, char *errbuf);
 
+/* The file's name beside the programs (shared hosting: suEXEC drops
+ * SetEnv, and the owner cannot change SYSCONFDIR without a rebuild). */
+#define IC_CONFIG_BESIDE_NAME "indiechat.conf"
+
 /**
- * Load the configuration the way every program does: from @p env_value
- * when it is set and non-empty, else from SYSCONFDIR "/indiechat.conf"
- * (fixed at build time by configure's --sysconfdir).
+ * Load the configuration the way every program does, from the first of
+ * (docs/configuration.md, "Where the programs look"):
+ *  1. @p env_value, when it is set and non-empty;
+ *  2. @p prog_dir "/" IC_CONFIG_BESIDE_NAME, when @p prog_dir is an
+ *     absolute path and that file exists (one that exists but cannot be
+ *     read or parsed is an error, never a reason to try the next place:
+ *     a site must not silently run on another site's configuration);
+ *  3. SYSCONFDIR "/indiechat.conf" (configure's --sysconfdir).
  *
  * @param[out] cfg        as ic_config_load()
  * @param[in]  a          arena for the strings in @p cfg
  * @param[in]  env_value  the value of INDIECHAT_CONFIG as the CGI layer
  *                        read it (lib/ never calls getenv()), or NULL
+ * @param[in]  prog_dir   the directory of the running program as the CGI
+ *                        layer found it (SCRIPT_FILENAME's, or the
+ *                        executable's), or NULL
  * @param[out] errbuf     IC_ERRBUF_SIZE bytes, or NULL
  * @return as ic_config_load(); also IC_ERR_CONFIG when @p env_value is not
- *         an absolute path (a CGI's working directory is not ours).
+ *         an absolute path (a CGI's working directory is not ours), or
+ *         when the file beside the programs exists but cannot be
+ *         examined or its path is longer than IC_MAX_FS_PATH_BYTES.
  */
 enum ic_err ic_config_load_default(struct ic_config *cfg, struct ic_arena *a,
-                                   const char *env_value, char *errbuf);
+                                   const char *env_value, const char *prog_dir,
+                                   char *errbuf);
 
 /** The compiled-in configuration file, SYSCONFDIR "/indiechat.conf". */
 const char *ic_config_default_path(void);

@@ -100,7 +100,8 @@ int main(int argc, char **argv)
 	n = atoll(argv[4]);
 	if (n < 1 || fill < 0 || ic_cgi_req_init(&req, "send", stdin, stdout))
 		return 2;
-	rc = ic_config_load_default(&req.cfg, req.arena, argv[1], req.errbuf);
+	rc = ic_config_load_default(&req.cfg, req.arena, argv[1], NULL,
+	                            req.errbuf);
 	if (rc != IC_OK)
 		return fail(&req, "configuration", rc);
 	req.cfg_loaded = true;

@@ -15,12 +15,21 @@
   Authorization reaches every program, the sign-in of docs/web.md with the
   passphrase the README step set.
 * Htaccess: `scripts/install --htaccess` on a document root with
-  AllowOverride All and mod_rewrite: the same checks through .htaccess.
+  AllowOverride All and mod_rewrite: the same checks through .htaccess,
+  the configuration beside the programs (no SetEnv) and never served.
+* Suexec: `scripts/install --suexec --htaccess` for a site user under
+  Debian's apache2-suexec-pristine (docroot /var/www): the same checks with
+  the programs run by suEXEC as that user, which drops SetEnv.
+* Every installed mode: a ticket's token endpoint found from its `iss`
+  (B/) as the WordPress IndieAuth plugin finds it (Link header, then HTML),
+  and from RFC 8414's well-known address, then a ticket redeemed there
+  (tests/fixtures/wp_discovery.py; issue 12).
 * Options: what scripts/install writes for --hub, --sign-in external and
   --base-url, and what it refuses.
 * Demo: `scripts/demo --check`.
 """
 
+import grp
 import json
 import os
 import pwd
@@ -36,6 +45,9 @@ import urllib.parse
 import chat
 import harness
 from installed import sign_in
+
+sys.path.insert(0, os.path.join(harness.SRCDIR, "tests", "fixtures"))
+import wp_discovery  # noqa: E402
 
 README = os.path.join(harness.SRCDIR, "README.md")
 INSTALL = os.path.join(harness.SRCDIR, "scripts", "install")
@@ -90,7 +102,60 @@ def links_from_headers(resp):
 
 
 class InstalledChecks:
-    """Checks of an installed site from outside; self.site, self.prefix."""
+    """Checks of an installed site from outside; self.site, self.prefix;
+    self.conf (the configuration the programs read) and self.cgi_user
+    (who runs them) for minting tickets."""
+
+    cgi_user = harness.SITE_USER
+
+    def mint_ticket(self):
+        tool = self.apache.tool("tests/tools/ticket_mint")
+        if tool is None:
+            self.skipTest("tests/tools/ticket_mint not built (run make check)")
+        kw = {"user": self.cgi_user, "group": grp.getgrgid(
+            pwd.getpwnam(self.cgi_user).pw_gid).gr_name, "extra_groups": []} \
+            if harness.is_root() else {}
+        p = subprocess.run([tool, self.conf, "http://bob.localhost:1/",
+                            self.site.b_url("feed/aaaaaaaaaaaaaaaaaaaaaaaaaa"), "300"],
+                           capture_output=True, text=True, timeout=60, cwd="/", **kw)
+        self.assertEqual(p.returncode, 0, out(p))
+        return p.stdout.strip()
+
+    def test_wordpress_discovery_from_iss(self):
+        """The WordPress plugin's way from a ticket's iss to its token
+        endpoint, by the Link header and by the HTML alone, and RFC 8414's
+        well-known address; each found endpoint redeems a ticket."""
+        iss = self.site.b_url("") + "/"
+        token = self.site.b_url("auth/token")
+        ways = [("link", lambda: wp_discovery.discover_from_iss(iss)),
+                ("html", lambda: wp_discovery.discover_from_iss(iss, use_link_headers=False)),
+                ("well-known", lambda: wp_discovery.discover_well_known(iss))]
+        for way, discover in ways:
+            with self.subTest(way=way):
+                found = discover()
+                self.assertEqual(found["found_in"], way)
+                self.assertEqual(found["token_endpoint"], token)
+                self.assertEqual(found["metadata"]["issuer"], iss)
+                status, doc = wp_discovery.redeem(found["token_endpoint"], self.mint_ticket())
+                self.assertEqual(status, 200, doc)
+                self.assertEqual(doc["token_type"].lower(), "bearer")
+                self.assertTrue(doc["access_token"])
+        self.assertEqual(wp_discovery.well_known_url(iss), self.site.b_url("").replace(
+            "/indiechat", "/.well-known/oauth-authorization-server/indiechat"))
+        # The plugin compares issuer and iss byte for byte: B without its
+        # slash is another issuer, and the discovery says so.
+        with self.assertRaisesRegex(wp_discovery.DiscoveryError, "issuer"):
+            wp_discovery.discover_from_iss(iss.rstrip("/"))
+
+    def test_configuration_is_never_served(self):
+        """The programs' directory may hold the configuration (and its
+        .bak), which holds the passphrase hash: never served."""
+        for name in ("indiechat.conf", "indiechat.conf.bak", ".htaccess"):
+            r = self.site.get(self.site.b(name))
+            self.assertIn(r.status, (403, 404), (name, r))
+        if os.path.dirname(self.conf) == self.cgi_dir:
+            # It is there, under the document root: refused, not missing.
+            self.assertEqual(self.site.get(self.site.b("indiechat.conf")).status, 403)
 
     def test_metadata_is_json(self):
         r = self.site.get(self.site.b("auth/metadata"))
@@ -101,8 +166,6 @@ class InstalledChecks:
         self.assertEqual(doc["token_endpoint"], self.site.b_url("auth/token"))
 
     def test_issuer_and_well_known_lead_to_the_metadata_te_8_te_9(self):
-        if isinstance(self, Htaccess):
-            self.skipTest("the .htaccess variant maps only B/<prog>")
         # B/ is the `iss` of our tickets: a redeemer starting there finds
         # the metadata in a Link header and in <head>.
         r = self.site.get(self.site.b("") + "/")
@@ -412,7 +475,8 @@ class ReadmeInstall(InstalledChecks, unittest.TestCase):
 
 class Htaccess(InstalledChecks, unittest.TestCase):
     """scripts/install --htaccess: programs as <name>.cgi in the document
-    root, .htaccess files, AllowOverride All, mod_rewrite; no ScriptAlias."""
+    root, .htaccess files, AllowOverride All, mod_rewrite; no ScriptAlias;
+    the configuration beside the programs, so no SetEnv."""
 
     @classmethod
     def setUpClass(cls):
@@ -430,24 +494,42 @@ class Htaccess(InstalledChecks, unittest.TestCase):
             raise AssertionError("crash or sanitizer report:\n" + "\n".join(problems[:20]))
 
     @classmethod
+    def run_install(cls, site, docroot, t, *extra):
+        homepart = os.path.join(t, "homepage.htaccess")
+        p = subprocess.run(
+            [sys.executable, INSTALL, "--htaccess", "--me", site.url, "--dev",
+             "--docroot", docroot, "--data-dir", os.path.join(t, "data"),
+             "--from", os.path.join(cls.builddir, "cgi-bin"), "--apache-out", homepart]
+            + list(extra), capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise harness.HarnessError("scripts/install failed:\n" + out(p))
+        cls.install_output = p.stdout
+        # What the printed step says: the lines go at the top of the
+        # document root's .htaccess.
+        top = os.path.join(docroot, ".htaccess")
+        step = re.search(r"touch .*", p.stdout)
+        if step is None:
+            raise harness.HarnessError("no .htaccess step printed:\n" + p.stdout)
+        q = subprocess.run(["bash", "-c", step.group(0)], capture_output=True, text=True)
+        if q.returncode != 0 or not os.path.exists(top):
+            raise harness.HarnessError("the printed step failed: " + out(q))
+        cls.cgi_dir = os.path.join(docroot, "indiechat")
+        cls.conf = os.path.join(cls.cgi_dir, "indiechat.conf")
+
+    @classmethod
     def _install(cls, site, sites):
         t = os.path.join(site.apache.root, "htaccess")
         os.makedirs(t, mode=0o755)
         docroot = site.docroot
         os.makedirs(docroot, exist_ok=True)
-        cls.conf = os.path.join(t, "indiechat.conf")
-        homepart = os.path.join(t, "homepage.htaccess")
-        p = subprocess.run(
-            [sys.executable, INSTALL, "--htaccess", "--me", site.url, "--dev",
-             "--docroot", docroot, "--data-dir", os.path.join(t, "data"), "--conf", cls.conf,
-             "--from", os.path.join(cls.builddir, "cgi-bin"), "--apache-out", homepart],
-            capture_output=True, text=True, timeout=120)
-        if p.returncode != 0:
-            raise harness.HarnessError("scripts/install --htaccess failed:\n" + out(p))
-        # What the printed step says: append to the document root's .htaccess.
-        with open(homepart) as f, open(os.path.join(docroot, ".htaccess"), "a") as g:
-            g.write(f.read())
-        cls.cgi_dir = os.path.join(docroot, "indiechat")
+        # A WordPress-like document root: its catch-all rewrite is already
+        # there, below which the well-known rule would never be reached
+        # (to a missing page, not the homepage: the homepage's Link
+        # headers must stay on the homepage).
+        with open(os.path.join(docroot, ".htaccess"), "w") as f:
+            f.write("RewriteEngine On\nRewriteCond %{REQUEST_FILENAME} !-f\n"
+                    "RewriteCond %{REQUEST_FILENAME} !-d\nRewriteRule . /wordpress.html [L]\n")
+        cls.run_install(site, docroot, t)
         # A shared host: .htaccess allowed, nothing of IndieChat in the vhost.
         return "\n".join([
             '<Directory "%s">' % docroot,
@@ -467,6 +549,141 @@ class Htaccess(InstalledChecks, unittest.TestCase):
         self.assertEqual(r.status, 404, r)
         r = self.site.get(self.site.b("feed/hub"))
         self.assertNotEqual(r.status, 500, r)
+
+    def test_configuration_beside_the_programs_without_setenv(self):
+        with open(os.path.join(self.cgi_dir, ".htaccess")) as f:
+            self.assertNotIn("SetEnv", f.read())
+        st = os.stat(self.conf)
+        if harness.is_root():
+            # Apache's user reads it through the group; nobody else.
+            self.assertEqual(st.st_mode & 0o777, 0o640)
+            self.assertEqual(st.st_gid, grp.getgrnam(harness.SITE_GROUP).gr_gid)
+        else:
+            self.assertEqual(st.st_mode & 0o777, 0o600)
+        # The printed steps set the passphrase without --config.
+        self.assertRegex(self.install_output, r"auth\.cgi --set-passphrase")
+
+
+SUEXEC_USER = "icsuexec"
+SUEXEC_BIN = "/usr/lib/apache2/suexec"
+# apache2-suexec-pristine's compiled-in AP_DOC_ROOT (`suexec -V`).
+SUEXEC_DOCROOT = "/var/www"
+SUEXEC_LOG = "/var/log/apache2/suexec.log"
+
+
+def suexec_missing():
+    """Why real suEXEC cannot run here, or None."""
+    if not harness.is_root():
+        return "suEXEC needs Apache started as root"
+    try:
+        st = os.stat(SUEXEC_BIN)
+    except OSError:
+        return "%s missing (apt-get install apache2-suexec-pristine)" % SUEXEC_BIN
+    if not st.st_mode & 0o4000 or st.st_uid != 0:
+        return "%s is not setuid root" % SUEXEC_BIN
+    if not os.path.exists(os.path.join(harness.MODULE_DIR, "mod_suexec.so")):
+        return "mod_suexec.so missing"
+    v = subprocess.run([SUEXEC_BIN, "-V"], capture_output=True, text=True)
+    if 'AP_DOC_ROOT="%s"' % SUEXEC_DOCROOT not in v.stdout + v.stderr:
+        return "suEXEC's document root is not %s: %s" % (SUEXEC_DOCROOT, v.stdout + v.stderr)
+    return None
+
+
+def suexec_user():
+    """The site's own user (uid and gid >= suEXEC's AP_UID_MIN/GID_MIN, 100)."""
+    try:
+        pw = pwd.getpwnam(SUEXEC_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
+                        "--shell", "/usr/sbin/nologin", "--key", "SYS_UID_MIN=200",
+                        "--key", "SYS_GID_MIN=200", SUEXEC_USER], check=True,
+                       capture_output=True)
+        pw = pwd.getpwnam(SUEXEC_USER)
+    if pw.pw_uid < 100 or pw.pw_gid < 100:
+        raise harness.HarnessError("%s has uid %d gid %d: suEXEC wants >= 100" % (
+            SUEXEC_USER, pw.pw_uid, pw.pw_gid))
+    return pw
+
+
+@unittest.skipIf(suexec_missing(), suexec_missing())
+class Suexec(InstalledChecks, unittest.TestCase):
+    """Shared hosting under suEXEC: `scripts/install --suexec --htaccess`
+    for the site user, into a document root under suEXEC's /var/www, with
+    SuexecUserGroup in the vhost.  suEXEC drops SetEnv, so the programs
+    must find the configuration beside themselves."""
+
+    cgi_user = SUEXEC_USER
+
+    @classmethod
+    def setUpClass(cls):
+        cls.builddir = harness.default_builddir()
+        cls.pw = suexec_user()
+        cls.docroot = tempfile.mkdtemp(prefix="ic-suexec-", dir=SUEXEC_DOCROOT)
+        os.chmod(cls.docroot, 0o755)
+        try:
+            cls.log_start = os.path.getsize(SUEXEC_LOG)
+        except OSError:
+            cls.log_start = 0
+        spec = harness.SiteSpec("erin", mount=False, vhost=[cls._install])
+        cls.apache = harness.Apache(sites=[spec], programs=(), modules=("rewrite", "suexec"))
+        try:
+            cls.apache.start()
+        except BaseException:
+            shutil.rmtree(cls.docroot, ignore_errors=True)
+            raise
+        cls.site = cls.apache["erin"]
+
+    @classmethod
+    def tearDownClass(cls):
+        problems = cls.apache.log_problems()
+        cls.apache.stop()
+        shutil.rmtree(cls.docroot, ignore_errors=True)
+        if problems:
+            raise AssertionError("crash or sanitizer report:\n" + "\n".join(problems[:20]))
+
+    @classmethod
+    def _install(cls, site, sites):
+        t = os.path.join(site.apache.root, "suexec")
+        os.makedirs(t, mode=0o755)
+        with open(os.path.join(cls.docroot, "index.html"), "w") as f:
+            f.write(site.default_homepage())
+        os.chmod(os.path.join(cls.docroot, "index.html"), 0o644)
+        Htaccess.run_install.__func__(cls, site, cls.docroot, t,
+                                      "--suexec", "--user", SUEXEC_USER)
+        return "\n".join([
+            # The harness's DocumentRoot is outside suEXEC's; this one wins.
+            'DocumentRoot "%s"' % cls.docroot,
+            "SuexecUserGroup %s %s" % (SUEXEC_USER, grp.getgrgid(cls.pw.pw_gid).gr_name),
+            '<Directory "%s">' % cls.docroot,
+            "    Options FollowSymLinks",
+            "    AllowOverride All",
+            "    Require all granted",
+            "</Directory>",
+        ])
+
+    def test_programs_belong_to_the_site_user(self):
+        for path in [self.cgi_dir, self.conf] + [
+                os.path.join(self.cgi_dir, p + ".cgi") for p in harness.PROGRAMS]:
+            st = os.stat(path)
+            self.assertEqual((st.st_uid, st.st_gid), (self.pw.pw_uid, self.pw.pw_gid), path)
+            self.assertEqual(st.st_mode & 0o022, 0, "%s writable by group or others" % path)
+        self.assertEqual(os.stat(self.conf).st_mode & 0o777, 0o600)
+        with open(os.path.join(self.cgi_dir, ".htaccess")) as f:
+            self.assertNotIn("SetEnv", f.read())
+
+    def test_suexec_ran_the_programs_as_the_site_user(self):
+        self.assertIn("suEXEC mechanism enabled", self.apache.error_log_text())
+        r = self.site.get(self.site.b("auth/ping"))
+        self.assertEqual(r.status, 200, r)
+        with open(SUEXEC_LOG, errors="replace") as f:
+            f.seek(self.log_start)
+            log = f.read()
+        self.assertRegex(log, r"uid: \(\d+/%s\) gid: \(\d+/\w+\) cmd: auth\.cgi" % SUEXEC_USER)
+        self.assertNotIn("error", log.lower())
+        # What the database holds was written by the site user.
+        data = os.path.join(self.apache.root, "suexec", "data")
+        for name in os.listdir(data):
+            self.assertEqual(os.stat(os.path.join(data, name)).st_uid, self.pw.pw_uid, name)
 
 
 class Options(unittest.TestCase):
@@ -543,6 +760,109 @@ class Options(unittest.TestCase):
         self.assertIn("hub = https://hub.example/", conf)
         self.assertIn("passphrase_hash = $y$j9T$abc$def", conf)
         self.assertTrue(os.path.exists(self.t + "/etc/x.conf.bak"))
+
+
+class SuexecOptions(unittest.TestCase):
+    """What --suexec and --htaccess write and refuse, without Apache."""
+
+    # Options' helpers, not its tests.
+    setUp, tearDown = Options.setUp, Options.tearDown
+    install, read = Options.install, Options.read
+
+    def site_user(self):
+        return suexec_user().pw_name if harness.is_root() else pwd.getpwuid(os.getuid()).pw_name
+
+    def test_suexec_vhost_snippet(self):
+        user = self.site_user()
+        p = self.install("--me", "https://example.com/", "--suexec", "--user", user,
+                         "--conf", self.t + "/cgi/indiechat.conf",
+                         "--apache-out", self.t + "/etc/example.com.apache.conf",
+                         "--links-out", self.t + "/etc/example.com.links.html")
+        self.assertEqual(p.returncode, 0, out(p))
+        snippet = self.read("example.com.apache.conf")
+        group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+        self.assertIn("\nSuexecUserGroup %s %s\n" % (user, group), snippet)
+        self.assertNotRegex(snippet, r"(?m)^\s*SetEnv")
+        self.assertRegex(snippet, r'<FilesMatch "\^\(\\\.ht\|indiechat\\\.conf\)">\s*'
+                         r'Require all denied')
+        self.assertEqual(os.stat(self.t + "/cgi/indiechat.conf").st_mode & 0o777, 0o600)
+        self.assertIn("a2enmod suexec", p.stdout)
+        # The terminal finds it beside the programs too: no --config.
+        self.assertRegex(p.stdout, r"cgi/auth --set-passphrase")
+
+    def test_suexec_refusals(self):
+        cases = [
+            # A configuration elsewhere would need SetEnv, which suEXEC drops.
+            (["--suexec", "--user", self.site_user()], "SetEnv"),
+        ]
+        if harness.is_root():
+            cases += [(["--suexec", "--conf", self.t + "/cgi/indiechat.conf"], "--user"),
+                      (["--suexec", "--user", "root", "--conf", self.t + "/cgi/indiechat.conf"],
+                       "never runs a program as root")]
+        for args, why in cases:
+            with self.subTest(args=args):
+                p = self.install("--me", "https://example.com/", *args)
+                self.assertNotEqual(p.returncode, 0, out(p))
+                self.assertIn(why, p.stderr)
+
+    def test_htaccess_with_conf_elsewhere_keeps_setenv(self):
+        docroot = os.path.join(self.t, "www")
+        p = subprocess.run(
+            [sys.executable, INSTALL, "--htaccess", "--me", "https://example.com/",
+             "--docroot", docroot, "--data-dir", self.t + "/data", "--conf",
+             self.t + "/etc/x.conf", "--from", os.path.join(harness.default_builddir(),
+                                                            "cgi-bin")],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, out(p))
+        with open(os.path.join(docroot, "indiechat", ".htaccess")) as f:
+            text = f.read()
+        self.assertIn('SetEnv INDIECHAT_CONFIG "%s/etc/x.conf"' % self.t, text)
+        self.assertIn("RewriteRule ^$ auth.cgi/issuer [END]", text)
+        self.assertIn("install without --conf", p.stdout)
+
+
+class WpDiscoveryFixture(unittest.TestCase):
+    """tests/fixtures/wp_discovery.py's own parsing, without a server."""
+
+    def resp(self, links=(), body="", ctype="text/html"):
+        headers = [("Content-Type", ctype)] + [("Link", x) for x in links]
+        return wp_discovery.Response("https://h.example/ic/", 200, headers,
+                                     body.encode("utf-8"))
+
+    def test_link_headers_several_and_comma_joined(self):
+        r = self.resp(['<https://a.example/t>; rel="token_endpoint", '
+                       '</ic/auth/metadata>; rel="other indieauth-metadata"',
+                       '<https://x.example/m>; rel=indieauth-metadata'])
+        self.assertEqual(wp_discovery.find_metadata_url(r),
+                         ("https://h.example/ic/auth/metadata", "link"))
+        r = self.resp(['<https://a.example/t>; rel="token_endpoint"',
+                       '<https://x.example/m>; rel="INDIEAUTH-METADATA"'])
+        self.assertEqual(wp_discovery.find_metadata_url(r), ("https://x.example/m", "link"))
+
+    def test_html_link_or_a_in_document_order(self):
+        body = ('<html><head><link rel="stylesheet" href="/s.css"></head><body>'
+                '<a rel="me indieauth-metadata" href="auth/metadata">m</a>'
+                '<link rel="indieauth-metadata" href="/later"></body></html>')
+        r = self.resp(['<https://a.example/t>; rel="token_endpoint"'], body)
+        self.assertEqual(wp_discovery.find_metadata_url(r),
+                         ("https://h.example/ic/auth/metadata", "html"))
+        # A header wins over the HTML; with headers ignored the HTML stands.
+        r = self.resp(['<https://x.example/m>; rel="indieauth-metadata"'], body)
+        self.assertEqual(wp_discovery.find_metadata_url(r)[1], "link")
+        self.assertEqual(wp_discovery.find_metadata_url(r, use_link_headers=False)[1], "html")
+        self.assertIsNone(wp_discovery.find_metadata_url(self.resp(body="<p>none</p>")))
+        self.assertIsNone(wp_discovery.find_metadata_url(self.resp(body=body, ctype="text/plain")))
+
+    def test_well_known_url_rfc_8414_3_1(self):
+        w = wp_discovery.well_known_url
+        self.assertEqual(w("https://h.example/ic/"),
+                         "https://h.example/.well-known/oauth-authorization-server/ic")
+        self.assertEqual(w("https://h.example/a/b"),
+                         "https://h.example/.well-known/oauth-authorization-server/a/b")
+        self.assertEqual(w("https://h.example/"),
+                         "https://h.example/.well-known/oauth-authorization-server")
+        self.assertEqual(w("http://h.localhost:8080/ic/"),
+                         "http://h.localhost:8080/.well-known/oauth-authorization-server/ic")
 
 
 class Demo(unittest.TestCase):

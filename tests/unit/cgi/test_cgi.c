@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "cgi/cgi.h"
+#include "cgi/program.h"
 #include "core/ic_limits.h"
 
 struct fixture {
@@ -72,9 +73,13 @@ static void test_cgi_content_length_is_parsed_strictly(void **state)
 static void test_cgi_env_is_read_once_with_defaults(void **state)
 {
 	struct fixture *f = fixture_new(NULL);
-	char *envp[] = {"GATEWAY_INTERFACE=CGI/1.1",    "REQUEST_METHOD=GET",
-	                "QUERY_STRING=a=1&b=x%20y",     "HTTP_COOKIE=s=1",
-	                "INDIECHAT_CONFIG=/etc/x.conf", NULL};
+	char *envp[] = {"GATEWAY_INTERFACE=CGI/1.1",
+	                "REQUEST_METHOD=GET",
+	                "QUERY_STRING=a=1&b=x%20y",
+	                "HTTP_COOKIE=s=1",
+	                "INDIECHAT_CONFIG=/etc/x.conf",
+	                "SCRIPT_FILENAME=/srv/www/indiechat/auth.cgi",
+	                NULL};
 
 	(void)state;
 	assert_true(ic_cgi_is_cgi(envp));
@@ -82,8 +87,30 @@ static void test_cgi_env_is_read_once_with_defaults(void **state)
 	assert_string_equal(f->req.env.method, "GET");
 	assert_string_equal(f->req.env.path_info, "");
 	assert_string_equal(f->req.env.config_path, "/etc/x.conf");
+	assert_string_equal(f->req.env.script_filename,
+	                    "/srv/www/indiechat/auth.cgi");
 	assert_string_equal(ic_form_get(&f->req.query, "b"), "x y");
 	assert_null(f->req.env.authorization);
+	fixture_free(f);
+}
+
+/* Where the configuration beside the programs is looked for (issue 12):
+ * the directory of the program Apache ran, never a relative one. */
+static void test_program_dir_of(void **state)
+{
+	struct fixture *f = fixture_new(NULL);
+	struct ic_arena *a = f->req.arena;
+
+	(void)state;
+	assert_string_equal(ic_program_dir_of(a, "/srv/www/ic/auth.cgi"),
+	                    "/srv/www/ic");
+	assert_string_equal(ic_program_dir_of(a, "/srv/www/ic/"),
+	                    "/srv/www/ic");
+	assert_string_equal(ic_program_dir_of(a, "/auth"), "/");
+	assert_null(ic_program_dir_of(a, "auth.cgi"));
+	assert_null(ic_program_dir_of(a, "ic/auth.cgi"));
+	assert_null(ic_program_dir_of(a, ""));
+	assert_null(ic_program_dir_of(a, NULL));
 	fixture_free(f);
 }
 
@@ -376,6 +403,7 @@ int main(void)
 	        cmocka_unit_test(test_cgi_content_length_is_parsed_strictly),
 	        cmocka_unit_test(test_cgi_env_is_read_once_with_defaults),
 	        cmocka_unit_test(test_cgi_terminal_is_not_cgi),
+	        cmocka_unit_test(test_program_dir_of),
 	        cmocka_unit_test(test_cgi_env_rejects_bad_method_and_long_path),
 	        cmocka_unit_test(test_cgi_body_is_read_exactly_h_9),
 	        cmocka_unit_test(test_cgi_body_over_cap_is_refused_and_drained),

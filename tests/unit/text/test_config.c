@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -487,17 +488,18 @@ static void test_config_load_default_uses_env_value(void **state)
 	char path[64];
 
 	write_temp(path, MINIMAL, strlen(MINIMAL));
-	assert_int_equal(ic_config_load_default(&cfg, *state, path, errbuf),
-	                 IC_OK);
+	assert_int_equal(
+	        ic_config_load_default(&cfg, *state, path, NULL, errbuf),
+	        IC_OK);
 	assert_string_equal(cfg.path, path);
 	unlink(path);
 }
 
 static void test_config_load_default_rejects_relative_env_value(void **state)
 {
-	assert_int_equal(
-	        ic_config_load_default(&cfg, *state, "indiechat.conf", errbuf),
-	        IC_ERR_CONFIG);
+	assert_int_equal(ic_config_load_default(&cfg, *state, "indiechat.conf",
+	                                        NULL, errbuf),
+	                 IC_ERR_CONFIG);
 	assert_non_null(strstr(errbuf, "INDIECHAT_CONFIG must be an absolute"));
 }
 
@@ -514,12 +516,126 @@ static void test_config_load_default_falls_back_to_sysconfdir(void **state)
 	 * the default path is the one that was tried. */
 	for (int i = 0; i < 2; i++) {
 		errbuf[0] = '\0';
-		if (ic_config_load_default(&cfg, *state, i ? "" : NULL,
+		if (ic_config_load_default(&cfg, *state, i ? "" : NULL, NULL,
 		                           errbuf) == IC_OK)
 			assert_string_equal(cfg.path, def);
 		else
 			assert_non_null(strstr(errbuf, def));
 	}
+}
+
+/* A fresh directory standing for the programs' (caller rmdirs it). */
+static void make_prog_dir(char *dir)
+{
+	strcpy(dir, "/tmp/ic-test-progdir-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+}
+
+static void write_beside(const char *dir, const char *text, char *path)
+{
+	FILE *f;
+
+	snprintf(path, 128, "%s/indiechat.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Second in the search order: indiechat.conf beside the programs, for a
+ * host whose suEXEC drops SetEnv (issue 12). */
+static void
+test_config_load_default_finds_the_file_beside_the_programs(void **state)
+{
+	char dir[64], path[128], slashed[80];
+
+	make_prog_dir(dir);
+	write_beside(dir, MINIMAL, path);
+	assert_int_equal(
+	        ic_config_load_default(&cfg, *state, NULL, dir, errbuf), IC_OK);
+	assert_string_equal(cfg.path, path);
+	assert_string_equal(cfg.me, "https://alice.example/");
+	/* An unset INDIECHAT_CONFIG is NULL or "" alike; a trailing slash on
+	 * the directory changes nothing. */
+	snprintf(slashed, sizeof(slashed), "%s/", dir);
+	assert_int_equal(
+	        ic_config_load_default(&cfg, *state, "", slashed, errbuf),
+	        IC_OK);
+	assert_string_equal(cfg.path, path);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* First in the search order: INDIECHAT_CONFIG wins over the file beside
+ * the programs. */
+static void test_config_load_default_env_value_comes_first(void **state)
+{
+	char dir[64], beside[128], path[64];
+
+	make_prog_dir(dir);
+	write_beside(dir, "me = https://other.example/\n" BASE DATA, beside);
+	write_temp(path, MINIMAL, strlen(MINIMAL));
+	assert_int_equal(
+	        ic_config_load_default(&cfg, *state, path, dir, errbuf), IC_OK);
+	assert_string_equal(cfg.path, path);
+	assert_string_equal(cfg.me, "https://alice.example/");
+	unlink(path);
+	unlink(beside);
+	rmdir(dir);
+}
+
+/* Last: without a file beside the programs (or with a directory that is
+ * no absolute path, which names nothing for a CGI), SYSCONFDIR's. */
+static void test_config_load_default_without_beside_falls_back(void **state)
+{
+	const char *def = ic_config_default_path();
+	const char *dirs[] = {NULL, "relative/dir", NULL};
+	char dir[64];
+
+	make_prog_dir(dir);
+	dirs[2] = dir;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		errbuf[0] = '\0';
+		if (ic_config_load_default(&cfg, *state, NULL, dirs[i],
+		                           errbuf) == IC_OK)
+			assert_string_equal(cfg.path, def);
+		else if (strstr(errbuf, def) == NULL)
+			fail_msg("%s: \"%s\" does not name %s",
+			         dirs[i] ? dirs[i] : "NULL", errbuf, def);
+	}
+	rmdir(dir);
+}
+
+/* A file beside the programs that is there but wrong is an error that
+ * names it; the programs never quietly run on SYSCONFDIR's instead. */
+static void test_config_load_default_bad_beside_file_is_an_error(void **state)
+{
+	char dir[64], path[128], longdir[IC_MAX_FS_PATH_BYTES + 2];
+
+	make_prog_dir(dir);
+	write_beside(dir, ME "colour = blue\n", path);
+	assert_int_equal(
+	        ic_config_load_default(&cfg, *state, NULL, dir, errbuf),
+	        IC_ERR_CONFIG);
+	assert_non_null(strstr(errbuf, path));
+	assert_non_null(strstr(errbuf, "colour"));
+	unlink(path);
+	/* A directory (not a file) of that name is not silently skipped. */
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(
+	        ic_config_load_default(&cfg, *state, NULL, dir, errbuf),
+	        IC_ERR_CONFIG);
+	assert_non_null(strstr(errbuf, path));
+	rmdir(path);
+	rmdir(dir);
+	/* A directory too long to append the name to. */
+	memset(longdir, 'a', sizeof(longdir) - 1);
+	longdir[0] = '/';
+	longdir[sizeof(longdir) - 1] = '\0';
+	assert_int_equal(
+	        ic_config_load_default(&cfg, *state, NULL, longdir, errbuf),
+	        IC_ERR_CONFIG);
+	assert_non_null(strstr(errbuf, "longer than"));
 }
 
 static void test_config_documented_example_loads(void **state)
@@ -576,6 +692,10 @@ int main(void)
 	        T(test_config_load_default_uses_env_value),
 	        T(test_config_load_default_rejects_relative_env_value),
 	        T(test_config_load_default_falls_back_to_sysconfdir),
+	        T(test_config_load_default_finds_the_file_beside_the_programs),
+	        T(test_config_load_default_env_value_comes_first),
+	        T(test_config_load_default_without_beside_falls_back),
+	        T(test_config_load_default_bad_beside_file_is_an_error),
 	        T(test_config_documented_example_loads),
 	};
 
