@@ -141,6 +141,12 @@ def setUpModule():
         apache = harness.Apache(sites=[
             harness.SiteSpec("alice", files={"htdocs/index.html": homepage},
                              vhost=[issuer_vhost]),
+            # A page that is not WordPress's owner but names its ticket
+            # endpoint: what WordPress says to a wrong subject (TKT-03).
+            harness.SiteSpec("impostor", mount=False, files={"htdocs/index.html": lambda s, ss: (
+                '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>I</title>'
+                '<link rel="ticket_endpoint" href="%sticket"></head><body></body></html>\n'
+                % peers["wp"].url)}),
             harness.SiteSpec("dave", conf={
                 "dev_mode": "false", "sign_in": "external", "me": "https://dave.localhost/",
                 "base_url": lambda s, ss: "https://%s/indiechat" % s.host}),
@@ -339,7 +345,19 @@ class WordPressWeSend(unittest.TestCase):
         self.assertEqual(status, 400, doc)
         self.assertEqual(doc["error"], "invalid_grant")
 
-    def test_tkt_10_not_applicable_wordpress_does_not_send(self):
+    def test_tkt_03_subject_not_its_owner_refused_and_said(self):
+        imp = apache["impostor"]
+        r = alice.run("ticket", "--invite", imp.url)
+        posts = [p for p in self.wp.requests("/ticket")
+                 if p["fields"].get("subject") == imp.url]
+        self.assertEqual([p["status"] for p in posts], [400])
+        out = (r.stdout + r.stderr).decode("utf-8", "replace")
+        # The owner is told why (TS-4): the status and WordPress's words.
+        self.assertNotEqual(r.returncode, 0, out)
+        self.assertIn("400", out)
+        self.assertIn("Subject is not a user on this site", out)
+
+    def test_they_send_not_implemented_by_wordpress(self):
         out = self.wp.control("invite", {"subject": alice.url})
         self.assertFalse(out["ok"])
         self.assertIn("does not send", out["error"])
@@ -461,7 +479,16 @@ class GRegorLoveBothWays(unittest.TestCase):
                                         "ticket_endpoint": alice.b_url("ticket")})
         self.assertEqual(out["status"], 400, out)
 
-    def test_3_we_send_metadata_only_202_async(self):
+    def test_3_they_send_tkt_04_replay_and_tkt_05_expired_refused(self):
+        sent = they_invite(self.g, "greg", ticket=self.first["ticket"])
+        self.assertEqual(sent["status"], 202, sent)
+        sent = they_invite(self.g, "greg", lifetime=-1)
+        self.assertEqual(sent["status"], 202, sent)
+        wait(lambda: {e.get("reason") for e in self.g.events("ticket_refused")} >= {"reused", "expired"},
+             "alice's redemptions of a used and an expired ticket")
+        self.assertEqual(state_with(alice, self.g), "request")
+
+    def test_4_we_send_metadata_only_202_async(self):
         run_ok(alice, "ticket", "--accept", self.g.url)
         red = wait(lambda: [r for r in self.g.tokens()["redemptions"] if r.get("ok")],
                    "greg redeemed alice's ticket")[0]
@@ -522,11 +549,18 @@ class LoopbackRefused(unittest.TestCase):
             r = dave.request("POST", dave.b("ticket"), FORM, urllib.parse.urlencode(fields).encode())
             with self.subTest(resource=resource, iss=iss):
                 self.assertEqual(r.status, 202, r.body[:300])
+        # We send: dave does not look for a ticket endpoint on loopback.
+        for url in (lb, "https://tkt10.localhost:%d/" % refused.port):
+            with self.subTest(invite=url):
+                r = dave.run("ticket", "--invite", url)
+                self.assertNotEqual(r.returncode, 0, r.stdout)
         r = alice.request("POST", alice.b("ticket"), FORM, urllib.parse.urlencode({
             "ticket": "c" * 43, "resource": "http://127.0.0.1:%d/feed/lb" % control.port,
             "subject": alice.url}).encode())
         self.assertEqual(r.status, 202, r.body[:300])
         wait(lambda: control.count, "alice's fetch of the control resource", tick=None)
+        alice.run("ticket", "--invite", "http://127.0.0.1:%d/" % control.port)
+        wait(lambda: control.count >= 2, "alice's discovery on the control invite", tick=None)
         time.sleep(1.0)
         self.assertEqual(refused.count, 0, "dave connected to a loopback address")
 
