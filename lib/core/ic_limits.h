@@ -381,7 +381,7 @@ _Static_assert(IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD >
 /* ...but never sooner than this after the last refresh: a peer that
  * gives one-second tokens must not have us refresh in a loop; its
  * expired token is refreshed on the 401 instead. */
-#define IC_HELD_REFRESH_FLOOR 60LL
+#define IC_HELD_REFRESH_FLOOR 20LL
 
 /* --- WebSub subscriber (WS-S-*) ----------------------------------------- */
 
