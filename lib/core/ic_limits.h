@@ -383,6 +383,13 @@ _Static_assert(IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD >
  * expired token is refreshed on the 401 instead. */
 #define IC_HELD_REFRESH_FLOOR 20LL
 
+/* --- Conditional fetches (issue 13) ------------------------------------ */
+
+/* The longest ETag of a correspondent's feed we keep and send back in
+ * If-None-Match; ours are 34 bytes.  A longer one is ignored (the next
+ * fetch is a whole one), so a peer cannot make us store much. */
+#define IC_MAX_ETAG_BYTES 128
+
 /* --- WebSub subscriber (WS-S-*) ----------------------------------------- */
 
 /* hub.lease_seconds we ask for (WS-S-11): 10 days; hubs may ignore it. */
