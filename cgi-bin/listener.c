@@ -14,9 +14,11 @@
 #include "messages/outbox.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
+#include "cgi/ratelimit.h"
 #include "programs.h"
 #include "store/store.h"
 #include "store/store_auth.h"
+#include "store/store_rate.h"
 #include "ticketauth/ticket_sender.h"
 #include "websub/websub_hub.h"
 #include "websub/websub_subscriber.h"
@@ -56,6 +58,7 @@ static const struct ic_maint_job jobs[] = {
         {IC_WEBSUB_UNSUBSCRIBE_JOB, ic_websub_unsubscribe_job}, /* WS-S-14 */
         {"hub_verify", ic_websub_hub_verify_job}, /* our hub's subscribers */
         {IC_AUTH_GC_JOB, ic_signin_gc_job},       /* expired sign-in records */
+        {IC_RATE_GC_JOB, ic_ratelimit_gc_job},    /* ended rate counters */
 };
 
 static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)
