@@ -18,6 +18,7 @@
 #include "store/store_conv.h"
 #include "store/store_rate.h"
 #include "store/store_token.h"
+#include "text/json.h"
 #include "text/url.h"
 
 /* Strangers' tickets (B/ticket). */
@@ -131,16 +132,32 @@ static enum ic_err known_in_txn(struct ic_store_txn *t, struct judge *j,
 	return rc;
 }
 
-/* A ticket or refresh token we issued and still hold. */
-static bool holds_secret(struct ic_store_txn *t, const char *hash)
+/* A ticket or refresh token we issued whose conversation still takes it
+ * (a blocked site's old ticket is an unknown one here as well, so the
+ * limits it meets say nothing about the block). */
+static bool held_in(struct ic_store_txn *t, struct ic_arena *a,
+                    enum ic_store_db db, const char *hash,
+                    enum ic_conv_event ev)
 {
-	const void *v;
-	size_t vl;
+	struct ic_conv conv;
+	const char *id;
+	cJSON *j;
 
-	return hash && (ic_store_txn_get(t, IC_DB_TICKETS, hash, strlen(hash),
-	                                 &v, &vl) == IC_OK ||
-	                ic_store_txn_get(t, IC_DB_REFRESH, hash, strlen(hash),
-	                                 &v, &vl) == IC_OK);
+	if (ic_store_txn_get_json(t, a, db, hash, strlen(hash), &j) != IC_OK)
+		return false;
+	id = ic_json_str(a, j, "conv");
+	if (id == NULL || *id == '\0')
+		return true; /* the owner's own sign-in (no conversation) */
+	return ic_store_conv_get_in_txn(t, a, id, &conv) == IC_OK &&
+	       ic_conv_allows(conv.state, conv.access_revoked, ev);
+}
+
+static bool holds_secret(struct ic_store_txn *t, struct ic_arena *a,
+                         const char *hash)
+{
+	return hash &&
+	       (held_in(t, a, IC_DB_TICKETS, hash, IC_CONV_EV_TOKEN_REDEEM) ||
+	        held_in(t, a, IC_DB_REFRESH, hash, IC_CONV_EV_TOKEN_REFRESH));
 }
 
 static size_t stranger_hits(const struct judge *j, struct ic_rate_hit *h)
@@ -175,7 +192,7 @@ static enum ic_err judge_txn(struct ic_store_txn *t, void *p)
 		return rc;
 	if (known)
 		h[n++] = (struct ic_rate_hit){&known_site, j->site};
-	else if (holds_secret(t, j->secret_hash))
+	else if (holds_secret(t, j->req->arena, j->secret_hash))
 		h[n++] = (struct ic_rate_hit){&known_site, j->secret_hash};
 	else
 		n = stranger_hits(j, h);

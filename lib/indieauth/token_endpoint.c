@@ -504,7 +504,7 @@ static enum ic_err refresh_in_txn(struct ic_store_txn *t, void *ctx)
 		if (!ic_conv_allows(conv.state, conv.access_revoked,
 		                    IC_CONV_EV_TOKEN_REFRESH))
 			return refuse(g, "invalid_grant",
-			              "this conversation was closed");
+			              "unknown refresh token"); /* no leak */
 	}
 	g->tok = (struct ic_issued_token){
 	        .conv = g->r.conv,

@@ -108,13 +108,20 @@ static enum ic_err put_in_txn(struct ic_store_txn *t, void *p)
 	                       .resource = IC_FX_BASE "/feed/conv",
 	                       .expires = time(NULL) + 300};
 
-	if (c->peer == NULL)
-		return ic_store_ticket_put_in_txn(
-		        t, c->a, ic_secret_hash(c->a, HELD_TICKET), &tk);
-	return ic_store_conv_put_in_txn(t, c->a, &conv);
+	enum ic_err rc;
+
+	if (c->peer != NULL)
+		return ic_store_conv_put_in_txn(t, c->a, &conv);
+	conv.id = "conv";
+	conv.peer = "https://bob.example/";
+	rc = ic_store_conv_put_in_txn(t, c->a, &conv);
+	return rc ? rc
+	          : ic_store_ticket_put_in_txn(
+	                    t, c->a, ic_secret_hash(c->a, HELD_TICKET), &tk);
 }
 
-/* A conversation with @p peer in @p state; NULL: HELD_TICKET's record. */
+/* A conversation with @p peer in @p state; NULL: bob's, in @p state,
+ * and HELD_TICKET for it. */
 static void put(struct ic_fx *fx, const char *peer, enum ic_conv_state state)
 {
 	struct put c = {ic_arena_new(0), peer, state};
@@ -274,7 +281,7 @@ static void token_guessing(void **state)
 	struct ic_fx_run r;
 	char wait[16];
 
-	put(fx, NULL, IC_CONV_NONE);
+	put(fx, NULL, IC_CONV_ACTIVE);
 	calls = 0;
 	for (int i = 0; i < IC_RATE_TOKEN_FAILS; i++)
 		assert_int_equal(
@@ -296,12 +303,25 @@ static void token_guessing(void **state)
 	assert_int_equal(grant(fx, "192.0.2.2", "guess0123456789abcdef"), 400);
 }
 
+/* A ticket issued before the block is an unknown one to the limits too. */
+static void blocked_ticket_as_unknown(void **state)
+{
+	struct ic_fx *fx = *state;
+
+	put(fx, NULL, IC_CONV_BLOCKED);
+	for (int i = 0; i < IC_RATE_TOKEN_FAILS; i++)
+		assert_int_equal(
+		        grant(fx, "192.0.2.1", "guess0123456789abcdef"), 400);
+	assert_int_equal(grant(fx, "192.0.2.1", HELD_TICKET), 429);
+	assert_int_equal(grant(fx, "192.0.2.1", "guess0123456789abcdef"), 429);
+}
+
 static void token_requests_per_address(void **state)
 {
 	struct ic_fx *fx = *state;
 	int i;
 
-	put(fx, NULL, IC_CONV_NONE);
+	put(fx, NULL, IC_CONV_ACTIVE);
 	for (i = 0; i < IC_RATE_TOKEN_ADDR; i++)
 		assert_int_equal(grant(fx, "192.0.2.1", "ok-0123456789abcdef"),
 		                 200);
@@ -323,6 +343,7 @@ int main(void)
 	        T(blocked_answers_as_unknown),
 	        T(ipv6_by_64),
 	        T(token_guessing),
+	        T(blocked_ticket_as_unknown),
 	        T(token_requests_per_address),
 	};
 
