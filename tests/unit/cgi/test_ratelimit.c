@@ -21,6 +21,7 @@
 #include "fixture.h"
 #include "store/store_conv.h"
 #include "store/store_token.h"
+#include "ticketauth/ticket_endpoint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define HELD_TICKET   "a-ticket-we-issued-Zq8pW3nL5vK7xT2mR9sY4bH6jD1fG0"
@@ -333,6 +334,56 @@ static void token_requests_per_address(void **state)
 	assert_int_equal(grant(fx, "192.0.2.1", HELD_TICKET), 429);
 }
 
+struct cap {
+	struct ic_arena *a;
+	int n;
+	bool full;
+};
+
+static enum ic_err requests_in_txn(struct ic_store_txn *t, void *p)
+{
+	struct cap *c = p;
+	enum ic_err rc = IC_OK;
+
+	for (int i = 0; rc == IC_OK && i < c->n; i++) {
+		struct ic_conv conv = {.state = IC_CONV_REQUEST,
+		                       .created = 1,
+		                       .page_size = 50};
+
+		conv.id = ic_arena_printf(c->a, "req%d", i);
+		conv.peer = ic_arena_printf(c->a, "https://r%d.example/", i);
+		rc = ic_store_conv_put_in_txn(t, c->a, &conv);
+	}
+	return rc ? rc : ic_ratelimit_requests_full_in_txn(t, c->a, &c->full);
+}
+
+/* IC_MAX_MESSAGE_REQUESTS pending requests fill the cap; other
+ * positions do not count. */
+static void message_request_cap(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct cap c = {ic_arena_new(0), IC_MAX_MESSAGE_REQUESTS - 1, false};
+	const char *conv = "";
+
+	put(fx, "https://bob.example/", IC_CONV_ACTIVE);
+	put(fx, "https://mallory.example/", IC_CONV_BLOCKED);
+	assert_int_equal(ic_fx_txn(fx, NULL, true, requests_in_txn, &c), IC_OK);
+	assert_false(c.full);
+	c.n = 0;
+	put(fx, "https://last.example/", IC_CONV_REQUEST);
+	assert_int_equal(ic_fx_txn(fx, NULL, true, requests_in_txn, &c), IC_OK);
+	assert_true(c.full);
+	/* At the cap a new stranger's ticket is not redeemed: no fetch (this
+	 * one would fail), nothing filed, and the caller sees success. */
+	assert_int_equal(ic_fx_open_req(fx, "ticket"), IC_OK);
+	assert_int_equal(ic_ticket_redeem(&fx->req, "0123456789abcdef0123",
+	                                  "https://new.example/feed", NULL,
+	                                  &conv, fx->req.errbuf),
+	                 IC_OK);
+	assert_null(conv);
+	ic_arena_free(c.a);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ic_fx_setup, ic_fx_teardown)
@@ -344,6 +395,7 @@ int main(void)
 	        T(ipv6_by_64),
 	        T(token_guessing),
 	        T(blocked_ticket_as_unknown),
+	        T(message_request_cap),
 	        T(token_requests_per_address),
 	};
 
