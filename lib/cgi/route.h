@@ -60,9 +60,11 @@ enum ic_route_need {
 	 * callback redeems a code at an authorization endpoint): HEAD,
 	 * which must change nothing anywhere, gets 405 with Allow: GET. */
 	IC_NEED_GET_ACTS = 1u << 6,
-	/* Rate limits (cgi/ratelimit.h), judged on the parsed form before
-	 * the handler: over a limit, 429 with Retry-After and nothing else
-	 * happens.  The ticket endpoint's (implies IC_NEED_FORM) ... */
+	/* Rate limits (cgi/ratelimit.h; both imply IC_NEED_FORM), judged on
+	 * the parsed form before the handler by the program's rate_limit
+	 * (program.h, so `feed` links none of it; a program without one
+	 * answers 500): over a limit, 429 with Retry-After and nothing else
+	 * happens.  The ticket endpoint's ... */
 	IC_NEED_RATE_TICKET = 1u << 7,
 	/* ... and the token endpoint's, which also counts the requests its
 	 * handler refused (4xx) against the client address. */

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 
 #include "fixture.h"
-#include "cgi/ratelimit.h"
 #include "cgi/session.h"
 #include "store/store_auth.h"
 #include "store/store_token.h"
@@ -131,7 +130,7 @@ void ic_fx_run(struct ic_fx *fx, const struct ic_route *routes, size_t n,
 		req.env.content_type = IC_FX_FORM;
 		req.env.content_length = len;
 	}
-	req.rate_limit = ic_ratelimit_route; /* as auth and ticket have it */
+	req.rate_limit = fx->rate_limit;
 	r->rc = ic_route_dispatch(&req, routes, n);
 	if (r->rc == IC_OK)
 		ic_cgi_respond(&req);

@@ -59,6 +59,8 @@ static int run(struct ic_fx *fx, const char *path, const char *addr,
 	                          .body = body,
 	                          .remote_addr = addr};
 
+	if (fx->rate_limit == NULL)
+		fx->rate_limit = ic_ratelimit_route; /* as auth and ticket */
 	ic_fx_run(fx, routes, ARRAY_SIZE(routes), &call, r);
 	return r->status;
 }
@@ -334,6 +336,23 @@ static void token_requests_per_address(void **state)
 	assert_int_equal(grant(fx, "192.0.2.1", HELD_TICKET), 429);
 }
 
+/* A program without a limiter cannot serve a rate-limited route. */
+static void no_limiter_fails_closed(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_call call = {.method = "POST",
+	                          .path = "/ticket",
+	                          .body = "ticket=x",
+	                          .remote_addr = "192.0.2.1"};
+	struct ic_fx_run r;
+
+	calls = 0;
+	ic_fx_run(fx, routes, ARRAY_SIZE(routes), &call, &r);
+	assert_int_equal(r.status, 500);
+	assert_int_equal(calls, 0);
+	ic_fx_done(&r);
+}
+
 struct cap {
 	struct ic_arena *a;
 	int n;
@@ -396,6 +415,7 @@ int main(void)
 	        T(token_guessing),
 	        T(blocked_ticket_as_unknown),
 	        T(message_request_cap),
+	        T(no_limiter_fails_closed),
 	        T(token_requests_per_address),
 	};
 
