@@ -228,8 +228,24 @@ static void read_token_form(struct ic_req *req, struct judge *j)
 		j->secret_hash = ic_secret_hash(req->arena, secret);
 }
 
-/* --- The answer ------------------------------------------------------------
- */
+/* --- The answer ------------------------------------------------------- */
+
+/* The OAuth error of the token endpoint (no-store, TE-3). */
+static enum ic_err oauth_busy(struct ic_req *req, const char *why)
+{
+	cJSON *j = cJSON_CreateObject();
+	enum ic_err rc = IC_ERR_NOMEM;
+
+	if (j &&
+	    cJSON_AddStringToObject(j, "error", "temporarily_unavailable") &&
+	    cJSON_AddStringToObject(j, "error_description", why))
+		rc = ic_resp_json(req, j);
+	cJSON_Delete(j);
+	req->resp.status = 429;
+	return rc == IC_OK
+	               ? ic_resp_add_header(&req->resp, "Pragma", "no-cache")
+	               : ic_fail(req->errbuf, rc, "no memory for JSON");
+}
 
 static enum ic_err too_many(struct ic_req *req, enum ic_rate_endpoint ep,
                             long long wait)
@@ -238,29 +254,12 @@ static enum ic_err too_many(struct ic_req *req, enum ic_rate_endpoint ep,
 	const char *why = ic_arena_printf(
 	        req->arena, "too many requests: try again in %lld seconds",
 	        wait);
-	cJSON *j;
 	enum ic_err rc;
 
 	if (secs == NULL || why == NULL)
 		return ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
-	if (ep == IC_RATE_EP_TICKET) {
-		rc = ic_resp_text(req, 429, why);
-	} else {
-		j = cJSON_CreateObject();
-		rc = j &&
-		                     cJSON_AddStringToObject(
-		                             j, "error",
-		                             "temporarily_unavailable") &&
-		                     cJSON_AddStringToObject(
-		                             j, "error_description", why)
-		             ? ic_resp_json(req, j)
-		             : ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory");
-		cJSON_Delete(j);
-		req->resp.status = 429;
-		if (rc == IC_OK)
-			rc = ic_resp_add_header(&req->resp, "Pragma",
-			                        "no-cache");
-	}
+	rc = ep == IC_RATE_EP_TICKET ? ic_resp_text(req, 429, why)
+	                             : oauth_busy(req, why);
 	req->resp.cache_control = "no-store";
 	return rc == IC_OK ? ic_resp_add_header(&req->resp, "Retry-After", secs)
 	                   : rc;
