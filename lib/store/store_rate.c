@@ -15,6 +15,7 @@ struct window {
 	const char *key; /* the record's key */
 	long long start, count;
 	bool found, moved; /* moved: its start came from the future */
+	bool fresh;        /* a new window: the clean-up must know its end */
 };
 
 /* "<rule>|<key>", or the SHA-256 of it when LMDB could not take it. */
@@ -56,6 +57,7 @@ static enum ic_err load(struct ic_store_txn *t, struct ic_arena *a,
 	if (!w->found || now >= w->start + h->rule->window) {
 		w->start = now; /* a new window */
 		w->count = 0;
+		w->fresh = true;
 	} else if (now < w->start) {
 		/* The clock stepped back: keep the count, end the window at
 		 * most one window from now. */
@@ -81,7 +83,7 @@ static enum ic_err save(struct ic_store_txn *t, struct ic_arena *a,
 		rc = ic_store_txn_put_json(t, IC_DB_RATE_WINDOWS, w->key,
 		                           strlen(w->key), j);
 	/* The clean-up comes when the first window ends, not before. */
-	if (rc == IC_OK)
+	if (rc == IC_OK && (w->fresh || w->moved))
 		rc = ic_due_schedule_in_txn(t, a, IC_RATE_GC_JOB, "all",
 		                            w->start + r->window, 0, true);
 	return rc;

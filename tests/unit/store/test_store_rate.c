@@ -172,6 +172,28 @@ static void long_keys_are_hashed(void **state)
 	assert_int_equal(hit(fx, &two, key, T0), W);
 }
 
+struct when {
+	struct ic_arena *a;
+	long long when;
+};
+
+static enum ic_err when_in_txn(struct ic_store_txn *t, void *p)
+{
+	struct when *w = p;
+
+	return ic_due_when_in_txn(t, w->a, IC_RATE_GC_JOB, "all", &w->when);
+}
+
+/* The first window's end is when the clean-up is due. */
+static long long gc_due(struct ic_fx *fx)
+{
+	struct when w = {ic_arena_new(0), 0};
+
+	assert_int_equal(ic_fx_txn(fx, NULL, false, when_in_txn, &w), IC_OK);
+	ic_arena_free(w.a);
+	return w.when;
+}
+
 static void clean_up(void **state)
 {
 	struct ic_fx *fx = *state;
@@ -181,6 +203,7 @@ static void clean_up(void **state)
 
 	assert_int_equal(hit(fx, &two, "old", T0), 0);
 	assert_int_equal(hit(fx, &longer, "kept", T0), 0);
+	assert_int_equal(gc_due(fx), T0 + W);
 	assert_int_equal(ic_fx_txn(fx, NULL, true, take_in_txn, &c), IC_OK);
 	assert_int_equal(c.removed, 1);
 	assert_int_equal(c.next, T0 + 10 * W);
