@@ -17,9 +17,11 @@
 #include "messages/outbox.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
+#include "cgi/ratelimit.h"
 #include "programs.h"
 #include "store/store.h"
 #include "store/store_auth.h"
+#include "store/store_rate.h"
 #include "ticketauth/ticket_sender.h"
 #include "websub/websub_hub.h"
 #include "websub/websub_subscriber.h"
@@ -61,6 +63,7 @@ static const struct ic_maint_job jobs[] = {
         {IC_AUTH_GC_JOB, ic_signin_gc_job},       /* expired sign-in records */
         /* refresh a token we hold before it runs out (TR-11) */
         {IC_CREDENTIAL_REFRESH_JOB, ic_credential_refresh_job},
+        {IC_RATE_GC_JOB, ic_ratelimit_gc_job}, /* ended rate counters */
 };
 
 static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)

@@ -115,6 +115,11 @@ struct ic_req {
 	 * run by ic_program_main() in a detached child with its own store. */
 	enum ic_err (*after)(struct ic_req *req);
 	void *after_ctx;
+	/* The rate limiter of IC_NEED_RATE_* routes (route.h), from the
+	 * program (program.h): a program without such routes (feed) does not
+	 * link it.  @p after: called again once the handler answered. */
+	enum ic_err (*rate_limit)(struct ic_req *req, unsigned needs,
+	                          bool after, bool *refused);
 	FILE *in;  /* the request body stream (stdin) */
 	FILE *out; /* where the response goes (stdout) */
 	char errbuf[IC_ERRBUF_SIZE];

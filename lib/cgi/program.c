@@ -124,6 +124,7 @@ static int serve_cgi(const struct ic_program *prog, char **envp)
 		if (rc != IC_OK)
 			ic_log(IC_LOG_ERROR, "%s", req.errbuf);
 	}
+	req.rate_limit = prog->rate_limit;
 	if (rc != IC_OK)
 		ic_cgi_respond_error(&req, rc, req.errbuf);
 	else if (ic_route_dispatch(&req, prog->routes, prog->nroutes) == IC_OK)

@@ -267,7 +267,7 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 		 * before the block yields a token after it (TE-12). */
 		if (!ic_conv_allows(conv.state, conv.access_revoked,
 		                    IC_CONV_EV_TOKEN_REDEEM))
-			return IC_ERR_GONE;
+			return IC_ERR_NOT_FOUND; /* as unknown: no leak */
 		/* Peers that do not refresh (TE-6) get a fresh ticket from
 		 * lazy maintenance before this token expires. */
 		rc = conv.state == IC_CONV_NONE
@@ -541,7 +541,7 @@ static enum ic_err refresh_in_txn(struct ic_store_txn *t, void *ctx)
 		if (!ic_conv_allows(conv.state, conv.access_revoked,
 		                    IC_CONV_EV_TOKEN_REFRESH))
 			return refuse(g, "invalid_grant",
-			              "this conversation was closed");
+			              "unknown refresh token"); /* no leak */
 	}
 	g->tok = (struct ic_issued_token){
 	        .conv = g->r.conv,
