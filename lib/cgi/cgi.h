@@ -120,6 +120,9 @@ struct ic_req {
 	 * link it.  @p after: called again once the handler answered. */
 	enum ic_err (*rate_limit)(struct ic_req *req, unsigned needs,
 	                          bool after, bool *refused);
+	/* Set by rate_limit: the request is over its claimed site's limit.
+	 * The handler answers as it always does and acts on nothing. */
+	bool rate_quiet;
 	FILE *in;  /* the request body stream (stdin) */
 	FILE *out; /* where the response goes (stdout) */
 	char errbuf[IC_ERRBUF_SIZE];

@@ -84,6 +84,7 @@ struct judge {
 	enum ic_rate_endpoint ep;
 	bool treq; /* a ticket request (action=ticket) */
 	long long now, retry_after;
+	bool quiet; /* out: over a site limit: answer alike, do nothing */
 };
 
 struct known_ctx {
@@ -160,44 +161,85 @@ static bool holds_secret(struct ic_store_txn *t, struct ic_arena *a,
 	        held_in(t, a, IC_DB_REFRESH, hash, IC_CONV_EV_TOKEN_REFRESH));
 }
 
-static size_t stranger_hits(const struct judge *j, struct ic_rate_hit *h)
+/* The limits of the client address: the same for every claimed site, so
+ * their 429s say nothing about our relationships. */
+static size_t address_hits(const struct judge *j, struct ic_rate_hit *h)
 {
 	size_t n = 0;
 
 	if (j->ep == IC_RATE_EP_TICKET) {
 		h[n++] = (struct ic_rate_hit){&ticket_addr, j->addr};
 		h[n++] = (struct ic_rate_hit){&ticket_addr_day, j->addr};
-		h[n++] = (struct ic_rate_hit){&ticket_site, j->site};
-		h[n++] = (struct ic_rate_hit){&ticket_all, "*"};
 		return n;
 	}
 	h[n++] = (struct ic_rate_hit){&token_addr, j->addr};
 	h[n++] = (struct ic_rate_hit){&token_fails, j->addr};
-	if (j->treq) {
+	return n;
+}
+
+/* The limits of the claimed site: a correspondent's own, generous one, a
+ * stranger's per site and for all strangers together. */
+static size_t site_hits(const struct judge *j, bool known,
+                        struct ic_rate_hit *h)
+{
+	size_t n = 0;
+
+	if (j->site == NULL || (j->ep == IC_RATE_EP_TOKEN && !j->treq))
+		return 0;
+	if (known) {
+		h[n++] = (struct ic_rate_hit){&known_site, j->site};
+	} else if (j->ep == IC_RATE_EP_TICKET) {
+		h[n++] = (struct ic_rate_hit){&ticket_site, j->site};
+		h[n++] = (struct ic_rate_hit){&ticket_all, "*"};
+	} else {
 		h[n++] = (struct ic_rate_hit){&treq_site, j->site};
 		h[n++] = (struct ic_rate_hit){&treq_all, "*"};
 	}
 	return n;
 }
 
+/*
+ * Anyone may claim any site, so a limit that treats a correspondent's site
+ * otherwise than a stranger's must not show in the answer, or four tickets
+ * "from" a site would tell whether we talk with it (TE-14, §6: no oracle
+ * of our relationships).  Hence two steps:
+ *  1. the client address's limits, alike for every claim: over them, 429;
+ *  2. the claimed site's limits: over them the request is answered as
+ *     any other and quietly does nothing (req->rate_quiet): a stranger
+ *     flood, however many addresses it comes from, never crowds out a
+ *     correspondent, and never learns who one is.
+ * A secret we issued (a ticket or refresh token of a conversation that
+ * still takes it) proves its holder: counted under that secret alone.
+ */
 static enum ic_err judge_txn(struct ic_store_txn *t, void *p)
 {
 	struct judge *j = p;
 	struct ic_rate_hit h[MAX_HITS];
-	size_t n = 0;
+	long long site_wait = 0;
+	size_t n;
 	bool known;
-	enum ic_err rc = known_in_txn(t, j, &known);
+	enum ic_err rc;
 
+	j->quiet = false;
+	if (holds_secret(t, j->req->arena, j->secret_hash)) {
+		h[0] = (struct ic_rate_hit){&known_site, j->secret_hash};
+		return ic_store_rate_take_in_txn(t, j->req->arena, h, 1, j->now,
+		                                 &j->retry_after);
+	}
+	n = address_hits(j, h);
+	rc = ic_store_rate_take_in_txn(t, j->req->arena, h, n, j->now,
+	                               &j->retry_after);
+	if (rc != IC_OK || j->retry_after > 0)
+		return rc;
+	rc = known_in_txn(t, j, &known);
 	if (rc != IC_OK)
 		return rc;
-	if (known)
-		h[n++] = (struct ic_rate_hit){&known_site, j->site};
-	else if (holds_secret(t, j->req->arena, j->secret_hash))
-		h[n++] = (struct ic_rate_hit){&known_site, j->secret_hash};
-	else
-		n = stranger_hits(j, h);
-	return ic_store_rate_take_in_txn(t, j->req->arena, h, n, j->now,
-	                                 &j->retry_after);
+	n = site_hits(j, known, h);
+	rc = n ? ic_store_rate_take_in_txn(t, j->req->arena, h, n, j->now,
+	                                   &site_wait)
+	       : IC_OK;
+	j->quiet = site_wait > 0;
+	return rc;
 }
 
 /* --- What the request says ----------------------------------------------- */
@@ -268,7 +310,7 @@ static enum ic_err too_many(struct ic_req *req, enum ic_rate_endpoint ep,
 static enum ic_err check(struct ic_req *req, enum ic_rate_endpoint ep,
                          bool *refused)
 {
-	struct judge j = {req, NULL, NULL, NULL, ep, false, time(NULL), 0};
+	struct judge j = {.req = req, .ep = ep, .now = time(NULL)};
 	struct ic_store *st;
 	enum ic_err rc;
 
@@ -285,8 +327,18 @@ static enum ic_err check(struct ic_req *req, enum ic_rate_endpoint ep,
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, judge_txn, &j, req->errbuf);
-	if (rc != IC_OK || j.retry_after == 0)
+	if (rc != IC_OK)
 		return rc;
+	if (j.quiet) {
+		req->rate_quiet = true;
+		ic_log(IC_LOG_INFO,
+		       "%s request from %s for site %s over the site's limit: "
+		       "answered, not acted on",
+		       ep == IC_RATE_EP_TICKET ? "ticket" : "token", j.addr,
+		       j.site ? j.site : "-");
+	}
+	if (j.retry_after == 0)
+		return IC_OK;
 	*refused = true;
 	ic_log(IC_LOG_INFO, "%s request from %s (site %s) refused for %llds",
 	       ep == IC_RATE_EP_TICKET ? "ticket" : "token", j.addr,

@@ -11,15 +11,19 @@
  * nothing at all: not even its counters are raised.
  *
  * Who is counted where:
- *  - a correspondent (a site we have an invited or active conversation
- *    with) only under its own site: a stranger flood never crowds it out;
- *  - a stranger (anyone else: unknown, requesting, declined, blocked,
- *    so a block is invisible) under its client address (IPv4 address,
- *    IPv6 /64) for a window and a day, its site, and all strangers
- *    together;
- *  - a token grant under the client address, with a stricter count of
- *    refused requests (ticket guessing), unless it presents a ticket or
- *    refresh token we issued: then under that secret, as a correspondent.
+ *  - every request under its client address (IPv4 address, IPv6 /64):
+ *    tickets for a window and a day, token requests for a window with a
+ *    stricter count of refused ones (ticket guessing).  Over these, 429:
+ *    they are the same whatever site the request claims to come from;
+ *  - then under the site it claims: a correspondent's (a site we have an
+ *    invited or active conversation with) its own, generous limit; a
+ *    stranger's (anyone else: unknown, requesting, declined, blocked, so
+ *    a block is invisible) its site and all strangers together.  Over
+ *    these the request is answered as any other and does nothing
+ *    (req->rate_quiet): anyone can claim any site, and a different answer
+ *    would tell who our correspondents are (TE-14, STANDARDS.md §6);
+ *  - a token grant that presents a ticket or refresh token we issued
+ *    only under that secret, as a correspondent.
  * The site is the origin of `resource` at the ticket endpoint and of
  * `subject` in a ticket request (`action=ticket`) at the token endpoint.
  *

@@ -662,8 +662,9 @@ static enum ic_err ticket_wanted(struct ic_req *req, const char *subject)
 		return ic_oauth_error(req, "invalid_request",
 		                      "subject is not a profile URL");
 	w.peer = peer;
-	rc = ic_req_store(req, &st);
-	if (rc == IC_OK)
+	/* Over the asker's site limit (ratelimit.h): answered alike. */
+	rc = req->rate_quiet ? IC_OK : ic_req_store(req, &st);
+	if (rc == IC_OK && !req->rate_quiet)
 		rc = ic_store_update(st, wanted_in_txn, &w, req->errbuf);
 	if (rc != IC_OK)
 		return rc;

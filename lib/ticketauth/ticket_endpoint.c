@@ -74,6 +74,9 @@ enum ic_err ic_ticket_endpoint_post(struct ic_req *req)
 	if (!ic_url_equal(subject, req->cfg.me))
 		return ic_oauth_error(req, "invalid_request",
 		                      "subject is not a user on this site");
+	/* Over its site's limit (ratelimit.h): the same 202, no redemption. */
+	if (req->rate_quiet)
+		return ic_resp_text(req, 202, "ticket received");
 	p = ic_arena_calloc(req->arena, 1, sizeof(*p));
 	if (p == NULL)
 		return IC_ERR_NOMEM;
