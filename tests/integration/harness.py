@@ -128,6 +128,14 @@ _FASTCGI_MODULES = {"fcgid": ("fcgid",), "proxy": ("proxy", "proxy_fcgi")}
 # mod_fcgid retires a responder after this many requests, below the
 # programs' own IC_FCGI_MAX_REQUESTS (1000), as the generated snippet does.
 FCGID_MAX_REQUESTS = 500
+# mod_fcgid passes a request whose declared body is over LimitRequestBody on
+# with no body instead of answering 413 as mod_cgid does: refuse it first
+# (scripts/install writes the same lines).
+FCGID_BODY_GUARD = [
+    '<If "%%{HTTP:Content-Length} -gt %d">' % LIMIT_REQUEST_BODY,
+    "    Redirect 413",
+    "</If>",
+]
 
 
 def fastcgi_mode(value=None):
@@ -526,7 +534,10 @@ class Apache:
                  fastcgi=None, fcgi_processes=3):
         if mpm not in _MPMS:
             raise ValueError("mpm must be one of %s" % ", ".join(_MPMS))
-        self.fastcgi = fastcgi_mode(fastcgi)
+        # Other programs than ours (the harness's self-tests' shell-script
+        # CGIs) stay CGIs unless FastCGI is asked for by name.
+        self.fastcgi = fastcgi_mode(fastcgi if fastcgi is not None or cgi_dir is None
+                                    else "cgi")
         self.fcgi_processes = fcgi_processes
         self.responders = None
         if isinstance(sites, int):
@@ -982,6 +993,7 @@ class Apache:
             "FcgidSpawnScoreUpLimit 1000",
             '<Directory "%s">' % self.cgi_dir,
             "    SetHandler fcgid-script",
+        ] + ["    " + x for x in FCGID_BODY_GUARD] + [
             "</Directory>",
         ]
         # The responders' own environment: sanitizer logs, as for CGIs.
