@@ -976,7 +976,10 @@ class Apache:
 
 
     def _fastcgi_server_lines(self):
-        if self.fastcgi != "fcgid":
+        """mod_fcgid's server-wide lines: in fcgid mode, or when a caller
+        loads the module to mount something under it itself (scripts/bench
+        mounts `feed` both ways)."""
+        if self.fastcgi != "fcgid" and "fcgid" not in self.modules:
             return []
         r = self.root
         os.makedirs(os.path.join(r, "run", "fcgid"), mode=0o755, exist_ok=True)
@@ -991,11 +994,14 @@ class Apache:
             "FcgidMaxProcessesPerClass 16",
             # Let Apache start responders as fast as the tests ask.
             "FcgidSpawnScoreUpLimit 1000",
-            '<Directory "%s">' % self.cgi_dir,
-            "    SetHandler fcgid-script",
-        ] + ["    " + x for x in FCGID_BODY_GUARD] + [
-            "</Directory>",
         ]
+        if self.fastcgi == "fcgid":
+            lines += [
+                '<Directory "%s">' % self.cgi_dir,
+                "    SetHandler fcgid-script",
+            ] + ["    " + x for x in FCGID_BODY_GUARD] + [
+                "</Directory>",
+            ]
         # The responders' own environment: sanitizer logs, as for CGIs.
         for var, value in self._sanitizer_env().items():
             lines.append('FcgidInitialEnv %s "%s"' % (var, value))
