@@ -12,6 +12,7 @@
 #include "web/page_status.h"
 #include "indieauth/passphrase.h"
 #include "cgi/program.h"
+#include "cgi/ratelimit.h"
 #include "programs.h"
 #include "indieauth/token_endpoint.h"
 
@@ -46,8 +47,9 @@ static const struct ic_route routes[] = {
          "the issuer's page B/ (Link + <link> to the metadata, TE-8)"},
         {"GET", "/metadata", ic_metadata_get, IC_NEED_NOTHING,
          "IndieAuth server metadata (JSON, TE-8)"},
-        {"POST", "/token", ic_token_endpoint_token, IC_NEED_FORM,
-         "token endpoint: ticket, authorization_code, refresh_token grants"},
+        {"POST", "/token", ic_token_endpoint_token, IC_NEED_RATE_TOKEN,
+         "token endpoint: ticket, authorization_code, refresh_token grants; "
+         "429 over a rate limit"},
         {"POST", "/revoke", ic_token_endpoint_revoke, IC_NEED_FORM,
          "revoke an issued token (TE-12)"},
         {"POST", "/introspect", ic_token_endpoint_introspect, IC_NEED_FORM,
@@ -69,6 +71,7 @@ const struct ic_program ic_program_auth = {
         .nroutes = ARRAY_SIZE(routes),
         .cmds = cmds,
         .ncmds = ARRAY_SIZE(cmds),
+        .rate_limit = ic_ratelimit_route,
 };
 
 #ifndef IC_PROGRAM_NO_MAIN

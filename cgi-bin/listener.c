@@ -6,18 +6,22 @@
  * and what an optional cron line runs.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "feed/credential.h"
 #include "indieauth/indieauth_client.h"
+#include "mf2/mf2_dump.h"
 #include "cgi/maint.h"
 #include "messages/outbox.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
+#include "cgi/ratelimit.h"
 #include "programs.h"
 #include "store/store.h"
 #include "store/store_auth.h"
+#include "store/store_rate.h"
 #include "ticketauth/ticket_sender.h"
 #include "websub/websub_hub.h"
 #include "websub/websub_subscriber.h"
@@ -59,6 +63,7 @@ static const struct ic_maint_job jobs[] = {
         {IC_AUTH_GC_JOB, ic_signin_gc_job},       /* expired sign-in records */
         /* refresh a token we hold before it runs out (TR-11) */
         {IC_CREDENTIAL_REFRESH_JOB, ic_credential_refresh_job},
+        {IC_RATE_GC_JOB, ic_ratelimit_gc_job}, /* ended rate counters */
 };
 
 static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)
@@ -110,11 +115,27 @@ static enum ic_err cmd_maintain_status(struct ic_req *req, int argc,
 	return IC_OK;
 }
 
+/* --parse-mf2 FILE|URL [--base URL] */
+static enum ic_err cmd_parse_mf2(struct ic_req *req, int argc, char **argv)
+{
+	const char *base = NULL;
+
+	if (argc == 4 && strcmp(argv[2], "--base") == 0)
+		base = argv[3];
+	else if (argc != 2)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "usage: listener --parse-mf2 FILE|URL "
+		               "[--base URL]");
+	return ic_mf2_dump(req, argv[1], base, stdout);
+}
+
 static const struct ic_cli_cmd cmds[] = {
         {"--maintain", "", cmd_maintain, true,
          "run due maintenance now (what lazy maintenance and cron run)"},
         {"--maintain-status", "", cmd_maintain_status, true,
          "print when maintenance last ran and is next due (JSON)"},
+        {"--parse-mf2", "FILE|URL [--base URL]", cmd_parse_mf2, false,
+         "print the microformats2 JSON of a page, parsed as feeds are"},
 };
 
 const struct ic_program ic_program_listener = {

@@ -12,6 +12,7 @@
 #include "web/owner_actions.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
+#include "cgi/ratelimit.h"
 #include "programs.h"
 #include "ticketauth/ticket_endpoint.h"
 
@@ -22,8 +23,9 @@ static const struct ic_route routes[] = {
         {"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
         {"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
          "self-check of request bodies (JSON)"},
-        {"POST", "", ic_ticket_endpoint_post, IC_NEED_FORM,
-         "the ticket endpoint: receive a ticket, redeem it (TR-1..TR-10)"},
+        {"POST", "", ic_ticket_endpoint_post, IC_NEED_RATE_TICKET,
+         "the ticket endpoint: receive a ticket, redeem it (TR-1..TR-10); "
+         "429 over a rate limit"},
         {"POST", "/invite", ic_owner_invite, IC_NEED_OWNER_ACTION,
          "invite url (owner session + CSRF)"},
         {"POST", "/accept", ic_owner_accept, IC_NEED_OWNER_ACTION,
@@ -128,6 +130,7 @@ const struct ic_program ic_program_ticket = {
         .nroutes = ARRAY_SIZE(routes),
         .cmds = cmds,
         .ncmds = ARRAY_SIZE(cmds),
+        .rate_limit = ic_ratelimit_route,
 };
 
 #ifndef IC_PROGRAM_NO_MAIN

@@ -115,6 +115,14 @@ struct ic_req {
 	 * run by ic_program_main() in a detached child with its own store. */
 	enum ic_err (*after)(struct ic_req *req);
 	void *after_ctx;
+	/* The rate limiter of IC_NEED_RATE_* routes (route.h), from the
+	 * program (program.h): a program without such routes (feed) does not
+	 * link it.  @p after: called again once the handler answered. */
+	enum ic_err (*rate_limit)(struct ic_req *req, unsigned needs,
+	                          bool after, bool *refused);
+	/* Set by rate_limit: the request is over its claimed site's limit.
+	 * The handler answers as it always does and acts on nothing. */
+	bool rate_quiet;
 	/* The process serves more requests after this one (FastCGI, set by
 	 * program.c): detaching leaves its fds 0-2 alone, fd 0 being the
 	 * listening socket (ic_cgi_detach()). */

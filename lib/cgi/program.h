@@ -38,6 +38,9 @@ struct ic_program {
 	size_t nroutes;
 	const struct ic_cli_cmd *cmds;
 	size_t ncmds;
+	/* For routes with IC_NEED_RATE_* (cgi/ratelimit.h), else NULL. */
+	enum ic_err (*rate_limit)(struct ic_req *req, unsigned needs,
+	                          bool after, bool *refused);
 };
 
 /**

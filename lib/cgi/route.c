@@ -104,8 +104,8 @@ static enum ic_err read_input(struct ic_req *req, unsigned needs)
 {
 	enum ic_err rc;
 
-	if (needs & IC_NEED_OWNER_ACTION)
-		needs |= IC_NEED_FORM; /* the CSRF token is a form field */
+	if (needs & (IC_NEED_OWNER_ACTION | IC_NEED_RATE))
+		needs |= IC_NEED_FORM; /* the CSRF token, the judged fields */
 	if (needs & IC_NEED_BIG_BODY)
 		return ic_cgi_read_body(req, IC_MAX_DELIVERY_BYTES);
 	if (!(needs & (IC_NEED_FORM | IC_NEED_BODY)))
@@ -161,6 +161,21 @@ static enum ic_err not_signed_in(struct ic_req *req)
 	req->resp.status = 401;
 	req->resp.cache_control = "no-store";
 	return rc;
+}
+
+/* The rate limits of a route: *answered when its 429 is the response.
+ * A route that asks for them in a program without a limiter fails
+ * closed. */
+static enum ic_err check_rate(struct ic_req *req, unsigned needs,
+                              bool *answered)
+{
+	*answered = false;
+	if (!(needs & IC_NEED_RATE))
+		return IC_OK;
+	if (req->rate_limit == NULL)
+		return ic_fail(req->errbuf, IC_ERR_INTERNAL,
+		               "this program has no rate limiter");
+	return req->rate_limit(req, needs, false, answered);
 }
 
 /*
@@ -224,9 +239,14 @@ enum ic_err ic_route_dispatch(struct ic_req *req, const struct ic_route *routes,
 	} else if (!ic_route_match(hit->path, req->env.path_info, req))
 		rc = ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for path");
 	else if ((rc = read_input(req, hit->needs)) == IC_OK &&
+	         (rc = check_rate(req, hit->needs, &answered)) == IC_OK &&
+	         !answered &&
 	         (rc = check_owner(req, hit->needs, &answered)) == IC_OK &&
-	         !answered)
+	         !answered) {
 		rc = hit->handler(req);
+		if (rc == IC_OK && (hit->needs & IC_NEED_RATE))
+			(void)req->rate_limit(req, hit->needs, true, &answered);
+	}
 	if (rc != IC_OK)
 		ic_cgi_respond_error(req, rc,
 		                     req->errbuf[0] ? req->errbuf : NULL);

@@ -9,8 +9,9 @@
  *   2. a path matches but not the method     -> 405 with Allow
  *   3. body read against its cap              -> 413 (body drained first)
  *   4. IC_NEED_FORM: media type, then parse  -> 415 / 400
- *   5. IC_NEED_OWNER_*: the owner's session    -> 303 / 401 / 403
- *   6. the handler runs; an error it returns becomes the error response.
+ *   5. IC_NEED_RATE_*: the rate limits         -> 429 with Retry-After
+ *   6. IC_NEED_OWNER_*: the owner's session    -> 303 / 401 / 403
+ *   7. the handler runs; an error it returns becomes the error response.
  * HEAD is answered by the GET route, without a body (H-9), and changes
  * nothing (RFC 9110 §9.2.1): its store rolls back every write
  * (req->safe), no work runs after it, and a GET that acts beyond this
@@ -59,7 +60,19 @@ enum ic_route_need {
 	 * callback redeems a code at an authorization endpoint): HEAD,
 	 * which must change nothing anywhere, gets 405 with Allow: GET. */
 	IC_NEED_GET_ACTS = 1u << 6,
+	/* Rate limits (cgi/ratelimit.h; both imply IC_NEED_FORM), judged on
+	 * the parsed form before the handler by the program's rate_limit
+	 * (program.h, so `feed` links none of it; a program without one
+	 * answers 500): over a limit, 429 with Retry-After and nothing else
+	 * happens.  The ticket endpoint's ... */
+	IC_NEED_RATE_TICKET = 1u << 7,
+	/* ... and the token endpoint's, which also counts the requests its
+	 * handler refused (4xx) against the client address. */
+	IC_NEED_RATE_TOKEN = 1u << 8,
 };
+
+/* Either rate limit: the program's rate_limit (program.h) judges them. */
+#define IC_NEED_RATE (IC_NEED_RATE_TICKET | IC_NEED_RATE_TOKEN)
 
 /* Any of the owner needs. */
 #define IC_NEED_OWNER                                                          \

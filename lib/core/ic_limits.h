@@ -389,7 +389,14 @@ _Static_assert(IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD >
 /* ...but never sooner than this after the last refresh: a peer that
  * gives one-second tokens must not have us refresh in a loop; its
  * expired token is refreshed on the 401 instead. */
-#define IC_HELD_REFRESH_FLOOR 60LL
+#define IC_HELD_REFRESH_FLOOR 20LL
+
+/* --- Conditional fetches (issue 13) ------------------------------------ */
+
+/* The longest ETag of a correspondent's feed we keep and send back in
+ * If-None-Match; ours are 34 bytes.  A longer one is ignored (the next
+ * fetch is a whole one), so a peer cannot make us store much. */
+#define IC_MAX_ETAG_BYTES 128
 
 /* --- WebSub subscriber (WS-S-*) ----------------------------------------- */
 
@@ -442,6 +449,60 @@ _Static_assert(IC_HUB_LEASE_MIN <= IC_HUB_LEASE_DEFAULT &&
 #define IC_PAGE_MESSAGES 100
 /* Message requests the inbox shows at once (anyone can send one). */
 #define IC_PAGE_MAX_REQUESTS 50
+
+/* --- Rate limits on the ticket and token endpoints (issue 12, TR-9,
+ * STANDARDS.md §5 "rate limiting per IP"; cgi/ratelimit.c) --------------
+ * Over a limit the answer is 429 with Retry-After and nothing else
+ * changes.  Strangers (anyone without an invited or active conversation:
+ * unknown, requesting, declined and blocked sites alike, so a block shows
+ * nowhere) are limited per client address (IPv4 address, IPv6 /64: one
+ * host's share), per site and all together; a correspondent is counted
+ * under its own site only, so no stranger flood can crowd it out. */
+
+/* Every counter's short window: a sender that tripped a limit waits at
+ * most 10 minutes, and a flood gets at most one window's allowance. */
+#define IC_RATE_WINDOW 600
+/* The long window of the per-address stranger count. */
+#define IC_RATE_DAY (24LL * 60 * 60)
+/* Stranger tickets from one address per window: a new correspondent
+ * sends one ticket and a few retries (TS-4); 10 leaves room for several
+ * new senders behind one shared host. */
+#define IC_RATE_STRANGER_ADDR 10
+/* ... and per day, so one address alone cannot fill the message requests
+ * (IC_MAX_MESSAGE_REQUESTS) in a day. */
+#define IC_RATE_STRANGER_ADDR_DAY 30
+/* Stranger tickets naming one site (the origin of `resource`) per window:
+ * one ticket and its retries. */
+#define IC_RATE_STRANGER_SITE 3
+/* Stranger tickets from everyone per window: what a flood from many
+ * addresses can make us redeem (each redemption fetches from the sender). */
+#define IC_RATE_STRANGERS 60
+/* Ticket and token requests of one correspondent's site per window
+ * (renewal tickets, refreshes, ticket requests): far above real use (a
+ * few a day), it only stops a runaway peer. */
+#define IC_RATE_KNOWN_SITE 120
+/* Token endpoint requests from one address per window, whatever the
+ * grant (a holder of a ticket or refresh token we issued is counted under
+ * that secret instead, as a correspondent). */
+#define IC_RATE_TOKEN_ADDR 60
+/* Refused token endpoint requests (4xx) from one address per window:
+ * guessing 256-bit tickets is hopeless, this keeps a guesser's cost to us
+ * low. */
+#define IC_RATE_TOKEN_FAILS 10
+/* Message requests pending at once (strangers' tickets that were filed).
+ * At the cap a new stranger's ticket is still answered 202, not redeemed,
+ * and logged; known correspondents are never refused.  The inbox shows
+ * IC_PAGE_MAX_REQUESTS of them at once. */
+#define IC_MAX_MESSAGE_REQUESTS 100
+_Static_assert(IC_RATE_STRANGER_ADDR_DAY < IC_MAX_MESSAGE_REQUESTS,
+               "one address cannot fill the message requests in a day");
+_Static_assert(IC_RATE_STRANGER_ADDR <= IC_RATE_STRANGERS,
+               "one address never uses more than everyone's allowance");
+/* A counter's key longer than this is stored as its SHA-256 (LMDB keys
+ * are at most 511 bytes; a site origin may be a 253-byte host). */
+#define IC_RATE_MAX_KEY_BYTES 400
+/* Ended windows one clean-up deletes (bounded work per maintenance run). */
+#define IC_RATE_GC_MAX 2000
 
 /* --- Lazy maintenance and the due queue (DESIGN.md "Work after the
  * response") ------------------------------------------------------------ */

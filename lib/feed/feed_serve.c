@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/digest.h"
 #include "core/file.h"
 #include "core/ic_limits.h"
 #include "core/log.h"
@@ -41,6 +42,30 @@ static enum ic_err add_links(struct ic_req *req, const char *topic_url)
 	return rc;
 }
 
+/* Issue 13: a strong ETag of the page's bytes; a reader that sends it
+ * back in If-None-Match (our listener does) gets a 304 and parses
+ * nothing.  Hashing the bytes we send, not the file's stat, keeps the tag
+ * and the body of one answer from two versions of a page. */
+static enum ic_err etag(struct ic_req *req)
+{
+	const char *inm = req->env.if_none_match;
+	char hex[65];
+	const char *tag;
+	enum ic_err rc;
+
+	ic_digest_sha256_hex(req->resp.body.buf, req->resp.body.len, hex);
+	tag = ic_arena_printf(req->arena, "\"%.32s\"", hex);
+	if (tag == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_resp_add_header(&req->resp, "ETag", tag);
+	if (rc == IC_OK && inm && strstr(inm, tag) != NULL) {
+		req->resp.status = 304;
+		req->resp.content_type = NULL;
+		ic_buf_reset(&req->resp.body);
+	}
+	return rc;
+}
+
 /* The file as the body: pages are replaced by rename(), so the read
  * sees one whole version. */
 static enum ic_err body_from_file(struct ic_req *req, const char *dir,
@@ -60,7 +85,7 @@ static enum ic_err body_from_file(struct ic_req *req, const char *dir,
 	if (rc == IC_OK && ic_buf_add(&req->resp.body, data, len) != IC_OK)
 		rc = IC_ERR_NOMEM;
 	req->resp.content_type = "text/html; charset=utf-8";
-	return rc;
+	return rc == IC_OK ? etag(req) : rc;
 }
 
 /* RS-2: the bearer challenge; error= only when a token was presented

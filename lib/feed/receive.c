@@ -39,6 +39,11 @@ struct fetch_state {
 	size_t stored; /* out: new messages stored by the last page */
 	size_t known;  /* out: entries of the page already stored */
 	long long now;
+	/* Issue 13: the newest page's ETag as answered, whether it came back
+	 * 304 (nothing new: nothing parsed), and whether the transaction at
+	 * hand stores the newest page (the one the tag belongs to). */
+	const char *new_etag;
+	bool unchanged, storing_newest;
 };
 
 /* properties[name][0] */
@@ -255,6 +260,9 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 		conv.peer_name = f->peer_name;
 	if (f->peer_photo)
 		conv.peer_photo = f->peer_photo;
+	/* The tag of the page just stored whole; a 304 keeps the old one. */
+	if (f->storing_newest && !f->unchanged)
+		conv.their_etag = f->new_etag;
 	rc = ic_store_conv_put_in_txn(t, f->req->arena, &conv);
 	/* A lost ping is healed by the next poll, even on a quiet site. */
 	if (rc == IC_OK)
@@ -282,18 +290,27 @@ static enum ic_err fetch_page(struct fetch_state *f, const char *url,
                               const char **prev, char *errbuf)
 {
 	struct ic_req *req = f->req;
+	/* read_pages() starts at the resource: the newest page. */
+	bool newest = url == f->held.resource;
 	struct ic_fetch_result res;
 	struct ic_store *st;
+	const char *tag;
 	cJSON *doc, *rels;
 	enum ic_err rc;
 
 	*prev = NULL;
 	f->entries = NULL;
 	f->n = f->cap = 0;
-	rc = ic_peer_get(req, url, f->held.access_token,
-	                 IC_MAX_FETCH_FEED_BYTES, &res, NULL, errbuf);
+	rc = ic_peer_get_feed(
+	        req, url, f->held.access_token, IC_MAX_FETCH_FEED_BYTES,
+	        newest ? f->conv.their_etag : NULL, &res, &tag, errbuf);
 	if (rc != IC_OK)
 		return rc;
+	/* Unchanged since we stored it whole: nothing to parse or store. */
+	if (res.status == 304 && newest && f->conv.their_etag) {
+		f->unchanged = true;
+		return IC_OK;
+	}
 	if (res.status == 401 || res.status == 403)
 		return ic_fail(errbuf, IC_ERR_UNAUTHENTICATED,
 		               "%s refused our token (HTTP %ld)", url,
@@ -301,6 +318,8 @@ static enum ic_err fetch_page(struct fetch_state *f, const char *url,
 	if (res.status != 200)
 		return ic_fail(errbuf, IC_ERR_PROTOCOL, "%s answered HTTP %ld",
 		               url, res.status);
+	if (newest)
+		f->new_etag = tag;
 	rc = ic_mf2_parse(req->arena, res.body, res.body_len, res.final_url,
 	                  &doc, errbuf);
 	if (rc == IC_OK)
@@ -378,6 +397,8 @@ static enum ic_err read_pages(struct fetch_state *f, struct page *pages,
 	enum ic_err rc;
 
 	*np = 0;
+	f->unchanged = false;
+	f->new_etag = NULL;
 	for (url = f->held.resource; url && *np < IC_MAX_CATCHUP_PAGES;
 	     url = prev) {
 		rc = fetch_page(f, url, &prev, errbuf);
@@ -430,6 +451,7 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
 	while (np-- > 0) {
 		f.entries = pages[np].entries;
 		f.n = pages[np].n;
+		f.storing_newest = np == 0;
 		rc = ic_store_update(st, store_txn, &f, errbuf);
 		if (rc != IC_OK)
 			return rc;

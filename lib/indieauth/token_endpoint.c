@@ -267,7 +267,7 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 		 * before the block yields a token after it (TE-12). */
 		if (!ic_conv_allows(conv.state, conv.access_revoked,
 		                    IC_CONV_EV_TOKEN_REDEEM))
-			return IC_ERR_GONE;
+			return IC_ERR_NOT_FOUND; /* as unknown: no leak */
 		/* Peers that do not refresh (TE-6) get a fresh ticket from
 		 * lazy maintenance before this token expires. */
 		rc = conv.state == IC_CONV_NONE
@@ -541,7 +541,7 @@ static enum ic_err refresh_in_txn(struct ic_store_txn *t, void *ctx)
 		if (!ic_conv_allows(conv.state, conv.access_revoked,
 		                    IC_CONV_EV_TOKEN_REFRESH))
 			return refuse(g, "invalid_grant",
-			              "this conversation was closed");
+			              "unknown refresh token"); /* no leak */
 	}
 	g->tok = (struct ic_issued_token){
 	        .conv = g->r.conv,
@@ -662,8 +662,9 @@ static enum ic_err ticket_wanted(struct ic_req *req, const char *subject)
 		return ic_oauth_error(req, "invalid_request",
 		                      "subject is not a profile URL");
 	w.peer = peer;
-	rc = ic_req_store(req, &st);
-	if (rc == IC_OK)
+	/* Over the asker's site limit (ratelimit.h): answered alike. */
+	rc = req->rate_quiet ? IC_OK : ic_req_store(req, &st);
+	if (rc == IC_OK && !req->rate_quiet)
 		rc = ic_store_update(st, wanted_in_txn, &w, req->errbuf);
 	if (rc != IC_OK)
 		return rc;

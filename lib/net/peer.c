@@ -29,6 +29,50 @@ enum ic_err ic_peer_get(struct ic_req *req, const char *url, const char *bearer,
 	return rc;
 }
 
+/* An ETag we will send back: "..." or W/"...", printable ASCII, short. */
+static const char *usable_etag(const struct ic_fetch_result *res)
+{
+	for (size_t i = 0; i < res->nheaders; i++) {
+		const char *v = res->headers[i].value;
+		size_t n = v ? strlen(v) : 0;
+
+		if (strcasecmp(res->headers[i].name, "ETag") != 0)
+			continue;
+		if (n < 2 || n > IC_MAX_ETAG_BYTES || v[n - 1] != '"' ||
+		    (v[0] != '"' && strncmp(v, "W/\"", 3) != 0))
+			return NULL;
+		for (size_t k = 0; k < n; k++)
+			if (v[k] < 0x21 || v[k] > 0x7e)
+				return NULL;
+		return v;
+	}
+	return NULL;
+}
+
+enum ic_err ic_peer_get_feed(struct ic_req *req, const char *url,
+                             const char *bearer, size_t max_bytes,
+                             const char *etag, struct ic_fetch_result *res,
+                             const char **etag_out, char *errbuf)
+{
+	struct ic_fetch_header h = {"If-None-Match", etag};
+	struct ic_fetch_req f = {0};
+	enum ic_err rc;
+
+	f.method = "GET";
+	f.url = url;
+	f.bearer = bearer;
+	f.accept = "text/html";
+	f.max_bytes = max_bytes;
+	f.dev_mode = req->cfg.dev_mode;
+	if (etag != NULL) {
+		f.headers = &h;
+		f.nheaders = 1;
+	}
+	rc = ic_fetch(req->arena, &f, res, errbuf);
+	*etag_out = rc == IC_OK ? usable_etag(res) : NULL;
+	return rc;
+}
+
 static bool is_json(const char *ct)
 {
 	return ct && (strncasecmp(ct, "application/json", 16) == 0 ||

@@ -26,6 +26,20 @@ enum ic_err ic_peer_get(struct ic_req *req, const char *url, const char *bearer,
                         struct ic_discovery *d, char *errbuf);
 
 /**
+ * GET the feed page @p url with @p bearer, conditionally: with
+ * If-None-Match: @p etag when @p etag is not NULL (issue 13: an unchanged
+ * page comes back as a 304 with no body).  No discovery.
+ * @param[out] etag_out  the answer's ETag when it is a short, printable
+ *                       strong or weak tag (at most IC_MAX_ETAG_BYTES),
+ *                       else NULL; from the arena.
+ * @return as ic_peer_get().
+ */
+enum ic_err ic_peer_get_feed(struct ic_req *req, const char *url,
+                             const char *bearer, size_t max_bytes,
+                             const char *etag, struct ic_fetch_result *res,
+                             const char **etag_out, char *errbuf);
+
+/**
  * POST the form in @p form to @p url with `Accept: application/json`,
  * and parse the answer as JSON, or form-encoded for legacy servers
  * (IA-C-15, TR-6) into @p out (NULL when the body is neither).

@@ -37,6 +37,7 @@ static const char *const db_names[IC_DB__COUNT] = {
         [IC_DB_HUB_SUBS] = "hub_subs",
         [IC_DB_CODES] = "codes",
         [IC_DB_REFRESH] = "refresh_tokens",
+        [IC_DB_RATE_WINDOWS] = "rate_windows",
 };
 
 /* META key of the schema record {"v":1,"schema":N}. */

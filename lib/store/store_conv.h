@@ -58,6 +58,9 @@ struct ic_conv {
 	/* TE-14: when they last asked us for a ticket that we then sent
 	 * (rate-limited by IC_TICKET_REQUEST_INTERVAL); 0 when never. */
 	long long ticket_wanted;
+	/* Issue 13: the ETag of their newest feed page when we last stored
+	 * it whole, sent back in If-None-Match; NULL when none. */
+	const char *their_etag;
 };
 
 /**

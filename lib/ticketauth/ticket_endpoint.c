@@ -17,6 +17,7 @@
 #include "net/peer.h"
 #include "feed/credential.h"
 #include "feed/receive.h"
+#include "cgi/ratelimit.h"
 #include "cgi/site.h"
 #include "store/conv_state.h"
 #include "store/store_conv.h"
@@ -73,6 +74,9 @@ enum ic_err ic_ticket_endpoint_post(struct ic_req *req)
 	if (!ic_url_equal(subject, req->cfg.me))
 		return ic_oauth_error(req, "invalid_request",
 		                      "subject is not a user on this site");
+	/* Over its site's limit (ratelimit.h): the same 202, no redemption. */
+	if (req->rate_quiet)
+		return ic_resp_text(req, 202, "ticket received");
 	p = ic_arena_calloc(req->arena, 1, sizeof(*p));
 	if (p == NULL)
 		return IC_ERR_NOMEM;
@@ -148,6 +152,7 @@ struct file_ctx {
 	const char *conv_id; /* out: NULL when ignored */
 	bool is_new;
 	const char *found; /* contact whose origin matches */
+	bool full;         /* IC_MAX_MESSAGE_REQUESTS are pending */
 };
 
 static enum ic_err match_contact(const void *k, size_t kl, const void *v,
@@ -209,8 +214,11 @@ static enum ic_err file_txn(struct ic_store_txn *t, void *p)
 		                                  &conv);
 		if (rc)
 			return rc;
-	} else if ((rc = new_request(t, c, &conv)) != IC_OK) {
-		return rc;
+	} else if ((rc = new_request(t, c, &conv)) != IC_OK ||
+	           (rc = ic_ratelimit_requests_full_in_txn(
+	                    t, c->req->arena, &c->full)) != IC_OK ||
+	           c->full) {
+		return rc; /* at the cap (a race past the check): not filed */
 	}
 	/* A new sender's ticket is a request, an answer to our invitation
 	 * makes the conversation active; decline and block stop here, with
@@ -289,7 +297,9 @@ static enum ic_err ignored_txn(struct ic_store_txn *t, void *p)
 	c->is_new = false; /* here: "ignore this sender" */
 	rc = ic_store_txn_scan(t, IC_DB_CONTACTS, NULL, 0, match_contact, c);
 	if (rc || c->found == NULL)
-		return rc;
+		return rc ? rc
+		          : ic_ratelimit_requests_full_in_txn(t, c->req->arena,
+		                                              &c->full);
 	rc = ic_store_conv_by_peer_in_txn(t, c->req->arena, c->found, &conv);
 	if (rc == IC_OK)
 		c->is_new = !ic_conv_allows(conv.state, conv.access_revoked,
@@ -321,6 +331,15 @@ enum ic_err ic_ticket_redeem(struct ic_req *req, const char *ticket,
 		       "ticket from %s ignored (declined or "
 		       "blocked)",
 		       c.found);
+		return IC_OK;
+	}
+	/* Issue 12: a flood of strangers cannot fill the disk; known
+	 * correspondents are never refused here. */
+	if (c.full) {
+		ic_log(IC_LOG_WARN,
+		       "ticket from %s not redeemed: %d message requests are "
+		       "pending",
+		       resource, IC_MAX_MESSAGE_REQUESTS);
 		return IC_OK;
 	}
 	c = (struct file_ctx){0};

@@ -130,6 +130,7 @@ void ic_fx_run(struct ic_fx *fx, const struct ic_route *routes, size_t n,
 		req.env.content_type = IC_FX_FORM;
 		req.env.content_length = len;
 	}
+	req.rate_limit = fx->rate_limit;
 	r->rc = ic_route_dispatch(&req, routes, n);
 	if (r->rc == IC_OK)
 		ic_cgi_respond(&req);

@@ -42,6 +42,11 @@ struct ic_fx {
 	/* The request ic_fx_open_req() opened, freed by ic_fx_teardown(). */
 	struct ic_req req;
 	bool req_open;
+	/* What ic_fx_run() gives each request as its program's rate limiter
+	 * (program.h; NULL as in `feed`: a test that needs the limits sets
+	 * ic_ratelimit_route, which links libcurl's URL code). */
+	enum ic_err (*rate_limit)(struct ic_req *req, unsigned needs,
+	                          bool after, bool *refused);
 };
 
 /** Environment and input of one request; NULL fields are absent. */
