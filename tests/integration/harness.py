@@ -979,6 +979,14 @@ class Apache:
         """mod_fcgid's server-wide lines: in fcgid mode, or when a caller
         loads the module to mount something under it itself (scripts/bench
         mounts `feed` both ways)."""
+        if self.fastcgi == "proxy":
+            # One worker per program, never put in error state: mod_proxy
+            # would answer 503 for 60 s (retry) after one responder died
+            # mid-request, while the manager has a fresh one listening.
+            lines = []
+            for prog in self.programs:
+                lines += ['<Proxy "fcgi://ic-%s/" retry=0>' % prog, "</Proxy>"]
+            return lines
         if self.fastcgi != "fcgid" and "fcgid" not in self.modules:
             return []
         r = self.root
@@ -1017,8 +1025,8 @@ class Apache:
                 b = site.b(prog)
                 lines += [
                     '    <Location "%s">' % b,
-                    '        SetHandler "proxy:unix:%s|fcgi://localhost/"'
-                    % self.responders_socket(prog),
+                    '        SetHandler "proxy:unix:%s|fcgi://ic-%s/"'
+                    % (self.responders_socket(prog), prog),
                     "        CGIPassAuth On",
                     '        ProxyFCGISetEnvIf "true" SCRIPT_NAME "%s"' % b,
                     '        ProxyFCGISetEnvIf "%%{REQUEST_URI} =~ m#^%s(/.*)#" '
