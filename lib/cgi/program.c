@@ -236,7 +236,9 @@ static int serve_fastcgi(const struct ic_program *prog)
 static void print_help(const struct ic_program *prog)
 {
 	printf("%s - %s\n\nUsage: %s [--config FILE] COMMAND [ARGS]\n"
-	       "       (or run as a CGI program under a web server)\n\n"
+	       "       (or run by a web server: as a CGI program, or as a "
+	       "FastCGI responder\n"
+	       "       when started with a listening socket on its stdin)\n\n"
 	       "Commands:\n",
 	       prog->name, prog->summary, prog->name);
 	printf("  %-28s %s\n", "--help", "print this help");
