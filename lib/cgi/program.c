@@ -92,12 +92,17 @@ static void run_after(struct ic_req *req)
 	if (!child)
 		return;
 	req->store = NULL;
+	/* Detached, with /dev/null on fds 0-2: a responder no longer. */
+	req->fastcgi = false;
 	req->errbuf[0] = '\0';
 	ic_log_to_data_dir(req->cfg.data_dir);
 	rc = req->after(req);
 	if (rc != IC_OK)
 		ic_log(IC_LOG_WARN, "work after the response failed: %s: %s",
 		       ic_strerror(rc), req->errbuf);
+	/* Then due work, some of it perhaps just queued by the work above
+	 * (a ticket asked for, TE-14): it must not wait for a later request. */
+	ic_maint_kick(req);
 	ic_cgi_req_free(req);
 	_exit(rc == IC_OK ? 0 : 1);
 }

@@ -376,8 +376,10 @@ _Static_assert(IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD >
 #define IC_TICKET_REPLAY_MEMORY IC_TOKEN_LIFETIME_SECONDS
 /* TE-14: a correspondent asking for a ticket gets at most one per this
  * many seconds; more asks in between are answered alike and dropped, so
- * an ask costs a peer's ticket endpoint one POST, not one per ask. */
-#define IC_TICKET_REQUEST_INTERVAL (10LL * 60)
+ * an ask costs a peer's ticket endpoint one POST, not one per ask, and
+ * anyone asking in a correspondent's name makes at most 24 tickets a day
+ * (each redemption drops the tokens before it: TS-5). */
+#define IC_TICKET_REQUEST_INTERVAL (60LL * 60)
 /* TR-11: we ask a correspondent for a ticket at most once per this many
  * seconds while we wait for one (a dead token is retried on every ping
  * and poll; the ask must not be). */
@@ -390,6 +392,10 @@ _Static_assert(IC_TOKEN_LIFETIME_SECONDS - IC_TOKEN_RENEW_AHEAD >
  * gives one-second tokens must not have us refresh in a loop; its
  * expired token is refreshed on the 401 instead. */
 #define IC_HELD_REFRESH_FLOOR 20LL
+/* TR-6: an expires_in past this is taken as this (a year): a peer's
+ * number must not overflow our arithmetic, and a token that claims to
+ * live longer is refreshed yearly all the same. */
+#define IC_HELD_MAX_EXPIRES_IN (366LL * 24 * 60 * 60)
 
 /* --- Conditional fetches (issue 13) ------------------------------------ */
 
@@ -472,8 +478,12 @@ _Static_assert(IC_HUB_LEASE_MIN <= IC_HUB_LEASE_DEFAULT &&
  * (IC_MAX_MESSAGE_REQUESTS) in a day. */
 #define IC_RATE_STRANGER_ADDR_DAY 30
 /* Stranger tickets naming one site (the origin of `resource`) per window:
- * one ticket and its retries. */
-#define IC_RATE_STRANGER_SITE 3
+ * a first ticket, its retries and a re-send or two (a sender whose first
+ * ticket expired, a wrong subject corrected).  Over it a ticket is
+ * answered alike and not redeemed (ratelimit.h), so the number bounds
+ * the redemption requests one claimed site costs us, not who may
+ * talk; strangers together stay under IC_RATE_STRANGERS. */
+#define IC_RATE_STRANGER_SITE 10
 /* Stranger tickets from everyone per window: what a flood from many
  * addresses can make us redeem (each redemption fetches from the sender). */
 #define IC_RATE_STRANGERS 60

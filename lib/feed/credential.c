@@ -39,6 +39,8 @@ enum ic_err ic_credential_answer(struct ic_req *req, const char *endpoint,
 	}
 	if (out->expires_in < 0)
 		out->expires_in = 0;
+	if (out->expires_in > IC_HELD_MAX_EXPIRES_IN)
+		out->expires_in = IC_HELD_MAX_EXPIRES_IN;
 	if (out->access_token == NULL || *out->access_token == '\0' ||
 	    strlen(out->access_token) > IC_MAX_AUTHORIZATION_BYTES - 8)
 		return ic_fail(errbuf, IC_ERR_PROTOCOL,
@@ -68,7 +70,9 @@ enum ic_err ic_credential_schedule_in_txn(struct ic_store_txn *t,
 	if (held->refresh_token == NULL || held->expires <= held->obtained)
 		return IC_OK;
 	life = held->expires - held->obtained;
-	at = held->obtained + life * IC_HELD_REFRESH_AT_PERCENT / 100;
+	if (life > IC_HELD_MAX_EXPIRES_IN) /* a record from before the clamp */
+		life = IC_HELD_MAX_EXPIRES_IN;
+	at = held->obtained + life / 100 * IC_HELD_REFRESH_AT_PERCENT;
 	if (at < held->obtained + IC_HELD_REFRESH_FLOOR)
 		at = held->obtained + IC_HELD_REFRESH_FLOOR;
 	return ic_due_schedule_in_txn(t, a, IC_CREDENTIAL_REFRESH_JOB,

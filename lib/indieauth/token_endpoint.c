@@ -197,6 +197,7 @@ static enum ic_err put_refresh_in_txn(struct ic_store_txn *t,
 	        .resource = tok->resource,
 	        .scope = tok->scope,
 	        .client_id = tok->client_id ? tok->client_id : "",
+	        .grant = tok->grant,
 	        .issued = now,
 	        .idle_expires = now + IC_REFRESH_IDLE_SECONDS,
 	};
@@ -220,24 +221,30 @@ static enum ic_err conv_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 	return IC_OK;
 }
 
+/* Drop every access and refresh token whose record has @p field equal to
+ * @p value (TS-5, TE-2; store_token.h). */
+static enum ic_err drop_tokens_in_txn(struct ic_store_txn *t,
+                                      struct ic_arena *a, const char *field,
+                                      const char *value)
+{
+	enum ic_err rc = ic_store_del_where_in_txn(t, a, IC_DB_ISSUED_TOKENS,
+	                                           field, value, NULL);
+
+	return rc ? rc
+	          : ic_store_del_where_in_txn(t, a, IC_DB_REFRESH, field, value,
+	                                      NULL);
+}
+
 /* TE-2 (RFC 6749 §4.1.2, §10.5): a ticket redeemed twice was stolen or
- * replayed, and we cannot tell which redeemer is the thief: the token and
- * refresh token its first redemption gave are revoked too.  Committed,
- * though the answer is invalid_grant. */
+ * replayed, and we cannot tell which redeemer is the thief: everything
+ * its first redemption began -- the token, the refresh token, and what
+ * refreshing them gave since -- is dropped.  Committed, though the
+ * answer is invalid_grant. */
 static enum ic_err revoke_replayed_in_txn(struct ic_store_txn *t,
                                           struct redeem *r)
 {
-	enum ic_err rc = ic_store_issued_revoke_in_txn(
-	        t, r->a, r->ticket.token_hash, NULL);
-
 	r->replayed = true;
-	if (rc == IC_OK && r->ticket.refresh_hash) {
-		rc = ic_store_txn_del(t, IC_DB_REFRESH, r->ticket.refresh_hash,
-		                      strlen(r->ticket.refresh_hash));
-		if (rc == IC_ERR_NOT_FOUND)
-			rc = IC_OK;
-	}
-	return rc;
+	return drop_tokens_in_txn(t, r->a, "grant", r->ticket_hash);
 }
 
 /* TE-2: check-and-consume the ticket and store the token's binding in one
@@ -253,7 +260,7 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 	r->replayed = false;
 	rc = ic_store_ticket_take_in_txn(t, r->a, r->ticket_hash, r->now,
 	                                 &r->ticket);
-	if (rc == IC_ERR_GONE && r->ticket.used && r->ticket.token_hash)
+	if (rc == IC_ERR_GONE && r->ticket.used)
 		return revoke_replayed_in_txn(t, r);
 	if (rc != IC_OK)
 		return rc;
@@ -277,6 +284,11 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 		                       r->now + IC_TOKEN_LIFETIME_SECONDS -
 		                               IC_TOKEN_RENEW_AHEAD,
 		                       0, false);
+		/* TS-5: one token per correspondent; the older ones go, so
+		 * asking for tickets (TE-14) cannot pile tokens up. */
+		if (rc == IC_OK)
+			rc = drop_tokens_in_txn(t, r->a, "conv",
+			                        r->ticket.conv);
 		if (rc != IC_OK)
 			return rc;
 	}
@@ -285,6 +297,7 @@ static enum ic_err redeem_in_txn(struct ic_store_txn *t, void *ctx)
 	        .subject = r->ticket.subject,
 	        .resource = r->ticket.resource,
 	        .scope = IC_TOKEN_SCOPE_READ,
+	        .grant = r->ticket_hash,
 	        .issued = r->now,
 	        .expires = r->now + IC_TOKEN_LIFETIME_SECONDS,
 	        .revoked = false,
@@ -549,10 +562,15 @@ static enum ic_err refresh_in_txn(struct ic_store_txn *t, void *ctx)
 	        .resource = g->r.resource,
 	        .scope = g->scope ? g->scope : g->r.scope,
 	        .client_id = *g->r.client_id ? g->r.client_id : NULL,
+	        .grant = g->r.grant,
 	        .issued = g->now,
 	        .expires = g->now + IC_TOKEN_LIFETIME_SECONDS,
 	};
-	rc = ic_store_issued_put_in_txn(t, g->a, g->token_hash, &g->tok);
+	/* TS-5: the access token this refresh replaces goes with it. */
+	rc = drop_tokens_in_txn(t, g->a, "conv", g->r.conv);
+	if (rc == IC_OK)
+		rc = ic_store_issued_put_in_txn(t, g->a, g->token_hash,
+		                                &g->tok);
 	if (rc != IC_OK)
 		return rc;
 	/* TE-6: the new refresh token keeps the original scope. */
@@ -640,16 +658,32 @@ static enum ic_err wanted_in_txn(struct ic_store_txn *t, void *ctx)
 	return rc;
 }
 
+/* After the response: the lookup and the write, so a known asker costs
+ * no more time before the answer than a stranger (TE-14: no oracle). */
+static enum ic_err wanted_after(struct ic_req *req)
+{
+	struct wanted *w = req->after_ctx;
+	struct ic_store *st;
+	enum ic_err rc = ic_req_store(req, &st);
+
+	if (rc == IC_OK)
+		rc = ic_store_update(st, wanted_in_txn, w, req->errbuf);
+	if (rc == IC_OK && w->scheduled)
+		ic_log(IC_LOG_INFO, "%s asked for a ticket: one goes out",
+		       w->peer);
+	return rc;
+}
+
 /*
  * action=ticket&subject=URL: "send me a ticket".  Whether the subject is
  * a correspondent, a stranger, declined or blocked, the answer is the
- * same 202 with the same body (TE-14: no oracle of who we talk to); only
- * a malformed request is refused, for any subject alike.
+ * same 202 with the same body, given before anything is looked up
+ * (TE-14: no oracle of who we talk to); only a malformed request is
+ * refused, for any subject alike.
  */
 static enum ic_err ticket_wanted(struct ic_req *req, const char *subject)
 {
-	struct wanted w = {req->arena, NULL, (long long)time(NULL), false};
-	struct ic_store *st;
+	struct wanted *w;
 	char *peer;
 	enum ic_err rc;
 
@@ -661,16 +695,16 @@ static enum ic_err ticket_wanted(struct ic_req *req, const char *subject)
 	                             NULL) != IC_OK)
 		return ic_oauth_error(req, "invalid_request",
 		                      "subject is not a profile URL");
-	w.peer = peer;
 	/* Over the asker's site limit (ratelimit.h): answered alike. */
-	rc = req->rate_quiet ? IC_OK : ic_req_store(req, &st);
-	if (rc == IC_OK && !req->rate_quiet)
-		rc = ic_store_update(st, wanted_in_txn, &w, req->errbuf);
-	if (rc != IC_OK)
-		return rc;
-	if (w.scheduled)
-		ic_log(IC_LOG_INFO, "%s asked for a ticket: one goes out",
-		       peer);
+	if (!req->rate_quiet) {
+		w = ic_arena_calloc(req->arena, 1, sizeof(*w));
+		if (w == NULL)
+			return IC_ERR_NOMEM;
+		*w = (struct wanted){req->arena, peer, (long long)time(NULL),
+		                     false};
+		req->after = wanted_after;
+		req->after_ctx = w;
+	}
 	rc = ic_resp_text(req, 202, "ticket request received\n");
 	return rc == IC_OK ? ic_oauth_no_store(req) : rc;
 }

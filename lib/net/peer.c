@@ -116,6 +116,10 @@ enum ic_err ic_peer_post_form(struct ic_req *req, const char *url,
 	f.content_type = "application/x-www-form-urlencoded";
 	f.accept = "application/json";
 	f.dev_mode = req->cfg.dev_mode;
+	/* Tickets, refresh tokens and codes go to the endpoint we found and
+	 * nowhere else: a 307 or 308 elsewhere would carry them (and our
+	 * POST) to any site.  A 3xx is the answer, and a failure. */
+	f.max_redirects = -1;
 	rc = ic_fetch(req->arena, &f, res, errbuf);
 	if (rc != IC_OK)
 		return rc;

@@ -41,6 +41,7 @@ enum ic_err ic_peer_get_feed(struct ic_req *req, const char *url,
 
 /**
  * POST the form in @p form to @p url with `Accept: application/json`,
+ * following no redirect (the secrets in it are for @p url alone),
  * and parse the answer as JSON, or form-encoded for legacy servers
  * (IA-C-15, TR-6) into @p out (NULL when the body is neither).
  * @return IC_OK whatever the status; fetch errors.

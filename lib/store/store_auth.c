@@ -268,6 +268,8 @@ enum ic_err ic_store_refresh_put_in_txn(struct ic_store_txn *t,
 		rc = ic_json_add_str(j, "scope", r->scope);
 	if (!rc)
 		rc = ic_json_add_str(j, "client_id", r->client_id);
+	if (!rc && r->grant)
+		rc = ic_json_add_str(j, "grant", r->grant);
 	if (!rc)
 		rc = ic_json_add_num(j, "issued", r->issued);
 	if (!rc)
@@ -290,6 +292,7 @@ enum ic_err ic_store_refresh_take_in_txn(struct ic_store_txn *t,
 	out->resource = ic_json_str(a, j, "resource");
 	out->scope = ic_json_str(a, j, "scope");
 	out->client_id = ic_json_str(a, j, "client_id");
+	out->grant = ic_json_str(a, j, "grant");
 	out->issued = ic_json_num(j, "issued", 0);
 	out->idle_expires = ic_json_num(j, "idle_expires", 0);
 	rc = del(t, IC_DB_REFRESH, hash);

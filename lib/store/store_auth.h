@@ -68,6 +68,10 @@ struct ic_refresh_token {
 	const char *resource; /* what they read ("" for owner tokens) */
 	const char *scope;
 	const char *client_id; /* authorization_code tokens, else "" */
+	/* The ticket (SHA-256 hex) whose redemption began this line of
+	 * tokens, carried through every refresh, so a replay of that ticket
+	 * revokes all of it (TE-2); NULL for code grants. */
+	const char *grant;
 	long long issued, idle_expires;
 };
 

@@ -86,6 +86,8 @@ enum ic_err ic_store_issued_put_in_txn(struct ic_store_txn *t,
 		rc = ic_json_add_str(j, "scope", tok->scope);
 	if (!rc)
 		rc = ic_json_add_str(j, "client_id", tok->client_id);
+	if (!rc && tok->grant)
+		rc = ic_json_add_str(j, "grant", tok->grant);
 	if (!rc)
 		rc = ic_json_add_num(j, "issued", tok->issued);
 	if (!rc)
@@ -106,6 +108,7 @@ static enum ic_err issued_from_json(struct ic_arena *a, const cJSON *j,
 	out->resource = ic_json_str(a, j, "resource");
 	out->scope = ic_json_str(a, j, "scope");
 	out->client_id = ic_json_str(a, j, "client_id");
+	out->grant = ic_json_str(a, j, "grant");
 	out->issued = ic_json_num(j, "issued", 0);
 	out->expires = ic_json_num(j, "expires", 0);
 	out->revoked = ic_json_bool(j, "revoked", true);
@@ -146,7 +149,8 @@ enum ic_err ic_store_issued_revoke_in_txn(struct ic_store_txn *t,
 
 struct conv_keys {
 	struct ic_arena *a;
-	const char *conv;
+	const char *field;
+	const char *conv; /* the value wanted */
 	char **keys;
 	size_t n, cap;
 };
@@ -160,7 +164,7 @@ static enum ic_err collect(const void *k, size_t kl, const void *v, size_t vl,
 
 	if (ic_json_parse(r->a, v, vl, &j) != IC_OK)
 		return IC_OK; /* a corrupt record grants nothing anyway */
-	conv = ic_json_str(r->a, j, "conv");
+	conv = ic_json_str(r->a, j, r->field);
 	if (conv == NULL || strcmp(conv, r->conv) != 0)
 		return IC_OK;
 	if (r->n == r->cap) {
@@ -182,11 +186,35 @@ enum ic_err ic_store_conv_keys_in_txn(struct ic_store_txn *t,
                                       struct ic_arena *a, enum ic_store_db db,
                                       const char *conv, char ***keys, size_t *n)
 {
-	struct conv_keys r = {a, conv, NULL, 0, 0};
+	struct conv_keys r = {a, "conv", conv, NULL, 0, 0};
 	enum ic_err rc = ic_store_txn_scan(t, db, NULL, 0, collect, &r);
 
 	*keys = r.keys;
 	*n = r.n;
+	return rc;
+}
+
+enum ic_err ic_store_del_where_in_txn(struct ic_store_txn *t,
+                                      struct ic_arena *a, enum ic_store_db db,
+                                      const char *field, const char *value,
+                                      int *count)
+{
+	struct conv_keys r = {a, field, value, NULL, 0, 0};
+	enum ic_err rc = IC_OK;
+
+	if (count)
+		*count = 0;
+	if (value == NULL || *value == '\0')
+		return IC_OK;
+	/* Collect first: a scan must not write its own database. */
+	rc = ic_store_txn_scan(t, db, NULL, 0, collect, &r);
+	for (size_t i = 0; rc == IC_OK && i < r.n; i++) {
+		rc = ic_store_txn_del(t, db, r.keys[i], strlen(r.keys[i]));
+		if (rc == IC_ERR_NOT_FOUND)
+			rc = IC_OK;
+	}
+	if (rc == IC_OK && count)
+		*count = (int)r.n;
 	return rc;
 }
 

@@ -39,6 +39,9 @@ struct ic_issued_token {
 	const char *resource;
 	const char *scope;     /* "read" */
 	const char *client_id; /* authorization_code tokens; NULL else */
+	/* The ticket (SHA-256 hex) whose redemption began its line, through
+	 * refreshes (TE-2); NULL for code grants. */
+	const char *grant;
 	long long issued, expires;
 	bool revoked;
 };
@@ -65,6 +68,18 @@ enum ic_err ic_store_conv_keys_in_txn(struct ic_store_txn *t,
                                       struct ic_arena *a, enum ic_store_db db,
                                       const char *conv, char ***keys,
                                       size_t *n);
+
+/**
+ * Delete every JSON record in @p db whose string @p field equals @p value
+ * (TS-5: one token per correspondent, so a new ticket or refresh drops
+ * the conversation's older tokens; TE-2: a replayed ticket drops its
+ * line).  Nothing when @p value is NULL or empty.
+ * @param[out] count  records deleted (optional).
+ */
+enum ic_err ic_store_del_where_in_txn(struct ic_store_txn *t,
+                                      struct ic_arena *a, enum ic_store_db db,
+                                      const char *field, const char *value,
+                                      int *count);
 
 /** SHA-256 hex of @p secret, from the arena: the key of hashed secrets. */
 char *ic_secret_hash(struct ic_arena *a, const char *secret);

@@ -19,7 +19,12 @@ long long ic_json_num(const cJSON *obj, const char *name, long long dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : dflt;
+	/* A peer's 1e300 (or NaN) would make the cast undefined: outside
+	 * ±2^62 a number is as good as absent. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble > -4.6e18) ||
+	    !(v->valuedouble < 4.6e18))
+		return dflt;
+	return (long long)v->valuedouble;
 }
 
 bool ic_json_bool(const cJSON *obj, const char *name, bool dflt)

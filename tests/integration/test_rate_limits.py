@@ -301,8 +301,8 @@ class BlockedIsUnknown(unittest.TestCase):
         # The ticket endpoint, up to and past the per-site limit (where
         # both are answered alike and neither is acted on).
         for i in range(L["IC_RATE_STRANGER_SITE"] + 1):
-            pairs.append((send_ticket(carol, "blocked", "127.0.2.2"),
-                          send_ticket(carol, "unknown", "127.0.2.3")))
+            pairs.append((send_ticket(carol, "blocked", "127.0.3.%d" % (2 * i + 1)),
+                          send_ticket(carol, "unknown", "127.0.3.%d" % (2 * i + 2))))
         self.assertEqual(pairs[-1][0].status, 202)
         form = {"Content-Type": "application/x-www-form-urlencoded"}
         # A refresh grant with its refresh token (deleted at the block).

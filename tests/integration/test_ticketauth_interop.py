@@ -134,8 +134,10 @@ def setUpModule():
     global hub, apache, alice, owner
     try:
         hub = Fixture("switchboard_hub.py", "hub", "--retry-delays", "0.5,1,2")
-        for name, profile, extra in PEERS:
-            args = ["--profile", profile]
+        for i, (name, profile, extra) in enumerate(PEERS):
+            # Each site sends from its own address, as on the internet:
+            # our per-address limits (issue 12) see them apart.
+            args = ["--profile", profile, "--source", "127.0.4.%d" % (i + 1)]
             for x in extra:
                 args += ["--hub", hub.url] if x == "HUB" else [x]
             peers[name] = Fixture("peer_site.py", name, *args)

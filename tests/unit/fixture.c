@@ -134,6 +134,8 @@ void ic_fx_run(struct ic_fx *fx, const struct ic_route *routes, size_t n,
 	r->rc = ic_route_dispatch(&req, routes, n);
 	if (r->rc == IC_OK)
 		ic_cgi_respond(&req);
+	if (r->rc == IC_OK && call->run_after && req.after && !req.safe)
+		assert_int_equal(req.after(&req), IC_OK);
 	fclose(out);
 	fclose(in);
 	ic_cgi_req_free(&req);

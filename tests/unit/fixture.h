@@ -63,6 +63,10 @@ struct ic_fx_call {
 	const char *authorization;
 	const char *accept;
 	const char *script_name;
+	/* Run the handler's work after the response (req->after), in this
+	 * process, once the response is written: for handlers whose after
+	 * work is local (no network). */
+	bool run_after;
 };
 
 /** One request's CGI output, split. */

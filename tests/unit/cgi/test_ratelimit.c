@@ -251,15 +251,18 @@ static void blocked_answers_as_unknown(void **state)
 	put(fx, "https://mallory.example/", IC_CONV_BLOCKED);
 	put(fx, "https://trent.example/", IC_CONV_DECLINED);
 	put(fx, "https://bob.example/", IC_CONV_ACTIVE);
-	/* Past the sites' limits too, and for a correspondent as well. */
+	/* Past the sites' limits too, and for a correspondent as well; each
+	 * round from fresh addresses, so that only the sites' limits bite. */
 	for (int i = 0; i < IC_RATE_STRANGER_SITE + 2; i++) {
-		char *blocked =
-		        answer(fx, "192.0.2.10", "https://mallory.example/");
-		char *declined =
-		        answer(fx, "192.0.2.11", "https://trent.example/");
-		char *unknown =
-		        answer(fx, "192.0.2.12", "https://eve.example/");
-		char *known = answer(fx, "192.0.2.13", "https://bob.example/");
+		char a[4][32];
+
+		for (int k = 0; k < 4; k++)
+			snprintf(a[k], sizeof(a[k]), "192.0.%d.%d", 10 + k,
+			         i + 1);
+		char *blocked = answer(fx, a[0], "https://mallory.example/");
+		char *declined = answer(fx, a[1], "https://trent.example/");
+		char *unknown = answer(fx, a[2], "https://eve.example/");
+		char *known = answer(fx, a[3], "https://bob.example/");
 
 		assert_string_equal(blocked, unknown);
 		assert_string_equal(declined, unknown);

@@ -85,6 +85,24 @@ static void test_answer_negative_expiry_is_none(void **state)
 	assert_string_equal(a.refresh_token, "(none)");
 }
 
+/* A peer's absurd numbers are bounded, not overflowed (issue 12 review). */
+static void test_answer_expiry_is_clamped(void **state)
+{
+	struct ic_token_answer a;
+
+	assert_int_equal(answer(*state,
+	                        "{\"access_token\":\"x\",\"expires_in\":"
+	                        "\"9223372036854775807\"}",
+	                        &a),
+	                 IC_OK);
+	assert_int_equal(a.expires_in, IC_HELD_MAX_EXPIRES_IN);
+	assert_int_equal(answer(*state,
+	                        "{\"access_token\":\"x\",\"expires_in\":1e300}",
+	                        &a),
+	                 IC_OK);
+	assert_int_equal(a.expires_in, 0);
+}
+
 struct sched {
 	struct ic_arena *a;
 	struct ic_held_token h;
@@ -141,6 +159,7 @@ int main(void)
 	        T(test_answer_with_refresh_and_string_expiry_tr_6),
 	        T(test_answer_refused_without_token_or_bearer_tr_6),
 	        T(test_answer_negative_expiry_is_none),
+	        T(test_answer_expiry_is_clamped),
 	        T(test_early_refresh_is_due_at_three_quarters_tr_11),
 #undef T
 	};

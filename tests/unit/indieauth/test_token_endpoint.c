@@ -653,14 +653,20 @@ static long long ticket_due(struct ic_fx *f, struct conv_plant *p)
 	return p->due;
 }
 
-/* Ask for a ticket as @p who; the whole answer goes to @p out. */
+/* Ask for a ticket as @p who, and run the work after the response (the
+ * lookup happens there, TE-14); the whole answer goes to @p out. */
 static void ask(struct ic_fx *f, const char *who, char *out, size_t size)
 {
 	struct ic_fx_run r;
 	char body[256];
+	struct ic_fx_call call = {.program = "auth",
+	                          .method = "POST",
+	                          .path = "/token",
+	                          .body = body,
+	                          .run_after = true};
 
 	snprintf(body, sizeof(body), "action=ticket&subject=%s", who);
-	run(f, &r, "POST", "/token", body, NULL);
+	ic_fx_run(f, routes, sizeof(routes) / sizeof(routes[0]), &call, &r);
 	assert_int_equal(r.rc, IC_OK);
 	assert_int_equal(r.status, 202);
 	assert_no_store(&r);
@@ -750,6 +756,62 @@ static void test_ticket_request_without_subject_te_14(void **state)
 	ic_fx_done(&r);
 }
 
+/* TE-2: what a refresh of the first redemption gave dies with a replay
+ * too: the line of tokens the ticket began. */
+static void test_token_replay_revokes_refreshed_tokens_te_2(void **state)
+{
+	struct ic_fx *f = *state;
+	struct ic_fx_run r;
+	char *token, *refresh, *fresh, body[256];
+	struct conv_plant conv = {
+	        .id = "conv1", .peer = BOB, .state = IC_CONV_ACTIVE};
+
+	plant_conv(f, &conv);
+	ic_arena_free(conv.a);
+	plant_ticket(f, TICKET, (long long)time(NULL) + 300);
+	run(f, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET, NULL);
+	assert_int_equal(r.status, 200);
+	token = strdup(ic_fx_jstr(&r, "access_token"));
+	refresh = strdup(ic_fx_jstr(&r, "refresh_token"));
+	ic_fx_done(&r);
+	snprintf(body, sizeof(body),
+	         "grant_type=refresh_token&refresh_token=%s", refresh);
+	run(f, &r, "POST", "/token", body, NULL);
+	assert_int_equal(r.status, 200);
+	fresh = strdup(ic_fx_jstr(&r, "access_token"));
+	ic_fx_done(&r);
+	/* TS-5: the refresh replaced the first token. */
+	assert_int_equal(check(f, token, FEED_A, NULL), IC_ERR_UNAUTHENTICATED);
+	assert_int_equal(check(f, fresh, FEED_A, NULL), IC_OK);
+	run(f, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET, NULL);
+	assert_oauth_error(&r, "invalid_grant");
+	ic_fx_done(&r);
+	assert_int_equal(check(f, fresh, FEED_A, NULL), IC_ERR_UNAUTHENTICATED);
+	free(fresh);
+	free(refresh);
+	free(token);
+}
+
+/* TS-5: a new ticket's token replaces the conversation's older ones, so
+ * tickets asked for again and again (TE-14) leave one live token. */
+static void test_token_new_ticket_replaces_older_tokens_ts_5(void **state)
+{
+	struct ic_fx *f = *state;
+	char *first = redeem_ok(f), *second;
+	struct ic_fx_run r;
+
+	plant_ticket(f, TICKET "-2", (long long)time(NULL) + 300);
+	run(f, &r, "POST", "/token", "grant_type=ticket&ticket=" TICKET "-2",
+	    NULL);
+	assert_int_equal(r.status, 200);
+	second = strdup(ic_fx_jstr(&r, "access_token"));
+	ic_fx_done(&r);
+	assert_int_equal(check(f, first, FEED_A, NULL), IC_ERR_UNAUTHENTICATED);
+	assert_int_equal(check(f, second, FEED_A, NULL), IC_OK);
+	free(second);
+	free(first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -759,6 +821,8 @@ int main(void)
 	        T(test_token_urn_grant_type_is_accepted_te_8),
 	        T(test_token_redeem_twice_invalid_grant_te_2),
 	        T(test_token_replayed_ticket_revokes_its_tokens_te_2),
+	        T(test_token_replay_revokes_refreshed_tokens_te_2),
+	        T(test_token_new_ticket_replaces_older_tokens_ts_5),
 	        T(test_ticket_request_same_answer_for_all_te_14),
 	        T(test_ticket_request_rate_limited_te_14),
 	        T(test_ticket_request_without_subject_te_14),
