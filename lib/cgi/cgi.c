@@ -522,7 +522,7 @@ static void close_other_fds(const int *keep_fds)
 			close(fd);
 }
 
-enum ic_err ic_cgi_detach(const int *keep_fds, bool *is_child)
+enum ic_err ic_cgi_detach(const int *keep_fds, bool keep_stdio, bool *is_child)
 {
 	pid_t middle, pid;
 	int status;
@@ -547,7 +547,8 @@ enum ic_err ic_cgi_detach(const int *keep_fds, bool *is_child)
 		*is_child = true;
 		return IC_OK;
 	}
-	null_stdio();
+	if (!keep_stdio)
+		null_stdio();
 	while (waitpid(middle, &status, 0) < 0 && errno == EINTR)
 		;
 	return IC_OK;

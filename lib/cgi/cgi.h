@@ -123,6 +123,10 @@ struct ic_req {
 	/* Set by rate_limit: the request is over its claimed site's limit.
 	 * The handler answers as it always does and acts on nothing. */
 	bool rate_quiet;
+	/* The process serves more requests after this one (FastCGI, set by
+	 * program.c): detaching leaves its fds 0-2 alone, fd 0 being the
+	 * listening socket (ic_cgi_detach()). */
+	bool fastcgi;
 	FILE *in;  /* the request body stream (stdin) */
 	FILE *out; /* where the response goes (stdout) */
 	char errbuf[IC_ERRBUF_SIZE];
@@ -262,13 +266,15 @@ const char *ic_cgi_reason(int status);
  * and forks again, the middle process exits, the grandchild points fds
  * 0-2 at /dev/null, closes every other descriptor except those in
  * @p keep_fds (terminated by -1, may be NULL) and returns; the original
- * process points 0-2 at /dev/null, reaps the middle process and returns.
+ * process points 0-2 at /dev/null (unless @p keep_stdio: a FastCGI
+ * responder, whose fd 0 is its listening socket and whose response went
+ * through its own connection), reaps the middle process and returns.
  *
  * @param[out] is_child  true in the detached grandchild, false in the
  *                       original process (which should then exit).
  * @return IC_OK, or IC_ERR_IO when fork() fails (the caller then simply
  *         leaves the work for lazy maintenance).
  */
-enum ic_err ic_cgi_detach(const int *keep_fds, bool *is_child);
+enum ic_err ic_cgi_detach(const int *keep_fds, bool keep_stdio, bool *is_child);
 
 #endif /* IC_CGI_H */

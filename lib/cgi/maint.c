@@ -417,7 +417,7 @@ static void spawn_maintain(struct ic_req *req)
 		return;
 	}
 	/* The child must not touch the parent's LMDB environment. */
-	if (ic_cgi_detach(NULL, &child) != IC_OK) {
+	if (ic_cgi_detach(NULL, req->fastcgi, &child) != IC_OK) {
 		ic_log(IC_LOG_WARN, "cannot fork for maintenance");
 		return;
 	}

@@ -4,6 +4,7 @@
 #include "cgi/page_ping.h"
 
 #include <strings.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -27,7 +28,12 @@ static enum ic_err ping(struct ic_req *req, bool with_body)
 	    cJSON_AddStringToObject(j, "authorization", auth_kind(req)) &&
 	    (!with_body ||
 	     (cJSON_AddNumberToObject(j, "body_bytes", (double)req->body_len) &&
-	      cJSON_AddNumberToObject(j, "fields", (double)req->form.n))))
+	      cJSON_AddNumberToObject(j, "fields", (double)req->form.n))) &&
+	    /* Which process answered: the FastCGI tests see one process
+	     * serve two sites, and a fresh one after IC_FCGI_MAX_REQUESTS.
+	     * Development sites only. */
+	    (!req->cfg.dev_mode ||
+	     cJSON_AddNumberToObject(j, "pid", (double)getpid())))
 		rc = ic_resp_json(req, j);
 	cJSON_Delete(j);
 	req->resp.cache_control = "no-store";

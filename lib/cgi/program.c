@@ -12,6 +12,7 @@
 
 #include "core/ic_limits.h"
 #include "core/log.h"
+#include "cgi/fcgi.h"
 #include "cgi/maint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -83,7 +84,7 @@ static void run_after(struct ic_req *req)
 	bool child;
 	enum ic_err rc;
 
-	if (ic_cgi_detach(NULL, &child) != IC_OK) {
+	if (ic_cgi_detach(NULL, req->fastcgi, &child) != IC_OK) {
 		ic_log(IC_LOG_WARN, "cannot fork for the work after the "
 		                    "response; lazy maintenance will retry");
 		return;
@@ -91,6 +92,8 @@ static void run_after(struct ic_req *req)
 	if (!child)
 		return;
 	req->store = NULL;
+	/* Detached, with /dev/null on fds 0-2: a responder no longer. */
+	req->fastcgi = false;
 	req->errbuf[0] = '\0';
 	ic_log_to_data_dir(req->cfg.data_dir);
 	rc = req->after(req);
@@ -104,10 +107,56 @@ static void run_after(struct ic_req *req)
 	_exit(rc == IC_OK ? 0 : 1);
 }
 
+/*
+ * Answer one request read from @p envp and @p in, written to @p out:
+ * read the environment, load the configuration, dispatch, respond.  The
+ * request stays alive for the work after the response.
+ */
+static void respond(const struct ic_program *prog, struct ic_req *req,
+                    char **envp)
+{
+	enum ic_err rc;
+
+	/* A FastCGI process serves many sites' requests: nothing of the
+	 * previous one's configuration applies (the level is the one global
+	 * a request sets). */
+	ic_log_set_level(IC_LOG_INFO);
+	rc = ic_cgi_read_env(req, envp);
+	if (rc == IC_OK) {
+		/* Apache names the program it ran; without it (another
+		 * server, mod_proxy_fcgi), the executable itself. */
+		req->env.prog_dir =
+		        ic_program_dir_of(req->arena, req->env.script_filename);
+		if (req->env.prog_dir == NULL)
+			req->env.prog_dir = exe_dir(req->arena);
+		rc = load_config(req);
+		if (rc != IC_OK)
+			ic_log(IC_LOG_ERROR, "%s", req->errbuf);
+	}
+	req->rate_limit = prog->rate_limit;
+	if (rc != IC_OK)
+		ic_cgi_respond_error(req, rc, req->errbuf);
+	else if (ic_route_dispatch(req, prog->routes, prog->nroutes) == IC_OK)
+		ic_cgi_respond(req);
+}
+
+/* The response is complete: now, and only now, the work after it, then
+ * due work. */
+static void after_response(struct ic_req *req)
+{
+	if (req->after != NULL && !req->safe)
+		run_after(req);
+	else if (req->cfg_loaded) {
+		/* Work already due is not this request's doing: a HEAD kicks
+		 * maintenance as any request does. */
+		req->safe = false;
+		ic_maint_kick(req);
+	}
+}
+
 static int serve_cgi(const struct ic_program *prog, char **envp)
 {
 	struct ic_req req;
-	enum ic_err rc;
 
 	/* Nothing we create in data_dir is for anyone else (STYLE.md). */
 	umask(077);
@@ -115,41 +164,86 @@ static int serve_cgi(const struct ic_program *prog, char **envp)
 		fputs("Status: 500 Internal Server Error\r\n\r\n", stdout);
 		return 0;
 	}
-	rc = ic_cgi_read_env(&req, envp);
-	if (rc == IC_OK) {
-		/* Apache names the program it ran; without it (another
-		 * server), the executable itself. */
-		req.env.prog_dir =
-		        ic_program_dir_of(req.arena, req.env.script_filename);
-		if (req.env.prog_dir == NULL)
-			req.env.prog_dir = exe_dir(req.arena);
-		rc = load_config(&req);
-		if (rc != IC_OK)
-			ic_log(IC_LOG_ERROR, "%s", req.errbuf);
-	}
-	req.rate_limit = prog->rate_limit;
-	if (rc != IC_OK)
-		ic_cgi_respond_error(&req, rc, req.errbuf);
-	else if (ic_route_dispatch(&req, prog->routes, prog->nroutes) == IC_OK)
-		ic_cgi_respond(&req);
-	/* The response is complete: now, and only now, the work after it,
-	 * then due work. */
-	if (req.after != NULL && !req.safe)
-		run_after(&req);
-	else if (req.cfg_loaded) {
-		/* Work already due is not this request's doing: a HEAD kicks
-		 * maintenance as any request does. */
-		req.safe = false;
-		ic_maint_kick(&req);
-	}
+	respond(prog, &req, envp);
+	after_response(&req);
 	ic_cgi_req_free(&req);
+	return 0;
+}
+
+/* A copy of @p envp in @p a: libfcgi frees the request's parameters at
+ * FCGX_Finish_r, and req->env points into them during the work after the
+ * response.  NULL when memory ran out. */
+static char **env_copy(struct ic_arena *a, char **envp)
+{
+	size_t n = 0;
+	char **copy;
+
+	while (envp && envp[n])
+		n++;
+	copy = ic_arena_alloc(a, (n + 1) * sizeof(*copy));
+	if (copy == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((copy[i] = ic_arena_strdup(a, envp[i])) == NULL)
+			return NULL;
+	copy[n] = NULL;
+	return copy;
+}
+
+/*
+ * The FastCGI face: the same request cycle as serve_cgi(), once per
+ * accepted request, in a fresh struct ic_req with a fresh arena each
+ * time, so nothing of one request (and one site) is there for the next.
+ * The request is finished (the client has its answer) before the work
+ * after it; a child forked for that work never returns here
+ * (run_after() and spawn_maintain() end in _exit or exec).  After
+ * IC_FCGI_MAX_REQUESTS the process exits; the manager starts another.
+ */
+static int serve_fastcgi(const struct ic_program *prog)
+{
+	struct ic_fcgi *f;
+	enum ic_err rc;
+
+	umask(077);
+	rc = ic_fcgi_open(&f);
+	if (rc != IC_OK) {
+		ic_log(IC_LOG_ERROR, "cannot start the FastCGI responder: %s",
+		       ic_strerror(rc));
+		return 1;
+	}
+	for (unsigned n = 0; n < IC_FCGI_MAX_REQUESTS; n++) {
+		struct ic_req req;
+		FILE *in, *out;
+		char **envp;
+
+		if (ic_fcgi_accept(f, &in, &out, &envp) != IC_OK)
+			break;
+		if (ic_cgi_req_init(&req, prog->name, in, out) != IC_OK ||
+		    (envp = env_copy(req.arena, envp)) == NULL) {
+			fputs("Status: 500 Internal Server Error\r\n\r\n", out);
+			ic_fcgi_finish(f);
+			ic_cgi_req_free(&req);
+			continue;
+		}
+		req.fastcgi = true;
+		respond(prog, &req, envp);
+		ic_fcgi_finish(f);
+		/* The streams are closed: nothing may write to them now. */
+		req.in = NULL;
+		req.out = stdout;
+		after_response(&req);
+		ic_cgi_req_free(&req);
+	}
+	ic_fcgi_close(f);
 	return 0;
 }
 
 static void print_help(const struct ic_program *prog)
 {
 	printf("%s - %s\n\nUsage: %s [--config FILE] COMMAND [ARGS]\n"
-	       "       (or run as a CGI program under a web server)\n\n"
+	       "       (or run by a web server: as a CGI program, or as a "
+	       "FastCGI responder\n"
+	       "       when started with a listening socket on its stdin)\n\n"
 	       "Commands:\n",
 	       prog->name, prog->summary, prog->name);
 	printf("  %-28s %s\n", "--help", "print this help");
@@ -232,6 +326,10 @@ int ic_program_main(const struct ic_program *prog, int argc, char **argv,
                     char **envp)
 {
 	ic_log_init(prog->name);
+	/* A listening socket on fd 0 first: a FastCGI manager may also pass
+	 * the CGI variables in the process environment. */
+	if (ic_fcgi_is_responder())
+		return serve_fastcgi(prog);
 	if (ic_cgi_is_cgi(envp))
 		return serve_cgi(prog, envp);
 	return terminal(prog, argc, argv, envp);

@@ -8,6 +8,11 @@
  * respond, then kick lazy maintenance after the response; otherwise it
  * runs the terminal command named by argv[1] (`--help` lists both tables,
  * so the web routes and the terminal commands are documented together).
+ * Started with a listening socket on fd 0 (mod_fcgid, or a FastCGI
+ * process manager behind mod_proxy_fcgi), it is a FastCGI responder
+ * (cgi/fcgi.h): the same request cycle once per accepted request, each in
+ * a fresh struct ic_req and arena, the request finished before the work
+ * after it, the process ending after IC_FCGI_MAX_REQUESTS requests.
  *
  * Terminal commands get the same struct ic_req as web handlers (arena,
  * configuration, store), with req->out = stdout; they print their result

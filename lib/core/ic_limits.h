@@ -38,6 +38,14 @@
 /* Digits in CONTENT_LENGTH: enough for any cap above, strict parse. */
 #define IC_MAX_CONTENT_LENGTH_DIGITS 12
 
+/* Requests one FastCGI process serves before it exits and the process
+ * manager starts a fresh one (lib/cgi/fcgi.h): whatever a request leaves
+ * behind despite the per-request arena (heap fragmentation, a leak in a
+ * library) is bounded by this many requests.  mod_fcgid's own
+ * FcgidMaxRequestsPerProcess in the generated snippet is lower, so Apache
+ * retires a process before it exits on its own (no refused connection). */
+#define IC_FCGI_MAX_REQUESTS 1000
+
 /* PATH_INFO and QUERY_STRING.  Apache's LimitRequestLine is 8190 bytes for
  * the whole request line, so nothing longer can arrive through it. */
 #define IC_MAX_PATH_BYTES  1024

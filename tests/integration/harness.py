@@ -17,6 +17,15 @@ data_dir writable by the CGI user, and the five programs mounted under
 `LimitRequestBody 1048576` (Apache refuses above 1 MiB, so the programs' own
 256 KiB cap is what answers 413 below that).
 
+FastCGI (issue 13): `Apache(fastcgi="fcgid")` mounts the same programs under
+mod_fcgid (`SetHandler fcgid-script` on the programs' directory: Apache starts
+and retires the responders, CGIPassAuth still passes Authorization);
+`fastcgi="proxy"` under mod_proxy_fcgi, with the harness as the process
+manager (`Responders`: one listening unix socket per program, `fcgi_processes`
+processes on it, restarted when they exit, as systemd socket activation
+would).  The default comes from the environment: IC_FASTCGI=1 (or fcgid,
+proxy) runs a whole test module in that mode; unset or 0 is plain CGI.
+
 Lifetime: use `with Apache(...) as apache:` (or start()/stop()).  stop() runs
 `apache2 -k stop`, waits until the pid is gone, and kills the process group
 with SIGKILL as a last resort; an atexit hook and a SIGTERM/SIGHUP/SIGINT handler
@@ -113,6 +122,30 @@ _MPMS = {
     ),
 }
 _BASE_MODULES = ("authz_core", "mime", "alias", "env", "headers", "dir", "setenvif")
+
+# FastCGI modes (Apache(fastcgi=...)) and the Apache modules each needs.
+_FASTCGI_MODULES = {"fcgid": ("fcgid",), "proxy": ("proxy", "proxy_fcgi")}
+# mod_fcgid retires a responder after this many requests, below the
+# programs' own IC_FCGI_MAX_REQUESTS (1000), as the generated snippet does.
+FCGID_MAX_REQUESTS = 500
+# mod_fcgid passes a request whose declared body is over LimitRequestBody on
+# with no body instead of answering 413 as mod_cgid does: refuse it first
+# (scripts/install writes the same lines).
+FCGID_BODY_GUARD = [
+    '<If "%%{HTTP:Content-Length} -gt %d">' % LIMIT_REQUEST_BODY,
+    "    Redirect 413",
+    "</If>",
+]
+
+
+def fastcgi_mode(value=None):
+    """None/"cgi", "fcgid" or "proxy"; None asks IC_FASTCGI."""
+    if value is None:
+        value = os.environ.get("IC_FASTCGI", "")
+    value = {"": None, "0": None, "cgi": None, "1": "fcgid"}.get(value, value)
+    if value not in (None, "fcgid", "proxy"):
+        raise ValueError("fastcgi must be cgi, fcgid or proxy, not %r" % value)
+    return value
 
 # Instances started and not yet stopped: the atexit hook and run.py's
 # failure reports look here.
@@ -346,8 +379,7 @@ class Site:
                 "        Require all granted",
                 "    </Directory>",
             ]
-            for prog in self.apache.programs:
-                lines.append('    ScriptAlias %s "%s"' % (self.b(prog), os.path.join(prog_dir, prog)))
+            lines += self.apache._mount_lines(self)
         lines += ["    " + x for x in self.vhost_lines]
         lines.append("</VirtualHost>")
         return "\n".join(lines)
@@ -492,12 +524,22 @@ class Apache:
     modules:  extra Apache module names to load (e.g. "rewrite")
     server_lines: extra lines at server level
     log_level: Apache LogLevel
+    fastcgi:  None (ask IC_FASTCGI), "cgi", "fcgid" (mod_fcgid) or "proxy"
+              (mod_proxy_fcgi with the harness's Responders)
+    fcgi_processes: responders per program in "proxy" mode
     """
 
     def __init__(self, sites=DEFAULT_SITES, mpm="event", builddir=None, cgi_dir=None,
-                 programs=PROGRAMS, modules=(), server_lines=(), log_level="info"):
+                 programs=PROGRAMS, modules=(), server_lines=(), log_level="info",
+                 fastcgi=None, fcgi_processes=3):
         if mpm not in _MPMS:
             raise ValueError("mpm must be one of %s" % ", ".join(_MPMS))
+        # Other programs than ours (the harness's self-tests' shell-script
+        # CGIs) stay CGIs unless FastCGI is asked for by name.
+        self.fastcgi = fastcgi_mode(fastcgi if fastcgi is not None or cgi_dir is None
+                                    else "cgi")
+        self.fcgi_processes = fcgi_processes
+        self.responders = None
         if isinstance(sites, int):
             names = list(DEFAULT_SITES[:sites]) + ["site%d" % i for i in range(3, sites + 1)]
             sites = names
@@ -513,7 +555,8 @@ class Apache:
         self.src_cgi_dir = self.cgi_dir
         self._copy_programs = cgi_dir is None
         self.programs = tuple(programs)
-        self.modules = tuple(modules)
+        self.modules = tuple(modules) + tuple(
+            m for m in _FASTCGI_MODULES.get(self.fastcgi, ()) if m not in modules)
         self.server_lines = list(server_lines)
         self.log_level = log_level
         self.root = None
@@ -568,6 +611,9 @@ class Apache:
             try:
                 if self.running:
                     self._stop_daemon()
+                if self.responders:
+                    self.responders.stop()
+                    self.responders = None
                 self._end_stragglers()
             finally:
                 self.running = False
@@ -744,6 +790,9 @@ class Apache:
         for site in self.sites.values():
             site._prepare(self.sites)
         _write(self.conf_path, self._config())
+        if self.fastcgi == "proxy":
+            self.responders = Responders(self, self.fcgi_processes)
+            self.responders.start()
         out_path = os.path.join(self.root, "logs", "start.out")
         with _DeferSignals():
             # Registered first: whatever happens next, stop() will look for
@@ -768,6 +817,9 @@ class Apache:
         with _DeferSignals():
             try:
                 self._stop_daemon()
+                if self.responders:
+                    self.responders.stop()
+                    self.responders = None
             finally:
                 self.running = False
                 with _LIVE_LOCK:
@@ -914,12 +966,156 @@ class Apache:
         ]
         for var, value in self._sanitizer_env().items():
             lines.append('SetEnv %s "%s"' % (var, value))
+        lines += self._fastcgi_server_lines()
         for port in sorted({s.port for s in self.sites.values()}):
             lines.append("Listen 127.0.0.1:%d" % port)
         lines += self.server_lines
         for site in self.sites.values():
             lines.append(site.vhost_block())
         return "\n".join(lines) + "\n"
+
+
+    def _fastcgi_server_lines(self):
+        """mod_fcgid's server-wide lines: in fcgid mode, or when a caller
+        loads the module to mount something under it itself (scripts/bench
+        mounts `feed` both ways)."""
+        if self.fastcgi == "proxy":
+            # One worker per program, never put in error state: mod_proxy
+            # would answer 503 for 60 s (retry) after one responder died
+            # mid-request, while the manager has a fresh one listening.
+            lines = []
+            for prog in self.programs:
+                lines += ['<Proxy "fcgi://ic-%s/" retry=0>' % prog, "</Proxy>"]
+            return lines
+        if self.fastcgi != "fcgid" and "fcgid" not in self.modules:
+            return []
+        r = self.root
+        os.makedirs(os.path.join(r, "run", "fcgid"), mode=0o755, exist_ok=True)
+        self.give_to_site_user(os.path.join(r, "run", "fcgid"))
+        lines = [
+            'FcgidIPCDir "%s/run/fcgid"' % r,
+            'FcgidProcessTableFile "%s/run/fcgid_shm"' % r,
+            "FcgidMaxRequestsPerProcess %d" % FCGID_MAX_REQUESTS,
+            # Above LimitRequestBody, so the programs' own 413 answers.
+            "FcgidMaxRequestLen %d" % (LIMIT_REQUEST_BODY + 65536),
+            "FcgidIOTimeout 60",
+            "FcgidMaxProcessesPerClass 16",
+            # Let Apache start responders as fast as the tests ask.
+            "FcgidSpawnScoreUpLimit 1000",
+        ]
+        if self.fastcgi == "fcgid":
+            lines += [
+                '<Directory "%s">' % self.cgi_dir,
+                "    SetHandler fcgid-script",
+            ] + ["    " + x for x in FCGID_BODY_GUARD] + [
+                "</Directory>",
+            ]
+        # The responders' own environment: sanitizer logs, as for CGIs.
+        for var, value in self._sanitizer_env().items():
+            lines.append('FcgidInitialEnv %s "%s"' % (var, value))
+        return lines
+
+    def _mount_lines(self, site):
+        """The vhost lines that mount the programs under B/<prog>."""
+        lines = []
+        for prog in self.programs:
+            if self.fastcgi == "proxy":
+                # mod_proxy_fcgi sets no PATH_INFO of its own for a
+                # handler-mounted backend: it is what follows B/<prog>.
+                b = site.b(prog)
+                lines += [
+                    '    <Location "%s">' % b,
+                    '        SetHandler "proxy:unix:%s|fcgi://ic-%s/"'
+                    % (self.responders_socket(prog), prog),
+                    "        CGIPassAuth On",
+                    '        ProxyFCGISetEnvIf "true" SCRIPT_NAME "%s"' % b,
+                    '        ProxyFCGISetEnvIf "%%{REQUEST_URI} =~ m#^%s(/.*)#" '
+                    'PATH_INFO "$1"' % b,
+                    '        ProxyFCGISetEnvIf "%%{REQUEST_URI} !~ m#^%s/#" !PATH_INFO' % b,
+                    "    </Location>",
+                ]
+            else:
+                lines.append('    ScriptAlias %s "%s"' % (
+                    site.b(prog), os.path.join(self.cgi_dir, prog)))
+        return lines
+
+    def responders_socket(self, prog):
+        return os.path.join(self.root, "run", "fcgi-%s.sock" % prog)
+
+
+class Responders:
+    """The process manager of fastcgi="proxy": per program one listening
+    unix socket, `n` responders with it on fd 0 (what spawn-fcgi or systemd
+    socket activation do), each restarted when it exits, so the socket
+    outlives them and no request is refused while one is replaced."""
+
+    def __init__(self, apache, n):
+        self.apache = apache
+        self.n = n
+        self.socks = {}
+        self.procs = {}  # prog -> list of Popen
+        self.started = {}  # prog -> every pid ever started, in order
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.thread = None
+
+    def start(self):
+        for prog in self.apache.programs:
+            path = self.apache.responders_socket(prog)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.bind(path)
+            sock.listen(64)
+            if is_root():
+                os.chown(path, pwd.getpwnam(SITE_USER).pw_uid, grp.getgrnam(SITE_GROUP).gr_gid)
+            os.chmod(path, 0o600)
+            self.socks[prog] = sock
+            self.procs[prog] = [self._spawn(prog) for _ in range(self.n)]
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _spawn(self, prog):
+        env = _base_env()
+        env.update(self.apache._sanitizer_env())
+        kw = {}
+        if is_root():
+            kw = {"user": SITE_USER, "group": SITE_GROUP, "extra_groups": []}
+        p = subprocess.Popen([self.apache.program(prog)], stdin=self.socks[prog].fileno(),
+                             stdout=subprocess.DEVNULL,
+                             stderr=open(self.apache.error_log, "ab"),
+                             env=env, cwd="/", start_new_session=True, **kw)
+        self.started.setdefault(prog, []).append(p.pid)
+        return p
+
+    def _watch(self):
+        while not self.stopping.wait(0.05):
+            with self.lock:
+                for prog, procs in self.procs.items():
+                    for i, p in enumerate(procs):
+                        if p.poll() is not None and not self.stopping.is_set():
+                            procs[i] = self._spawn(prog)
+
+    def pids(self, prog):
+        """The pids of prog's live responders."""
+        with self.lock:
+            return [p.pid for p in self.procs.get(prog, []) if p.poll() is None]
+
+    def stop(self):
+        self.stopping.set()
+        if self.thread:
+            self.thread.join(5)
+        with self.lock:
+            procs = [p for ps in self.procs.values() for p in ps]
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+        for sock in self.socks.values():
+            sock.close()
 
 
 class _PortRace(HarnessError):

@@ -10,7 +10,8 @@ exactly one line `integration: N passed, N failed`.  Exit status 1 when
 anything failed or errored, or when nothing ran.
 
 Environment: IC_TOP_BUILDDIR (the build tree with cgi-bin/<prog>),
-IC_TOP_SRCDIR, IC_KEEP_TMP=1 (keep Apache's temporary directories); see
+IC_TOP_SRCDIR, IC_FASTCGI=1 (mount the programs as FastCGI responders under
+mod_fcgid; =proxy: under mod_proxy_fcgi), IC_KEEP_TMP=1 (keep Apache's temporary directories); see
 harness.py.
 """
 
@@ -135,7 +136,8 @@ def main(argv):
         suite = _filter(suite, lambda t: any(k in t.id() for k in args.k))
 
     out = sys.stdout
-    out.write("# integration: builddir %s, apache %s\n" % (harness.default_builddir(), harness.APACHE2))
+    out.write("# integration: builddir %s, apache %s, programs as %s\n" % (
+        harness.default_builddir(), harness.APACHE2, harness.fastcgi_mode() or "CGI"))
     result = TapResult(out)
     t0 = time.monotonic()
     try:

@@ -44,7 +44,7 @@ import urllib.parse
 
 import chat
 import harness
-from installed import sign_in
+from installed import Installed, sign_in
 
 sys.path.insert(0, os.path.join(harness.SRCDIR, "tests", "fixtures"))
 import wp_discovery  # noqa: E402
@@ -684,6 +684,41 @@ class Suexec(InstalledChecks, unittest.TestCase):
         data = os.path.join(self.apache.root, "suexec", "data")
         for name in os.listdir(data):
             self.assertEqual(os.stat(os.path.join(data, name)).st_uid, self.pw.pw_uid, name)
+
+
+class FastcgiInstall(InstalledChecks, unittest.TestCase):
+    """scripts/install --fastcgi: the same snippet with the programs'
+    directory handed to mod_fcgid; the checks every install passes, the
+    responders long-lived (one pid for several requests), Authorization
+    and the configuration (SetEnv) reaching them as under CGI."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.inst = Installed("erin", harness.default_builddir(), args=["--fastcgi"])
+        cls.apache = harness.Apache(sites=[cls.inst.spec], programs=(), fastcgi="fcgid")
+        cls.apache.start()
+        cls.site = cls.apache["erin"]
+        cls.conf = cls.inst.conf
+        cls.cgi_dir = cls.inst.cgi_dir
+
+    @classmethod
+    def tearDownClass(cls):
+        problems = cls.apache.log_problems()
+        cls.apache.stop()
+        if problems:
+            raise AssertionError("crash or sanitizer report:\n" + "\n".join(problems[:20]))
+
+    def test_snippet_hands_the_programs_to_mod_fcgid(self):
+        text = self.inst.snippet
+        for line in ("SetHandler fcgid-script", "CGIPassAuth On", "FcgidMaxRequestsPerProcess",
+                     "FcgidMaxProcessesPerClass", 'SetEnv INDIECHAT_CONFIG "%s"' % self.conf):
+            self.assertIn(line, text)
+        self.assertIn("a2enmod fcgid", self.inst.output)
+
+    def test_one_responder_serves_many_requests(self):
+        pids = {json.loads(self.site.get(self.site.b("auth/ping")).body)["pid"]
+                for _ in range(5)}
+        self.assertLessEqual(len(pids), 2, pids)
 
 
 class Options(unittest.TestCase):

@@ -374,7 +374,7 @@ static void test_cgi_detach_leaves_session_and_stdio(void **state)
 		struct stat a, b;
 
 		close(fds[0]);
-		if (ic_cgi_detach(keep, &child) != IC_OK)
+		if (ic_cgi_detach(keep, false, &child) != IC_OK)
 			_exit(3);
 		if (!child)
 			_exit(0);
