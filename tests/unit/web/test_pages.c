@@ -264,7 +264,8 @@ test_pages_conversation_escapes_text_keeps_sanitized_html_sec_11(void **state)
 	                       "img class=\"photo\" "
 	                       "src=\"https://bob.example/photo.jpg\""));
 	assert_non_null(strstr(r.body, "form id=\"compose\""));
-	assert_non_null(strstr(r.body, "<label for=\"text\">Message</label>"));
+	assert_non_null(strstr(
+	        r.body, "<label for=\"text\" class=\"vh\">Message</label>"));
 	assert_non_null(strstr(r.body, "name=\"to\" value=\"" BOB "\""));
 	/* In time order: out 1, in 1, out 2, in 2, out 3. */
 	in1 = strstr(r.body, "id=\"m-i-1\"");
@@ -279,16 +280,23 @@ test_pages_conversation_escapes_text_keeps_sanitized_html_sec_11(void **state)
 	ic_fx_done(&r);
 }
 
-/* The first .state after @p item says @p want. */
+/* The first .state after @p item says @p want: as its data-state (the
+ * mark the style sheet draws) and as its text (the text alternative). */
 static void assert_state(const char *item, const char *want)
 {
-	const char *st = strstr(item, "class=\"state\">");
+	const char *st = strstr(item, "class=\"state\" data-state=\"");
+	const char *vh;
 	size_t n = strlen(want);
 
 	assert_non_null(st);
-	st += strlen("class=\"state\">");
+	st += strlen("class=\"state\" data-state=\"");
 	assert_memory_equal(st, want, n);
-	assert_int_equal(st[n], '<');
+	assert_int_equal(st[n], '"');
+	vh = strstr(st, "<span class=\"vh\">");
+	assert_non_null(vh);
+	vh += strlen("<span class=\"vh\">");
+	assert_memory_equal(vh, want, n);
+	assert_int_equal(vh[n], '<');
 }
 
 static void test_pages_conversation_delivery_states(void **state)
