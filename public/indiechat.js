@@ -360,7 +360,9 @@
 		if (busy) return;
 		busy = true;
 		var changed = false, p = Promise.resolve();
-		if (page === "conversation" && conv)
+		/* A hidden tab asks only for the unread total (title, favicon):
+		 * asking for the conversation would mark it read unseen. */
+		if (page === "conversation" && conv && !document.hidden)
 			p = getJSON(conversationURL()).then(function (d) {
 				if (d) { changed = true; updateConversation(d); tellRead(); }
 			});
@@ -509,6 +511,25 @@
 		if (s) s.scrollTop = s.scrollHeight; /* column-reverse: 0 is the end */
 		if (s && getComputedStyle(s).flexDirection === "column-reverse") s.scrollTop = 0;
 	}
+
+	/* The keyboard in the message list: Enter on the list focuses the
+	 * newest message, Up/Down move between messages, Escape goes back to
+	 * the list; a focused message shows its exact time (the style sheet),
+	 * as hovering its time does (title). */
+	var scroller = document.getElementById("scroller");
+	if (scroller) scroller.addEventListener("keydown", function (ev) {
+		var all = Array.prototype.slice.call(document.querySelectorAll("#messages li.message, #messages li.pending"));
+		if (!all.length) return;
+		var at = all.indexOf(ev.target), to = null;
+		if (ev.target === scroller && ev.key === "Enter") to = all[all.length - 1];
+		else if (at >= 0 && ev.key === "ArrowUp") to = all[Math.max(0, at - 1)];
+		else if (at >= 0 && ev.key === "ArrowDown") to = all[Math.min(all.length - 1, at + 1)];
+		else if (at >= 0 && ev.key === "Escape") to = scroller;
+		if (!to) return;
+		ev.preventDefault();
+		if (to !== scroller) to.tabIndex = -1;
+		to.focus();
+	});
 
 	/* "Older messages" without leaving the page; the column-reverse
 	 * scroller keeps the reader's place when they are put above. */

@@ -338,7 +338,7 @@ async function main() {
 			await conv.locator('#compose textarea[name=text]').dispatchEvent('input');
 		}, { needs: ['compose'] });
 
-		await step('keyboard only at 375 px: Tab to the message box, type, Enter sends', async () => {
+		await step('keyboard only at 375 px: Tab to the message box, type, Enter sends; the list by arrows, exact time on focus', async () => {
 			const ctx = await browser.newContext({ viewport: { width: 375, height: 740 } });
 			await ctx.addCookies(cookies);
 			const p = watch(await ctx.newPage(), 'look-keys');
@@ -352,6 +352,23 @@ async function main() {
 			await p.keyboard.type('Sent from the keyboard');
 			await p.keyboard.press('Enter');
 			await waitUntil('sent', async () => (await p.locator('#messages li.message.out .text', { hasText: 'Sent from the keyboard' }).count()) === 1, 20000);
+			// The message list from the keyboard: Enter on it focuses the
+			// newest message, Up the one before; a focused one shows its
+			// exact time.
+			await p.locator('#scroller').focus();
+			await p.keyboard.press('Enter');
+			await p.keyboard.press('ArrowUp');
+			const f = await p.evaluate(() => {
+				const li = document.activeElement, tm = li && li.querySelector('.meta time');
+				const all = Array.from(document.querySelectorAll('#messages li.message'));
+				return li && { msg: li.classList.contains('message'), at: all.indexOf(li), n: all.length,
+					after: tm ? getComputedStyle(tm, '::after').content : '', title: tm ? tm.title : '' };
+			});
+			assert.ok(f && f.msg && f.at === f.n - 2, JSON.stringify(f));
+			assert.ok(f.title && f.after.includes(f.title), `exact time on focus: ${JSON.stringify(f)}`);
+			await shot(p, 'look-conversation-375-keyboard');
+			await p.keyboard.press('Escape');
+			assert.ok(await p.evaluate(() => document.activeElement.id === 'scroller'));
 			await ctx.close();
 		}, { needs: ['setup'] });
 
