@@ -177,9 +177,13 @@ async function main() {
 			assert.strictEqual(sc, 'auto');
 		}, { needs: ['setup'] });
 
-		await step('messages: bubbles on two sides, grouped, day separator, short time, marks, links, wrap, line breaks, emoji', async () => {
-			await ai.goto(withA);
-			const info = await ai.evaluate(() => {
+		await step('messages at 1280 and 375 px: bubbles on two sides, grouped, day separator, short time, marks, links, wrap, line breaks, emoji', async () => {
+		  for (const [w, h] of [[1280, 800], [375, 740]]) {
+			const ctx = await browser.newContext({ viewport: { width: w, height: h } });
+			await ctx.addCookies(cookies);
+			const mp = watch(await ctx.newPage(), `look-messages-${w}`);
+			await mp.goto(withA);
+			const info = await mp.evaluate(() => {
 				const s = document.getElementById('scroller').getBoundingClientRect();
 				const q = (sel) => Array.from(document.querySelectorAll(sel));
 				const side = (li) => { const b = li.querySelector('.bubble').getBoundingClientRect(); return { l: b.left - s.left, r: s.right - b.right }; };
@@ -219,6 +223,9 @@ async function main() {
 			assert.strictEqual(info.pre, 'pre-wrap');
 			assert.ok(info.emoji.length === 1 && info.emoji[0] >= 30, `emoji size ${info.emoji}`);
 			assert.deepStrictEqual(info.longOk, [true], 'a long word wraps');
+			assert.ok(await mp.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), `no horizontal scroll at ${w}`);
+			await ctx.close();
+		  }
 		}, { needs: ['setup'] });
 
 		const themes = ['light', 'dark'], widths = [[1280, 800], [375, 740]];
@@ -252,6 +259,10 @@ async function main() {
 			const p = watch(await ctx.newPage(), 'look-375');
 			await p.goto(alice.base_url + '/feed/');
 			assert.ok((await box(p, '#sidebar')).visible && !(await box(p, '#pane')).visible, 'inbox: the list only');
+			const item = p.locator(`#conversations li.conversation[data-conv="${convA}"]`);
+			for (const part of ['.avatar', '.name', '.preview', 'time.when']) {
+				assert.ok(await item.locator(part).isVisible(), `${part} shown at 375 px`);
+			}
 			await p.locator(`#conversations li.conversation[data-conv="${convA}"] a.open`).click();
 			await p.waitForURL(withA);
 			assert.ok(!(await box(p, '#sidebar')).visible, 'conversation: no list');
@@ -372,12 +383,13 @@ async function main() {
 			await ctx.close();
 		}, { needs: ['setup'] });
 
-		await step('without JavaScript the form posts, and the page opens at the newest message', async () => {
-			const ctx = await browser.newContext({ viewport: { width: 1280, height: 600 }, javaScriptEnabled: false });
+		await step('without JavaScript (1280 and 375 px) the form posts, and the page opens at the newest message', async () => {
+		  for (const [w, h] of [[1280, 600], [375, 740]]) {
+			const ctx = await browser.newContext({ viewport: { width: w, height: h }, javaScriptEnabled: false });
 			await ctx.addCookies(cookies);
 			const p = watch(await ctx.newPage(), 'look-nojs');
 			await p.goto(withA);
-			await p.locator('#compose textarea[name=text]').fill('Posted without JavaScript');
+			await p.locator('#compose textarea[name=text]').fill(`Posted without JavaScript at ${w}`);
 			await Promise.all([p.waitForURL(withA), p.locator('#compose button[type=submit]').click()]);
 			const last = await p.evaluate(() => {
 				const lis = document.querySelectorAll('#messages li.message');
@@ -385,9 +397,10 @@ async function main() {
 				const r = li.getBoundingClientRect();
 				return { text: li.querySelector('.text').textContent, inView: r.bottom <= s.bottom + 1 && r.top >= s.top - 1 };
 			});
-			assert.deepStrictEqual(last, { text: 'Posted without JavaScript', inView: true });
-			await shot(p, 'look-conversation-nojs');
+			assert.deepStrictEqual(last, { text: `Posted without JavaScript at ${w}`, inView: true });
+			await shot(p, `look-conversation-nojs-${w}`);
 			await ctx.close();
+		  }
 		}, { needs: ['setup'] });
 
 		await step('live: carol\'s message shows in the open conversation and the list, title and favicon count it; read on one tab, read on all', async () => {
