@@ -296,7 +296,10 @@
 
 	function lastSeq(dir) {
 		var lis = document.querySelectorAll("#messages li.message." + dir);
-		var n = 0;
+		var list = document.getElementById("messages");
+		/* The page's newest seq of the side, when none of its messages
+		 * are on the page (older ones beyond the first 100). */
+		var n = list ? parseInt(list.getAttribute("data-" + dir + "-seq"), 10) || 0 : 0;
 		for (var i = 0; i < lis.length; i++)
 			n = Math.max(n, parseInt(lis[i].getAttribute("data-seq"), 10) || 0);
 		return n;
@@ -578,8 +581,14 @@
 
 	localTimes();
 	layoutMessages();
-	var firstUnread = document.title.match(/^\((\d+)\) /);
-	setUnread(firstUnread ? parseInt(firstUnread[1], 10) : 0);
+	/* The inbox's title has the total; elsewhere the list's counts. */
+	var firstUnread = document.title.match(/^\((\d+)\) /), total = 0;
+	if (firstUnread) total = parseInt(firstUnread[1], 10);
+	else {
+		var us = document.querySelectorAll("#sidebar .unread[data-count]");
+		for (var u = 0; u < us.length; u++) total += parseInt(us[u].getAttribute("data-count"), 10) || 0;
+	}
+	setUnread(total);
 	tellRead();
 	document.addEventListener("keydown", function () { if (wait > POLL_MIN_MS) { wait = POLL_MIN_MS; schedule(wait); } });
 	schedule(POLL_MIN_MS);

@@ -512,10 +512,23 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 		        "</p>\n",
 		        vars, ARRAY_SIZE(vars));
 	}
-	if (rc == IC_OK)
-		rc = ic_page_render(
-		        req, "<ol id=\"messages\" aria-live=\"polite\">\n",
-		        NULL, 0);
+	/* The newest seqs of each side: the script asks only for what is
+	 * newer, also for a side none of whose messages are on this page. */
+	if (rc == IC_OK) {
+		char os[24], is[24];
+		const struct ic_html_var vars[] = {
+		        {"os", os, IC_HTML_TEXT},
+		        {"is", is, IC_HTML_TEXT},
+		};
+
+		snprintf(os, sizeof(os), "%lld", r.conv.out_seq);
+		snprintf(is, sizeof(is), "%lld", r.conv.in_seq);
+		rc = ic_page_render(req,
+		                    "<ol id=\"messages\" aria-live=\"polite\" "
+		                    "data-out-seq=\"{{os}}\" "
+		                    "data-in-seq=\"{{is}}\">\n",
+		                    vars, ARRAY_SIZE(vars));
+	}
 	if (rc == IC_OK)
 		rc = message_list(req, &r.conv, all, n);
 	if (rc == IC_OK)

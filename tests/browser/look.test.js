@@ -441,6 +441,44 @@ async function main() {
 			assert.ok(d.messages.every((m) => m.seq < 2), JSON.stringify(d.messages.map((m) => [m.dir, m.seq])));
 			assert.strictEqual(d.older, false);
 		}, { needs: ['setup'] });
+		await step('"Older messages": the page opens with the newest 100, older ones come in above, the reader\'s place is kept', async () => {
+			await ai.goto(alice.base_url + '/feed/contacts');
+			const r = await ai.evaluate(async ([b, to]) => {
+				const csrf = (await (await fetch(b + '/auth/session', { headers: { Accept: 'application/json' } })).json()).csrf;
+				for (let i = 1; i <= 105; i++) {
+					const res = await fetch(b + '/send', { method: 'POST', headers: { Accept: 'application/json' },
+						body: new URLSearchParams({ csrf, to, text: `Numbered message ${i}` }) });
+					if (!res.ok) return `send ${i}: HTTP ${res.status}`;
+				}
+				return 'ok';
+			}, [alice.base_url, carol.url]);
+			assert.strictEqual(r, 'ok');
+			const p = watch(await A.newPage(), 'look-older');
+			await p.goto(withA);
+			assert.strictEqual(await p.locator('#messages li.message').count(), 100);
+			assert.strictEqual(await p.locator('a#older').count(), 1);
+			const before = await p.evaluate(() => {
+				const s = document.getElementById('scroller');
+				s.scrollTop = -s.scrollHeight; // column-reverse: the top is negative
+				const first = document.querySelector('#messages li.message');
+				return { id: first.id, top: first.getBoundingClientRect().top, total: document.querySelectorAll('#messages li.message').length };
+			});
+			await p.locator('a#older').click();
+			await waitUntil('older ones above', async () => (await p.locator('#messages li.message').count()) > 100, 10000);
+			const after = await p.evaluate((id) => {
+				const el = document.getElementById(id), all = Array.from(document.querySelectorAll('#messages li.message'));
+				return { top: el.getBoundingClientRect().top, at: all.indexOf(el), total: all.length,
+					older: !!document.getElementById('older'), url: location.href };
+			}, before.id);
+			comment(`older: ${JSON.stringify({ before, after })}`);
+			assert.ok(after.at > 0, 'the older ones are above');
+			assert.ok(Math.abs(after.top - before.top) < 2, `the place is kept: ${before.top} -> ${after.top}`);
+			assert.strictEqual(after.url, withA, 'no navigation');
+			const api1 = await api(A, alice, `/feed/api/with/${convA}`);
+			assert.ok(after.total >= Math.min(200, api1.out_seq + api1.in_seq), `all shown: ${after.total}`);
+			await p.close();
+		}, { needs: ['setup'] });
+
 		await step('no JavaScript errors on the pages', async () => {
 			assert.deepStrictEqual(errors, []);
 		});
