@@ -290,7 +290,9 @@ async function main() {
 		}, { needs: ['setup'] });
 
 		const conv = watch(await A.newPage(), 'look-alice-conv');
-		await step('compose: Enter sends, Shift+Enter is a new line, the box grows; sending shows at once and settles', async () => {
+		for (const [cw, ch] of [[1280, 800], [375, 740]]) {
+		await step(`compose at ${cw} px: Enter sends, Shift+Enter is a new line, the box grows; sending shows at once and settles`, async () => {
+			await conv.setViewportSize({ width: cw, height: ch });
 			await conv.goto(withA);
 			await mark(conv);
 			const ta = conv.locator('#compose textarea[name=text]');
@@ -300,8 +302,8 @@ async function main() {
 			await conv.keyboard.press('Shift+Enter');
 			await conv.keyboard.type('second line');
 			await conv.keyboard.press('Shift+Enter');
-			await conv.keyboard.type('third line');
-			assert.strictEqual(await ta.inputValue(), 'first line\nsecond line\nthird line');
+			await conv.keyboard.type(`third line ${cw}`);
+			assert.strictEqual(await ta.inputValue(), `first line\nsecond line\nthird line ${cw}`);
 			const h1 = (await box(conv, '#compose textarea')).height;
 			assert.ok(h1 > h0 + 10, `the box grows: ${h0} -> ${h1}`);
 			await conv.keyboard.press('Enter');
@@ -309,45 +311,46 @@ async function main() {
 				const li = document.querySelector('#messages li.pending');
 				return li && { state: li.querySelector('.state').getAttribute('data-state'), text: li.querySelector('.text').textContent };
 			});
-			assert.ok(pending && pending.state === 'sending' && pending.text === 'first line\nsecond line\nthird line', JSON.stringify(pending));
+			assert.ok(pending && pending.state === 'sending' && pending.text === `first line\nsecond line\nthird line ${cw}`, JSON.stringify(pending));
 			assert.strictEqual(await ta.inputValue(), '');
 			await waitUntil('it settles to a stored message', async () => {
-				const li = await conv.evaluate(() => Array.from(document.querySelectorAll('#messages li.message.out'))
-					.filter((x) => x.querySelector('.text').textContent === 'first line\nsecond line\nthird line')
-					.map((x) => x.querySelector('.state').getAttribute('data-state')));
+				const li = await conv.evaluate((want) => Array.from(document.querySelectorAll('#messages li.message.out'))
+					.filter((x) => x.querySelector('.text').textContent === want)
+					.map((x) => x.querySelector('.state').getAttribute('data-state')), `first line\nsecond line\nthird line ${cw}`);
 				return li.length === 1 && ['stored', 'notified', 'fetched'].includes(li[0]);
 			}, 20000);
 			assert.strictEqual(await conv.locator('#messages li.pending').count(), 0);
 			await notReloaded(conv);
-		}, { needs: ['setup'], id: 'compose' });
+		}, { needs: ['setup'], id: `compose-${cw}` });
 
-		await step('a failed send shows the error with Retry and keeps the text; Retry sends it', async () => {
+		await step(`a failed send at ${cw} px shows the error with Retry and keeps the text; Retry sends it`, async () => {
 			await conv.route('**/send', (r) => r.abort());
 			const ta = conv.locator('#compose textarea[name=text]');
-			await ta.fill('This one fails first');
+			await ta.fill(`This one fails first ${cw}`);
 			await ta.press('Enter');
 			await waitUntil('failed', async () => (await conv.locator('#messages li.pending.failed .retry').count()) === 1, 10000);
 			assert.ok(/Not sent/.test(await conv.locator('#compose-result').textContent()));
-			assert.strictEqual(await ta.inputValue(), 'This one fails first');
+			assert.strictEqual(await ta.inputValue(), `This one fails first ${cw}`);
 			assert.strictEqual(await conv.locator('#messages li.pending .state').getAttribute('data-state'), 'failed');
 			await conv.unroute('**/send');
 			await conv.locator('#messages li.pending .retry').click();
-			await waitUntil('retried and settled', async () => (await conv.locator('#messages li.message.out .text', { hasText: 'This one fails first' }).count()) === 1
+			await waitUntil('retried and settled', async () => (await conv.locator('#messages li.message.out .text', { hasText: `This one fails first ${cw}` }).count()) === 1
 				&& (await conv.locator('#messages li.pending').count()) === 0, 20000);
 			assert.strictEqual(await ta.inputValue(), '');
-		}, { needs: ['compose'] });
+		}, { needs: [`compose-${cw}`] });
 
-		await step('the draft of each conversation survives a reload (localStorage)', async () => {
+		await step(`the draft of each conversation survives a reload at ${cw} px (localStorage)`, async () => {
 			const ta = conv.locator('#compose textarea[name=text]');
 			await ta.fill('');
-			await ta.pressSequentially('half a thought');
+			await ta.pressSequentially(`half a thought ${cw}`);
 			await conv.reload();
-			assert.strictEqual(await conv.locator('#compose textarea[name=text]').inputValue(), 'half a thought');
+			assert.strictEqual(await conv.locator('#compose textarea[name=text]').inputValue(), `half a thought ${cw}`);
 			const where = await conv.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ic:draft:')));
 			assert.strictEqual(where.length, 1);
 			await conv.locator('#compose textarea[name=text]').fill('');
 			await conv.locator('#compose textarea[name=text]').dispatchEvent('input');
-		}, { needs: ['compose'] });
+		}, { needs: [`compose-${cw}`] });
+		}
 
 		await step('keyboard only at 375 px: Tab to the message box, type, Enter sends; the list by arrows, exact time on focus', async () => {
 			const ctx = await browser.newContext({ viewport: { width: 375, height: 740 } });
