@@ -184,6 +184,41 @@ static const char *state_title(const char *state)
 	return "Stored: published in your feed";
 }
 
+/* A message of a few emoji and nothing else is shown big, as
+ * messengers do (the script does the same for what it adds): pictographs,
+ * their modifiers and joiners, flags' regional indicators, spaces. */
+static bool emoji_only(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	int pictures = 0;
+
+	while (p && *p) {
+		unsigned cp;
+		size_t n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+
+		for (size_t i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		cp = n == 1   ? *p
+		     : n == 2 ? (*p & 0x1fu) << 6 | (p[1] & 0x3fu)
+		     : n == 3 ? (*p & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
+		                        (p[2] & 0x3fu)
+		              : (*p & 0x07u) << 18 | (p[1] & 0x3fu) << 12 |
+		                        (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+		p += n;
+		if (cp == ' ' || cp == '\n' || cp == 0x200d || cp == 0xfe0f ||
+		    (cp >= 0x1f3fb && cp <= 0x1f3ff) ||
+		    (cp >= 0xe0020 && cp <= 0xe007f))
+			continue;
+		if ((cp >= 0x2600 && cp <= 0x27bf) ||
+		    (cp >= 0x1f000 && cp <= 0x1faff))
+			pictures++;
+		else
+			return false;
+	}
+	return pictures > 0 && pictures <= 8;
+}
+
 /* Their HTML (sanitized) is shown as it is, unless it holds no link
  * while its text has an address: a sender that publishes plain text
  * (IndieChat does) would otherwise show addresses that cannot be
@@ -218,6 +253,8 @@ static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
 	        {"state", state_of(c, m), IC_HTML_TEXT},
 	        {"title", out ? state_title(state_of(c, m)) : "", IC_HTML_TEXT},
 	        {"cont", cont ? " cont" : "", IC_HTML_TEXT},
+	        {"emoji", emoji_only(m->text) ? " emoji-only" : "",
+	         IC_HTML_TEXT},
 	        {"vh", out || cont ? " vh" : "", IC_HTML_TEXT},
 	};
 	enum ic_err rc;
@@ -227,11 +264,11 @@ static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
 	if (gmtime_r(&tt, &tm) == NULL ||
 	    strftime(hm, sizeof(hm), "%H:%M", &tm) == 0)
 		snprintf(hm, sizeof(hm), "?");
-	rc = ic_page_render(
-	        req,
-	        "<li class=\"message {{dir}}{{cont}}\" data-seq=\"{{seq}}\" "
-	        "id=\"m-{{d}}-{{seq}}\">",
-	        vars, ARRAY_SIZE(vars));
+	rc = ic_page_render(req,
+	                    "<li class=\"message {{dir}}{{cont}}{{emoji}}\" "
+	                    "data-seq=\"{{seq}}\" "
+	                    "id=\"m-{{d}}-{{seq}}\">",
+	                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK && !out && !cont && c->peer_photo &&
 	    ic_html_url_ok(c->peer_photo))
 		rc = ic_page_render(req,

@@ -392,6 +392,10 @@ async function main() {
 			await ctx.addCookies(cookies);
 			const p = watch(await ctx.newPage(), 'look-nojs');
 			await p.goto(withA);
+			// The server marks the emoji-only message, so it is big without
+			// the script too.
+			assert.strictEqual(await p.locator('#messages li.message.emoji-only').count(), 1);
+			assert.ok(parseFloat(await p.locator('#messages li.emoji-only .text').evaluate((e) => getComputedStyle(e).fontSize)) >= 30);
 			await p.locator('#compose textarea[name=text]').fill(`Posted without JavaScript at ${w}`);
 			await Promise.all([p.waitForURL(withA), p.locator('#compose button[type=submit]').click()]);
 			const last = await p.evaluate(() => {
