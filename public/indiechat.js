@@ -1,25 +1,46 @@
-/* indiechat.js - live updates and sending without a reload.
+/* indiechat.js - live updates, sending without a reload, and the small
+ * comforts of a messenger (issue 14).
  *
- * The pages work without it: every form posts and the server answers
- * 303 back to the page.  With it, the inbox and the open conversation
- * poll the session-protected JSON under B/feed/api/ every POLL_MS (with
- * ETag, so an unchanged answer is a 304 without a body), new messages
- * appear, unread counts and the title's "(N) " follow, and the compose
- * and invite forms are sent with fetch().  Plain ES5-level DOM code, no
- * framework, nothing inline (the pages' Content-Security-Policy allows no
- * inline script).  Received HTML in the JSON was sanitized with the
- * server's allow-list before it was stored (MC-3).
+ * The pages work without it: every form posts and the server answers 303
+ * back to the page, which opens at the newest message (the style sheet's
+ * column-reverse scroller).  With it:
+ *  - the inbox and the open conversation ask the session-protected JSON
+ *    under B/feed/api/ for changes (with ETag, so an unchanged answer is a
+ *    304 without a body).  Not every 2 s as before: the wait grows while
+ *    nothing changes (POLL_MIN_MS up to POLL_MAX_MS), is POLL_HIDDEN_MS
+ *    in a hidden tab, and drops back at once on any change, key press or
+ *    when the tab is shown again.  No daemon, no held CGI process;
+ *  - new messages appear, unread counts, previews and the list's order
+ *    follow, the title says "(N) " and the favicon shows N;
+ *  - opening a conversation tells the other tabs (localStorage "storage"
+ *    event), which ask again at once, so it is read on every tab;
+ *  - times are shown in the reader's time zone (short; exact on hover),
+ *    days are separated and grouped by the reader's own days;
+ *  - compose: Enter sends, Shift+Enter makes a new line (a checkbox turns
+ *    this off, remembered); the box grows with its text; a message shows
+ *    at once as "sending", then settles to its state, or shows the error
+ *    with a Retry and keeps the text; each conversation's draft is kept in
+ *    localStorage (never sent to the server) and survives a reload;
+ *  - "Older messages" loads the page before without leaving this one.
+ * Plain DOM code, no framework, nothing inline (the pages' Content-
+ * Security-Policy allows no inline script).  Received HTML in the JSON was
+ * sanitized with the server's allow-list before it was stored (MC-3).
  */
 (function () {
 	"use strict";
-	var POLL_MS = 2000;
+	var POLL_MIN_MS = 2000, POLL_MAX_MS = 15000, POLL_HIDDEN_MS = 60000;
 	var cfg = document.getElementById("ic");
 	if (!cfg || !window.fetch || !window.URLSearchParams) return;
 	var base = cfg.getAttribute("data-base");
 	var page = cfg.getAttribute("data-page");
 	var conv = cfg.getAttribute("data-conv");
-	var etags = {}, busy = false;
+	var etags = {}, busy = false, wait = POLL_MIN_MS, timer = null;
 	var baseTitle = document.title.replace(/^\(\d+\) /, "");
+	var store = (function () {
+		try { var s = window.localStorage; s.setItem("ic:t", "1"); s.removeItem("ic:t"); return s; }
+		catch (e) { return null; }
+	})();
+	var DAY = 86400000;
 
 	function getJSON(url) {
 		var h = { "Accept": "application/json" };
@@ -35,43 +56,67 @@
 			});
 	}
 
-	function setTitle(unread) {
+	/* --- title and favicon -------------------------------------------- */
+
+	var lastUnread = -1;
+	function setUnread(unread) {
 		document.title = (unread > 0 ? "(" + unread + ") " : "") + baseTitle;
+		if (unread === lastUnread) return;
+		lastUnread = unread;
+		var link = document.querySelector("link[rel=icon]");
+		if (!link) {
+			link = document.createElement("link");
+			link.rel = "icon";
+			document.head.appendChild(link);
+		}
+		var c = document.createElement("canvas");
+		c.width = c.height = 32;
+		var g = c.getContext && c.getContext("2d");
+		if (!g) return;
+		g.fillStyle = "#2a5db0";
+		g.beginPath(); g.arc(16, 16, 15, 0, 2 * Math.PI); g.fill();
+		g.fillStyle = "#fff";
+		g.font = "bold " + (unread > 9 ? 15 : 19) + "px sans-serif";
+		g.textAlign = "center"; g.textBaseline = "middle";
+		g.fillText(unread > 0 ? (unread > 99 ? "99+" : String(unread)) : "IC", 16, 17);
+		link.href = c.toDataURL("image/png");
+		link.setAttribute("data-unread", String(unread));
 	}
 
+	/* --- times in the reader's time zone ------------------------------ */
+
+	function two(n) { return (n < 10 ? "0" : "") + n; }
+	function dayKey(d) { return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()); }
+	function shortTime(d) { return d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }); }
+	function dayLabel(d) {
+		var today = new Date(), y = new Date(Date.now() - DAY);
+		if (dayKey(d) === dayKey(today)) return "Today";
+		if (dayKey(d) === dayKey(y)) return "Yesterday";
+		return d.toLocaleDateString([], { weekday: "long", day: "numeric", month: "long",
+			year: d.getFullYear() === today.getFullYear() ? undefined : "numeric" });
+	}
+	function relative(d) {
+		var s = (Date.now() - d.getTime()) / 1000;
+		if (s < 60) return "now";
+		if (s < 3600) return Math.floor(s / 60) + " min";
+		if (dayKey(d) === dayKey(new Date())) return shortTime(d);
+		if (dayKey(d) === dayKey(new Date(Date.now() - DAY))) return "Yesterday";
+		if (s < 6 * 86400) return d.toLocaleDateString([], { weekday: "short" });
+		return d.toLocaleDateString([], { day: "numeric", month: "short" });
+	}
 	function localTimes(root) {
 		var ts = (root || document).querySelectorAll("time[datetime]");
 		for (var i = 0; i < ts.length; i++) {
-			var d = new Date(ts[i].getAttribute("datetime"));
-			if (!isNaN(d.getTime())) ts[i].textContent = d.toLocaleString();
+			var t = ts[i], d = new Date(t.getAttribute("datetime"));
+			if (isNaN(d.getTime())) continue;
+			t.title = d.toLocaleString([], { dateStyle: "full", timeStyle: "long" });
+			if (t.parentNode && t.parentNode.classList.contains("meta")) t.textContent = shortTime(d);
+			else if (t.classList.contains("when")) t.textContent = relative(d);
+			else t.textContent = d.toLocaleString();
 		}
 	}
 
-	/* --- inbox -------------------------------------------------------- */
-
-	function updateInbox(data) {
-		setTitle(data.unread);
-		if (page !== "inbox") return;
-		var known = 0;
-		for (var i = 0; i < data.conversations.length; i++) {
-			var c = data.conversations[i];
-			var sel = c.state === "request"
-				? 'li.request[data-peer="' + cssEscape(c.peer) + '"]'
-				: 'li.conversation[data-conv="' + c.id + '"]';
-			var li = document.querySelector(sel);
-			if (c.closed) continue;
-			if (!li) { known = -1; break; }
-			known++;
-			var u = li.querySelector(".unread");
-			if (u) {
-				u.textContent = String(c.unread);
-				u.setAttribute("data-count", String(c.unread));
-			}
-		}
-		/* A new conversation or request: the server renders it. */
-		var shown = document.querySelectorAll("li.request, li.conversation").length;
-		if ((known < 0 || known !== shown) && !typing()) location.reload();
-	}
+	/* --- the conversation list ---------------------------------------- */
 
 	function cssEscape(s) {
 		return window.CSS && CSS.escape ? CSS.escape(s) : s.replace(/["\\]/g, "\\$&");
@@ -82,20 +127,119 @@
 		return a && (a.tagName === "INPUT" || a.tagName === "TEXTAREA") && a.value;
 	}
 
-	/* --- conversation ------------------------------------------------- */
+	function updateList(data) {
+		setUnread(data.unread);
+		var ul = document.getElementById("conversations");
+		if (!ul) return;
+		var missing = false, order = [];
+		for (var i = 0; i < data.conversations.length; i++) {
+			var c = data.conversations[i];
+			if (c.closed) continue;
+			var li = document.querySelector(c.state === "request"
+				? 'li.request[data-peer="' + cssEscape(c.peer) + '"]'
+				: 'li.conversation[data-conv="' + cssEscape(c.id) + '"]');
+			if (!li) { missing = true; continue; }
+			var u = li.querySelector(".unread");
+			if (u && u.getAttribute("data-count") !== String(c.unread)) {
+				u.textContent = String(c.unread);
+				u.setAttribute("data-count", String(c.unread));
+			}
+			var p = li.querySelector(".preview");
+			if (p && c.preview && p.textContent !== c.preview) p.textContent = c.preview;
+			var w = li.querySelector("time.when");
+			if (w && c.activity) {
+				var iso = new Date(c.activity * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+				if (w.getAttribute("datetime") !== iso) { w.setAttribute("datetime", iso); localTimes(li); }
+			}
+			if (li.classList.contains("conversation")) order.push(li);
+		}
+		/* The server sends them newest activity first: keep that order. */
+		var now = ul.querySelectorAll("li.conversation"), same = now.length === order.length;
+		for (var q = 0; same && q < order.length; q++) same = now[q] === order[q];
+		for (var j = order.length - 1; !same && j >= 0; j--) ul.insertBefore(order[j], ul.firstElementChild);
+		/* A new conversation or request: the server renders it. */
+		var shown = document.querySelectorAll("li.request, li.conversation").length;
+		var open = 0;
+		for (var k = 0; k < data.conversations.length; k++) if (!data.conversations[k].closed) open++;
+		if (page === "inbox" && (missing || open !== shown) && !typing()) location.reload();
+	}
 
-	function lastSeq(dir) {
-		var lis = document.querySelectorAll("#messages li.message." + dir);
-		var n = 0;
-		for (var i = 0; i < lis.length; i++)
-			n = Math.max(n, parseInt(lis[i].getAttribute("data-seq"), 10) || 0);
-		return n;
+	/* --- the conversation --------------------------------------------- */
+
+	var STATE_TITLE = {
+		sending: "Sending…", failed: "Not sent",
+		stored: "Stored: published in your feed",
+		notified: "Notified: their site was told it is there",
+		fetched: "Fetched: their site has read it"
+	};
+
+	function setState(li, state) {
+		var s = li.querySelector(".state");
+		if (!s) {
+			s = document.createElement("span");
+			s.className = "state";
+			s.appendChild(document.createElement("span")).className = "vh";
+			var meta = li.querySelector(".meta");
+			meta.appendChild(document.createTextNode(" "));
+			meta.appendChild(s);
+		}
+		if (s.getAttribute("data-state") === state) return;
+		s.setAttribute("data-state", state);
+		s.title = STATE_TITLE[state] || state;
+		s.firstChild.textContent = state;
+	}
+
+	/* Text as the server writes it: escaped, http/https/mailto as links. */
+	function linkify(el, text) {
+		var re = /(^|[^A-Za-z0-9])((?:https?:\/\/|mailto:)[^\s<>"`\u0000-\u001f\u007f]+)/gi, at = 0, m;
+		while ((m = re.exec(text))) {
+			var url = m[2], start = m.index + m[1].length;
+			var trail = /[.,;:!?']+$/.exec(url);
+			if (trail) url = url.slice(0, -trail[0].length);
+			while (/\)$/.test(url) && (url.split(")").length > url.split("(").length)) url = url.slice(0, -1);
+			if (/^mailto:/i.test(url) && url.indexOf("@") < 0) continue;
+			if (/^(https?:\/\/|mailto:)$/i.test(url)) continue;
+			el.appendChild(document.createTextNode(text.slice(at, start)));
+			var a = document.createElement("a");
+			a.href = url; a.rel = "noopener noreferrer nofollow"; a.textContent = url;
+			el.appendChild(a);
+			at = start + url.length;
+			re.lastIndex = at;
+		}
+		el.appendChild(document.createTextNode(text.slice(at)));
+	}
+
+	function bubble(li, author, dir, text, html) {
+		var b = document.createElement("div");
+		b.className = "bubble";
+		var who = document.createElement("span");
+		who.className = "author" + (dir === "out" ? " vh" : "");
+		who.textContent = author;
+		b.appendChild(who);
+		var body;
+		/* As the server: their HTML unless it has no link while its
+		 * text has an address (then the text, linkified). */
+		if (html && (/<a /.test(html) || !/(https?:\/\/|mailto:)/i.test(text))) {
+			body = document.createElement("div");
+			body.innerHTML = html; /* sanitized by the server (MC-3) */
+		} else {
+			body = document.createElement("p");
+			linkify(body, text);
+		}
+		body.className = "text";
+		b.appendChild(body);
+		var meta = document.createElement("span");
+		meta.className = "meta";
+		b.appendChild(meta);
+		li.appendChild(b);
+		return meta;
 	}
 
 	function messageItem(m) {
 		var li = document.createElement("li");
-		li.className = "message " + m.dir;
+		li.className = "message " + m.dir + " new";
 		li.setAttribute("data-seq", String(m.seq));
+		if (m.uid) li.setAttribute("data-uid", m.uid);
 		li.id = "m-" + (m.dir === "out" ? "o" : "i") + "-" + m.seq;
 		if (m.photo && /^https?:/.test(m.photo)) {
 			var img = document.createElement("img");
@@ -103,46 +247,88 @@
 			img.width = 32; img.height = 32;
 			li.appendChild(img);
 		}
-		var who = document.createElement("span");
-		who.className = "author"; who.textContent = m.author;
-		li.appendChild(who);
-		li.appendChild(document.createTextNode(" "));
+		var meta = bubble(li, m.author, m.dir, m.text, m.html);
 		var t = document.createElement("time");
 		t.setAttribute("datetime", m.published); t.textContent = m.time;
-		li.appendChild(t);
-		var body;
-		if (m.html) {
-			body = document.createElement("div");
-			body.innerHTML = m.html; /* sanitized by the server (MC-3) */
-		} else {
-			body = document.createElement("p");
-			body.textContent = m.text;
-		}
-		body.className = "text";
-		li.appendChild(body);
-		if (m.dir === "out") {
-			var s = document.createElement("span");
-			s.className = "state"; s.textContent = m.state;
-			li.appendChild(document.createTextNode(" "));
-			li.appendChild(s);
-		}
+		meta.appendChild(t);
+		if (m.dir === "out") setState(li, m.state);
 		localTimes(li);
 		return li;
 	}
 
-	function updateConversation(data) {
+	function msgTime(li) {
+		var t = li.querySelector("time[datetime]");
+		return t ? new Date(t.getAttribute("datetime")).getTime() : Date.now();
+	}
+
+	/* Day separators by the reader's own days, groups of one side within
+	 * five minutes (as the server does in UTC), emoji-only messages big. */
+	var EMOJI = /^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\u200d|\ufe0f|\s){1,24}$/u;
+	function layoutMessages() {
 		var list = document.getElementById("messages");
 		if (!list) return;
+		var days = list.querySelectorAll("li.day");
+		for (var i = 0; i < days.length; i++) list.removeChild(days[i]);
+		var lis = list.querySelectorAll("li.message, li.pending"), prev = null, prevDay = null;
+		for (var j = 0; j < lis.length; j++) {
+			var li = lis[j], t = msgTime(li), d = new Date(t), key = dayKey(d);
+			if (key !== prevDay) {
+				var sep = document.createElement("li");
+				sep.className = "day";
+				sep.setAttribute("data-day", key);
+				sep.appendChild(document.createElement("span")).textContent = dayLabel(d);
+				list.insertBefore(sep, li);
+				prev = null;
+			}
+			prevDay = key;
+			var dir = li.classList.contains("out") ? "out" : "in";
+			var cont = !!prev && prev.dir === dir && t - prev.t < 300000;
+			li.classList.toggle("cont", cont);
+			var who = li.querySelector(".author");
+			if (who) who.classList.toggle("vh", dir === "out" || cont);
+			var img = li.querySelector("img.photo");
+			if (img) img.hidden = cont;
+			var text = li.querySelector(".text");
+			if (text) li.classList.toggle("emoji-only", EMOJI.test(text.textContent) && /\S/.test(text.textContent) && !/[0-9#*]/.test(text.textContent));
+			prev = { dir: dir, t: t };
+		}
+	}
+
+	function lastSeq(dir) {
+		var lis = document.querySelectorAll("#messages li.message." + dir);
+		var list = document.getElementById("messages");
+		/* The page's newest seq of the side, when none of its messages
+		 * are on the page (older ones beyond the first 100). */
+		var n = list ? parseInt(list.getAttribute("data-" + dir + "-seq"), 10) || 0 : 0;
+		for (var i = 0; i < lis.length; i++)
+			n = Math.max(n, parseInt(lis[i].getAttribute("data-seq"), 10) || 0);
+		return n;
+	}
+
+	function updateConversation(data) {
+		var list = document.getElementById("messages");
+		if (!list) return false;
+		var added = false;
 		for (var i = 0; i < data.messages.length; i++) {
 			var m = data.messages[i];
 			var li = document.getElementById("m-" + (m.dir === "out" ? "o" : "i") + "-" + m.seq);
-			if (!li) { list.appendChild(messageItem(m)); continue; }
+			if (!li) {
+				/* Our own message sent from this page: it replaces its
+				 * pending item. */
+				var pend = m.uid && list.querySelector('li.pending[data-uid="' + cssEscape(m.uid) + '"]');
+				var item = messageItem(m);
+				if (pend) { item.classList.remove("new"); list.replaceChild(item, pend); }
+				else list.appendChild(item);
+				added = true;
+				continue;
+			}
 			/* The delivery state is the server's word (m.state). */
-			var st = m.dir === "out" ? li.querySelector(".state") : null;
-			if (st && st.textContent !== m.state) st.textContent = m.state;
+			if (m.dir === "out") setState(li, m.state);
 		}
 		var cs = document.getElementById("conv-state");
 		if (cs && cs.textContent !== data.state) cs.textContent = data.state;
+		if (added) layoutMessages();
+		return added;
 	}
 
 	/* Our oldest message whose delivery may still move on: "fetched"
@@ -153,7 +339,7 @@
 		for (var i = 0; i < outs.length; i++) {
 			var st = outs[i].querySelector(".state");
 			var seq = parseInt(outs[i].getAttribute("data-seq"), 10) || 0;
-			if (st && st.textContent !== "fetched" && seq < from) from = seq;
+			if (st && st.getAttribute("data-state") !== "fetched" && seq < from) from = seq;
 		}
 		return from;
 	}
@@ -165,73 +351,245 @@
 		return base + "/feed/api/with/" + conv + "?out=" + out + "&in=" + inn;
 	}
 
-	/* --- polling ------------------------------------------------------ */
+	/* --- asking for changes: cheaper than a fixed 2-s poll ------------ */
+
+	function schedule(ms) {
+		if (timer) clearTimeout(timer);
+		timer = setTimeout(poll, ms);
+	}
+	function later() { return document.hidden ? POLL_HIDDEN_MS : wait; }
 
 	function poll() {
-		if (busy || document.hidden) return;
+		if (busy) return;
 		busy = true;
-		var p = Promise.resolve();
-		if (page === "conversation" && conv)
-			p = getJSON(conversationURL()).then(function (d) { if (d) updateConversation(d); });
+		var changed = false, p = Promise.resolve();
+		/* A hidden tab asks only for the unread total (title, favicon):
+		 * asking for the conversation would mark it read unseen. */
+		if (page === "conversation" && conv && !document.hidden)
+			p = getJSON(conversationURL()).then(function (d) {
+				if (d) { changed = true; updateConversation(d); tellRead(); }
+			});
 		p.then(function () { return getJSON(base + "/feed/api/inbox"); })
-			.then(function (d) { if (d) updateInbox(d); })
+			.then(function (d) { if (d) { changed = true; updateList(d); } })
 			.catch(function () {})
-			.then(function () { busy = false; });
+			.then(function () {
+				busy = false;
+				/* Back off while nothing changes. */
+				wait = changed ? POLL_MIN_MS : Math.min(POLL_MAX_MS, Math.round(wait * 1.5));
+				schedule(later());
+			});
 	}
+	function soon() { wait = POLL_MIN_MS; if (!busy) schedule(0); }
+
+	/* Read on one tab, read on all: the others ask again at once. */
+	function tellRead() {
+		if (store && page === "conversation" && conv)
+			try { store.setItem("ic:read", conv + " " + Date.now()); } catch (e) { /* full */ }
+	}
+	window.addEventListener("storage", function (ev) {
+		if (ev.key === "ic:read" || ev.key === "ic:sent") { etags = {}; soon(); }
+	});
+	document.addEventListener("visibilitychange", function () { if (!document.hidden) soon(); else schedule(POLL_HIDDEN_MS); });
+	window.addEventListener("focus", soon);
 
 	/* --- forms sent with fetch ---------------------------------------- */
 
-	function sendForm(form, result, onDone) {
+	function post(form, body) {
+		return fetch(form.action, {
+			method: "POST", credentials: "same-origin", body: body,
+			headers: { "Accept": "application/json" }
+		}).then(function (r) {
+			if (r.ok) return r.json();
+			return r.text().then(function (t) {
+				throw new Error(t.replace(/^\d+ [^:]*: /, "").trim() || ("HTTP " + r.status));
+			});
+		}, function () { throw new Error("the server cannot be reached."); });
+	}
+
+	var compose = document.getElementById("compose");
+	if (compose) setUpCompose(compose);
+
+	function setUpCompose(form) {
+		var text = form.querySelector("textarea");
+		var result = document.getElementById("compose-result");
+		var list = document.getElementById("messages");
+		var key = "ic:draft:" + base + ":" + conv;
+
+		/* The draft of this conversation, on this browser only. */
+		if (store && !text.value) text.value = store.getItem(key) || "";
+		text.addEventListener("input", function () {
+			if (!store) return;
+			if (text.value) store.setItem(key, text.value); else store.removeItem(key);
+		});
+
+		/* Enter sends, Shift+Enter is a new line; a checkbox (remembered)
+		 * gives Enter back to new lines, Ctrl/Cmd+Enter then sends. */
+		var opt = document.createElement("label");
+		opt.className = "options";
+		var box = document.createElement("input");
+		box.type = "checkbox"; box.id = "enter-sends";
+		box.checked = !store || store.getItem("ic:enter-sends") !== "0";
+		opt.appendChild(box);
+		opt.appendChild(document.createTextNode(" Enter sends (Shift+Enter: new line)"));
+		form.appendChild(opt);
+		box.addEventListener("change", function () { if (store) store.setItem("ic:enter-sends", box.checked ? "1" : "0"); });
+		text.addEventListener("keydown", function (ev) {
+			if (ev.key !== "Enter" || ev.isComposing) return;
+			if ((box.checked && !ev.shiftKey && !ev.altKey) || ev.ctrlKey || ev.metaKey) {
+				ev.preventDefault();
+				if (form.requestSubmit) form.requestSubmit();
+				else form.dispatchEvent(new Event("submit", { cancelable: true }));
+			}
+		});
+
+		/* The box grows with its text where CSS field-sizing is missing. */
+		if (!(window.CSS && CSS.supports && CSS.supports("field-sizing", "content"))) {
+			var grow = function () { text.style.height = "auto"; text.style.height = Math.min(text.scrollHeight + 2, innerHeight * 0.4) + "px"; };
+			text.addEventListener("input", grow);
+			grow();
+		}
+
+		function sendText(value, pending) {
+			var body = new URLSearchParams(new FormData(form));
+			body.set("text", value);
+			if (!pending) {
+				pending = document.createElement("li");
+				pending.className = "pending out new";
+				var meta = bubble(pending, "You", "out", value, null);
+				var t = document.createElement("time");
+				var now = new Date();
+				t.setAttribute("datetime", now.toISOString().replace(/\.\d+Z$/, "Z"));
+				meta.appendChild(t);
+				list.appendChild(pending);
+				localTimes(pending);
+				layoutMessages();
+			}
+			pending.classList.remove("failed");
+			var r = pending.querySelector(".retry");
+			if (r) r.parentNode.removeChild(r);
+			setState(pending, "sending");
+			scrollToEnd();
+			return post(form, body).then(function (d) {
+				if (result) result.textContent = "";
+				if (d && d.uid) pending.setAttribute("data-uid", d.uid);
+				setState(pending, "stored");
+				if (store) store.setItem("ic:sent", conv + " " + Date.now());
+				etags = {};
+				soon();
+			}, function (e) {
+				pending.classList.add("failed");
+				setState(pending, "failed");
+				if (result) result.textContent = "Not sent: " + e.message;
+				/* The text is kept: back in the box if it is empty, and
+				 * Retry sends it again. */
+				if (!text.value) {
+					text.value = value;
+					if (store) store.setItem(key, value);
+				}
+				var retry = document.createElement("button");
+				retry.type = "button"; retry.className = "retry";
+				retry.textContent = "Retry";
+				retry.addEventListener("click", function () {
+					if (text.value === value) { text.value = ""; if (store) store.removeItem(key); }
+					sendText(value, pending);
+				});
+				pending.querySelector(".bubble").appendChild(retry);
+			});
+		}
+
 		form.addEventListener("submit", function (ev) {
 			ev.preventDefault();
-			var body = new URLSearchParams(new FormData(form));
-			var button = form.querySelector("button[type=submit]");
+			var value = text.value;
+			if (!value.trim()) return;
+			text.value = "";
+			if (store) store.removeItem(key);
+			text.dispatchEvent(new Event("input"));
+			text.focus();
+			sendText(value, null);
+		});
+	}
+
+	function scrollToEnd() {
+		var s = document.getElementById("scroller");
+		if (s) s.scrollTop = s.scrollHeight; /* column-reverse: 0 is the end */
+		if (s && getComputedStyle(s).flexDirection === "column-reverse") s.scrollTop = 0;
+	}
+
+	/* The keyboard in the message list: Enter on the list focuses the
+	 * newest message, Up/Down move between messages, Escape goes back to
+	 * the list; a focused message shows its exact time (the style sheet),
+	 * as hovering its time does (title). */
+	var scroller = document.getElementById("scroller");
+	if (scroller) scroller.addEventListener("keydown", function (ev) {
+		var all = Array.prototype.slice.call(document.querySelectorAll("#messages li.message, #messages li.pending"));
+		if (!all.length) return;
+		var at = all.indexOf(ev.target), to = null;
+		if (ev.target === scroller && ev.key === "Enter") to = all[all.length - 1];
+		else if (at >= 0 && ev.key === "ArrowUp") to = all[Math.max(0, at - 1)];
+		else if (at >= 0 && ev.key === "ArrowDown") to = all[Math.min(all.length - 1, at + 1)];
+		else if (at >= 0 && ev.key === "Escape") to = scroller;
+		if (!to) return;
+		ev.preventDefault();
+		if (to !== scroller) to.tabIndex = -1;
+		to.focus();
+	});
+
+	/* "Older messages" without leaving the page; the column-reverse
+	 * scroller keeps the reader's place when they are put above. */
+	var older = document.getElementById("older");
+	if (older) older.addEventListener("click", function (ev) {
+		ev.preventDefault();
+		var url = base + "/feed/api/with/" + conv + "?out_before=" + older.getAttribute("data-out-before") +
+			"&in_before=" + older.getAttribute("data-in-before");
+		getJSON(url).then(function (d) {
+			if (!d) return;
+			var list = document.getElementById("messages"), first = list.querySelector("li.message, li.pending");
+			for (var i = 0; i < d.messages.length; i++) {
+				var m = d.messages[i];
+				if (document.getElementById("m-" + (m.dir === "out" ? "o" : "i") + "-" + m.seq)) continue;
+				var li = messageItem(m);
+				li.classList.remove("new");
+				list.insertBefore(li, first);
+			}
+			layoutMessages();
+			if (d.older) {
+				older.setAttribute("data-out-before", String(d.out_before));
+				older.setAttribute("data-in-before", String(d.in_before));
+				older.href = "?out_before=" + d.out_before + "&in_before=" + d.in_before;
+			} else {
+				older.parentNode.parentNode.removeChild(older.parentNode);
+			}
+		}).catch(function () {});
+	});
+
+	var invite = document.getElementById("invite");
+	if (invite) {
+		var inviteResult = document.getElementById("invite-result");
+		invite.addEventListener("submit", function (ev) {
+			ev.preventDefault();
+			var button = invite.querySelector("button[type=submit]");
 			if (button) button.disabled = true;
-			if (result) result.textContent = "Sending…";
-			fetch(form.action, {
-				method: "POST", credentials: "same-origin", body: body,
-				headers: { "Accept": "application/json" }
-			}).then(function (r) {
-				if (r.ok) return r.json().then(function (d) {
-					if (result) result.textContent = "";
-					onDone(d);
-				});
-				return r.text().then(function (t) {
-					if (result) result.textContent = t.replace(/^\d+ [^:]*: /, "");
-				});
-			}).catch(function () {
-				if (result) result.textContent = "Not sent: the server cannot be reached.";
+			if (inviteResult) inviteResult.textContent = "Sending…";
+			post(invite, new URLSearchParams(new FormData(invite))).then(function () {
+				if (inviteResult) inviteResult.textContent = "";
+				location.reload();
+			}, function (e) {
+				if (inviteResult) inviteResult.textContent = e.message;
 			}).then(function () { if (button) button.disabled = false; });
 		});
 	}
 
-	var compose = document.getElementById("compose");
-	if (compose) {
-		var text = compose.querySelector("textarea");
-		sendForm(compose, document.getElementById("compose-result"), function () {
-			text.value = "";
-			text.focus();
-			etags = {};
-			busy = false;
-			poll();
-		});
-		/* Ctrl+Enter (or Cmd+Enter) sends from the keyboard. */
-		text.addEventListener("keydown", function (ev) {
-			if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
-				ev.preventDefault();
-				if (compose.requestSubmit) compose.requestSubmit();
-				else compose.dispatchEvent(new Event("submit", { cancelable: true }));
-			}
-		});
-	}
-	var invite = document.getElementById("invite");
-	if (invite) {
-		sendForm(invite, document.getElementById("invite-result"), function () {
-			location.reload();
-		});
-	}
-
 	localTimes();
-	setInterval(poll, POLL_MS);
-	document.addEventListener("visibilitychange", poll);
+	layoutMessages();
+	/* The inbox's title has the total; elsewhere the list's counts. */
+	var firstUnread = document.title.match(/^\((\d+)\) /), total = 0;
+	if (firstUnread) total = parseInt(firstUnread[1], 10);
+	else {
+		var us = document.querySelectorAll("#sidebar .unread[data-count]");
+		for (var u = 0; u < us.length; u++) total += parseInt(us[u].getAttribute("data-count"), 10) || 0;
+	}
+	setUnread(total);
+	tellRead();
+	document.addEventListener("keydown", function () { if (wait > POLL_MIN_MS) { wait = POLL_MIN_MS; schedule(wait); } });
+	schedule(POLL_MIN_MS);
 })();

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "text/html.h"
+#include "text/linkify.h"
 #include "cgi/owner_url.h"
 #include "cgi/page.h"
 #include "web/page_inbox.h"
@@ -26,7 +28,8 @@
 struct conv_read {
 	struct ic_arena *a;
 	const char *id;
-	long long after_out, after_in; /* only seqs above these */
+	long long after_out, after_in;   /* only seqs above these */
+	long long before_out, before_in; /* only seqs below these; 0: all */
 	struct ic_conv conv;
 	struct ic_msg *out, *in;
 	size_t nout, nin;
@@ -41,22 +44,29 @@ static long long from_seq(long long last, long long after)
 	return from < 1 ? 1 : from;
 }
 
+/* The last seq of a direction to read: below @p before when paging back
+ * ("older messages"), else the newest. */
+static long long upto(long long last, long long before)
+{
+	return before > 0 && before - 1 < last ? before - 1 : last;
+}
+
 static enum ic_err read_txn(struct ic_store_txn *t, void *p)
 {
 	struct conv_read *r = p;
 	enum ic_err rc = ic_store_conv_get_in_txn(t, r->a, r->id, &r->conv);
+	long long to_out = upto(r->conv.out_seq, r->before_out);
+	long long to_in = upto(r->conv.in_seq, r->before_in);
 
 	r->nout = r->nin = 0;
-	if (rc == IC_OK && r->conv.out_seq > r->after_out)
-		rc = ic_store_msg_range_in_txn(
-		        t, r->a, r->id, 'o',
-		        from_seq(r->conv.out_seq, r->after_out),
-		        r->conv.out_seq, &r->out, &r->nout);
-	if (rc == IC_OK && r->conv.in_seq > r->after_in)
-		rc = ic_store_msg_range_in_txn(
-		        t, r->a, r->id, 'i',
-		        from_seq(r->conv.in_seq, r->after_in), r->conv.in_seq,
-		        &r->in, &r->nin);
+	if (rc == IC_OK && to_out > r->after_out)
+		rc = ic_store_msg_range_in_txn(t, r->a, r->id, 'o',
+		                               from_seq(to_out, r->after_out),
+		                               to_out, &r->out, &r->nout);
+	if (rc == IC_OK && to_in > r->after_in)
+		rc = ic_store_msg_range_in_txn(t, r->a, r->id, 'i',
+		                               from_seq(to_in, r->after_in),
+		                               to_in, &r->in, &r->nin);
 	return rc;
 }
 
@@ -118,11 +128,116 @@ static const char *state_of(const struct ic_conv *c, const struct ic_msg *m)
 	                     : "";
 }
 
-static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
-                                const struct ic_msg *m)
+/* Messages of one side closer than this in time are one group: one
+ * name, one photo, bubbles drawn together (issue 14). */
+#define GROUP_SECONDS 300
+
+/* "2026-12-05": the UTC day of @p t (the script regroups by the reader's
+ * own day). */
+static void day_of(long long t, char out[16])
 {
-	char iso[32], human[32], seq[24];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		snprintf(out, 16, "d%d", (int)(t / 86400 % 100000000));
+	else
+		strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
+/* A day separator: "Today", "Yesterday" or the date. */
+static enum ic_err day_item(struct ic_req *req, long long t, long long now)
+{
+	char day[16], today[16], yesterday[16], label[48], iso[32], human[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+	const struct ic_html_var vars[] = {
+	        {"label", label, IC_HTML_TEXT},
+	        {"day", day, IC_HTML_TEXT},
+	};
+
+	day_of(t, day);
+	day_of(now, today);
+	day_of(now - 86400, yesterday);
+	if (strcmp(day, today) == 0)
+		snprintf(label, sizeof(label), "Today");
+	else if (strcmp(day, yesterday) == 0)
+		snprintf(label, sizeof(label), "Yesterday");
+	else if (gmtime_r(&tt, &tm) != NULL)
+		strftime(label, sizeof(label), "%A %d %B %Y", &tm);
+	else
+		ic_page_time(t, iso, human), snprintf(label, 48, "%s", human);
+	return ic_page_render(req,
+	                      "<li class=\"day\" data-day=\"{{day}}\">"
+	                      "<span>{{label}}</span></li>\n",
+	                      vars, ARRAY_SIZE(vars));
+}
+
+/* What each delivery mark means, for its title (the mark itself is
+ * drawn by the style sheet; the state's name is the text alternative). */
+static const char *state_title(const char *state)
+{
+	if (strcmp(state, "fetched") == 0)
+		return "Fetched: their site has read it";
+	if (strcmp(state, "notified") == 0)
+		return "Notified: their site was told it is there";
+	return "Stored: published in your feed";
+}
+
+/* A message of a few emoji and nothing else is shown big, as
+ * messengers do (the script does the same for what it adds): pictographs,
+ * their modifiers and joiners, flags' regional indicators, spaces. */
+static bool emoji_only(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	int pictures = 0;
+
+	while (p && *p) {
+		unsigned cp;
+		size_t n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+
+		for (size_t i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		cp = n == 1   ? *p
+		     : n == 2 ? (*p & 0x1fu) << 6 | (p[1] & 0x3fu)
+		     : n == 3 ? (*p & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
+		                        (p[2] & 0x3fu)
+		              : (*p & 0x07u) << 18 | (p[1] & 0x3fu) << 12 |
+		                        (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+		p += n;
+		if (cp == ' ' || cp == '\n' || cp == 0x200d || cp == 0xfe0f ||
+		    (cp >= 0x1f3fb && cp <= 0x1f3ff) ||
+		    (cp >= 0xe0020 && cp <= 0xe007f))
+			continue;
+		if ((cp >= 0x2600 && cp <= 0x27bf) ||
+		    (cp >= 0x1f000 && cp <= 0x1faff))
+			pictures++;
+		else
+			return false;
+	}
+	return pictures > 0 && pictures <= 8;
+}
+
+/* Their HTML (sanitized) is shown as it is, unless it holds no link
+ * while its text has an address: a sender that publishes plain text
+ * (IndieChat does) would otherwise show addresses that cannot be
+ * clicked, so the text is shown linkified instead (issue 14). */
+static bool use_html(const struct ic_msg *m)
+{
+	if (m->html == NULL || *m->html == '\0')
+		return false;
+	return strstr(m->html, "<a ") != NULL ||
+	       !ic_linkify_has_address(m->text);
+}
+
+static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
+                                const struct ic_msg *m, bool cont)
+{
+	char iso[32], human[32], seq[24], hm[8];
 	bool out = m->dir == 'o';
+	time_t tt = (time_t)m->published;
+	struct tm tm;
 	const struct ic_html_var vars[] = {
 	        {"dir", out ? "out" : "in", IC_HTML_TEXT},
 	        {"d", out ? "o" : "i", IC_HTML_TEXT},
@@ -131,47 +246,98 @@ static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
 	        {"photo", c->peer_photo ? c->peer_photo : "", IC_HTML_URL},
 	        {"iso", iso, IC_HTML_TEXT},
 	        {"human", human, IC_HTML_TEXT},
-	        {"text", m->text ? m->text : "", IC_HTML_TEXT},
+	        {"hm", hm, IC_HTML_TEXT},
 	        /* Received HTML was sanitized with the allow-list before it
 	         * was stored (MC-3). */
 	        {"html", m->html ? m->html : "", IC_HTML_TRUSTED},
 	        {"state", state_of(c, m), IC_HTML_TEXT},
+	        {"title", out ? state_title(state_of(c, m)) : "", IC_HTML_TEXT},
+	        {"cont", cont ? " cont" : "", IC_HTML_TEXT},
+	        {"emoji", emoji_only(m->text) ? " emoji-only" : "",
+	         IC_HTML_TEXT},
+	        {"vh", out || cont ? " vh" : "", IC_HTML_TEXT},
 	};
 	enum ic_err rc;
 
 	snprintf(seq, sizeof(seq), "%lld", m->seq);
 	ic_page_time(m->published, iso, human);
-	rc = ic_page_render(
-	        req,
-	        "<li class=\"message {{dir}}\" data-seq=\"{{seq}}\" "
-	        "id=\"m-{{d}}-{{seq}}\">",
-	        vars, ARRAY_SIZE(vars));
-	if (rc == IC_OK && !out && c->peer_photo &&
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(hm, sizeof(hm), "%H:%M", &tm) == 0)
+		snprintf(hm, sizeof(hm), "?");
+	rc = ic_page_render(req,
+	                    "<li class=\"message {{dir}}{{cont}}{{emoji}}\" "
+	                    "data-seq=\"{{seq}}\" "
+	                    "id=\"m-{{d}}-{{seq}}\">",
+	                    vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK && !out && !cont && c->peer_photo &&
 	    ic_html_url_ok(c->peer_photo))
 		rc = ic_page_render(req,
 		                    "<img class=\"photo\" src=\"{{photo}}\" "
 		                    "alt=\"\" width=\"32\" height=\"32\">",
 		                    vars, ARRAY_SIZE(vars));
+	/* The name is said once per group; for ours ("You") and inside a
+	 * group it is there for screen readers only. */
 	if (rc == IC_OK)
 		rc = ic_page_render(
 		        req,
-		        "<span class=\"author\">{{author}}</span> "
-		        "<time datetime=\"{{iso}}\">{{human}}</time>",
+		        "<div class=\"bubble\">"
+		        "<span class=\"author{{vh}}\">{{author}}</span>",
 		        vars, ARRAY_SIZE(vars));
-	if (rc == IC_OK)
-		rc = m->html && *m->html
-		             ? ic_page_render(
-		                       req,
-		                       "<div class=\"text\">{{html}}</div>",
-		                       vars, ARRAY_SIZE(vars))
-		             : ic_page_render(req,
-		                              "<p class=\"text\">{{text}}</p>",
-		                              vars, ARRAY_SIZE(vars));
-	if (rc == IC_OK && out)
-		rc = ic_page_render(req,
-		                    " <span class=\"state\">{{state}}</span>",
+	if (rc == IC_OK && use_html(m))
+		rc = ic_page_render(req, "<div class=\"text\">{{html}}</div>",
 		                    vars, ARRAY_SIZE(vars));
-	return rc == IC_OK ? ic_page_render(req, "</li>\n", NULL, 0) : rc;
+	else if (rc == IC_OK) {
+		/* Plain text: escaped, then its addresses made links. */
+		rc = ic_page_render(req, "<p class=\"text\">", NULL, 0);
+		if (rc == IC_OK)
+			rc = ic_html_linkify(&req->resp.body,
+			                     m->text ? m->text : "");
+		if (rc == IC_OK)
+			rc = ic_page_render(req, "</p>", NULL, 0);
+	}
+	if (rc == IC_OK)
+		rc = ic_page_render(
+		        req,
+		        "<span class=\"meta\"><time datetime=\"{{iso}}\" "
+		        "title=\"{{human}}\">{{hm}}</time>",
+		        vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK && out)
+		rc = ic_page_render(
+		        req,
+		        " <span class=\"state\" "
+		        "data-state=\"{{state}}\" title=\"{{title}}\">"
+		        "<span class=\"vh\">{{state}}</span></span>",
+		        vars, ARRAY_SIZE(vars));
+	return rc == IC_OK
+	               ? ic_page_render(req, "</span></div></li>\n", NULL, 0)
+	               : rc;
+}
+
+/* The messages with a separator before each new day and consecutive
+ * ones of one side grouped. */
+static enum ic_err message_list(struct ic_req *req, const struct ic_conv *c,
+                                const struct ic_msg **all, size_t n)
+{
+	long long now = (long long)time(NULL);
+	char day[16] = "", prev_day[16] = "";
+	enum ic_err rc = IC_OK;
+
+	for (size_t i = 0; rc == IC_OK && i < n; i++) {
+		const struct ic_msg *m = all[i], *p = i ? all[i - 1] : NULL;
+		bool cont;
+
+		day_of(m->published, day);
+		if (strcmp(day, prev_day) != 0) {
+			rc = day_item(req, m->published, now);
+			p = NULL; /* a new day starts a new group */
+		}
+		memcpy(prev_day, day, sizeof(day));
+		cont = p && p->dir == m->dir &&
+		       m->published - p->published < GROUP_SECONDS;
+		if (rc == IC_OK)
+			rc = message_item(req, c, m, cont);
+	}
+	return rc;
 }
 
 static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
@@ -194,20 +360,20 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 	        req,
 	        "<form id=\"compose\" method=\"post\" "
 	        "action=\"{{send}}\">\n"
-	        "<p><label for=\"text\">Message</label>\n"
-	        "<textarea id=\"text\" name=\"text\" rows=\"3\" "
-	        "required></textarea></p>\n"
+	        "<label for=\"text\" class=\"vh\">Message</label>\n"
+	        "<textarea id=\"text\" name=\"text\" rows=\"1\" "
+	        "placeholder=\"Message\" required></textarea>\n"
 	        "<input type=\"hidden\" name=\"to\" value=\"{{to}}\">",
 	        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = ic_page_form_hidden(req, o, here);
-	return rc == IC_OK ? ic_page_render(
-	                             req,
-	                             "\n<p><button type=\"submit\">Send"
-	                             "</button> <span id=\"compose-result\" "
-	                             "role=\"status\"></span></p>\n</form>\n",
-	                             NULL, 0)
-	                   : rc;
+	return rc == IC_OK
+	               ? ic_page_render(req,
+	                                "\n<button type=\"submit\">Send"
+	                                "</button>\n<p id=\"compose-result\" "
+	                                "role=\"status\"></p>\n</form>\n",
+	                                NULL, 0)
+	               : rc;
 }
 
 /* Their feed could not be read the last time: say why (issue 11). */
@@ -253,53 +419,161 @@ static enum ic_err fetch_problem(struct ic_req *req, const struct ic_conv *c)
 	                      vars, ARRAY_SIZE(vars));
 }
 
+/* The page shows at most IC_PAGE_MESSAGES of the merged history: the
+ * newest before the bounds.  Keep the newest of @p all, and move the
+ * bounds to the oldest kept of each side, for the "older messages" link
+ * and its JSON; true when anything is older still. */
+static bool trim(struct conv_read *r, const struct ic_msg ***all, size_t *n)
+{
+	size_t drop = *n > IC_PAGE_MESSAGES ? *n - IC_PAGE_MESSAGES : 0;
+	long long lo_out = 0, lo_in = 0;
+
+	*all += drop;
+	*n -= drop;
+	for (size_t i = 0; i < *n; i++) {
+		const struct ic_msg *m = (*all)[i];
+		long long *lo = m->dir == 'o' ? &lo_out : &lo_in;
+
+		if (*lo == 0 || m->seq < *lo)
+			*lo = m->seq;
+	}
+	/* A side with nothing kept has everything left below the old bound
+	 * (or below its newest + 1). */
+	r->before_out = lo_out          ? lo_out
+	                : r->before_out ? r->before_out
+	                                : r->conv.out_seq + 1;
+	r->before_in = lo_in          ? lo_in
+	               : r->before_in ? r->before_in
+	                              : r->conv.in_seq + 1;
+	return r->before_out > 1 || r->before_in > 1;
+}
+
+static long long query_seq(struct ic_req *req, const char *name);
+
 enum ic_err ic_page_conversation(struct ic_req *req)
 {
 	struct conv_read r = {0};
 	const struct ic_msg **all;
 	const struct ic_owner *o = req->owner;
-	const char *title, *here;
+	const char *title, *here, *inbox;
 	size_t n;
-	enum ic_err rc = load(req, &r);
+	bool older;
+	enum ic_err rc;
 
+	r.before_out = query_seq(req, "out_before");
+	r.before_in = query_seq(req, "in_before");
+	rc = load(req, &r);
 	if (rc != IC_OK)
 		return rc;
 	all = merged(&r, &n);
 	title = ic_arena_printf(req->arena, "%s", ic_page_peer_label(&r.conv));
 	here = ic_url_path(&req->cfg,
 	                   ic_url_conversation(req->arena, &req->cfg, r.id));
-	if (all == NULL || title == NULL || here == NULL)
+	inbox = ic_url_inbox(req->arena, &req->cfg);
+	if (all == NULL || title == NULL || here == NULL || inbox == NULL)
 		return IC_ERR_NOMEM;
+	older = trim(&r, &all, &n);
 	rc = ic_page_owner_begin(req, title, o, "conversation", r.id);
+	/* The list beside the conversation on a wide screen; on a phone the
+	 * conversation alone, with a way back (indiechat.css). */
+	if (rc == IC_OK)
+		rc = ic_page_render(req,
+		                    "<div class=\"app app-conversation\">\n"
+		                    "<div id=\"sidebar\" class=\"sidebar\">\n",
+		                    NULL, 0);
+	if (rc == IC_OK)
+		rc = ic_page_sidebar(req, o, here, r.id);
+	if (rc == IC_OK) {
+		const struct ic_html_var vars[] = {
+		        {"inbox", inbox, IC_HTML_URL},
+		};
+
+		rc = ic_page_render(
+		        req,
+		        "</div>\n<section id=\"pane\" class=\"pane\" "
+		        "aria-labelledby=\"conv-h\">\n<header class=\"conv-head\">"
+		        "<a id=\"back\" class=\"back\" href=\"{{inbox}}\">"
+		        "<span aria-hidden=\"true\">&#8592;</span> "
+		        "<span class=\"vh\">Back to the </span>Inbox</a>",
+		        vars, ARRAY_SIZE(vars));
+	}
+	if (rc == IC_OK)
+		rc = ic_page_avatar(req, r.conv.peer,
+		                    ic_page_peer_label(&r.conv),
+		                    r.conv.peer_photo);
 	if (rc == IC_OK) {
 		const struct ic_html_var vars[] = {
 		        {"name", ic_page_peer_label(&r.conv), IC_HTML_TEXT},
 		        {"peer", r.conv.peer, IC_HTML_URL},
+		        {"peertext", r.conv.peer, IC_HTML_TEXT},
 		        {"state", ic_conv_state_name(r.conv.state),
 		         IC_HTML_TEXT},
 		};
 
 		rc = ic_page_render(
 		        req,
-		        "<h1>{{name}}</h1>\n<p class=\"muted\">"
-		        "<a href=\"{{peer}}\">{{peer}}</a> · "
-		        "<span id=\"conv-state\">{{state}}</span></p>\n",
+		        "<div class=\"who\"><h1 id=\"conv-h\">{{name}}</h1>\n"
+		        "<p class=\"muted\"><a href=\"{{peer}}\">{{peertext}}</a>"
+		        " · <span id=\"conv-state\">{{state}}</span></p></div>"
+		        "</header>\n",
 		        vars, ARRAY_SIZE(vars));
 	}
 	if (rc == IC_OK)
 		rc = ticket_wait(req, &r.conv);
 	if (rc == IC_OK && r.conv.ticket_asked == 0)
 		rc = fetch_problem(req, &r.conv);
+	/* The scroller lays its content out from the bottom (indiechat.css),
+	 * so the page opens at the newest message even without the script
+	 * and after a form post. */
 	if (rc == IC_OK)
+		rc = ic_page_render(req,
+		                    "<div id=\"scroller\" class=\"scroller\" "
+		                    "tabindex=\"0\" role=\"region\" "
+		                    "aria-label=\"Messages\">\n<div>\n",
+		                    NULL, 0);
+	if (rc == IC_OK && older) {
+		char ob[24], ib[24];
+		const struct ic_html_var vars[] = {
+		        {"ob", ob, IC_HTML_TEXT},
+		        {"ib", ib, IC_HTML_TEXT},
+		};
+
+		snprintf(ob, sizeof(ob), "%lld", r.before_out);
+		snprintf(ib, sizeof(ib), "%lld", r.before_in);
 		rc = ic_page_render(
-		        req, "<ol id=\"messages\" aria-live=\"polite\">\n",
-		        NULL, 0);
-	for (size_t i = 0; rc == IC_OK && i < n; i++)
-		rc = message_item(req, &r.conv, all[i]);
+		        req,
+		        "<p class=\"older\"><a id=\"older\" "
+		        "href=\"?out_before={{ob}}&amp;in_before="
+		        "{{ib}}\" data-out-before=\"{{ob}}\" "
+		        "data-in-before=\"{{ib}}\">Older messages</a>"
+		        "</p>\n",
+		        vars, ARRAY_SIZE(vars));
+	}
+	/* The newest seqs of each side: the script asks only for what is
+	 * newer, also for a side none of whose messages are on this page. */
+	if (rc == IC_OK) {
+		char os[24], is[24];
+		const struct ic_html_var vars[] = {
+		        {"os", os, IC_HTML_TEXT},
+		        {"is", is, IC_HTML_TEXT},
+		};
+
+		snprintf(os, sizeof(os), "%lld", r.conv.out_seq);
+		snprintf(is, sizeof(is), "%lld", r.conv.in_seq);
+		rc = ic_page_render(req,
+		                    "<ol id=\"messages\" aria-live=\"polite\" "
+		                    "data-out-seq=\"{{os}}\" "
+		                    "data-in-seq=\"{{is}}\">\n",
+		                    vars, ARRAY_SIZE(vars));
+	}
 	if (rc == IC_OK)
-		rc = ic_page_render(req, "</ol>\n", NULL, 0);
+		rc = message_list(req, &r.conv, all, n);
+	if (rc == IC_OK)
+		rc = ic_page_render(req, "</ol>\n</div>\n</div>\n", NULL, 0);
 	if (rc == IC_OK)
 		rc = compose_form(req, o, &r.conv, here);
+	if (rc == IC_OK)
+		rc = ic_page_render(req, "</section>\n</div>\n", NULL, 0);
 	return rc == IC_OK ? ic_page_end(req, 200) : rc;
 }
 
@@ -347,14 +621,23 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 	const struct ic_msg **all;
 	cJSON *j, *arr;
 	size_t n;
+	bool paging, older = false;
 	enum ic_err rc;
 
 	r.after_out = query_seq(req, "out");
 	r.after_in = query_seq(req, "in");
+	r.before_out = query_seq(req, "out_before");
+	r.before_in = query_seq(req, "in_before");
+	paging = r.before_out || r.before_in;
 	rc = load(req, &r);
 	if (rc != IC_OK)
 		return rc;
 	all = merged(&r, &n);
+	/* "Older messages": a page as the HTML one, with the next bounds. */
+	if (all != NULL && paging) {
+		older = trim(&r, &all, &n);
+		paging = true;
+	}
 	j = cJSON_CreateObject();
 	arr = j ? cJSON_AddArrayToObject(j, "messages") : NULL;
 	if (all == NULL || arr == NULL ||
@@ -365,7 +648,11 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 	    !cJSON_AddNumberToObject(j, "out_seq", (double)r.conv.out_seq) ||
 	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq) ||
 	    !cJSON_AddBoolToObject(j, "waiting_for_ticket",
-	                           r.conv.ticket_asked != 0)) {
+	                           r.conv.ticket_asked != 0) ||
+	    (paging &&
+	     (!cJSON_AddNumberToObject(j, "out_before", (double)r.before_out) ||
+	      !cJSON_AddNumberToObject(j, "in_before", (double)r.before_in) ||
+	      !cJSON_AddBoolToObject(j, "older", older)))) {
 		cJSON_Delete(j);
 		return IC_ERR_NOMEM;
 	}

@@ -28,6 +28,26 @@ struct ic_conv;
 /** The name to show for a correspondent: h-card name, else the URL. */
 const char *ic_page_peer_label(const struct ic_conv *c);
 
+struct ic_owner;
+
+/**
+ * The conversation list (issue 14): message requests (with accept,
+ * decline, block; their forms come back to @p here) and the open
+ * conversations, newest activity first, each with avatar, name, preview
+ * of the last message, time and unread count.  @p current, when not
+ * NULL, is the id of the conversation shown beside it (aria-current).
+ */
+enum ic_err ic_page_sidebar(struct ic_req *req, const struct ic_owner *o,
+                            const char *here, const char *current);
+
+/**
+ * A correspondent's photo (@p photo from their h-card, when it is a safe
+ * URL) or else the initials of @p name on a colour chosen by @p peer:
+ * `img.avatar.photo` or `span.avatar.avN` (N from a hash of the URL).
+ */
+enum ic_err ic_page_avatar(struct ic_req *req, const char *peer,
+                           const char *name, const char *photo);
+
 /**
  * Answer @p body (JSON, deleted here) with a weak ETag of its bytes, or
  * 304 when the request's If-None-Match has it already.

@@ -142,17 +142,38 @@ class Pages(unittest.TestCase):
 
         seen = settle(both, [alice, bob])
         self.assertEqual(seen, [("out", "Hello <script>x()</script> Bob"), ("in", "Hi Alice")])
+
+        # Issue 14: an address in a message is a link on the other side's
+        # page (escaped first; rel noopener noreferrer nofollow), in a
+        # bubble, after a day separator, with the list beside it and a way
+        # back; the page stays tidy-clean.
+        r = A.post(alice.b("send"), {"to": bob.url, "text": "see https://example.com/x?a=1&b=2.\nbye",
+                                     "next": alice.b("feed/with/" + conv_a)})
+        self.assertEqual(r.status, 303, r.body[:300])
+        settle(lambda: len(api(B, "feed/api/with/" + conv_b)["messages"]) == 3, [alice, bob])
+        page = B.get(bob.b("feed/with/" + conv_b)).body.decode()
+        self.assertIn('<a href="https://example.com/x?a=1&amp;b=2" rel="noopener noreferrer nofollow">'
+                      'https://example.com/x?a=1&amp;b=2</a>.', page)
+        self.assertIn('<li class="day" data-day="', page)
+        self.assertIn('<div class="bubble">', page)
+        self.assertIn('<a id="back" class="back"', page)
+        self.assertIn('aria-current="page"', page)
+        tidy_clean(self, page.encode())
+        inbox = api(B, "feed/api/inbox")["conversations"][0]
+        self.assertEqual(inbox["preview"], "see https://example.com/x?a=1&b=2. bye")
         # Bob's token read the page holding alice's message: "fetched".
         out = [m for m in api(A, "feed/api/with/" + conv_a)["messages"] if m["dir"] == "out"]
         self.assertEqual(out[0]["state"], "fetched")
 
         # ETag: an unchanged conversation is a 304 without a body.
+        msgs = api(A, "feed/api/with/" + conv_a)["messages"]
+        self.assertEqual(len(msgs), 3)
         r1 = A.get(alice.b("feed/api/with/" + conv_a))
         r2 = A.get(alice.b("feed/api/with/" + conv_a), {"If-None-Match": r1.header("ETag")})
         self.assertEqual(r2.status, 304)
         self.assertEqual(r2.body, b"")
         # ?out=N&in=M: only what is newer.
-        later = api(A, "feed/api/with/%s?out=1&in=1" % conv_a)
+        later = api(A, "feed/api/with/%s?out=2&in=1" % conv_a)
         self.assertEqual(later["messages"], [])
 
         # Alice blocks bob: his next message never arrives (TS-5, TE-12).

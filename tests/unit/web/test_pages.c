@@ -264,7 +264,8 @@ test_pages_conversation_escapes_text_keeps_sanitized_html_sec_11(void **state)
 	                       "img class=\"photo\" "
 	                       "src=\"https://bob.example/photo.jpg\""));
 	assert_non_null(strstr(r.body, "form id=\"compose\""));
-	assert_non_null(strstr(r.body, "<label for=\"text\">Message</label>"));
+	assert_non_null(strstr(
+	        r.body, "<label for=\"text\" class=\"vh\">Message</label>"));
 	assert_non_null(strstr(r.body, "name=\"to\" value=\"" BOB "\""));
 	/* In time order: out 1, in 1, out 2, in 2, out 3. */
 	in1 = strstr(r.body, "id=\"m-i-1\"");
@@ -279,16 +280,23 @@ test_pages_conversation_escapes_text_keeps_sanitized_html_sec_11(void **state)
 	ic_fx_done(&r);
 }
 
-/* The first .state after @p item says @p want. */
+/* The first .state after @p item says @p want: as its data-state (the
+ * mark the style sheet draws) and as its text (the text alternative). */
 static void assert_state(const char *item, const char *want)
 {
-	const char *st = strstr(item, "class=\"state\">");
+	const char *st = strstr(item, "class=\"state\" data-state=\"");
+	const char *vh;
 	size_t n = strlen(want);
 
 	assert_non_null(st);
-	st += strlen("class=\"state\">");
+	st += strlen("class=\"state\" data-state=\"");
 	assert_memory_equal(st, want, n);
-	assert_int_equal(st[n], '<');
+	assert_int_equal(st[n], '"');
+	vh = strstr(st, "<span class=\"vh\">");
+	assert_non_null(vh);
+	vh += strlen("<span class=\"vh\">");
+	assert_memory_equal(vh, want, n);
+	assert_int_equal(vh[n], '<');
 }
 
 static void test_pages_conversation_delivery_states(void **state)
@@ -576,6 +584,110 @@ static void test_pages_api_conversation_delivery_states(void **state)
 	ic_fx_done(&r);
 }
 
+/* --- The messenger (issue 14) ------------------------------------------------
+ */
+
+static void test_pages_inbox_list_avatar_preview_time(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+	const char *a, *c;
+
+	page(fx, &r, "/", true);
+	assert_owner_page(&r);
+	a = strstr(r.body, "data-conv=\"" CONV_A "\"");
+	assert_non_null(a);
+	/* Bob's photo; the last message is ours: "You: ". */
+	assert_non_null(strstr(a, "<img class=\"avatar photo\" "
+	                          "src=\"https://bob.example/photo.jpg\""));
+	assert_non_null(strstr(a, "<span class=\"preview\">You: third from "
+	                          "us</span>"));
+	assert_non_null(strstr(a, "<time class=\"when\" datetime=\""));
+	assert_non_null(strstr(a, "<span class=\"unread\" data-count=\"2\">2"));
+	/* Carol, a request without a name or photo: her initial on a colour
+	 * class, in the requests' own section before the conversations. */
+	c = strstr(r.body, "class=\"request\" data-peer=\"" CAROL "\"");
+	assert_non_null(c);
+	assert_true(c < a);
+	assert_non_null(strstr(c, "<span class=\"avatar av"));
+	assert_non_null(strstr(c, "aria-hidden=\"true\">C</span>"));
+	assert_non_null(strstr(c, "No messages yet"));
+	ic_fx_done(&r);
+}
+
+static void test_pages_conversation_bubbles_days_and_back(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+	const char *day;
+
+	page(fx, &r, "/with/" CONV_A, true);
+	assert_owner_page(&r);
+	/* The list beside it, this one marked current; a way back. */
+	assert_non_null(strstr(r.body, "id=\"sidebar\""));
+	assert_non_null(strstr(r.body, "aria-current=\"page\""));
+	assert_non_null(strstr(r.body, "<a id=\"back\" class=\"back\""));
+	/* One day separator before the first message (all on one day). */
+	day = strstr(r.body, "<li class=\"day\" data-day=\"");
+	assert_non_null(day);
+	assert_null(strstr(day + 1, "<li class=\"day\""));
+	assert_true(day < strstr(r.body, "id=\"m-o-1\""));
+	assert_non_null(strstr(r.body, "<div class=\"bubble\">"));
+	assert_non_null(strstr(r.body, "<span class=\"author vh\">You</span>"));
+	/* All five fit: no "older messages". */
+	assert_null(strstr(r.body, "id=\"older\""));
+	ic_fx_done(&r);
+}
+
+static void test_pages_conversation_older_page(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+	struct ic_fx_call c = {.program = "feed",
+	                       .method = "GET",
+	                       .path = "/with/" CONV_A,
+	                       .query = "out_before=3&in_before=2"};
+
+	c.cookie = ic_fx_cookie(fx, SID);
+	ic_fx_run(fx, feed_routes, 5, &c, &r);
+	assert_owner_page(&r);
+	assert_non_null(strstr(r.body, "id=\"m-o-1\""));
+	assert_non_null(strstr(r.body, "id=\"m-o-2\""));
+	assert_non_null(strstr(r.body, "id=\"m-i-1\""));
+	assert_null(strstr(r.body, "id=\"m-o-3\""));
+	assert_null(strstr(r.body, "id=\"m-i-2\""));
+	ic_fx_done(&r);
+	api(fx, &r, "/api/with/" CONV_A, "out_before=3&in_before=2", NULL);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(
+	        cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "messages")), 3);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(r.json, "older")));
+	assert_int_equal(cJSON_GetObjectItem(r.json, "out_before")->valuedouble,
+	                 1);
+	ic_fx_done(&r);
+}
+
+static void test_pages_api_inbox_preview_and_activity(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_fx_run r;
+	const cJSON *first;
+
+	api(fx, &r, "/api/inbox", NULL, NULL);
+	assert_int_equal(r.status, 200);
+	/* Newest activity first: Bob's last message (1790000300) is newer
+	 * than Carol's request (1790000100). */
+	first = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "conversations"),
+	                           0);
+	assert_string_equal(cJSON_GetObjectItem(first, "id")->valuestring,
+	                    CONV_A);
+	assert_string_equal(cJSON_GetObjectItem(first, "preview")->valuestring,
+	                    "You: third from us");
+	assert_int_equal(cJSON_GetObjectItem(first, "activity")->valuedouble,
+	                 1790000400);
+	ic_fx_done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,6 +707,10 @@ int main(void)
 	        T(test_pages_api_inbox_etag_changes_with_content),
 	        T(test_pages_api_conversation_after_out_seq),
 	        T(test_pages_api_conversation_delivery_states),
+	        T(test_pages_inbox_list_avatar_preview_time),
+	        T(test_pages_conversation_bubbles_days_and_back),
+	        T(test_pages_conversation_older_page),
+	        T(test_pages_api_inbox_preview_and_activity),
 #undef T
 	};
 
