@@ -332,6 +332,17 @@ enum ic_err ic_store_txn_get_json(struct ic_store_txn *t, struct ic_arena *a,
  */
 enum ic_err ic_store_reader_check(struct ic_store *st, int *dead, char *errbuf);
 
+/**
+ * Let go of the pages of the map this process has touched (madvise
+ * MADV_DONTNEED): a read of the whole history (a stream, an export)
+ * touches every page of data.mdb once, and they would stay counted in the
+ * process's resident size although the kernel can drop them at will.
+ * Nothing is lost: they stay in the page cache and fault back in on the
+ * next read.  Call it between transactions only (it does nothing while
+ * one runs); no error: at worst the pages stay.
+ */
+void ic_store_drop_resident(struct ic_store *st);
+
 /** The map size this process uses now, in bytes (status page, tests). */
 size_t ic_store_map_size(struct ic_store *st);
 
