@@ -18,6 +18,7 @@
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
 #include "programs.h"
+#include "web/backup.h"
 #include "web/views.h"
 #include "websub/websub_hub_endpoint.h"
 
@@ -117,6 +118,17 @@ static enum ic_err cmd_conversation(struct ic_req *req, int argc, char **argv)
 	return ic_view_conversation(req, url, &opt);
 }
 
+/* The owner's read face backs the site up: a backup only reads the store
+ * (one read transaction), and feed links no network code. */
+static enum ic_err cmd_backup(struct ic_req *req, int argc, char **argv)
+{
+	if (argc != 2)
+		return ic_fail(
+		        req->errbuf, IC_ERR_BAD_INPUT,
+		        "--backup takes one directory, which it creates");
+	return ic_backup_make(req, argv[1]);
+}
+
 static const struct ic_cli_cmd cmds[] = {
         {"--inbox", "[--json]", cmd_inbox, true,
          "conversations, newest first; message requests marked"},
@@ -128,6 +140,9 @@ static const struct ic_cli_cmd cmds[] = {
                                    "bounds of the page before (--out-before/--in-before, as the "
                                    "page's \"Older messages\"); --all: every message, streamed "
                                    "(marks them read)"},
+        {"--backup", "DIR", cmd_backup, true,
+         "hot copy of the store into the new directory DIR, with "
+         "RESTORE.txt (restore: README \"Back up and restore\")"},
 };
 
 const struct ic_program ic_program_feed = {

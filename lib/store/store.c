@@ -815,6 +815,17 @@ enum ic_err ic_store_reader_check(struct ic_store *st, int *dead, char *errbuf)
 	return store_error(errbuf, rc, "mdb_reader_check", "");
 }
 
+enum ic_err ic_store_copy(struct ic_store *st, const char *dir, char *errbuf)
+{
+	/* A read transaction's snapshot, walked and written compacted
+	 * (free pages left out): writers go on meanwhile, and the copy is
+	 * the store as one commit left it.  LMDB creates dir/data.mdb with
+	 * O_EXCL, so an existing copy is never overwritten. */
+	int rc = mdb_env_copy2(st->env, dir, MDB_CP_COMPACT);
+
+	return store_error(errbuf, rc, "mdb_env_copy2", dir);
+}
+
 void ic_store_drop_resident(struct ic_store *st)
 {
 	long page = sysconf(_SC_PAGESIZE);
