@@ -19,6 +19,7 @@
 #include "cgi/program.h"
 #include "programs.h"
 #include "web/backup.h"
+#include "web/export.h"
 #include "web/views.h"
 #include "websub/websub_hub_endpoint.h"
 
@@ -129,6 +130,15 @@ static enum ic_err cmd_backup(struct ic_req *req, int argc, char **argv)
 	return ic_backup_make(req, argv[1]);
 }
 
+static enum ic_err cmd_export(struct ic_req *req, int argc, char **argv)
+{
+	if (argc != 2)
+		return ic_fail(
+		        req->errbuf, IC_ERR_BAD_INPUT,
+		        "--export takes one directory, which it creates");
+	return ic_export_make(req, argv[1]);
+}
+
 static const struct ic_cli_cmd cmds[] = {
         {"--inbox", "[--json]", cmd_inbox, true,
          "conversations, newest first; message requests marked"},
@@ -140,6 +150,10 @@ static const struct ic_cli_cmd cmds[] = {
                                    "bounds of the page before (--out-before/--in-before, as the "
                                    "page's \"Older messages\"); --all: every message, streamed "
                                    "(marks them read)"},
+        {"--export", "DIR", cmd_export, true,
+         "every conversation into the new directory DIR as mf2 HTML "
+         "(index.html) and mf2 JSON (messages.json), readable without "
+         "IndieChat"},
         {"--backup", "DIR", cmd_backup, true,
          "hot copy of the store into the new directory DIR, with "
          "RESTORE.txt (restore: README \"Back up and restore\")"},

@@ -6,7 +6,8 @@ scripts/bench fills one).  The default view is one page (the newest
 IC_PAGE_MESSAGES, as the conversation page), the pages walked back with
 --out-before/--in-before give every message once, and `--all --json`
 streams them all as one valid JSON object.  Peak RSS (ru_maxrss, through
-tests/bench/peak_rss) of the page and of the stream is measured at a few
+tests/bench/peak_rss) of the page, of the stream and of `feed --export`
+(test_export checks what it writes) is measured at a few
 messages and at HISTORY: the heap does not grow with the history, so the
 check is a memory bound, never a timing: within 3 MiB of the small one
 (the old view held all 20,000 messages: 54 MiB).  ru_maxrss also counts
@@ -68,8 +69,10 @@ class History(unittest.TestCase):
         self.assertEqual([m["text"] for m in few["messages"]],
                          ["Hello Bob", "Hi Alice, got it", "Second one"])
         self.assertFalse(few["older"])
+        place = apache.run_as_site_user(["mktemp", "-d"]).stdout.decode().strip()
         small = {"page": peak_rss_kib(alice, "--conversation", bob.url, "--json"),
-                 "all": peak_rss_kib(alice, "--conversation", bob.url, "--all", "--json")}
+                 "all": peak_rss_kib(alice, "--conversation", bob.url, "--all", "--json"),
+                 "export": peak_rss_kib(alice, "--export", os.path.join(place, "small"))}
 
         bench = apache.tool("tests/bench/send_bench")
         if bench is None:
@@ -79,11 +82,13 @@ class History(unittest.TestCase):
                                     timeout=600)
         self.assertEqual(p.returncode, 0, p.stderr)
         big = {"page": peak_rss_kib(alice, "--conversation", bob.url, "--json"),
-               "all": peak_rss_kib(alice, "--conversation", bob.url, "--all", "--json")}
+               "all": peak_rss_kib(alice, "--conversation", bob.url, "--all", "--json"),
+               "export": peak_rss_kib(alice, "--export", os.path.join(place, "big"))}
         mdb = os.path.getsize(os.path.join(alice.data_dir, "data.mdb"))
-        print("\n# feed --conversation peak RSS, 3 -> %d messages: page %d -> %d KiB, "
-              "--all --json %d -> %d KiB (data.mdb %d KiB)"
-              % (HISTORY, small["page"], big["page"], small["all"], big["all"], mdb // 1024))
+        print("\n# peak RSS, 3 -> %d messages: feed --conversation %d -> %d KiB, "
+              "--all --json %d -> %d KiB, --export %d -> %d KiB (data.mdb %d KiB)"
+              % (HISTORY, small["page"], big["page"], small["all"], big["all"],
+                 small["export"], big["export"], mdb // 1024))
 
         # Memory bound: what the program holds does not grow with the
         # history (the file is several times the bound).
@@ -104,6 +109,13 @@ class History(unittest.TestCase):
         self.assertEqual([m["text"] for m in everything[:3]],
                          ["Hello Bob", "Hi Alice, got it", "Second one"])
         type(self).everything = everything
+        # The export of that history is whole, and its JSON parses.
+        r = apache.run_as_site_user(["/bin/sh", "-c", 'cat "$0"/*/messages.json',
+                                     os.path.join(place, "big")], timeout=120)
+        entries = json.loads(r.stdout)["items"][0]["children"]
+        self.assertEqual(len(entries), HISTORY)
+        self.assertEqual([e["properties"]["uid"][0] for e in entries],
+                         [m["uid"] for m in everything])
 
     def test_2_pages_walked_back_give_every_message_once(self):
         if not hasattr(type(self), "everything"):
