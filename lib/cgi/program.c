@@ -254,7 +254,7 @@ static void print_help(const struct ic_program *prog)
 	printf("  %-28s %s\n", "--help", "print this help");
 	printf("  %-28s %s\n", "--version", "print the version");
 	for (size_t i = 0; i < prog->ncmds; i++) {
-		char syn[64];
+		char syn[96];
 
 		snprintf(syn, sizeof(syn), "%s %s", prog->cmds[i].option,
 		         prog->cmds[i].args);
