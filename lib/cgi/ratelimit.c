@@ -128,8 +128,7 @@ static enum ic_err known_in_txn(struct ic_store_txn *t, struct judge *j,
 	rc = ic_store_conv_by_peer_in_txn(t, j->req->arena, c.peer, &conv);
 	if (rc == IC_ERR_NOT_FOUND)
 		return IC_OK;
-	*known = rc == IC_OK && (conv.state == IC_CONV_INVITED ||
-	                         conv.state == IC_CONV_ACTIVE);
+	*known = rc == IC_OK && ic_conv_chosen(conv.state);
 	return rc;
 }
 
