@@ -208,10 +208,16 @@ const char *ic_cgi_cookie(struct ic_req *req, const char *name);
 const char *ic_req_param(const struct ic_req *req, const char *name);
 
 /**
- * Open the site's store on first use and return it.
+ * Open the site's store on first use and return it.  A FastCGI responder
+ * (req->fastcgi) keeps it open for its next request to the same data_dir;
+ * ic_cgi_req_free() closes any other.
  * @return IC_OK, or the store's error (message in req->errbuf).
  */
 enum ic_err ic_req_store(struct ic_req *req, struct ic_store **out);
+
+/** In a child forked from a FastCGI responder: the kept store is the
+ * parent's, never to be used or closed here (LMDB and fork). */
+void ic_cgi_forget_kept_store(void);
 
 /* --- Output ----------------------------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/curl_lazy.h"
 #include "core/ic_limits.h"
 #include "core/log.h"
 #include "cgi/fcgi.h"
@@ -92,6 +93,7 @@ static void run_after(struct ic_req *req)
 	if (!child)
 		return;
 	req->store = NULL;
+	ic_cgi_forget_kept_store();
 	/* Detached, with /dev/null on fds 0-2: a responder no longer. */
 	req->fastcgi = false;
 	req->errbuf[0] = '\0';
@@ -210,6 +212,10 @@ static int serve_fastcgi(const struct ic_program *prog)
 	enum ic_err rc;
 
 	umask(077);
+	/* Loaded once, here: the children forked for the work after each
+	 * response (a fetch, a notify) inherit it instead of loading its 38
+	 * libraries each time (core/curl_lazy.h). */
+	(void)ic_curl();
 	rc = ic_fcgi_open(&f);
 	if (rc != IC_OK) {
 		ic_log(IC_LOG_ERROR, "cannot start the FastCGI responder: %s",
