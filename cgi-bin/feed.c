@@ -6,19 +6,26 @@
  */
 #include <stddef.h>
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/ic_limits.h"
 #include "feed/feed_serve.h"
 #include "web/page_conversation.h"
 #include "web/page_inbox.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
 #include "programs.h"
+#include "web/backup.h"
+#include "web/export.h"
 #include "web/views.h"
 #include "websub/websub_hub_endpoint.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define STR_(x)       #x
+#define STR(x)        STR_(x)
 
 static const struct ic_route routes[] = {
         /* method  PATH_INFO  handler            needs         summary */
@@ -57,24 +64,99 @@ static enum ic_err cmd_inbox(struct ic_req *req, int argc, char **argv)
 	return ic_view_inbox(req, want_json(argc, argv));
 }
 
+/* A page bound: a seq, digits only, at least 1. */
+static bool parse_seq(const char *s, long long *out)
+{
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0' && *out > 0;
+}
+
 static enum ic_err cmd_conversation(struct ic_req *req, int argc, char **argv)
 {
+	struct ic_view_history opt = {0};
 	const char *url = NULL;
 
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--json") != 0)
-			url = argv[i];
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		long long *bound =
+		        strcmp(a, "--out-before") == 0  ? &opt.out_before
+		        : strcmp(a, "--in-before") == 0 ? &opt.in_before
+		                                        : NULL;
+
+		if (strcmp(a, "--json") == 0)
+			opt.json = true;
+		else if (strcmp(a, "--all") == 0)
+			opt.all = true;
+		else if (bound &&
+		         !parse_seq(i + 1 < argc ? argv[i + 1] : NULL, bound))
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "%s needs a message number (1 or more)",
+			               a);
+		else if (bound)
+			i++;
+		else if (a[0] == '-' && a[1] == '-')
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "unknown option %s for --conversation",
+			               a);
+		else if (url != NULL)
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "--conversation takes one URL");
+		else
+			url = a;
+	}
 	if (url == NULL)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
 		               "--conversation needs the correspondent's URL");
-	return ic_view_conversation(req, url, want_json(argc, argv));
+	if (opt.all && (opt.out_before || opt.in_before))
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--all shows every message: it takes no "
+		               "--out-before or --in-before");
+	return ic_view_conversation(req, url, &opt);
+}
+
+/* The owner's read face backs the site up: a backup only reads the store
+ * (one read transaction), and feed links no network code. */
+static enum ic_err cmd_backup(struct ic_req *req, int argc, char **argv)
+{
+	if (argc != 2)
+		return ic_fail(
+		        req->errbuf, IC_ERR_BAD_INPUT,
+		        "--backup takes one directory, which it creates");
+	return ic_backup_make(req, argv[1]);
+}
+
+static enum ic_err cmd_export(struct ic_req *req, int argc, char **argv)
+{
+	if (argc != 2)
+		return ic_fail(
+		        req->errbuf, IC_ERR_BAD_INPUT,
+		        "--export takes one directory, which it creates");
+	return ic_export_make(req, argv[1]);
 }
 
 static const struct ic_cli_cmd cmds[] = {
         {"--inbox", "[--json]", cmd_inbox, true,
          "conversations, newest first; message requests marked"},
-        {"--conversation", "URL [--json]", cmd_conversation, true,
-         "the messages with URL, both ways, in order (marks them read)"},
+        {"--conversation",
+         "URL [--json] [--all | --out-before N --in-before M]",
+         cmd_conversation, true,
+         "the newest " STR(
+                 IC_PAGE_MESSAGES) " messages with URL, both ways, in order, and the "
+                                   "bounds of the page before (--out-before/--in-before, as the "
+                                   "page's \"Older messages\"); --all: every message, streamed "
+                                   "(marks them read)"},
+        {"--export", "DIR", cmd_export, true,
+         "every conversation into the new directory DIR as mf2 HTML "
+         "(index.html) and mf2 JSON (messages.json), readable without "
+         "IndieChat"},
+        {"--backup", "DIR", cmd_backup, true,
+         "hot copy of the store into the new directory DIR, with "
+         "RESTORE.txt (restore: README \"Back up and restore\")"},
 };
 
 const struct ic_program ic_program_feed = {

@@ -61,9 +61,30 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	return IC_OK;
 }
 
+/* send --republish: the feed pages are send's output, derived from the
+ * store; after a restore they are written again here. */
+static enum ic_err cmd_republish(struct ic_req *req, int argc, char **argv)
+{
+	size_t n;
+	enum ic_err rc;
+
+	(void)argv;
+	if (argc != 1)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--republish takes no arguments");
+	rc = ic_outbox_republish_all(req, &n, req->errbuf);
+	if (rc == IC_OK)
+		printf("republished the feed pages of %zu conversation%s\n", n,
+		       n == 1 ? "" : "s");
+	return rc;
+}
+
 static const struct ic_cli_cmd cmds[] = {
         {"--to", "URL TEXT...", cmd_to, true,
          "send TEXT to the correspondent at URL, publish, notify the hub"},
+        {"--republish", "", cmd_republish, true,
+         "write every conversation's feed pages again from the store "
+         "(after a restore)"},
 };
 
 const struct ic_program ic_program_send = {

@@ -262,8 +262,9 @@ const char *ic_cgi_reason(int status);
 
 /**
  * Detach from the web server once the response is complete (DESIGN.md
- * "Work after the response"): flush stdout, fork; the child calls setsid()
- * and forks again, the middle process exits, the grandchild points fds
+ * "Work after the response"): flush stdout, fork; the child points fds 0-2
+ * at /dev/null (the response ends sooner), calls setsid() and forks
+ * again, the middle process exits, the grandchild points fds
  * 0-2 at /dev/null, closes every other descriptor except those in
  * @p keep_fds (terminated by -1, may be NULL) and returns; the original
  * process points 0-2 at /dev/null (unless @p keep_stdio: a FastCGI
@@ -276,5 +277,15 @@ const char *ic_cgi_reason(int status);
  *         leaves the work for lazy maintenance).
  */
 enum ic_err ic_cgi_detach(const int *keep_fds, bool keep_stdio, bool *is_child);
+
+/**
+ * End a CGI response now: flush stdout and point fds 0-2 at /dev/null.
+ * The server ends the response at EOF on our pipes, and a client (a hub's
+ * POST, a `send` waiting for its 202) waits for that, not for this
+ * process's exit.  Call it only once the work after the response has been
+ * forked: mod_cgid kills the program when the response has ended.  Never
+ * for a FastCGI responder (its fd 0 is the listening socket).
+ */
+void ic_cgi_end_response(void);
 
 #endif /* IC_CGI_H */

@@ -166,6 +166,11 @@ static int serve_cgi(const struct ic_program *prog, char **envp)
 	}
 	respond(prog, &req, envp);
 	after_response(&req);
+	/* Not before: the server kills the program once the response has
+	 * ended, and the work after it must have been forked by then.  Not
+	 * at exit either: a process that maps libcurl's 38 libraries takes
+	 * milliseconds to unmap them before its descriptors close. */
+	ic_cgi_end_response();
 	ic_cgi_req_free(&req);
 	return 0;
 }
@@ -249,7 +254,7 @@ static void print_help(const struct ic_program *prog)
 	printf("  %-28s %s\n", "--help", "print this help");
 	printf("  %-28s %s\n", "--version", "print the version");
 	for (size_t i = 0; i < prog->ncmds; i++) {
-		char syn[64];
+		char syn[96];
 
 		snprintf(syn, sizeof(syn), "%s %s", prog->cmds[i].option,
 		         prog->cmds[i].args);

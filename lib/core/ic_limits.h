@@ -453,6 +453,12 @@ _Static_assert(IC_HUB_LEASE_MIN <= IC_HUB_LEASE_DEFAULT &&
 /* Messages of each direction the conversation page shows, so its cost
  * does not grow with the history. */
 #define IC_PAGE_MESSAGES 100
+/* Messages of each direction a history stream (`feed --conversation
+ * --all`, `feed --export`) reads in one short read transaction into one
+ * arena, freed before the next (store/store_history.h): its memory is two
+ * chunks whatever the length of the history.  64 full-size messages are
+ * a few MiB; typical ones a few tens of KiB. */
+#define IC_HISTORY_CHUNK 64
 /* Message requests the inbox shows at once (anyone can send one). */
 #define IC_PAGE_MAX_REQUESTS 50
 

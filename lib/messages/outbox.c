@@ -284,8 +284,8 @@ static enum ic_err write_page(struct ic_req *req, struct ic_store *st,
  * just the newest: two sends racing over a page boundary, or a publish
  * that failed, would otherwise leave a message on no page at all.
  */
-enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
-                              char *errbuf)
+static enum ic_err publish(struct ic_req *req, const char *conv_id, bool all,
+                           char *errbuf)
 {
 	struct page_ctx c;
 	struct published_ctx done = {req, conv_id, 0};
@@ -308,13 +308,63 @@ enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
 	rc = write_page(req, st, dir, conv_id, 0, &c, errbuf);
 	newest = c.page;
 	done.seq = c.conv.out_seq;
-	first = ic_site_page_of(c.conv.published_seq + 1, c.conv.page_size);
+	first = all ? 1
+	            : ic_site_page_of(c.conv.published_seq + 1,
+	                              c.conv.page_size);
 	for (long long n = first < 1 ? 1 : first; rc == IC_OK && n < newest;
 	     n++)
 		rc = write_page(req, st, dir, conv_id, n, &c, errbuf);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, published_txn, &done, errbuf);
 	close(lock);
+	return rc;
+}
+
+enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
+                              char *errbuf)
+{
+	return publish(req, conv_id, false, errbuf);
+}
+
+struct list_ctx {
+	struct ic_req *req;
+	struct ic_conv *convs;
+	size_t n;
+};
+
+static enum ic_err list_txn(struct ic_store_txn *t, void *p)
+{
+	struct list_ctx *c = p;
+
+	return ic_store_conv_list_in_txn(t, c->req->arena, &c->convs, &c->n);
+}
+
+/* A conversation has a feed once we invited or accepted them (handshake.c
+ * publishes then) or sent them something; a message request we never
+ * answered, or declined, has none and gets none. */
+static bool has_feed(const struct ic_conv *c)
+{
+	return c->out_seq > 0 ||
+	       (c->state != IC_CONV_REQUEST && c->state != IC_CONV_DECLINED);
+}
+
+enum ic_err ic_outbox_republish_all(struct ic_req *req, size_t *done,
+                                    char *errbuf)
+{
+	struct list_ctx c = {req, NULL, 0};
+	struct ic_store *st;
+	enum ic_err rc = ic_req_store(req, &st);
+
+	*done = 0;
+	if (rc == IC_OK)
+		rc = ic_store_view(st, list_txn, &c, errbuf);
+	for (size_t i = 0; rc == IC_OK && i < c.n; i++) {
+		if (!has_feed(&c.convs[i]))
+			continue;
+		rc = publish(req, c.convs[i].id, true, errbuf);
+		if (rc == IC_OK)
+			(*done)++;
+	}
 	return rc;
 }
 

@@ -38,6 +38,18 @@ enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
                               char *errbuf);
 
 /**
+ * Write every page and stub of every conversation that has a feed again
+ * from LMDB: after a restore (web/backup.h), where feeds/ is not part of
+ * the backup because it is derived, or when feeds/ was lost.  Pages are
+ * written one at a time (memory of one page).  `send --republish`.
+ * @param[out] done  conversations written.
+ * @return IC_OK; store and file errors (what was written stays; run it
+ *         again).
+ */
+enum ic_err ic_outbox_republish_all(struct ic_req *req, size_t *done,
+                                    char *errbuf);
+
+/**
  * Tell the hub that conversation @p conv_id's topic changed: the built-in
  * hub POSTs the stub to each subscriber (signed), an external hub gets
  * hub.mode=publish (WS-P-5).  Success cancels the "notify" due job;

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "core/curl_lazy.h"
 
 #include "core/buf.h"
 #include "core/ic_limits.h"

@@ -9,10 +9,13 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
@@ -48,6 +51,10 @@ struct ic_store {
 	MDB_dbi dbi[IC_DB__COUNT];
 	unsigned open_txns; /* running transactions: the map may change at 0 */
 	bool dry_run;       /* ic_store_set_dry_run(): roll back every write */
+	/* The span of the map that read transactions handed out since the
+	 * store was opened (values of a read-only transaction always point
+	 * into the map); NULL when none. */
+	const char *touched_lo, *touched_hi;
 };
 
 struct ic_store_txn {
@@ -253,6 +260,22 @@ static enum ic_err check_write(struct ic_store_txn *t, enum ic_store_db db,
 	return check_key(t, db, klen);
 }
 
+/* Remember where a read-only transaction looked into the map, for
+ * ic_store_drop_resident() (a write transaction's values may be copies
+ * outside it). */
+static void touched(struct ic_store_txn *t, const MDB_val *v)
+{
+	const char *p = v->mv_data;
+	struct ic_store *st = t->st;
+
+	if (!t->readonly || p == NULL)
+		return;
+	if (st->touched_lo == NULL || p < st->touched_lo)
+		st->touched_lo = p;
+	if (st->touched_hi == NULL || p + v->mv_size > st->touched_hi)
+		st->touched_hi = p + v->mv_size;
+}
+
 enum ic_err ic_store_txn_get(struct ic_store_txn *t, enum ic_store_db db,
                              const void *key, size_t klen, const void **val,
                              size_t *vlen)
@@ -268,6 +291,7 @@ enum ic_err ic_store_txn_get(struct ic_store_txn *t, enum ic_store_db db,
 	rc = mdb_get(t->txn, t->st->dbi[db], &k, &v);
 	if (rc != 0)
 		return store_error(t->errbuf, rc, "mdb_get", db_names[db]);
+	touched(t, &v);
 	*val = v.mv_data;
 	*vlen = v.mv_size;
 	return IC_OK;
@@ -343,6 +367,7 @@ enum ic_err ic_store_txn_scan_from(struct ic_store_txn *t, enum ic_store_db db,
 		if (plen > 0 &&
 		    (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
 			break; /* past the prefix: keys are sorted */
+		touched(t, &v);
 		r = cb(k.mv_data, k.mv_size, v.mv_data, v.mv_size, ctx);
 		if (r == IC_OK)
 			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -788,6 +813,39 @@ enum ic_err ic_store_reader_check(struct ic_store *st, int *dead, char *errbuf)
 	if (dead)
 		*dead = n;
 	return store_error(errbuf, rc, "mdb_reader_check", "");
+}
+
+enum ic_err ic_store_copy(struct ic_store *st, const char *dir, char *errbuf)
+{
+	/* A read transaction's snapshot, walked and written compacted
+	 * (free pages left out): writers go on meanwhile, and the copy is
+	 * the store as one commit left it.  LMDB creates dir/data.mdb with
+	 * O_EXCL, so an existing copy is never overwritten. */
+	int rc = mdb_env_copy2(st->env, dir, MDB_CP_COMPACT);
+
+	return store_error(errbuf, rc, "mdb_env_copy2", dir);
+}
+
+void ic_store_drop_resident(struct ic_store *st)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t lo, hi;
+
+	/* Only between transactions: nothing points into the map then.
+	 * LMDB does not tell where its map is (me_mapaddr is set for
+	 * MDB_FIXEDMAP only), so this is the span reads handed out, inside
+	 * the one mapping, kept since the store was opened: the kernel maps
+	 * a page's neighbours on a fault (fault-around), and they lie in
+	 * that span but rarely in the last read's.  MADV_DONTNEED on a shared
+	 * file mapping unmaps this process's pages and loses no data: they stay
+	 * in the page cache, clean, and the next read faults them back in.  A
+	 * failure changes nothing. */
+	if (st == NULL || st->open_txns > 0 || st->touched_lo == NULL ||
+	    page <= 0)
+		return;
+	lo = (uintptr_t)st->touched_lo & ~((uintptr_t)page - 1);
+	hi = (uintptr_t)st->touched_hi;
+	(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 size_t ic_store_map_size(struct ic_store *st)

@@ -332,6 +332,28 @@ enum ic_err ic_store_txn_get_json(struct ic_store_txn *t, struct ic_arena *a,
  */
 enum ic_err ic_store_reader_check(struct ic_store *st, int *dead, char *errbuf);
 
+/**
+ * A consistent hot copy of the environment into @p dir/data.mdb
+ * (mdb_env_copy2 with MDB_CP_COMPACT): the snapshot of one read
+ * transaction, so other processes may write while it runs.  @p dir must
+ * exist and hold no data.mdb.  No lock.mdb is written: the copy opens as
+ * a store of its own (web/backup.h says how it is restored).
+ * @return IC_OK; IC_ERR_DATABASE or IC_ERR_IO with mdb_strerror()'s text
+ *         (e.g. "File exists", "No space left on device").
+ */
+enum ic_err ic_store_copy(struct ic_store *st, const char *dir, char *errbuf);
+
+/**
+ * Let go of the pages of the map this process has touched (madvise
+ * MADV_DONTNEED): a read of the whole history (a stream, an export)
+ * touches every page of data.mdb once, and they would stay counted in the
+ * process's resident size although the kernel can drop them at will.
+ * Nothing is lost: they stay in the page cache and fault back in on the
+ * next read.  Call it between transactions only (it does nothing while
+ * one runs); no error: at worst the pages stay.
+ */
+void ic_store_drop_resident(struct ic_store *st);
+
 /** The map size this process uses now, in bytes (status page, tests). */
 size_t ic_store_map_size(struct ic_store *st);
 

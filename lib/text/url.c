@@ -13,7 +13,7 @@
 #include "text/url.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
+#include "core/curl_lazy.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -13,6 +13,7 @@
 
 #include "cgi/page.h"
 #include "store/store_conv.h"
+#include "store/store_history.h"
 #include "store/store_msg.h"
 
 /* Candidate spellings of what the owner typed, most likely first. */
@@ -204,105 +205,182 @@ enum ic_err ic_view_inbox(struct ic_req *req, bool json)
 	return IC_OK;
 }
 
-struct conv_ctx {
-	struct ic_req *req;
-	struct find_ctx *f;
-	struct ic_msg *out, *in;
-	size_t nout, nin;
-};
-
-static enum ic_err conv_txn(struct ic_store_txn *t, void *p)
-{
-	struct conv_ctx *c = p;
-	struct ic_conv *v = &c->f->conv;
-	enum ic_err rc = ic_store_msg_range_in_txn(
-	        t, c->req->arena, v->id, 'o', 1, v->out_seq, &c->out, &c->nout);
-
-	if (rc == IC_OK)
-		rc = ic_store_msg_range_in_txn(t, c->req->arena, v->id, 'i', 1,
-		                               v->in_seq, &c->in, &c->nin);
-	return rc;
-}
+/* --- One conversation ---------------------------------------------------
+ *
+ * Read through store_history.h: a page is at most IC_PAGE_MESSAGES
+ * records, the whole history a stream of chunks, so neither grows with the
+ * history.  The JSON of a page or of the stream is one object whose
+ * "messages" array is written a message at a time (each one printed by
+ * cJSON): valid JSON at any length, never a tree of the whole history. */
 
 static enum ic_err read_txn(struct ic_store_txn *t, void *p)
 {
-	struct conv_ctx *c = p;
+	struct find_ctx *f = p;
 	struct ic_conv conv;
-	enum ic_err rc = ic_store_conv_get_in_txn(t, c->req->arena,
-	                                          c->f->conv.id, &conv);
+	enum ic_err rc =
+	        ic_store_conv_get_in_txn(t, f->req->arena, f->conv.id, &conv);
 
 	if (rc || conv.unread == 0)
 		return rc;
 	conv.unread = 0;
-	return ic_store_conv_put_in_txn(t, c->req->arena, &conv);
+	return ic_store_conv_put_in_txn(t, f->req->arena, &conv);
 }
 
-enum ic_err ic_view_conversation(struct ic_req *req, const char *url, bool json)
+static cJSON *msg_json(const struct ic_msg *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	char when[32];
+
+	iso_time(m->published, when);
+	if (o == NULL ||
+	    !cJSON_AddStringToObject(o, "direction",
+	                             m->dir == 'o' ? "out" : "in") ||
+	    !cJSON_AddNumberToObject(o, "seq", (double)m->seq) ||
+	    !cJSON_AddStringToObject(o, "uid", m->uid ? m->uid : "") ||
+	    !cJSON_AddStringToObject(o, "published", when) ||
+	    !cJSON_AddStringToObject(o, "text", m->text ? m->text : "") ||
+	    (m->html && !cJSON_AddStringToObject(o, "html", m->html))) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Print @p j unformatted (one line) and free it. */
+static enum ic_err put_json(FILE *out, cJSON *j)
+{
+	char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+
+	cJSON_Delete(j);
+	if (s == NULL)
+		return IC_ERR_NOMEM;
+	fputs(s, out);
+	cJSON_free(s);
+	return IC_OK;
+}
+
+/* The members of @p head, then the opening of "messages": the JSON
+ * object a stream of messages goes into.  Frees @p head. */
+static enum ic_err json_begin(FILE *out, cJSON *head)
+{
+	enum ic_err rc = head ? IC_OK : IC_ERR_NOMEM;
+
+	fputs("{\n", out);
+	for (cJSON *c = head ? head->child : NULL; rc == IC_OK && c;
+	     c = c->next) {
+		fputs("  ", out);
+		rc = put_json(out, cJSON_CreateString(c->string));
+		fputs(": ", out);
+		if (rc == IC_OK)
+			rc = put_json(out, cJSON_Duplicate(c, true));
+		fputs(",\n", out);
+	}
+	cJSON_Delete(head);
+	fputs("  \"messages\": [", out);
+	return rc;
+}
+
+static void json_end(FILE *out)
+{
+	fputs("\n  ]\n}\n", out);
+}
+
+struct show {
+	struct ic_req *req;
+	bool json;
+	bool begun; /* the JSON object is open: close it, whatever happens */
+	size_t n;   /* messages shown so far */
+};
+
+static enum ic_err show_one(const struct ic_msg *m, void *p)
+{
+	struct show *s = p;
+	char when[32];
+
+	if (s->json) {
+		fputs(s->n++ ? ",\n    " : "\n    ", s->req->out);
+		return put_json(s->req->out, msg_json(m));
+	}
+	s->n++;
+	iso_time(m->published, when);
+	fprintf(s->req->out, "%s %s ", when, m->dir == 'o' ? ">>" : "<<");
+	print_clean(s->req->out, m->text ? m->text : "");
+	fputc('\n', s->req->out);
+	return ferror(s->req->out) ? IC_ERR_IO : IC_OK;
+}
+
+/* The header: the conversation (and, for a page, where the older ones
+ * are), as JSON members or as a line. */
+static enum ic_err show_begin(struct show *s, const struct ic_conv *c,
+                              const char *url,
+                              const struct ic_history_page *page)
+{
+	FILE *out = s->req->out;
+
+	if (s->json) {
+		cJSON *head = conv_json(c);
+
+		if (head && page &&
+		    (!cJSON_AddBoolToObject(head, "older", page->older) ||
+		     !cJSON_AddNumberToObject(head, "out_before",
+		                              (double)page->out_before) ||
+		     !cJSON_AddNumberToObject(head, "in_before",
+		                              (double)page->in_before))) {
+			cJSON_Delete(head);
+			return IC_ERR_NOMEM;
+		}
+		s->begun = true;
+		return json_begin(out, head);
+	}
+	fputs("Conversation with ", out);
+	print_clean(out, c->peer);
+	fprintf(out, " (%s)\n", ic_conv_state_name(c->state));
+	if (page && page->older) {
+		fputs("Older messages: feed --conversation ", out);
+		print_clean(out, url);
+		fprintf(out, " --out-before %lld --in-before %lld\n",
+		        page->out_before, page->in_before);
+	}
+	return IC_OK;
+}
+
+enum ic_err ic_view_conversation(struct ic_req *req, const char *url,
+                                 const struct ic_view_history *opt)
 {
 	struct find_ctx f;
-	struct conv_ctx c = {req, &f, NULL, NULL, 0, 0};
+	struct show s = {req, opt->json, false, 0};
 	struct ic_store *st;
-	const struct ic_msg **all;
-	size_t n;
 	enum ic_err rc = find(req, url, &f);
 
 	if (rc == IC_OK)
 		rc = ic_req_store(req, &st);
-	if (rc == IC_OK)
-		rc = ic_store_view(st, conv_txn, &c, req->errbuf);
-	if (rc == IC_OK)
-		rc = ic_store_update(st, read_txn, &c, req->errbuf);
+	/* Read, as a browser does on opening it (page_conversation.h). */
+	if (rc == IC_OK && f.conv.unread > 0)
+		rc = ic_store_update(st, read_txn, &f, req->errbuf);
 	if (rc != IC_OK)
 		return rc;
-	n = c.nout + c.nin;
-	all = ic_arena_calloc(req->arena, n ? n : 1, sizeof(*all));
-	if (all == NULL)
-		return IC_ERR_NOMEM;
-	for (size_t i = 0; i < c.nout; i++)
-		all[i] = &c.out[i];
-	for (size_t i = 0; i < c.nin; i++)
-		all[c.nout + i] = &c.in[i];
-	qsort(all, n, sizeof(*all), ic_msg_by_time);
-	if (json) {
-		cJSON *o = conv_json(&f.conv), *msgs = cJSON_CreateArray();
+	if (opt->all) {
+		/* The header is the conversation as it was found; the
+		 * stream then holds what was stored when it began. */
+		rc = show_begin(&s, &f.conv, url, NULL);
+		if (rc == IC_OK)
+			rc = ic_store_history_each(st, req->arena, f.conv.id,
+			                           show_one, &s, NULL,
+			                           req->errbuf);
+	} else {
+		struct ic_history_page page;
 
-		if (o == NULL || msgs == NULL) {
-			cJSON_Delete(o);
-			cJSON_Delete(msgs);
-			return IC_ERR_NOMEM;
-		}
-		cJSON_AddItemToObject(o, "messages", msgs);
-		for (size_t i = 0; i < n; i++) {
-			cJSON *m = cJSON_CreateObject();
-			char when[32];
-
-			iso_time(all[i]->published, when);
-			if (m == NULL)
-				break;
-			cJSON_AddItemToArray(msgs, m);
-			cJSON_AddStringToObject(m, "direction",
-			                        all[i]->dir == 'o' ? "out"
-			                                           : "in");
-			cJSON_AddStringToObject(m, "uid", all[i]->uid);
-			cJSON_AddStringToObject(m, "published", when);
-			cJSON_AddStringToObject(m, "text", all[i]->text);
-			if (all[i]->html)
-				cJSON_AddStringToObject(m, "html",
-				                        all[i]->html);
-		}
-		return print_json(req, o);
+		rc = ic_store_history_page(st, req->arena, f.conv.id,
+		                           opt->out_before, opt->in_before,
+		                           &page, req->errbuf);
+		/* The unread count as found, before it was marked read. */
+		page.conv.unread = f.conv.unread;
+		if (rc == IC_OK)
+			rc = show_begin(&s, &page.conv, url, &page);
+		for (size_t i = 0; rc == IC_OK && i < page.n; i++)
+			rc = show_one(page.msgs[i], &s);
 	}
-	fputs("Conversation with ", req->out);
-	print_clean(req->out, f.conv.peer);
-	fprintf(req->out, " (%s)\n", ic_conv_state_name(f.conv.state));
-	for (size_t i = 0; i < n; i++) {
-		char when[32];
-
-		iso_time(all[i]->published, when);
-		fprintf(req->out, "%s %s ", when,
-		        all[i]->dir == 'o' ? ">>" : "<<");
-		print_clean(req->out, all[i]->text);
-		fputc('\n', req->out);
-	}
-	return IC_OK;
+	if (s.begun)
+		json_end(req->out);
+	return rc;
 }

@@ -38,7 +38,8 @@ def inbox(site):
 
 
 def conversation(site, peer):
-    return json.loads(run_ok(site, "feed", "--conversation", peer.url, "--json"))
+    """Every message with `peer` (`--all`: the default is one page)."""
+    return json.loads(run_ok(site, "feed", "--conversation", peer.url, "--all", "--json"))
 
 
 def settle(cond, sites, timeout=20):

@@ -1,0 +1,126 @@
+"""Back up and restore a site (issue 15; README "Back up and restore").
+
+alice and bob converse; `feed --backup DIR` copies alice's store while a
+send runs (a hot copy: mdb_env_copy2 inside one read transaction); then
+alice's data_dir is wiped and restored as README says: the backup's
+data.mdb into the empty data_dir, owned by the site user, and
+`send --republish` to write the feed pages again (they are derived from
+the store and not in the backup).  The conversation goes on both ways:
+the old messages are there, new ones are delivered each way, nothing is
+stored twice.
+"""
+
+import os
+import threading
+import time
+import unittest
+
+import harness
+from chat import conversation, converse, homepage, run_ok, settle
+
+SITES = [harness.SiteSpec(n, files={"htdocs/index.html": homepage}) for n in ("alice", "bob")]
+OLD = ["Hello Bob", "Hi Alice, got it", "Second one"]
+apache = None
+
+
+def setUpModule():
+    global apache
+    apache = harness.Apache(sites=SITES)
+    apache.start()
+
+
+def tearDownModule():
+    apache.stop()
+
+
+def as_site_user(*argv):
+    r = apache.run_as_site_user(list(argv))
+    if r.returncode != 0:
+        raise AssertionError("%s failed: %s %s" % (argv, r.stdout, r.stderr))
+    return r.stdout.decode()
+
+
+def texts(site, peer):
+    return [m["text"] for m in conversation(site, peer)["messages"]]
+
+
+class BackupRestore(unittest.TestCase):
+    def test_restore_onto_a_wiped_site_and_the_conversation_goes_on(self):
+        alice, bob = apache["alice"], apache["bob"]
+        both = (alice, bob)
+        converse(self, alice, bob)
+        place = as_site_user("mktemp", "-d").strip()
+        backup = os.path.join(place, "alice-backup")
+
+        # A hot copy: bob's messages are being received meanwhile.
+        stop, during = threading.Event(), []
+
+        def busy():
+            while not stop.is_set() and len(during) < 5:
+                during.append("during %d" % (len(during) + 1))
+                run_ok(bob, "send", "--to", alice.url, during[-1])
+        t = threading.Thread(target=busy)
+        t.start()
+        out = run_ok(alice, "feed", "--backup", backup).decode()
+        stop.set()
+        t.join()
+        self.assertIn("backed up to %s: data.mdb" % backup, out)
+        listing = as_site_user("ls", "-la", backup)
+        self.assertIn("data.mdb", listing)
+        self.assertIn("RESTORE.txt", listing)
+        self.assertNotIn(".partial", as_site_user("ls", "-a", place))
+        # A second backup never overwrites the first.
+        r = alice.run("feed", "--backup", backup)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("already exists", r.stderr.decode())
+
+        # Wait for what bob sent during the backup, so the check below
+        # knows what alice's site should hold after the restore.
+        settle(lambda: all(x in texts(alice, bob) for x in during), both, timeout=30)
+        before = conversation(alice, bob)["messages"]
+
+        # Wipe alice's data_dir, then restore as README says.
+        as_site_user("/bin/sh", "-c", 'rm -rf "$0"/* "$0"/.[!.]*', alice.data_dir)
+        self.assertEqual(as_site_user("ls", "-A", alice.data_dir).strip(), "")
+        as_site_user("install", "-m", "0600", os.path.join(backup, "data.mdb"),
+                     alice.data_dir + "/")
+        out = run_ok(alice, "send", "--republish").decode()
+        self.assertIn("republished the feed pages of 1 conversation", out)
+        self.assertTrue(os.listdir(os.path.join(alice.data_dir, "feeds")))
+
+        # The old messages are there (at least those before the backup;
+        # bob's later ones come back with the next fetch of his feed).
+        restored = texts(alice, bob)
+        self.assertEqual(restored[:3], OLD)
+        # The conversation goes on, both ways.
+        time.sleep(1.05)
+        run_ok(bob, "send", "--to", alice.url, "after the restore, from bob")
+        settle(lambda: "after the restore, from bob" in texts(alice, bob), both, timeout=30)
+        time.sleep(1.05)
+        run_ok(alice, "send", "--to", bob.url, "after the restore, from alice")
+        settle(lambda: "after the restore, from alice" in texts(bob, alice), both, timeout=30)
+
+        want = [m["text"] for m in before] + ["after the restore, from bob",
+                                              "after the restore, from alice"]
+        for site, peer in ((alice, bob), (bob, alice)):
+            msgs = conversation(site, peer)["messages"]
+            with self.subTest(site=site.name):
+                # Everything once, in order, on both sides.
+                self.assertEqual(sorted(m["text"] for m in msgs), sorted(want))
+                self.assertEqual(len({m["uid"] for m in msgs}), len(msgs))
+        self.assertEqual(texts(bob, alice)[:3], OLD)
+        self.assertEqual(apache.log_problems(), [])
+
+    def test_backup_refuses_bad_directories_and_writes_nothing(self):
+        alice = apache["alice"]
+        r = alice.run("feed", "--backup")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--backup takes one directory", r.stderr.decode())
+        r = alice.run("feed", "--backup", "/nonexistent-parent/backup")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("cannot create", r.stderr.decode())
+        self.assertFalse(os.path.exists("/nonexistent-parent"))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,107 @@
+"""Export (issue 15; README "Export"): every conversation as an archive
+readable without IndieChat.
+
+alice and bob converse (one message holds markup, which must arrive as
+text); `feed --export DIR` writes DIR/index.html linking each
+conversation, and per conversation index.html (an mf2 h-feed of
+h-entries) and messages.json (mf2 JSON).  Our own parser
+(`listener --parse-mf2 FILE`) reads the page back into what
+messages.json says; the page holds no script and links nothing it needs
+to load.  Memory flat in the history's length is test_history's.
+"""
+
+import json
+import os
+import re
+import time
+import unittest
+
+import harness
+from chat import conversation, converse, homepage, run_ok, settle
+
+SITES = [harness.SiteSpec(n, files={"htdocs/index.html": homepage}) for n in ("alice", "bob")]
+MARKUP = "<script>alert(1)</script> & <b>bold</b>"
+apache = None
+
+
+def setUpModule():
+    global apache
+    apache = harness.Apache(sites=SITES)
+    apache.start()
+
+
+def tearDownModule():
+    apache.stop()
+
+
+def read_as_site_user(path):
+    r = apache.run_as_site_user(["cat", path])
+    if r.returncode != 0:
+        raise AssertionError("cannot read %s: %s" % (path, r.stderr))
+    return r.stdout.decode("utf-8")
+
+
+class Export(unittest.TestCase):
+    def test_export_is_mf2_html_and_json_that_our_parser_agrees_with(self):
+        alice, bob = apache["alice"], apache["bob"]
+        converse(self, alice, bob)
+        time.sleep(1.05)
+        run_ok(alice, "send", "--to", bob.url, MARKUP)
+        settle(lambda: len(conversation(bob, alice)["messages"]) >= 4, (alice, bob))
+        place = apache.run_as_site_user(["mktemp", "-d"]).stdout.decode().strip()
+        out_dir = os.path.join(place, "export")
+        out = run_ok(alice, "feed", "--export", out_dir).decode()
+        self.assertIn("exported 1 conversation to %s/index.html" % out_dir, out)
+        r = alice.run("feed", "--export", out_dir)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("already exists", r.stderr.decode())
+
+        conv = conversation(alice, bob)
+        top = read_as_site_user(os.path.join(out_dir, "index.html"))
+        self.assertIn('href="%s/index.html"' % conv["id"], top)
+        page_path = os.path.join(out_dir, conv["id"], "index.html")
+        page = read_as_site_user(page_path)
+        data = json.loads(read_as_site_user(os.path.join(out_dir, conv["id"], "messages.json")))
+
+        # Self-contained: no script, nothing loaded from elsewhere.
+        self.assertNotIn("<script", page)
+        self.assertIsNone(re.search(r"<link|\ssrc=", page))
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", page)
+
+        # The JSON: one h-feed, the messages as h-entries in order.
+        feed = data["items"][0]
+        self.assertEqual(feed["type"], ["h-feed"])
+        entries = feed["children"]
+        want = [m["text"] for m in conv["messages"]]
+        self.assertEqual([e["properties"]["content"][0]["value"] for e in entries], want)
+        self.assertEqual([e["properties"]["uid"][0] for e in entries],
+                         [m["uid"] for m in conv["messages"]])
+        authors = [e["properties"]["author"][0]["properties"]["url"][0] for e in entries]
+        self.assertEqual(authors, [alice.url, bob.url, alice.url, alice.url])
+
+        # Our parser reads the page into the same entries.
+        parsed = json.loads(run_ok(alice, "listener", "--parse-mf2", page_path))
+        pfeed = parsed["items"][0]
+        self.assertEqual(pfeed["type"], ["h-feed"])
+        self.assertEqual(pfeed["properties"]["name"], feed["properties"]["name"])
+        pentries = pfeed["children"]
+        self.assertEqual(len(pentries), len(entries))
+        for got, exp in zip(pentries, entries):
+            gp, ep = got["properties"], exp["properties"]
+            with self.subTest(uid=ep["uid"][0]):
+                self.assertEqual(got["type"], ["h-entry"])
+                self.assertEqual(gp["uid"], ep["uid"])
+                self.assertEqual(gp["url"], ep["url"])
+                self.assertEqual(gp["published"], ep["published"])
+                self.assertEqual(gp["content"][0]["value"], ep["content"][0]["value"])
+                self.assertEqual(gp["content"][0]["html"], ep["content"][0]["html"])
+                self.assertEqual(gp["author"][0]["type"], ["h-card"])
+                self.assertEqual(gp["author"][0]["properties"]["url"],
+                                 ep["author"][0]["properties"]["url"])
+                self.assertEqual(gp["author"][0]["properties"]["name"],
+                                 ep["author"][0]["properties"]["name"])
+        self.assertEqual(apache.log_problems(), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
