@@ -439,3 +439,40 @@ void ic_maint_kick(struct ic_req *req)
 	if (claimed)
 		spawn_maintain(req);
 }
+
+/* --- Clean-up jobs ------------------------------------------------------- */
+
+struct gc_run {
+	struct ic_arena *a;
+	const char *kind;
+	ic_maint_gc_fn gc;
+	long long now, next;
+	size_t removed;
+};
+
+static enum ic_err gc_txn(struct ic_store_txn *t, void *p)
+{
+	struct gc_run *g = p;
+	enum ic_err rc = g->gc(t, g->a, g->now, &g->removed, &g->next);
+
+	/* Not keep_earlier: the lease is sooner, and a job whose schedule
+	 * is still its lease counts as done (finish_txn). */
+	if (rc == IC_OK && g->next)
+		rc = ic_due_schedule_in_txn(t, g->a, g->kind, "all", g->next, 0,
+		                            false);
+	return rc;
+}
+
+enum ic_err ic_maint_gc_job(struct ic_req *req, const char *kind,
+                            ic_maint_gc_fn gc, const char *what)
+{
+	struct gc_run g = {req->arena, kind, gc, (long long)time(NULL), 0, 0};
+	struct ic_store *st;
+	enum ic_err rc = ic_req_store(req, &st);
+
+	if (rc == IC_OK)
+		rc = ic_store_update(st, gc_txn, &g, req->errbuf);
+	if (rc == IC_OK && g.removed)
+		ic_log(IC_LOG_INFO, "removed %zu %s", g.removed, what);
+	return rc;
+}

@@ -23,6 +23,7 @@
 #include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
+#include "store/store.h"
 
 struct ic_store;
 
@@ -81,6 +82,22 @@ struct ic_maint_job {
  */
 enum ic_err ic_maint_run(struct ic_req *req, const struct ic_maint_job *jobs,
                          size_t njobs, bool *ran, int *done);
+
+/** A clean-up in one write transaction (store/store_auth.h, store_rate.h):
+ * deletes what ended by @p now, counts it, names the next end still
+ * stored (0: none). */
+typedef enum ic_err (*ic_maint_gc_fn)(struct ic_store_txn *t,
+                                      struct ic_arena *a, long long now,
+                                      size_t *removed, long long *next);
+
+/**
+ * Run the clean-up job @p kind: @p gc, then the job rescheduled in the
+ * same transaction for the next end, replacing its lease (so the runner
+ * keeps it rather than removing a finished job), and "removed N @p what"
+ * logged when something went.
+ */
+enum ic_err ic_maint_gc_job(struct ic_req *req, const char *kind,
+                            ic_maint_gc_fn gc, const char *what);
 
 /**
  * After the response: if maintenance is due and this request claims it,

@@ -13,6 +13,7 @@
 #include "core/ic_limits.h"
 #include "core/log.h"
 #include "store/conv_state.h"
+#include "cgi/maint.h"
 #include "store/due.h"
 #include "store/store.h"
 #include "store/store_conv.h"
@@ -128,8 +129,7 @@ static enum ic_err known_in_txn(struct ic_store_txn *t, struct judge *j,
 	rc = ic_store_conv_by_peer_in_txn(t, j->req->arena, c.peer, &conv);
 	if (rc == IC_ERR_NOT_FOUND)
 		return IC_OK;
-	*known = rc == IC_OK && (conv.state == IC_CONV_INVITED ||
-	                         conv.state == IC_CONV_ACTIVE);
+	*known = rc == IC_OK && ic_conv_chosen(conv.state);
 	return rc;
 }
 
@@ -410,36 +410,9 @@ enum ic_err ic_ratelimit_requests_full_in_txn(struct ic_store_txn *t,
 
 /* --- Clean-up job --------------------------------------------------------- */
 
-struct gc_run {
-	struct ic_arena *a;
-	long long now, next;
-	size_t removed;
-};
-
-static enum ic_err gc_txn(struct ic_store_txn *t, void *p)
-{
-	struct gc_run *g = p;
-	enum ic_err rc =
-	        ic_store_rate_gc_in_txn(t, g->a, g->now, &g->removed, &g->next);
-
-	/* Rescheduled here, so maintenance leaves the job to us. */
-	if (rc == IC_OK && g->next)
-		rc = ic_due_schedule_in_txn(t, g->a, IC_RATE_GC_JOB, "all",
-		                            g->next, 0, false);
-	return rc;
-}
-
 enum ic_err ic_ratelimit_gc_job(struct ic_req *req, const char *id)
 {
-	struct gc_run g = {req->arena, (long long)time(NULL), 0, 0};
-	struct ic_store *st;
-	enum ic_err rc = ic_req_store(req, &st);
-
 	(void)id;
-	if (rc == IC_OK)
-		rc = ic_store_update(st, gc_txn, &g, req->errbuf);
-	if (rc == IC_OK && g.removed)
-		ic_log(IC_LOG_INFO, "removed %zu ended rate counter(s)",
-		       g.removed);
-	return rc;
+	return ic_maint_gc_job(req, IC_RATE_GC_JOB, ic_store_rate_gc_in_txn,
+	                       "ended rate counter(s)");
 }

@@ -226,6 +226,11 @@
 #define IC_STORE_MAX_MAP_BYTES (64ul * 1024 * 1024 * 1024)
 /* Named databases (mdb_env_set_maxdbs). */
 #define IC_STORE_MAX_DBS 32
+/* data_dir/indiechat.log: past this size the next program to open it
+ * moves it to indiechat.log.1 (replacing the one before) and starts a new
+ * one, so a peer that makes us log cannot fill the disk: at most twice
+ * this (core/log.c). */
+#define IC_LOG_MAX_BYTES (4l * 1024 * 1024)
 /* Concurrent readers: CGIs run one process per request; Apache's default
  * MaxRequestWorkers is 150 (mpm_event), plus maintenance and terminal. */
 #define IC_STORE_MAX_READERS 256

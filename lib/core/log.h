@@ -19,7 +19,8 @@ void ic_log_set_level(enum ic_log_level level);
 
 /**
  * Send stderr to data_dir/indiechat.log (appending, mode 0600): detached
- * work has its stderr on /dev/null, and its messages matter most.
+ * work has its stderr on /dev/null, and its messages matter most.  A log
+ * past IC_LOG_MAX_BYTES becomes indiechat.log.1 (one generation kept).
  * Does nothing when the file cannot be opened.
  */
 void ic_log_to_data_dir(const char *data_dir);

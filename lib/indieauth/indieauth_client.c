@@ -22,6 +22,7 @@
 #include "cgi/session.h"
 #include "cgi/site.h"
 #include "store/store.h"
+#include "cgi/maint.h"
 #include "store/store_auth.h"
 #include "store/store_token.h"
 #include "text/url.h"
@@ -740,38 +741,11 @@ enum ic_err ic_signin_session(struct ic_req *req)
 	return rc;
 }
 
-/* --- Clean-up job -----------------------------------------------------------
- */
-
-struct gc_run {
-	struct ic_arena *a;
-	long long now, next;
-	size_t removed;
-};
-
-static enum ic_err gc_txn(struct ic_store_txn *t, void *ctx)
-{
-	struct gc_run *g = ctx;
-	enum ic_err rc =
-	        ic_store_auth_gc_in_txn(t, g->a, g->now, &g->removed, &g->next);
-
-	/* Rescheduled here, so maintenance leaves the job to us. */
-	if (rc == IC_OK && g->next)
-		rc = ic_store_auth_gc_schedule_in_txn(t, g->a, g->next);
-	return rc;
-}
+/* --- Clean-up job --------------------------------------------------------- */
 
 enum ic_err ic_signin_gc_job(struct ic_req *req, const char *id)
 {
-	struct gc_run g = {req->arena, (long long)time(NULL), 0, 0};
-	struct ic_store *st;
-	enum ic_err rc = ic_req_store(req, &st);
-
 	(void)id;
-	if (rc == IC_OK)
-		rc = ic_store_update(st, gc_txn, &g, req->errbuf);
-	if (rc == IC_OK && g.removed)
-		ic_log(IC_LOG_INFO, "removed %zu expired sign-in record(s)",
-		       g.removed);
-	return rc;
+	return ic_maint_gc_job(req, IC_AUTH_GC_JOB, ic_store_auth_gc_in_txn,
+	                       "expired sign-in record(s)");
 }

@@ -36,6 +36,7 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 	struct send_ctx *c = p;
 	struct ic_arena *a = c->req->arena;
 	const char *topic_url;
+	unsigned long long nonce;
 	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, a, c->peer, &c->conv);
 
 	if (rc)
@@ -52,7 +53,10 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 	c->msg.dir = 'o';
 	c->msg.seq = c->conv.out_seq;
 	/* MP-2: the uid is fixed here, at creation, and never changes. */
-	c->msg.uid = ic_msg_uid(a, topic_url, c->msg.seq);
+	rc = ic_crypto_random(&nonce, sizeof(nonce), ic_store_txn_errbuf(t));
+	if (rc)
+		return rc;
+	c->msg.uid = ic_msg_uid(a, topic_url, c->msg.seq, nonce);
 	c->msg.url = c->msg.uid;
 	c->msg.published = c->now;
 	c->msg.received = c->now;

@@ -229,6 +229,11 @@ bool ic_conv_may_receive(enum ic_conv_state state)
 	return ic_conv_allows(state, false, IC_CONV_EV_RECEIVE);
 }
 
+bool ic_conv_chosen(enum ic_conv_state state)
+{
+	return state == IC_CONV_INVITED || state == IC_CONV_ACTIVE;
+}
+
 bool ic_conv_may_block(enum ic_conv_state state)
 {
 	const struct rule *r = rule_of(state, false, IC_CONV_EV_BLOCK);

@@ -95,6 +95,12 @@ bool ic_conv_closed(enum ic_conv_state state);
 /** Whether we still read their feed: fetch, store, renew (WS-S-26). */
 bool ic_conv_may_receive(enum ic_conv_state state);
 
+/**
+ * Whether the owner chose this correspondent: invited them, or accepted
+ * (the rate limits give such a site more room, cgi/ratelimit.c).
+ */
+bool ic_conv_chosen(enum ic_conv_state state);
+
 /** Whether the owner can still cut something off (revoke or block). */
 bool ic_conv_may_block(enum ic_conv_state state);
 

@@ -9,9 +9,11 @@
 
 #include "text/json.h"
 
-char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq)
+char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq,
+                 unsigned long long nonce)
 {
-	return ic_arena_printf(a, "%s#m%lld", topic_url, seq);
+	return ic_arena_printf(a, "%s#m%lld-%010llx", topic_url, seq,
+	                       nonce & 0xffffffffffULL);
 }
 
 static char *msg_key(struct ic_arena *a, const char *conv, char dir,

@@ -66,8 +66,15 @@ enum ic_msg_state ic_msg_delivery(const struct ic_conv *c, long long seq);
 /** "stored", "notified", "fetched". */
 const char *ic_msg_state_name(enum ic_msg_state s);
 
-/** The uid we give message @p seq of conversation @p conv: its URL. */
-char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq);
+/**
+ * The uid we give message @p seq of the conversation whose topic is
+ * @p topic_url: its URL, "TOPIC#mSEQ-NONCE", with 40 random bits of
+ * @p nonce.  The seq alone would repeat after a restore from an older
+ * backup (docs/history.md), and a correspondent drops a uid it has
+ * seen (MC-4): the nonce keeps the next sends new.
+ */
+char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq,
+                 unsigned long long nonce);
 
 /**
  * Store @p m and index its uid; IC_ERR_CONFLICT when the uid is already

@@ -49,7 +49,7 @@ static enum ic_err fill_txn(struct ic_store_txn *t, void *p)
 		m.conv = conv.id;
 		m.dir = 'o';
 		m.seq = ++conv.out_seq;
-		m.uid = m.url = ic_msg_uid(c->a, topic_url, m.seq);
+		m.uid = m.url = ic_msg_uid(c->a, topic_url, m.seq, 0);
 		m.published = m.received = now;
 		m.text = "an older message of the history, of a typical length";
 		m.author = c->cfg->me;

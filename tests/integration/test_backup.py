@@ -109,6 +109,26 @@ class BackupRestore(unittest.TestCase):
                 self.assertEqual(sorted(m["text"] for m in msgs), sorted(want))
                 self.assertEqual(len({m["uid"] for m in msgs}), len(msgs))
         self.assertEqual(texts(bob, alice)[:3], OLD)
+
+        # An older backup: what alice sends after it is lost with the
+        # restore, and her next message takes the lost one's seq.  Its
+        # u-uid still differs (MC-4 would drop a known one on bob's side).
+        older = os.path.join(place, "alice-older")
+        run_ok(alice, "feed", "--backup", older)
+        time.sleep(1.05)
+        run_ok(alice, "send", "--to", bob.url, "sent after the older backup")
+        settle(lambda: "sent after the older backup" in texts(bob, alice), both, timeout=30)
+        as_site_user("/bin/sh", "-c", 'rm -rf "$0"/* "$0"/.[!.]*', alice.data_dir)
+        as_site_user("install", "-m", "0600", os.path.join(older, "data.mdb"),
+                     alice.data_dir + "/")
+        run_ok(alice, "send", "--republish")
+        self.assertNotIn("sent after the older backup", texts(alice, bob))
+        time.sleep(1.05)
+        run_ok(alice, "send", "--to", bob.url, "the next one, same seq")
+        settle(lambda: "the next one, same seq" in texts(bob, alice), both, timeout=30)
+        got = texts(bob, alice)
+        self.assertEqual(got.count("sent after the older backup"), 1)
+        self.assertEqual(got.count("the next one, same seq"), 1)
         self.assertEqual(apache.log_problems(), [])
 
     def test_backup_refuses_bad_directories_and_writes_nothing(self):

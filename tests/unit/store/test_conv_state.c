@@ -134,6 +134,18 @@ static void test_conv_state_receives_while_open(void **state)
 	assert_false(ic_conv_may_receive(IC_CONV_NONE));
 }
 
+/* The owner's own choice, never a request they have not answered. */
+static void test_conv_state_chosen_by_the_owner(void **state)
+{
+	(void)state;
+	assert_true(ic_conv_chosen(IC_CONV_INVITED));
+	assert_true(ic_conv_chosen(IC_CONV_ACTIVE));
+	assert_false(ic_conv_chosen(IC_CONV_REQUEST));
+	assert_false(ic_conv_chosen(IC_CONV_DECLINED));
+	assert_false(ic_conv_chosen(IC_CONV_BLOCKED));
+	assert_false(ic_conv_chosen(IC_CONV_NONE));
+}
+
 static void test_conv_state_may_block_until_blocked(void **state)
 {
 	(void)state;
@@ -190,6 +202,7 @@ int main(void)
 	        cmocka_unit_test(test_conv_state_table_matches_the_matrix),
 	        cmocka_unit_test(test_conv_state_closed_is_declined_or_blocked),
 	        cmocka_unit_test(test_conv_state_receives_while_open),
+	        cmocka_unit_test(test_conv_state_chosen_by_the_owner),
 	        cmocka_unit_test(test_conv_state_may_block_until_blocked),
 	        cmocka_unit_test(
 	                test_conv_state_names_round_trip_but_none_is_not_stored),
