@@ -150,8 +150,10 @@ static bool sym(void *lib, const char *name, void *slot)
 
 static bool load(void)
 {
-	/* RTLD_LOCAL: nothing else in the process binds to its symbols. */
-	void *lib = dlopen(IC_CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	/* RTLD_LAZY, as the loader binds a linked library: RTLD_NOW binds
+	 * every symbol of all 38 libraries at once (measured: 9 ms more per
+	 * process).  RTLD_LOCAL: nothing else binds to its symbols. */
+	void *lib = dlopen(IC_CURL_SONAME, RTLD_LAZY | RTLD_LOCAL);
 	struct ic_curl_api *t = &loaded;
 
 	if (lib == NULL) {
