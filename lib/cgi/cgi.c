@@ -583,6 +583,37 @@ static void close_other_fds(const int *keep_fds)
 	}
 }
 
+/* The detached child, once forked: nothing of the server's is left. */
+static void become_detached(const int *keep_fds)
+{
+	null_stdio();
+	close_other_fds(keep_fds);
+}
+
+/* A FastCGI responder outlives the work it forks, so one fork will do:
+ * the child leaves the process group, the responder reaps it later
+ * (ic_cgi_reap()).  The middle process of the CGI case cost a second
+ * fork of a process that maps libcurl and LMDB. */
+static enum ic_err detach_from_responder(const int *keep_fds, bool *is_child)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return IC_ERR_IO;
+	if (pid == 0) {
+		setsid();
+		become_detached(keep_fds);
+		*is_child = true;
+	}
+	return IC_OK;
+}
+
+void ic_cgi_reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
 enum ic_err ic_cgi_detach(const int *keep_fds, bool keep_stdio, bool *is_child)
 {
 	pid_t middle, pid;
@@ -591,6 +622,8 @@ enum ic_err ic_cgi_detach(const int *keep_fds, bool keep_stdio, bool *is_child)
 	*is_child = false;
 	fflush(stdout);
 	fflush(stderr);
+	if (keep_stdio)
+		return detach_from_responder(keep_fds, is_child);
 	/* Fork before closing anything: the response socket must stay
 	 * intact until the parent has finished with it (DESIGN.md). */
 	middle = fork();
@@ -606,13 +639,11 @@ enum ic_err ic_cgi_detach(const int *keep_fds, bool keep_stdio, bool *is_child)
 		pid = fork();
 		if (pid != 0)
 			_exit(pid < 0 ? 1 : 0);
-		null_stdio();
-		close_other_fds(keep_fds);
+		become_detached(keep_fds);
 		*is_child = true;
 		return IC_OK;
 	}
-	if (!keep_stdio)
-		null_stdio();
+	null_stdio();
 	while (waitpid(middle, &status, 0) < 0 && errno == EINTR)
 		;
 	return IC_OK;

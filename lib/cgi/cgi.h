@@ -273,9 +273,11 @@ const char *ic_cgi_reason(int status);
  * again, the middle process exits, the grandchild points fds
  * 0-2 at /dev/null, closes every other descriptor except those in
  * @p keep_fds (terminated by -1, may be NULL) and returns; the original
- * process points 0-2 at /dev/null (unless @p keep_stdio: a FastCGI
- * responder, whose fd 0 is its listening socket and whose response went
- * through its own connection), reaps the middle process and returns.
+ * process points 0-2 at /dev/null, reaps the middle process and returns.
+ * With @p keep_stdio (a FastCGI responder, whose fd 0 is its listening
+ * socket and whose response went through its own connection) there is no
+ * middle process: one fork, the child calls setsid(), and the responder,
+ * which outlives it, reaps it with ic_cgi_reap().
  *
  * @param[out] is_child  true in the detached grandchild, false in the
  *                       original process (which should then exit).
@@ -283,6 +285,10 @@ const char *ic_cgi_reason(int status);
  *         leaves the work for lazy maintenance).
  */
 enum ic_err ic_cgi_detach(const int *keep_fds, bool keep_stdio, bool *is_child);
+
+/** Reap the children a FastCGI responder's ic_cgi_detach() left (never
+ * blocks); called before each request. */
+void ic_cgi_reap(void);
 
 /**
  * End a CGI response now: flush stdout and point fds 0-2 at /dev/null.

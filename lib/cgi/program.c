@@ -212,10 +212,11 @@ static int serve_fastcgi(const struct ic_program *prog)
 	enum ic_err rc;
 
 	umask(077);
-	/* Loaded once, here: the children forked for the work after each
-	 * response (a fetch, a notify) inherit it instead of loading its 38
-	 * libraries each time (core/curl_lazy.h). */
-	(void)ic_curl();
+	/* Loaded and initialised once, here (OpenSSL's set-up included): the
+	 * children forked for the work after each response (a fetch, a
+	 * notify) inherit it instead of loading its 38 libraries each time
+	 * (core/curl_lazy.h).  A failure shows at the first request. */
+	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = ic_fcgi_open(&f);
 	if (rc != IC_OK) {
 		ic_log(IC_LOG_ERROR, "cannot start the FastCGI responder: %s",
@@ -227,6 +228,7 @@ static int serve_fastcgi(const struct ic_program *prog)
 		FILE *in, *out;
 		char **envp;
 
+		ic_cgi_reap();
 		if (ic_fcgi_accept(f, &in, &out, &envp) != IC_OK)
 			break;
 		if (ic_cgi_req_init(&req, prog->name, in, out) != IC_OK ||

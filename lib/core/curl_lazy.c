@@ -15,6 +15,12 @@
 
 /* --- Stand-ins, when libcurl cannot be loaded ---------------------------- */
 
+static CURLcode no_global_init(long flags)
+{
+	(void)flags;
+	return CURLE_FAILED_INIT;
+}
+
 static CURL *no_easy_init(void)
 {
 	return NULL;
@@ -110,6 +116,7 @@ static const char *no_url_strerror(CURLUcode c)
 #endif
 
 static const struct ic_curl_api stand_ins = {
+        .global_init = no_global_init,
         .easy_init = no_easy_init,
         .easy_setopt = no_easy_setopt,
         .easy_perform = no_easy_perform,
@@ -161,7 +168,8 @@ static bool load(void)
 		       dlerror());
 		return false;
 	}
-	return sym(lib, "curl_easy_init", &t->easy_init) &&
+	return sym(lib, "curl_global_init", &t->global_init) &&
+	       sym(lib, "curl_easy_init", &t->easy_init) &&
 	       sym(lib, "curl_easy_setopt", &t->easy_setopt) &&
 	       sym(lib, "curl_easy_perform", &t->easy_perform) &&
 	       sym(lib, "curl_easy_getinfo", &t->easy_getinfo) &&

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 
 struct ic_curl_api {
+	__typeof__(curl_global_init) *global_init;
 	__typeof__(curl_easy_init) *easy_init;
 	__typeof__(curl_easy_setopt) *easy_setopt;
 	__typeof__(curl_easy_perform) *easy_perform;
@@ -55,7 +56,8 @@ const struct ic_curl_api *ic_curl(void);
 /** Whether libcurl is loaded in this process (tests, `ping`). */
 bool ic_curl_loaded(void);
 
-#define curl_easy_init() (ic_curl()->easy_init())
+#define curl_global_init(f) (ic_curl()->global_init(f))
+#define curl_easy_init()    (ic_curl()->easy_init())
 /* <curl/curl.h> defines these two as themselves, to insist on three
  * arguments; ours insist too. */
 #undef curl_easy_setopt
