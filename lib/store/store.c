@@ -105,6 +105,14 @@ static enum ic_err store_error(char *errbuf, int rc, const char *op,
 
 /* --- Beginning and ending transactions --------------------------------- */
 
+/* A new map size may move the map: the span reads handed out is then
+ * somewhere else's memory, never for ic_store_drop_resident()'s madvise. */
+static void forget_touched(struct ic_store *st)
+{
+	st->touched_lo = NULL;
+	st->touched_hi = NULL;
+}
+
 /* mdb_txn_begin with the two retries STYLE.md asks for. */
 static int begin(struct ic_store *st, unsigned flags, MDB_txn **txn)
 {
@@ -113,6 +121,7 @@ static int begin(struct ic_store *st, unsigned flags, MDB_txn **txn)
 
 	if (rc == MDB_MAP_RESIZED && st->open_txns == 0) {
 		/* Another process grew the map: adopt its size. */
+		forget_touched(st);
 		rc = mdb_env_set_mapsize(st->env, 0);
 		if (rc == 0)
 			rc = mdb_txn_begin(st->env, NULL, flags, txn);
@@ -188,6 +197,7 @@ static enum ic_err grow(struct ic_store *st, char *errbuf)
 	size = info.me_mapsize > IC_STORE_MAX_MAP_BYTES / 2
 	               ? IC_STORE_MAX_MAP_BYTES
 	               : info.me_mapsize * 2;
+	forget_touched(st);
 	rc = mdb_env_set_mapsize(st->env, size);
 	if (rc != 0)
 		return store_error(errbuf, rc, "mdb_env_set_mapsize", "");
