@@ -12,6 +12,23 @@
  * top); a word over every conversation is one range of such groups, and
  * a prefix one range of words.  Queries are store_search.h's.
  *
+ * A message's postings would land on one leaf page per word, all over a
+ * large tree, and each such page is copied and synced by the commit that
+ * stores the message.  So the storing transaction writes one key, in
+ * "search_words":
+ *
+ *   ~received(8) dir(1) ~seq(8) conv -> its distinct words, space-separated
+ *
+ * which is newest first, so a new key lands on the first page, beside
+ * the mark (key "\0": the count of messages not yet in "search" and the
+ * key of the newest one that is).  When IC_SEARCH_RECENT_MAX messages
+ * wait, the storing transaction moves them into "search" at once
+ * (ic_store_index_merge_in_txn()), where the words they share cost one
+ * page each.  A search reads the waiting ones here, and checks a prefix
+ * against any message's words here with one look-up.  A message older
+ * than the newest moved (a clock step back, the build of an old store's
+ * index) goes into "search" at once.
+
  * Words (ic_index_words()): runs of ASCII letters and digits and of bytes
  * >= 0x80 (UTF-8 is taken as letters: no Unicode tables), ASCII
  * lowercased, at least IC_SEARCH_WORD_MIN bytes, cut to IC_SEARCH_WORD_MAX
@@ -72,6 +89,24 @@ enum ic_err ic_store_index_msg_in_txn(struct ic_store_txn *t, const char *conv,
                                       char dir, long long seq,
                                       long long received, const char *text,
                                       bool add);
+
+/**
+ * True when the "search_words" key @p key is of a message not yet in
+ * "search": newer than @p last, the key of the newest that is (empty:
+ * none is).
+ */
+bool ic_index_pending(const void *key, size_t kl, const void *last,
+                      size_t last_len);
+
+/** The mark: what ic_index_pending() compares with, from "search_words". */
+enum ic_err ic_index_last_moved(struct ic_store_txn *t, const void **last,
+                                size_t *last_len);
+
+/**
+ * Move every waiting message of "search_words" into "search".
+ * @return IC_OK; IC_ERR_NOMEM; a store error.
+ */
+enum ic_err ic_store_index_merge_in_txn(struct ic_store_txn *t);
 
 /**
  * For the bench only (scripts/bench "search"): false stops every index

@@ -53,7 +53,6 @@ static enum ic_err parse_query(const char *q, struct query *out, char *errbuf)
 
 struct cand {
 	struct ic_search_result r;
-	const struct ic_msg *m; /* read already (prefix check), or NULL */
 };
 
 struct scan {
@@ -66,6 +65,8 @@ struct scan {
 	struct cand *c;
 	size_t n, cap;
 	size_t scanned, reads, group_n;
+	const void *last; /* ic_index_last_moved() */
+	size_t last_len;
 	char group[IC_SEARCH_WORD_MAX + 2 + 256]; /* word '\0' conv */
 	size_t group_len;
 	unsigned char seek[IC_SEARCH_WORD_MAX + 2 + 256 + 2];
@@ -88,14 +89,20 @@ static bool has_key(struct scan *s, size_t i, const char *conv,
 	                        wl + cl + 2 + IC_INDEX_TAIL, &v, &vl) == IC_OK;
 }
 
-static bool text_has_prefix(const char *text, const char *p, size_t pl)
+/* Whether the space-separated @p words hold @p w (or a word that starts
+ * with it, with @p prefix). */
+static bool words_have(const char *words, size_t vl, const char *w, size_t wl,
+                       bool prefix)
 {
-	struct ic_index_word w;
-	size_t pos = 0;
+	for (size_t i = 0; i < vl;) {
+		const char *sp = memchr(words + i, ' ', vl - i);
+		size_t tl = (sp ? (size_t)(sp - words) : vl) - i;
 
-	while (text && ic_index_next_word(text, &pos, &w))
-		if (w.nlen >= pl && memcmp(w.norm, p, pl) == 0)
+		if ((prefix ? tl >= wl : tl == wl) &&
+		    memcmp(words + i, w, wl) == 0)
 			return true;
+		i += tl + 1;
+	}
 	return false;
 }
 
@@ -112,9 +119,25 @@ static const struct ic_msg *read_msg(struct ic_store_txn *t, struct ic_arena *a,
 	return m;
 }
 
-/* Every word but the driver: exact ones by one key look-up each; the
- * last as a prefix by reading the message (unless the driver is it). */
-static enum ic_err verify(struct scan *s, struct cand *c,
+/* The last word as a prefix, against the message's word list. */
+static bool has_prefix(struct scan *s, const char *conv,
+                       const unsigned char *tail)
+{
+	unsigned char key[IC_INDEX_TAIL + 256];
+	size_t cl = strlen(conv), last = s->q->k - 1, vl;
+	const void *v;
+
+	memcpy(key, tail, IC_INDEX_TAIL);
+	memcpy(key + IC_INDEX_TAIL, conv, cl);
+	return ic_store_txn_get(s->t, IC_DB_SEARCH_WORDS, key,
+	                        IC_INDEX_TAIL + cl, &v, &vl) == IC_OK &&
+	       words_have(v, vl, s->q->w[last], s->q->wl[last], true);
+}
+
+/* Every word but the driver: exact ones by one key look-up each, the
+ * last as a prefix by one look-up of the message's words (unless the
+ * driver is it). */
+static enum ic_err verify(struct scan *s, const char *conv,
                           const unsigned char *tail, bool *ok)
 {
 	size_t last = s->q->k - 1;
@@ -122,16 +145,14 @@ static enum ic_err verify(struct scan *s, struct cand *c,
 	*ok = true;
 	for (size_t i = 0; *ok && i < last; i++)
 		if (i != s->driver || s->by_prefix)
-			*ok = has_key(s, i, c->r.conv, tail);
+			*ok = has_key(s, i, conv, tail);
 	if (!*ok || s->by_prefix)
 		return IC_OK;
 	if (++s->reads > IC_SEARCH_READ_MAX) {
 		s->more = true;
 		return IC_STORE_STOP;
 	}
-	c->m = read_msg(s->t, s->a, &c->r);
-	*ok = c->m &&
-	      text_has_prefix(c->m->text, s->q->w[last], s->q->wl[last]);
+	*ok = has_prefix(s, conv, tail);
 	return IC_OK;
 }
 
@@ -220,12 +241,13 @@ static enum ic_err scan_one(const void *k, size_t kl, const void *v, size_t vl,
 	c.r.dir = h.dir;
 	c.r.seq = h.seq;
 	c.r.received = h.received;
-	c.r.conv = conv;
-	rc = verify(s, &c, (const unsigned char *)z + 1, &ok);
+	rc = verify(s, conv, (const unsigned char *)z + 1, &ok);
 	if (rc != IC_OK || !ok)
 		return rc;
-	c.r.conv = ic_arena_strdup(s->a, conv);
-	if (c.r.conv == NULL || add(s, &c) != IC_OK)
+	/* The key's own bytes: a read transaction keeps them in place
+	 * until it ends, and finish() copies the few it keeps. */
+	c.r.conv = conv;
+	if (add(s, &c) != IC_OK)
 		return IC_ERR_NOMEM;
 	/* limit + 1 of a group: its newest, and whether there is more. */
 	if (++s->group_n <= s->limit)
@@ -288,12 +310,49 @@ static enum ic_err choose_driver(struct scan *s)
 	return IC_OK;
 }
 
+/* --- The newest messages, not yet in the word index (store_index.h) ---- */
+
+static enum ic_err recent_one(const void *k, size_t kl, const void *v,
+                              size_t vl, void *ctx)
+{
+	struct scan *s = ctx;
+	const char *conv = (const char *)k + IC_INDEX_TAIL;
+	size_t cl = kl - IC_INDEX_TAIL, last = s->q->k - 1;
+	struct ic_index_hit h;
+	struct cand c = {0};
+
+	if (!ic_index_pending(k, kl, s->last, s->last_len))
+		return IC_STORE_STOP; /* the rest is in "search" */
+	if (kl <= IC_INDEX_TAIL || !ic_index_untail(k, &h))
+		return IC_OK;
+	if (s->conv && (strlen(s->conv) != cl || memcmp(conv, s->conv, cl)))
+		return IC_OK;
+	for (size_t i = 0; i < last; i++)
+		if (!words_have(v, vl, s->q->w[i], s->q->wl[i], false))
+			return IC_OK;
+	if (!words_have(v, vl, s->q->w[last], s->q->wl[last], true))
+		return IC_OK;
+	c.r.conv = ic_arena_strndup(s->a, conv, cl);
+	c.r.dir = h.dir;
+	c.r.seq = h.seq;
+	c.r.received = h.received;
+	return c.r.conv ? add(s, &c) : IC_ERR_NOMEM;
+}
+
 static enum ic_err run(struct scan *s)
 {
 	unsigned char range[sizeof(s->seek)];
 	size_t rl;
-	enum ic_err rc = choose_driver(s);
+	/* The messages not yet in "search": at most IC_SEARCH_RECENT_MAX,
+	 * first in "search_words" ("\1": after the mark). */
+	enum ic_err rc = ic_index_last_moved(s->t, &s->last, &s->last_len);
 
+	if (rc == IC_OK)
+		rc = ic_store_txn_scan_from(s->t, IC_DB_SEARCH_WORDS, "\1", 1,
+		                            NULL, 0, recent_one, s);
+
+	if (rc == IC_OK)
+		rc = choose_driver(s);
 	if (rc != IC_OK)
 		return rc;
 	if (s->by_prefix) {
@@ -420,8 +479,7 @@ static enum ic_err finish(struct scan *s, struct ic_search *out)
 		return IC_ERR_NOMEM;
 	for (size_t i = 0; i < out->n; i++) {
 		struct cand *c = &s->c[i];
-		const struct ic_msg *m =
-		        c->m ? c->m : read_msg(s->t, s->a, &c->r);
+		const struct ic_msg *m = read_msg(s->t, s->a, &c->r);
 
 		if (m == NULL)
 			return ic_fail(ic_store_txn_errbuf(s->t),
@@ -431,6 +489,9 @@ static enum ic_err finish(struct scan *s, struct ic_search *out)
 		c->r.published = m->published;
 		c->r.order = m->order;
 		if (excerpt(s->a, s->q, m->text ? m->text : "", &c->r) != IC_OK)
+			return IC_ERR_NOMEM;
+		c->r.conv = ic_arena_strdup(s->a, c->r.conv);
+		if (c->r.conv == NULL)
 			return IC_ERR_NOMEM;
 		out->r[i] = c->r;
 	}

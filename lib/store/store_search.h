@@ -10,11 +10,14 @@
  * "hello": search as you type).  Results come newest first (by the time
  * this site stored them), at most the limit asked for.
  *
- * Bounded work: a search visits at most IC_SEARCH_SCAN_MAX index keys
- * and reads at most IC_SEARCH_READ_MAX messages to check a prefix; past
- * either, or past the limit, it says `more`.  Each group of one word in
- * one conversation is newest first in the index, so a common word costs
- * at most (limit + 1) keys per conversation, not its whole history.
+ * Bounded work: a search reads the at most IC_SEARCH_RECENT_MAX messages
+ * not yet moved into the word index (store_index.h), visits at most
+ * IC_SEARCH_SCAN_MAX index keys and looks up at most IC_SEARCH_READ_MAX
+ * word lists to check a prefix; past either, or past the limit, it says
+ * `more`.  Each group of one word in one conversation is newest first in
+ * the index, so a common word costs at most (limit + 1) keys per
+ * conversation, not its whole history.  Only the results' own messages
+ * are read (for their excerpts).
  *
  * Excerpts are plain text (control characters made spaces): escaping is
  * the caller's, at output time.

@@ -10,8 +10,9 @@ unread count stays).
 """
 
 import json
+import os
 import re
-import time
+import subprocess
 import unittest
 import urllib.parse
 
@@ -85,6 +86,10 @@ class Search(unittest.TestCase):
         before = json.loads(run_ok(alice, "feed", "--inbox", "--json"))
         r = o.get(alice.b("feed/search?q=" + urllib.parse.quote("harb")))
         self.assertEqual(r.status, 200, r.body[:300])
+        tidy = os.path.join(apache.builddir, "tests", "tidy-check")
+        if os.path.exists(tidy):  # make check builds it
+            p = subprocess.run([tidy, "-"], input=r.body, capture_output=True)
+            self.assertEqual(p.returncode, 0, p.stdout.decode()[:2000])
         # Escaped: their markup is text; the match is marked.
         self.assertIn("&lt;b&gt;<mark>Harbour</mark>&lt;/b&gt;", r.text)
         links = re.findall(r'<li class="result"><a href="([^"]+)"', r.text)

@@ -251,6 +251,59 @@ static void test_search_builds_index_of_older_messages(void **state)
 	assert_int_equal(find(fx, "hay", NULL, 50).n, 50);
 }
 
+struct many {
+	long long n;
+};
+
+/* @p n messages in one conversation, ours, one transaction. */
+static enum ic_err many_txn(struct ic_store_txn *t, void *p)
+{
+	const struct many *m = p;
+	enum ic_err rc = IC_OK;
+
+	for (long long i = 1; rc == IC_OK && i <= m->n; i++) {
+		struct put w = {C1,
+		                'o',
+		                i,
+		                T0 + i,
+		                i % 100 == 0 ? "hundred mark" : "plain message",
+		                false};
+
+		rc = put_txn(t, &w);
+	}
+	return rc;
+}
+
+static void test_search_recent_moves_into_the_index(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct many m = {IC_SEARCH_RECENT_MAX + 250};
+	struct put w = {C1, 'o', 200, T0 + 200, "edited", true};
+	long long newest = m.n / 100 * 100;
+	struct ic_search s;
+
+	open_store(fx);
+	/* Past IC_SEARCH_RECENT_MAX the newest wait in search_words, the
+	 * older are in the word index: a search reads both, newest first. */
+	assert_int_equal(ic_fx_txn(fx, &fx->req, true, many_txn, &m), IC_OK);
+	s = find(fx, "hundred", NULL, IC_SEARCH_LIMIT_MAX);
+	assert_int_equal(s.n, (size_t)m.n / 100);
+	assert_int_equal(s.r[0].seq, newest);
+	assert_int_equal(s.r[s.n - 1].seq, 100);
+	s = find(fx, "hun", C1, 5);
+	assert_int_equal(s.n, 5);
+	assert_true(s.more);
+	assert_int_equal(s.r[0].seq, newest);
+	assert_int_equal(s.r[4].seq, newest - 400);
+	s = find(fx, "mark hund", NULL, IC_SEARCH_LIMIT_MAX);
+	assert_int_equal(s.n, (size_t)m.n / 100);
+	/* An overwrite of a message already moved drops its postings. */
+	assert_int_equal(ic_fx_txn(fx, &fx->req, true, put_txn, &w), IC_OK);
+	assert_int_equal(find(fx, "hundred", NULL, 50).n,
+	                 (size_t)m.n / 100 - 1);
+	assert_int_equal(find(fx, "edited", NULL, 50).n, 1);
+}
+
 static void test_search_hostile_input(void **state)
 {
 	struct ic_fx *fx = *state;
@@ -324,6 +377,7 @@ int main(void)
 	        T(test_search_limit_says_more),
 	        T(test_search_update_reindexes),
 	        T(test_search_builds_index_of_older_messages),
+	        T(test_search_recent_moves_into_the_index),
 	        T(test_search_hostile_input),
 	        T(test_search_words_per_message_capped),
 #undef T
