@@ -129,7 +129,11 @@ static enum ic_err cmd_search(struct ic_req *req, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			continue;
-		if (strcmp(argv[i], "--conversation") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--conversation") == 0 && i + 1 == argc)
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "--conversation needs the "
+			               "correspondent's URL");
+		if (strcmp(argv[i], "--conversation") == 0)
 			url = argv[++i];
 		else if (argv[i][0] == '-' && argv[i][1] == '-')
 			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
