@@ -470,7 +470,8 @@ static enum ic_err finish(struct scan *s, struct ic_search *out)
 {
 	size_t n;
 
-	qsort(s->c, s->n, sizeof(*s->c), by_newest);
+	if (s->n) /* no array at all when nothing matched */
+		qsort(s->c, s->n, sizeof(*s->c), by_newest);
 	n = dedupe(s->c, s->n);
 	out->more = s->more || n > s->limit;
 	out->n = n > s->limit ? s->limit : n;
