@@ -2,7 +2,8 @@
  * store_index.h - the search index of the messages (issue 15): words of a
  * message's plain text, written in the transaction that stores it.
  *
- * Owns the sub-database "search" and its one key format:
+ * Owns the sub-databases "search" and "search_words".  "search" has one
+ * key format (conversation ids of at most 255 bytes):
  *
  *   word '\0' conv '\0' ~received(8, big-endian) dir(1) ~seq(8, big-endian)
  *   -> empty value
@@ -28,8 +29,8 @@
  * against any message's words here with one look-up.  A message older
  * than the newest moved (a clock step back, the build of an old store's
  * index) goes into "search" at once.
-
- * Words (ic_index_words()): runs of ASCII letters and digits and of bytes
+ *
+ * Words (ic_index_next_word()): runs of ASCII letters and digits and of bytes
  * >= 0x80 (UTF-8 is taken as letters: no Unicode tables), ASCII
  * lowercased, at least IC_SEARCH_WORD_MIN bytes, cut to IC_SEARCH_WORD_MAX
  * at a UTF-8 boundary, at most IC_SEARCH_WORDS_PER_MSG distinct per text.

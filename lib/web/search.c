@@ -9,6 +9,8 @@
 #include <cjson/cJSON.h>
 
 #include "core/ic_limits.h"
+#include "core/buf.h"
+#include "text/form.h"
 #include "text/html.h"
 #include "cgi/owner_url.h"
 #include "cgi/page.h"
@@ -266,6 +268,43 @@ static enum ic_err search_form(struct ic_req *req, const char *q,
 	                   : rc;
 }
 
+/* The search of every conversation for the same words. */
+static char *search_all_url(struct ic_req *req, const char *q)
+{
+	struct ic_buf b;
+	const char *base = ic_url_search(req->arena, &req->cfg);
+
+	/* Each query byte escapes to at most 3. */
+	ic_buf_init(&b,
+	            strlen(base ? base : "") + 4 + 3 * (q ? strlen(q) : 0) + 1);
+	if (base == NULL || ic_buf_adds(&b, base) != IC_OK ||
+	    ic_buf_adds(&b, "?q=") != IC_OK ||
+	    ic_form_escape(&b, q ? q : "", q ? strlen(q) : 0) != IC_OK) {
+		ic_buf_release(&b);
+		return NULL;
+	}
+	return ic_arena_take_buf(req->arena, &b);
+}
+
+/* Which conversation is searched, and the way to search them all. */
+static enum ic_err scope(struct ic_req *req, const struct ic_conv *c,
+                         const char *q)
+{
+	const struct ic_html_var vars[] = {
+	        {"name", ic_page_peer_label(c), IC_HTML_TEXT},
+	        {"all", search_all_url(req, q), IC_HTML_URL},
+	};
+
+	if (vars[1].value == NULL)
+		return IC_ERR_NOMEM;
+	return ic_page_render(req,
+	                      "<p id=\"scope\" class=\"muted\">In your "
+	                      "conversation with {{name}} · <a "
+	                      "href=\"{{all}}\">Search every "
+	                      "conversation</a></p>\n",
+	                      vars, ARRAY_SIZE(vars));
+}
+
 static enum ic_err results(struct ic_req *req, const struct found *f)
 {
 	enum ic_err rc = ic_page_render(
@@ -293,11 +332,15 @@ enum ic_err ic_page_search(struct ic_req *req)
 	const char *q = ic_form_get(&req->query, "q");
 	const char *conv = ic_form_get(&req->query, "conv");
 	struct found f = {.req = req, .conv = conv && *conv ? conv : NULL};
-	enum ic_err rc = IC_OK;
 	struct ic_store *st;
+	struct ic_conv c;
+	enum ic_err rc = ic_req_store(req, &st);
 
-	if (q && *q)
-		rc = ic_req_store(req, &st);
+	if (rc == IC_OK && f.conv)
+		rc = ic_store_conv_get(st, req->arena, f.conv, &c, req->errbuf);
+	if (rc == IC_ERR_NOT_FOUND)
+		return ic_page_message(req, 404, "Search",
+		                       "No such conversation.");
 	if (rc == IC_OK && q && *q)
 		rc = run(&f, q);
 	if (rc == IC_ERR_BAD_INPUT)
@@ -313,6 +356,8 @@ enum ic_err ic_page_search(struct ic_req *req)
 		                    NULL, 0);
 	if (rc == IC_OK)
 		rc = search_form(req, q, f.conv);
+	if (rc == IC_OK && f.conv)
+		rc = scope(req, &c, q);
 	if (rc == IC_OK && q && *q)
 		rc = results(req, &f);
 	if (rc == IC_OK)

@@ -110,6 +110,14 @@ class Search(unittest.TestCase):
         # No results.
         r = o.get(alice.b("feed/search?q=zzzz"))
         self.assertIn("No messages match.", r.text)
+        # One conversation: named, with the way back to all of them.
+        conv = search(alice, "harb")["results"][0]["conv"]
+        r = o.get(alice.b("feed/search?q=harb&conv=" + conv))
+        self.assertEqual(r.status, 200)
+        self.assertIn('id="scope"', r.text)
+        self.assertEqual(len(re.findall(r'<li class="result">', r.text)), 1)
+        self.assertIn("search?q=harb", r.text)
+        self.assertEqual(o.get(alice.b("feed/search?q=harb&conv=nosuch")).status, 404)
 
     def test_3_stranger_gets_nothing(self):
         alice = self.alice
