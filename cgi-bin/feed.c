@@ -41,7 +41,7 @@ static const struct ic_route routes[] = {
         {"GET", "/contacts", ic_page_contacts, IC_NEED_OWNER_PAGE,
          "the owner's contacts: revoke, block"},
         {"GET", "/search", ic_page_search, IC_NEED_OWNER_PAGE,
-         "search the messages (?q=WORDS[&conv=ID]); changes nothing"},
+         "search the messages (?q=WORDS[&conv=ID]); marks nothing read"},
         {"GET", "/with/{conv}", ic_page_conversation, IC_NEED_OWNER_PAGE,
          "one conversation, both directions, and the compose form"},
         {"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_OWNER_API,
@@ -187,7 +187,7 @@ static const struct ic_cli_cmd cmds[] = {
         {"--search", "QUERY [--conversation URL] [--json]", cmd_search, true,
          "messages both ways holding every word of QUERY, the last also "
          "as a prefix, newest first (at most " STR(
-                 IC_SEARCH_LIMIT) "), as excerpts; changes nothing"},
+                 IC_SEARCH_LIMIT) "), as excerpts; marks nothing read"},
         {"--export", "DIR", cmd_export, true,
          "every conversation into the new directory DIR as mf2 HTML "
          "(index.html) and mf2 JSON (messages.json), readable without "
