@@ -211,13 +211,22 @@ static enum ic_err result_item(struct ic_req *req, const struct found *f,
 	if (vars[0].value == NULL)
 		return IC_ERR_NOMEM;
 	ic_page_time(r->published, iso, human);
-	rc = ic_page_render(req,
-	                    "<li class=\"result\"><a href=\"{{link}}\">"
-	                    "<span class=\"who\">{{who}}</span> "
-	                    "<span class=\"muted\">with {{with}}, <time "
-	                    "datetime=\"{{iso}}\">{{human}}</time></span><br>"
-	                    "<span class=\"excerpt\">",
+	/* As the list draws a conversation: avatar, name and time, then
+	 * the words around the match. */
+	rc = ic_page_render(req, "<li class=\"result\"><a href=\"{{link}}\">",
 	                    vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK)
+		rc = ic_page_avatar(req, f->convs[i].peer, vars[2].value,
+		                    f->convs[i].peer_photo);
+	if (rc == IC_OK)
+		rc = ic_page_render(
+		        req,
+		        "<span class=\"body\"><span class=\"head\">"
+		        "<span class=\"with\">{{with}}</span> <time "
+		        "datetime=\"{{iso}}\">{{human}}</time></span>"
+		        "<span class=\"excerpt\"><span class=\"who\">{{who}}:"
+		        "</span> ",
+		        vars, ARRAY_SIZE(vars));
 	/* The excerpt is plain text: escaped piece by piece around <mark>. */
 	if (rc == IC_OK)
 		rc = ic_html_textn(&req->resp.body, r->excerpt, r->mark_at);
@@ -231,7 +240,8 @@ static enum ic_err result_item(struct ic_req *req, const struct found *f,
 	if (rc == IC_OK)
 		rc = ic_html_text(&req->resp.body,
 		                  r->excerpt + r->mark_at + r->mark_len);
-	return rc == IC_OK ? ic_page_render(req, "</span></a></li>\n", NULL, 0)
+	return rc == IC_OK ? ic_page_render(req, "</span></span></a></li>\n",
+	                                    NULL, 0)
 	                   : rc;
 }
 

@@ -229,14 +229,16 @@ async function main() {
 		}, { needs: ['setup'] });
 
 		const themes = ['light', 'dark'], widths = [[1280, 800], [375, 740]];
-		await step('axe-core: no violations on the inbox and the conversation, 1280/375 x light/dark; screenshots', async () => {
+		await step('axe-core: no violations on the inbox, the conversation and search results, 1280/375 x light/dark; screenshots', async () => {
 			const bad = [];
 			for (const scheme of themes) {
 				for (const [w, h] of widths) {
 					const ctx = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
 					await ctx.addCookies(cookies);
 					const p = watch(await ctx.newPage(), `look-${w}-${scheme}`);
-					for (const [name, url] of [['inbox', alice.base_url + '/feed/'], ['conversation', withA]]) {
+					const pages = [['inbox', alice.base_url + '/feed/'], ['conversation', withA],
+						['search', alice.base_url + '/feed/search?q=lates']];
+					for (const [name, url] of pages) {
 						await p.goto(url);
 						await p.waitForLoadState('networkidle').catch(() => {});
 						const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
