@@ -40,6 +40,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/ic_limits.h"
+#include "text/url.h"
 
 /* --- Characters --------------------------------------------------------- */
 
@@ -100,6 +101,8 @@ struct mf2 {
 	const GumboNode *root; /* the document, for ids (mf2_backcompat.c) */
 	bool ids_indexed;      /* ids are in the index (owner &ids_indexed) */
 	const GumboNode *incl[IC_MAX_MF2_INCLUDE_NEST]; /* includes in walk */
+	struct ic_url_base *base_h; /* m->base parsed: see mf2_resolve() */
+	bool base_bad;              /* ... it could not be */
 	size_t nincl;
 	char *errbuf;
 };
@@ -148,8 +151,8 @@ struct item {
  * every lookup linear and the parse quadratic.  One open-addressing table
  * per parse maps (container, name) to the member instead: property arrays
  * of an item, rels arrays, rel-urls entries, and the strings already in a
- * rels list.  Keys live in the arena or the gumbo tree, both of which
- * outlive the parse.
+ * rels list; and each relative reference to its absolute URL.  Keys live
+ * in the arena or the gumbo tree, both of which outlive the parse.
  */
 struct slot {
 	const void *owner;
@@ -157,6 +160,7 @@ struct slot {
 	uint32_t hash;
 	cJSON *val;
 	const GumboNode *node; /* for an id: its first element */
+	const char *str;       /* for a reference: its absolute URL */
 };
 
 /* --- Gumbo helpers -------------------------------------------------------- */

@@ -364,9 +364,112 @@ static enum ic_err apply_ref(CURLU *h, struct ic_arena *a, const char *ref,
 	return IC_OK;
 }
 
+/*
+ * A resolved URL's checks: http(s), no port 0, a host that survives a
+ * round trip.  The base passed them, and they look only at the scheme and
+ * the authority, so a result whose URL starts with the base's
+ * "scheme://authority" as curl prints it (`origin`, e.g. every relative
+ * reference without an authority) passes them too: those skip the checks,
+ * whose host round trip is a whole second parse.
+ */
+static bool same_origin(const char *url, const char *origin)
+{
+	size_t n = strlen(origin);
+
+	return strncmp(url, origin, n) == 0 &&
+	       (url[n] == '\0' || url[n] == '/' || url[n] == '?' ||
+	        url[n] == '#');
+}
+
+static enum ic_err result_checks(CURLU *h, char *errbuf)
+{
+	/* An absolute reference may name another scheme (H-2 resolves only
+	 * what we could fetch). */
+	enum ic_err rc = check_scheme(h, "the resolved URL", errbuf);
+
+	if (rc == IC_OK)
+		rc = check_port(h, "the resolved URL", errbuf);
+	if (rc == IC_OK)
+		rc = stable_host(h, RESOLVE_FLAGS, "the resolved URL", errbuf);
+	return rc;
+}
+
+/* Apply @p ref to @p h (the base), check the result, copy it out. */
+static enum ic_err resolve_on(CURLU *h, const char *origin, struct ic_arena *a,
+                              const char *ref, char **out, char *errbuf)
+{
+	char *s = NULL;
+	CURLUcode uc;
+	enum ic_err rc = apply_ref(h, a, ref, errbuf);
+
+	if (rc != IC_OK)
+		return rc;
+	uc = curl_url_get(h, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT);
+	if (uc != CURLUE_OK || !same_origin(s, origin))
+		rc = result_checks(h, errbuf);
+	if (rc == IC_OK && uc != CURLUE_OK)
+		rc = curl_error(uc, "URL", errbuf);
+	if (rc == IC_OK)
+		rc = check_length(s, "the resulting URL", errbuf);
+	if (rc == IC_OK && (*out = ic_arena_strdup(a, s)) == NULL)
+		rc = ic_fail(errbuf, IC_ERR_NOMEM, "out of memory copying URL");
+	curl_free(s);
+	return rc;
+}
+
+/* The "scheme://authority" of the checked base @p h, as curl prints it
+ * (NULL when out of memory or, which cannot happen, unprintable). */
+static char *origin_of(CURLU *h, struct ic_arena *a)
+{
+	char *s = NULL, *o = NULL, *auth;
+
+	if (curl_url_get(h, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT) !=
+	    CURLUE_OK)
+		return NULL;
+	auth = strstr(s, "://");
+	if (auth != NULL)
+		o = ic_arena_strndup(a, s,
+		                     strcspn(auth + 3, "/?#") +
+		                             (size_t)(auth + 3 - s));
+	curl_free(s);
+	return o;
+}
+
 enum ic_err ic_url_resolve(struct ic_arena *a, const char *base,
                            const char *ref, char **out, char *errbuf)
 {
+	CURLU *h;
+	char *origin;
+	enum ic_err rc;
+
+	*out = NULL;
+	rc = url_open(base, RESOLVE_FLAGS, "base URL", &h, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	origin = origin_of(h, a);
+	rc = origin == NULL
+	             ? ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving")
+	             : resolve_on(h, origin, a, ref, out, errbuf);
+	curl_url_cleanup(h);
+	return rc;
+}
+
+/* --- A base for many references ----------------------------------------- */
+
+struct ic_url_base {
+	CURLU *h;     /* the base, parsed and checked once */
+	char *origin; /* its "scheme://authority" (see same_origin()) */
+};
+
+static void base_cleanup(void *h)
+{
+	curl_url_cleanup(h);
+}
+
+enum ic_err ic_url_base_new(struct ic_arena *a, const char *base,
+                            struct ic_url_base **out, char *errbuf)
+{
+	struct ic_url_base *b;
 	CURLU *h;
 	enum ic_err rc;
 
@@ -374,17 +477,26 @@ enum ic_err ic_url_resolve(struct ic_arena *a, const char *base,
 	rc = url_open(base, RESOLVE_FLAGS, "base URL", &h, errbuf);
 	if (rc != IC_OK)
 		return rc;
-	rc = apply_ref(h, a, ref, errbuf);
-	/* An absolute reference may name another scheme (H-2 resolves only
-	 * what we could fetch). */
-	if (rc == IC_OK)
-		rc = check_scheme(h, "the resolved URL", errbuf);
-	if (rc == IC_OK)
-		rc = check_port(h, "the resolved URL", errbuf);
-	if (rc == IC_OK)
-		rc = stable_host(h, RESOLVE_FLAGS, "the resolved URL", errbuf);
-	if (rc == IC_OK)
-		rc = url_string(h, a, out, errbuf);
+	if (ic_arena_on_free(a, base_cleanup, h) != IC_OK)
+		return ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving");
+	b = ic_arena_alloc(a, sizeof(*b));
+	if (b == NULL || (b->origin = origin_of(h, a)) == NULL)
+		return ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving");
+	b->h = h;
+	*out = b;
+	return IC_OK;
+}
+
+enum ic_err ic_url_resolve_at(struct ic_arena *a, const struct ic_url_base *b,
+                              const char *ref, char **out, char *errbuf)
+{
+	CURLU *h = curl_url_dup(b->h);
+	enum ic_err rc;
+
+	*out = NULL;
+	if (h == NULL)
+		return ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving");
+	rc = resolve_on(h, b->origin, a, ref, out, errbuf);
 	curl_url_cleanup(h);
 	return rc;
 }
