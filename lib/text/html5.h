@@ -67,10 +67,9 @@ struct ic_html5_opts {
 };
 
 /* A parsed tree.  Read out->g; the other fields are for the caller's
- * information (depth, peak_bytes) or private (blocks, slabs). */
+ * information (peak_bytes) or private (blocks, slabs). */
 struct ic_html5 {
 	GumboOutput *g;    /* the tree; NULL before a parse or after free */
-	size_t depth;      /* deepest element nesting (root element: 1) */
 	size_t peak_bytes; /* most bytes gumbo held at once (also set
 	                    * when the parse was refused) */
 	size_t budget;     /* the budget the parse ran with */
@@ -108,6 +107,13 @@ uint64_t ic_html5_time_budget_ns(size_t len);
 enum ic_err ic_html5_parse(const char *html, size_t len,
                            const struct ic_html5_opts *opts,
                            struct ic_html5 *out, char *errbuf);
+
+/**
+ * The deepest element nesting in @p h's tree (the root element is 1; 0
+ * without a tree).  Walked on each call, without recursion: the parsers
+ * bound their own walks, so only tests ask.
+ */
+size_t ic_html5_depth(const struct ic_html5 *h);
 
 /** Free the tree of @p h (NULL, or already freed: nothing happens). */
 void ic_html5_free(struct ic_html5 *h);
