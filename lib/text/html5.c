@@ -60,6 +60,26 @@ struct ic_html5_slab {
 
 #define SLAB_HDR ROUND(sizeof(struct ic_html5_slab))
 
+/* Under AddressSanitizer the slabs are poisoned except for the blocks
+ * handed out, each up to the size asked for, and a freed block (past its
+ * link) is poisoned again: our walks over gumbo's tree are checked as
+ * they were when every block was malloc'd alone. */
+#if defined(__SANITIZE_ADDRESS__)
+#define IC_HTML5_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IC_HTML5_ASAN 1
+#endif
+#endif
+#ifdef IC_HTML5_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 /* A free small block keeps the next one of its class in its payload
  * (every class holds at least a pointer). */
 struct free_block {
@@ -247,6 +267,7 @@ static bool new_slab(struct parse *p)
 	p->slabs = s;
 	p->bump = (char *)s + SLAB_HDR;
 	p->room = size - SLAB_HDR;
+	POISON(p->bump, p->room);
 	if (p->next_slab < SLAB_MAX)
 		p->next_slab *= 2;
 	return true;
@@ -262,6 +283,8 @@ static void *small_alloc(struct parse *p, size_t size)
 
 	if (f != NULL) {
 		p->free[c] = f->next;
+		POISON(f, class_size(c)); /* the link's bytes too */
+		UNPOISON(f, size);
 		return f;
 	}
 	if (p->room < stride && !new_slab(p))
@@ -269,6 +292,7 @@ static void *small_alloc(struct parse *p, size_t size)
 	payload = p->bump + SMALL_HDR;
 	p->bump += stride;
 	p->room -= stride;
+	UNPOISON(tag_of(payload), sizeof(size_t) + size);
 	*tag_of(payload) = c;
 	return payload;
 }
@@ -300,8 +324,10 @@ static void block_free(void *userdata, void *ptr)
 	if (tag != BIG) {
 		struct free_block *f = ptr;
 
+		UNPOISON(f, sizeof(*f));
 		f->next = p->free[tag];
 		p->free[tag] = f;
+		POISON((char *)ptr + sizeof(*f), class_size(tag) - sizeof(*f));
 		return;
 	}
 	b = (struct ic_html5_block *)((char *)ptr - BIG_HDR);
