@@ -64,10 +64,13 @@ enum ic_err mf2_add_to_array(struct mf2 *m, cJSON *arr, cJSON *v)
 	return IC_OK;
 }
 
+/* The key is not copied (cJSON_AddItemToObjectCS): a feed's thousands of
+ * members would each cost a malloc and a free.  Every key here is a
+ * literal or arena text, which outlives the document (mf2_int.h). */
 enum ic_err mf2_add_to_object(struct mf2 *m, cJSON *obj, const char *k,
                               cJSON *v)
 {
-	if (v == NULL || !cJSON_AddItemToObject(obj, k, v)) {
+	if (v == NULL || !cJSON_AddItemToObjectCS(obj, k, v)) {
 		cJSON_Delete(v);
 		return mf2_nomem(m);
 	}
@@ -163,9 +166,14 @@ enum ic_err mf2_member_array(struct mf2 *m, cJSON *obj, const char *name,
 
 	if (sl == NULL)
 		return mf2_nomem(m);
-	if (sl->val == NULL &&
-	    (sl->val = cJSON_AddArrayToObject(obj, name)) == NULL)
-		return mf2_nomem(m);
+	if (sl->val == NULL) {
+		cJSON *a = cJSON_CreateArray();
+		enum ic_err rc = mf2_add_to_object(m, obj, name, a);
+
+		if (rc != IC_OK)
+			return rc;
+		sl->val = a;
+	}
 	*arr = sl->val;
 	return IC_OK;
 }

@@ -242,6 +242,7 @@ enum ic_err mf2_visit(struct mf2 *m);
 enum ic_err mf2_buf_err(struct mf2 *m, enum ic_err rc);
 enum ic_err mf2_new_string(struct mf2 *m, const char *s, size_t n, cJSON **out);
 enum ic_err mf2_add_to_array(struct mf2 *m, cJSON *arr, cJSON *v);
+/* Object keys (k, name) are not copied: a literal or arena text only. */
 enum ic_err mf2_add_to_object(struct mf2 *m, cJSON *obj, const char *k,
                               cJSON *v);
 enum ic_err mf2_add_string(struct mf2 *m, cJSON *obj, const char *k,
