@@ -204,9 +204,12 @@ static enum ic_err item_shell(struct mf2 *m, const GumboNode *el,
 	enum ic_err rc = IC_OK;
 
 	it->obj = cJSON_CreateObject();
-	type = cJSON_AddArrayToObject(it->obj, "type");
-	if (it->obj == NULL || type == NULL)
+	if (it->obj == NULL)
 		return mf2_nomem(m);
+	type = cJSON_CreateArray();
+	rc = mf2_add_to_object(m, it->obj, "type", type);
+	if (rc != IC_OK)
+		return rc;
 	for (size_t i = 0; i < cl->nroots && rc == IC_OK; i++) {
 		cJSON *t;
 
@@ -216,9 +219,10 @@ static enum ic_err item_shell(struct mf2 *m, const GumboNode *el,
 	}
 	if (rc != IC_OK)
 		return rc;
-	it->props = cJSON_AddObjectToObject(it->obj, "properties");
-	if (it->props == NULL)
-		return mf2_nomem(m);
+	it->props = cJSON_CreateObject();
+	rc = mf2_add_to_object(m, it->obj, "properties", it->props);
+	if (rc != IC_OK)
+		return rc;
 	/* The suite's mixed/id: a non-empty id is kept, on h-* roots only
 	 * (v1/includes/hcarditemref: classic output has no id). */
 	if (id != NULL && *id != '\0' && cl->bc == 0)
@@ -246,7 +250,7 @@ static enum ic_err parse_item(struct mf2 *m, const GumboNode *el,
 	if (rc == IC_OK)
 		rc = mf2_implied(m, it);
 	if (rc == IC_OK && it->children &&
-	    !cJSON_AddItemToObject(it->obj, "children", it->children)) {
+	    !cJSON_AddItemToObjectCS(it->obj, "children", it->children)) {
 		cJSON_Delete(it->children);
 		rc = mf2_nomem(m);
 	} else if (rc != IC_OK)

@@ -64,10 +64,13 @@ enum ic_err mf2_add_to_array(struct mf2 *m, cJSON *arr, cJSON *v)
 	return IC_OK;
 }
 
+/* The key is not copied (cJSON_AddItemToObjectCS): a feed's thousands of
+ * members would each cost a malloc and a free.  Every key here is a
+ * literal or arena text, which outlives the document (mf2_int.h). */
 enum ic_err mf2_add_to_object(struct mf2 *m, cJSON *obj, const char *k,
                               cJSON *v)
 {
-	if (v == NULL || !cJSON_AddItemToObject(obj, k, v)) {
+	if (v == NULL || !cJSON_AddItemToObjectCS(obj, k, v)) {
 		cJSON_Delete(v);
 		return mf2_nomem(m);
 	}
@@ -150,7 +153,7 @@ struct slot *mf2_index_get(struct mf2 *m, const void *owner, const char *key,
 		return sl;
 	if (!insert)
 		return NULL;
-	*sl = (struct slot){owner, key, h, NULL, NULL};
+	*sl = (struct slot){.owner = owner, .key = key, .hash = h};
 	m->nused++;
 	return sl;
 }
@@ -163,9 +166,14 @@ enum ic_err mf2_member_array(struct mf2 *m, cJSON *obj, const char *name,
 
 	if (sl == NULL)
 		return mf2_nomem(m);
-	if (sl->val == NULL &&
-	    (sl->val = cJSON_AddArrayToObject(obj, name)) == NULL)
-		return mf2_nomem(m);
+	if (sl->val == NULL) {
+		cJSON *a = cJSON_CreateArray();
+		enum ic_err rc = mf2_add_to_object(m, obj, name, a);
+
+		if (rc != IC_OK)
+			return rc;
+		sl->val = a;
+	}
 	*arr = sl->val;
 	return IC_OK;
 }
@@ -186,37 +194,74 @@ bool mf2_has_scheme(const char *s, size_t n)
 	return i < n && s[i] == ':';
 }
 
+/* A relative reference against the document base: absolute, else (when
+ * it cannot be resolved) trimmed, from the arena.  The base is parsed once
+ * per parse, on first use (m->base does not change once the walks start).
+ * A base that cannot be parsed resolves nothing, as ic_url_resolve()
+ * would not. */
+static enum ic_err resolve_relative(struct mf2 *m, const char *ref,
+                                    const char *t, size_t n, const char **out)
+{
+	char *abs = NULL;
+	enum ic_err rc = IC_ERR_BAD_INPUT;
+
+	if (m->base_h == NULL && !m->base_bad) {
+		rc = ic_url_base_new(m->a, m->base, &m->base_h, NULL);
+		if (rc == IC_ERR_NOMEM)
+			return mf2_nomem(m);
+		m->base_bad = rc != IC_OK;
+	}
+	if (m->base_h != NULL)
+		rc = ic_url_resolve_at(m->a, m->base_h, ref, &abs, NULL);
+	if (rc == IC_ERR_NOMEM)
+		return mf2_nomem(m);
+	*out = rc == IC_OK ? abs : ic_arena_strndup(m->a, t, n);
+	return *out ? IC_OK : mf2_nomem(m);
+}
+
 /*
  * MC-1: a URL value made absolute against the document base.  The suite
  * expects no normalisation, so an empty reference is the base as written
  * and a reference with a scheme (any scheme: `mailto:`, `javascript:`...)
- * is kept as written; only relative references go through
- * ic_url_resolve().  One that cannot be resolved is kept as written too:
- * consumers check every URL they use (MC-5).
+ * is kept as written; only relative references go through libcurl
+ * (ic_url_resolve_at()).  One that cannot be resolved is kept as written
+ * too: consumers check every URL they use (MC-5).  A feed repeats its
+ * references (the author's photo in every entry, u-url u-uid on one
+ * link), so each relative one is resolved once per parse and remembered
+ * in the index (owner &m->base_h, key a copy of the reference).
  */
 enum ic_err mf2_resolve(struct mf2 *m, const char *ref, const char **out)
 {
 	size_t n = strlen(ref);
 	const char *t = trim(ref, &n);
-	char *abs;
+	struct slot *sl;
+	char *key;
 	enum ic_err rc;
 
 	if (n == 0) {
 		*out = m->base;
 		return IC_OK;
 	}
-	if (!mf2_has_scheme(t, n)) {
-		rc = ic_url_resolve(m->a, m->base, ref, &abs, NULL);
-		if (rc == IC_ERR_NOMEM)
-			return mf2_nomem(m);
-		if (rc == IC_OK) {
-			*out = abs;
-			return IC_OK;
-		}
+	if (mf2_has_scheme(t, n)) {
+		*out = (t == ref && n == strlen(ref))
+		               ? ref
+		               : ic_arena_strndup(m->a, t, n);
+		return *out ? IC_OK : mf2_nomem(m);
 	}
-	*out = (t == ref && n == strlen(ref)) ? ref
-	                                      : ic_arena_strndup(m->a, t, n);
-	return *out ? IC_OK : mf2_nomem(m);
+	sl = mf2_index_get(m, &m->base_h, ref, false);
+	if (sl != NULL) {
+		*out = sl->str;
+		return IC_OK;
+	}
+	rc = resolve_relative(m, ref, t, n, out);
+	if (rc != IC_OK)
+		return rc;
+	key = ic_arena_strdup(m->a, ref);
+	sl = key ? mf2_index_get(m, &m->base_h, key, true) : NULL;
+	if (sl == NULL)
+		return mf2_nomem(m);
+	sl->str = *out;
+	return IC_OK;
 }
 
 /* --- Class names ---------------------------------------------------------- */

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 #include <gumbo.h>
@@ -40,6 +41,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/ic_limits.h"
+#include "text/url.h"
 
 /* --- Characters --------------------------------------------------------- */
 
@@ -100,6 +102,8 @@ struct mf2 {
 	const GumboNode *root; /* the document, for ids (mf2_backcompat.c) */
 	bool ids_indexed;      /* ids are in the index (owner &ids_indexed) */
 	const GumboNode *incl[IC_MAX_MF2_INCLUDE_NEST]; /* includes in walk */
+	struct ic_url_base *base_h; /* m->base parsed: see mf2_resolve() */
+	bool base_bad;              /* ... it could not be */
 	size_t nincl;
 	char *errbuf;
 };
@@ -148,8 +152,8 @@ struct item {
  * every lookup linear and the parse quadratic.  One open-addressing table
  * per parse maps (container, name) to the member instead: property arrays
  * of an item, rels arrays, rel-urls entries, and the strings already in a
- * rels list.  Keys live in the arena or the gumbo tree, both of which
- * outlive the parse.
+ * rels list; and each relative reference to its absolute URL.  Keys live
+ * in the arena or the gumbo tree, both of which outlive the parse.
  */
 struct slot {
 	const void *owner;
@@ -157,6 +161,7 @@ struct slot {
 	uint32_t hash;
 	cJSON *val;
 	const GumboNode *node; /* for an id: its first element */
+	const char *str;       /* for a reference: its absolute URL */
 };
 
 /* --- Gumbo helpers -------------------------------------------------------- */
@@ -181,12 +186,22 @@ static inline const GumboNode *kid(const GumboNode *n, unsigned int i)
 	return n->v.element.children.data[i];
 }
 
+/* gumbo_get_attribute(), which calls strcasecmp() on every attribute
+ * (1% of a feed's parse): the first letters are compared first.  @p name
+ * is lowercase ASCII, as every name asked for here is. */
 static inline const char *attr(const GumboNode *n, const char *name)
 {
-	const GumboAttribute *at =
-	        gumbo_get_attribute(&n->v.element.attributes, name);
+	const GumboVector *v = &n->v.element.attributes;
 
-	return at ? at->value : NULL;
+	for (unsigned int i = 0; i < v->length; i++) {
+		const GumboAttribute *at = v->data[i];
+
+		if (to_lower((unsigned char)at->name[0]) ==
+		            (unsigned char)name[0] &&
+		    strcasecmp(at->name, name) == 0)
+			return at->value;
+	}
+	return NULL;
 }
 
 /* --- Class names ---------------------------------------------------------- */
@@ -227,6 +242,7 @@ enum ic_err mf2_visit(struct mf2 *m);
 enum ic_err mf2_buf_err(struct mf2 *m, enum ic_err rc);
 enum ic_err mf2_new_string(struct mf2 *m, const char *s, size_t n, cJSON **out);
 enum ic_err mf2_add_to_array(struct mf2 *m, cJSON *arr, cJSON *v);
+/* Object keys (k, name) are not copied: a literal or arena text only. */
 enum ic_err mf2_add_to_object(struct mf2 *m, cJSON *obj, const char *k,
                               cJSON *v);
 enum ic_err mf2_add_string(struct mf2 *m, cJSON *obj, const char *k,

@@ -96,35 +96,56 @@ static enum ic_err text_value(struct mf2 *m, const GumboNode *n, cJSON **out)
 static enum ic_err serialize(struct mf2 *m, const GumboNode *n,
                              struct ic_buf *b);
 
+/* The bytes add_escaped() stops at: NUL, and those it may replace. */
+static const bool escape_stops[256] = {
+        ['\0'] = true, ['&'] = true, ['"'] = true,
+        ['<'] = true,  ['>'] = true, [0xc2] = true,
+};
+
+static bool escape_stop(unsigned char c)
+{
+	return escape_stops[c];
+}
+
+/* The entity for the special byte at s, or NULL to keep it. */
+static const char *escape_of(const char *s, bool in_attr)
+{
+	if (*s == '&')
+		return "&amp;";
+	if (*s == '\xc2' && s[1] == '\xa0')
+		return "&nbsp;";
+	if (in_attr)
+		return *s == '"' ? "&quot;" : NULL;
+	if (*s == '<')
+		return "&lt;";
+	return *s == '>' ? "&gt;" : NULL;
+}
+
+/* The HTML serialisation's escaping of text (in_attr false) or of an
+ * attribute value: runs without a special byte are copied whole. */
 static enum ic_err add_escaped(struct ic_buf *b, const char *s, bool in_attr)
 {
-	const char *run = s;
-	enum ic_err rc = IC_OK;
+	const char *run = s, *rep;
+	enum ic_err rc;
 
-	for (; *s && rc == IC_OK; s++) {
-		const char *rep = NULL;
-		size_t skip = 1;
-
-		if (*s == '&')
-			rep = "&amp;";
-		else if (*s == '\xc2' && s[1] == '\xa0') {
-			rep = "&nbsp;";
-			skip = 2;
-		} else if (in_attr && *s == '"')
-			rep = "&quot;";
-		else if (!in_attr && *s == '<')
-			rep = "&lt;";
-		else if (!in_attr && *s == '>')
-			rep = "&gt;";
+	for (;; s++) {
+		while (!escape_stop((unsigned char)*s))
+			s++;
+		if (*s == '\0')
+			break;
+		rep = escape_of(s, in_attr);
 		if (rep == NULL)
 			continue;
 		rc = ic_buf_add(b, run, (size_t)(s - run));
 		if (rc == IC_OK)
 			rc = ic_buf_adds(b, rep);
-		s += skip - 1;
+		if (rc != IC_OK)
+			return rc;
+		if (*s == '\xc2')
+			s++; /* a no-break space is two bytes */
 		run = s + 1;
 	}
-	return rc == IC_OK ? ic_buf_adds(b, run) : rc;
+	return ic_buf_add(b, run, (size_t)(s - run));
 }
 
 /* The element's name as HTML serialises it. */

@@ -24,8 +24,10 @@
  * gumbo 0.10.1 does not check its allocator's result, so the allocator
  * never returns NULL: past the budget (or when malloc fails) it
  * siglongjmp()s out of gumbo back to ic_html5_parse(), which frees every
- * block gumbo had (all are on a list owned by the parse).  gumbo holds no
- * global state, locks or descriptors, so abandoning it leaks nothing.
+ * block gumbo had (all are in slabs or on a list owned by the parse).
+ * gumbo holds no global state, locks or descriptors, so abandoning it
+ * leaks nothing.  Small blocks come from slabs and are recycled by size
+ * class, so gumbo's thousands of allocations cost a few mallocs.
  *
  * Re-entrancy: no static state; each parse has its own budget, list and
  * jump buffer, so parses may run in several threads or one after another
@@ -33,8 +35,8 @@
  * parse's allocator (nothing does).
  *
  * Memory: the tree (out->g) and everything in it lives until
- * ic_html5_free(out); it is freed as one list.  Never pass it to
- * gumbo_destroy_output() (its allocator was the parse's).  No I/O.
+ * ic_html5_free(out); it is freed at once, slabs and large blocks.  Never pass
+ * it to gumbo_destroy_output() (its allocator was the parse's).  No I/O.
  */
 #ifndef IC_HTML5_H
 #define IC_HTML5_H
@@ -47,13 +49,14 @@
 
 #include "core/err.h"
 
-struct ic_html5_block; /* private: one block gumbo holds */
+struct ic_html5_block; /* private: one large block gumbo holds */
+struct ic_html5_slab;  /* private: a slab of gumbo's small blocks */
 
 /* How to parse.  A NULL options pointer means a whole document with the
  * default budget. */
 struct ic_html5_opts {
-	/* Bytes gumbo may hold at once (blocks plus our per-block header);
-	 * 0: ic_html5_budget(len). */
+	/* Bytes gumbo's allocator may hold at once (slabs of small blocks,
+	 * large blocks with their header); 0: ic_html5_budget(len). */
 	size_t max_bytes;
 	/* CPU milliseconds gumbo may take; 0: ic_html5_time_budget_ns(len). */
 	unsigned int max_ms;
@@ -64,15 +67,15 @@ struct ic_html5_opts {
 };
 
 /* A parsed tree.  Read out->g; the other fields are for the caller's
- * information (depth, peak_bytes) or private (blocks). */
+ * information (peak_bytes) or private (blocks, slabs). */
 struct ic_html5 {
 	GumboOutput *g;    /* the tree; NULL before a parse or after free */
-	size_t depth;      /* deepest element nesting (root element: 1) */
 	size_t peak_bytes; /* most bytes gumbo held at once (also set
 	                    * when the parse was refused) */
 	size_t budget;     /* the budget the parse ran with */
 	uint64_t time_budget_ms;       /* its time budget, in CPU ms */
-	struct ic_html5_block *blocks; /* private: every block gumbo holds */
+	struct ic_html5_block *blocks; /* private: gumbo's large blocks */
+	struct ic_html5_slab *slabs;   /* private: ... and its slabs */
 };
 
 /** The default budget for @p len bytes of input (saturates, never wraps). */
@@ -104,6 +107,13 @@ uint64_t ic_html5_time_budget_ns(size_t len);
 enum ic_err ic_html5_parse(const char *html, size_t len,
                            const struct ic_html5_opts *opts,
                            struct ic_html5 *out, char *errbuf);
+
+/**
+ * The deepest element nesting in @p h's tree (the root element is 1; 0
+ * without a tree).  Walked on each call, without recursion: the parsers
+ * bound their own walks, so only tests ask.
+ */
+size_t ic_html5_depth(const struct ic_html5 *h);
 
 /** Free the tree of @p h (NULL, or already freed: nothing happens). */
 void ic_html5_free(struct ic_html5 *h);

@@ -9,6 +9,13 @@
  *
  * Checks that libcurl's parser would hide (it removes dot segments, an
  * empty port and an empty fragment) are made on the text before parsing.
+ *
+ * One file: resolution, normalisation and the profile rules all stand on
+ * the same libcurl glue and checks (url_open(), stable_host(), the scheme
+ * and port checks, the resolution fixes); split, that glue would become
+ * an interface of its own for no other user.  Resolving many references
+ * against one base (ic_url_base_new()) adds plain references, which need
+ * no libcurl, and is why the file passed 1,000 lines.
  */
 #include "text/url.h"
 
@@ -364,9 +371,222 @@ static enum ic_err apply_ref(CURLU *h, struct ic_arena *a, const char *ref,
 	return IC_OK;
 }
 
+/*
+ * A resolved URL's checks: http(s), no port 0, a host that survives a
+ * round trip.  The base passed them, and they look only at the scheme and
+ * the authority, so a result whose URL starts with the base's
+ * "scheme://authority" as curl prints it (`origin`, e.g. every relative
+ * reference without an authority) passes them too: those skip the checks,
+ * whose host round trip is a whole second parse.
+ */
+static bool same_origin(const char *url, const char *origin)
+{
+	size_t n = strlen(origin);
+
+	return strncmp(url, origin, n) == 0 &&
+	       (url[n] == '\0' || url[n] == '/' || url[n] == '?' ||
+	        url[n] == '#');
+}
+
+static enum ic_err result_checks(CURLU *h, char *errbuf)
+{
+	/* An absolute reference may name another scheme (H-2 resolves only
+	 * what we could fetch). */
+	enum ic_err rc = check_scheme(h, "the resolved URL", errbuf);
+
+	if (rc == IC_OK)
+		rc = check_port(h, "the resolved URL", errbuf);
+	if (rc == IC_OK)
+		rc = stable_host(h, RESOLVE_FLAGS, "the resolved URL", errbuf);
+	return rc;
+}
+
+/* Apply @p ref to @p h (the base), check the result, copy it out. */
+static enum ic_err resolve_on(CURLU *h, const char *origin, struct ic_arena *a,
+                              const char *ref, char **out, char *errbuf)
+{
+	char *s = NULL;
+	CURLUcode uc;
+	enum ic_err rc = apply_ref(h, a, ref, errbuf);
+
+	if (rc != IC_OK)
+		return rc;
+	uc = curl_url_get(h, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT);
+	if (uc != CURLUE_OK || !same_origin(s, origin))
+		rc = result_checks(h, errbuf);
+	if (rc == IC_OK && uc != CURLUE_OK)
+		rc = curl_error(uc, "URL", errbuf);
+	if (rc == IC_OK)
+		rc = check_length(s, "the resulting URL", errbuf);
+	if (rc == IC_OK && (*out = ic_arena_strdup(a, s)) == NULL)
+		rc = ic_fail(errbuf, IC_ERR_NOMEM, "out of memory copying URL");
+	curl_free(s);
+	return rc;
+}
+
+/* The "scheme://authority" of the checked base @p h, as curl prints it
+ * (NULL when out of memory or, which cannot happen, unprintable). */
+static char *origin_of(CURLU *h, struct ic_arena *a)
+{
+	char *s = NULL, *o = NULL, *auth;
+
+	if (curl_url_get(h, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT) !=
+	    CURLUE_OK)
+		return NULL;
+	auth = strstr(s, "://");
+	if (auth != NULL)
+		o = ic_arena_strndup(a, s,
+		                     strcspn(auth + 3, "/?#") +
+		                             (size_t)(auth + 3 - s));
+	curl_free(s);
+	return o;
+}
+
+/* The checked base's URL up to the last '/' of its path, as curl prints
+ * it: what a relative path is merged onto (RFC 3986 section 5.2.3). */
+static char *dir_of(CURLU *h, struct ic_arena *a)
+{
+	char *s = NULL, *d = NULL, *auth, *slash;
+
+	if (curl_url_get(h, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT) !=
+	    CURLUE_OK)
+		return NULL;
+	auth = strstr(s, "://");
+	if (auth != NULL) {
+		auth += 3;
+		auth[strcspn(auth, "?#")] = '\0';
+		slash = strrchr(auth, '/');
+		if (slash != NULL)
+			d = ic_arena_strndup(a, s, (size_t)(slash + 1 - s));
+	}
+	curl_free(s);
+	return d;
+}
+
 enum ic_err ic_url_resolve(struct ic_arena *a, const char *base,
                            const char *ref, char **out, char *errbuf)
 {
+	CURLU *h;
+	char *origin;
+	enum ic_err rc;
+
+	*out = NULL;
+	rc = url_open(base, RESOLVE_FLAGS, "base URL", &h, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	origin = origin_of(h, a);
+	rc = origin == NULL
+	             ? ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving")
+	             : resolve_on(h, origin, a, ref, out, errbuf);
+	curl_url_cleanup(h);
+	return rc;
+}
+
+/* --- A base for many references ----------------------------------------- */
+
+struct ic_url_base {
+	CURLU *h;     /* the base, parsed and checked once */
+	char *origin; /* its "scheme://authority" (see same_origin()) */
+	char *dir;    /* its URL up to the last '/' of its path */
+};
+
+/*
+ * Plain references need no libcurl.  A reference made only of the
+ * characters below (no space, no backslash, nothing to percent-encode),
+ * whose "%" are escapes, with no "." or ".." segment and no "%2e", at most
+ * one "?" and one "#" in that order, each followed by something, resolves
+ * to the base's "scheme://authority" followed by it (starting with "/")
+ * or to the base's directory followed by it (starting otherwise): nothing
+ * for libcurl to remove, encode or check.  That is nearly every link of a
+ * feed (RFC 3986 section 5.2.2 with section 5.2.3's merge); the rest,
+ * and results past IC_MAX_URL_BYTES, go through libcurl as before.
+ * tests/unit/text/test_url.c checks the two give the same result.
+ */
+static bool plain_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("-._~!$&'()*+,;=:@/", c) != NULL);
+}
+
+/* Is s[0..n) a "." or ".." segment? */
+static bool dot_segment(const char *s, size_t n)
+{
+	return (n == 1 && s[0] == '.') ||
+	       (n == 2 && s[0] == '.' && s[1] == '.');
+}
+
+static bool plain_ref(const char *r, size_t n)
+{
+	size_t seg = 0; /* where the current path segment starts */
+	bool in_path = true, query = false, fragment = false;
+
+	/* Not empty, not only a query or fragment, not "//authority", and
+	 * no ':' before the first '/' ("x:y" has a scheme, RFC 3986
+	 * section 4.2). */
+	if (n == 0 || r[0] == '?' || r[0] == '#' ||
+	    (r[0] == '/' && n > 1 && r[1] == '/') ||
+	    memchr(r, ':', strcspn(r, "/?#") < n ? strcspn(r, "/?#") : n))
+		return false;
+	for (size_t i = 0; i <= n; i++) {
+		char c = i < n ? r[i] : '\0';
+
+		if (in_path &&
+		    (c == '/' || c == '?' || c == '#' || c == '\0')) {
+			if (dot_segment(r + seg, i - seg))
+				return false;
+			seg = i + 1;
+		}
+		if (c == '\0')
+			break;
+		if (c == '?' || c == '#') {
+			/* libcurl drops an empty query or fragment */
+			if (fragment || (c == '?' && query) || i + 1 == n ||
+			    r[i + 1] == '#')
+				return false;
+			in_path = false;
+			query = query || c == '?';
+			fragment = c == '#';
+		} else if (c == '%') {
+			if (i + 2 >= n || !ascii_hex(r[i + 1]) ||
+			    !ascii_hex(r[i + 2]) ||
+			    (r[i + 1] == '2' && (r[i + 2] | 0x20) == 'e'))
+				return false;
+		} else if (!plain_char((unsigned char)c))
+			return false;
+	}
+	return true;
+}
+
+/* The plain reference's result in *out, else *out stays NULL. */
+static enum ic_err resolve_plain(struct ic_arena *a,
+                                 const struct ic_url_base *b, const char *ref,
+                                 char **out, char *errbuf)
+{
+	size_t n;
+	const char *t = trim(ref, &n), *head;
+
+	if (strnlen(ref, IC_MAX_URL_BYTES + 1) > IC_MAX_URL_BYTES ||
+	    !plain_ref(t, n))
+		return IC_OK;
+	head = t[0] == '/' ? b->origin : b->dir;
+	if (strlen(head) + n > IC_MAX_URL_BYTES)
+		return IC_OK; /* libcurl says why */
+	*out = ic_arena_printf(a, "%s%.*s", head, (int)n, t);
+	if (*out == NULL)
+		return ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving");
+	return IC_OK;
+}
+
+static void base_cleanup(void *h)
+{
+	curl_url_cleanup(h);
+}
+
+enum ic_err ic_url_base_new(struct ic_arena *a, const char *base,
+                            struct ic_url_base **out, char *errbuf)
+{
+	struct ic_url_base *b;
 	CURLU *h;
 	enum ic_err rc;
 
@@ -374,17 +594,31 @@ enum ic_err ic_url_resolve(struct ic_arena *a, const char *base,
 	rc = url_open(base, RESOLVE_FLAGS, "base URL", &h, errbuf);
 	if (rc != IC_OK)
 		return rc;
-	rc = apply_ref(h, a, ref, errbuf);
-	/* An absolute reference may name another scheme (H-2 resolves only
-	 * what we could fetch). */
-	if (rc == IC_OK)
-		rc = check_scheme(h, "the resolved URL", errbuf);
-	if (rc == IC_OK)
-		rc = check_port(h, "the resolved URL", errbuf);
-	if (rc == IC_OK)
-		rc = stable_host(h, RESOLVE_FLAGS, "the resolved URL", errbuf);
-	if (rc == IC_OK)
-		rc = url_string(h, a, out, errbuf);
+	if (ic_arena_on_free(a, base_cleanup, h) != IC_OK)
+		return ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving");
+	b = ic_arena_alloc(a, sizeof(*b));
+	if (b == NULL || (b->origin = origin_of(h, a)) == NULL ||
+	    (b->dir = dir_of(h, a)) == NULL)
+		return ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving");
+	b->h = h;
+	*out = b;
+	return IC_OK;
+}
+
+enum ic_err ic_url_resolve_at(struct ic_arena *a, const struct ic_url_base *b,
+                              const char *ref, char **out, char *errbuf)
+{
+	CURLU *h;
+	enum ic_err rc;
+
+	*out = NULL;
+	rc = resolve_plain(a, b, ref, out, errbuf);
+	if (rc != IC_OK || *out != NULL)
+		return rc;
+	h = curl_url_dup(b->h);
+	if (h == NULL)
+		return ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving");
+	rc = resolve_on(h, b->origin, a, ref, out, errbuf);
 	curl_url_cleanup(h);
 	return rc;
 }

@@ -65,6 +65,30 @@ struct ic_url_parts {
 enum ic_err ic_url_resolve(struct ic_arena *a, const char *base,
                            const char *ref, char **out, char *errbuf);
 
+/* A base URL parsed and checked once, for resolving many references (a
+ * parser resolving every link of a page).  Owned by the arena it was made
+ * in; its libcurl handle is released by ic_arena_free(). */
+struct ic_url_base;
+
+/**
+ * Parse and check @p base once for ic_url_resolve_at().
+ *
+ * @param[in]  a       arena that owns the result
+ * @param[in]  base    an absolute http(s) URL, as for ic_url_resolve()
+ * @param[out] out     the parsed base, from @p a
+ * @param[out] errbuf  IC_ERRBUF_SIZE bytes, or NULL
+ * @return IC_OK; otherwise what ic_url_resolve() returns for this base.
+ */
+enum ic_err ic_url_base_new(struct ic_arena *a, const char *base,
+                            struct ic_url_base **out, char *errbuf);
+
+/**
+ * ic_url_resolve() against a base from ic_url_base_new(): the same result
+ * and the same errors, without parsing the base again.
+ */
+enum ic_err ic_url_resolve_at(struct ic_arena *a, const struct ic_url_base *b,
+                              const char *ref, char **out, char *errbuf);
+
 /**
  * Normalise @p in for storage and comparison (H-10).
  *

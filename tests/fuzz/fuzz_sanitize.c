@@ -8,7 +8,8 @@
  * <script> or <style>, no on* attribute and no href/cite outside http(s)
  * and mailto survives in the output;
  * and the output is a fixed point (sanitizing it again gives the same
- * bytes, sanitize.h), which holds only if it is balanced markup.
+ * bytes, sanitize.h), which holds only if it is balanced markup, for
+ * every output short enough to be sanitized again.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <strings.h>
 
 #include "core/arena.h"
+#include "core/ic_limits.h"
 #include "mf2/sanitize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,12 +67,23 @@ static int tags_are_safe(const char *p)
 	return 1;
 }
 
+/* Sanitizing @p out again gives the same bytes. */
+static int is_fixed_point(struct ic_arena *a, const char *out, size_t outlen)
+{
+	char errbuf[IC_ERRBUF_SIZE], *again = NULL;
+	size_t againlen = 0;
+
+	return ic_sanitize_html(a, out, outlen, base_url, &again, &againlen,
+	                        errbuf) == IC_OK &&
+	       againlen == outlen && memcmp(again, out, outlen) == 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ic_arena *a = ic_arena_new(0);
 	char errbuf[IC_ERRBUF_SIZE];
-	char *out = NULL, *again = NULL, *text = NULL;
-	size_t outlen = 0, againlen = 0;
+	char *out = NULL, *text = NULL;
+	size_t outlen = 0;
 	enum ic_err rc;
 
 	if (a == NULL)
@@ -82,10 +95,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == IC_OK) {
 		if (strlen(out) != outlen || !tags_are_safe(out))
 			abort();
-		rc = ic_sanitize_html(a, out, outlen, base_url, &again,
-		                      &againlen, errbuf);
-		if (rc != IC_OK || againlen != outlen ||
-		    memcmp(again, out, outlen) != 0)
+		/* Idempotent where the output is itself an input the
+		 * sanitizer takes: formatting elements that HTML5 reopens
+		 * in each paragraph can make 16 KiB into more than
+		 * IC_MAX_SANITIZE_INPUT_BYTES, refused as too long (a
+		 * sanitizer build's time budget lets gumbo get that far). */
+		if (outlen <= IC_MAX_SANITIZE_INPUT_BYTES &&
+		    !is_fixed_point(a, out, outlen))
 			abort();
 	}
 	rc = ic_sanitize_text(a, (const char *)data, size, &text, errbuf);

@@ -76,7 +76,7 @@ static void test_html5_page_parses(void **state)
 	        gumbo_get_attribute(&a->v.element.attributes, "href")->value,
 	        "/x");
 	/* html > body > main > article > p > b */
-	assert_int_equal(h.depth, 6);
+	assert_int_equal(ic_html5_depth(&h), 6);
 	assert_int_equal(h.budget, ic_html5_budget(strlen(page)));
 	assert_true(h.peak_bytes > 0 && h.peak_bytes <= h.budget);
 	ic_html5_free(&h);
@@ -222,7 +222,8 @@ static void test_html5_missed_nestings_do_nest(void **state)
 
 		assert_int_equal(ic_html5_parse(in, len, NULL, &h, NULL),
 		                 IC_OK);
-		assert_true(h.depth >= 1000 && h.depth <= 1003);
+		assert_true(ic_html5_depth(&h) >= 1000 &&
+		            ic_html5_depth(&h) <= 1003);
 		ic_html5_free(&h);
 		free(in);
 	}

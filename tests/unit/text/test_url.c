@@ -221,6 +221,101 @@ static void test_url_resolve_past_max_url_bytes_is_too_large(void **state)
 	assert_null(out);
 }
 
+/* ic_url_resolve_at() against a base parsed once gives what
+ * ic_url_resolve() gives, result and error alike, also for the references
+ * it resolves without libcurl (url.c: plain references). */
+static void assert_same_resolution(void **state, const struct ic_url_base *b,
+                                   const char *base, const char *ref)
+{
+	char *want = NULL, *got = NULL, err1[IC_ERRBUF_SIZE] = "",
+	     err2[IC_ERRBUF_SIZE] = "";
+	enum ic_err rc1 = ic_url_resolve(*state, base, ref, &want, err1);
+	enum ic_err rc2 = ic_url_resolve_at(*state, b, ref, &got, err2);
+
+	if (rc1 != rc2 || (want && (!got || strcmp(want, got) != 0)))
+		fail_msg("base %s ref \"%s\": %d %s / %d %s", base, ref,
+		         (int)rc1, want ? want : err1, (int)rc2,
+		         got ? got : err2);
+	assert_string_equal(err1, err2);
+}
+
+/* A reference of up to 16 bytes from characters that make URLs hard:
+ * dots, slashes, escapes, "?" and "#", space, backslash, a high byte. */
+static void random_ref(unsigned long *seed, char ref[17])
+{
+	static const char chars[] = "ab/./..%2e%2F%41?#?# \\\x80:@;=+!~_-";
+	size_t n;
+
+	*seed = *seed * 6364136223846793005ul + 1442695040888963407ul;
+	n = (*seed >> 33) % 17;
+	for (size_t i = 0; i < n; i++) {
+		*seed = *seed * 6364136223846793005ul + 1442695040888963407ul;
+		ref[i] = chars[(*seed >> 33) % (sizeof(chars) - 1)];
+	}
+	ref[n] = '\0';
+}
+
+static void test_url_resolve_at_equals_resolve_h_2(void **state)
+{
+	static const char *const bases[] = {
+	        "https://alice.example/feed/",
+	        "https://alice.example",
+	        "http://Host.Example:8080/a/b.html?q=1#f",
+	        "https://u:p@h.example:443/dir/page?x/y#z/w",
+	        "http://[::1]:8080/x/y/",
+	        "https://h.example/a/../b/./c",
+	};
+	static const char *const refs[] = {
+	        "/x",       "x",         "x/y?q#f",
+	        "/a/b/",    "../x",      "./x",
+	        "/a/./b",   "/a/..",     "a/..",
+	        "?q",       "#f",        "",
+	        " /t ",     "/%41%2e",   "/%2E",
+	        "/%zz",     "/%4",       "/a b",
+	        "/a\\b",    "\\\\x/y",   "//other.example/x",
+	        "/x?",      "/x#",       "/x?#",
+	        "/x#a?b",   "/x?a?b",    "/x#a#b",
+	        "x:y",      "/é",        "/a;b=c,d*e+f!g$h&i'j(k)l~m_n.o-p@q:r",
+	        ".",        "..",        "...",
+	        "/...",     "/.a",       "/a.",
+	        "%2e%2e/x", "/x?y/../z", "/x#y/../z",
+	};
+	unsigned long seed = 13;
+	char ref[17];
+
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		struct ic_url_base *b = NULL;
+
+		assert_int_equal(ic_url_base_new(*state, bases[i], &b, NULL),
+		                 IC_OK);
+		for (size_t j = 0; j < sizeof(refs) / sizeof(refs[0]); j++)
+			assert_same_resolution(state, b, bases[i], refs[j]);
+		for (int k = 0; k < 3000; k++) {
+			random_ref(&seed, ref);
+			assert_same_resolution(state, b, bases[i], ref);
+		}
+		assert_same_resolution(state, b, bases[i],
+		                       long_url(state, "/", IC_MAX_URL_BYTES));
+		assert_same_resolution(
+		        state, b, bases[i],
+		        long_url(state, "", IC_MAX_URL_BYTES - 10));
+	}
+}
+
+/* A base ic_url_resolve() refuses is refused the same way. */
+static void test_url_base_new_refuses_what_resolve_refuses(void **state)
+{
+	struct ic_url_base *b = (struct ic_url_base *)"unset";
+	char err1[IC_ERRBUF_SIZE], *out;
+
+	assert_int_equal(ic_url_base_new(*state, "ftp://x/", &b, errbuf),
+	                 IC_ERR_BAD_INPUT);
+	assert_null(b);
+	assert_int_equal(ic_url_resolve(*state, "ftp://x/", "/", &out, err1),
+	                 IC_ERR_BAD_INPUT);
+	assert_string_equal(errbuf, err1);
+}
+
 /* --- normalize (H-10) ------------------------------------------------- */
 
 static void test_url_normalize_lowercases_scheme_and_host_h_10(void **state)
@@ -619,6 +714,8 @@ int main(void)
 	        T(test_url_resolve_rejects_non_http_results),
 	        T(test_url_resolve_rejects_bad_base),
 	        T(test_url_resolve_past_max_url_bytes_is_too_large),
+	        T(test_url_resolve_at_equals_resolve_h_2),
+	        T(test_url_base_new_refuses_what_resolve_refuses),
 	        T(test_url_normalize_lowercases_scheme_and_host_h_10),
 	        T(test_url_normalize_drops_only_default_port_h_10),
 	        T(test_url_normalize_keeps_fragment_and_dot_segments_h_10),
