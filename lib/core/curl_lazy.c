@@ -84,8 +84,14 @@ static void no_url_cleanup(CURLU *h)
 	(void)h;
 }
 
-/* curl_url_get() takes a const CURLU * from 8.x on: assigned with a cast
- * below, the one place the two prototypes differ. */
+static CURLU *no_url_dup(const CURLU *h)
+{
+	(void)h;
+	return NULL;
+}
+
+/* curl_url_get() and curl_url_dup() take a const CURLU * from 8.x on:
+ * assigned with a cast below, where the two prototypes differ. */
 static CURLUcode no_url_get(CURLU *h, CURLUPart what, char **part,
                             unsigned flags)
 {
@@ -128,6 +134,7 @@ static const struct ic_curl_api stand_ins = {
         .slist_free_all = no_slist_free_all,
         .url = no_url,
         .url_cleanup = no_url_cleanup,
+        .url_dup = (__typeof__(curl_url_dup) *)no_url_dup,
         .url_get = (__typeof__(curl_url_get) *)no_url_get,
         .url_set = no_url_set,
 #if LIBCURL_VERSION_NUM >= 0x075000
@@ -180,6 +187,7 @@ static bool load(void)
 	       sym(lib, "curl_slist_free_all", &t->slist_free_all) &&
 	       sym(lib, "curl_url", &t->url) &&
 	       sym(lib, "curl_url_cleanup", &t->url_cleanup) &&
+	       sym(lib, "curl_url_dup", &t->url_dup) &&
 	       sym(lib, "curl_url_get", &t->url_get) &&
 #if LIBCURL_VERSION_NUM >= 0x075000
 	       sym(lib, "curl_url_strerror", &t->url_strerror) &&

@@ -12,7 +12,8 @@
  * are the only users): the curl functions we call keep their names, as
  * macros through a table that the first call fills with dlopen(3) and
  * dlsym(3), in the manner of OpenGL loaders.  A function we do not list
- * here does not compile: add it to the table.
+ * here does not link (the programs do not link libcurl): add it to the
+ * table.
  *
  * When libcurl.so.4 cannot be loaded, the reason is logged once and every
  * function answers as libcurl does when it is out of memory (NULL,
@@ -43,6 +44,7 @@ struct ic_curl_api {
 	__typeof__(curl_slist_free_all) *slist_free_all;
 	__typeof__(curl_url) *url;
 	__typeof__(curl_url_cleanup) *url_cleanup;
+	__typeof__(curl_url_dup) *url_dup;
 	__typeof__(curl_url_get) *url_get;
 	__typeof__(curl_url_set) *url_set;
 #if LIBCURL_VERSION_NUM >= 0x075000 /* curl_url_strerror(): 7.80.0 */
@@ -72,6 +74,7 @@ bool ic_curl_loaded(void);
 #define curl_slist_free_all(l)     (ic_curl()->slist_free_all(l))
 #define curl_url()                 (ic_curl()->url())
 #define curl_url_cleanup(h)        (ic_curl()->url_cleanup(h))
+#define curl_url_dup(h)            (ic_curl()->url_dup(h))
 #define curl_url_get(...)          (ic_curl()->url_get(__VA_ARGS__))
 #define curl_url_set(...)          (ic_curl()->url_set(__VA_ARGS__))
 #if LIBCURL_VERSION_NUM >= 0x075000
