@@ -270,6 +270,10 @@ _Static_assert(IC_CONFIG_FEED_PAGE_SIZE_MIN <=
 
 /* name: the display name in our h-card; a name, not a biography. */
 #define IC_CONFIG_NAME_MAX 100
+/* notify_email: the longest address SMTP carries (RFC 5321 4.5.3.1.3). */
+#define IC_CONFIG_EMAIL_MAX 254
+/* sendmail: where every MTA (exim4, postfix, msmtp-mta) installs it. */
+#define IC_CONFIG_SENDMAIL_DEFAULT "/usr/sbin/sendmail"
 /* Longest key echoed back in an "unknown key" message, so a garbage line
  * cannot fill the error buffer (IC_ERRBUF_SIZE). */
 #define IC_CONFIG_KEY_ECHO_BYTES 64

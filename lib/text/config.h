@@ -47,6 +47,9 @@ struct ic_config {
 	unsigned feed_page_size;     /* messages on the newest feed page */
 	const char *name;            /* owner's name for the h-card, or "" */
 	const char *photo;           /* owner's photo URL, or "" */
+	const char *notify_email;    /* where notifications go; "" = off */
+	bool notify_email_text;      /* include the message text in them */
+	const char *sendmail;        /* the sendmail interface, absolute */
 	const char *path;            /* the file this came from */
 };
 
