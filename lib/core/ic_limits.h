@@ -270,6 +270,9 @@ _Static_assert(IC_CONFIG_FEED_PAGE_SIZE_MIN <=
 
 /* name: the display name in our h-card; a name, not a biography. */
 #define IC_CONFIG_NAME_MAX 100
+/* Issue 16: one notification per conversation per this many seconds;
+ * events in between are coalesced into the next, with a count. */
+#define IC_NOTIFY_COALESCE_SECONDS 60
 /* notify_email: the longest address SMTP carries (RFC 5321 4.5.3.1.3). */
 #define IC_CONFIG_EMAIL_MAX 254
 /* sendmail: where every MTA (exim4, postfix, msmtp-mta) installs it. */

@@ -41,6 +41,7 @@ static const char *const db_names[IC_DB__COUNT] = {
         [IC_DB_CODES] = "codes",
         [IC_DB_REFRESH] = "refresh_tokens",
         [IC_DB_RATE_WINDOWS] = "rate_windows",
+        [IC_DB_NOTIFY] = "notify",
 };
 
 /* META key of the schema record {"v":1,"schema":N}. */

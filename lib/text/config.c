@@ -722,3 +722,8 @@ enum ic_err ic_config_load_default(struct ic_config *cfg, struct ic_arena *a,
 		return ic_config_load(cfg, a, beside, errbuf);
 	return ic_config_load(cfg, a, ic_config_default_path(), errbuf);
 }
+
+bool ic_config_notify_email_on(const struct ic_config *cfg)
+{
+	return cfg->notify_email != NULL && cfg->notify_email[0] != '\0';
+}

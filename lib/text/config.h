@@ -123,6 +123,9 @@ enum ic_err ic_config_load_default(struct ic_config *cfg, struct ic_arena *a,
                                    const char *env_value, const char *prog_dir,
                                    char *errbuf);
 
+/** Whether email notifications are on (a notify_email is set). */
+bool ic_config_notify_email_on(const struct ic_config *cfg);
+
 /** The compiled-in configuration file, SYSCONFDIR "/indiechat.conf". */
 const char *ic_config_default_path(void);
 
