@@ -106,32 +106,53 @@ static enum ic_err judge(const char *path, int werr, int rc, int status,
 	return IC_OK;
 }
 
-enum ic_err ic_sendmail(const char *path, const char *mail, size_t len,
-                        char *errbuf)
+/* Start sendmail reading from a pipe; *in: the pipe's end we write. */
+static enum ic_err spawn(const char *path, pid_t *pid, int *in, char *errbuf)
 {
-	long long deadline = now_ms() + IC_NOTIFY_SENDMAIL_SECONDS * 1000LL;
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-	int p[2], werr, rc, status = 0;
-	pid_t pid;
+	int p[2], err;
 
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return ic_fail(errbuf, IC_ERR_IO, "sendmail: pipe: %s",
 		               strerror(errno));
-	pid = fork();
-	if (pid == 0)
+	*pid = fork();
+	if (*pid == 0)
 		exec_child(path, p[0]);
+	err = errno;
 	close(p[0]);
-	if (pid < 0) {
+	if (*pid < 0) {
 		close(p[1]);
 		return ic_fail(errbuf, IC_ERR_IO, "sendmail: fork: %s",
-		               strerror(errno));
+		               strerror(err));
 	}
-	/* A sendmail that exits early must cost an EPIPE, not our life. */
-	sigaction(SIGPIPE, &ign, &old);
-	fcntl(p[1], F_SETFL, O_NONBLOCK);
-	werr = write_all(p[1], mail, len, deadline);
-	close(p[1]);
-	rc = wait_child(pid, deadline, &status);
-	sigaction(SIGPIPE, &old, NULL);
-	return judge(path, werr, rc, status, errbuf);
+	*in = p[1];
+	return IC_OK;
+}
+
+enum ic_err ic_sendmail(const char *path, const char *mail, size_t len,
+                        char *errbuf)
+{
+	long long deadline = now_ms() + IC_NOTIFY_SENDMAIL_SECONDS * 1000LL;
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	struct sigaction old_pipe, old_chld;
+	int in = -1, werr, rc, status = 0;
+	pid_t pid = -1;
+	enum ic_err err;
+
+	/* A sendmail that exits early must cost an EPIPE, not our life; and
+	 * its exit status must be ours to read (an inherited SIGCHLD
+	 * SIG_IGN would reap it: a sent mail taken for a failed one). */
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	sigaction(SIGCHLD, &dfl, &old_chld);
+	err = spawn(path, &pid, &in, errbuf);
+	if (err == IC_OK) {
+		fcntl(in, F_SETFL, O_NONBLOCK);
+		werr = write_all(in, mail, len, deadline);
+		close(in);
+		rc = wait_child(pid, deadline, &status);
+		err = judge(path, werr, rc, status, errbuf);
+	}
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	return err;
 }
