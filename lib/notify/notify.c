@@ -51,6 +51,19 @@ static enum ic_err load_texts(struct ic_store_txn *t, struct claim *c)
 	return IC_OK;
 }
 
+/* The owner read the conversation (its page, its live view, or the
+ * terminal) since the messages came: they need no mail.  A request or an
+ * acceptance in the same batch still does; else the batch ends unsent. */
+static enum ic_err read_already(struct ic_store_txn *t, struct claim *c)
+{
+	c->what.count = 0;
+	c->send = c->what.requests || c->what.accepted;
+	if (c->send)
+		return IC_OK;
+	return ic_store_notify_done_in_txn(t, c->req->arena, c->conv_id,
+	                                   c->batch, c->now);
+}
+
 static enum ic_err claim_txn(struct ic_store_txn *t, void *p)
 {
 	struct claim *c = p;
@@ -69,6 +82,8 @@ static enum ic_err claim_txn(struct ic_store_txn *t, void *p)
 		                                  &c->what, &c->batch);
 	if (rc == IC_ERR_NOT_FOUND)
 		return IC_OK; /* told already */
+	if (rc == IC_OK && c->what.count && c->conv.unread == 0)
+		return read_already(t, c);
 	if (rc == IC_OK && c->req->cfg.notify_email_text && c->what.count)
 		rc = load_texts(t, c);
 	c->send = rc == IC_OK;

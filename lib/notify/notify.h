@@ -12,7 +12,12 @@
  * one.  At least once: see store_notify.h.
  *
  * Nothing is sent, and the record is dropped, when notify_email is off,
- * the conversation is gone, or it is declined or blocked by now.
+ * the conversation is gone, or it is declined or blocked by now.  New
+ * messages the owner has read by the time the mail would go (no unread
+ * left: the conversation is open in a tab, whose live view marks them
+ * read) are not told.  The first mail of a quiet conversation goes out
+ * right after the store, so an owner reading at that very moment may
+ * still get it; the coalesced ones a minute later are skipped.
  */
 #ifndef IC_NOTIFY_H
 #define IC_NOTIFY_H
