@@ -72,9 +72,11 @@ static enum ic_err claim_txn(struct ic_store_txn *t, void *p)
 
 	c->send = false;
 	c->ntexts = 0;
-	/* Off, gone, or closed since (a block after the event): no mail. */
+	/* Off, gone, muted or closed since (a block after the event): no
+	 * mail. */
 	if (rc == IC_ERR_NOT_FOUND ||
-	    (rc == IC_OK && ic_conv_closed(c->conv.state)) ||
+	    (rc == IC_OK &&
+	     (ic_conv_closed(c->conv.state) || c->conv.notify_muted)) ||
 	    (rc == IC_OK && !ic_config_notify_email_on(&c->req->cfg)))
 		return ic_store_notify_forget_in_txn(t, c->conv_id);
 	if (rc == IC_OK)

@@ -189,6 +189,10 @@ class NotifyEmail(unittest.TestCase):
                          ["alice", "carol"])
         # The messages themselves never waited for the mail.
         self.assertEqual(len(conversation(alice, bob)["messages"]), 3)
+        # A conversation's notifications muted and back (feed --mute).
+        self.assertIn(b"muted", run_ok(alice, "feed", "--mute", bob.url))
+        self.assertIn(b": on", run_ok(alice, "feed", "--unmute", bob.url))
+        self.assertNotEqual(alice.run("feed", "--mute", "https://nobody.example/").returncode, 0)
         self.assertEqual(apache.log_problems(), [])
 
 

@@ -3,7 +3,7 @@
  * lib/notify/notify.c) over a real LMDB and a stand-in sendmail: a batch
  * is mailed and ended; a failing sendmail keeps it for the retry, which
  * sends the same Message-ID; messages the owner has read meanwhile, and
- * conversations blocked meanwhile, get no mail.
+ * conversations blocked or muted meanwhile, get no mail.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,6 +55,7 @@ struct seed {
 	enum ic_conv_state state;
 	long long unread;
 	enum ic_notify_kind kind;
+	bool muted;
 };
 
 static enum ic_err seed_txn(struct ic_store_txn *t, void *p)
@@ -71,6 +72,7 @@ static enum ic_err seed_txn(struct ic_store_txn *t, void *p)
 	c.page_size = 50;
 	c.in_seq = 2;
 	c.unread = s->unread;
+	c.notify_muted = s->muted;
 	rc = ic_store_conv_put_in_txn(t, s->a, &c);
 	if (rc == IC_OK)
 		rc = ic_store_notify_event_in_txn(t, s->a, CONV, s->kind, 2, 1,
@@ -81,7 +83,7 @@ static enum ic_err seed_txn(struct ic_store_txn *t, void *p)
 static void seed(struct ic_fx *fx, enum ic_conv_state state, long long unread,
                  enum ic_notify_kind kind)
 {
-	struct seed s = {fx->req.arena, state, unread, kind};
+	struct seed s = {fx->req.arena, state, unread, kind, false};
 
 	assert_int_equal(ic_fx_txn(fx, &fx->req, true, seed_txn, &s), IC_OK);
 }
@@ -165,6 +167,17 @@ static void read_or_blocked_is_not_mailed(void **state)
 	assert_int_equal(left(fx), IC_ERR_NOT_FOUND);
 	/* Blocked since. */
 	seed(fx, IC_CONV_BLOCKED, 2, IC_NOTIFY_MESSAGES);
+	assert_int_equal(ic_notify_job(&fx->req, CONV), IC_OK);
+	assert_null(mail());
+	assert_int_equal(left(fx), IC_ERR_NOT_FOUND);
+	/* Muted since (feed --mute). */
+	{
+		struct seed s = {fx->req.arena, IC_CONV_ACTIVE, 2,
+		                 IC_NOTIFY_MESSAGES, true};
+
+		assert_int_equal(ic_fx_txn(fx, &fx->req, true, seed_txn, &s),
+		                 IC_OK);
+	}
 	assert_int_equal(ic_notify_job(&fx->req, CONV), IC_OK);
 	assert_null(mail());
 	assert_int_equal(left(fx), IC_ERR_NOT_FOUND);
