@@ -61,7 +61,14 @@ static enum ic_err read_already(struct ic_store_txn *t, struct claim *c)
 	if (c->send)
 		return IC_OK;
 	return ic_store_notify_done_in_txn(t, c->req->arena, c->conv_id,
-	                                   c->batch, c->now);
+	                                   c->batch, c->now, false);
+}
+
+/* Off, muted, or closed since (a block after the event): no mail. */
+static bool unwanted(const struct claim *c)
+{
+	return !ic_config_notify_email_on(&c->req->cfg) ||
+	       c->conv.notify_muted || ic_conv_closed(c->conv.state);
 }
 
 static enum ic_err claim_txn(struct ic_store_txn *t, void *p)
@@ -72,12 +79,7 @@ static enum ic_err claim_txn(struct ic_store_txn *t, void *p)
 
 	c->send = false;
 	c->ntexts = 0;
-	/* Off, gone, muted or closed since (a block after the event): no
-	 * mail. */
-	if (rc == IC_ERR_NOT_FOUND ||
-	    (rc == IC_OK &&
-	     (ic_conv_closed(c->conv.state) || c->conv.notify_muted)) ||
-	    (rc == IC_OK && !ic_config_notify_email_on(&c->req->cfg)))
+	if (rc == IC_ERR_NOT_FOUND || (rc == IC_OK && unwanted(c)))
 		return ic_store_notify_forget_in_txn(t, c->conv_id);
 	if (rc == IC_OK)
 		rc = ic_store_notify_claim_in_txn(t, c->req->arena, c->conv_id,
@@ -97,7 +99,7 @@ static enum ic_err done_txn(struct ic_store_txn *t, void *p)
 	struct claim *c = p;
 
 	return ic_store_notify_done_in_txn(t, c->req->arena, c->conv_id,
-	                                   c->batch, c->now);
+	                                   c->batch, c->now, true);
 }
 
 static enum ic_err build(struct claim *c, char **mail, size_t *len)

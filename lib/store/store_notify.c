@@ -152,7 +152,8 @@ enum ic_err ic_store_notify_claim_in_txn(struct ic_store_txn *t,
 
 enum ic_err ic_store_notify_done_in_txn(struct ic_store_txn *t,
                                         struct ic_arena *a, const char *conv,
-                                        long long batch, long long now)
+                                        long long batch, long long now,
+                                        bool mailed)
 {
 	struct rec r;
 	enum ic_err rc = load(t, a, conv, &r);
@@ -160,7 +161,8 @@ enum ic_err ic_store_notify_done_in_txn(struct ic_store_txn *t,
 	if (rc != IC_OK || r.batch != batch || empty(&r.flight))
 		return rc;
 	memset(&r.flight, 0, sizeof(r.flight));
-	r.sent = now;
+	if (mailed)
+		r.sent = now;
 	rc = save(t, a, conv, &r);
 	/* Nothing more: the job ends here (an earlier schedule left in the
 	 * queue would let the next event skip the minute). */

@@ -79,13 +79,17 @@ enum ic_err ic_store_notify_claim_in_txn(struct ic_store_txn *t,
                                          long long *batch);
 
 /**
- * Batch @p batch of @p conv went out at @p now: end it, and cancel the
- * job, or schedule it a minute on when events came meanwhile (the runner
- * leaves a job its handler cancelled or rescheduled as it is).
+ * Batch @p batch of @p conv is done at @p now: mailed (@p mailed), or
+ * found needless (the owner read the messages; "sent" then stays as it
+ * was, so the next mail need not wait a minute for it).  End it, and
+ * cancel the job, or schedule it for the next slot when events came
+ * meanwhile (the runner leaves a job its handler cancelled or
+ * rescheduled as it is).
  */
 enum ic_err ic_store_notify_done_in_txn(struct ic_store_txn *t,
                                         struct ic_arena *a, const char *conv,
-                                        long long batch, long long now);
+                                        long long batch, long long now,
+                                        bool mailed);
 
 /** Forget what @p conv had to tell (notifications off). */
 enum ic_err ic_store_notify_forget_in_txn(struct ic_store_txn *t,

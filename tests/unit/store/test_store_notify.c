@@ -45,7 +45,7 @@ static enum ic_err call_in_txn(struct ic_store_txn *t, void *p)
 		                                  &c->batch);
 	else
 		rc = ic_store_notify_done_in_txn(t, c->a, CONV, c->batch,
-		                                 c->now);
+		                                 c->now, true);
 	if (rc == IC_OK &&
 	    ic_due_when_in_txn(t, c->a, IC_NOTIFY_JOB, CONV, &c->due) != IC_OK)
 		c->due = 0;
