@@ -21,6 +21,7 @@
 #include "web/backup.h"
 #include "web/export.h"
 #include "web/notify_mute.h"
+#include "web/search.h"
 #include "web/views.h"
 #include "websub/websub_hub_endpoint.h"
 
@@ -40,6 +41,8 @@ static const struct ic_route routes[] = {
         {"GET", "/", ic_page_inbox, IC_NEED_OWNER_PAGE, "the owner's inbox"},
         {"GET", "/contacts", ic_page_contacts, IC_NEED_OWNER_PAGE,
          "the owner's contacts: revoke, block"},
+        {"GET", "/search", ic_page_search, IC_NEED_OWNER_PAGE,
+         "search the messages (?q=WORDS[&conv=ID]); marks nothing read"},
         {"GET", "/with/{conv}", ic_page_conversation, IC_NEED_OWNER_PAGE,
          "one conversation, both directions, and the compose form"},
         {"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_OWNER_API,
@@ -120,6 +123,37 @@ static enum ic_err cmd_conversation(struct ic_req *req, int argc, char **argv)
 	return ic_view_conversation(req, url, &opt);
 }
 
+static enum ic_err cmd_search(struct ic_req *req, int argc, char **argv)
+{
+	const char *query = NULL, *url = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			continue;
+		if (strcmp(argv[i], "--conversation") == 0 && i + 1 == argc)
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "--conversation needs the "
+			               "correspondent's URL");
+		if (strcmp(argv[i], "--conversation") == 0)
+			url = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1] == '-')
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "unknown option %s for --search "
+			               "(--conversation takes a URL)",
+			               argv[i]);
+		else if (query != NULL)
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "--search takes one query: quote it "
+			               "(\"lunch frid\")");
+		else
+			query = argv[i];
+	}
+	if (query == NULL)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--search needs a query");
+	return ic_view_search(req, query, url, want_json(argc, argv));
+}
+
 /* The owner's read face backs the site up: a backup only reads the store
  * (one read transaction), and feed links no network code. */
 static enum ic_err cmd_backup(struct ic_req *req, int argc, char **argv)
@@ -160,6 +194,10 @@ static const struct ic_cli_cmd cmds[] = {
                                    "bounds of the page before (--out-before/--in-before, as the "
                                    "page's \"Older messages\"); --all: every message, streamed "
                                    "(marks them read)"},
+        {"--search", "QUERY [--conversation URL] [--json]", cmd_search, true,
+         "messages both ways holding every word of QUERY, the last also "
+         "as a prefix, newest first (at most " STR(
+                 IC_SEARCH_LIMIT) "), as excerpts; marks nothing read"},
         {"--export", "DIR", cmd_export, true,
          "every conversation into the new directory DIR as mf2 HTML "
          "(index.html) and mf2 JSON (messages.json), readable without "

@@ -19,6 +19,11 @@ char *ic_url_contacts(struct ic_arena *a, const struct ic_config *cfg)
 	return ic_arena_printf(a, "%s/feed/contacts", cfg->base_url);
 }
 
+char *ic_url_search(struct ic_arena *a, const struct ic_config *cfg)
+{
+	return ic_arena_printf(a, "%s/feed/search", cfg->base_url);
+}
+
 char *ic_url_conversation(struct ic_arena *a, const struct ic_config *cfg,
                           const char *conv)
 {

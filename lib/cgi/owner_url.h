@@ -5,6 +5,7 @@
  *
  *   B/feed/              inbox                 ic_url_inbox
  *   B/feed/contacts      contacts              ic_url_contacts
+ *   B/feed/search        search (GET ?q=)      ic_url_search
  *   B/feed/with/<conv>   a conversation        ic_url_conversation
  *   B/auth/settings      settings              ic_url_settings
  *   B/auth/status        status                ic_url_status
@@ -26,6 +27,7 @@
 
 char *ic_url_inbox(struct ic_arena *a, const struct ic_config *cfg);
 char *ic_url_contacts(struct ic_arena *a, const struct ic_config *cfg);
+char *ic_url_search(struct ic_arena *a, const struct ic_config *cfg);
 /** @p conv: a conversation id (base32, as routed by "/with/{conv}"). */
 char *ic_url_conversation(struct ic_arena *a, const struct ic_config *cfg,
                           const char *conv);

@@ -41,6 +41,8 @@ static const char *const db_names[IC_DB__COUNT] = {
         [IC_DB_CODES] = "codes",
         [IC_DB_REFRESH] = "refresh_tokens",
         [IC_DB_RATE_WINDOWS] = "rate_windows",
+        [IC_DB_SEARCH] = "search",
+        [IC_DB_SEARCH_WORDS] = "search_words",
         [IC_DB_NOTIFY] = "notify",
 };
 
@@ -106,6 +108,14 @@ static enum ic_err store_error(char *errbuf, int rc, const char *op,
 
 /* --- Beginning and ending transactions --------------------------------- */
 
+/* A new map size may move the map: the span reads handed out is then
+ * somewhere else's memory, never for ic_store_drop_resident()'s madvise. */
+static void forget_touched(struct ic_store *st)
+{
+	st->touched_lo = NULL;
+	st->touched_hi = NULL;
+}
+
 /* mdb_txn_begin with the two retries STYLE.md asks for. */
 static int begin(struct ic_store *st, unsigned flags, MDB_txn **txn)
 {
@@ -114,6 +124,7 @@ static int begin(struct ic_store *st, unsigned flags, MDB_txn **txn)
 
 	if (rc == MDB_MAP_RESIZED && st->open_txns == 0) {
 		/* Another process grew the map: adopt its size. */
+		forget_touched(st);
 		rc = mdb_env_set_mapsize(st->env, 0);
 		if (rc == 0)
 			rc = mdb_txn_begin(st->env, NULL, flags, txn);
@@ -189,6 +200,7 @@ static enum ic_err grow(struct ic_store *st, char *errbuf)
 	size = info.me_mapsize > IC_STORE_MAX_MAP_BYTES / 2
 	               ? IC_STORE_MAX_MAP_BYTES
 	               : info.me_mapsize * 2;
+	forget_touched(st);
 	rc = mdb_env_set_mapsize(st->env, size);
 	if (rc != 0)
 		return store_error(errbuf, rc, "mdb_env_set_mapsize", "");

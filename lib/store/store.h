@@ -88,6 +88,8 @@ enum ic_store_db {
 	IC_DB_CODES,         /* "codes": authorization codes by SHA-256 */
 	IC_DB_REFRESH,       /* "refresh_tokens": by SHA-256 (TE-6) */
 	IC_DB_RATE_WINDOWS,  /* "rate_windows": request counters (issue 12) */
+	IC_DB_SEARCH,        /* "search": word index of messages (issue 15) */
+	IC_DB_SEARCH_WORDS,  /* "search_words": each message's words */
 	IC_DB_NOTIFY,        /* "notify": owner notifications due (issue 16) */
 	IC_DB__COUNT
 };

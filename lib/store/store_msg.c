@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_index.h"
 #include "text/json.h"
 
 char *ic_msg_uid(struct ic_arena *a, const char *topic_url, long long seq,
@@ -95,6 +96,27 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	return m->uid && m->text ? IC_OK : IC_ERR_DATABASE;
 }
 
+/* The search index changes in the transaction that stores the message
+ * (store_index.h): an overwrite first drops the old text's postings. */
+static enum ic_err reindex(struct ic_store_txn *t, struct ic_arena *a,
+                           const struct ic_msg *m, bool is_new)
+{
+	struct ic_msg *old = NULL;
+	size_t n = 0;
+	enum ic_err rc = IC_OK;
+
+	if (!is_new)
+		rc = ic_store_msg_range_in_txn(t, a, m->conv, m->dir, m->seq,
+		                               m->seq, &old, &n);
+	if (rc == IC_OK && n == 1)
+		rc = ic_store_index_msg_in_txn(t, old->conv, old->dir, old->seq,
+		                               old->received, old->text, false);
+	if (rc == IC_OK)
+		rc = ic_store_index_msg_in_txn(t, m->conv, m->dir, m->seq,
+		                               m->received, m->text, true);
+	return rc;
+}
+
 static enum ic_err put(struct ic_store_txn *t, struct ic_arena *a,
                        const struct ic_msg *m, bool is_new)
 {
@@ -112,6 +134,9 @@ static enum ic_err put(struct ic_store_txn *t, struct ic_arena *a,
 		if (rc)
 			return rc;
 	}
+	rc = reindex(t, a, m, is_new);
+	if (rc)
+		return rc;
 	rc = to_json(a, m, &j);
 	if (rc)
 		return rc;

@@ -545,6 +545,26 @@ static enum ic_err invite_form(struct ic_req *req, const struct ic_owner *o,
 	               : rc;
 }
 
+/* A GET form: searching changes nothing (web/search.h). */
+static enum ic_err search_box(struct ic_req *req)
+{
+	const struct ic_html_var vars[] = {
+	        {"url", ic_url_search(req->arena, &req->cfg), IC_HTML_URL},
+	};
+
+	if (vars[0].value == NULL)
+		return IC_ERR_NOMEM;
+	return ic_page_render(
+	        req,
+	        "<form id=\"search\" class=\"search\" method=\"get\" "
+	        "action=\"{{url}}\" role=\"search\">\n"
+	        "<label for=\"search-q\" class=\"vh\">Search messages</label>\n"
+	        "<input id=\"search-q\" name=\"q\" type=\"search\" "
+	        "placeholder=\"Search messages\" maxlength=\"256\">\n"
+	        "<button type=\"submit\">Search</button>\n</form>\n",
+	        vars, ARRAY_SIZE(vars));
+}
+
 enum ic_err ic_page_inbox(struct ic_req *req)
 {
 	const struct ic_owner *o = req->owner;
@@ -570,6 +590,8 @@ enum ic_err ic_page_inbox(struct ic_req *req)
 		                    "<div id=\"sidebar\" class=\"sidebar\">\n"
 		                    "<h1>Inbox</h1>\n",
 		                    NULL, 0);
+	if (rc == IC_OK)
+		rc = search_box(req);
 	if (rc == IC_OK)
 		rc = requests_section(req, o, &c, here, now);
 	if (rc == IC_OK)

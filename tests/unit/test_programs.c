@@ -29,6 +29,7 @@ static const struct owner_route owner_routes[] = {
         {&ic_program_feed, "GET", "", IC_NEED_OWNER_PAGE},
         {&ic_program_feed, "GET", "/", IC_NEED_OWNER_PAGE},
         {&ic_program_feed, "GET", "/contacts", IC_NEED_OWNER_PAGE},
+        {&ic_program_feed, "GET", "/search", IC_NEED_OWNER_PAGE},
         {&ic_program_feed, "GET", "/with/{conv}", IC_NEED_OWNER_PAGE},
         {&ic_program_feed, "GET", "/api/inbox", IC_NEED_OWNER_API},
         {&ic_program_feed, "GET", "/api/with/{conv}", IC_NEED_OWNER_API},
