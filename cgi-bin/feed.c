@@ -20,6 +20,7 @@
 #include "programs.h"
 #include "web/backup.h"
 #include "web/export.h"
+#include "web/notify_mute.h"
 #include "web/search.h"
 #include "web/views.h"
 #include "websub/websub_hub_endpoint.h"
@@ -173,6 +174,15 @@ static enum ic_err cmd_export(struct ic_req *req, int argc, char **argv)
 	return ic_export_make(req, argv[1]);
 }
 
+/* --mute URL, --unmute URL: argv[0] says which. */
+static enum ic_err cmd_mute(struct ic_req *req, int argc, char **argv)
+{
+	if (argc != 2)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "%s takes the correspondent's URL", argv[0]);
+	return ic_notify_mute(req, argv[1], strcmp(argv[0], "--mute") == 0);
+}
+
 static const struct ic_cli_cmd cmds[] = {
         {"--inbox", "[--json]", cmd_inbox, true,
          "conversations, newest first; message requests marked"},
@@ -192,6 +202,11 @@ static const struct ic_cli_cmd cmds[] = {
          "every conversation into the new directory DIR as mf2 HTML "
          "(index.html) and mf2 JSON (messages.json), readable without "
          "IndieChat"},
+        {"--mute", "URL", cmd_mute, true,
+         "no more notifications for the conversation with URL (issue 16); "
+         "what was pending is dropped"},
+        {"--unmute", "URL", cmd_mute, true,
+         "notifications for the conversation with URL again"},
         {"--backup", "DIR", cmd_backup, true,
          "hot copy of the store into the new directory DIR, with "
          "RESTORE.txt (restore: README \"Back up and restore\")"},

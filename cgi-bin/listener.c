@@ -15,12 +15,14 @@
 #include "mf2/mf2_dump.h"
 #include "cgi/maint.h"
 #include "messages/outbox.h"
+#include "notify/notify.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
 #include "cgi/ratelimit.h"
 #include "programs.h"
 #include "store/store.h"
 #include "store/store_auth.h"
+#include "store/store_notify.h"
 #include "store/store_rate.h"
 #include "ticketauth/ticket_sender.h"
 #include "websub/websub_hub.h"
@@ -64,6 +66,7 @@ static const struct ic_maint_job jobs[] = {
         /* refresh a token we hold before it runs out (TR-11) */
         {IC_CREDENTIAL_REFRESH_JOB, ic_credential_refresh_job},
         {IC_RATE_GC_JOB, ic_ratelimit_gc_job}, /* ended rate counters */
+        {IC_NOTIFY_JOB, ic_notify_job},        /* email the owner (issue 16) */
 };
 
 static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)

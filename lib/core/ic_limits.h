@@ -270,6 +270,31 @@ _Static_assert(IC_CONFIG_FEED_PAGE_SIZE_MIN <=
 
 /* name: the display name in our h-card; a name, not a biography. */
 #define IC_CONFIG_NAME_MAX 100
+/* Issue 16: one notification per conversation per this many seconds;
+ * events in between are coalesced into the next, with a count. */
+#define IC_NOTIFY_COALESCE_SECONDS 60
+/* A correspondent's name in a notification (it comes from their h-card):
+ * enough for a person's name, short enough for a Subject line. */
+#define IC_NOTIFY_NAME_MAX 64
+/* A body line of a notification: 8bit mail allows 998 bytes (RFC 5322
+ * 2.1.1); longer lines of a message's text are broken. */
+#define IC_NOTIFY_LINE_MAX 900
+/* The message texts in one notification (notify_email_text = yes): a
+ * mail to glance at, not an archive; the rest is "[...]". */
+#define IC_NOTIFY_TEXT_MAX 8192
+/* Messages whose text one notification carries at most (the first ones
+ * of the batch; a count says how many there were). */
+#define IC_NOTIFY_TEXTS_MAX 20
+/* A whole notification: the texts and headers, names and links. */
+#define IC_NOTIFY_MAIL_MAX (IC_NOTIFY_TEXT_MAX + 8192)
+/* How long sendmail may take to accept a mail before it is killed and
+ * the mail retried: a local MTA queues at once; msmtp talks to a relay. */
+#define IC_NOTIFY_SENDMAIL_SECONDS 30
+_Static_assert(IC_NOTIFY_LINE_MAX <= 998, "RFC 5322 line length");
+/* notify_email: the longest address SMTP carries (RFC 5321 4.5.3.1.3). */
+#define IC_CONFIG_EMAIL_MAX 254
+/* sendmail: where every MTA (exim4, postfix, msmtp-mta) installs it. */
+#define IC_CONFIG_SENDMAIL_DEFAULT "/usr/sbin/sendmail"
 /* Longest key echoed back in an "unknown key" message, so a garbage line
  * cannot fill the error buffer (IC_ERRBUF_SIZE). */
 #define IC_CONFIG_KEY_ECHO_BYTES 64
@@ -586,6 +611,8 @@ _Static_assert(IC_MAINT_CLAIM_SECONDS >= IC_MAINT_BUDGET_SECONDS,
                "a run's claim lasts as long as its budget");
 /* Seconds a taken job stays invisible before it counts as abandoned. */
 #define IC_DUE_LEASE 300
+_Static_assert(IC_NOTIFY_SENDMAIL_SECONDS < IC_DUE_LEASE,
+               "a notification job is not taken again while sendmail runs");
 /* Seconds a notifier that runs a "notify" job itself (send, not
  * maintenance) holds it while it publishes: short, as a crash then delays
  * the ping by this much, yet long enough that the maintenance a

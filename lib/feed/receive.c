@@ -19,6 +19,7 @@
 #include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_msg.h"
+#include "store/store_notify.h"
 #include "store/store_token.h"
 #include "text/url.h"
 
@@ -264,6 +265,14 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	if (f->storing_newest && !f->unchanged)
 		conv.their_etag = f->new_etag;
 	rc = ic_store_conv_put_in_txn(t, f->req->arena, &conv);
+	/* Issue 16: the owner hears of them from this very commit. */
+	if (rc == IC_OK && f->stored && !conv.notify_muted &&
+	    ic_config_notify_email_on(&f->req->cfg))
+		rc = ic_store_notify_event_in_txn(
+		        t, f->req->arena, f->conv_id, IC_NOTIFY_MESSAGES,
+		        (long long)f->stored,
+		        conv.in_seq - (long long)f->stored + 1, conv.in_seq,
+		        f->now);
 	/* A lost ping is healed by the next poll, even on a quiet site. */
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(

@@ -50,6 +50,7 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j, const char *id,
 	c->ticket_asked = ic_json_num(j, "ticket_asked", 0);
 	c->ticket_wanted = ic_json_num(j, "ticket_wanted", 0);
 	c->their_etag = ic_json_str(a, j, "their_etag");
+	c->notify_muted = ic_json_bool(j, "notify_muted", false);
 	return IC_OK;
 }
 
@@ -98,6 +99,8 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_conv *c,
 		rc = ic_json_add_num(j, "fetched_seq", c->fetched_seq);
 	if (!rc && c->access_revoked)
 		rc = ic_json_add_bool(j, "access_revoked", true);
+	if (!rc && c->notify_muted)
+		rc = ic_json_add_bool(j, "notify_muted", true);
 	if (!rc && c->fetch_error) {
 		rc = ic_json_add_str(j, "fetch_error", c->fetch_error);
 		if (!rc)

@@ -61,6 +61,8 @@ struct ic_conv {
 	/* Issue 13: the ETag of their newest feed page when we last stored
 	 * it whole, sent back in If-None-Match; NULL when none. */
 	const char *their_etag;
+	/* Issue 16: the owner muted its notifications (feed --mute). */
+	bool notify_muted;
 };
 
 /**

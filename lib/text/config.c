@@ -321,6 +321,49 @@ static const char *set_photo(struct ctx *c, char *v)
 	return check_url(c, v, 0, &c->cfg->photo);
 }
 
+/* An address for notify_email: local@domain in printable ASCII, nothing
+ * a mail header could be split or extended with (CR, LF, space, comma,
+ * angle brackets, quotes, semicolon): it goes into "To:" as it is. */
+static const char *set_notify_email(struct ctx *c, char *v)
+{
+	static const char why[] =
+	        "must be one address like name@example.com "
+	        "(no spaces, commas, quotes or angle "
+	        "brackets), at most " STR(IC_CONFIG_EMAIL_MAX) " bytes";
+	const char *at = strchr(v, '@');
+
+	if (v[0] == '\0') {
+		c->cfg->notify_email = v;
+		return NULL;
+	}
+	if (strlen(v) > IC_CONFIG_EMAIL_MAX || at == NULL || at == v ||
+	    at[1] == '\0' || strchr(at + 1, '@') != NULL)
+		return why;
+	for (const char *p = v; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr(",;<>\"()[]\\:", *p))
+			return why;
+	c->cfg->notify_email = v;
+	return NULL;
+}
+
+static const char *set_notify_email_text(struct ctx *c, char *v)
+{
+	if (parse_bool(v, &c->cfg->notify_email_text) == NULL)
+		return NULL;
+	return "must be yes or no";
+}
+
+/* The sendmail interface is run by execve, never by a shell: a path. */
+static const char *set_sendmail(struct ctx *c, char *v)
+{
+	if (v[0] != '/')
+		return "must be an absolute path (start with /)";
+	if (strlen(v) > IC_MAX_FS_PATH_BYTES)
+		return "is too long";
+	c->cfg->sendmail = v;
+	return NULL;
+}
+
 /* --- The key table: the one description of every key ----------------- */
 
 struct key {
@@ -345,6 +388,9 @@ static const struct key keys[] = {
          STR(IC_CONFIG_FEED_PAGE_SIZE_DEFAULT), set_feed_page_size},
         {"name", "text", false, "", set_name},
         {"photo", "URL or empty", false, "", set_photo},
+        {"notify_email", "address or empty", false, "", set_notify_email},
+        {"notify_email_text", "boolean", false, "no", set_notify_email_text},
+        {"sendmail", "path", false, IC_CONFIG_SENDMAIL_DEFAULT, set_sendmail},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -675,4 +721,9 @@ enum ic_err ic_config_load_default(struct ic_config *cfg, struct ic_arena *a,
 	if (beside != NULL)
 		return ic_config_load(cfg, a, beside, errbuf);
 	return ic_config_load(cfg, a, ic_config_default_path(), errbuf);
+}
+
+bool ic_config_notify_email_on(const struct ic_config *cfg)
+{
+	return cfg->notify_email != NULL && cfg->notify_email[0] != '\0';
 }

@@ -47,6 +47,9 @@ struct ic_config {
 	unsigned feed_page_size;     /* messages on the newest feed page */
 	const char *name;            /* owner's name for the h-card, or "" */
 	const char *photo;           /* owner's photo URL, or "" */
+	const char *notify_email;    /* where notifications go; "" = off */
+	bool notify_email_text;      /* include the message text in them */
+	const char *sendmail;        /* the sendmail interface, absolute */
 	const char *path;            /* the file this came from */
 };
 
@@ -119,6 +122,9 @@ enum ic_err ic_config_load(struct ic_config *cfg, struct ic_arena *a,
 enum ic_err ic_config_load_default(struct ic_config *cfg, struct ic_arena *a,
                                    const char *env_value, const char *prog_dir,
                                    char *errbuf);
+
+/** Whether email notifications are on (a notify_email is set). */
+bool ic_config_notify_email_on(const struct ic_config *cfg);
 
 /** The compiled-in configuration file, SYSCONFDIR "/indiechat.conf". */
 const char *ic_config_default_path(void);

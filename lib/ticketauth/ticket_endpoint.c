@@ -21,6 +21,7 @@
 #include "cgi/site.h"
 #include "store/conv_state.h"
 #include "store/store_conv.h"
+#include "store/store_notify.h"
 #include "store/store_token.h"
 #include "indieauth/oauth.h"
 #include "text/url.h"
@@ -196,11 +197,33 @@ static enum ic_err new_request(struct ic_store_txn *t, struct file_ctx *c,
 	return conv->peer ? IC_OK : IC_ERR_NOMEM;
 }
 
+/* Issue 16: a new request, or our invitation accepted, is news for the
+ * owner, recorded in the transaction that files it; a ticket renewing a
+ * running conversation is not. */
+static enum ic_err tell_owner(struct ic_store_txn *t, struct file_ctx *c,
+                              const struct ic_conv *conv,
+                              enum ic_conv_state was)
+{
+	enum ic_notify_kind kind;
+
+	if (!ic_config_notify_email_on(&c->req->cfg) || conv->notify_muted)
+		return IC_OK;
+	if (c->is_new && conv->state == IC_CONV_REQUEST)
+		kind = IC_NOTIFY_REQUEST;
+	else if (was == IC_CONV_INVITED && conv->state == IC_CONV_ACTIVE)
+		kind = IC_NOTIFY_ACCEPTED;
+	else
+		return IC_OK;
+	return ic_store_notify_event_in_txn(t, c->req->arena, conv->id, kind, 0,
+	                                    0, 0, c->now);
+}
+
 static enum ic_err file_txn(struct ic_store_txn *t, void *p)
 {
 	struct file_ctx *c = p;
 	struct ic_conv conv;
 	struct ic_held_token held = {0};
+	enum ic_conv_state was;
 	enum ic_err rc;
 
 	c->conv_id = NULL;
@@ -223,10 +246,14 @@ static enum ic_err file_txn(struct ic_store_txn *t, void *p)
 	/* A new sender's ticket is a request, an answer to our invitation
 	 * makes the conversation active; decline and block stop here, with
 	 * the same outward 202. */
+	was = conv.state;
 	rc = ic_conv_apply(&conv, IC_CONV_EV_TICKET_FILED,
 	                   ic_store_txn_errbuf(t));
 	if (rc != IC_OK)
 		return rc == IC_ERR_GONE ? IC_OK : rc;
+	rc = tell_owner(t, c, &conv, was);
+	if (rc)
+		return rc;
 	conv.their_resource = c->resource;
 	conv.updated = c->now;
 	conv.ticket_asked = 0; /* what we waited for came (TE-14) */

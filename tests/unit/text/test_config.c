@@ -117,6 +117,34 @@ static void test_config_name_and_photo_rules(void **state)
 	      IC_ERR_CONFIG);
 }
 
+/* Issue 16: the notification address goes into a mail header as it is,
+ * so nothing that could split or extend a header is accepted. */
+static void test_config_notify_email_rules(void **state)
+{
+	parse(state, MINIMAL, IC_OK);
+	assert_string_equal(cfg.notify_email, "");
+	assert_false(cfg.notify_email_text);
+	assert_string_equal(cfg.sendmail, "/usr/sbin/sendmail");
+	parse(state,
+	      MINIMAL "notify_email = alice+chat@mail.example\n"
+	              "notify_email_text = yes\n"
+	              "sendmail = /usr/bin/msmtp\n",
+	      IC_OK);
+	assert_string_equal(cfg.notify_email, "alice+chat@mail.example");
+	assert_true(cfg.notify_email_text);
+	assert_string_equal(cfg.sendmail, "/usr/bin/msmtp");
+	parse(state, MINIMAL "notify_email = a@b.example, c@d.example\n",
+	      IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_email = a@b.example\rBcc: x@y\n",
+	      IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_email = Alice <a@b.example>\n",
+	      IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_email = alice\n", IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_email = a@b@c\n", IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_email_text = maybe\n", IC_ERR_CONFIG);
+	parse(state, MINIMAL "sendmail = sendmail\n", IC_ERR_CONFIG);
+}
+
 static void test_config_comments_blank_lines_and_whitespace(void **state)
 {
 	parse(state,
@@ -661,6 +689,7 @@ int main(void)
 	        T(test_config_minimal_file_gets_defaults),
 	        T(test_config_every_key_is_read),
 	        T(test_config_name_and_photo_rules),
+	        T(test_config_notify_email_rules),
 	        T(test_config_comments_blank_lines_and_whitespace),
 	        T(test_config_crlf_and_byte_order_mark),
 	        T(test_config_empty_value_is_allowed),
