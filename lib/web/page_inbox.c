@@ -273,7 +273,7 @@ static const char *preview(struct ic_arena *a, const struct ic_msg *m)
 /* The short time of the list, in UTC (the script rewrites it in the
  * reader's time zone): "now", "5 min", "14:03" today, "Yesterday", the
  * weekday within a week, else the date. */
-static void short_time(long long t, long long now, char out[32])
+void ic_page_short_time(long long t, long long now, char out[32])
 {
 	time_t tt = (time_t)t, tn = (time_t)now;
 	struct tm tm, tmn;
@@ -348,7 +348,7 @@ static enum ic_err summary(struct ic_req *req, const struct list_ctx *c,
 		return IC_ERR_NOMEM;
 	snprintf(unread, sizeof(unread), "%lld", v->unread);
 	ic_page_time(activity(c, i), iso, human);
-	short_time(activity(c, i), now, when);
+	ic_page_short_time(activity(c, i), now, when);
 	return ic_page_render(
 	        req,
 	        "<span class=\"summary\"><span class=\"line\">"

@@ -41,6 +41,13 @@ enum ic_err ic_page_sidebar(struct ic_req *req, const struct ic_owner *o,
                             const char *here, const char *current);
 
 /**
+ * @p t as the list shows it beside a conversation, seen at @p now:
+ * "now", "5 min", "14:02", "Yesterday", "Tue", "05 Dec", "05 Dec 2025"
+ * (UTC; the page script puts them in the reader's zone).
+ */
+void ic_page_short_time(long long t, long long now, char out[32]);
+
+/**
  * A correspondent's photo (@p photo from their h-card, when it is a safe
  * URL) or else the initials of @p name on a colour chosen by @p peer:
  * `img.avatar.photo` or `span.avatar.avN` (N from a hash of the URL).

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -104,10 +105,11 @@ static cJSON *result_json(struct ic_req *req, const struct found *f, size_t i)
 {
 	const struct ic_search_result *r = &f->s.r[i];
 	cJSON *o = cJSON_CreateObject();
-	char iso[32], human[32];
+	char iso[32], human[32], when[32];
 	const char *link = link_of(req, r);
 
 	ic_page_time(r->published, iso, human);
+	ic_page_short_time(r->published, (long long)time(NULL), when);
 	if (o == NULL || link == NULL ||
 	    !cJSON_AddStringToObject(o, "conv", r->conv) ||
 	    !cJSON_AddStringToObject(o, "peer", f->convs[i].peer) ||
@@ -173,9 +175,10 @@ enum ic_err ic_view_search(struct ic_req *req, const char *query,
 		fputs("No messages match.\n", req->out);
 	for (size_t i = 0; i < f.s.n; i++) {
 		const struct ic_search_result *r = &f.s.r[i];
-		char iso[32], human[32];
+		char iso[32], human[32], when[32];
 
 		ic_page_time(r->published, iso, human);
+		ic_page_short_time(r->published, (long long)time(NULL), when);
 		fprintf(req->out, "%s %s ", iso, r->dir == 'o' ? ">>" : "<<");
 		print_clean(req->out, f.convs[i].peer);
 		fputs("  ", req->out);
@@ -196,7 +199,7 @@ static enum ic_err result_item(struct ic_req *req, const struct found *f,
                                size_t i)
 {
 	const struct ic_search_result *r = &f->s.r[i];
-	char iso[32], human[32];
+	char iso[32], human[32], when[32];
 	const struct ic_html_var vars[] = {
 	        {"link", link_of(req, r), IC_HTML_URL},
 	        {"who",
@@ -205,12 +208,14 @@ static enum ic_err result_item(struct ic_req *req, const struct found *f,
 	        {"with", ic_page_peer_label(&f->convs[i]), IC_HTML_TEXT},
 	        {"iso", iso, IC_HTML_TEXT},
 	        {"human", human, IC_HTML_TEXT},
+	        {"when", when, IC_HTML_TEXT},
 	};
 	enum ic_err rc;
 
 	if (vars[0].value == NULL)
 		return IC_ERR_NOMEM;
 	ic_page_time(r->published, iso, human);
+	ic_page_short_time(r->published, (long long)time(NULL), when);
 	/* As the list draws a conversation: avatar, name and time, then
 	 * the words around the match. */
 	rc = ic_page_render(req, "<li class=\"result\"><a href=\"{{link}}\">",
@@ -223,7 +228,8 @@ static enum ic_err result_item(struct ic_req *req, const struct found *f,
 		        req,
 		        "<span class=\"body\"><span class=\"head\">"
 		        "<span class=\"with\">{{with}}</span> <time "
-		        "datetime=\"{{iso}}\">{{human}}</time></span>"
+		        "class=\"when\" datetime=\"{{iso}}\" "
+		        "title=\"{{human}}\">{{when}}</time></span>"
 		        "<span class=\"excerpt\"><span class=\"who\">{{who}}:"
 		        "</span> ",
 		        vars, ARRAY_SIZE(vars));
