@@ -14,7 +14,10 @@
 
 #include "fixture.h"
 #include "cgi/session.h"
+#include "store/conv_state.h"
 #include "store/store_auth.h"
+#include "store/store_conv.h"
+#include "store/store_msg.h"
 #include "store/store_token.h"
 
 int ic_fx_setup(void **state)
@@ -269,4 +272,42 @@ bool ic_fx_file_has(const char *path, const char *s)
 	hit = memmem(data, (size_t)size, s, strlen(s)) != NULL;
 	free(data);
 	return hit;
+}
+
+enum ic_err ic_fx_put_pairs(struct ic_store_txn *t, const struct ic_fx_pairs *p)
+{
+	struct ic_arena *a = ic_arena_new(0);
+	struct ic_conv c = {0};
+	enum ic_err rc = IC_OK;
+
+	if (a == NULL)
+		return IC_ERR_NOMEM;
+	for (long long i = p->from; rc == IC_OK && i <= p->to; i++) {
+		for (int d = 0; rc == IC_OK && d < 2; d++) {
+			struct ic_msg m = {0};
+
+			m.conv = p->conv;
+			m.dir = d ? 'i' : 'o';
+			m.seq = i;
+			m.uid = ic_arena_printf(a, "%s%c/%lld", p->peer, m.dir,
+			                        i);
+			m.url = m.uid;
+			m.published = m.received = p->t0 + 2 * i + d;
+			m.order = 2 * i + d;
+			m.text = "a message of the history";
+			m.author = d ? p->peer : IC_FX_ME;
+			rc = ic_store_msg_put_in_txn(t, a, &m);
+		}
+	}
+	c.id = p->conv;
+	c.peer = p->peer;
+	c.state = IC_CONV_ACTIVE;
+	c.created = c.updated = p->t0;
+	c.out_seq = c.in_seq = p->each;
+	c.page_size = 50;
+	c.unread = p->unread;
+	if (rc == IC_OK)
+		rc = ic_store_conv_put_in_txn(t, a, &c);
+	ic_arena_free(a);
+	return rc;
 }

@@ -167,6 +167,23 @@ void ic_fx_session(struct ic_fx *fx, const char *id, const char *me,
  */
 const char *ic_fx_cookie(struct ic_fx *fx, const char *id);
 
+/** A conversation's history for the history and view tests. */
+struct ic_fx_pairs {
+	const char *conv, *peer;
+	long long t0;
+	long long from, to; /* message pairs from..to (one each way) */
+	long long each;     /* pairs in the whole conversation */
+	long long unread;
+};
+
+/**
+ * In write transaction @p t: message pairs from..to of @p p->conv with
+ * @p p->peer (ours at t0 + 2i, theirs one second later) and the
+ * conversation record (active, each pairs each way, page size 50).
+ */
+enum ic_err ic_fx_put_pairs(struct ic_store_txn *t,
+                            const struct ic_fx_pairs *p);
+
 /** The file at @p path contains the bytes of @p s (TE-7 style checks). */
 bool ic_fx_file_has(const char *path, const char *s);
 

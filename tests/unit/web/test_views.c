@@ -28,43 +28,14 @@ struct fill {
 	long long each;     /* pairs in the whole conversation */
 };
 
-/* Pair i: ours at T0 + 2i, theirs one second later. */
+/* Pair i: ours at T0 + 2i, theirs one second later (fixture.h). */
 static enum ic_err fill_txn(struct ic_store_txn *t, void *p)
 {
-	struct fill *f = p;
-	struct ic_arena *a = ic_arena_new(0);
-	struct ic_conv c = {0};
-	enum ic_err rc = IC_OK;
+	const struct fill *f = p;
+	const struct ic_fx_pairs pairs = {CONV,  BOB,     T0, f->from,
+	                                  f->to, f->each, 3};
 
-	if (a == NULL)
-		return IC_ERR_NOMEM;
-	for (long long i = f->from; rc == IC_OK && i <= f->to; i++) {
-		for (int d = 0; rc == IC_OK && d < 2; d++) {
-			struct ic_msg m = {0};
-
-			m.conv = CONV;
-			m.dir = d ? 'i' : 'o';
-			m.seq = i;
-			m.uid = ic_arena_printf(a, "%s%c/%lld", BOB, m.dir, i);
-			m.url = m.uid;
-			m.published = m.received = T0 + 2 * i + d;
-			m.order = 2 * i + d;
-			m.text = "a message of the history";
-			m.author = d ? BOB : IC_FX_ME;
-			rc = ic_store_msg_put_in_txn(t, a, &m);
-		}
-	}
-	c.id = CONV;
-	c.peer = BOB;
-	c.state = IC_CONV_ACTIVE;
-	c.created = c.updated = T0;
-	c.out_seq = c.in_seq = f->each;
-	c.page_size = 50;
-	c.unread = 3;
-	if (rc == IC_OK)
-		rc = ic_store_conv_put_in_txn(t, a, &c);
-	ic_arena_free(a);
-	return rc;
+	return ic_fx_put_pairs(t, &pairs);
 }
 
 /* Run the view on a conversation of @p pairs messages each way; its
