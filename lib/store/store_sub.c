@@ -154,6 +154,8 @@ enum ic_err ic_store_hub_sub_put_in_txn(struct ic_store_txn *t,
 		rc = ic_json_add_str(j, "pending_secret", s->pending_secret);
 	if (!rc)
 		rc = ic_json_add_num(j, "lease", s->lease);
+	if (!rc)
+		rc = ic_json_add_num(j, "topic_rev", s->topic_rev);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_HUB_SUBS, key, strlen(key), j);
@@ -169,6 +171,7 @@ static void hub_from_json(struct ic_arena *a, const cJSON *j,
 	s->expires = ic_json_num(j, "expires", 0);
 	s->pending_secret = ic_json_str(a, j, "pending_secret");
 	s->lease = ic_json_num(j, "lease", 0);
+	s->topic_rev = ic_json_num(j, "topic_rev", -1);
 }
 
 enum ic_err ic_store_hub_sub_get_in_txn(struct ic_store_txn *t,

@@ -47,6 +47,9 @@ struct ic_hub_sub {
 	 * keeps its own until the renewal is verified. */
 	const char *pending_secret;
 	long long lease;
+	/* The topic's revision when the pending request was recorded: a
+	 * publish before it is verified changes it (websub_hub.h). */
+	long long topic_rev;
 };
 
 enum ic_err ic_store_sub_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,

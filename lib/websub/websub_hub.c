@@ -7,13 +7,17 @@
 #include <time.h>
 
 #include "core/crypto.h"
+#include "core/file.h"
 #include "net/fetch.h"
 #include "text/form.h"
 #include "core/ic_limits.h"
 #include "core/log.h"
 #include "cgi/site.h"
+#include "store/store_conv.h"
 #include "store/store_sub.h"
 #include "websub/websub_hub_endpoint.h"
+
+static void deliver_current(struct ic_req *req, const struct ic_hub_sub *s);
 
 /* --- Verification of intent ------------------------------------------- */
 
@@ -24,6 +28,7 @@ struct verify_ctx {
 	const char *mode; /* the request verified, as it was read */
 	long long requested, now;
 	bool confirmed, found;
+	bool missed; /* it became active after a publish it was not sent */
 };
 
 static enum ic_err load_txn(struct ic_store_txn *t, void *p)
@@ -54,6 +59,14 @@ static enum ic_err settle_txn(struct ic_store_txn *t, void *p)
 		return ic_store_hub_sub_del_in_txn(t, a, c->topic, c->callback);
 	if (!c->confirmed && s.state != IC_SUB_ACTIVE)
 		return ic_store_hub_sub_del_in_txn(t, a, c->topic, c->callback);
+	if (c->confirmed && s.state != IC_SUB_ACTIVE) {
+		struct ic_conv conv;
+
+		rc = ic_store_conv_get_in_txn(t, a, c->topic, &conv);
+		if (rc != IC_OK && rc != IC_ERR_NOT_FOUND)
+			return rc;
+		c->missed = rc == IC_OK && conv.revision != s.topic_rev;
+	}
 	if (c->confirmed) {
 		s.state = IC_SUB_ACTIVE;
 		s.secret = s.pending_secret;
@@ -134,7 +147,14 @@ enum ic_err ic_websub_hub_verify_job(struct ic_req *req, const char *id)
 	ic_log(c.confirmed ? IC_LOG_INFO : IC_LOG_WARN,
 	       "hub: %s of %s by %s %s", c.mode, c.topic, c.callback,
 	       c.confirmed ? "verified" : "not confirmed");
-	return ic_store_update(st, settle_txn, &c, req->errbuf);
+	rc = ic_store_update(st, settle_txn, &c, req->errbuf);
+	if (rc == IC_OK && c.missed) {
+		c.sub.topic = c.topic;
+		c.sub.callback = c.callback;
+		c.sub.secret = c.sub.pending_secret;
+		deliver_current(req, &c.sub);
+	}
+	return rc;
 }
 
 /* --- Fan-out ------------------------------------------------------------ */
@@ -206,6 +226,45 @@ static long deliver(struct ic_req *req, const struct ic_hub_sub *s,
 	return res.status;
 }
 
+/* The Link header of a delivery: our hub and the topic (WS-P-1). */
+static char *delivery_links(struct ic_req *req, const char *topic_id)
+{
+	return ic_arena_printf(
+	        req->arena, "<%s>; rel=\"hub\", <%s>; rel=\"self\"",
+	        ic_site_hub_url(req->arena, &req->cfg),
+	        ic_site_topic_url(req->arena, &req->cfg, topic_id));
+}
+
+/*
+ * A publish while a new subscription waited for its verification reached
+ * no one: fan-out sends to active subscribers only, and the subscriber's
+ * own first fetch (TR-10, after our 202) may have come before it.  The
+ * message would wait for the subscriber's next poll.  So the topic as it
+ * is now goes to it once it is active.  Failure is only logged: the poll
+ * still catches up.
+ */
+static void deliver_current(struct ic_req *req, const struct ic_hub_sub *s)
+{
+	char *path = ic_arena_printf(
+	        req->arena, "%s/%s",
+	        ic_site_feed_dir(req->arena, &req->cfg, s->topic),
+	        IC_SITE_STUB_FILE);
+	char *links = delivery_links(req, s->topic);
+	char *body = NULL;
+	size_t len = 0;
+	long status;
+	char errbuf[IC_ERRBUF_SIZE];
+
+	if (path == NULL || links == NULL ||
+	    ic_file_read(req->arena, path, IC_MAX_RESPONSE_BYTES, &body, &len,
+	                 errbuf) != IC_OK)
+		return; /* no stub yet: nothing was published to miss */
+	status = deliver(req, s, body, len, "text/html; charset=utf-8", links);
+	ic_log(status >= 200 && status <= 299 ? IC_LOG_INFO : IC_LOG_WARN,
+	       "hub: current %s delivered to %s: %ld", s->topic, s->callback,
+	       status);
+}
+
 enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
                                   const char *body, size_t len,
                                   const char *content_type, int *delivered,
@@ -218,10 +277,7 @@ enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
 	enum ic_err rc;
 
 	*delivered = *failed = 0;
-	links = ic_arena_printf(
-	        req->arena, "<%s>; rel=\"hub\", <%s>; rel=\"self\"",
-	        ic_site_hub_url(req->arena, &req->cfg),
-	        ic_site_topic_url(req->arena, &req->cfg, topic_id));
+	links = delivery_links(req, topic_id);
 	if (links == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_req_store(req, &st);

@@ -21,7 +21,11 @@
  * with hub.mode, hub.topic, hub.challenge and (subscribe) hub.lease_seconds
  * added to its query; a 2xx whose body is exactly the challenge confirms
  * it: the subscription becomes active with expires = now + lease, or an
- * unsubscription removes it.  Anything else refuses the request (a new
+ * unsubscription removes it.  When the topic was published while a new
+ * subscription waited (its revision changed since the request), the
+ * subscriber is then sent the topic as it is now, signed like any
+ * delivery: that publish reached no one, and the subscriber's first
+ * fetch may have come before it.  Anything else refuses the request (a new
  * subscription is dropped, an active one stays as it was).
  * @return IC_OK when the request is settled either way; a fetch error
  *         while it may still be retried (lazy maintenance backs off).

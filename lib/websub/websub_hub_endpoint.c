@@ -115,6 +115,7 @@ static enum ic_err record_txn(struct ic_store_txn *t, void *p)
 	s.pending_secret = c->secret;
 	s.lease = c->lease;
 	s.requested = c->now;
+	s.topic_rev = conv.revision;
 	rc = ic_store_hub_sub_put_in_txn(t, a, &s);
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(
