@@ -147,13 +147,14 @@ static enum ic_err told_txn(struct ic_store_txn *t, void *p)
 	                                   w->c->batch, w->channel);
 }
 
-static enum ic_err build_mail(struct claim *c, char **mail, size_t *len)
+static enum ic_err build_mail(struct claim *c, char **mail, size_t *len,
+                              char *errbuf)
 {
 	struct ic_req *req = c->req;
 	struct ic_url_parts site;
 	struct ic_notify_mail m = {0};
 	enum ic_err rc =
-	        ic_url_parts(req->arena, req->cfg.base_url, &site, req->errbuf);
+	        ic_url_parts(req->arena, req->cfg.base_url, &site, errbuf);
 
 	if (rc != IC_OK)
 		return rc;
@@ -173,14 +174,14 @@ static enum ic_err build_mail(struct claim *c, char **mail, size_t *len)
 	}
 	if (m.link == NULL || m.unsubscribe == NULL)
 		return IC_ERR_NOMEM;
-	return ic_notify_mail_build(req->arena, &m, mail, len, req->errbuf);
+	return ic_notify_mail_build(req->arena, &m, mail, len, errbuf);
 }
 
 static enum ic_err send_mail(struct claim *c, char *errbuf)
 {
 	char *mail;
 	size_t len;
-	enum ic_err rc = build_mail(c, &mail, &len);
+	enum ic_err rc = build_mail(c, &mail, &len, errbuf);
 
 	if (rc == IC_OK)
 		rc = ic_sendmail(c->req->cfg.sendmail, mail, len, errbuf);

@@ -19,7 +19,7 @@
  * IC_NOTIFY_COALESCE_SECONDS), keeping an earlier schedule: the first
  * event of a quiet conversation is due at once, a burst after it waits
  * for one mail a minute later with the count.  While a batch is in flight
- * (claimed, not yet sent: its sendmail failed and is retried with
+ * (claimed, not yet sent: a channel failed and it is retried with
  * backoff) an event only adds to the pending counts and leaves the
  * schedule to the retry.
  *
