@@ -271,7 +271,7 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	rc = ic_store_conv_put_in_txn(t, f->req->arena, &conv);
 	/* Issue 16: the owner hears of them from this very commit. */
 	if (rc == IC_OK && f->stored && !conv.notify_muted &&
-	    ic_config_notify_email_on(&f->req->cfg))
+	    ic_config_notify_on(&f->req->cfg))
 		rc = ic_store_notify_event_in_txn(
 		        t, f->req->arena, f->conv_id, IC_NOTIFY_MESSAGES,
 		        (long long)f->stored,
