@@ -21,7 +21,9 @@
  *    at once as "sending", then settles to its state, or shows the error
  *    with a Retry and keeps the text; each conversation's draft is kept in
  *    localStorage (never sent to the server) and survives a reload;
- *  - "Older messages" loads the page before without leaving this one.
+ *  - "Older messages" loads the page before without leaving this one;
+ *  - desktop notifications while a tab is open, once the owner turns them
+ *    on with the bell in the list's header (issue 16).
  * Plain DOM code, no framework, nothing inline (the pages' Content-
  * Security-Policy allows no inline script).  Received HTML in the JSON was
  * sanitized with the server's allow-list before it was stored (MC-3).
@@ -127,8 +129,83 @@
 		return a && (a.tagName === "INPUT" || a.tagName === "TEXTAREA") && a.value;
 	}
 
+	/* --- desktop notifications while a tab is open (issue 16) --------- */
+
+	/* The Notification API, after the owner turns it on with the bell
+	 * (asking the browser needs a click).  One notification a
+	 * conversation (its tag replaces the last), naming the correspondent
+	 * and saying what came, never the text: the other channels' privacy
+	 * by default.  Nothing for the conversation read in a visible tab.
+	 * Every open tab sees the same counts: the first to see one takes it
+	 * (localStorage "ic:told:<id>"), so one notification, not one a tab. */
+	var canNotify = "Notification" in window, seen = null;
+	function notifyOn() {
+		return canNotify && Notification.permission === "granted" &&
+			(!store || store.getItem("ic:notify") !== "0");
+	}
+	function bellLabel(b) {
+		var denied = canNotify && Notification.permission === "denied";
+		b.disabled = denied;
+		b.setAttribute("aria-pressed", notifyOn() ? "true" : "false");
+		b.title = denied ? "Notifications are blocked for this site in your browser's settings"
+			: notifyOn() ? "Notifications on: click to turn them off"
+			: "Turn on notifications for new messages";
+		b.setAttribute("aria-label", b.title);
+		b.textContent = notifyOn() ? "\uD83D\uDD14" : "\uD83D\uDD15";
+	}
+	function setUpBell() {
+		var head = document.querySelector("#sidebar h1");
+		if (!canNotify || !head) return;
+		var b = document.createElement("button");
+		b.type = "button"; b.id = "notify"; b.className = "bell";
+		head.parentNode.insertBefore(b, head);
+		bellLabel(b);
+		b.addEventListener("click", function () {
+			if (Notification.permission === "granted") {
+				if (store) store.setItem("ic:notify", notifyOn() ? "0" : "1");
+				bellLabel(b);
+				return;
+			}
+			var asked = Notification.requestPermission(function () { bellLabel(b); });
+			if (asked && asked.then) asked.then(function () {
+				if (store) store.setItem("ic:notify", "1");
+				bellLabel(b);
+			});
+		});
+	}
+	function what(c, more) {
+		if (c.state === "request") return "Message request";
+		return more > 1 ? more + " new messages" : "New message";
+	}
+	function tell(c, more) {
+		var k = "ic:told:" + c.id, v = c.state + " " + c.unread;
+		if (store) {
+			if (store.getItem(k) === v) return;
+			store.setItem(k, v);
+		}
+		var n = new Notification(c.name || c.peer, { body: what(c, more), tag: "ic:" + c.id });
+		n.onclick = function () {
+			window.focus();
+			location.href = base + "/feed/with/" + encodeURIComponent(c.id);
+			n.close();
+		};
+	}
+	function notifyNew(data) {
+		var now = {};
+		for (var i = 0; i < data.conversations.length; i++) {
+			var c = data.conversations[i], was = seen && seen[c.id];
+			now[c.id] = c.unread;
+			if (!seen || c.closed || !notifyOn()) continue;
+			if (page === "conversation" && c.id === conv && !document.hidden) continue;
+			if (was === undefined && c.state === "request") tell(c, 1);
+			else if (c.unread > (was || 0)) tell(c, c.unread - (was || 0));
+		}
+		seen = now;
+	}
+
 	function updateList(data) {
 		setUnread(data.unread);
+		try { notifyNew(data); } catch (e) { /* a browser that refuses */ }
 		var ul = document.getElementById("conversations");
 		if (!ul) return;
 		var missing = false, order = [];
@@ -581,6 +658,7 @@
 
 	localTimes();
 	layoutMessages();
+	setUpBell();
 	/* The inbox's title has the total; elsewhere the list's counts. */
 	var firstUnread = document.title.match(/^\((\d+)\) /), total = 0;
 	if (firstUnread) total = parseInt(firstUnread[1], 10);

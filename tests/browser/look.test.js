@@ -23,7 +23,9 @@
 //   message;
 // * live: a new message appears in the open conversation and in the list
 //   without a reload, the title and favicon show the unread total, reading
-//   on one tab clears the count on another.
+//   on one tab clears the count on another;
+// * notifications while a tab is open (issue 16): the bell, one
+//   notification for two tabs, no message text, a click opens it.
 //
 // Prints TAP lines like chat.test.js and ends with "look: N passed, N
 // failed".  Environment: as chat.test.js.
@@ -443,6 +445,51 @@ async function main() {
 			await waitUntil('in the open conversation', async () => conv.locator('#messages li.message.in .text', { hasText: 'And one more, live' }).count(), DELIVERY + LIVE);
 			await notReloaded(conv);
 			await inbox.close();
+		}, { needs: ['setup'] });
+
+		await step('notifications (issue 16): the bell turns them on and off; a new message makes one, naming carol, without its text, in one tab of two; a click opens the conversation', async () => {
+			// Headless Chromium shows no notifications: the page's calls to
+			// the Notification API are recorded up to that boundary.
+			await conv.goto(alice.base_url + '/feed/contacts'); // nobody reads it meanwhile
+			await ai.goto('about:blank');
+			const N = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+			await N.addCookies(cookies);
+			await N.grantPermissions(['notifications'], { origin: new URL(alice.base_url).origin });
+			await N.addInitScript(() => {
+				const Real = window.Notification;
+				const rec = (n) => { const all = JSON.parse(localStorage.getItem('test:notes') || '[]'); all.push(n); localStorage.setItem('test:notes', JSON.stringify(all)); };
+				window.Notification = class {
+					constructor(title, o) { rec({ title, body: o && o.body, tag: o && o.tag }); window.lastNote = this; this.onclick = null; }
+					close() {}
+					static get permission() { return Real.permission; }
+					static requestPermission(cb) { return Real.requestPermission(cb); }
+				};
+			});
+			const one = await N.newPage(), two = await N.newPage();
+			for (const p of [one, two]) {
+				p.on('pageerror', (e) => errors.push(`alice: ${e.message}`));
+				await p.goto(alice.base_url + '/feed/');
+			}
+			const bell = one.locator('#notify');
+			assert.strictEqual(await bell.getAttribute('aria-pressed'), 'true');
+			await bell.click();
+			assert.strictEqual(await bell.getAttribute('aria-pressed'), 'false');
+			await bell.click();
+			assert.strictEqual(await bell.getAttribute('aria-pressed'), 'true');
+			await sleep(3000); // each tab has seen the counts once
+			const notes = () => one.evaluate(() => JSON.parse(localStorage.getItem('test:notes') || '[]'));
+			await sendFrom(ci, carol, alice.url, 'Secret words for the notification');
+			await waitUntil('a notification', async () => (await notes()).length >= 1, DELIVERY + LIVE);
+			await sleep(LIVE / 2); // the other tab has seen the same count by now
+			const all = await notes();
+			assert.strictEqual(all.length, 1, JSON.stringify(all));
+			assert.ok(/carol/i.test(all[0].title), all[0].title);
+			assert.strictEqual(all[0].body, 'New message');
+			assert.ok(!JSON.stringify(all).includes('Secret words'));
+			const who = await one.evaluate(() => !!window.lastNote) ? one : two;
+			await Promise.all([who.waitForURL(/\/feed\/with\//), who.evaluate(() => window.lastNote.onclick())]);
+			assert.strictEqual(who.url(), withA);
+			await N.close();
 		}, { needs: ['setup'] });
 
 		await step('older messages page in without leaving the page (API)', async () => {
