@@ -23,7 +23,8 @@
  *    localStorage (never sent to the server) and survives a reload;
  *  - "Older messages" loads the page before without leaving this one;
  *  - replies (issue 15): each message's Reply action (a link that works
- *    without the script too) fills the compose form's hidden reply_to
+ *    without the script too; in the Tab order only for the focused
+ *    message) fills the compose form's hidden reply_to
  *    and shows the quote bar (Cancel or Esc drops it); a reply's quote
  *    scrolls to the message it answers and highlights it, loading older
  *    pages when it is not on this one.
@@ -245,6 +246,7 @@
 		a.href = "?reply_to=" + encodeURIComponent(uid) + "#text";
 		a.setAttribute("data-uid", uid);
 		a.setAttribute("role", "button");
+		a.tabIndex = -1; /* reached from its message: see rovingReply */
 		a.title = "Reply";
 		var icon = a.appendChild(document.createElement("span"));
 		icon.setAttribute("aria-hidden", "true"); icon.textContent = "\u21a9";
@@ -362,6 +364,15 @@
 				/* Our own message sent from this page: it replaces its
 				 * pending item. */
 				var pend = m.uid && list.querySelector('li.pending[data-uid="' + cssEscape(m.uid) + '"]');
+				/* The live JSON may have it before the send's answer
+				 * named its uid: the first pending one of that text. */
+				if (!pend && m.dir === "out") {
+					var waiting = list.querySelectorAll("li.pending:not([data-uid]):not(.failed)");
+					for (var w = 0; !pend && w < waiting.length; w++) {
+						var wt = waiting[w].querySelector(".text");
+						if (wt && wt.textContent === m.text) pend = waiting[w];
+					}
+				}
 				var item = messageItem(m);
 				if (pend) { item.classList.remove("new"); list.replaceChild(item, pend); }
 				else list.appendChild(item);
@@ -527,6 +538,22 @@
 			setReply(ev.target.closest("li"));
 		}
 	});
+	/* A Reply per message would put a hundred stops between the page's
+	 * top and the compose box: only the focused message's Reply is in the
+	 * Tab order (the arrows move between messages, Tab goes to its
+	 * Reply).  Without the script every Reply is a plain link. */
+	function rovingReply(ev) {
+		var li = ev.target.closest ? ev.target.closest("li.message") : null;
+		var on = messagesList.querySelectorAll('a.reply[tabindex="0"]');
+		for (var i = 0; i < on.length; i++) if (!li || !li.contains(on[i])) on[i].tabIndex = -1;
+		var mine = li && li.querySelector("a.reply");
+		if (mine) mine.tabIndex = 0;
+	}
+	if (messagesList) {
+		var replies = messagesList.querySelectorAll("a.reply");
+		for (var ri = 0; ri < replies.length; ri++) replies[ri].tabIndex = -1;
+		messagesList.addEventListener("focusin", rovingReply);
+	}
 	var cancel = document.getElementById("reply-cancel");
 	if (cancel) cancel.addEventListener("click", function (ev) {
 		ev.preventDefault();

@@ -3,7 +3,8 @@
 // headless Chromium, on two real sites (alice and carol,
 // tests/browser/sites.py):
 // * 1280 px: each message's Reply action shows on hover and on focus (and
-//   not otherwise); choosing it from the keyboard opens the quote bar above
+//   not otherwise), and is reached from the keyboard by the arrows to its
+//   message, then Tab; choosing it from the keyboard opens the quote bar above
 //   the compose box, Esc drops it; a reply sent from the page shows the
 //   quoted message above its text, on alice's page and, delivered, on
 //   carol's (in_reply_to in both live JSONs); clicking the quote scrolls
@@ -130,7 +131,18 @@ async function main() {
 			assert.strictEqual(await opacity(reply), 1, 'Reply hidden on hover');
 			await shot(page, 'reply-hover-1280-light');
 			await page.mouse.move(1, 1);
-			await reply.focus();
+			// From the keyboard: only the focused message's Reply is a Tab
+			// stop (a hundred would stand between the top and the box).
+			assert.strictEqual(await page.locator('#messages a.reply:not([tabindex="-1"])').count(), 0,
+				'Reply actions are Tab stops before any message has the focus');
+			await page.locator('#scroller').focus();
+			await page.keyboard.press('Enter'); // the newest message
+			for (let i = 0; i < 10 && !(await li.evaluate((el) => el === document.activeElement)); i++) {
+				await page.keyboard.press('ArrowUp');
+			}
+			assert.ok(await li.evaluate((el) => el === document.activeElement), 'the arrows never reached the message');
+			await page.keyboard.press('Tab');
+			assert.ok(await reply.evaluate((el) => el === document.activeElement), 'Tab from the message is not its Reply');
 			assert.strictEqual(await opacity(reply), 1, 'Reply hidden on focus');
 			assert.strictEqual(await reply.getAttribute('role'), 'button');
 			assert.strictEqual((await reply.locator('.vh').textContent()).trim(), 'Reply');
