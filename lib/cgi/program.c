@@ -215,8 +215,9 @@ static int serve_fastcgi(const struct ic_program *prog)
 	/* Loaded and initialised once, here (OpenSSL's set-up included): the
 	 * children forked for the work after each response (a fetch, a
 	 * notify) inherit it instead of loading its 38 libraries each time
-	 * (core/curl_lazy.h).  A failure shows at the first request. */
-	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
+	 * (core/curl_lazy.h), every symbol bound.  A failure shows at the
+	 * first request. */
+	(void)ic_curl_bind_now()->global_init(CURL_GLOBAL_DEFAULT);
 	rc = ic_fcgi_open(&f);
 	if (rc != IC_OK) {
 		ic_log(IC_LOG_ERROR, "cannot start the FastCGI responder: %s",

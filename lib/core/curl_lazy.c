@@ -162,12 +162,15 @@ static bool sym(void *lib, const char *name, void *slot)
 	return true;
 }
 
+/* RTLD_LAZY, as the loader binds a linked library: RTLD_NOW binds every
+ * symbol of all 38 libraries at once (measured: 9 ms more per process),
+ * which only pays in a process that forks many (ic_curl_bind_now()). */
+static int bind_mode = RTLD_LAZY;
+
 static bool load(void)
 {
-	/* RTLD_LAZY, as the loader binds a linked library: RTLD_NOW binds
-	 * every symbol of all 38 libraries at once (measured: 9 ms more per
-	 * process).  RTLD_LOCAL: nothing else binds to its symbols. */
-	void *lib = dlopen(IC_CURL_SONAME, RTLD_LAZY | RTLD_LOCAL);
+	/* RTLD_LOCAL: nothing else binds to its symbols. */
+	void *lib = dlopen(IC_CURL_SONAME, bind_mode | RTLD_LOCAL);
 	struct ic_curl_api *t = &loaded;
 
 	if (lib == NULL) {
@@ -200,6 +203,13 @@ const struct ic_curl_api *ic_curl(void)
 	if (api == NULL)
 		api = load() ? &loaded : &stand_ins;
 	return api;
+}
+
+const struct ic_curl_api *ic_curl_bind_now(void)
+{
+	if (api == NULL)
+		bind_mode = RTLD_NOW;
+	return ic_curl();
 }
 
 bool ic_curl_loaded(void)

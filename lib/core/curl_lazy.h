@@ -55,6 +55,15 @@ struct ic_curl_api {
 /** The table: libcurl's functions, or stand-ins that fail (see above). */
 const struct ic_curl_api *ic_curl(void);
 
+/**
+ * ic_curl(), loading libcurl with every symbol bound at once (RTLD_NOW)
+ * when it is not loaded yet: for a long-lived process whose forked
+ * children make the requests (a FastCGI responder).  Lazily bound, each
+ * child would bind again what its one transfer calls (about 4 ms of a
+ * delivery under strace); bound once, they inherit the tables.
+ */
+const struct ic_curl_api *ic_curl_bind_now(void);
+
 /** Whether libcurl is loaded in this process (tests, `ping`). */
 bool ic_curl_loaded(void);
 

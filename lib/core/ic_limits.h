@@ -291,6 +291,23 @@ _Static_assert(IC_CONFIG_FEED_PAGE_SIZE_MIN <=
  * the mail retried: a local MTA queues at once; msmtp talks to a relay. */
 #define IC_NOTIFY_SENDMAIL_SECONDS 30
 _Static_assert(IC_NOTIFY_LINE_MAX <= 998, "RFC 5322 line length");
+/* The push channels (ntfy/Gotify, the webhook): one POST may take this
+ * long, all redirects together, before it counts as failed and is
+ * retried; three channels then still fit the job's lease. */
+#define IC_NOTIFY_PUSH_TIMEOUT_MS 10000
+/* Their answer is read only for its status: a small cap. */
+#define IC_NOTIFY_PUSH_REPLY_BYTES (16u * 1024)
+/* The texts in one ntfy or Gotify notification: ntfy turns a message over
+ * 4096 bytes into an attachment, and a phone shows a few lines anyway. */
+#define IC_NOTIFY_PUSH_TEXT_MAX 3000
+/* A whole push body: the texts (IC_NOTIFY_TEXT_MAX for the webhook), JSON
+ * escaping of them (at most doubled: text control bytes are dropped), and
+ * the names and links around them. */
+#define IC_NOTIFY_PUSH_MAX (2 * IC_NOTIFY_TEXT_MAX + 8192)
+/* notify_ntfy_token and notify_webhook_secret: printable ASCII, no
+ * spaces; a webhook secret is a key, so it has at least 16 bytes. */
+#define IC_CONFIG_NOTIFY_TOKEN_MAX  512
+#define IC_CONFIG_NOTIFY_SECRET_MIN 16
 /* notify_email: the longest address SMTP carries (RFC 5321 4.5.3.1.3). */
 #define IC_CONFIG_EMAIL_MAX 254
 /* sendmail: where every MTA (exim4, postfix, msmtp-mta) installs it. */
@@ -613,6 +630,10 @@ _Static_assert(IC_MAINT_CLAIM_SECONDS >= IC_MAINT_BUDGET_SECONDS,
 #define IC_DUE_LEASE 300
 _Static_assert(IC_NOTIFY_SENDMAIL_SECONDS < IC_DUE_LEASE,
                "a notification job is not taken again while sendmail runs");
+_Static_assert(IC_NOTIFY_SENDMAIL_SECONDS +
+                               2 * IC_NOTIFY_PUSH_TIMEOUT_MS / 1000 <
+                       IC_DUE_LEASE,
+               "nor while it tries all three channels");
 /* Seconds a notifier that runs a "notify" job itself (send, not
  * maintenance) holds it while it publishes: short, as a crash then delays
  * the ping by this much, yet long enough that the maintenance a

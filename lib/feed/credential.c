@@ -128,6 +128,12 @@ static enum ic_err save_txn(struct ic_store_txn *t, void *p)
 		        r->ans.expires_in > 0 ? r->now + r->ans.expires_in : 0;
 		conv.ticket_asked = 0;
 		rc = ic_credential_schedule_in_txn(t, a, &held);
+		/* Issue 13: their hub sends us their page only while the token
+		 * we subscribed with reads it, and the refresh dropped that
+		 * one (TS-5): subscribe again, with this one. */
+		if (rc == IC_OK)
+			rc = ic_due_schedule_in_txn(t, a, "renew", r->conv_id,
+			                            r->now, 0, false);
 	} else if (r->step == DROP_REFRESH) {
 		held.refresh_token = NULL;
 	} else if (r->step == ASKED) {

@@ -47,6 +47,10 @@ struct fetch_state {
 	 * hand stores the newest page (the one the tag belongs to). */
 	const char *new_etag;
 	bool unchanged, storing_newest;
+	/* Issue 13: the newest page as our correspondent's own hub delivered
+	 * it (ic_receive_delivered), read instead of fetching it, once. */
+	const char *delivered;
+	size_t delivered_len;
 };
 
 /* properties[name][0] */
@@ -317,7 +321,7 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	rc = ic_store_conv_put_in_txn(t, f->req->arena, &conv);
 	/* Issue 16: the owner hears of them from this very commit. */
 	if (rc == IC_OK && f->stored && !conv.notify_muted &&
-	    ic_config_notify_email_on(&f->req->cfg))
+	    ic_config_notify_on(&f->req->cfg))
 		rc = ic_store_notify_event_in_txn(
 		        t, f->req->arena, f->conv_id, IC_NOTIFY_MESSAGES,
 		        (long long)f->stored,
@@ -343,8 +347,59 @@ static enum ic_err known_txn(struct ic_store_txn *t, void *p)
 	return IC_OK;
 }
 
-/* GET one page and collect its entries (into a new array); *prev is the
- * older page to read too, when every entry here is new. */
+/* Parse one page of @p url and collect its entries (into a new array);
+ * *prev is the older page to read too, when every entry here is new. */
+static enum ic_err parse_page(struct fetch_state *f, const char *url,
+                              const char *body, size_t len, const char **prev,
+                              char *errbuf)
+{
+	struct ic_req *req = f->req;
+	struct ic_store *st;
+	cJSON *doc, *rels;
+	enum ic_err rc;
+
+	*prev = NULL;
+	f->entries = NULL;
+	f->n = f->cap = 0;
+	rc = ic_mf2_parse(req->arena, body, len, url, &doc, errbuf);
+	if (rc == IC_OK)
+		rc = collect(f, doc, url);
+	if (rc == IC_OK)
+		rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, known_txn, f, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	rels = cJSON_GetObjectItemCaseSensitive(doc, "rels");
+	rels = cJSON_GetArrayItem(
+	        cJSON_GetObjectItemCaseSensitive(rels, "prev"), 0);
+	/* Catch-up: an all-new page may have older unseen pages behind it. */
+	if (f->n > 0 && f->known == 0 && cJSON_IsString(rels) &&
+	    ic_url_same_origin(rels->valuestring, url))
+		*prev = ic_arena_strdup(req->arena, rels->valuestring);
+	return IC_OK;
+}
+
+/* The delivered page, when it has entries; else (the stub, from a hub
+ * that sends no private page, or something unreadable) we fetch. */
+static bool use_delivered(struct fetch_state *f, const char *url,
+                          const char **prev)
+{
+	const char *body = f->delivered;
+	char errbuf[IC_ERRBUF_SIZE];
+
+	f->delivered = NULL; /* once: a retry reads the feed itself */
+	if (parse_page(f, url, body, f->delivered_len, prev, errbuf) != IC_OK) {
+		ic_log(IC_LOG_INFO, "delivery of %s not read (%s): fetching",
+		       url, errbuf);
+		return false;
+	}
+	/* Its bytes are not the tag's: the next poll reads the page whole. */
+	f->new_etag = NULL;
+	return f->n > 0;
+}
+
+/* GET one page and collect its entries; *prev as parse_page(). */
 static enum ic_err fetch_page(struct fetch_state *f, const char *url,
                               const char **prev, char *errbuf)
 {
@@ -352,11 +407,11 @@ static enum ic_err fetch_page(struct fetch_state *f, const char *url,
 	/* read_pages() starts at the resource: the newest page. */
 	bool newest = url == f->held.resource;
 	struct ic_fetch_result res;
-	struct ic_store *st;
 	const char *tag;
-	cJSON *doc, *rels;
 	enum ic_err rc;
 
+	if (newest && f->delivered && use_delivered(f, url, prev))
+		return IC_OK;
 	*prev = NULL;
 	f->entries = NULL;
 	f->n = f->cap = 0;
@@ -379,24 +434,8 @@ static enum ic_err fetch_page(struct fetch_state *f, const char *url,
 		               url, res.status);
 	if (newest)
 		f->new_etag = tag;
-	rc = ic_mf2_parse(req->arena, res.body, res.body_len, res.final_url,
-	                  &doc, errbuf);
-	if (rc == IC_OK)
-		rc = collect(f, doc, res.final_url);
-	if (rc == IC_OK)
-		rc = ic_req_store(req, &st);
-	if (rc == IC_OK)
-		rc = ic_store_view(st, known_txn, f, errbuf);
-	if (rc != IC_OK)
-		return rc;
-	rels = cJSON_GetObjectItemCaseSensitive(doc, "rels");
-	rels = cJSON_GetArrayItem(
-	        cJSON_GetObjectItemCaseSensitive(rels, "prev"), 0);
-	/* Catch-up: an all-new page may have older unseen pages behind it. */
-	if (f->n > 0 && f->known == 0 && cJSON_IsString(rels) &&
-	    ic_url_same_origin(rels->valuestring, url))
-		*prev = ic_arena_strdup(req->arena, rels->valuestring);
-	return IC_OK;
+	return parse_page(f, res.final_url, res.body, res.body_len, prev,
+	                  errbuf);
 }
 
 /* One page's entries, kept until the whole catch-up has been read. */
@@ -485,8 +524,8 @@ static enum ic_err read_renewing(struct fetch_state *f, struct ic_store *st,
 	return rc == IC_OK ? read_pages(f, pages, np, errbuf) : rc;
 }
 
-enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
-                             char *errbuf)
+static enum ic_err receive(struct ic_req *req, const char *conv_id,
+                           const char *delivered, size_t len, char *errbuf)
 {
 	struct fetch_state f = {0};
 	struct page pages[IC_MAX_CATCHUP_PAGES];
@@ -497,6 +536,8 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
 	f.req = req;
 	f.conv_id = conv_id;
 	f.now = time(NULL);
+	f.delivered = len > 0 ? delivered : NULL;
+	f.delivered_len = len;
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_view(st, load_txn, &f, errbuf);
@@ -520,4 +561,16 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
 		ic_log(IC_LOG_INFO, "stored %zu new message(s) from %s", total,
 		       f.held.resource);
 	return IC_OK;
+}
+
+enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
+                             char *errbuf)
+{
+	return receive(req, conv_id, NULL, 0, errbuf);
+}
+
+enum ic_err ic_receive_delivered(struct ic_req *req, const char *conv_id,
+                                 const char *body, size_t len, char *errbuf)
+{
+	return receive(req, conv_id, body, len, errbuf);
 }

@@ -42,6 +42,17 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
                              char *errbuf);
 
 /**
+ * As ic_receive_fetch(), with @p body (@p len bytes) read as the feed's
+ * newest page instead of fetching it (issue 13): our correspondent's own
+ * hub delivered it to a subscription we made with our token
+ * (websub_subscriber.h says when the body is trusted as theirs).  A body
+ * with no entries (their stub) or that does not parse is set aside and
+ * the feed fetched as usual; older pages are fetched as ever.
+ */
+enum ic_err ic_receive_delivered(struct ic_req *req, const char *conv_id,
+                                 const char *body, size_t len, char *errbuf);
+
+/**
  * What the parsed h-entry @p entry (ic_mf2_parse()'s JSON) answers: its
  * first in-reply-to, a string or an h-cite's uid, else its url; a value
  * to look up, or NULL when there is none or it is unusable (longer than

@@ -65,6 +65,28 @@ bool ic_token_scope_has(const char *scope, const char *want)
 	return false;
 }
 
+/* RS-6, RFC 6750 §5.2: a token reads only the feed it was issued for, so
+ * one correspondent's token never opens another's; and only with read. */
+static enum ic_err grants_read(const struct ic_issued_token *tok,
+                               const char *resource_url, char *errbuf)
+{
+	if (resource_url == NULL || tok->resource == NULL ||
+	    strcmp(tok->resource, resource_url) != 0)
+		return ic_fail(errbuf, IC_ERR_UNAUTHENTICATED,
+		               "token not issued for this resource");
+	if (!ic_token_scope_has(tok->scope, IC_TOKEN_SCOPE_READ))
+		return ic_fail(errbuf, IC_ERR_FORBIDDEN,
+		               "token scope lacks read");
+	return IC_OK;
+}
+
+bool ic_token_reads(const struct ic_issued_token *tok, const char *resource_url,
+                    long long now)
+{
+	return !tok->revoked && tok->expires > now &&
+	       grants_read(tok, resource_url, NULL) == IC_OK;
+}
+
 enum ic_err ic_token_check(struct ic_req *req, const char *bearer,
                            const char *resource_url,
                            struct ic_issued_token *out)
@@ -83,14 +105,9 @@ enum ic_err ic_token_check(struct ic_req *req, const char *bearer,
 	                     &tok, req->errbuf);
 	if (rc != IC_OK)
 		return rc;
-	/* RS-6, RFC 6750 §5.2: a token reads only the feed it was issued
-	 * for, so one correspondent's token never opens another's. */
-	if (resource_url == NULL || strcmp(tok.resource, resource_url) != 0)
-		return ic_fail(req->errbuf, IC_ERR_UNAUTHENTICATED,
-		               "token not issued for this resource");
-	if (!ic_token_scope_has(tok.scope, IC_TOKEN_SCOPE_READ))
-		return ic_fail(req->errbuf, IC_ERR_FORBIDDEN,
-		               "token scope lacks read");
+	rc = grants_read(&tok, resource_url, req->errbuf);
+	if (rc != IC_OK)
+		return rc;
 	if (out)
 		*out = tok;
 	return IC_OK;

@@ -75,6 +75,15 @@ enum ic_err ic_token_check(struct ic_req *req, const char *bearer,
                            struct ic_issued_token *out);
 
 /**
+ * Whether the issued token @p tok (a record from issued_tokens, looked up
+ * by its hash) still reads @p resource_url at @p now: not revoked, not
+ * expired, issued for it, scope `read`; ic_token_check()'s rules, for a
+ * caller that kept the hash (the hub, websub_hub.h).
+ */
+bool ic_token_reads(const struct ic_issued_token *tok,
+                    const char *resource_url, long long now);
+
+/**
  * True when the space-separated scope list @p scope contains @p want as a
  * whole word (RFC 6749 §3.3).  NULL @p scope contains nothing.
  */

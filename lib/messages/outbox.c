@@ -439,6 +439,9 @@ struct done_ctx {
 	int attempts;
 	long long revision;  /* the conversation's, when we read the stub */
 	long long published; /* its published_seq then */
+	/* Our messages up to this seq reached the correspondent in the
+	 * hub's delivery of the private page: as good as their fetch. */
+	long long read_by_hub;
 };
 
 static enum ic_err revision_txn(struct ic_store_txn *t, void *p)
@@ -467,12 +470,32 @@ static enum ic_err revision_txn(struct ic_store_txn *t, void *p)
 	                              now + IC_NOTIFY_HOLD_SECONDS, 0, false);
 }
 
+/* Issue 6's "fetched", when the hub carried the page to them (as
+ * feed_serve.c marks it when they read it). */
+static enum ic_err mark_read_by_hub(struct ic_store_txn *t,
+                                    const struct done_ctx *c)
+{
+	struct ic_conv conv;
+	enum ic_err rc;
+
+	if (c->read_by_hub <= 0)
+		return IC_OK;
+	rc = ic_store_conv_get_in_txn(t, c->req->arena, c->conv_id, &conv);
+	if (rc != IC_OK || conv.fetched_seq >= c->read_by_hub)
+		return rc;
+	conv.fetched_seq = c->read_by_hub;
+	conv.their_fetch = (long long)time(NULL);
+	return ic_store_conv_put_in_txn(t, c->req->arena, &conv);
+}
+
 static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
 {
 	struct done_ctx *c = p;
 	struct ic_conv conv;
-	enum ic_err rc;
+	enum ic_err rc = mark_read_by_hub(t, c);
 
+	if (rc != IC_OK)
+		return rc;
 	if (c->ok) {
 		/* A send after we read the stub needs its own ping: its job
 		 * (merged into ours) stays due. */
@@ -498,7 +521,7 @@ static enum ic_err notify_done_txn(struct ic_store_txn *t, void *p)
 enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
                              char *errbuf)
 {
-	struct done_ctx d = {req, conv_id, false, 0, 0, -1, 0};
+	struct done_ctx d = {req, conv_id, false, 0, 0, -1, 0, 0};
 	struct ic_store *st;
 	enum ic_err rc = ic_req_store(req, &st);
 
@@ -511,26 +534,14 @@ enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
 		        req, ic_site_topic_url(req->arena, &req->cfg, conv_id),
 		        errbuf);
 	} else {
-		char *path = ic_arena_printf(
-		        req->arena, "%s/%s",
-		        ic_site_feed_dir(req->arena, &req->cfg, conv_id),
-		        IC_SITE_STUB_FILE);
-		char *body = NULL;
-		size_t len = 0;
-		int delivered = 0, failed = 0;
+		struct ic_hub_counts n;
 
-		rc = path ? ic_file_read(req->arena, path,
-		                         IC_MAX_RESPONSE_BYTES, &body, &len,
-		                         errbuf)
-		          : IC_ERR_NOMEM;
-		if (rc == IC_OK)
-			rc = ic_websub_hub_publish(req, conv_id, body, len,
-			                           "text/html; charset=utf-8",
-			                           &delivered, &failed, errbuf);
-		if (rc == IC_OK && failed > 0)
+		rc = ic_websub_hub_publish(req, conv_id, &n, errbuf);
+		d.read_by_hub = n.privately > 0 ? n.published : 0;
+		if (rc == IC_OK && n.failed > 0)
 			rc = ic_fail(errbuf, IC_ERR_NETWORK,
 			             "%d of %d subscriber(s) not reached",
-			             failed, delivered + failed);
+			             n.failed, n.delivered + n.failed);
 	}
 	d.ok = rc == IC_OK;
 	d.when = time(NULL) + ic_due_backoff(1);

@@ -110,10 +110,8 @@ static enum ic_err add_base64(struct ic_buf *b, const unsigned char *s,
 	return rc;
 }
 
-/* @p text (UTF-8) as an unstructured header value: as it is when plain
- * ASCII, else RFC 2047 "B" encoded words of whole characters, each at
- * most 75 characters, folded onto lines of their own. */
-static enum ic_err add_header_text(struct ic_buf *b, const char *text)
+enum ic_err ic_notify_header_words(struct ic_buf *b, const char *text,
+                                   const char *sep)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t n = strlen(text), i = 0;
@@ -130,7 +128,9 @@ static enum ic_err add_header_text(struct ic_buf *b, const char *text)
 			end += len;
 		if (end == i)
 			return IC_ERR_INTERNAL; /* not UTF-8: cleaned before */
-		rc = ic_buf_adds(b, i ? "\n =?UTF-8?B?" : "=?UTF-8?B?");
+		rc = i ? ic_buf_adds(b, sep) : IC_OK;
+		if (rc == IC_OK)
+			rc = ic_buf_adds(b, "=?UTF-8?B?");
 		if (rc == IC_OK)
 			rc = add_base64(b, s + i, end - i);
 		if (rc == IC_OK)
@@ -158,9 +158,8 @@ static enum ic_err add_date(struct ic_buf *b, long long when)
 	                   tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* What happened, in a few words, for the Subject. */
-static char *subject(struct ic_arena *a, const struct ic_notify_batch *w,
-                     const char *name)
+char *ic_notify_mail_subject(struct ic_arena *a,
+                             const struct ic_notify_batch *w, const char *name)
 {
 	if (w->requests)
 		return ic_arena_printf(a, "Message request from %s", name);
@@ -190,7 +189,7 @@ static enum ic_err add_headers(struct ic_buf *b, struct ic_arena *a,
                                const struct ic_notify_mail *m, const char *name)
 {
 	const char *dom = mail_domain(a, m->host);
-	const char *subj = subject(a, m->what, name);
+	const char *subj = ic_notify_mail_subject(a, m->what, name);
 	enum ic_err rc = dom && subj ? IC_OK : IC_ERR_NOMEM;
 
 	if (rc == IC_OK)
@@ -199,7 +198,7 @@ static enum ic_err add_headers(struct ic_buf *b, struct ic_arena *a,
 	if (rc == IC_OK)
 		rc = ic_buf_adds(b, "Subject: ");
 	if (rc == IC_OK)
-		rc = add_header_text(b, subj);
+		rc = ic_notify_header_words(b, subj, "\n "); /* folded */
 	if (rc == IC_OK)
 		rc = ic_buf_adds(b, "\n");
 	if (rc == IC_OK)

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "store/store_notify.h"
 
@@ -56,5 +57,26 @@ enum ic_err ic_notify_mail_build(struct ic_arena *a,
  */
 char *ic_notify_mail_name(struct ic_arena *a, const char *name,
                           const char *peer_url);
+
+/**
+ * What happened, in a few words ("3 new messages from Bob"): the Subject,
+ * and the title of a push.  @p name as ic_notify_mail_name() gave it.
+ * NULL when out of memory.
+ */
+char *ic_notify_mail_subject(struct ic_arena *a,
+                             const struct ic_notify_batch *what,
+                             const char *name);
+
+/**
+ * Append @p text (UTF-8, no control characters: a cleaned name in our
+ * words) as an unstructured header value: as it is when plain printable
+ * ASCII, else RFC 2047 "B" encoded words of whole characters, each at
+ * most 75 characters, separated by @p sep ("\n " folds a mail header; a
+ * push header stays on one line with " ").
+ * @return IC_OK; IC_ERR_NOMEM or IC_ERR_TOO_LARGE (the buffer's cap);
+ *         IC_ERR_INTERNAL when @p text is not UTF-8.
+ */
+enum ic_err ic_notify_header_words(struct ic_buf *b, const char *text,
+                                   const char *sep);
 
 #endif /* IC_NOTIFY_MAIL_H */

@@ -54,6 +54,7 @@ static enum ic_err load(struct ic_store_txn *t, struct ic_arena *a,
 		*field(&r->pending, i) = ic_json_num(j, names[0][i], 0);
 		*field(&r->flight, i) = ic_json_num(j, names[1][i], 0);
 	}
+	r->flight.told = ic_json_num(j, "f_told", 0);
 	r->batch = ic_json_num(j, "batch", 0);
 	r->sent = ic_json_num(j, "sent", 0);
 	return IC_OK;
@@ -71,6 +72,8 @@ static enum ic_err save(struct ic_store_txn *t, struct ic_arena *a,
 			rc = ic_json_add_num(j, names[1][i],
 			                     *field(&r->flight, i));
 	}
+	if (rc == IC_OK && r->flight.told)
+		rc = ic_json_add_num(j, "f_told", r->flight.told);
 	if (rc == IC_OK)
 		rc = ic_json_add_num(j, "batch", r->batch);
 	if (rc == IC_OK)
@@ -141,6 +144,7 @@ enum ic_err ic_store_notify_claim_in_txn(struct ic_store_txn *t,
 		if (empty(&r.pending))
 			return IC_ERR_NOT_FOUND;
 		r.flight = r.pending;
+		r.flight.told = 0;
 		memset(&r.pending, 0, sizeof(r.pending));
 		r.batch++;
 		rc = save(t, a, conv, &r);
@@ -172,6 +176,19 @@ enum ic_err ic_store_notify_done_in_txn(struct ic_store_txn *t,
 		rc = ic_due_schedule_in_txn(t, a, IC_NOTIFY_JOB, conv,
 		                            next_slot(&r, now), 0, false);
 	return rc;
+}
+
+enum ic_err ic_store_notify_told_in_txn(struct ic_store_txn *t,
+                                        struct ic_arena *a, const char *conv,
+                                        long long batch, unsigned channel)
+{
+	struct rec r;
+	enum ic_err rc = load(t, a, conv, &r);
+
+	if (rc != IC_OK || r.batch != batch || empty(&r.flight))
+		return rc;
+	r.flight.told |= (long long)channel;
+	return save(t, a, conv, &r);
 }
 
 enum ic_err ic_store_notify_forget_in_txn(struct ic_store_txn *t,

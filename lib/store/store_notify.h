@@ -8,7 +8,8 @@
  *     pending:   "requests", "accepted", "count", "from", "to", "first",
  *                "last",
  *     in flight: the same prefixed "f_", numbered "batch",
- *     "sent": when the last mail for it went out (0: never)}
+ *     "f_told": the channels that have told the batch in flight,
+ *     "sent": when the last notification went out (0: never)}
  *   count: new messages received, from..to their seqs (dir 'i');
  *   requests: a message request arrived (0 or 1);
  *   accepted: they accepted our invitation (0 or 1).
@@ -18,7 +19,7 @@
  * IC_NOTIFY_COALESCE_SECONDS), keeping an earlier schedule: the first
  * event of a quiet conversation is due at once, a burst after it waits
  * for one mail a minute later with the count.  While a batch is in flight
- * (claimed, not yet sent: its sendmail failed and is retried with
+ * (claimed, not yet sent: a channel failed and it is retried with
  * backoff) an event only adds to the pending counts and leaves the
  * schedule to the retry.
  *
@@ -29,6 +30,16 @@
  * batch number), which mail systems de-duplicate; two maintenance runs
  * never hold the job together (due lease, maintain.lock).  All functions
  * run in the caller's write transaction.
+ *
+ * Channels (email, ntfy/Gotify, webhook) share the batch: one claim, one
+ * coalescing slot, one "read already" check, whatever the channels.  Each
+ * channel that has told the batch is marked in "f_told" in its own
+ * transaction (ic_store_notify_told_in_txn), and the job skips marked
+ * channels on a retry, so a push service that is down never makes the
+ * mail go twice.  (A job per channel would need a pending count, batch
+ * and schedule per channel, and a read-or-muted check that could answer
+ * differently for each: more state for the same result.)  The batch ends
+ * when every channel that is on has told it.
  */
 #ifndef IC_STORE_NOTIFY_H
 #define IC_STORE_NOTIFY_H
@@ -48,13 +59,21 @@ enum ic_notify_kind {
 	IC_NOTIFY_ACCEPTED, /* they accepted our invitation */
 };
 
-/* Events for one conversation, pending or in one mail. */
+/* The channels, as bits of ic_notify_batch.told. */
+enum ic_notify_channel {
+	IC_NOTIFY_CH_EMAIL = 1,
+	IC_NOTIFY_CH_NTFY = 2,
+	IC_NOTIFY_CH_WEBHOOK = 4,
+};
+
+/* Events for one conversation, pending or in one notification. */
 struct ic_notify_batch {
 	long long requests;    /* a message request arrived: 0 or 1 */
 	long long accepted;    /* they accepted our invitation: 0 or 1 */
 	long long count;       /* new messages */
 	long long from, to;    /* their seqs (dir 'i'); 0 when count is 0 */
 	long long first, last; /* when the first and last event came */
+	long long told;        /* in flight: the channels that told it (bits) */
 };
 
 /**
@@ -90,6 +109,15 @@ enum ic_err ic_store_notify_done_in_txn(struct ic_store_txn *t,
                                         struct ic_arena *a, const char *conv,
                                         long long batch, long long now,
                                         bool mailed);
+
+/**
+ * Channel @p channel (an enum ic_notify_channel) has told batch @p batch
+ * of @p conv: a retry of the batch skips it.  Nothing when the batch is
+ * no longer in flight.
+ */
+enum ic_err ic_store_notify_told_in_txn(struct ic_store_txn *t,
+                                        struct ic_arena *a, const char *conv,
+                                        long long batch, unsigned channel);
 
 /** Forget what @p conv had to tell (notifications off). */
 enum ic_err ic_store_notify_forget_in_txn(struct ic_store_txn *t,

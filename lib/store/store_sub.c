@@ -46,6 +46,8 @@ enum ic_err ic_store_sub_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 		rc = ic_json_add_num(j, "requested", s->requested);
 	if (!rc)
 		rc = ic_json_add_num(j, "lease_expires", s->lease_expires);
+	if (!rc && s->private_feed)
+		rc = ic_json_add_bool(j, "private", true);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_SUBSCRIPTIONS, s->id,
@@ -65,6 +67,7 @@ static enum ic_err sub_from_json(struct ic_arena *a, const cJSON *j,
 	s->state = state_parse(ic_json_str(a, j, "state"));
 	s->requested = ic_json_num(j, "requested", 0);
 	s->lease_expires = ic_json_num(j, "lease_expires", 0);
+	s->private_feed = ic_json_bool(j, "private", false);
 	return s->conv && s->topic && s->hub ? IC_OK : IC_ERR_DATABASE;
 }
 
@@ -156,6 +159,10 @@ enum ic_err ic_store_hub_sub_put_in_txn(struct ic_store_txn *t,
 		rc = ic_json_add_num(j, "lease", s->lease);
 	if (!rc)
 		rc = ic_json_add_num(j, "topic_rev", s->topic_rev);
+	if (!rc)
+		rc = ic_json_add_str(j, "token", s->token);
+	if (!rc)
+		rc = ic_json_add_str(j, "pending_token", s->pending_token);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_HUB_SUBS, key, strlen(key), j);
@@ -172,6 +179,8 @@ static void hub_from_json(struct ic_arena *a, const cJSON *j,
 	s->pending_secret = ic_json_str(a, j, "pending_secret");
 	s->lease = ic_json_num(j, "lease", 0);
 	s->topic_rev = ic_json_num(j, "topic_rev", -1);
+	s->token = ic_json_str(a, j, "token");
+	s->pending_token = ic_json_str(a, j, "pending_token");
 }
 
 enum ic_err ic_store_hub_sub_get_in_txn(struct ic_store_txn *t,

@@ -34,6 +34,9 @@ struct ic_sub {
 	enum ic_sub_state state;
 	long long requested;     /* when the pending request was made */
 	long long lease_expires; /* from the verification (WS-S-17) */
+	/* Issue 13: made with our token at their own hub (same origin as
+	 * their feed): a signed delivery's body is their private page. */
+	bool private_feed;
 };
 
 struct ic_hub_sub {
@@ -50,6 +53,11 @@ struct ic_hub_sub {
 	/* The topic's revision when the pending request was recorded: a
 	 * publish before it is verified changes it (websub_hub.h). */
 	long long topic_rev;
+	/* Issue 13: the SHA-256 hex of the bearer token the request showed,
+	 * good for the topic then: while that token still reads it, the
+	 * subscriber is sent the private page (websub_hub.h).  NULL: none.
+	 * Pending until verified, as the secret is. */
+	const char *token, *pending_token;
 };
 
 enum ic_err ic_store_sub_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,

@@ -353,6 +353,86 @@ static const char *set_notify_email_text(struct ctx *c, char *v)
 	return "must be yes or no";
 }
 
+/* The push channels' URLs: the owner's own services, checked as any URL
+ * (https unless dev_mode); a query is allowed (Gotify's ?token=). */
+static const char *set_notify_ntfy_url(struct ctx *c, char *v)
+{
+	if (v[0] == '\0') {
+		c->cfg->notify_ntfy_url = v;
+		return NULL;
+	}
+	return check_url(c, v, 0, &c->cfg->notify_ntfy_url);
+}
+
+static const char *set_notify_ntfy_format(struct ctx *c, char *v)
+{
+	if (strcasecmp(v, "ntfy") == 0)
+		c->cfg->notify_ntfy_format = "ntfy";
+	else if (strcasecmp(v, "gotify") == 0)
+		c->cfg->notify_ntfy_format = "gotify";
+	else
+		return "must be ntfy or gotify";
+	return NULL;
+}
+
+/* A token or secret goes into a header or an HMAC as it is: printable
+ * ASCII without spaces, so it cannot split a header line. */
+static bool token_text(const char *v)
+{
+	for (const char *p = v; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			return false;
+	return strlen(v) <= IC_CONFIG_NOTIFY_TOKEN_MAX;
+}
+
+static const char *set_notify_ntfy_token(struct ctx *c, char *v)
+{
+	if (!token_text(v))
+		return "must be printable ASCII without spaces, at most " STR(
+		        IC_CONFIG_NOTIFY_TOKEN_MAX) " bytes";
+	c->cfg->notify_ntfy_token = v;
+	return NULL;
+}
+
+static const char *set_notify_ntfy_text(struct ctx *c, char *v)
+{
+	if (parse_bool(v, &c->cfg->notify_ntfy_text) == NULL)
+		return NULL;
+	return "must be yes or no";
+}
+
+/* After notify_webhook_secret in the table: an unsigned webhook is
+ * refused. */
+static const char *set_notify_webhook_url(struct ctx *c, char *v)
+{
+	if (v[0] == '\0') {
+		c->cfg->notify_webhook_url = v;
+		return NULL;
+	}
+	if (c->cfg->notify_webhook_secret[0] == '\0')
+		return "needs notify_webhook_secret (at least " STR(
+		        IC_CONFIG_NOTIFY_SECRET_MIN) " bytes) to sign with";
+	return check_url(c, v, 0, &c->cfg->notify_webhook_url);
+}
+
+static const char *set_notify_webhook_secret(struct ctx *c, char *v)
+{
+	if (!token_text(v) ||
+	    (v[0] != '\0' && strlen(v) < IC_CONFIG_NOTIFY_SECRET_MIN))
+		return "must be " STR(IC_CONFIG_NOTIFY_SECRET_MIN) " to " STR(
+		        IC_CONFIG_NOTIFY_TOKEN_MAX) " bytes of printable ASCII "
+		                                    "without spaces";
+	c->cfg->notify_webhook_secret = v;
+	return NULL;
+}
+
+static const char *set_notify_webhook_text(struct ctx *c, char *v)
+{
+	if (parse_bool(v, &c->cfg->notify_webhook_text) == NULL)
+		return NULL;
+	return "must be yes or no";
+}
+
 /* The sendmail interface is run by execve, never by a shell: a path. */
 static const char *set_sendmail(struct ctx *c, char *v)
 {
@@ -391,6 +471,19 @@ static const struct key keys[] = {
         {"notify_email", "address or empty", false, "", set_notify_email},
         {"notify_email_text", "boolean", false, "no", set_notify_email_text},
         {"sendmail", "path", false, IC_CONFIG_SENDMAIL_DEFAULT, set_sendmail},
+        {"notify_ntfy_url", "URL or empty", false, "", set_notify_ntfy_url},
+        {"notify_ntfy_format", "ntfy|gotify", false, "ntfy",
+         set_notify_ntfy_format},
+        {"notify_ntfy_token", "token or empty", false, "",
+         set_notify_ntfy_token},
+        {"notify_ntfy_text", "boolean", false, "no", set_notify_ntfy_text},
+        /* The secret first: the URL needs it. */
+        {"notify_webhook_secret", "secret or empty", false, "",
+         set_notify_webhook_secret},
+        {"notify_webhook_url", "URL or empty", false, "",
+         set_notify_webhook_url},
+        {"notify_webhook_text", "boolean", false, "no",
+         set_notify_webhook_text},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -726,4 +819,22 @@ enum ic_err ic_config_load_default(struct ic_config *cfg, struct ic_arena *a,
 bool ic_config_notify_email_on(const struct ic_config *cfg)
 {
 	return cfg->notify_email != NULL && cfg->notify_email[0] != '\0';
+}
+
+bool ic_config_notify_ntfy_on(const struct ic_config *cfg)
+{
+	return cfg->notify_ntfy_url != NULL && cfg->notify_ntfy_url[0] != '\0';
+}
+
+bool ic_config_notify_webhook_on(const struct ic_config *cfg)
+{
+	return cfg->notify_webhook_url != NULL &&
+	       cfg->notify_webhook_url[0] != '\0';
+}
+
+bool ic_config_notify_on(const struct ic_config *cfg)
+{
+	return ic_config_notify_email_on(cfg) ||
+	       ic_config_notify_ntfy_on(cfg) ||
+	       ic_config_notify_webhook_on(cfg);
 }

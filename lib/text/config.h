@@ -36,21 +36,28 @@
 #define IC_CONFIG_ENV "INDIECHAT_CONFIG"
 
 struct ic_config {
-	const char *me;              /* the owner's profile URL (IA-C-19) */
-	const char *base_url;        /* where the programs are mounted, B */
-	const char *data_dir;        /* LMDB and static feeds, absolute */
-	const char *hub;             /* WebSub hub URL; "" = built-in hub */
-	bool dev_mode;               /* allow http, ports, loopback */
-	const char *passphrase_hash; /* crypt(3) hash for sign_in=builtin */
-	const char *sign_in;         /* "builtin" or "external" */
-	int log_level;               /* an enum ic_log_level value */
-	unsigned feed_page_size;     /* messages on the newest feed page */
-	const char *name;            /* owner's name for the h-card, or "" */
-	const char *photo;           /* owner's photo URL, or "" */
-	const char *notify_email;    /* where notifications go; "" = off */
-	bool notify_email_text;      /* include the message text in them */
-	const char *sendmail;        /* the sendmail interface, absolute */
-	const char *path;            /* the file this came from */
+	const char *me;                 /* the owner's profile URL (IA-C-19) */
+	const char *base_url;           /* where the programs are mounted, B */
+	const char *data_dir;           /* LMDB and static feeds, absolute */
+	const char *hub;                /* WebSub hub URL; "" = built-in hub */
+	bool dev_mode;                  /* allow http, ports, loopback */
+	const char *passphrase_hash;    /* crypt(3) hash for sign_in=builtin */
+	const char *sign_in;            /* "builtin" or "external" */
+	int log_level;                  /* an enum ic_log_level value */
+	unsigned feed_page_size;        /* messages on the newest feed page */
+	const char *name;               /* owner's name for the h-card, or "" */
+	const char *photo;              /* owner's photo URL, or "" */
+	const char *notify_email;       /* where notifications go; "" = off */
+	bool notify_email_text;         /* include the message text in them */
+	const char *sendmail;           /* the sendmail interface, absolute */
+	const char *notify_ntfy_url;    /* ntfy topic or Gotify URL; "" = off */
+	const char *notify_ntfy_format; /* "ntfy" or "gotify" */
+	const char *notify_ntfy_token;  /* Authorization: Bearer, or "" */
+	bool notify_ntfy_text;          /* the message text in pushes */
+	const char *notify_webhook_url; /* signed JSON POSTs; "" = off */
+	const char *notify_webhook_secret; /* its HMAC key; set with the URL */
+	bool notify_webhook_text;          /* the message text in the JSON */
+	const char *path;                  /* the file this came from */
 };
 
 /**
@@ -125,6 +132,12 @@ enum ic_err ic_config_load_default(struct ic_config *cfg, struct ic_arena *a,
 
 /** Whether email notifications are on (a notify_email is set). */
 bool ic_config_notify_email_on(const struct ic_config *cfg);
+/** Whether the ntfy/Gotify channel is on (a notify_ntfy_url is set). */
+bool ic_config_notify_ntfy_on(const struct ic_config *cfg);
+/** Whether the webhook channel is on (a notify_webhook_url is set). */
+bool ic_config_notify_webhook_on(const struct ic_config *cfg);
+/** Whether any notification channel is on: events are worth recording. */
+bool ic_config_notify_on(const struct ic_config *cfg);
 
 /** The compiled-in configuration file, SYSCONFDIR "/indiechat.conf". */
 const char *ic_config_default_path(void);

@@ -15,7 +15,10 @@
  * and port checks, the resolution fixes); split, that glue would become
  * an interface of its own for no other user.  Resolving many references
  * against one base (ic_url_base_new()) adds plain references, which need
- * no libcurl, and is why the file passed 1,000 lines.
+ * no libcurl, and plain absolute URLs need none either (a receiver reads
+ * our own feed pages without loading it); their rules sit beside the
+ * libcurl calls they must agree with, which is why the file passed 1,000
+ * lines.
  */
 #include "text/url.h"
 
@@ -463,33 +466,6 @@ static char *dir_of(CURLU *h, struct ic_arena *a)
 	return d;
 }
 
-enum ic_err ic_url_resolve(struct ic_arena *a, const char *base,
-                           const char *ref, char **out, char *errbuf)
-{
-	CURLU *h;
-	char *origin;
-	enum ic_err rc;
-
-	*out = NULL;
-	rc = url_open(base, RESOLVE_FLAGS, "base URL", &h, errbuf);
-	if (rc != IC_OK)
-		return rc;
-	origin = origin_of(h, a);
-	rc = origin == NULL
-	             ? ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving")
-	             : resolve_on(h, origin, a, ref, out, errbuf);
-	curl_url_cleanup(h);
-	return rc;
-}
-
-/* --- A base for many references ----------------------------------------- */
-
-struct ic_url_base {
-	CURLU *h;     /* the base, parsed and checked once */
-	char *origin; /* its "scheme://authority" (see same_origin()) */
-	char *dir;    /* its URL up to the last '/' of its path */
-};
-
 /*
  * Plain references need no libcurl.  A reference made only of the
  * characters below (no space, no backslash, nothing to percent-encode),
@@ -558,6 +534,142 @@ static bool plain_ref(const char *r, size_t n)
 	return true;
 }
 
+/*
+ * Plain absolute URLs need no libcurl either: "http://" or "https://",
+ * a host of lowercase letters, digits, '-' and '.' (no empty label) whose
+ * last label starts with a letter (so no IPv4 form for libcurl to
+ * rewrite), an optional port of 1-5 digits without a leading zero that
+ * is not the scheme's default (libcurl drops that one), then a path that
+ * starts with a single '/' and is a plain reference.  libcurl would print
+ * such a URL back unchanged; it is its own resolution and normalisation.
+ * @return the length of its "scheme://authority", or 0 when not plain.
+ */
+static size_t plain_absolute(const char *u, size_t n)
+{
+	size_t i = strncmp(u, "https://", 8) == 0  ? 8
+	           : strncmp(u, "http://", 7) == 0 ? 7
+	                                           : 0;
+	size_t label = i, host_end, port = 0;
+	bool letter_first = false;
+
+	if (i == 0 || n > IC_MAX_URL_BYTES)
+		return 0;
+	for (; i < n && u[i] != ':' && u[i] != '/'; i++) {
+		char c = u[i];
+
+		if (c == '.') {
+			if (i == label)
+				return 0; /* empty label */
+			label = i + 1;
+		} else if (!((c >= 'a' && c <= 'z') || ascii_digit(c) ||
+		             c == '-')) {
+			return 0;
+		}
+		if (i == label)
+			letter_first = c >= 'a' && c <= 'z';
+	}
+	host_end = i;
+	if (host_end == label || !letter_first)
+		return 0; /* empty, ends in '.', or a number last */
+	if (i < n && u[i] == ':') {
+		size_t d = ++i;
+
+		for (; i < n && ascii_digit(u[i]) && i - d < 6; i++)
+			port = port * 10 + (size_t)(u[i] - '0');
+		if (i == d || i - d > 5 || u[d] == '0' || port > 65535 ||
+		    port == (u[4] == 's' ? 443u : 80u))
+			return 0;
+	}
+	if (i >= n || u[i] != '/' || !plain_ref(u + i, n - i))
+		return 0;
+	return i;
+}
+
+bool ic_url_plain_fast = true;
+
+/* The parts of a plain absolute base that references are joined to. */
+struct plain_base {
+	size_t origin;  /* "scheme://authority" */
+	size_t dir;     /* up to the last '/' of the path */
+	size_t no_frag; /* all but the fragment */
+};
+
+static bool plain_base_of(const char *base, struct plain_base *pb)
+{
+	size_t n = base ? strnlen(base, IC_MAX_URL_BYTES + 1) : 0, path_end;
+
+	pb->origin = ic_url_plain_fast && base ? plain_absolute(base, n) : 0;
+	/* libcurl 7.88 merges a reference onto a base's fragment when that
+	 * holds a '/': the shortcut must agree, so such bases are its. */
+	if (pb->origin == 0 || strchr(base, '#') != NULL)
+		return false;
+	pb->no_frag = strcspn(base, "#");
+	path_end = strcspn(base, "?#");
+	pb->dir = path_end;
+	while (base[pb->dir - 1] != '/')
+		pb->dir--;
+	return true;
+}
+
+/* ic_url_resolve() for a plain base and an empty, plain relative or plain
+ * absolute reference; *out stays NULL for libcurl to do the rest. */
+static enum ic_err resolve_plain_base(struct ic_arena *a, const char *base,
+                                      const char *ref, char **out, char *errbuf)
+{
+	struct plain_base pb;
+	size_t n;
+	const char *t;
+
+	if (ref == NULL || !plain_base_of(base, &pb) ||
+	    strnlen(ref, IC_MAX_URL_BYTES + 1) > IC_MAX_URL_BYTES)
+		return IC_OK;
+	t = trim(ref, &n);
+	if (n == 0)
+		*out = ic_arena_strndup(a, base, pb.no_frag);
+	else if (plain_absolute(t, n))
+		*out = ic_arena_strndup(a, t, n);
+	else if (plain_ref(t, n) &&
+	         (t[0] == '/' ? pb.origin : pb.dir) + n <= IC_MAX_URL_BYTES)
+		*out = ic_arena_printf(a, "%.*s%.*s",
+		                       (int)(t[0] == '/' ? pb.origin : pb.dir),
+		                       base, (int)n, t);
+	else
+		return IC_OK;
+	return *out ? IC_OK
+	            : ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving");
+}
+
+enum ic_err ic_url_resolve(struct ic_arena *a, const char *base,
+                           const char *ref, char **out, char *errbuf)
+{
+	CURLU *h;
+	char *origin;
+	enum ic_err rc;
+
+	*out = NULL;
+	rc = resolve_plain_base(a, base, ref, out, errbuf);
+	if (rc != IC_OK || *out != NULL)
+		return rc;
+	rc = url_open(base, RESOLVE_FLAGS, "base URL", &h, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	origin = origin_of(h, a);
+	rc = origin == NULL
+	             ? ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving")
+	             : resolve_on(h, origin, a, ref, out, errbuf);
+	curl_url_cleanup(h);
+	return rc;
+}
+
+/* --- A base for many references ----------------------------------------- */
+
+struct ic_url_base {
+	CURLU *h;     /* the base, parsed and checked once; NULL when plain */
+	char *url;    /* the base as given (plain: it is its own normal form) */
+	char *origin; /* its "scheme://authority" (see same_origin()) */
+	char *dir;    /* its URL up to the last '/' of its path */
+};
+
 /* The plain reference's result in *out, else *out stays NULL. */
 static enum ic_err resolve_plain(struct ic_arena *a,
                                  const struct ic_url_base *b, const char *ref,
@@ -587,10 +699,22 @@ enum ic_err ic_url_base_new(struct ic_arena *a, const char *base,
                             struct ic_url_base **out, char *errbuf)
 {
 	struct ic_url_base *b;
+	struct plain_base pb;
 	CURLU *h;
 	enum ic_err rc;
 
 	*out = NULL;
+	if (base != NULL && plain_base_of(base, &pb)) {
+		b = ic_arena_calloc(a, 1, sizeof(*b));
+		if (b == NULL || (b->url = ic_arena_strdup(a, base)) == NULL ||
+		    (b->origin = ic_arena_strndup(a, base, pb.origin)) ==
+		            NULL ||
+		    (b->dir = ic_arena_strndup(a, base, pb.dir)) == NULL)
+			return ic_fail(errbuf, IC_ERR_NOMEM,
+			               "out of memory resolving");
+		*out = b;
+		return IC_OK;
+	}
 	rc = url_open(base, RESOLVE_FLAGS, "base URL", &h, errbuf);
 	if (rc != IC_OK)
 		return rc;
@@ -615,6 +739,8 @@ enum ic_err ic_url_resolve_at(struct ic_arena *a, const struct ic_url_base *b,
 	rc = resolve_plain(a, b, ref, out, errbuf);
 	if (rc != IC_OK || *out != NULL)
 		return rc;
+	if (b->h == NULL) /* a plain base: libcurl for the rest */
+		return ic_url_resolve(a, b->url, ref, out, errbuf);
 	h = curl_url_dup(b->h);
 	if (h == NULL)
 		return ic_fail(errbuf, IC_ERR_NOMEM, "out of memory resolving");
@@ -994,6 +1120,12 @@ enum ic_err ic_url_origin(struct ic_arena *a, const char *url, char **out,
 	enum ic_err rc;
 
 	*out = NULL;
+	if (url != NULL && plain_base_of(url, &(struct plain_base){0})) {
+		*out = ic_arena_strndup(a, url,
+		                        plain_absolute(url, strlen(url)));
+		return *out ? IC_OK
+		            : ic_fail(errbuf, IC_ERR_NOMEM, "out of memory");
+	}
 	rc = url_open(url, PARSE_FLAGS, "URL", &h, errbuf);
 	if (rc != IC_OK)
 		return rc;

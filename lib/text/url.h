@@ -70,6 +70,14 @@ enum ic_err ic_url_resolve(struct ic_arena *a, const char *base,
  * in; its libcurl handle is released by ic_arena_free(). */
 struct ic_url_base;
 
+/*
+ * For unit tests only: false sends every URL through libcurl, the oracle
+ * that the plain URLs' shortcuts (url.c) are checked against.  Plain URLs
+ * are the common case of a feed page, and the shortcut keeps a receiver
+ * that only parses a page it was delivered from loading libcurl at all.
+ */
+extern bool ic_url_plain_fast;
+
 /**
  * Parse and check @p base once for ic_url_resolve_at().
  *

@@ -206,7 +206,7 @@ static enum ic_err tell_owner(struct ic_store_txn *t, struct file_ctx *c,
 {
 	enum ic_notify_kind kind;
 
-	if (!ic_config_notify_email_on(&c->req->cfg) || conv->notify_muted)
+	if (!ic_config_notify_on(&c->req->cfg) || conv->notify_muted)
 		return IC_OK;
 	if (c->is_new && conv->state == IC_CONV_REQUEST)
 		kind = IC_NOTIFY_REQUEST;

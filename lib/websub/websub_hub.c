@@ -13,11 +13,39 @@
 #include "core/ic_limits.h"
 #include "core/log.h"
 #include "cgi/site.h"
+#include "indieauth/token_check.h"
+#include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_sub.h"
 #include "websub/websub_hub_endpoint.h"
 
-static void deliver_current(struct ic_req *req, const struct ic_hub_sub *s);
+static void deliver_current(struct ic_req *req, const struct ic_hub_sub *s,
+                            const struct ic_conv *conv, bool reads);
+
+/*
+ * Whether the token whose hash @p token a subscriber showed still reads
+ * @p topic (ic_token_reads(): a revoked, expired or dropped token does
+ * not, and a refresh drops the older one, TS-5); NULL reads nothing.
+ */
+static enum ic_err token_reads(struct ic_store_txn *t, struct ic_req *req,
+                               const char *topic, const char *token,
+                               bool *reads)
+{
+	struct ic_issued_token tok = {0};
+	enum ic_err rc;
+
+	*reads = false;
+	if (token == NULL)
+		return IC_OK;
+	rc = ic_store_issued_get_in_txn(t, req->arena, token, &tok);
+	if (rc == IC_ERR_NOT_FOUND)
+		return IC_OK;
+	if (rc == IC_OK)
+		*reads = ic_token_reads(
+		        &tok, ic_site_topic_url(req->arena, &req->cfg, topic),
+		        (long long)time(NULL));
+	return rc;
+}
 
 /* --- Verification of intent ------------------------------------------- */
 
@@ -29,6 +57,8 @@ struct verify_ctx {
 	long long requested, now;
 	bool confirmed, found;
 	bool missed; /* it became active after a publish it was not sent */
+	struct ic_conv conv; /* the topic's conversation, when missed */
+	bool reads;          /* and its token still reads it */
 };
 
 static enum ic_err load_txn(struct ic_store_txn *t, void *p)
@@ -60,21 +90,26 @@ static enum ic_err settle_txn(struct ic_store_txn *t, void *p)
 	if (!c->confirmed && s.state != IC_SUB_ACTIVE)
 		return ic_store_hub_sub_del_in_txn(t, a, c->topic, c->callback);
 	if (c->confirmed && s.state != IC_SUB_ACTIVE) {
-		struct ic_conv conv;
-
-		rc = ic_store_conv_get_in_txn(t, a, c->topic, &conv);
+		rc = ic_store_conv_get_in_txn(t, a, c->topic, &c->conv);
 		if (rc != IC_OK && rc != IC_ERR_NOT_FOUND)
 			return rc;
-		c->missed = rc == IC_OK && conv.revision != s.topic_rev;
+		c->missed = rc == IC_OK && c->conv.revision != s.topic_rev;
+		rc = c->missed ? token_reads(t, c->req, c->topic,
+		                             s.pending_token, &c->reads)
+		               : IC_OK;
+		if (rc != IC_OK)
+			return rc;
 	}
 	if (c->confirmed) {
 		s.state = IC_SUB_ACTIVE;
 		s.secret = s.pending_secret;
+		s.token = s.pending_token;
 		s.expires =
 		        c->now + (s.lease > 0 ? s.lease : IC_HUB_LEASE_DEFAULT);
 	}
 	s.mode = NULL;
 	s.pending_secret = NULL;
+	s.pending_token = NULL;
 	return ic_store_hub_sub_put_in_txn(t, a, &s);
 }
 
@@ -152,26 +187,52 @@ enum ic_err ic_websub_hub_verify_job(struct ic_req *req, const char *id)
 		c.sub.topic = c.topic;
 		c.sub.callback = c.callback;
 		c.sub.secret = c.sub.pending_secret;
-		deliver_current(req, &c.sub);
+		c.sub.token = c.sub.pending_token;
+		deliver_current(req, &c.sub, &c.conv, c.reads);
 	}
 	return rc;
 }
 
 /* --- Fan-out ------------------------------------------------------------ */
 
+/* What a delivery carries: the stub for everyone; the newest private page
+ * for subscribers that proved they are the correspondent. */
+struct content {
+	char *stub, *page;
+	size_t stub_len, page_len;
+	long long published; /* the conversation's published_seq then */
+};
+
 struct list_ctx {
 	struct ic_req *req;
 	const char *topic;
 	struct ic_hub_sub *subs;
+	bool *reads; /* [n]: the subscriber's token still reads the topic */
 	size_t n;
+	struct ic_conv conv;
+	bool has_conv;
 };
 
 static enum ic_err list_txn(struct ic_store_txn *t, void *p)
 {
 	struct list_ctx *c = p;
+	enum ic_err rc =
+	        ic_store_conv_get_in_txn(t, c->req->arena, c->topic, &c->conv);
 
-	return ic_store_hub_sub_list_in_txn(t, c->req->arena, c->topic,
-	                                    &c->subs, &c->n);
+	if (rc != IC_OK && rc != IC_ERR_NOT_FOUND)
+		return rc;
+	c->has_conv = rc == IC_OK;
+	rc = ic_store_hub_sub_list_in_txn(t, c->req->arena, c->topic, &c->subs,
+	                                  &c->n);
+	if (rc != IC_OK || c->n == 0)
+		return rc;
+	c->reads = ic_arena_calloc(c->req->arena, c->n, sizeof(*c->reads));
+	if (c->reads == NULL)
+		return IC_ERR_NOMEM;
+	for (size_t i = 0; rc == IC_OK && i < c->n; i++)
+		rc = token_reads(t, c->req, c->topic, c->subs[i].token,
+		                 &c->reads[i]);
+	return rc;
 }
 
 struct drop_ctx {
@@ -186,6 +247,47 @@ static enum ic_err drop_txn(struct ic_store_txn *t, void *p)
 	                                             c->callback);
 
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+}
+
+/* The correspondent still reads this conversation (as `feed` would
+ * answer their token: tokens go with a block, decline or revocation). */
+static bool may_read(const struct ic_conv *conv)
+{
+	return !ic_conv_closed(conv->state) && !conv->access_revoked;
+}
+
+/* Read the stub, and the newest page when @p conv lets its reader have
+ * it; files are replaced by rename(), so each read is one whole version.
+ * The stub is required, the page is not (no page: the stub goes). */
+static enum ic_err read_content(struct ic_req *req, const char *topic,
+                                const struct ic_conv *conv, struct content *out,
+                                char *errbuf)
+{
+	const char *dir = ic_site_feed_dir(req->arena, &req->cfg, topic);
+	char *path;
+	enum ic_err rc;
+
+	memset(out, 0, sizeof(*out));
+	path = dir ? ic_arena_printf(req->arena, "%s/%s", dir,
+	                             IC_SITE_STUB_FILE)
+	           : NULL;
+	if (path == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_file_read(req->arena, path, IC_MAX_RESPONSE_BYTES, &out->stub,
+	                  &out->stub_len, errbuf);
+	if (rc != IC_OK || conv == NULL || !may_read(conv))
+		return rc;
+	out->published = conv->published_seq;
+	path = ic_arena_printf(
+	        req->arena, "%s/%s", dir,
+	        ic_site_page_file(
+	                req->arena,
+	                ic_site_page_of(conv->out_seq, conv->page_size)));
+	if (path == NULL ||
+	    ic_file_read(req->arena, path, IC_MAX_DELIVERY_BYTES, &out->page,
+	                 &out->page_len, errbuf) != IC_OK)
+		out->page = NULL;
+	return IC_OK;
 }
 
 /* One signed POST; @return the HTTP status, 0 when unreachable. */
@@ -235,6 +337,21 @@ static char *delivery_links(struct ic_req *req, const char *topic_id)
 	        ic_site_topic_url(req->arena, &req->cfg, topic_id));
 }
 
+/* One subscriber's delivery: the private page to the correspondent whose
+ * token still @p reads it, else the stub.  @return the HTTP status, 0
+ * when unreachable. */
+static long deliver_to(struct ic_req *req, const struct ic_hub_sub *s,
+                       bool reads, const struct content *c, const char *links,
+                       bool *privately)
+{
+	*privately = reads && c->page != NULL;
+	if (*privately)
+		return deliver(req, s, c->page, c->page_len,
+		               IC_HUB_CONTENT_TYPE, links);
+	return deliver(req, s, c->stub, c->stub_len, IC_HUB_CONTENT_TYPE,
+	               links);
+}
+
 /*
  * A publish while a new subscription waited for its verification reached
  * no one: fan-out sends to active subscribers only, and the subscriber's
@@ -243,58 +360,60 @@ static char *delivery_links(struct ic_req *req, const char *topic_id)
  * is now goes to it once it is active.  Failure is only logged: the poll
  * still catches up.
  */
-static void deliver_current(struct ic_req *req, const struct ic_hub_sub *s)
+static void deliver_current(struct ic_req *req, const struct ic_hub_sub *s,
+                            const struct ic_conv *conv, bool reads)
 {
-	char *path = ic_arena_printf(
-	        req->arena, "%s/%s",
-	        ic_site_feed_dir(req->arena, &req->cfg, s->topic),
-	        IC_SITE_STUB_FILE);
+	struct content c;
 	char *links = delivery_links(req, s->topic);
-	char *body = NULL;
-	size_t len = 0;
-	long status;
 	char errbuf[IC_ERRBUF_SIZE];
+	bool privately;
+	long status;
 
-	if (path == NULL || links == NULL ||
-	    ic_file_read(req->arena, path, IC_MAX_RESPONSE_BYTES, &body, &len,
-	                 errbuf) != IC_OK)
+	if (links == NULL || read_content(req, s->topic, conv, &c, errbuf))
 		return; /* no stub yet: nothing was published to miss */
-	status = deliver(req, s, body, len, "text/html; charset=utf-8", links);
+	status = deliver_to(req, s, reads, &c, links, &privately);
 	ic_log(status >= 200 && status <= 299 ? IC_LOG_INFO : IC_LOG_WARN,
 	       "hub: current %s delivered to %s: %ld", s->topic, s->callback,
 	       status);
 }
 
 enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
-                                  const char *body, size_t len,
-                                  const char *content_type, int *delivered,
-                                  int *failed, char *errbuf)
+                                  struct ic_hub_counts *out, char *errbuf)
 {
-	struct list_ctx c = {req, topic_id, NULL, 0};
+	struct list_ctx c = {0};
+	struct content content;
 	struct ic_store *st;
 	long long now = time(NULL);
 	char *links;
 	enum ic_err rc;
 
-	*delivered = *failed = 0;
+	memset(out, 0, sizeof(*out));
+	c.req = req;
+	c.topic = topic_id;
 	links = delivery_links(req, topic_id);
 	if (links == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_view(st, list_txn, &c, errbuf);
+	if (rc == IC_OK)
+		rc = read_content(req, topic_id, c.has_conv ? &c.conv : NULL,
+		                  &content, errbuf);
 	if (rc != IC_OK)
 		return rc;
+	out->published = content.published;
 	for (size_t i = 0; i < c.n; i++) {
 		struct drop_ctx d = {req, topic_id, c.subs[i].callback};
+		bool privately;
 		long status;
 
 		if (c.subs[i].expires && c.subs[i].expires < now)
 			continue; /* the lease ran out: no more deliveries */
-		status = deliver(req, &c.subs[i], body, len, content_type,
-		                 links);
+		status = deliver_to(req, &c.subs[i], c.reads[i], &content,
+		                    links, &privately);
 		if (status >= 200 && status <= 299) {
-			(*delivered)++;
+			out->delivered++;
+			out->privately += privately;
 		} else if (status == 410) {
 			ic_log(IC_LOG_INFO, "hub: %s is gone, dropped",
 			       c.subs[i].callback);
@@ -302,7 +421,7 @@ enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
 			if (rc != IC_OK)
 				return rc;
 		} else {
-			(*failed)++;
+			out->failed++;
 		}
 	}
 	return IC_OK;

@@ -32,19 +32,38 @@
  */
 enum ic_err ic_websub_hub_verify_job(struct ic_req *req, const char *id);
 
+/* Our topics are HTML: the stub and the feed pages alike. */
+#define IC_HUB_CONTENT_TYPE "text/html; charset=utf-8"
+
+struct ic_hub_counts {
+	int delivered; /* answered 2xx */
+	int privately; /* of those, sent the private page */
+	int failed;    /* unreachable or not 2xx (410 is neither: dropped) */
+	long long published; /* the conversation's published_seq when its
+	                        page was read: what `privately` carried */
+};
+
 /**
- * Deliver @p len bytes of @p body (the topic's public stub) to every
- * active, unexpired subscriber of our topic @p topic_id: POST with
- * @p content_type, `Link` rel=hub and rel=self, and
- * `X-Hub-Signature: sha256=…` when the subscriber gave a secret.  A 2xx
- * counts as delivered; 410 removes the subscription (WebSub §7); anything
- * else counts as failed.
- * @param[out] delivered, failed  the counts.
- * @return IC_OK (even when some failed: see @p failed); store errors.
+ * Deliver topic @p topic_id as it is now to every active, unexpired
+ * subscriber: POST with IC_HUB_CONTENT_TYPE, `Link` rel=hub and rel=self,
+ * and `X-Hub-Signature: sha256=…` when the subscriber gave a secret.
+ *
+ * What the body is (issue 13): a subscriber whose request carried a
+ * bearer token good for this topic (TE-10, checked by the endpoint) is
+ * the correspondent, who may read the private feed; while that token
+ * still reads it (ic_token_reads(): not revoked, expired or dropped by a
+ * refresh) and the conversation lets them (not declined, blocked or
+ * revoked), it is sent the newest private page, the bytes `feed` would answer its token, so it
+ * needs no fetch.  Everyone else gets the public stub (WS-P-7).  The
+ * channel is the subscriber's own secret-signed callback, which only the
+ * correspondent gave us.
+ *
+ * A 2xx counts as delivered; 410 removes the subscription (WebSub §7);
+ * anything else counts as failed.
+ * @return IC_OK (even when some failed: see @p out); store errors; a
+ *         missing stub (IC_ERR_NOT_FOUND): nothing was published.
  */
 enum ic_err ic_websub_hub_publish(struct ic_req *req, const char *topic_id,
-                                  const char *body, size_t len,
-                                  const char *content_type, int *delivered,
-                                  int *failed, char *errbuf);
+                                  struct ic_hub_counts *out, char *errbuf);
 
 #endif /* IC_WEBSUB_HUB_H */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "indieauth/token_check.h"
 #include "store/due.h"
 #include "core/ic_limits.h"
 #include "core/log.h"
@@ -82,6 +83,7 @@ struct record_ctx {
 	struct ic_req *req;
 	const char *topic, *callback, *mode, *secret;
 	long long lease, now;
+	const char *token; /* the hash of a bearer token good for the topic */
 };
 
 static enum ic_err record_txn(struct ic_store_txn *t, void *p)
@@ -116,6 +118,7 @@ static enum ic_err record_txn(struct ic_store_txn *t, void *p)
 	s.lease = c->lease;
 	s.requested = c->now;
 	s.topic_rev = conv.revision;
+	s.pending_token = c->token;
 	rc = ic_store_hub_sub_put_in_txn(t, a, &s);
 	if (rc == IC_OK)
 		rc = ic_due_schedule_in_txn(
@@ -123,6 +126,26 @@ static enum ic_err record_txn(struct ic_store_txn *t, void *p)
 		        ic_websub_hub_job_id(a, c->topic, c->callback), c->now,
 		        0, false);
 	return rc;
+}
+
+/*
+ * Issue 13: a subscriber that shows the conversation's token (TE-10, as
+ * `feed` checks it) is the correspondent and will be sent the private
+ * page.  A bad or foreign token is no error here: the subscription is
+ * recorded as anyone's, for the stub, and the request answered as usual.
+ */
+static const char *correspondent(struct ic_req *req, const char *topic_url)
+{
+	const char *bearer = ic_cgi_bearer(req);
+
+	if (bearer == NULL || topic_url == NULL)
+		return NULL;
+	if (ic_token_check(req, bearer, topic_url, NULL) == IC_OK)
+		return ic_secret_hash(req->arena, bearer);
+	ic_log(IC_LOG_INFO,
+	       "hub: token refused (%s): a subscription for the stub",
+	       req->errbuf);
+	return NULL;
 }
 
 static enum ic_err bad(struct ic_req *req, const char *why)
@@ -139,7 +162,8 @@ enum ic_err ic_websub_hub_endpoint_post(struct ic_req *req)
 	                       ic_form_get(&req->form, "hub.mode"),
 	                       ic_form_get(&req->form, "hub.secret"),
 	                       0,
-	                       time(NULL)};
+	                       time(NULL),
+	                       NULL};
 	struct ic_store *st;
 	bool lease_ok;
 	enum ic_err rc;
@@ -163,6 +187,9 @@ enum ic_err ic_websub_hub_endpoint_post(struct ic_req *req)
 	                   &lease_ok);
 	if (!lease_ok)
 		return bad(req, "hub.lease_seconds must be a positive integer");
+	if (strcmp(c.mode, "subscribe") == 0)
+		c.token = correspondent(
+		        req, ic_site_topic_url(req->arena, &req->cfg, c.topic));
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, record_txn, &c, req->errbuf);

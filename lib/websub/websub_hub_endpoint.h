@@ -9,6 +9,12 @@
  * callback -- is network work, so it happens after the response, in
  * `listener --maintain` (lib/websub/websub_hub.h): `feed` links no libcurl.
  *
+ * A subscribe request may carry `Authorization: Bearer` with a token this
+ * site issued for the topic (issue 13; checked as `feed` checks it,
+ * TE-10): the subscription, once verified, is sent the private page
+ * instead of the stub (websub_hub.h).  A bad token changes nothing else:
+ * the request is answered as any other.
+ *
  * Only this site publishes to its topics (send, lib/messages/outbox.h), so
  * hub.mode=publish from outside is refused.
  */

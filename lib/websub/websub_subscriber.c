@@ -20,6 +20,7 @@
 #include "store/store_conv.h"
 #include "store/store_sub.h"
 #include "store/store_token.h"
+#include "text/url.h"
 
 /* --- Subscribing ------------------------------------------------------ */
 
@@ -27,7 +28,43 @@ struct sub_ctx {
 	struct ic_req *req;
 	struct ic_sub sub;
 	const char *retire; /* unsubscribe: the id to mark gone */
+	const char *bearer; /* subscribe at their own hub: our token */
 };
+
+static enum ic_err held_txn(struct ic_store_txn *t, void *p)
+{
+	struct sub_ctx *c = p;
+	struct ic_held_token h;
+	enum ic_err rc =
+	        ic_store_held_get_in_txn(t, c->req->arena, c->sub.conv, &h);
+
+	if (rc == IC_OK)
+		c->bearer = h.access_token;
+	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+}
+
+/*
+ * Issue 13: at their own hub (the origin of their feed: a hub elsewhere
+ * is a third party, which must see neither our token nor, signing with
+ * our secret, be able to put words in their mouth) we show our token;
+ * an IndieChat hub then sends us their private page, and a delivery
+ * needs no fetch.  Any other hub ignores the header.
+ */
+static enum ic_err their_own_hub(struct ic_req *req, struct sub_ctx *c,
+                                 const char *resource, char *errbuf)
+{
+	struct ic_store *st;
+	enum ic_err rc;
+
+	if (!ic_url_same_origin(c->sub.hub, resource) ||
+	    !ic_url_same_origin(c->sub.topic, resource))
+		return IC_OK;
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, held_txn, c, errbuf);
+	c->sub.private_feed = rc == IC_OK && c->bearer != NULL;
+	return rc;
+}
 
 static enum ic_err put_pending_txn(struct ic_store_txn *t, void *p)
 {
@@ -60,7 +97,8 @@ static enum ic_err discover_hub(struct ic_req *req, const char *resource,
 
 /* WS-S-8, WS-S-14: the (un)subscribe POST, form-encoded. */
 static enum ic_err hub_request(struct ic_req *req, const struct ic_sub *s,
-                               const char *mode, char *errbuf)
+                               const char *mode, const char *bearer,
+                               char *errbuf)
 {
 	struct ic_buf form = IC_BUF_INIT(IC_MAX_BODY_BYTES);
 	char lease[24];
@@ -82,6 +120,7 @@ static enum ic_err hub_request(struct ic_req *req, const struct ic_sub *s,
 		return ic_fail(errbuf, rc, "building the hub request");
 	}
 	f.url = s->hub;
+	f.bearer = bearer;
 	f.body = form.buf;
 	f.body_len = form.len;
 	f.dev_mode = req->cfg.dev_mode;
@@ -100,7 +139,7 @@ static enum ic_err hub_request(struct ic_req *req, const struct ic_sub *s,
 enum ic_err ic_websub_subscribe(struct ic_req *req, const char *conv_id,
                                 const char *resource, char *errbuf)
 {
-	struct sub_ctx c = {req, {0}, NULL};
+	struct sub_ctx c = {req, {0}, NULL, NULL};
 	unsigned char raw[32];
 	char *id, *secret;
 	struct ic_store *st;
@@ -126,13 +165,16 @@ enum ic_err ic_websub_subscribe(struct ic_req *req, const char *conv_id,
 	c.sub.mode = "subscribe";
 	c.sub.state = IC_SUB_PENDING;
 	c.sub.requested = time(NULL);
+	rc = their_own_hub(req, &c, resource, errbuf);
+	if (rc != IC_OK)
+		return rc;
 	/* WS-S-13: committed before the POST; the hub verifies inside it. */
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, put_pending_txn, &c, errbuf);
 	if (rc != IC_OK)
 		return rc;
-	rc = hub_request(req, &c.sub, "subscribe", errbuf);
+	rc = hub_request(req, &c.sub, "subscribe", c.bearer, errbuf);
 	if (rc == IC_OK)
 		ic_log(IC_LOG_INFO, "subscribing to %s at %s", c.sub.topic,
 		       c.sub.hub);
@@ -156,7 +198,7 @@ static enum ic_err retire_txn(struct ic_store_txn *t, void *p)
 enum ic_err ic_websub_unsubscribe(struct ic_req *req, const char *sub_id,
                                   char *errbuf)
 {
-	struct sub_ctx c = {req, {0}, sub_id};
+	struct sub_ctx c = {req, {0}, sub_id, NULL};
 	struct ic_store *st;
 	enum ic_err rc = ic_req_store(req, &st);
 
@@ -164,7 +206,7 @@ enum ic_err ic_websub_unsubscribe(struct ic_req *req, const char *sub_id,
 		rc = ic_store_update(st, retire_txn, &c, errbuf);
 	if (rc != IC_OK)
 		return rc;
-	return hub_request(req, &c.sub, "unsubscribe", errbuf);
+	return hub_request(req, &c.sub, "unsubscribe", NULL, errbuf);
 }
 
 enum ic_err ic_websub_publish_external(struct ic_req *req,
@@ -396,16 +438,29 @@ static enum ic_err fetch_due_txn(struct ic_store_txn *t, void *p)
 	                              time(NULL) + IC_DUE_LEASE, 0, true);
 }
 
+/* What the work after the response reads: the delivery's body when it
+ * is their private page (issue 13), else it fetches. */
+struct after_ctx {
+	const char *conv;
+	const char *body;
+	size_t len;
+};
+
 static enum ic_err fetch_after(struct ic_req *req)
 {
-	const char *conv = req->after_ctx;
+	const struct after_ctx *a = req->after_ctx;
+	enum ic_err rc;
 
-	return ic_websub_fetch_job(req, conv);
+	if (a->body == NULL)
+		return ic_websub_fetch_job(req, a->conv);
+	rc = ic_receive_delivered(req, a->conv, a->body, a->len, req->errbuf);
+	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 }
 
 enum ic_err ic_websub_callback_post(struct ic_req *req)
 {
 	struct deliver_ctx c = {req, ic_req_param(req, "id"), {0}, false};
+	struct after_ctx *a;
 	struct ic_store *st;
 	enum ic_err rc = ic_req_store(req, &st);
 
@@ -436,9 +491,20 @@ enum ic_err ic_websub_callback_post(struct ic_req *req)
 	rc = ic_store_update(st, fetch_due_txn, &c, req->errbuf);
 	if (rc != IC_OK)
 		return rc;
-	/* WS-S-22, WS-S-27: acknowledge now, fetch after the response. */
+	/* WS-S-22, WS-S-27: acknowledge now, read after the response.  The
+	 * body counts only when signed by the hub of their own origin that
+	 * we gave our token (their_own_hub()); WS-S-25: the callback id, not
+	 * the Link header, says whose it is. */
+	a = ic_arena_calloc(req->arena, 1, sizeof(*a));
+	if (a == NULL)
+		return IC_ERR_NOMEM;
+	a->conv = c.sub.conv;
+	if (c.sub.private_feed && c.sub.secret && *c.sub.secret) {
+		a->body = req->body;
+		a->len = req->body_len;
+	}
 	req->after = fetch_after;
-	req->after_ctx = ic_arena_strdup(req->arena, c.sub.conv);
+	req->after_ctx = a;
 	return ic_resp_text(req, 202, "accepted\n");
 }
 

@@ -11,6 +11,12 @@
  * delivery is routed by the callback id only (WS-S-25); it is only a
  * trigger: the feed is fetched with our token after the response
  * (WS-S-27), so a hub never needs to see message text.
+ *
+ * Issue 13: at a hub on the feed's own origin (the correspondent's own
+ * built-in hub) we subscribe with our token, and such a hub's signed
+ * delivery of their private page is read as the feed's newest page
+ * (feed/receive.h), saving the fetch.  No other hub sees the token, and
+ * no other hub's body is ever taken for their words.
  */
 #ifndef IC_WEBSUB_SUBSCRIBER_H
 #define IC_WEBSUB_SUBSCRIBER_H

@@ -63,6 +63,16 @@ def state_with(site, peer):
     return None
 
 
+def acquaint(alice, bob):
+    """Alice invites bob, bob accepts: both sides "active" (TS-1..TS-3,
+    TR-9), without a message yet."""
+    both = (alice, bob)
+    run_ok(alice, "ticket", "--invite", bob.url)
+    settle(lambda: state_with(bob, alice) == "request", both)
+    run_ok(bob, "ticket", "--accept", alice.url)
+    settle(lambda: state_with(alice, bob) == "active", both)
+
+
 def converse(tc, alice, bob):
     """The seed's flow on unittest.TestCase `tc`: invite, request, accept,
     three messages both ways; each side ends with all three, in order,

@@ -78,6 +78,8 @@ class ExternalHub(unittest.TestCase):
             body = topic.get("body") or ""
             for text in ("Hello Bob", "Hi Alice", "Second one"):
                 self.assertNotIn(text, body, url)
+        # Issue 13: our token goes only to the feed's own hub, never here.
+        self.assertEqual(st["authorization_seen"], 0)
         self.assertEqual(apache.log_problems(), [])
 
 

@@ -16,7 +16,6 @@ The callbacks are a local HTTP server that echoes hub.challenge.
 
 import hashlib
 import hmac
-import http.server
 import re
 import threading
 import time
@@ -24,6 +23,8 @@ import unittest
 import urllib.parse
 
 import harness
+from hub_callbacks import Callbacks
+import hub_callbacks
 from chat import homepage, run_ok, settle, state_with
 
 SITES = [harness.SiteSpec(n, files={"htdocs/index.html": homepage})
@@ -40,44 +41,6 @@ def setUpModule():
 
 def tearDownModule():
     apache.stop()
-
-
-class Callbacks(http.server.BaseHTTPRequestHandler):
-    """Echo hub.challenge and remember which callback path was verified."""
-
-    seen = {}
-    posts = {}  # path -> [(headers, body)]: content deliveries
-    hold = {}  # path -> threading.Event: answer its verification once set
-    lock = threading.Lock()
-
-    def do_GET(self):
-        u = urllib.parse.urlsplit(self.path)
-        q = urllib.parse.parse_qs(u.query)
-        challenge = q.get("hub.challenge", [""])[0]
-        with self.lock:
-            self.seen.setdefault(u.path, []).append(q.get("hub.mode", [""])[0])
-            hold = self.hold.get(u.path)
-        if hold is not None:
-            hold.wait(DEADLINE)
-        body = challenge.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_POST(self):
-        u = urllib.parse.urlsplit(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        with self.lock:
-            self.posts.setdefault(u.path, []).append(
-                (dict(self.headers.items()), body))
-        self.send_response(202)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 def alice_topic(alice, bob):
@@ -104,9 +67,7 @@ class HubTiming(unittest.TestCase):
         both = (cls.alice, cls.bob)
         settle(lambda: state_with(cls.bob, cls.alice) == "request", both)
         cls.topic = settle(lambda: alice_topic(cls.alice, cls.bob), both)
-        cls.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Callbacks)
-        cls.port = cls.server.server_address[1]
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+        cls.server = hub_callbacks.start()
 
     @classmethod
     def tearDownClass(cls):
@@ -116,7 +77,7 @@ class HubTiming(unittest.TestCase):
         form = {
             "hub.mode": mode,
             "hub.topic": self.topic,
-            "hub.callback": "http://127.0.0.1:%d%s" % (self.port, path),
+            "hub.callback": hub_callbacks.url(self.server, path),
         }
         if secret:
             form["hub.secret"] = secret

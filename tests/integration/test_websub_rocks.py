@@ -34,7 +34,7 @@ import urllib.parse
 import urllib.request
 
 import harness
-from chat import homepage, run_ok, settle, state_with
+from chat import acquaint, homepage, run_ok, settle
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROCKS = os.path.join(HERE, "..", "fixtures", "websub_rocks.py")
@@ -219,10 +219,7 @@ class HubCases(unittest.TestCase):
     def setUpClass(cls):
         cls.alice, cls.bob = apache["alice"], apache["bob"]
         both = (cls.alice, cls.bob)
-        run_ok(cls.alice, "ticket", "--invite", cls.bob.url)
-        settle(lambda: state_with(cls.bob, cls.alice) == "request", both)
-        run_ok(cls.bob, "ticket", "--accept", cls.alice.url)
-        settle(lambda: state_with(cls.alice, cls.bob) == "active", both)
+        acquaint(cls.alice, cls.bob)
         cls.topic = settle(lambda: alice_topic(cls.alice, cls.bob), both)
         cls.hub = cls.alice.b_url("feed/hub")
 

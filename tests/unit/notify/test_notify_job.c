@@ -189,6 +189,37 @@ static void read_or_blocked_is_not_mailed(void **state)
 	assert_int_equal(left(fx), IC_ERR_NOT_FOUND);
 }
 
+/* A channel that failed is retried; one that told the batch is not sent
+ * again (store_notify.h: "f_told").  ntfy here is a closed local port:
+ * the POST fails at once. */
+static void a_told_channel_is_not_sent_again(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct claim c = {fx->req.arena, {0}, 0};
+
+	fx->req.cfg.dev_mode = true;
+	fx->req.cfg.notify_ntfy_url = "http://127.0.0.1:1/topic";
+	fx->req.cfg.notify_ntfy_format = "ntfy";
+	fx->req.cfg.notify_ntfy_token = "";
+	seed(fx, IC_CONV_ACTIVE, 2, IC_NOTIFY_MESSAGES);
+	assert_int_equal(ic_notify_job(&fx->req, CONV), IC_ERR_NETWORK);
+	assert_non_null(strstr(fx->req.errbuf, "ntfy: "));
+	assert_non_null(mail());
+	assert_non_null(strstr(mail(), "Message-ID: <notify." CONV ".1@"));
+	/* Still in flight, the mail marked as told. */
+	assert_int_equal(ic_fx_txn(fx, &fx->req, true, claim_txn, &c), IC_OK);
+	assert_int_equal(c.batch, 1);
+	assert_int_equal(c.what.told, IC_NOTIFY_CH_EMAIL);
+	/* The retry: ntfy fails again, the mail is not sent twice. */
+	assert_int_equal(ic_notify_job(&fx->req, CONV), IC_ERR_NETWORK);
+	assert_null(strstr(strstr(mail(), "Message-ID") + 1, "Message-ID"));
+	/* ntfy turned off: the batch is done with what was told. */
+	fx->req.cfg.notify_ntfy_url = "";
+	assert_int_equal(ic_notify_job(&fx->req, CONV), IC_OK);
+	assert_null(strstr(strstr(mail(), "Message-ID") + 1, "Message-ID"));
+	assert_int_equal(left(fx), IC_ERR_NOT_FOUND);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, ic_fx_teardown)
@@ -196,6 +227,7 @@ int main(void)
 	        T(mailed_and_ended),
 	        T(failure_keeps_the_batch),
 	        T(read_or_blocked_is_not_mailed),
+	        T(a_told_channel_is_not_sent_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

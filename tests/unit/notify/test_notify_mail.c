@@ -15,7 +15,7 @@
 #include "core/ic_limits.h"
 #include "notify/notify_mail.h"
 
-static struct ic_notify_batch three = {0, 0, 3, 4, 6, 0, 0};
+static struct ic_notify_batch three = {0, 0, 3, 4, 6, 0, 0, 0};
 
 static struct ic_notify_mail base(const struct ic_notify_batch *what,
                                   const char *name)
@@ -88,9 +88,9 @@ static void headers_and_privacy(void **state)
 static void one_message_and_request(void **state)
 {
 	struct ic_arena *a = ic_arena_new(0);
-	struct ic_notify_batch one = {0, 0, 1, 1, 1, 0, 0};
-	struct ic_notify_batch req = {1, 0, 0, 0, 0, 0, 0};
-	struct ic_notify_batch acc = {0, 1, 0, 0, 0, 0, 0};
+	struct ic_notify_batch one = {0, 0, 1, 1, 1, 0, 0, 0};
+	struct ic_notify_batch req = {1, 0, 0, 0, 0, 0, 0, 0};
+	struct ic_notify_batch acc = {0, 1, 0, 0, 0, 0, 0, 0};
 	struct ic_notify_mail m = base(&one, "Bob");
 
 	(void)state;

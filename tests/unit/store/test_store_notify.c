@@ -19,7 +19,7 @@
 #define T0   1700000000LL
 #define CONV "c1"
 
-enum op { EVENT, CLAIM, DONE };
+enum op { EVENT, CLAIM, DONE, TOLD };
 
 struct call {
 	struct ic_arena *a;
@@ -28,7 +28,8 @@ struct call {
 	long long count, from, to, now;
 	struct ic_notify_batch got;
 	long long batch;
-	long long due; /* the job's due time afterwards, 0: none */
+	long long due;    /* the job's due time afterwards, 0: none */
+	unsigned channel; /* TOLD */
 };
 
 static enum ic_err call_in_txn(struct ic_store_txn *t, void *p)
@@ -43,6 +44,9 @@ static enum ic_err call_in_txn(struct ic_store_txn *t, void *p)
 	else if (c->op == CLAIM)
 		rc = ic_store_notify_claim_in_txn(t, c->a, CONV, &c->got,
 		                                  &c->batch);
+	else if (c->op == TOLD)
+		rc = ic_store_notify_told_in_txn(t, c->a, CONV, c->batch,
+		                                 c->channel);
 	else
 		rc = ic_store_notify_done_in_txn(t, c->a, CONV, c->batch,
 		                                 c->now, true);
@@ -134,12 +138,47 @@ static void in_flight_is_kept_until_done(void **state)
 	assert_int_equal(claim.batch, again.batch);
 }
 
+/* The channels that told a batch stay marked while it is retried, and a
+ * new batch starts with none (issue 16: no channel is told twice). */
+static void told_channels_belong_to_their_batch(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct call claim = {.op = CLAIM}, done = {.op = DONE};
+	struct call told = {.op = TOLD, .channel = IC_NOTIFY_CH_EMAIL};
+
+	messages(fx, 2, 1, T0);
+	assert_int_equal(run(fx, &claim), IC_OK);
+	assert_int_equal(claim.got.told, 0);
+	told.batch = claim.batch;
+	assert_int_equal(run(fx, &told), IC_OK);
+	told.channel = IC_NOTIFY_CH_WEBHOOK;
+	assert_int_equal(run(fx, &told), IC_OK);
+	assert_int_equal(run(fx, &claim), IC_OK);
+	assert_int_equal(claim.got.told,
+	                 IC_NOTIFY_CH_EMAIL | IC_NOTIFY_CH_WEBHOOK);
+	/* Another batch's mark changes nothing. */
+	told.batch = claim.batch + 1;
+	told.channel = IC_NOTIFY_CH_NTFY;
+	assert_int_equal(run(fx, &told), IC_OK);
+	assert_int_equal(run(fx, &claim), IC_OK);
+	assert_int_equal(claim.got.told,
+	                 IC_NOTIFY_CH_EMAIL | IC_NOTIFY_CH_WEBHOOK);
+	done.batch = claim.batch;
+	done.now = T0 + 1;
+	assert_int_equal(run(fx, &done), IC_OK);
+	messages(fx, 1, 3, T0 + 2);
+	assert_int_equal(run(fx, &claim), IC_OK);
+	assert_int_equal(claim.batch, 2);
+	assert_int_equal(claim.got.told, 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ic_fx_setup, ic_fx_teardown)
 	const struct CMUnitTest tests[] = {
 	        T(burst_is_one_batch),
 	        T(in_flight_is_kept_until_done),
+	        T(told_channels_belong_to_their_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,10 +37,14 @@ static struct ic_config cfg;
 /* Parse @text as "test.conf" and expect @want. */
 static void parse(void **state, const char *text, enum ic_err want)
 {
+	enum ic_err got;
+
 	errbuf[0] = '\0';
-	assert_int_equal(ic_config_parse(&cfg, *state, text, strlen(text),
-	                                 "test.conf", errbuf),
-	                 want);
+	got = ic_config_parse(&cfg, *state, text, strlen(text), "test.conf",
+	                      errbuf);
+	if (got != want)
+		print_error("%s\n", errbuf);
+	assert_int_equal(got, want);
 }
 
 /* Parse @text, expect IC_ERR_CONFIG and a message containing @msg. */
@@ -143,6 +147,56 @@ static void test_config_notify_email_rules(void **state)
 	parse(state, MINIMAL "notify_email = a@b@c\n", IC_ERR_CONFIG);
 	parse(state, MINIMAL "notify_email_text = maybe\n", IC_ERR_CONFIG);
 	parse(state, MINIMAL "sendmail = sendmail\n", IC_ERR_CONFIG);
+}
+
+/* Issue 16's push channels: off by default, https URLs (a query kept for
+ * Gotify's ?token=), a token or secret that cannot split a header, and
+ * no webhook without a secret to sign it. */
+static void test_config_notify_push_rules(void **state)
+{
+	parse(state, MINIMAL, IC_OK);
+	assert_false(ic_config_notify_on(&cfg));
+	assert_string_equal(cfg.notify_ntfy_format, "ntfy");
+	assert_false(cfg.notify_ntfy_text);
+	assert_false(cfg.notify_webhook_text);
+	parse(state,
+	      MINIMAL "notify_ntfy_url = https://Push.Example/message?token=x\n"
+	              "notify_ntfy_format = Gotify\n"
+	              "notify_ntfy_token = tk_abc.DEF-123\n"
+	              "notify_ntfy_text = yes\n"
+	              "notify_webhook_url = https://hooks.example/in\n"
+	              "notify_webhook_secret = 0123456789abcdef\n"
+	              "notify_webhook_text = on\n",
+	      IC_OK);
+	assert_true(ic_config_notify_on(&cfg));
+	assert_false(ic_config_notify_email_on(&cfg));
+	assert_true(ic_config_notify_ntfy_on(&cfg));
+	assert_true(ic_config_notify_webhook_on(&cfg));
+	assert_string_equal(cfg.notify_ntfy_url,
+	                    "https://push.example/message?token=x");
+	assert_string_equal(cfg.notify_ntfy_format, "gotify");
+	assert_string_equal(cfg.notify_ntfy_token, "tk_abc.DEF-123");
+	assert_true(cfg.notify_ntfy_text);
+	assert_string_equal(cfg.notify_webhook_secret, "0123456789abcdef");
+	assert_true(cfg.notify_webhook_text);
+	parse(state, MINIMAL "notify_ntfy_url = http://ntfy.example/t\n",
+	      IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_ntfy_url = ntfy.sh/topic\n",
+	      IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_ntfy_format = pushover\n", IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_ntfy_token = a b\n", IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_ntfy_token = a\rX-Evil: 1\n",
+	      IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_ntfy_text = maybe\n", IC_ERR_CONFIG);
+	assert_config_error(state,
+	                    MINIMAL
+	                    "notify_webhook_url = https://hooks.example/in\n",
+	                    "needs notify_webhook_secret");
+	parse(state,
+	      MINIMAL "notify_webhook_url = https://hooks.example/in\n"
+	              "notify_webhook_secret = short\n",
+	      IC_ERR_CONFIG);
+	parse(state, MINIMAL "notify_webhook_text = 2\n", IC_ERR_CONFIG);
 }
 
 static void test_config_comments_blank_lines_and_whitespace(void **state)
@@ -690,6 +744,7 @@ int main(void)
 	        T(test_config_every_key_is_read),
 	        T(test_config_name_and_photo_rules),
 	        T(test_config_notify_email_rules),
+	        T(test_config_notify_push_rules),
 	        T(test_config_comments_blank_lines_and_whitespace),
 	        T(test_config_crlf_and_byte_order_mark),
 	        T(test_config_empty_value_is_allowed),
