@@ -27,18 +27,29 @@ static const struct ic_route routes[] = {
          "send a message from the web (owner session + CSRF)"},
 };
 
-/* send --to URL TEXT...: the words after URL are the message. */
+/* send --to URL [--reply-to UID] TEXT...: the words after URL (and the
+ * reply's uid) are the message. */
 static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 {
 	struct ic_buf text = IC_BUF_INIT(IC_MAX_MESSAGE_BYTES);
 	struct ic_msg msg;
+	const char *reply_to = NULL;
+	int first = 2;
 	enum ic_err rc = IC_OK;
 
-	if (argc < 3)
+	if (argc >= 3 && strcmp(argv[2], "--reply-to") == 0) {
+		if (argc < 4)
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "--reply-to needs the uid of a message "
+			               "of the conversation");
+		reply_to = argv[3];
+		first = 4;
+	}
+	if (argc <= first)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
 		               "--to needs a URL and the message text");
-	for (int i = 2; rc == IC_OK && i < argc; i++)
-		if ((i > 2 && (rc = ic_buf_addc(&text, ' ')) != IC_OK) ||
+	for (int i = first; rc == IC_OK && i < argc; i++)
+		if ((i > first && (rc = ic_buf_addc(&text, ' ')) != IC_OK) ||
 		    (rc = ic_buf_adds(&text, argv[i])) != IC_OK)
 			break;
 	if (rc != IC_OK) {
@@ -46,7 +57,7 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 		return ic_fail(req->errbuf, rc, "message longer than %u bytes",
 		               IC_MAX_MESSAGE_BYTES);
 	}
-	rc = ic_outbox_send(req, argv[1], text.buf, &msg);
+	rc = ic_outbox_send(req, argv[1], text.buf, reply_to, &msg);
 	ic_buf_release(&text);
 	if (rc != IC_OK)
 		return rc;
@@ -80,8 +91,9 @@ static enum ic_err cmd_republish(struct ic_req *req, int argc, char **argv)
 }
 
 static const struct ic_cli_cmd cmds[] = {
-        {"--to", "URL TEXT...", cmd_to, true,
-         "send TEXT to the correspondent at URL, publish, notify the hub"},
+        {"--to", "URL [--reply-to UID] TEXT...", cmd_to, true,
+         "send TEXT to the correspondent at URL, publish, notify the hub; "
+         "--reply-to: as a reply to the message with u-uid UID"},
         {"--republish", "", cmd_republish, true,
          "write every conversation's feed pages again from the store "
          "(after a restore)"},

@@ -22,6 +22,12 @@
  *    with a Retry and keeps the text; each conversation's draft is kept in
  *    localStorage (never sent to the server) and survives a reload;
  *  - "Older messages" loads the page before without leaving this one;
+ *  - replies (issue 15): each message's Reply action (a link that works
+ *    without the script too; in the Tab order only for the focused
+ *    message) fills the compose form's hidden reply_to
+ *    and shows the quote bar (Cancel or Esc drops it); a reply's quote
+ *    scrolls to the message it answers and highlights it, loading older
+ *    pages when it is not on this one;
  *  - desktop notifications while a tab is open, once the owner turns them
  *    on with the bell in the list's header (issue 16).
  * Plain DOM code, no framework, nothing inline (the pages' Content-
@@ -286,13 +292,54 @@
 		el.appendChild(document.createTextNode(text.slice(at)));
 	}
 
-	function bubble(li, author, dir, text, html) {
+	/* A reply's quote as the server draws it (page_conversation.c). */
+	function quoteEl(q, unknown) {
+		if (!q && !unknown) return null;
+		if (!q) {
+			var p = document.createElement("p");
+			p.className = "quote missing";
+			var arrow = p.appendChild(document.createElement("span"));
+			arrow.setAttribute("aria-hidden", "true");
+			arrow.textContent = "\u21aa ";
+			p.appendChild(document.createTextNode("Reply to a message not here"));
+			return p;
+		}
+		var a = document.createElement("a");
+		a.className = "quote";
+		a.href = "#" + q.id;
+		a.setAttribute("data-target", q.id);
+		a.appendChild(document.createElement("span")).className = "vh";
+		a.firstChild.textContent = "In reply to ";
+		var who = a.appendChild(document.createElement("span"));
+		who.className = "quote-author"; who.textContent = q.author;
+		var t = a.appendChild(document.createElement("span"));
+		t.className = "quote-text"; t.textContent = q.text;
+		return a;
+	}
+
+	function replyAction(uid) {
+		var a = document.createElement("a");
+		a.className = "reply";
+		a.href = "?reply_to=" + encodeURIComponent(uid) + "#text";
+		a.setAttribute("data-uid", uid);
+		a.setAttribute("role", "button");
+		a.tabIndex = -1; /* reached from its message: see rovingReply */
+		a.title = "Reply";
+		var icon = a.appendChild(document.createElement("span"));
+		icon.setAttribute("aria-hidden", "true"); icon.textContent = "\u21a9";
+		a.appendChild(document.createElement("span")).className = "vh";
+		a.lastChild.textContent = "Reply";
+		return a;
+	}
+
+	function bubble(li, author, dir, text, html, quote) {
 		var b = document.createElement("div");
 		b.className = "bubble";
 		var who = document.createElement("span");
 		who.className = "author" + (dir === "out" ? " vh" : "");
 		who.textContent = author;
 		b.appendChild(who);
+		if (quote) b.appendChild(quote);
 		var body;
 		/* As the server: their HTML unless it has no link while its
 		 * text has an address (then the text, linkified). */
@@ -324,11 +371,12 @@
 			img.width = 32; img.height = 32;
 			li.appendChild(img);
 		}
-		var meta = bubble(li, m.author, m.dir, m.text, m.html);
+		var meta = bubble(li, m.author, m.dir, m.text, m.html, quoteEl(m.quote, m.reply_unknown));
 		var t = document.createElement("time");
 		t.setAttribute("datetime", m.published); t.textContent = m.time;
 		meta.appendChild(t);
 		if (m.dir === "out") setState(li, m.state);
+		if (m.uid && compose) li.appendChild(replyAction(m.uid));
 		localTimes(li);
 		return li;
 	}
@@ -393,6 +441,15 @@
 				/* Our own message sent from this page: it replaces its
 				 * pending item. */
 				var pend = m.uid && list.querySelector('li.pending[data-uid="' + cssEscape(m.uid) + '"]');
+				/* The live JSON may have it before the send's answer
+				 * named its uid: the first pending one of that text. */
+				if (!pend && m.dir === "out") {
+					var waiting = list.querySelectorAll("li.pending:not([data-uid]):not(.failed)");
+					for (var w = 0; !pend && w < waiting.length; w++) {
+						var wt = waiting[w].querySelector(".text");
+						if (wt && wt.textContent === m.text) pend = waiting[w];
+					}
+				}
 				var item = messageItem(m);
 				if (pend) { item.classList.remove("new"); list.replaceChild(item, pend); }
 				else list.appendChild(item);
@@ -484,6 +541,107 @@
 	}
 
 	var compose = document.getElementById("compose");
+	var QUOTE_CHARS = 80;
+
+	/* The first line of @p text, cut as the server cuts a quote. */
+	function firstLine(text) {
+		var line = (text || "").replace(/^\s+/, "").split(/[\r\n]/)[0].replace(/\s+/g, " ");
+		var rest = (text || "").replace(/^\s+/, "").slice(line.length).trim();
+		var chars = Array.from(line);
+		if (chars.length > QUOTE_CHARS) { line = chars.slice(0, QUOTE_CHARS).join("").trim(); rest = "1"; }
+		return line + (rest ? "\u2026" : "");
+	}
+
+	/* The quote bar above the compose box and its hidden field. */
+	function setReply(li) {
+		var field = document.getElementById("reply-to"), bar = document.getElementById("reply-bar");
+		if (!field || !bar) return;
+		if (!li) {
+			field.value = "";
+			bar.hidden = true;
+			return;
+		}
+		field.value = li.getAttribute("data-uid");
+		var who = li.querySelector(".author"), t = li.querySelector(".text");
+		bar.querySelector(".quote-author").textContent = li.classList.contains("out") ? "You" : (who ? who.textContent : "");
+		bar.querySelector(".quote-text").textContent = firstLine(t ? t.textContent : "");
+		bar.hidden = false;
+		var box = compose.querySelector("textarea");
+		if (box) box.focus();
+	}
+
+	/* Scroll to the message a quote names and flash it; load older
+	 * pages until it is there, or say it is not loaded. */
+	function showOriginal(id, tries) {
+		var li = document.getElementById(id);
+		if (li) {
+			li.scrollIntoView({ block: "center", behavior: "smooth" });
+			li.classList.remove("flash");
+			void li.offsetWidth; /* restart the animation */
+			li.classList.add("flash");
+			li.tabIndex = -1;
+			li.focus({ preventScroll: true });
+			setTimeout(function () { li.classList.remove("flash"); }, 2000);
+			return;
+		}
+		var more = document.getElementById("older");
+		if (more && tries < 20) {
+			loadOlder().then(function (ok) {
+				if (ok) showOriginal(id, tries + 1);
+				else say("The original message is not loaded.");
+			});
+			return;
+		}
+		say("The original message is not loaded.");
+	}
+
+	function say(text) {
+		var r = document.getElementById("compose-result");
+		if (r) r.textContent = text;
+	}
+
+	var messagesList = document.getElementById("messages");
+	if (messagesList) messagesList.addEventListener("click", function (ev) {
+		var el = ev.target.closest ? ev.target.closest("a.reply, a.quote") : null;
+		if (!el || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+		ev.preventDefault();
+		if (el.classList.contains("reply")) setReply(el.closest("li"));
+		else showOriginal(el.getAttribute("data-target"), 0);
+	});
+	/* Space presses a link that says it is a button. */
+	if (messagesList) messagesList.addEventListener("keydown", function (ev) {
+		if (ev.key === " " && ev.target.classList && ev.target.classList.contains("reply")) {
+			ev.preventDefault();
+			setReply(ev.target.closest("li"));
+		}
+	});
+	/* A Reply per message would put a hundred stops between the page's
+	 * top and the compose box: only the focused message's Reply is in the
+	 * Tab order (the arrows move between messages, Tab goes to its
+	 * Reply).  Without the script every Reply is a plain link. */
+	function rovingReply(ev) {
+		var li = ev.target.closest ? ev.target.closest("li.message") : null;
+		var on = messagesList.querySelectorAll('a.reply[tabindex="0"]');
+		for (var i = 0; i < on.length; i++) if (!li || !li.contains(on[i])) on[i].tabIndex = -1;
+		var mine = li && li.querySelector("a.reply");
+		if (mine) mine.tabIndex = 0;
+	}
+	if (messagesList) {
+		var replies = messagesList.querySelectorAll("a.reply");
+		for (var ri = 0; ri < replies.length; ri++) replies[ri].tabIndex = -1;
+		messagesList.addEventListener("focusin", rovingReply);
+	}
+	var cancel = document.getElementById("reply-cancel");
+	if (cancel) cancel.addEventListener("click", function (ev) {
+		ev.preventDefault();
+		setReply(null);
+		var box = compose && compose.querySelector("textarea");
+		if (box) box.focus();
+	});
+	if (compose) compose.addEventListener("keydown", function (ev) {
+		var bar = document.getElementById("reply-bar");
+		if (ev.key === "Escape" && bar && !bar.hidden) { ev.preventDefault(); setReply(null); }
+	});
 	if (compose) setUpCompose(compose);
 
 	function setUpCompose(form) {
@@ -526,13 +684,15 @@
 			grow();
 		}
 
-		function sendText(value, pending) {
+		function sendText(value, pending, reply) {
 			var body = new URLSearchParams(new FormData(form));
 			body.set("text", value);
+			/* The reply chosen when it was sent, also for a Retry. */
+			body.set("reply_to", reply ? reply.uid : "");
 			if (!pending) {
 				pending = document.createElement("li");
 				pending.className = "pending out new";
-				var meta = bubble(pending, "You", "out", value, null);
+				var meta = bubble(pending, "You", "out", value, null, reply ? quoteEl(reply.quote) : null);
 				var t = document.createElement("time");
 				var now = new Date();
 				t.setAttribute("datetime", now.toISOString().replace(/\.\d+Z$/, "Z"));
@@ -568,7 +728,7 @@
 				retry.textContent = "Retry";
 				retry.addEventListener("click", function () {
 					if (text.value === value) { text.value = ""; if (store) store.removeItem(key); }
-					sendText(value, pending);
+					sendText(value, pending, reply);
 				});
 				pending.querySelector(".bubble").appendChild(retry);
 			});
@@ -582,7 +742,14 @@
 			if (store) store.removeItem(key);
 			text.dispatchEvent(new Event("input"));
 			text.focus();
-			sendText(value, null);
+			var field = document.getElementById("reply-to"), reply = null;
+			if (field && field.value) {
+				var bar = document.getElementById("reply-bar"), li = list.querySelector('li.message[data-uid="' + cssEscape(field.value) + '"]');
+				reply = { uid: field.value, quote: { id: li ? li.id : "", author: bar.querySelector(".quote-author").textContent,
+					text: bar.querySelector(".quote-text").textContent } };
+			}
+			setReply(null);
+			sendText(value, null, reply);
 		});
 	}
 
@@ -614,12 +781,12 @@
 	/* "Older messages" without leaving the page; the column-reverse
 	 * scroller keeps the reader's place when they are put above. */
 	var older = document.getElementById("older");
-	if (older) older.addEventListener("click", function (ev) {
-		ev.preventDefault();
+	function loadOlder() {
+		if (!older || !older.parentNode) return Promise.resolve(false);
 		var url = base + "/feed/api/with/" + conv + "?out_before=" + older.getAttribute("data-out-before") +
 			"&in_before=" + older.getAttribute("data-in-before");
-		getJSON(url).then(function (d) {
-			if (!d) return;
+		return getJSON(url).then(function (d) {
+			if (!d) return false;
 			var list = document.getElementById("messages"), first = list.querySelector("li.message, li.pending");
 			for (var i = 0; i < d.messages.length; i++) {
 				var m = d.messages[i];
@@ -636,7 +803,12 @@
 			} else {
 				older.parentNode.parentNode.removeChild(older.parentNode);
 			}
-		}).catch(function () {});
+			return true;
+		}).catch(function () { return false; });
+	}
+	if (older) older.addEventListener("click", function (ev) {
+		ev.preventDefault();
+		loadOlder();
 	});
 
 	var invite = document.getElementById("invite");

@@ -27,6 +27,8 @@
 struct entry {
 	const char *uid, *url, *author, *text, *html;
 	time_t published;
+	const cJSON *item; /* the parsed h-entry: its reply is resolved
+	                      when it is stored */
 };
 
 struct fetch_state {
@@ -105,6 +107,52 @@ static const char *author_url(const cJSON *entry)
 	return u;
 }
 
+/* Schemes a reply target may never have, even when a peer made it the
+ * uid of one of its messages: it is shown in pages and the JSON. */
+static bool script_url(const char *u)
+{
+	static const char *const bad[] = {"javascript:", "data:", "vbscript:"};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (strncasecmp(u, bad[i], strlen(bad[i])) == 0)
+			return true;
+	return false;
+}
+
+const char *ic_receive_reply_target(const cJSON *entry, bool *claimed)
+{
+	const cJSON *v = first_prop(entry, "in-reply-to");
+	const char *u = NULL;
+
+	*claimed = v != NULL;
+	if (cJSON_IsString(v))
+		u = v->valuestring;
+	else if (cJSON_IsObject(v)) /* an h-cite: its uid, else its url */
+		u = prop_str(v, "uid") ? prop_str(v, "uid")
+		                       : prop_str(v, "url");
+	if (u == NULL || *u == '\0' || strlen(u) > IC_MAX_UID_BYTES ||
+	    script_url(u))
+		return NULL;
+	for (const unsigned char *c = (const unsigned char *)u; *c; c++)
+		if (*c <= 0x20 || *c == 0x7f)
+			return NULL;
+	return u;
+}
+
+void ic_receive_reply_in_txn(struct ic_store_txn *t, const cJSON *entry,
+                             struct ic_msg *m)
+{
+	bool claimed = false;
+	const char *u = entry ? ic_receive_reply_target(entry, &claimed) : NULL;
+
+	m->in_reply_to = NULL;
+	m->reply_unknown = false;
+	if (u != NULL && ic_store_msg_uid_known_in_txn(t, m->conv, u))
+		m->in_reply_to = u;
+	else
+		m->reply_unknown = claimed;
+}
+
 static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
                              const char *base)
 {
@@ -127,6 +175,7 @@ static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
 	/* URLs we keep must be http(s): parsers pass javascript: through. */
 	if (!http_url(en.url))
 		en.url = NULL;
+	en.item = e;
 	en.author = author_url(e);
 	/* MC-5: the sender is the feed's site, whatever the entry claims. */
 	if (en.author == NULL || !http_url(en.author) ||
@@ -245,6 +294,7 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 		m.text = e->text;
 		m.html = e->html;
 		m.author = e->author;
+		ic_receive_reply_in_txn(t, e->item, &m);
 		rc = ic_store_msg_put_in_txn(t, f->req->arena, &m);
 		if (rc == IC_OK) {
 			conv.in_seq++;

@@ -10,15 +10,27 @@
  * page held only new entries it follows rel="prev" to older pages
  * (catch-up, bounded by IC_MAX_CATCHUP_PAGES).  Running it twice stores
  * nothing twice.
+ *
+ * Replies (issue 15): an entry's in-reply-to is kept only when it names
+ * a message of this same conversation that is stored here (ours or
+ * theirs); anything else it names, hostile or just not here, is stored
+ * as "a reply to a message not here" (store_msg.h reply_unknown).  The
+ * sender's visible "In reply to" quote is outside e-content and so never
+ * part of the stored text.
  */
 #ifndef IC_RECEIVE_H
 #define IC_RECEIVE_H
 
+#include <stdbool.h>
 #include <time.h>
+
+#include <cjson/cJSON.h>
 
 #include "core/ic_limits.h"
 #include "cgi/cgi.h"
 #include "core/err.h"
+#include "store/store.h"
+#include "store/store_msg.h"
 
 /**
  * Fetch conversation @p conv_id's feed and store new messages.
@@ -39,5 +51,23 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
  */
 enum ic_err ic_receive_delivered(struct ic_req *req, const char *conv_id,
                                  const char *body, size_t len, char *errbuf);
+
+/**
+ * What the parsed h-entry @p entry (ic_mf2_parse()'s JSON) answers: its
+ * first in-reply-to, a string or an h-cite's uid, else its url; a value
+ * to look up, or NULL when there is none or it is unusable (longer than
+ * IC_MAX_UID_BYTES, a space or control character, a javascript:, data:
+ * or vbscript: URL).  *@p claimed says whether the entry had any
+ * in-reply-to at all.  The string points into @p entry.
+ */
+const char *ic_receive_reply_target(const cJSON *entry, bool *claimed);
+
+/**
+ * Fill @p m's in_reply_to or reply_unknown (store_msg.h) from @p entry,
+ * in the transaction that stores @p m: known means a uid of @p m->conv
+ * stored here, so another conversation's uids are unknown.
+ */
+void ic_receive_reply_in_txn(struct ic_store_txn *t, const cJSON *entry,
+                             struct ic_msg *m);
 
 #endif /* IC_RECEIVE_H */

@@ -25,7 +25,7 @@
 
 struct send_ctx {
 	struct ic_req *req;
-	const char *peer, *text;
+	const char *peer, *text, *reply_to;
 	struct ic_conv conv;
 	struct ic_msg msg;
 	long long now;
@@ -44,6 +44,14 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 	rc = ic_conv_apply(&c->conv, IC_CONV_EV_SEND, ic_store_txn_errbuf(t));
 	if (rc)
 		return rc;
+	/* Issue 15: only a message of this very conversation is answered;
+	 * uids are scoped to it (store_msg.h). */
+	if (c->reply_to &&
+	    !ic_store_msg_uid_known_in_txn(t, c->conv.id, c->reply_to))
+		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_NOT_FOUND,
+		               "there is no message %s in the conversation "
+		               "with %s to reply to",
+		               c->reply_to, c->peer);
 	topic_url = ic_site_topic_url(a, &c->req->cfg, c->conv.id);
 	c->conv.out_seq++;
 	c->conv.revision++;
@@ -63,6 +71,7 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 	c->msg.order = c->conv.out_seq + c->conv.in_seq;
 	c->msg.text = c->text;
 	c->msg.author = c->req->cfg.me;
+	c->msg.in_reply_to = c->reply_to;
 	if (topic_url == NULL || c->msg.uid == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_store_msg_put_in_txn(t, a, &c->msg);
@@ -75,9 +84,10 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 }
 
 enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
-                           const char *text, struct ic_msg *out)
+                           const char *text, const char *reply_to,
+                           struct ic_msg *out)
 {
-	struct send_ctx c = {req, peer, text, {0}, {0}, time(NULL)};
+	struct send_ctx c = {req, peer, text, reply_to, {0}, {0}, time(NULL)};
 	struct ic_store *st;
 	enum ic_err rc;
 
@@ -88,6 +98,10 @@ enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
 		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
 		               "the message is over %u bytes",
 		               (unsigned)IC_MAX_MESSAGE_BYTES);
+	if (reply_to != NULL &&
+	    (*reply_to == '\0' || strlen(reply_to) > IC_MAX_UID_BYTES))
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "the message to reply to is not a uid");
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, send_txn, &c, req->errbuf);
@@ -112,8 +126,43 @@ struct page_ctx {
 	struct ic_conv conv;
 	struct ic_msg *msgs;
 	size_t n;
-	long long page; /* 0: the newest; set to the page read */
+	long long page;      /* 0: the newest; set to the page read */
+	const char **quotes; /* per message: its reply target's first words */
 };
+
+/* Chars of the answered message shown beside a reply's link. */
+#define REPLY_QUOTE_BYTES 80
+
+/* Issue 15: each reply's target, read in the page's transaction.  A
+ * target that is gone (it cannot be, but a restore may surprise) keeps
+ * the link and shows its uid. */
+static enum ic_err quotes_txn(struct ic_store_txn *t, struct page_ctx *c)
+{
+	c->quotes =
+	        c->n ? ic_arena_calloc(c->req->arena, c->n, sizeof(*c->quotes))
+	             : NULL;
+	if (c->n && c->quotes == NULL)
+		return IC_ERR_NOMEM;
+	for (size_t i = 0; i < c->n; i++) {
+		struct ic_msg target;
+		enum ic_err rc;
+
+		if (c->msgs[i].in_reply_to == NULL)
+			continue;
+		rc = ic_store_msg_by_uid_in_txn(t, c->req->arena, c->conv_id,
+		                                c->msgs[i].in_reply_to,
+		                                &target);
+		if (rc == IC_ERR_NOT_FOUND)
+			continue;
+		if (rc != IC_OK)
+			return rc;
+		c->quotes[i] = ic_msg_quote(c->req->arena, target.text,
+		                            REPLY_QUOTE_BYTES);
+		if (c->quotes[i] == NULL)
+			return IC_ERR_NOMEM;
+	}
+	return IC_OK;
+}
 
 /* Read the conversation and the messages of page c->page. */
 static enum ic_err page_txn(struct ic_store_txn *t, void *p)
@@ -134,10 +183,12 @@ static enum ic_err page_txn(struct ic_store_txn *t, void *p)
 		last = c->conv.out_seq;
 	c->n = 0;
 	c->msgs = NULL;
+	c->quotes = NULL;
 	if (last < first)
 		return IC_OK;
-	return ic_store_msg_range_in_txn(t, c->req->arena, c->conv_id, 'o',
-	                                 first, last, &c->msgs, &c->n);
+	rc = ic_store_msg_range_in_txn(t, c->req->arena, c->conv_id, 'o', first,
+	                               last, &c->msgs, &c->n);
+	return rc == IC_OK ? quotes_txn(t, c) : rc;
 }
 
 /* The configured name, else "example.com" for https://example.com/. */
@@ -172,6 +223,12 @@ static enum ic_err fill_page(struct ic_req *req, struct page_ctx *c,
 		e[i].url = m->url;
 		e[i].published = (time_t)m->published;
 		e[i].text = m->text;
+		/* A peer's uid we cannot write is left out, not fatal: the
+		 * page must publish (mf2_publish.h). */
+		if (ic_mf2_publish_reply_ok(m->in_reply_to)) {
+			e[i].in_reply_to = m->in_reply_to;
+			e[i].reply_quote = c->quotes[c->n - 1 - i];
+		}
 	}
 	p->topic_url = ic_site_topic_url(req->arena, cfg, c->conv_id);
 	p->self_url = p->topic_url;
@@ -267,7 +324,7 @@ static enum ic_err write_page(struct ic_req *req, struct ic_store *st,
 	struct ic_feed_page page;
 	enum ic_err rc;
 
-	*c = (struct page_ctx){req, conv_id, {0}, NULL, 0, n};
+	*c = (struct page_ctx){req, conv_id, {0}, NULL, 0, n, NULL};
 	rc = ic_store_view(st, page_txn, c, errbuf);
 	if (rc == IC_OK)
 		rc = fill_page(req, c, &page);

@@ -7,7 +7,9 @@
  * and the stub are rewritten atomically from LMDB (WS-P-6); the caller
  * answers; then, after the response, ic_outbox_notify() pings the hub.
  * A send rewrites one page of IC page_size entries, so its cost does not
- * grow with the history.
+ * grow with the history.  A reply's entry carries u-in-reply-to and the
+ * answered message's first words, looked up when the page is written
+ * (mf2_publish.h).
  */
 #ifndef IC_OUTBOX_H
 #define IC_OUTBOX_H
@@ -19,15 +21,19 @@
 /**
  * Store @p text as the next message to @p peer (a profile URL) and
  * publish it.  The conversation must exist and not be declined/blocked.
+ * @param reply_to  NULL, or the u-uid of the message (ours or theirs) of
+ *                  this conversation that this one answers (issue 15).
  * @param[out] out  the stored message (optional).
- * @return IC_OK; IC_ERR_NOT_FOUND (no conversation with @p peer);
+ * @return IC_OK; IC_ERR_NOT_FOUND (no conversation with @p peer, or
+ *         @p reply_to is no message of it: nothing is stored);
  *         IC_ERR_CONFLICT (declined or blocked); IC_ERR_BAD_INPUT (empty
  *         text); IC_ERR_TOO_LARGE (over IC_MAX_MESSAGE_BYTES); store and
  *         file errors (the message is stored then, and the next publish
  *         repairs the page).
  */
 enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
-                           const char *text, struct ic_msg *out);
+                           const char *text, const char *reply_to,
+                           struct ic_msg *out);
 
 /**
  * (Re)write conversation @p conv_id's newest feed page and its stub from

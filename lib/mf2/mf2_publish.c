@@ -96,6 +96,25 @@ static const char entry_to_tpl[] = "</span> to <span class=\"u-category "
 static const char entry_content_tpl[] = "</span></p>\n"
                                         "<div class=\"e-content\">";
 
+/* Issue 15: the reply's target as the h-entry spec has it, a
+ * u-in-reply-to, with the target's first words as the link's text for
+ * readers that show no reply context of their own.  Outside e-content:
+ * parsers (ours included) keep it out of the message's text. */
+static const char reply_url_tpl[] =
+        "</span></p>\n"
+        "<p class=\"reply-context\">\xe2\x86\xaa In reply to: "
+        "<a class=\"u-in-reply-to\" href=\"{{target}}\">{{quote}}</a></p>\n"
+        "<div class=\"e-content\">";
+
+/* A uid that is not an http(s) URL (tag:, urn:) is no href: a <data>
+ * value, as the entry's own u-uid is written. */
+static const char reply_uid_tpl[] =
+        "</span></p>\n"
+        "<p class=\"reply-context\">\xe2\x86\xaa In reply to: "
+        "<data class=\"u-in-reply-to\" value=\"{{target}}\">{{quote}}</data>"
+        "</p>\n"
+        "<div class=\"e-content\">";
+
 static const char entry_end_tpl[] = "</div>\n</article>\n";
 
 static const char no_entries_tpl[] = "<p>No messages yet.</p>\n";
@@ -179,6 +198,21 @@ static enum ic_err check_uid(const char *uid, size_t i, char *errbuf)
 	return IC_OK;
 }
 
+bool ic_mf2_publish_reply_ok(const char *uid)
+{
+	if (uid == NULL || *uid == '\0')
+		return false;
+	for (const unsigned char *c = (const unsigned char *)uid; *c; c++)
+		if (*c <= 0x20 || *c == 0x7f)
+			return false;
+	if (has_prefix_ci(uid, "http://") || has_prefix_ci(uid, "https://"))
+		return ic_html_url_ok(uid);
+	/* A peer may have given one of its messages such a uid; another
+	 * reader could make a link of our <data> value. */
+	return !has_prefix_ci(uid, "javascript:") &&
+	       !has_prefix_ci(uid, "data:") && !has_prefix_ci(uid, "vbscript:");
+}
+
 static enum ic_err check_person(const struct ic_feed_person *who,
                                 const char *field, char *errbuf)
 {
@@ -235,6 +269,13 @@ static enum ic_err check_entries(const struct ic_feed_page *p, char *errbuf)
 		if (e->text == NULL)
 			return ic_fail(errbuf, IC_ERR_INTERNAL,
 			               "feed: entries[%zu].text is NULL", i);
+		if (e->in_reply_to != NULL &&
+		    !ic_mf2_publish_reply_ok(e->in_reply_to))
+			return ic_fail(
+			        errbuf, IC_ERR_BAD_INPUT,
+			        "feed: entries[%zu].in_reply_to is not a "
+			        "uid we can write",
+			        i);
 	}
 	return IC_OK;
 }
@@ -390,6 +431,33 @@ static enum ic_err write_content(struct ic_buf *out, const char *text)
 	return rc;
 }
 
+/* The end of the byline, and for a reply its context, then e-content's
+ * start. */
+static enum ic_err write_reply(struct ic_buf *out,
+                               const struct ic_feed_entry *e, char *errbuf)
+{
+	const char *to = e->in_reply_to;
+	const struct ic_html_var vars[] = {
+	        {"target", to ? to : "", IC_HTML_TEXT},
+	        {"quote",
+	         e->reply_quote && has_visible(e->reply_quote) ? e->reply_quote
+	                                                       : (to ? to : ""),
+	         IC_HTML_TEXT},
+	};
+
+	if (to == NULL)
+		return ic_html_raw_trusted(out, entry_content_tpl);
+	if (has_prefix_ci(to, "http://") || has_prefix_ci(to, "https://")) {
+		const struct ic_html_var url[] = {
+		        {"target", to, IC_HTML_URL},
+		        vars[1],
+		};
+
+		return ic_html_render(out, reply_url_tpl, url, 2, errbuf);
+	}
+	return ic_html_render(out, reply_uid_tpl, vars, 2, errbuf);
+}
+
 static enum ic_err write_entry(struct ic_buf *out, const struct ic_feed_page *p,
                                const struct ic_feed_entry *e, char *errbuf)
 {
@@ -410,7 +478,7 @@ static enum ic_err write_entry(struct ic_buf *out, const struct ic_feed_page *p,
 	    (rc = write_card(out, &p->owner, false, errbuf)) != IC_OK ||
 	    (rc = ic_html_raw_trusted(out, entry_to_tpl)) != IC_OK ||
 	    (rc = write_card(out, &p->recipient, false, errbuf)) != IC_OK ||
-	    (rc = ic_html_raw_trusted(out, entry_content_tpl)) != IC_OK ||
+	    (rc = write_reply(out, e, errbuf)) != IC_OK ||
 	    (rc = write_content(out, e->text)) != IC_OK)
 		return rc;
 	return ic_html_raw_trusted(out, entry_end_tpl);

@@ -33,6 +33,7 @@
 #ifndef IC_MF2_PUBLISH_H
 #define IC_MF2_PUBLISH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -52,6 +53,15 @@ struct ic_feed_entry {
 	const char *url;  /* u-url: permalink, absolute http(s) */
 	time_t published; /* dt-published, seconds since the epoch */
 	const char *text; /* plain text as the owner typed it (UTF-8) */
+	/* Issue 15: the u-uid of the message this one answers, or NULL:
+	 * an absolute http(s) URL is written <a class="u-in-reply-to">,
+	 * any other URI <data class="u-in-reply-to">; either must pass
+	 * ic_mf2_publish_reply_ok(). */
+	const char *in_reply_to;
+	/* The answered message's first words, shown to other readers
+	 * beside the link ("↪ In reply to: …"), outside e-content; NULL or
+	 * "" shows the link's target instead. */
+	const char *reply_quote;
 };
 
 /** One conversation's feed page, or the input for its stub. */
@@ -75,9 +85,21 @@ struct ic_feed_page {
 };
 
 /**
+ * True when @p uid may be written as an entry's in-reply-to: not empty,
+ * no space or control character, not a javascript:, data: or vbscript:
+ * URI, and when it starts http(s):// a URL ic_html_url_ok() takes.  The outbox
+ * leaves out a reply target that fails this (a peer's odd uid must not stop our
+ * pages from publishing).
+ */
+bool ic_mf2_publish_reply_ok(const char *uid);
+
+/**
  * Render one feed page: the h-feed with the owner's h-card and one h-entry
  * per message (u-uid, u-url, dt-published in UTC, p-author h-card,
- * u-category h-card for the recipient, e-content with the text escaped;
+ * u-category h-card for the recipient, for a reply a paragraph
+ * "↪ In reply to: QUOTE" whose link is the u-in-reply-to (outside
+ * e-content, so the text of the message stays the text), e-content with
+ * the text escaped;
  * blank lines separate <p> paragraphs, other newlines become <br>), and a
  * visible rel=prev link to older messages when @p p->prev_url is set.
  * All URLs in @p p except photos and prev_url are required.

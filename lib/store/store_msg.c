@@ -73,6 +73,12 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
 		rc = ic_json_add_str(j, "html", m->html);
 	if (!rc)
 		rc = ic_json_add_str(j, "author", m->author);
+	/* Both absent on a message that answers nothing: old records and
+	 * new ones read the same. */
+	if (!rc)
+		rc = ic_json_add_str(j, "in_reply_to", m->in_reply_to);
+	if (!rc && m->reply_unknown)
+		rc = ic_json_add_bool(j, "reply_unknown", true);
 	*out = j;
 	return rc;
 }
@@ -93,6 +99,8 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	m->text = ic_json_str(a, j, "text");
 	m->html = ic_json_str(a, j, "html");
 	m->author = ic_json_str(a, j, "author");
+	m->in_reply_to = ic_json_str(a, j, "in_reply_to");
+	m->reply_unknown = ic_json_bool(j, "reply_unknown", false);
 	return m->uid && m->text ? IC_OK : IC_ERR_DATABASE;
 }
 
@@ -168,6 +176,89 @@ bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,
 		return false;
 	return ic_store_txn_get(t, IC_DB_MESSAGE_UIDS, key, (size_t)n, &v,
 	                        &vl) == IC_OK;
+}
+
+/* "<conv>:<d>:<seq, 12 digits>" -> direction and seq. */
+static bool parse_key(const char *key, size_t kl, size_t conv_len, char *dir,
+                      long long *seq)
+{
+	char digits[13];
+	char *end;
+
+	if (kl != conv_len + 15 || key[conv_len] != ':' ||
+	    key[conv_len + 2] != ':')
+		return false;
+	memcpy(digits, key + conv_len + 3, 12);
+	digits[12] = '\0';
+	*dir = key[conv_len + 1];
+	*seq = strtoll(digits, &end, 10);
+	return *end == '\0' && (*dir == 'o' || *dir == 'i');
+}
+
+enum ic_err ic_store_msg_by_uid_in_txn(struct ic_store_txn *t,
+                                       struct ic_arena *a, const char *conv,
+                                       const char *uid, struct ic_msg *out)
+{
+	char key[1024];
+	const void *v;
+	size_t vl;
+	char dir;
+	long long seq;
+	struct ic_msg *m = NULL;
+	size_t n = 0;
+	int kn = snprintf(key, sizeof(key), "%s %s", conv, uid);
+	enum ic_err rc;
+
+	if (kn < 0 || (size_t)kn >= sizeof(key))
+		return IC_ERR_NOT_FOUND;
+	rc = ic_store_txn_get(t, IC_DB_MESSAGE_UIDS, key, (size_t)kn, &v, &vl);
+	if (rc != IC_OK)
+		return rc;
+	if (!parse_key(v, vl, strlen(conv), &dir, &seq))
+		return IC_ERR_DATABASE;
+	rc = ic_store_msg_range_in_txn(t, a, conv, dir, seq, seq, &m, &n);
+	if (rc == IC_OK && n != 1)
+		rc = IC_ERR_DATABASE;
+	if (rc == IC_OK)
+		*out = *m;
+	return rc;
+}
+
+char *ic_msg_quote(struct ic_arena *a, const char *text, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	char *out = ic_arena_alloc(a, max + 4);
+	size_t o = 0;
+	bool space = false;
+
+	if (out == NULL)
+		return NULL;
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	while (*p && *p != '\n' && *p != '\r') {
+		size_t n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+
+		if (*p <= ' ') {
+			space = o > 0;
+			p++;
+			continue;
+		}
+		if (o + n + (space ? 1 : 0) > max)
+			break;
+		if (space)
+			out[o++] = ' ';
+		space = false;
+		size_t i = 0;
+
+		for (; i < n && p[i]; i++) /* a cut sequence stops at NUL */
+			out[o++] = (char)p[i];
+		p += i;
+	}
+	/* Cut short: the rest of the line, or lines after it. */
+	if (*p && strspn((const char *)p, " \t\r\n") != strlen((const char *)p))
+		memcpy(out + o, "\xe2\x80\xa6", 3), o += 3;
+	out[o] = '\0';
+	return out;
 }
 
 struct range_ctx {

@@ -9,6 +9,10 @@
  *               conversation: a hostile peer cannot shadow another
  *               conversation's messages by reusing their uids.
  *
+ * A reply (issue 15) names the uid of the message it answers, ours or
+ * theirs, in the same conversation ("in_reply_to"); records written
+ * before replies existed have neither field and read as no reply.
+ *
  * All functions run inside a transaction the caller owns.
  */
 #ifndef IC_STORE_MSG_H
@@ -45,6 +49,13 @@ struct ic_msg {
 	const char *text;   /* plain text */
 	const char *html;   /* sanitized HTML (received), or NULL */
 	const char *author; /* author URL */
+	/* Issue 15: the uid of the message of this conversation this one
+	 * answers, or NULL.  Only a uid known here when the message was
+	 * stored (sent: checked by the outbox; received: by receive.c). */
+	const char *in_reply_to;
+	/* Received: the entry said it answers something, but not a message
+	 * of this conversation we know (or not a usable value). */
+	bool reply_unknown;
 };
 
 /**
@@ -92,6 +103,23 @@ enum ic_err ic_store_msg_update_in_txn(struct ic_store_txn *t,
 /** True when @p uid is known in conversation @p conv. */
 bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,
                                    const char *uid);
+
+/**
+ * The message of conversation @p conv whose uid is @p uid, into @p out
+ * (strings in @p a).
+ * @return IC_OK; IC_ERR_NOT_FOUND (no such uid here); IC_ERR_DATABASE.
+ */
+enum ic_err ic_store_msg_by_uid_in_txn(struct ic_store_txn *t,
+                                       struct ic_arena *a, const char *conv,
+                                       const char *uid, struct ic_msg *out);
+
+/**
+ * The quote of a replied-to message: the first non-blank line of
+ * @p text, runs of white space as one space, cut at a character boundary
+ * to at most @p max bytes with "…" added when cut (so up to @p max + 3
+ * bytes).  In @p a; NULL when out of memory.
+ */
+char *ic_msg_quote(struct ic_arena *a, const char *text, size_t max);
 
 /**
  * Messages of one direction with from <= seq <= to, oldest first.

@@ -54,13 +54,20 @@ static enum ic_err do_send(struct ic_req *req)
 {
 	struct ic_msg msg;
 	const char *to = field(req, "to"), *text = field(req, "text");
+	/* Issue 15: the compose form's hidden field; empty when the message
+	 * answers nothing. */
+	const char *reply_to = field(req, "reply_to");
 	enum ic_err rc;
 
 	if (to == NULL || text == NULL)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
 		               "a message needs `to` (the correspondent's URL) "
 		               "and `text`");
-	rc = ic_outbox_send(req, to, text, &msg);
+	if (ic_form_count(&req->form, "reply_to") > 1)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "a message answers one message (`reply_to` "
+		               "twice)");
+	rc = ic_outbox_send(req, to, text, reply_to, &msg);
 	if (rc != IC_OK)
 		return rc;
 	/* DESIGN.md "Sending": answer first, notify the hub after. */

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "text/form.h"
 #include "text/html.h"
 #include "text/linkify.h"
 #include "cgi/owner_url.h"
@@ -33,7 +34,56 @@ struct conv_read {
 	struct ic_conv conv;
 	struct ic_msg *out, *in;
 	size_t nout, nin;
+	/* Issue 15: the message each one answers, by index into out/in (a
+	 * zeroed one when it answers nothing or what it answers is not
+	 * stored here). */
+	struct ic_msg *qout, *qin;
+	/* ?reply_to=UID: the compose form answers it (the Reply link
+	 * without the script); its message, or uid NULL. */
+	const char *reply_to;
+	struct ic_msg reply;
 };
+
+/* Chars of an answered message shown in a reply's quote. */
+#define QUOTE_BYTES 80
+
+/* The messages that @p n messages @p msgs answer, looked up here. */
+static enum ic_err targets(struct ic_store_txn *t, struct conv_read *r,
+                           const struct ic_msg *msgs, size_t n,
+                           struct ic_msg **out)
+{
+	*out = ic_arena_calloc(r->a, n ? n : 1, sizeof(**out));
+	if (*out == NULL)
+		return IC_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		enum ic_err rc;
+
+		if (msgs[i].in_reply_to == NULL)
+			continue;
+		rc = ic_store_msg_by_uid_in_txn(
+		        t, r->a, r->id, msgs[i].in_reply_to, &(*out)[i]);
+		if (rc == IC_ERR_NOT_FOUND)
+			memset(&(*out)[i], 0, sizeof((*out)[i]));
+		else if (rc != IC_OK)
+			return rc;
+	}
+	return IC_OK;
+}
+
+/* What @p m answers, when that is stored here; NULL otherwise. */
+static const struct ic_msg *target_of(const struct conv_read *r,
+                                      const struct ic_msg *m)
+{
+	const struct ic_msg *q = NULL;
+
+	if (m->in_reply_to == NULL)
+		return NULL;
+	if (r->qout && m >= r->out && m < r->out + r->nout)
+		q = &r->qout[m - r->out];
+	else if (r->qin && m >= r->in && m < r->in + r->nin)
+		q = &r->qin[m - r->in];
+	return q && q->uid ? q : NULL;
+}
 
 static long long from_seq(long long last, long long after)
 {
@@ -67,6 +117,15 @@ static enum ic_err read_txn(struct ic_store_txn *t, void *p)
 		rc = ic_store_msg_range_in_txn(t, r->a, r->id, 'i',
 		                               from_seq(to_in, r->after_in),
 		                               to_in, &r->in, &r->nin);
+	if (rc == IC_OK)
+		rc = targets(t, r, r->out, r->nout, &r->qout);
+	if (rc == IC_OK)
+		rc = targets(t, r, r->in, r->nin, &r->qin);
+	memset(&r->reply, 0, sizeof(r->reply));
+	if (rc == IC_OK && r->reply_to &&
+	    ic_store_msg_by_uid_in_txn(t, r->a, r->id, r->reply_to,
+	                               &r->reply) != IC_OK)
+		memset(&r->reply, 0, sizeof(r->reply));
 	return rc;
 }
 
@@ -231,9 +290,87 @@ static bool use_html(const struct ic_msg *m)
 	       !ic_linkify_has_address(m->text);
 }
 
-static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
+/* "?reply_to=UID#text": the Reply link, which without the script opens
+ * this page with the compose form answering the message. */
+static const char *reply_href(struct ic_req *req, const char *uid)
+{
+	struct ic_buf b = IC_BUF_INIT(4 * IC_MAX_UID_BYTES);
+	const char *href = NULL;
+
+	if (ic_buf_adds(&b, "?reply_to=") == IC_OK &&
+	    ic_form_escape(&b, uid, strlen(uid)) == IC_OK &&
+	    ic_buf_adds(&b, "#text") == IC_OK)
+		href = ic_arena_strdup(req->arena, b.buf);
+	ic_buf_release(&b);
+	return href;
+}
+
+/* Issue 15: above a reply's text, the message it answers (who, first
+ * line) as a link to it; or that it answers a message not here. */
+static enum ic_err quote_item(struct ic_req *req, const struct conv_read *r,
+                              const struct ic_msg *m)
+{
+	const struct ic_msg *q = target_of(r, m);
+	char id[48];
+	const struct ic_html_var vars[] = {
+	        {"id", id, IC_HTML_TEXT},
+	        {"author",
+	         q && q->dir == 'o' ? "You" : ic_page_peer_label(&r->conv),
+	         IC_HTML_TEXT},
+	        {"text",
+	         q ? ic_msg_quote(req->arena, q->text, QUOTE_BYTES) : "",
+	         IC_HTML_TEXT},
+	};
+
+	if (m->in_reply_to == NULL && !m->reply_unknown)
+		return IC_OK;
+	if (q == NULL)
+		return ic_page_render(
+		        req,
+		        "<p class=\"quote missing\">"
+		        "<span aria-hidden=\"true\">&#8618; </span>"
+		        "Reply to a message not here</p>",
+		        NULL, 0);
+	if (vars[2].value == NULL)
+		return IC_ERR_NOMEM;
+	snprintf(id, sizeof(id), "m-%c-%lld", q->dir, q->seq);
+	return ic_page_render(req,
+	                      "<a class=\"quote\" href=\"#{{id}}\" "
+	                      "data-target=\"{{id}}\">"
+	                      "<span class=\"vh\">In reply to </span>"
+	                      "<span class=\"quote-author\">{{author}}</span>"
+	                      "<span class=\"quote-text\">{{text}}</span></a>",
+	                      vars, ARRAY_SIZE(vars));
+}
+
+/* The Reply action: a link (works without the script; the script turns
+ * it into the quote bar above the compose box).  A closed conversation
+ * takes no replies. */
+static enum ic_err reply_action(struct ic_req *req, const struct ic_conv *c,
+                                const struct ic_msg *m)
+{
+	const struct ic_html_var vars[] = {
+	        {"href", m->uid ? reply_href(req, m->uid) : NULL, IC_HTML_URL},
+	        {"uid", m->uid, IC_HTML_TEXT},
+	};
+
+	if (ic_conv_closed(c->state) || m->uid == NULL)
+		return IC_OK;
+	if (vars[0].value == NULL)
+		return IC_ERR_NOMEM;
+	return ic_page_render(req,
+	                      "<a class=\"reply\" href=\"{{href}}\" "
+	                      "data-uid=\"{{uid}}\" role=\"button\" "
+	                      "title=\"Reply\"><span aria-hidden=\"true\">"
+	                      "&#8617;</span><span class=\"vh\">Reply</span>"
+	                      "</a>",
+	                      vars, ARRAY_SIZE(vars));
+}
+
+static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
                                 const struct ic_msg *m, bool cont)
 {
+	const struct ic_conv *c = &r->conv;
 	char iso[32], human[32], seq[24], hm[8];
 	bool out = m->dir == 'o';
 	time_t tt = (time_t)m->published;
@@ -256,6 +393,7 @@ static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
 	        {"emoji", emoji_only(m->text) ? " emoji-only" : "",
 	         IC_HTML_TEXT},
 	        {"vh", out || cont ? " vh" : "", IC_HTML_TEXT},
+	        {"uid", m->uid ? m->uid : "", IC_HTML_TEXT},
 	};
 	enum ic_err rc;
 
@@ -266,7 +404,7 @@ static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
 		snprintf(hm, sizeof(hm), "?");
 	rc = ic_page_render(req,
 	                    "<li class=\"message {{dir}}{{cont}}{{emoji}}\" "
-	                    "data-seq=\"{{seq}}\" "
+	                    "data-seq=\"{{seq}}\" data-uid=\"{{uid}}\" "
 	                    "id=\"m-{{d}}-{{seq}}\">",
 	                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK && !out && !cont && c->peer_photo &&
@@ -283,6 +421,8 @@ static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
 		        "<div class=\"bubble\">"
 		        "<span class=\"author{{vh}}\">{{author}}</span>",
 		        vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK)
+		rc = quote_item(req, r, m);
 	if (rc == IC_OK && use_html(m))
 		rc = ic_page_render(req, "<div class=\"text\">{{html}}</div>",
 		                    vars, ARRAY_SIZE(vars));
@@ -308,14 +448,16 @@ static enum ic_err message_item(struct ic_req *req, const struct ic_conv *c,
 		        "data-state=\"{{state}}\" title=\"{{title}}\">"
 		        "<span class=\"vh\">{{state}}</span></span>",
 		        vars, ARRAY_SIZE(vars));
-	return rc == IC_OK
-	               ? ic_page_render(req, "</span></div></li>\n", NULL, 0)
-	               : rc;
+	if (rc == IC_OK)
+		rc = ic_page_render(req, "</span></div>", NULL, 0);
+	if (rc == IC_OK)
+		rc = reply_action(req, c, m);
+	return rc == IC_OK ? ic_page_render(req, "</li>\n", NULL, 0) : rc;
 }
 
 /* The messages with a separator before each new day and consecutive
  * ones of one side grouped. */
-static enum ic_err message_list(struct ic_req *req, const struct ic_conv *c,
+static enum ic_err message_list(struct ic_req *req, const struct conv_read *r,
                                 const struct ic_msg **all, size_t n)
 {
 	long long now = (long long)time(NULL);
@@ -335,14 +477,64 @@ static enum ic_err message_list(struct ic_req *req, const struct ic_conv *c,
 		cont = p && p->dir == m->dir &&
 		       m->published - p->published < GROUP_SECONDS;
 		if (rc == IC_OK)
-			rc = message_item(req, c, m, cont);
+			rc = message_item(req, r, m, cont);
 	}
 	return rc;
 }
 
-static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
-                                const struct ic_conv *c, const char *here)
+/* Issue 15: the quote bar above the compose box, and the hidden field
+ * the Reply action fills (the script, or ?reply_to= without it).  Hidden
+ * while the message answers nothing. */
+static enum ic_err reply_bar(struct ic_req *req, const struct conv_read *r,
+                             const char *here)
 {
+	const struct ic_msg *q = r->reply.uid ? &r->reply : NULL;
+	const struct ic_html_var vars[] = {
+	        {"uid", q ? q->uid : "", IC_HTML_TEXT},
+	        {"author",
+	         q == NULL       ? ""
+	         : q->dir == 'o' ? "You"
+	                         : ic_page_peer_label(&r->conv),
+	         IC_HTML_TEXT},
+	        {"text",
+	         q ? ic_msg_quote(req->arena, q->text, QUOTE_BYTES) : "",
+	         IC_HTML_TEXT},
+	        {"here", here, IC_HTML_URL},
+	};
+
+	enum ic_err rc;
+
+	if (vars[3].value == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_page_render(req,
+	                    "<input type=\"hidden\" id=\"reply-to\" "
+	                    "name=\"reply_to\" value=\"{{uid}}\">\n",
+	                    vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK)
+		rc = ic_page_render(
+		        req,
+		        q ? "<div id=\"reply-bar\" class=\"reply-bar\">"
+		          : "<div id=\"reply-bar\" class=\"reply-bar\" "
+		            "hidden>",
+		        NULL, 0);
+	if (rc != IC_OK)
+		return rc;
+	return ic_page_render(
+	        req,
+	        "<div class=\"quote\"><span class=\"quote-label\">Replying to "
+	        "</span><span class=\"quote-author\">{{author}}</span>"
+	        "<span class=\"quote-text\">{{text}}</span></div>"
+	        "<a id=\"reply-cancel\" class=\"cancel\" href=\"{{here}}\" "
+	        "role=\"button\" title=\"Cancel the reply (Esc)\">"
+	        "<span aria-hidden=\"true\">&#10005;</span>"
+	        "<span class=\"vh\">Cancel the reply</span></a></div>\n",
+	        vars, ARRAY_SIZE(vars));
+}
+
+static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
+                                const struct conv_read *r, const char *here)
+{
+	const struct ic_conv *c = &r->conv;
 	const struct ic_html_var vars[] = {
 	        {"send", ic_url_send(req->arena, &req->cfg), IC_HTML_URL},
 	        {"to", c->peer, IC_HTML_TEXT},
@@ -356,10 +548,16 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 		                      "<p class=\"muted\">This conversation is "
 		                      "closed.</p>\n",
 		                      NULL, 0);
+	rc = ic_page_render(req,
+	                    "<form id=\"compose\" method=\"post\" "
+	                    "action=\"{{send}}\">\n",
+	                    vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK)
+		rc = reply_bar(req, r, here);
+	if (rc != IC_OK)
+		return rc;
 	rc = ic_page_render(
 	        req,
-	        "<form id=\"compose\" method=\"post\" "
-	        "action=\"{{send}}\">\n"
 	        "<label for=\"text\" class=\"vh\">Message</label>\n"
 	        "<textarea id=\"text\" name=\"text\" rows=\"1\" "
 	        "placeholder=\"Message\" required></textarea>\n"
@@ -462,6 +660,7 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 
 	r.before_out = query_seq(req, "out_before");
 	r.before_in = query_seq(req, "in_before");
+	r.reply_to = ic_form_get(&req->query, "reply_to");
 	rc = load(req, &r);
 	if (rc != IC_OK)
 		return rc;
@@ -567,11 +766,11 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 		                    vars, ARRAY_SIZE(vars));
 	}
 	if (rc == IC_OK)
-		rc = message_list(req, &r.conv, all, n);
+		rc = message_list(req, &r, all, n);
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "</ol>\n</div>\n</div>\n", NULL, 0);
 	if (rc == IC_OK)
-		rc = compose_form(req, o, &r.conv, here);
+		rc = compose_form(req, o, &r, here);
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "</section>\n</div>\n", NULL, 0);
 	return rc == IC_OK ? ic_page_end(req, 200) : rc;
@@ -589,8 +788,37 @@ static long long query_seq(struct ic_req *req, const char *name)
 	return v && *end == '\0' && n > 0 ? n : 0;
 }
 
-static cJSON *message_json(const struct ic_conv *c, const struct ic_msg *m)
+/* Issue 15: "in_reply_to" (the uid answered) and "quote" as the page
+ * draws it: {"id": the answered item's element id, "author", "text"};
+ * "reply_unknown" when it answers a message not here. */
+static bool reply_json(struct ic_arena *a, const struct conv_read *r,
+                       const struct ic_msg *m, cJSON *e)
 {
+	const struct ic_msg *q = target_of(r, m);
+	char id[48];
+	cJSON *j;
+
+	if (m->in_reply_to &&
+	    !cJSON_AddStringToObject(e, "in_reply_to", m->in_reply_to))
+		return false;
+	if ((m->in_reply_to || m->reply_unknown) && q == NULL)
+		return cJSON_AddTrueToObject(e, "reply_unknown") != NULL;
+	if (q == NULL)
+		return true;
+	snprintf(id, sizeof(id), "m-%c-%lld", q->dir, q->seq);
+	j = cJSON_AddObjectToObject(e, "quote");
+	return j && cJSON_AddStringToObject(j, "id", id) &&
+	       cJSON_AddStringToObject(
+	               j, "author",
+	               q->dir == 'o' ? "You" : ic_page_peer_label(&r->conv)) &&
+	       cJSON_AddStringToObject(j, "text",
+	                               ic_msg_quote(a, q->text, QUOTE_BYTES));
+}
+
+static cJSON *message_json(struct ic_arena *a, const struct conv_read *r,
+                           const struct ic_msg *m)
+{
+	const struct ic_conv *c = &r->conv;
 	cJSON *e = cJSON_CreateObject();
 	char iso[32], human[32];
 
@@ -608,7 +836,8 @@ static cJSON *message_json(const struct ic_conv *c, const struct ic_msg *m)
 	    (m->dir == 'i' && c->peer_photo &&
 	     !cJSON_AddStringToObject(e, "photo", c->peer_photo)) ||
 	    (m->dir == 'o' &&
-	     !cJSON_AddStringToObject(e, "state", state_of(c, m)))) {
+	     !cJSON_AddStringToObject(e, "state", state_of(c, m))) ||
+	    !reply_json(a, r, m, e)) {
 		cJSON_Delete(e);
 		return NULL;
 	}
@@ -657,7 +886,7 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 		return IC_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		cJSON *e = message_json(&r.conv, all[i]);
+		cJSON *e = message_json(req->arena, &r, all[i]);
 
 		if (e == NULL || !cJSON_AddItemToArray(arr, e)) {
 			cJSON_Delete(e);

@@ -239,7 +239,12 @@ static cJSON *msg_json(const struct ic_msg *m)
 	    !cJSON_AddStringToObject(o, "uid", m->uid ? m->uid : "") ||
 	    !cJSON_AddStringToObject(o, "published", when) ||
 	    !cJSON_AddStringToObject(o, "text", m->text ? m->text : "") ||
-	    (m->html && !cJSON_AddStringToObject(o, "html", m->html))) {
+	    (m->html && !cJSON_AddStringToObject(o, "html", m->html)) ||
+	    /* Issue 15: the uid of the message it answers, or that it
+	     * answers one not here. */
+	    (m->in_reply_to &&
+	     !cJSON_AddStringToObject(o, "in_reply_to", m->in_reply_to)) ||
+	    (m->reply_unknown && !cJSON_AddTrueToObject(o, "reply_unknown"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -304,6 +309,13 @@ static enum ic_err show_one(const struct ic_msg *m, void *p)
 	s->n++;
 	iso_time(m->published, when);
 	fprintf(s->req->out, "%s %s ", when, m->dir == 'o' ? ">>" : "<<");
+	if (m->in_reply_to) {
+		fputs("[reply to ", s->req->out);
+		print_clean(s->req->out, m->in_reply_to);
+		fputs("] ", s->req->out);
+	} else if (m->reply_unknown) {
+		fputs("[reply to a message not here] ", s->req->out);
+	}
 	print_clean(s->req->out, m->text ? m->text : "");
 	fputc('\n', s->req->out);
 	return ferror(s->req->out) ? IC_ERR_IO : IC_OK;

@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 	for (long long i = 0; i < n; i++) {
 		double t0 = now_ms();
 
-		rc = ic_outbox_send(&req, argv[2], "a new message, timed",
+		rc = ic_outbox_send(&req, argv[2], "a new message, timed", NULL,
 		                    NULL);
 		if (rc != IC_OK)
 			return fail(&req, "send", rc);

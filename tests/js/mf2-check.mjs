@@ -117,6 +117,13 @@ function checkEntry(i, entry, w) {
     expect(!content.html.includes('<script'),
            `${where} content html holds markup from the text`);
   }
+  // Issue 15: a reply's in-reply-to, outside content; none otherwise.
+  if (w.in_reply_to) {
+    expect(show(props['in-reply-to']) === show([w.in_reply_to]),
+           `${where} in-reply-to ${show(props['in-reply-to'])}, want ${w.in_reply_to}`);
+  } else {
+    expect(!('in-reply-to' in props), `${where} has an in-reply-to: ${show(props['in-reply-to'])}`);
+  }
   const categories = props.category || [];
   expect(categories.length === 1,
          `${where} has ${categories.length} categories, want the recipient`);

@@ -139,6 +139,15 @@ class Checker:
                         (where, content["value"], want["text"]))
             self.expect("<script" not in content["html"],
                         "%s content html holds markup from the text" % where)
+        # Issue 15: a reply's in-reply-to, outside content; none otherwise.
+        if want.get("in_reply_to"):
+            self.expect(props.get("in-reply-to") == [want["in_reply_to"]],
+                        "%s in-reply-to %r, want %r" %
+                        (where, props.get("in-reply-to"), want["in_reply_to"]))
+        else:
+            self.expect("in-reply-to" not in props,
+                        "%s has an in-reply-to: %r" %
+                        (where, props.get("in-reply-to")))
         categories = props.get("category", [])
         self.expect(len(categories) == 1,
                     "%s has %d categories, want the recipient" %

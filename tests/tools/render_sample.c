@@ -40,12 +40,20 @@
 
 static const struct ic_feed_entry sample_entries[] = {
         {"https://alice.example/indiechat/m/3", TOPIC "#m3", T0 + 3600,
-         "<script>alert(1)</script> &amp; \"double\" 'single' <b>not bold</b>"},
+         "<script>alert(1)</script> &amp; \"double\" 'single' <b>not bold</b>",
+         /* Issue 15: a reply to a tag: uid (a <data> value), its quote
+          * hostile too. */
+         "tag:alice.example,2024:m1",
+         "Gr\xc3\xbc\xc3\x9f"
+         "e <i>aus</i> & K\xc3\xb6ln"},
         {"urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66", TOPIC "#m2", T0 + 60,
          "First line\nsecond line\n\nA new paragraph, after a blank line.\n"
-         "See https://example.org/?a=1&b=2 (not a link)."},
+         "See https://example.org/?a=1&b=2 (not a link).",
+         /* A reply to an http(s) uid: an <a href>. */
+         "https://bob.example/indiechat/feed/b0b#m4-00000000ff",
+         "Bob asked: \"lunch?\""},
         {"tag:alice.example,2024:m1", TOPIC "#m1", T0,
-         "Grüße aus Köln — 日本語のテキスト 🎉 ½ ≠ ≤"},
+         "Grüße aus Köln — 日本語のテキスト 🎉 ½ ≠ ≤", NULL, NULL},
 };
 
 static struct ic_feed_page sample_page(void)
@@ -94,7 +102,10 @@ static cJSON *expected_entries(const struct ic_feed_page *p)
 		    !cJSON_AddStringToObject(je, "uid", e->uid) ||
 		    !cJSON_AddStringToObject(je, "url", e->url) ||
 		    !cJSON_AddStringToObject(je, "published", stamp) ||
-		    !cJSON_AddStringToObject(je, "text", e->text)) {
+		    !cJSON_AddStringToObject(je, "text", e->text) ||
+		    (e->in_reply_to &&
+		     !cJSON_AddStringToObject(je, "in_reply_to",
+		                              e->in_reply_to))) {
 			cJSON_Delete(list);
 			return NULL;
 		}
@@ -251,7 +262,10 @@ static int bench(long n)
 	for (size_t i = 0; i < IC_CONFIG_FEED_PAGE_SIZE_DEFAULT; i++)
 		many[i] = (struct ic_feed_entry){sample_entries[0].uid,
 		                                 sample_entries[0].url,
-		                                 T0 + (time_t)i, text};
+		                                 T0 + (time_t)i,
+		                                 text,
+		                                 NULL,
+		                                 NULL};
 	p.entries = many;
 	p.nentries = IC_CONFIG_FEED_PAGE_SIZE_DEFAULT;
 	t0 = now_ns();

@@ -27,10 +27,12 @@
 #define T1 1700000000
 
 static const struct ic_feed_entry entries[] = {
-        {"https://alice.example/indiechat/m/3", TOPIC "#m3", T1 + 120, HOSTILE},
+        {"https://alice.example/indiechat/m/3", TOPIC "#m3", T1 + 120, HOSTILE,
+         NULL, NULL},
         {"urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66", TOPIC "#m2", T1 + 60,
-         "first line\nsecond line\n\nnew paragraph"},
-        {"tag:alice.example,2023:m1", TOPIC "#m1", T1, "Grüße, 日本 🎉"},
+         "first line\nsecond line\n\nnew paragraph", NULL, NULL},
+        {"tag:alice.example,2023:m1", TOPIC "#m1", T1, "Grüße, 日本 🎉", NULL,
+         NULL},
 };
 
 static struct ic_feed_page sample(void)
@@ -363,9 +365,13 @@ static void test_mf2_publish_hostile_names_are_escaped_mp_4(void **state)
 
 static void test_mf2_publish_urls_in_text_are_not_linked_mp_4(void **state)
 {
-	struct ic_feed_entry e = {"u:1", TOPIC "#m", T1,
+	struct ic_feed_entry e = {"u:1",
+	                          TOPIC "#m",
+	                          T1,
 	                          "see https://evil.example/ and "
-	                          "javascript:alert(1)"};
+	                          "javascript:alert(1)",
+	                          NULL,
+	                          NULL};
 	struct ic_feed_page p = sample();
 	char *html;
 
@@ -382,7 +388,7 @@ static void test_mf2_publish_urls_in_text_are_not_linked_mp_4(void **state)
 /* The e-content markup of @p text, alone on a page. */
 static void assert_content(const char *text, const char *want)
 {
-	struct ic_feed_entry e = {"u:1", TOPIC "#m", T1, text};
+	struct ic_feed_entry e = {"u:1", TOPIC "#m", T1, text, NULL, NULL};
 	struct ic_feed_page p = sample();
 	char *html, *start, *end;
 
@@ -420,12 +426,16 @@ static void test_mf2_publish_blank_text_gives_empty_content(void **state)
 
 static void test_mf2_publish_bad_utf8_and_controls_cleaned_mp_4(void **state)
 {
-	struct ic_feed_entry e = {"u:1", TOPIC "#m", T1,
+	struct ic_feed_entry e = {"u:1",
+	                          TOPIC "#m",
+	                          T1,
 	                          "a\xff"
 	                          "b\x01"
 	                          "c\x7f"
 	                          "d\xc2\x85"
-	                          "e"};
+	                          "e",
+	                          NULL,
+	                          NULL};
 	struct ic_feed_page p = sample();
 	char *html;
 
@@ -612,7 +622,7 @@ static void test_mf2_publish_accepts_uppercase_scheme(void **state)
 
 static void test_mf2_publish_refuses_bad_entry_fields(void **state)
 {
-	struct ic_feed_entry e = {"u:1", TOPIC "#m", T1, "x"};
+	struct ic_feed_entry e = {"u:1", TOPIC "#m", T1, "x", NULL, NULL};
 	struct ic_feed_page p = sample();
 
 	(void)state;

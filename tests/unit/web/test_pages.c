@@ -688,6 +688,122 @@ static void test_pages_api_inbox_preview_and_activity(void **state)
 	ic_fx_done(&r);
 }
 
+/* --- Replies (issue 15) ------------------------------------------------------
+ */
+
+/* Two more of theirs: a reply to our hostile message 2 and one whose
+ * target is not here. */
+static enum ic_err replies_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct ic_arena *a = ctx;
+	struct ic_conv c;
+	struct ic_msg r = {.conv = CONV_A,
+	                   .dir = 'i',
+	                   .seq = 3,
+	                   .uid = BOB "i/3",
+	                   .url = BOB "i/3",
+	                   .published = 1790000400,
+	                   .received = 1790000400,
+	                   .order = 6,
+	                   .text = "that one",
+	                   .author = BOB,
+	                   /* msg()'s uids: BOB "/" dir "/" seq */
+	                   .in_reply_to = BOB "/o/2"};
+	struct ic_msg lost = r;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, a, CONV_A, &c);
+
+	lost.seq = 4;
+	lost.uid = lost.url = BOB "i/4";
+	lost.order = 7;
+	lost.text = "and which?";
+	lost.in_reply_to = NULL;
+	lost.reply_unknown = true;
+	if (!rc)
+		rc = ic_store_msg_put_in_txn(t, a, &r);
+	if (!rc)
+		rc = ic_store_msg_put_in_txn(t, a, &lost);
+	c.in_seq = 4;
+	return rc ? rc : ic_store_conv_put_in_txn(t, a, &c);
+}
+
+static void test_pages_conversation_replies_quote_and_missing(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_arena *a = ic_arena_new(0);
+	struct ic_fx_run r;
+	const cJSON *e, *q = NULL, *unknown = NULL;
+
+	assert_int_equal(ic_fx_txn(fx, NULL, true, replies_txn, a), IC_OK);
+	page(fx, &r, "/with/" CONV_A, true);
+	assert_owner_page(&r);
+	/* The quote names our message 2 (its text escaped) and links it. */
+	assert_non_null(strstr(
+	        r.body, "<a class=\"quote\" href=\"#m-o-2\" "
+	                "data-target=\"m-o-2\"><span class=\"vh\">"
+	                "In reply to </span><span class=\"quote-author"
+	                "\">You</span><span class=\"quote-text\">" ESCAPED
+	                "</span></a>"));
+	assert_non_null(strstr(r.body, "<p class=\"quote missing\">"));
+	assert_non_null(strstr(r.body, "Reply to a message not here"));
+	/* Every message has its Reply; the bar waits hidden. */
+	assert_non_null(strstr(r.body,
+	                       "<a class=\"reply\" href=\"?reply_to="
+	                       "https%3A%2F%2Fbob.example%2Fi%2F3#text\""));
+	assert_non_null(strstr(r.body, "<div id=\"reply-bar\" "
+	                               "class=\"reply-bar\" hidden>"));
+	ic_fx_done(&r);
+	/* ?reply_to= of a message here opens the bar on it; another uid
+	 * leaves it hidden. */
+	{
+		struct ic_fx_call c = {.program = "feed",
+		                       .method = "GET",
+		                       .path = "/with/" CONV_A,
+		                       .query = "reply_to=https%3A%2F%2Fbob."
+		                                "example%2F%2Fi%2F1"};
+
+		c.cookie = ic_fx_cookie(fx, SID);
+		ic_fx_run(fx, feed_routes, 5, &c, &r);
+		assert_owner_page(&r);
+		assert_non_null(strstr(r.body, "name=\"reply_to\" value=\"" BOB
+		                               "/i/1\""));
+		assert_non_null(strstr(r.body, "<div id=\"reply-bar\" "
+		                               "class=\"reply-bar\">"));
+		ic_fx_done(&r);
+		c.query = "reply_to=https%3A%2F%2Fcarol.example%2Fi%2F1";
+		ic_fx_run(fx, feed_routes, 5, &c, &r);
+		assert_non_null(strstr(r.body, "class=\"reply-bar\" hidden>"));
+		ic_fx_done(&r);
+	}
+	api(fx, &r, "/api/with/" CONV_A, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r.json, "messages"))
+	{
+		const cJSON *text = cJSON_GetObjectItem(e, "text");
+
+		if (strcmp(text->valuestring, "that one") == 0) {
+			assert_string_equal(
+			        cJSON_GetObjectItem(e, "in_reply_to")
+			                ->valuestring,
+			        BOB "/o/2");
+			q = cJSON_GetObjectItem(e, "quote");
+		} else if (strcmp(text->valuestring, "and which?") == 0) {
+			unknown = cJSON_GetObjectItem(e, "reply_unknown");
+			assert_null(cJSON_GetObjectItem(e, "quote"));
+		} else {
+			assert_null(cJSON_GetObjectItem(e, "in_reply_to"));
+		}
+	}
+	assert_non_null(q);
+	assert_string_equal(cJSON_GetObjectItem(q, "id")->valuestring, "m-o-2");
+	assert_string_equal(cJSON_GetObjectItem(q, "author")->valuestring,
+	                    "You");
+	assert_string_equal(cJSON_GetObjectItem(q, "text")->valuestring,
+	                    HOSTILE);
+	assert_true(cJSON_IsTrue(unknown));
+	ic_fx_done(&r);
+	ic_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -711,6 +827,7 @@ int main(void)
 	        T(test_pages_conversation_bubbles_days_and_back),
 	        T(test_pages_conversation_older_page),
 	        T(test_pages_api_inbox_preview_and_activity),
+	        T(test_pages_conversation_replies_quote_and_missing),
 #undef T
 	};
 
