@@ -491,6 +491,14 @@ _Static_assert(IC_HUB_LEASE_MIN <= IC_HUB_LEASE_DEFAULT &&
 
 /* Seconds between catch-up polls of a conversation nobody pinged. */
 #define IC_RECEIVE_POLL_SECONDS 3600
+/* Seconds after a delivery's acknowledgement when its fetch is due again,
+ * in case the work after the response died (kill -9, OOM): that work takes
+ * well under a second, so half a minute heals a crash without a second
+ * fetch racing a live one in all but a slow catch-up (harmless: storing
+ * is idempotent by u-uid, MC-4).  Lazy maintenance runs it. */
+#define IC_RECEIVE_RETRY_SECONDS 30
+_Static_assert(IC_RECEIVE_RETRY_SECONDS < IC_RECEIVE_POLL_SECONDS,
+               "a crashed fetch is retried before the next poll");
 /* Characters of the reason a correspondent's feed could not be read that
  * its conversation keeps for the owner's pages (store_conv fetch_error). */
 #define IC_FETCH_ERROR_CHARS 300

@@ -47,10 +47,6 @@ struct fetch_state {
 	 * hand stores the newest page (the one the tag belongs to). */
 	const char *new_etag;
 	bool unchanged, storing_newest;
-	/* Issue 13: the newest page as our correspondent's own hub delivered
-	 * it (ic_receive_delivered), read instead of fetching it, once. */
-	const char *delivered;
-	size_t delivered_len;
 };
 
 /* properties[name][0] */
@@ -380,25 +376,6 @@ static enum ic_err parse_page(struct fetch_state *f, const char *url,
 	return IC_OK;
 }
 
-/* The delivered page, when it has entries; else (the stub, from a hub
- * that sends no private page, or something unreadable) we fetch. */
-static bool use_delivered(struct fetch_state *f, const char *url,
-                          const char **prev)
-{
-	const char *body = f->delivered;
-	char errbuf[IC_ERRBUF_SIZE];
-
-	f->delivered = NULL; /* once: a retry reads the feed itself */
-	if (parse_page(f, url, body, f->delivered_len, prev, errbuf) != IC_OK) {
-		ic_log(IC_LOG_INFO, "delivery of %s not read (%s): fetching",
-		       url, errbuf);
-		return false;
-	}
-	/* Its bytes are not the tag's: the next poll reads the page whole. */
-	f->new_etag = NULL;
-	return f->n > 0;
-}
-
 /* GET one page and collect its entries; *prev as parse_page(). */
 static enum ic_err fetch_page(struct fetch_state *f, const char *url,
                               const char **prev, char *errbuf)
@@ -410,8 +387,6 @@ static enum ic_err fetch_page(struct fetch_state *f, const char *url,
 	const char *tag;
 	enum ic_err rc;
 
-	if (newest && f->delivered && use_delivered(f, url, prev))
-		return IC_OK;
 	*prev = NULL;
 	f->entries = NULL;
 	f->n = f->cap = 0;
@@ -524,8 +499,8 @@ static enum ic_err read_renewing(struct fetch_state *f, struct ic_store *st,
 	return rc == IC_OK ? read_pages(f, pages, np, errbuf) : rc;
 }
 
-static enum ic_err receive(struct ic_req *req, const char *conv_id,
-                           const char *delivered, size_t len, char *errbuf)
+enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
+                             char *errbuf)
 {
 	struct fetch_state f = {0};
 	struct page pages[IC_MAX_CATCHUP_PAGES];
@@ -536,8 +511,6 @@ static enum ic_err receive(struct ic_req *req, const char *conv_id,
 	f.req = req;
 	f.conv_id = conv_id;
 	f.now = time(NULL);
-	f.delivered = len > 0 ? delivered : NULL;
-	f.delivered_len = len;
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_view(st, load_txn, &f, errbuf);
@@ -563,14 +536,46 @@ static enum ic_err receive(struct ic_req *req, const char *conv_id,
 	return IC_OK;
 }
 
-enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
-                             char *errbuf)
-{
-	return receive(req, conv_id, NULL, 0, errbuf);
-}
-
 enum ic_err ic_receive_delivered(struct ic_req *req, const char *conv_id,
-                                 const char *body, size_t len, char *errbuf)
+                                 const char *body, size_t len, bool *whole,
+                                 char *errbuf)
 {
-	return receive(req, conv_id, body, len, errbuf);
+	struct fetch_state f = {0};
+	const char *prev = NULL;
+	char why[IC_ERRBUF_SIZE] = "";
+	struct ic_store *st;
+	enum ic_err rc;
+
+	*whole = false;
+	f.req = req;
+	f.conv_id = conv_id;
+	f.now = time(NULL);
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, load_txn, &f, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	/* Unreadable, no entries (the stub, from a hub that sends no page),
+	 * or every entry new with older pages behind: the caller fetches. */
+	rc = parse_page(&f, f.held.resource, body, len, &prev, why);
+	if (rc != IC_OK || f.n == 0 || prev != NULL) {
+		ic_log(IC_LOG_INFO,
+		       "delivery for %s not read alone (%s): fetching",
+		       f.held.resource,
+		       rc != IC_OK ? why
+		       : f.n == 0  ? "no entries"
+		                   : "older pages to read first");
+		return rc == IC_ERR_NOMEM || rc == IC_ERR_DATABASE ? rc : IC_OK;
+	}
+	/* Its bytes are not the ETag's: the next poll reads the page whole
+	 * (new_etag stays NULL). */
+	f.storing_newest = true;
+	rc = ic_store_update(st, store_txn, &f, errbuf);
+	if (rc != IC_OK)
+		return rc;
+	*whole = true;
+	if (f.stored)
+		ic_log(IC_LOG_INFO, "stored %zu new message(s) from %s",
+		       f.stored, f.held.resource);
+	return IC_OK;
 }

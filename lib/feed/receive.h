@@ -42,15 +42,23 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
                              char *errbuf);
 
 /**
- * As ic_receive_fetch(), with @p body (@p len bytes) read as the feed's
- * newest page instead of fetching it (issue 13): our correspondent's own
- * hub delivered it to a subscription we made with our token
- * (websub_subscriber.h says when the body is trusted as theirs).  A body
- * with no entries (their stub) or that does not parse is set aside and
- * the feed fetched as usual; older pages are fetched as ever.
+ * Store what is new on @p body (@p len bytes): our correspondent's newest
+ * page as their own hub delivered it (issue 13), to a subscription we made
+ * with our token (websub_subscriber.h says when a body is trusted as
+ * theirs).  No network: it reads nothing else, so the listener can do it
+ * before it answers the delivery, and a crash then loses nothing (the hub
+ * delivers again).  The same checks as a fetched page (MC-4, MC-5, MC-3).
+ * @param[out] whole  true when the page was read and stored on its own;
+ *                    false when it cannot stand alone: unreadable, no
+ *                    entries (the stub of a hub that sends none), or every
+ *                    entry new with an older page behind it (catch-up):
+ *                    then nothing was stored and the caller fetches.
+ * @return IC_OK; IC_ERR_NOT_FOUND (no such conversation or no token);
+ *         store errors.
  */
 enum ic_err ic_receive_delivered(struct ic_req *req, const char *conv_id,
-                                 const char *body, size_t len, char *errbuf);
+                                 const char *body, size_t len, bool *whole,
+                                 char *errbuf);
 
 /**
  * What the parsed h-entry @p entry (ic_mf2_parse()'s JSON) answers: its

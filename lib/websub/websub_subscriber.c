@@ -435,33 +435,45 @@ static enum ic_err fetch_due_txn(struct ic_store_txn *t, void *p)
 
 	/* "Fetch due" survives a crash of the work after the response. */
 	return ic_due_schedule_in_txn(t, c->req->arena, "fetch", c->sub.conv,
-	                              time(NULL) + IC_DUE_LEASE, 0, true);
+	                              time(NULL) + IC_RECEIVE_RETRY_SECONDS, 0,
+	                              true);
 }
-
-/* What the work after the response reads: the delivery's body when it
- * is their private page (issue 13), else it fetches. */
-struct after_ctx {
-	const char *conv;
-	const char *body;
-	size_t len;
-};
 
 static enum ic_err fetch_after(struct ic_req *req)
 {
-	const struct after_ctx *a = req->after_ctx;
+	const char *conv = req->after_ctx;
+
+	return ic_websub_fetch_job(req, conv);
+}
+
+/*
+ * Issue 13: a body counts only when signed by the hub of their own origin
+ * that we gave our token (their_own_hub()); WS-S-25: the callback id, not
+ * the Link header, says whose it is.  Read before the answer: it needs no
+ * network, and a crash before the 2xx makes the hub deliver it again,
+ * where a crash of the work after the response would leave it to the
+ * next poll.
+ * @param[out] whole  the page was stored on its own: nothing to fetch.
+ */
+static enum ic_err read_delivered(struct ic_req *req, const struct ic_sub *s,
+                                  bool *whole)
+{
 	enum ic_err rc;
 
-	if (a->body == NULL)
-		return ic_websub_fetch_job(req, a->conv);
-	rc = ic_receive_delivered(req, a->conv, a->body, a->len, req->errbuf);
+	*whole = false;
+	if (!s->private_feed || s->secret == NULL || *s->secret == '\0' ||
+	    req->body_len == 0)
+		return IC_OK;
+	rc = ic_receive_delivered(req, s->conv, req->body, req->body_len, whole,
+	                          req->errbuf);
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 }
 
 enum ic_err ic_websub_callback_post(struct ic_req *req)
 {
 	struct deliver_ctx c = {req, ic_req_param(req, "id"), {0}, false};
-	struct after_ctx *a;
 	struct ic_store *st;
+	bool whole;
 	enum ic_err rc = ic_req_store(req, &st);
 
 	if (rc == IC_OK)
@@ -488,23 +500,16 @@ enum ic_err ic_websub_callback_post(struct ic_req *req)
 			return rc;
 		}
 	}
-	rc = ic_store_update(st, fetch_due_txn, &c, req->errbuf);
+	rc = read_delivered(req, &c.sub, &whole);
+	if (rc == IC_OK && !whole)
+		rc = ic_store_update(st, fetch_due_txn, &c, req->errbuf);
 	if (rc != IC_OK)
 		return rc;
-	/* WS-S-22, WS-S-27: acknowledge now, read after the response.  The
-	 * body counts only when signed by the hub of their own origin that
-	 * we gave our token (their_own_hub()); WS-S-25: the callback id, not
-	 * the Link header, says whose it is. */
-	a = ic_arena_calloc(req->arena, 1, sizeof(*a));
-	if (a == NULL)
-		return IC_ERR_NOMEM;
-	a->conv = c.sub.conv;
-	if (c.sub.private_feed && c.sub.secret && *c.sub.secret) {
-		a->body = req->body;
-		a->len = req->body_len;
+	/* WS-S-22, WS-S-27: acknowledge now, fetch after the response. */
+	if (!whole) {
+		req->after = fetch_after;
+		req->after_ctx = ic_arena_strdup(req->arena, c.sub.conv);
 	}
-	req->after = fetch_after;
-	req->after_ctx = a;
 	return ic_resp_text(req, 202, "accepted\n");
 }
 
