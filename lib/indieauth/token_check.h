@@ -80,8 +80,8 @@ enum ic_err ic_token_check(struct ic_req *req, const char *bearer,
  * expired, issued for it, scope `read`; ic_token_check()'s rules, for a
  * caller that kept the hash (the hub, websub_hub.h).
  */
-bool ic_token_reads(const struct ic_issued_token *tok,
-                    const char *resource_url, long long now);
+bool ic_token_reads(const struct ic_issued_token *tok, const char *resource_url,
+                    long long now);
 
 /**
  * True when the space-separated scope list @p scope contains @p want as a

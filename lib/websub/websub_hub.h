@@ -53,10 +53,10 @@ struct ic_hub_counts {
  * the correspondent, who may read the private feed; while that token
  * still reads it (ic_token_reads(): not revoked, expired or dropped by a
  * refresh) and the conversation lets them (not declined, blocked or
- * revoked), it is sent the newest private page, the bytes `feed` would answer its token, so it
- * needs no fetch.  Everyone else gets the public stub (WS-P-7).  The
- * channel is the subscriber's own secret-signed callback, which only the
- * correspondent gave us.
+ * revoked), it is sent the newest private page, the bytes `feed` would answer
+ * its token, so it needs no fetch.  Everyone else gets the public stub
+ * (WS-P-7).  The channel is the subscriber's own secret-signed callback, which
+ * only the correspondent gave us.
  *
  * A 2xx counts as delivered; 410 removes the subscription (WebSub §7);
  * anything else counts as failed.
