@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <limits.h>
+#include <stdio.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,9 +41,27 @@ enum ic_err ic_cgi_req_init(struct ic_req *req, const char *program, FILE *in,
 /* A FastCGI responder keeps the last site's store open between requests:
  * perf on a warm responder's send put 15 % of its time in LMDB's
  * environment setup.  Only the store, nothing of a request: a request for
- * another data_dir closes it and opens its own. */
+ * another data_dir closes it and opens its own, and so does one after the
+ * data_dir's data.mdb was replaced (a restore moves a copy into place):
+ * the kept environment would go on reading and writing the old file. */
 static struct ic_store *kept_store;
 static char *kept_dir;
+static dev_t kept_dev;
+static ino_t kept_ino;
+
+/* The identity of @p dir/data.mdb; false when it cannot be read. */
+static bool data_file_id(const char *dir, dev_t *dev, ino_t *ino)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int n = snprintf(path, sizeof(path), "%s/data.mdb", dir);
+
+	if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) != 0)
+		return false;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return true;
+}
 
 void ic_cgi_forget_kept_store(void)
 {
@@ -53,9 +74,13 @@ void ic_cgi_forget_kept_store(void)
 
 static enum ic_err kept_store_for(struct ic_req *req)
 {
+	dev_t dev;
+	ino_t ino;
+	bool known = data_file_id(req->cfg.data_dir, &dev, &ino);
 	enum ic_err rc;
 
-	if (kept_store && strcmp(kept_dir, req->cfg.data_dir) == 0) {
+	if (kept_store && strcmp(kept_dir, req->cfg.data_dir) == 0 && known &&
+	    dev == kept_dev && ino == kept_ino) {
 		req->store = kept_store;
 		return IC_OK;
 	}
@@ -64,6 +89,9 @@ static enum ic_err kept_store_for(struct ic_req *req)
 	rc = ic_store_open(&req->store, req->cfg.data_dir, req->errbuf);
 	if (rc != IC_OK)
 		return rc;
+	/* Kept only when its file can be told apart from a replacement. */
+	if (!data_file_id(req->cfg.data_dir, &kept_dev, &kept_ino))
+		return IC_OK;
 	kept_dir = strdup(req->cfg.data_dir);
 	if (kept_dir != NULL)
 		kept_store = req->store;
