@@ -402,6 +402,10 @@ async function main() {
 			assert.ok(parseFloat(await p.locator('#messages li.emoji-only .text').evaluate((e) => getComputedStyle(e).fontSize)) >= 30);
 			await p.locator('#compose textarea[name=text]').fill(`Posted without JavaScript at ${w}`);
 			await Promise.all([p.waitForURL(withA), p.locator('#compose button[type=submit]').click()]);
+			// The 303 comes back to the URL the page already had: wait for
+			// the new page itself, not only for its address.
+			await p.locator('#messages li.message .text', { hasText: `Posted without JavaScript at ${w}` }).waitFor();
+			await p.waitForLoadState('load');
 			const last = await p.evaluate(() => {
 				const lis = document.querySelectorAll('#messages li.message');
 				const li = lis[lis.length - 1], s = document.getElementById('scroller').getBoundingClientRect();
