@@ -499,6 +499,19 @@ static enum ic_err read_renewing(struct fetch_state *f, struct ic_store *st,
 	return rc == IC_OK ? read_pages(f, pages, np, errbuf) : rc;
 }
 
+/* The conversation and the token we hold for it, read once. */
+static enum ic_err begin(struct ic_req *req, const char *conv_id,
+                         struct fetch_state *f, struct ic_store **st,
+                         char *errbuf)
+{
+	enum ic_err rc = ic_req_store(req, st);
+
+	f->req = req;
+	f->conv_id = conv_id;
+	f->now = time(NULL);
+	return rc == IC_OK ? ic_store_view(*st, load_txn, f, errbuf) : rc;
+}
+
 enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
                              char *errbuf)
 {
@@ -506,14 +519,8 @@ enum ic_err ic_receive_fetch(struct ic_req *req, const char *conv_id,
 	struct page pages[IC_MAX_CATCHUP_PAGES];
 	size_t np = 0, total = 0;
 	struct ic_store *st;
-	enum ic_err rc;
+	enum ic_err rc = begin(req, conv_id, &f, &st, errbuf);
 
-	f.req = req;
-	f.conv_id = conv_id;
-	f.now = time(NULL);
-	rc = ic_req_store(req, &st);
-	if (rc == IC_OK)
-		rc = ic_store_view(st, load_txn, &f, errbuf);
 	if (rc != IC_OK)
 		return rc;
 	rc = read_renewing(&f, st, pages, &np, errbuf);
@@ -544,15 +551,9 @@ enum ic_err ic_receive_delivered(struct ic_req *req, const char *conv_id,
 	const char *prev = NULL;
 	char why[IC_ERRBUF_SIZE] = "";
 	struct ic_store *st;
-	enum ic_err rc;
+	enum ic_err rc = begin(req, conv_id, &f, &st, errbuf);
 
 	*whole = false;
-	f.req = req;
-	f.conv_id = conv_id;
-	f.now = time(NULL);
-	rc = ic_req_store(req, &st);
-	if (rc == IC_OK)
-		rc = ic_store_view(st, load_txn, &f, errbuf);
 	if (rc != IC_OK)
 		return rc;
 	/* Unreadable, no entries (the stub, from a hub that sends no page),
