@@ -13,6 +13,7 @@
 
 #include "core/ic_limits.h"
 #include "feed/feed_serve.h"
+#include "feed/feed_pages.h"
 #include "web/page_conversation.h"
 #include "web/page_inbox.h"
 #include "cgi/page_ping.h"
@@ -220,6 +221,9 @@ const struct ic_program ic_program_feed = {
         .nroutes = ARRAY_SIZE(routes),
         .cmds = cmds,
         .ncmds = ARRAY_SIZE(cmds),
+        /* Pages written in an earlier boot are made whole before any is
+         * served or delivered by the hub. */
+        .prepare = ic_feed_pages_ready,
 };
 
 #ifndef IC_PROGRAM_NO_MAIN

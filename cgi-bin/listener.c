@@ -14,6 +14,7 @@
 #include "indieauth/indieauth_client.h"
 #include "mf2/mf2_dump.h"
 #include "cgi/maint.h"
+#include "feed/feed_pages.h"
 #include "messages/outbox.h"
 #include "notify/notify.h"
 #include "cgi/page_ping.h"
@@ -44,7 +45,7 @@ static const struct ic_route routes[] = {
 /* A notify still due may follow a publish that failed: publish first. */
 static enum ic_err job_notify(struct ic_req *req, const char *conv)
 {
-	enum ic_err rc = ic_outbox_publish(req, conv, req->errbuf);
+	enum ic_err rc = ic_feed_pages_publish(req, conv, req->errbuf);
 
 	return rc == IC_OK ? ic_outbox_notify(req, conv, req->errbuf) : rc;
 }
@@ -77,7 +78,10 @@ static enum ic_err cmd_maintain(struct ic_req *req, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	rc = ic_maint_run(req, jobs, ARRAY_SIZE(jobs), &ran, &done);
+	/* The hub's retries read our pages: whole ones (outbox.h). */
+	rc = ic_feed_pages_ready(req);
+	if (rc == IC_OK)
+		rc = ic_maint_run(req, jobs, ARRAY_SIZE(jobs), &ran, &done);
 	if (rc == IC_OK && ran)
 		printf("maintenance done: %d job(s)\n", done);
 	else if (rc == IC_OK)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/ic_limits.h"
+#include "feed/feed_pages.h"
 #include "messages/outbox.h"
 #include "web/owner_actions.h"
 #include "cgi/page_ping.h"
@@ -83,7 +84,7 @@ static enum ic_err cmd_republish(struct ic_req *req, int argc, char **argv)
 	if (argc != 1)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
 		               "--republish takes no arguments");
-	rc = ic_outbox_republish_all(req, &n, req->errbuf);
+	rc = ic_feed_pages_republish_all(req, &n, req->errbuf);
 	if (rc == IC_OK)
 		printf("republished the feed pages of %zu conversation%s\n", n,
 		       n == 1 ? "" : "s");

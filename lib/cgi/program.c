@@ -135,6 +135,9 @@ static void respond(const struct ic_program *prog, struct ic_req *req,
 		if (rc != IC_OK)
 			ic_log(IC_LOG_ERROR, "%s", req->errbuf);
 	}
+	if (rc == IC_OK && prog->prepare != NULL &&
+	    (rc = prog->prepare(req)) != IC_OK)
+		ic_log(IC_LOG_ERROR, "%s", req->errbuf);
 	req->rate_limit = prog->rate_limit;
 	if (rc != IC_OK)
 		ic_cgi_respond_error(req, rc, req->errbuf);

@@ -46,6 +46,10 @@ struct ic_program {
 	/* For routes with IC_NEED_RATE_* (cgi/ratelimit.h), else NULL. */
 	enum ic_err (*rate_limit)(struct ic_req *req, unsigned needs,
 	                          bool after, bool *refused);
+	/* Run once the configuration is loaded, before any route (NULL:
+	 * nothing); its failure is the request's answer.  `feed` makes the
+	 * pages it serves whole here (feed/feed_pages.h). */
+	enum ic_err (*prepare)(struct ic_req *req);
 };
 
 /**

@@ -19,6 +19,7 @@
  * and on disk, under data_dir:
  *   feeds/<topic>/page-<n>.html   the static mf2 pages (WS-P-6)
  *   feeds/<topic>/stub.html       the anonymous stub (WS-P-7)
+ *   pages.boot                    the boot whose pages are whole (boot.h)
  * All results come from the arena; NULL only when it is out of memory.
  */
 #ifndef IC_SITE_H
@@ -60,6 +61,8 @@ char *ic_site_feed_dir(struct ic_arena *a, const struct ic_config *cfg,
 /** "page-<n>.html" */
 char *ic_site_page_file(struct ic_arena *a, long long n);
 #define IC_SITE_STUB_FILE "stub.html"
+/** In data_dir: the boot in which every page was last made whole. */
+#define IC_SITE_PAGES_STAMP "pages.boot"
 
 /** The page (from 1) that holds outgoing message @p seq. */
 long long ic_site_page_of(long long seq, long long page_size);

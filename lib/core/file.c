@@ -68,25 +68,27 @@ static bool name_ok(const char *name)
 	       strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
-/* Write @p data into the open temporary file and make it durable before
- * it gets its real name, so the name never points at missing data. */
-static bool fill_temp(int fd, const void *data, size_t len)
+/* Write @p data into the open temporary file and, when @p sync, make it
+ * durable before it gets its real name, so the name never points at
+ * missing data after a power loss. */
+static bool fill_temp(int fd, const void *data, size_t len, bool sync)
 {
 	return fchmod(fd, S_IRUSR | S_IWUSR) == 0 && write_all(fd, data, len) &&
-	       fsync(fd) == 0;
+	       (!sync || fsync(fd) == 0);
 }
 
 /* The body of ic_file_write_atomic() once the directory is open: on any
  * failure after mkostemp the temporary file is unlinked. */
 static enum ic_err replace_in(int dfd, char *tmp, const char *final,
-                              const void *data, size_t len, char *errbuf)
+                              const void *data, size_t len, bool sync,
+                              char *errbuf)
 {
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	int err;
 
 	if (fd < 0)
 		return sys_fail(errbuf, "cannot create", tmp, errno);
-	if (!fill_temp(fd, data, len)) {
+	if (!fill_temp(fd, data, len, sync)) {
 		err = errno;
 		close(fd);
 		unlink(tmp);
@@ -104,14 +106,15 @@ static enum ic_err replace_in(int dfd, char *tmp, const char *final,
 		return sys_fail(errbuf, "cannot rename onto", final, err);
 	}
 	/* The new name is durable only once the directory is. */
-	if (fsync(dfd) != 0)
+	if (sync && fsync(dfd) != 0)
 		return sys_fail(errbuf, "cannot fsync directory of", final,
 		                errno);
 	return IC_OK;
 }
 
-enum ic_err ic_file_write_atomic(const char *dir, const char *name,
-                                 const void *data, size_t len, char *errbuf)
+static enum ic_err write_atomic(const char *dir, const char *name,
+                                const void *data, size_t len, bool sync,
+                                char *errbuf)
 {
 	char tmp[PATH_MAX], final[PATH_MAX];
 	enum ic_err rc;
@@ -135,10 +138,22 @@ enum ic_err ic_file_write_atomic(const char *dir, const char *name,
 			               "atomic write: no directory %s", dir);
 		return sys_fail(errbuf, "cannot open directory", dir, errno);
 	}
-	rc = replace_in(dfd, tmp, final, data, len, errbuf);
+	rc = replace_in(dfd, tmp, final, data, len, sync, errbuf);
 	if (close(dfd) != 0 && rc == IC_OK)
 		rc = sys_fail(errbuf, "cannot close directory", dir, errno);
 	return rc;
+}
+
+enum ic_err ic_file_write_atomic(const char *dir, const char *name,
+                                 const void *data, size_t len, char *errbuf)
+{
+	return write_atomic(dir, name, data, len, true, errbuf);
+}
+
+enum ic_err ic_file_write_derived(const char *dir, const char *name,
+                                  const void *data, size_t len, char *errbuf)
+{
+	return write_atomic(dir, name, data, len, false, errbuf);
 }
 
 /* mkdir one prefix of the path, accepting one that is already there. */

@@ -2,10 +2,11 @@
  * file.h - local files: atomic replacement, bounded reads, and streaming a
  * file to the response.
  *
- * `send` writes each conversation's feed page and stub with
- * ic_file_write_atomic(): the bytes go to a temporary file in the same
- * directory, are fsync'd, and the file is rename()d over the old one, then
- * the directory is fsync'd.  A reader (the `feed` program, or a hub that
+ * ic_file_write_atomic() writes the bytes to a temporary file in the same
+ * directory, fsyncs them, and rename()s the file over the old one, then
+ * fsyncs the directory; ic_file_write_derived() is the same without the
+ * fsyncs, for `send`'s feed pages and stubs (repaired after a power loss,
+ * see feed/feed_pages.h).  A reader (the `feed` program, or a hub that
  * fetches as soon as it is pinged) therefore sees the whole old file or
  * the whole new one, never half of either, and a crash at any point
  * leaves one of them in place (WS-P-6; cgit's cache.c does the same).
@@ -62,6 +63,18 @@ struct ic_file {
 enum ic_err ic_file_write_atomic(const char *dir, const char *name,
                                  const void *data, size_t len,
                                  char *errbuf) IC_WARN_UNUSED;
+
+/**
+ * As ic_file_write_atomic(), without either fsync: for derived files that
+ * the caller can write again from durable data (the feed pages, from
+ * LMDB).  Readers still see the whole old file or the whole new one (the
+ * rename), and a killed process loses nothing (the page cache outlives
+ * it); only a power loss or a kernel crash may leave the file empty or
+ * old, which the caller must detect and repair (core/boot.h).
+ */
+enum ic_err ic_file_write_derived(const char *dir, const char *name,
+                                  const void *data, size_t len,
+                                  char *errbuf) IC_WARN_UNUSED;
 
 /**
  * Create directory @p path and any missing parents (mkdir -p).

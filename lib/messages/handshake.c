@@ -11,6 +11,7 @@
 #include "core/crypto.h"
 #include "store/due.h"
 #include "core/log.h"
+#include "feed/feed_pages.h"
 #include "messages/outbox.h"
 #include "cgi/site.h"
 #include "store/store_auth.h"
@@ -150,7 +151,7 @@ enum ic_err ic_handshake_invite(struct ic_req *req, const char *url,
 	if (rc == IC_OK)
 		rc = ic_store_update(st, invite_txn, &c, req->errbuf);
 	if (rc == IC_OK)
-		rc = ic_outbox_publish(req, c.conv.id, req->errbuf);
+		rc = ic_feed_pages_publish(req, c.conv.id, req->errbuf);
 	if (rc != IC_OK)
 		return rc;
 	if (conv_id)
@@ -187,7 +188,7 @@ enum ic_err ic_handshake_accept(struct ic_req *req, const char *url)
 	if (rc == IC_OK)
 		rc = ic_store_update(st, accept_txn, &c, req->errbuf);
 	if (rc == IC_OK)
-		rc = ic_outbox_publish(req, c.conv.id, req->errbuf);
+		rc = ic_feed_pages_publish(req, c.conv.id, req->errbuf);
 	if (rc != IC_OK)
 		return rc;
 	return send_ticket(req, &c);

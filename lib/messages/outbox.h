@@ -6,6 +6,8 @@
  * with its fixed u-uid and marks "notify due"; then the page holding it
  * and the stub are rewritten atomically from LMDB (WS-P-6); the caller
  * answers; then, after the response, ic_outbox_notify() pings the hub.
+ * The pages are written by feed/feed_pages.h, without fsync: LMDB is the
+ * only durable truth, and a power loss is repaired from it.
  * A send rewrites one page of IC page_size entries, so its cost does not
  * grow with the history.  A reply's entry carries u-in-reply-to and the
  * answered message's first words, looked up when the page is written
@@ -34,26 +36,6 @@
 enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
                            const char *text, const char *reply_to,
                            struct ic_msg *out);
-
-/**
- * (Re)write conversation @p conv_id's newest feed page and its stub from
- * LMDB (temp file, fsync, rename: WS-P-6).  Also creates the feed's
- * directory for a new conversation.
- */
-enum ic_err ic_outbox_publish(struct ic_req *req, const char *conv_id,
-                              char *errbuf);
-
-/**
- * Write every page and stub of every conversation that has a feed again
- * from LMDB: after a restore (web/backup.h), where feeds/ is not part of
- * the backup because it is derived, or when feeds/ was lost.  Pages are
- * written one at a time (memory of one page).  `send --republish`.
- * @param[out] done  conversations written.
- * @return IC_OK; store and file errors (what was written stays; run it
- *         again).
- */
-enum ic_err ic_outbox_republish_all(struct ic_req *req, size_t *done,
-                                    char *errbuf);
 
 /**
  * Tell the hub that conversation @p conv_id's topic changed: the built-in

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/boot.h"
 #include "core/file.h"
 
 /* Rewrites the atomicity test makes while a reader watches (WS-P-6). */
@@ -98,6 +99,67 @@ static void assert_file_is(const char *path, const char *want)
 	assert_int_equal(len, strlen(want));
 	assert_memory_equal(data, want, len);
 	ic_arena_free(a);
+}
+
+/* --- ic_file_write_derived and the boot stamp ------------------------- */
+
+/* The unsynced write keeps every promise readers see: the whole new
+ * file by rename, mode 0600, no temporary file left. */
+static void test_file_write_derived_replaces_whole_mode_0600(void **s)
+{
+	struct fixture *fx = *s;
+	struct stat st;
+
+	assert_int_equal(
+	        ic_file_write_derived(fx->dir, "page.html", "old", 3, NULL),
+	        IC_OK);
+	assert_int_equal(ic_file_write_derived(fx->dir, "page.html",
+	                                       "new version", 11, NULL),
+	                 IC_OK);
+	assert_file_is(fx->path, "new version");
+	assert_int_equal(stat(fx->path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(leftovers(fx->dir), 0);
+	assert_int_equal(ic_file_write_derived(fx->dir, "a/b", "x", 1, NULL),
+	                 IC_ERR_BAD_INPUT);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A stamp is current only when it holds this very boot's id: missing,
+ * another boot's, or cut short is stale. */
+static void test_boot_stamp_names_this_boot_only(void **s)
+{
+	struct fixture *fx = *s;
+	char id[IC_BOOT_ID_SIZE], again[IC_BOOT_ID_SIZE];
+
+	if (!ic_boot_id(id)) {
+		assert_false(ic_boot_stamp_is_current(fx->dir, "page.html"));
+		assert_int_equal(
+		        ic_boot_stamp_write(fx->dir, "page.html", NULL),
+		        IC_ERR_IO);
+		skip();
+	}
+	assert_int_equal(strlen(id), IC_BOOT_ID_SIZE - 1);
+	assert_true(ic_boot_id(again));
+	assert_string_equal(id, again);
+	assert_false(ic_boot_stamp_is_current(fx->dir, "page.html"));
+	assert_int_equal(ic_boot_stamp_write(fx->dir, "page.html", NULL),
+	                 IC_OK);
+	assert_true(ic_boot_stamp_is_current(fx->dir, "page.html"));
+	write_file(fx->path, "00000000-0000-4000-8000-000000000000\n");
+	assert_false(ic_boot_stamp_is_current(fx->dir, "page.html"));
+	id[10] = '\0';
+	write_file(fx->path, id);
+	assert_false(ic_boot_stamp_is_current(fx->dir, "page.html"));
+	assert_false(ic_boot_stamp_is_current("/nonexistent", "page.html"));
 }
 
 /* --- ic_file_write_atomic --------------------------------------------- */
@@ -684,6 +746,11 @@ int main(void)
 	                teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_file_open_missing_or_not_regular, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_file_write_derived_replaces_whole_mode_0600, setup,
+	                teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_boot_stamp_names_this_boot_only, setup, teardown),
 	};
 
 	/* Writers to a child that quit must fail, not kill the tests. */
