@@ -63,13 +63,13 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	if (rc != IC_OK)
 		return rc;
 	printf("sent %s\n", msg.uid);
-	/* The terminal can wait: notify now rather than after a response. */
-	req->errbuf[0] = '\0';
-	if (ic_outbox_notify(req, msg.conv, req->errbuf) != IC_OK)
-		fprintf(stderr,
-		        "send: hub not reached (%s); lazy maintenance "
-		        "retries\n",
-		        req->errbuf);
+	/* Stored and published: the message is safe and readable.  The hub
+	 * is told after the answer, detached, as a web send does, so the
+	 * owner never waits on a correspondent's server; a failure stays
+	 * due for lazy maintenance and shows as "stored", not "notified",
+	 * in `feed --conversation`. */
+	req->after = ic_outbox_notify_after;
+	req->after_ctx = (void *)msg.conv;
 	return IC_OK;
 }
 
@@ -93,7 +93,8 @@ static enum ic_err cmd_republish(struct ic_req *req, int argc, char **argv)
 
 static const struct ic_cli_cmd cmds[] = {
         {"--to", "URL [--reply-to UID] TEXT...", cmd_to, true,
-         "send TEXT to the correspondent at URL, publish, notify the hub; "
+         "send TEXT to the correspondent at URL and publish it; the hub is "
+         "notified after the answer, detached; "
          "--reply-to: as a reply to the message with u-uid UID"},
         {"--republish", "", cmd_republish, true,
          "write every conversation's feed pages again from the store "
