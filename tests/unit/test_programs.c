@@ -39,6 +39,8 @@ static const struct owner_route owner_routes[] = {
         {&ic_program_ticket, "POST", "/decline", IC_NEED_OWNER_ACTION},
         {&ic_program_ticket, "POST", "/block", IC_NEED_OWNER_ACTION},
         {&ic_program_ticket, "POST", "/revoke", IC_NEED_OWNER_ACTION},
+        {&ic_program_ticket, "POST", "/mute", IC_NEED_OWNER_ACTION},
+        {&ic_program_ticket, "POST", "/unmute", IC_NEED_OWNER_ACTION},
 };
 #define NOWNER (sizeof(owner_routes) / sizeof(owner_routes[0]))
 
