@@ -29,7 +29,8 @@
  *    scrolls to the message it answers and highlights it, loading older
  *    pages when it is not on this one;
  *  - desktop notifications while a tab is open, once the owner turns them
- *    on with the bell in the list's header (issue 16).
+ *    on with the bell in the list's header, beside the inbox and the
+ *    conversation (issue 16).
  * Plain DOM code, no framework, nothing inline (the pages' Content-
  * Security-Policy allows no inline script).  Received HTML in the JSON was
  * sanitized with the server's allow-list before it was stored (MC-3).
@@ -160,7 +161,11 @@
 		b.textContent = notifyOn() ? "\uD83D\uDD14" : "\uD83D\uDD15";
 	}
 	function setUpBell() {
-		var head = document.querySelector("#sidebar h1");
+		/* The list's heading: the inbox's, or the list beside a
+		 * conversation (at 1280 px), where other conversations still
+		 * notify. */
+		var head = document.querySelector("#sidebar h1") ||
+			document.querySelector("#sidebar #conversations-h");
 		if (!canNotify || !head) return;
 		var b = document.createElement("button");
 		b.type = "button"; b.id = "notify"; b.className = "bell";
