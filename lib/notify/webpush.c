@@ -229,6 +229,14 @@ static enum ic_err device_keys(const char *p256dh, const char *auth,
 	return rc;
 }
 
+enum ic_err ic_webpush_check_keys(const char *p256dh, const char *auth,
+                                  char *errbuf)
+{
+	unsigned char ua[IC_WEBPUSH_KEY_BYTES], secret[IC_WEBPUSH_AUTH_BYTES];
+
+	return device_keys(p256dh, auth, ua, secret, errbuf);
+}
+
 /* The body's header (RFC 8188 §2.1): salt, rs, idlen, keyid. */
 static void put_header(unsigned char *out,
                        const unsigned char salt[IC_WEBPUSH_SALT_BYTES],

@@ -86,6 +86,14 @@ ic_webpush_encrypt_with(struct ic_arena *a, const char *p256dh,
                         unsigned char **out, size_t *outlen, char *errbuf);
 
 /**
+ * Check a subscription's keys as a browser sent them: @p p256dh a P-256
+ * point and @p auth 16 bytes, both base64url.
+ * @return IC_OK; IC_ERR_BAD_INPUT (@p errbuf names the key and why).
+ */
+enum ic_err ic_webpush_check_keys(const char *p256dh, const char *auth,
+                                  char *errbuf);
+
+/**
  * A new VAPID key pair, as base64url: @p priv (43 characters, secret)
  * and @p pub (87, what the browser's applicationServerKey takes).
  * @return IC_OK; IC_ERR_NOMEM; IC_ERR_INTERNAL (no randomness).
