@@ -893,7 +893,18 @@
 				? "Notifications are blocked for this site in your browser's settings."
 				: "Off.");
 	}
-	var reg = navigator.serviceWorker.register(base + "/public/sw.js");
+	/* subscribe() needs an active worker; a new one is still installing.
+	 * (Its scope is B/public/: it needs to control no page to get pushes,
+	 * so navigator.serviceWorker.ready, which waits for one that controls
+	 * this page, is not what to wait for.) */
+	function active(r) {
+		var w = r.installing || r.waiting;
+		if (r.active || !w) return r;
+		return new Promise(function (ok) {
+			w.addEventListener("statechange", function () { if (w.state === "activated") ok(r); });
+		});
+	}
+	var reg = navigator.serviceWorker.register(base + "/public/sw.js").then(active);
 	function turnOn(r) {
 		return Notification.requestPermission().then(function (p) {
 			if (p !== "granted") throw new Error("notifications were not allowed.");
