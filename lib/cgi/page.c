@@ -36,6 +36,8 @@ enum ic_err ic_page_begin(struct ic_req *req, const char *title)
 	rc = ic_html_render(&head,
 	                    "<link rel=\"stylesheet\" "
 	                    "href=\"{{base}}/public/indiechat.css\">\n"
+	                    "<link rel=\"manifest\" "
+	                    "href=\"{{base}}/public/manifest.webmanifest\">\n"
 	                    "<script src=\"{{base}}/public/indiechat.js\" "
 	                    "defer></script>\n",
 	                    vars, ARRAY_SIZE(vars), req->errbuf);
