@@ -15,6 +15,7 @@
 #include "net/peer.h"
 #include "store/due.h"
 #include "store/store_conv.h"
+#include "store/store_notify.h"
 #include "text/form.h"
 #include "text/json.h"
 #include "text/url.h"
@@ -137,6 +138,12 @@ static enum ic_err save_txn(struct ic_store_txn *t, void *p)
 	} else if (r->step == DROP_REFRESH) {
 		held.refresh_token = NULL;
 	} else if (r->step == ASKED) {
+		/* Issue 16: their messages stop until they answer; the
+		 * owner hears of it once, when the wait begins. */
+		if (conv.ticket_asked == 0)
+			rc = ic_store_notify_problem_in_txn(
+			        t, a, r->conv_id,
+			        ic_config_notify_on(&r->req->cfg), r->now);
 		conv.ticket_asked = r->now;
 	}
 	if (rc == IC_OK)

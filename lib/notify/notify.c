@@ -61,7 +61,7 @@ static enum ic_err load_texts(struct ic_store_txn *t, struct claim *c)
 static enum ic_err read_already(struct ic_store_txn *t, struct claim *c)
 {
 	c->what.count = 0;
-	c->send = c->what.requests || c->what.accepted;
+	c->send = c->what.requests || c->what.accepted || c->what.problems;
 	if (c->send)
 		return IC_OK;
 	return ic_store_notify_done_in_txn(t, c->req->arena, c->conv_id,

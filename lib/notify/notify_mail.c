@@ -158,6 +158,12 @@ static enum ic_err add_date(struct ic_buf *b, long long when)
 	                   tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+const char ic_notify_problem_text[] =
+        "Their messages cannot be read for now: the token for their feed "
+        "could not be renewed and a new ticket was asked for, or their hub "
+        "refused our subscription.  The conversation page says which; "
+        "inviting them again starts afresh.";
+
 char *ic_notify_mail_subject(struct ic_arena *a,
                              const struct ic_notify_batch *w, const char *name)
 {
@@ -168,7 +174,10 @@ char *ic_notify_mail_subject(struct ic_arena *a,
 		                       name);
 	if (w->count == 1)
 		return ic_arena_printf(a, "New message from %s", name);
-	return ic_arena_printf(a, "%s accepted your invitation", name);
+	if (w->accepted)
+		return ic_arena_printf(a, "%s accepted your invitation", name);
+	return ic_arena_printf(a, "Messages from %s cannot be read for now",
+	                       name);
 }
 
 /* Our own values must be one line each: a line break is a bug here. */
@@ -265,6 +274,8 @@ static enum ic_err add_body(struct ic_buf *b, const struct ic_notify_mail *m,
 		rc = ic_buf_addf(b, "%s (%s) sent you %lld new message%s.\n",
 		                 name, m->peer_url, w->count,
 		                 w->count == 1 ? "" : "s");
+	if (rc == IC_OK && w->problems)
+		rc = ic_buf_addf(b, "%s\n", ic_notify_problem_text);
 	if (rc == IC_OK)
 		rc = ic_buf_addf(b, "\nOpen the conversation:\n%s\n", m->link);
 	for (size_t i = 0; rc == IC_OK && i < m->ntexts && room > 0; i++) {

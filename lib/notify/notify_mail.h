@@ -58,6 +58,9 @@ enum ic_err ic_notify_mail_build(struct ic_arena *a,
 char *ic_notify_mail_name(struct ic_arena *a, const char *name,
                           const char *peer_url);
 
+/** The sentence every channel says of a delivery problem (issue 16). */
+extern const char ic_notify_problem_text[];
+
 /**
  * What happened, in a few words ("3 new messages from Bob"): the Subject,
  * and the title of a push.  @p name as ic_notify_mail_name() gave it.

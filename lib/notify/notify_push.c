@@ -83,6 +83,8 @@ static enum ic_err describe(struct ic_buf *b, const struct ic_notify_push *p,
 		rc = ic_buf_addf(b, "%s (%s) sent you %lld new message%s.\n",
 		                 name, p->peer_url, w->count,
 		                 w->count == 1 ? "" : "s");
+	if (rc == IC_OK && w->problems)
+		rc = ic_buf_addf(b, "%s\n", ic_notify_problem_text);
 	return rc;
 }
 
@@ -308,6 +310,8 @@ static enum ic_err webhook_json(struct ic_arena *a, cJSON *j,
 		rc = ic_json_add_num(counts, "requests", w->requests);
 	if (rc == IC_OK)
 		rc = ic_json_add_num(counts, "accepted", w->accepted);
+	if (rc == IC_OK)
+		rc = ic_json_add_num(counts, "problems", w->problems);
 	if (rc == IC_OK &&
 	    (summary = ic_notify_mail_subject(a, w, name)) == NULL)
 		rc = IC_ERR_NOMEM;
@@ -358,7 +362,9 @@ static char *webpush_what(struct ic_arena *a, const struct ic_notify_batch *w)
 		return ic_arena_printf(a, "%lld new messages", w->count);
 	if (w->count == 1)
 		return ic_arena_strdup(a, "New message");
-	return ic_arena_strdup(a, "Accepted your invitation");
+	if (w->accepted)
+		return ic_arena_strdup(a, "Accepted your invitation");
+	return ic_arena_strdup(a, "Messages cannot be read for now");
 }
 
 /* The texts, one paragraph each, IC_WEBPUSH_TEXT_MAX bytes together. */

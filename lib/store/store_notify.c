@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "core/ic_limits.h"
+#include "store/conv_state.h"
 #include "store/due.h"
+#include "store/store_conv.h"
 #include "text/json.h"
 
 struct rec {
@@ -15,25 +17,27 @@ struct rec {
 };
 
 /* The names of one batch's fields: pending ones bare, in flight "f_". */
-#define NFIELDS 7
+#define NFIELDS 8
 static const char *const names[2][NFIELDS] = {
-        {"requests", "accepted", "count", "from", "to", "first", "last"},
+        {"requests", "accepted", "count", "from", "to", "first", "last",
+         "problems"},
         {"f_requests", "f_accepted", "f_count", "f_from", "f_to", "f_first",
-         "f_last"},
+         "f_last", "f_problems"},
 };
 
 static long long *field(struct ic_notify_batch *b, int i)
 {
 	long long *f[NFIELDS] = {&b->requests, &b->accepted, &b->count,
 	                         &b->from,     &b->to,       &b->first,
-	                         &b->last};
+	                         &b->last,     &b->problems};
 
 	return f[i];
 }
 
 static bool empty(const struct ic_notify_batch *b)
 {
-	return b->requests == 0 && b->accepted == 0 && b->count == 0;
+	return b->requests == 0 && b->accepted == 0 && b->count == 0 &&
+	       b->problems == 0;
 }
 
 /* A record that is missing or unreadable is an empty one: the next write
@@ -114,6 +118,8 @@ enum ic_err ic_store_notify_event_in_txn(struct ic_store_txn *t,
 		r.pending.requests = 1;
 	else if (kind == IC_NOTIFY_ACCEPTED)
 		r.pending.accepted = 1;
+	else if (kind == IC_NOTIFY_PROBLEM)
+		r.pending.problems = 1;
 	else if (count > 0) {
 		if (r.pending.count == 0)
 			r.pending.from = from;
@@ -197,4 +203,22 @@ enum ic_err ic_store_notify_forget_in_txn(struct ic_store_txn *t,
 	enum ic_err rc = ic_store_txn_del(t, IC_DB_NOTIFY, conv, strlen(conv));
 
 	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+}
+
+enum ic_err ic_store_notify_problem_in_txn(struct ic_store_txn *t,
+                                           struct ic_arena *a, const char *conv,
+                                           bool on, long long now)
+{
+	struct ic_conv c;
+	enum ic_err rc;
+
+	if (!on)
+		return IC_OK;
+	rc = ic_store_conv_get_in_txn(t, a, conv, &c);
+	if (rc == IC_ERR_NOT_FOUND)
+		return IC_OK;
+	if (rc != IC_OK || c.notify_muted || ic_conv_closed(c.state))
+		return rc;
+	return ic_store_notify_event_in_txn(t, a, conv, IC_NOTIFY_PROBLEM, 0, 0,
+	                                    0, now);
 }

@@ -6,13 +6,14 @@
  *
  * notify: "<conv>" -> {"v":1,
  *     pending:   "requests", "accepted", "count", "from", "to", "first",
- *                "last",
+ *                "last", "problems",
  *     in flight: the same prefixed "f_", numbered "batch",
  *     "f_told": the channels that have told the batch in flight,
  *     "sent": when the last notification went out (0: never)}
  *   count: new messages received, from..to their seqs (dir 'i');
  *   requests: a message request arrived (0 or 1);
- *   accepted: they accepted our invitation (0 or 1).
+ *   accepted: they accepted our invitation (0 or 1);
+ *   problems: a delivery problem that needs the owner (0 or 1).
  *
  * Coalescing: an event adds to the pending counts and schedules the due
  * job IC_NOTIFY_JOB for the conversation at max(now, sent +
@@ -57,6 +58,10 @@ enum ic_notify_kind {
 	IC_NOTIFY_MESSAGES, /* new messages stored */
 	IC_NOTIFY_REQUEST,  /* a new message request */
 	IC_NOTIFY_ACCEPTED, /* they accepted our invitation */
+	/* A delivery problem that needs the owner: the token we held for
+	 * their feed could not be refreshed (we wait for a new ticket), or
+	 * their hub denied our subscription. */
+	IC_NOTIFY_PROBLEM,
 };
 
 /* The channels, as bits of ic_notify_batch.told. */
@@ -76,6 +81,7 @@ struct ic_notify_batch {
 	long long from, to;    /* their seqs (dir 'i'); 0 when count is 0 */
 	long long first, last; /* when the first and last event came */
 	long long told;        /* in flight: the channels that told it (bits) */
+	long long problems;    /* a delivery problem: 0 or 1 */
 };
 
 /**
@@ -88,6 +94,16 @@ enum ic_err ic_store_notify_event_in_txn(struct ic_store_txn *t,
                                          enum ic_notify_kind kind,
                                          long long count, long long from,
                                          long long to, long long now);
+
+/**
+ * A delivery problem of conversation @p conv (IC_NOTIFY_PROBLEM), unless
+ * the owner's notifications are off (@p on false) or the conversation is
+ * muted, gone or closed.  Callers record it when the problem begins, not
+ * at each retry.
+ */
+enum ic_err ic_store_notify_problem_in_txn(struct ic_store_txn *t,
+                                           struct ic_arena *a, const char *conv,
+                                           bool on, long long now);
 
 /**
  * The batch to send for @p conv: the one in flight, else the pending

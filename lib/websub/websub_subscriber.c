@@ -18,6 +18,7 @@
 #include "cgi/site.h"
 #include "store/conv_state.h"
 #include "store/store_conv.h"
+#include "store/store_notify.h"
 #include "store/store_sub.h"
 #include "store/store_token.h"
 #include "text/url.h"
@@ -303,11 +304,19 @@ static enum ic_err verify_txn(struct ic_store_txn *t, void *p)
 	if (rc != IC_OK || strcmp(s.topic, c->topic) != 0)
 		return rc;
 	if (strcmp(c->mode, "denied") == 0) {
-		/* WS-S-20: can come at any time; stop renewing. */
+		/* WS-S-20: can come at any time; stop renewing.  Issue 16:
+		 * the owner hears of it once, when it begins. */
+		bool news = s.state != IC_SUB_DENIED;
+
 		s.state = IC_SUB_DENIED;
 		c->matched = true;
 		ic_due_cancel_in_txn(t, a, "renew", s.conv);
-		return ic_store_sub_put_in_txn(t, a, &s);
+		rc = ic_store_sub_put_in_txn(t, a, &s);
+		if (rc == IC_OK && news)
+			rc = ic_store_notify_problem_in_txn(
+			        t, a, s.conv, ic_config_notify_on(&c->req->cfg),
+			        c->now);
+		return rc;
 	}
 	/* WS-S-15, WS-S-21: only a pending request we made, still fresh. */
 	if (s.mode == NULL || strcmp(s.mode, c->mode) != 0 ||

@@ -68,7 +68,7 @@ static void check(const char *mail, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ic_arena *a = ic_arena_new(0);
-	struct ic_notify_batch what = {0, 0, 2, 1, 2, 0, 0, 0};
+	struct ic_notify_batch what = {0, 0, 2, 1, 2, 0, 0, 0, 0};
 	struct ic_notify_mail m = {
 	        .host = "alice.example",
 	        .to = "alice@mail.example",

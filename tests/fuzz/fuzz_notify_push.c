@@ -70,7 +70,7 @@ static void check_webpush(struct ic_arena *a, const struct ic_notify_push *p)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ic_arena *a = ic_arena_new(0);
-	struct ic_notify_batch what = {0, 0, 2, 1, 2, 0, 0, 0};
+	struct ic_notify_batch what = {0, 0, 2, 1, 2, 0, 0, 0, 0};
 	struct ic_notify_push p = {
 	        .conv = "c0nv",
 	        .batch = 1,

@@ -20,8 +20,10 @@ in DIR/mail/, or fails with DIR/exit_code's status).  carol also has
    later request would run it) sends what came due.
 4. bob's two requests went out once each after the retry, each with its
    own Message-ID.
+5. bob revokes alice's access: her refresh is refused and she waits for a
+   new ticket, a delivery problem she is told of once, by mail.
 
-The test waits out the coalescing minute once (about 60 s).
+The test waits out the coalescing minute at most twice.
 """
 
 import email
@@ -193,6 +195,22 @@ class NotifyEmail(unittest.TestCase):
         self.assertIn(b"muted", run_ok(alice, "feed", "--mute", bob.url))
         self.assertIn(b": on", run_ok(alice, "feed", "--unmute", bob.url))
         self.assertNotEqual(alice.run("feed", "--mute", "https://nobody.example/").returncode, 0)
+
+        # 5. A delivery problem that needs the owner: bob revokes alice's
+        # access, her refresh is refused and she waits for a new ticket.
+        # She is told once, when the wait begins, in the conversation's
+        # next slot (bursts coalesce as for messages).
+        run_ok(bob, "ticket", "--revoke", alice.url)
+        run_ok(bob, "send", "--to", alice.url, "you cannot read this")
+        settle(lambda: conversation(alice, bob)["waiting_for_ticket"], sites, timeout=30)
+        settle(lambda: with_subject(alice, "cannot be read for now"), sites,
+               timeout=COALESCE + 30)
+        for s in sites:
+            s.run("listener", "--maintain")
+        [told] = with_subject(alice, "cannot be read for now")
+        self.assertEqual(str(told["Subject"]), "Messages from Bob cannot be read for now")
+        self.check_headers(told, alice, "alice@mail.example")
+        self.assertIn("a new ticket was asked for", told.get_content())
         self.assertEqual(apache.log_problems(), [])
 
 

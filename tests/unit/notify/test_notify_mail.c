@@ -15,7 +15,7 @@
 #include "core/ic_limits.h"
 #include "notify/notify_mail.h"
 
-static struct ic_notify_batch three = {0, 0, 3, 4, 6, 0, 0, 0};
+static struct ic_notify_batch three = {0, 0, 3, 4, 6, 0, 0, 0, 0};
 
 static struct ic_notify_mail base(const struct ic_notify_batch *what,
                                   const char *name)
@@ -88,9 +88,10 @@ static void headers_and_privacy(void **state)
 static void one_message_and_request(void **state)
 {
 	struct ic_arena *a = ic_arena_new(0);
-	struct ic_notify_batch one = {0, 0, 1, 1, 1, 0, 0, 0};
-	struct ic_notify_batch req = {1, 0, 0, 0, 0, 0, 0, 0};
-	struct ic_notify_batch acc = {0, 1, 0, 0, 0, 0, 0, 0};
+	struct ic_notify_batch one = {0, 0, 1, 1, 1, 0, 0, 0, 0};
+	struct ic_notify_batch req = {1, 0, 0, 0, 0, 0, 0, 0, 0};
+	struct ic_notify_batch acc = {0, 1, 0, 0, 0, 0, 0, 0, 0};
+	struct ic_notify_batch problem = {.problems = 1};
 	struct ic_notify_mail m = base(&one, "Bob");
 
 	(void)state;
@@ -99,6 +100,10 @@ static void one_message_and_request(void **state)
 	has(build(a, &m), "Subject: Message request from Bob\n");
 	m.what = &acc;
 	has(build(a, &m), "Subject: Bob accepted your invitation\n");
+	m.what = &problem;
+	has(build(a, &m),
+	    "Subject: Messages from Bob cannot be read for now\n");
+	has(build(a, &m), ic_notify_problem_text);
 	ic_arena_free(a);
 }
 

@@ -23,8 +23,8 @@
 #define SECRET "0123456789abcdef-secret"
 #define LINK   "https://alice.example/chat/feed/with/c0nv"
 
-static struct ic_notify_batch three = {0, 0, 3, 4, 6, 0, 0, 0};
-static struct ic_notify_batch request = {1, 0, 0, 0, 0, 0, 0, 0};
+static struct ic_notify_batch three = {0, 0, 3, 4, 6, 0, 0, 0, 0};
+static struct ic_notify_batch request = {1, 0, 0, 0, 0, 0, 0, 0, 0};
 
 static struct ic_notify_push base(const struct ic_notify_batch *what,
                                   const char *name)

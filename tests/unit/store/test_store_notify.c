@@ -14,6 +14,7 @@
 #include "core/ic_limits.h"
 #include "fixture.h"
 #include "store/due.h"
+#include "store/store_conv.h"
 #include "store/store_notify.h"
 
 #define T0   1700000000LL
@@ -172,12 +173,76 @@ static void told_channels_belong_to_their_batch(void **state)
 	assert_int_equal(claim.got.told, 0);
 }
 
+/* Issue 16: a delivery problem is news only for an open conversation whose
+ * notifications are on and not muted. */
+struct problem {
+	struct ic_arena *a;
+	bool on, muted, put;
+	enum ic_conv_state state;
+};
+
+static enum ic_err problem_in_txn(struct ic_store_txn *t, void *p)
+{
+	struct problem *c = p;
+	struct ic_conv conv = {.id = CONV,
+	                       .peer = "https://bob.example/",
+	                       .state = c->state,
+	                       .created = 1,
+	                       .page_size = 50,
+	                       .notify_muted = c->muted};
+	enum ic_err rc =
+	        c->put ? ic_store_conv_put_in_txn(t, c->a, &conv) : IC_OK;
+
+	return rc ? rc
+	          : ic_store_notify_problem_in_txn(t, c->a, CONV, c->on, T0);
+}
+
+static enum ic_err problem(struct ic_fx *fx, struct problem *c)
+{
+	enum ic_err rc;
+
+	c->a = ic_arena_new(0);
+	assert_non_null(c->a);
+	rc = ic_fx_txn(fx, NULL, true, problem_in_txn, c);
+	ic_arena_free(c->a);
+	return rc;
+}
+
+static void problems_only_where_the_owner_listens(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct call claim = {.op = CLAIM};
+	struct problem none = {.on = true},
+	               off = {.put = true, .state = IC_CONV_ACTIVE};
+	struct problem muted = {.on = true,
+	                        .muted = true,
+	                        .put = true,
+	                        .state = IC_CONV_ACTIVE};
+	struct problem blocked = {
+	        .on = true, .put = true, .state = IC_CONV_BLOCKED};
+	struct problem told = {
+	        .on = true, .put = true, .state = IC_CONV_ACTIVE};
+
+	assert_int_equal(problem(fx, &none), IC_OK); /* no conversation */
+	assert_int_equal(problem(fx, &off), IC_OK);
+	assert_int_equal(problem(fx, &muted), IC_OK);
+	assert_int_equal(problem(fx, &blocked), IC_OK);
+	assert_int_equal(run(fx, &claim), IC_ERR_NOT_FOUND);
+	assert_int_equal(problem(fx, &told), IC_OK);
+	assert_int_equal(run(fx, &claim), IC_OK);
+	assert_int_equal(claim.got.problems, 1);
+	assert_int_equal(claim.got.count, 0);
+	assert_int_equal(claim.got.first, T0);
+	assert_int_equal(claim.due, T0); /* at once */
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ic_fx_setup, ic_fx_teardown)
 	const struct CMUnitTest tests[] = {
 	        T(burst_is_one_batch),
 	        T(in_flight_is_kept_until_done),
+	        T(problems_only_where_the_owner_listens),
 	        T(told_channels_belong_to_their_batch),
 	};
 
