@@ -103,13 +103,33 @@ static cJSON *entry_json(const struct ic_msg *m, const char *name,
 	    !cJSON_AddStringToObject(content, "html", html) ||
 	    !cJSON_AddStringToObject(content, "value",
 	                             m->text ? m->text : "") ||
-	    !cJSON_AddItemToObject(props, "content", cJSON_CreateArray())) {
+	    !cJSON_AddItemToObject(props, "content", cJSON_CreateArray()) ||
+	    (m->in_reply_to != NULL &&
+	     !cJSON_AddItemToObject(
+	             props, "in-reply-to",
+	             cJSON_CreateStringArray(&m->in_reply_to, 1)))) {
 		cJSON_Delete(content);
 		cJSON_Delete(e);
 		return NULL;
 	}
 	cJSON_AddItemToArray(cJSON_GetObjectItem(props, "content"), content);
 	return e;
+}
+
+/* Issue 15: a reply names what it answers as the feed does
+ * (u-in-reply-to, the answered message's u-uid, a URL). */
+static enum ic_err reply_line(struct conv_out *o, const char *target)
+{
+	const struct ic_html_var vars[] = {
+	        {"to", target, IC_HTML_URL},
+	};
+	enum ic_err rc = ic_html_render(
+	        &o->buf,
+	        "<p class=\"reply\">In reply to <a class=\"u-in-reply-to\" "
+	        "href=\"{{to}}\">an earlier message</a></p>\n",
+	        vars, ARRAY_SIZE(vars), o->errbuf);
+
+	return rc == IC_ERR_BAD_INPUT ? IC_OK : rc;
 }
 
 static enum ic_err write_entry(const struct ic_msg *m, void *p)
@@ -143,12 +163,16 @@ static enum ic_err write_entry(const struct ic_msg *m, void *p)
 	                    "<time class=\"dt-published\" datetime=\"{{iso}}\">"
 	                    "{{human}}</time></a>"
 	                    "<data class=\"u-uid\" value=\"{{uid}}\"></data>"
-	                    "</p>\n<div class=\"e-content\">",
+	                    "</p>\n",
 	                    vars, ARRAY_SIZE(vars), o->errbuf);
 	/* A URL a peer gave that we would not link is written as "#"
 	 * (ic_html_url): still a whole entry, and nothing to follow. */
 	if (rc == IC_ERR_BAD_INPUT)
 		rc = IC_OK;
+	if (rc == IC_OK && m->in_reply_to != NULL)
+		rc = reply_line(o, m->in_reply_to);
+	if (rc == IC_OK)
+		rc = ic_buf_adds(&o->buf, "<div class=\"e-content\">");
 	/* Received HTML was sanitized with the allow-list before it was
 	 * stored (MC-3); our own text is escaped. */
 	if (rc == IC_OK)

@@ -6,8 +6,9 @@
  *   DIR/<conv>/index.html     one conversation: a self-contained mf2
  *                             h-feed of h-entries, both directions, each
  *                             with its author's h-card, dt-published,
- *                             u-url/u-uid and e-content (our text escaped,
- *                             their sanitized HTML); inline CSS only, no
+ *                             u-url/u-uid, a reply's u-in-reply-to, and
+ *                             e-content (our text escaped, their sanitized
+ *                             HTML); inline CSS only, no
  *                             script, nothing fetched
  *   DIR/<conv>/messages.json  the same as mf2 JSON, the shape a parser
  *                             gives for that page ({"items":[{"type":

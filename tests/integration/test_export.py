@@ -10,6 +10,7 @@ messages.json says; the page holds no script and links nothing it needs
 to load.  Memory flat in the history's length is test_history's.
 """
 
+import html
 import json
 import os
 import re
@@ -47,7 +48,10 @@ class Export(unittest.TestCase):
         converse(self, alice, bob)
         time.sleep(1.05)
         run_ok(alice, "send", "--to", bob.url, MARKUP)
-        settle(lambda: len(conversation(bob, alice)["messages"]) >= 4, (alice, bob))
+        # Issue 15: a reply to bob's message keeps its u-in-reply-to.
+        theirs = [m for m in conversation(alice, bob)["messages"] if m["direction"] == "in"]
+        run_ok(alice, "send", "--to", bob.url, "--reply-to", theirs[0]["uid"], "Answering that")
+        settle(lambda: len(conversation(bob, alice)["messages"]) >= 5, (alice, bob))
         place = apache.run_as_site_user(["mktemp", "-d"]).stdout.decode().strip()
         out_dir = os.path.join(place, "export")
         out = run_ok(alice, "feed", "--export", out_dir).decode()
@@ -77,7 +81,10 @@ class Export(unittest.TestCase):
         self.assertEqual([e["properties"]["uid"][0] for e in entries],
                          [m["uid"] for m in conv["messages"]])
         authors = [e["properties"]["author"][0]["properties"]["url"][0] for e in entries]
-        self.assertEqual(authors, [alice.url, bob.url, alice.url, alice.url])
+        self.assertEqual(authors, [alice.url, bob.url, alice.url, alice.url, alice.url])
+        self.assertEqual([e["properties"].get("in-reply-to") for e in entries],
+                         [None, None, None, None, [theirs[0]["uid"]]])
+        self.assertIn('class="u-in-reply-to" href="%s"' % html.escape(theirs[0]["uid"]), page)
 
         # Our parser reads the page into the same entries.
         parsed = json.loads(run_ok(alice, "listener", "--parse-mf2", page_path))
@@ -91,6 +98,7 @@ class Export(unittest.TestCase):
             with self.subTest(uid=ep["uid"][0]):
                 self.assertEqual(got["type"], ["h-entry"])
                 self.assertEqual(gp["uid"], ep["uid"])
+                self.assertEqual(gp.get("in-reply-to"), ep.get("in-reply-to"))
                 self.assertEqual(gp["url"], ep["url"])
                 self.assertEqual(gp["published"], ep["published"])
                 self.assertEqual(gp["content"][0]["value"], ep["content"][0]["value"])
