@@ -21,6 +21,7 @@
 #include "programs.h"
 #include "web/backup.h"
 #include "web/export.h"
+#include "web/export_download.h"
 #include "web/notify_mute.h"
 #include "web/search.h"
 #include "web/views.h"
@@ -50,6 +51,8 @@ static const struct ic_route routes[] = {
          "the inbox as JSON for live updates (ETag)"},
         {"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_OWNER_API,
          "a conversation's new messages as JSON (?out=N&in=M, ETag)"},
+        {"GET", "/export", ic_export_download, IC_NEED_OWNER_PAGE,
+         "every conversation as one archive (tar: mf2 HTML and JSON)"},
         {"GET", "/{topic}", ic_feed_serve_topic, IC_NEED_NOTHING,
          "a conversation's feed: private page with a token, else the stub"},
         {"GET", "/{topic}/{page}", ic_feed_serve_page, IC_NEED_NOTHING,

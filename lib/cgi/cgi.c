@@ -503,7 +503,7 @@ enum ic_err ic_cgi_respond(struct ic_req *req)
 	fprintf(o, "Status: %d %s\r\n", r->status, ic_cgi_reason(r->status));
 	if (r->content_type)
 		fprintf(o, "Content-Type: %s\r\n", r->content_type);
-	if (r->content_type || r->body.len)
+	if ((r->content_type || r->body.len) && !r->stream)
 		fprintf(o, "Content-Length: %zu\r\n", r->body.len);
 	if (r->cache_control)
 		fprintf(o, "Cache-Control: %s\r\n", r->cache_control);

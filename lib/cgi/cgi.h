@@ -78,6 +78,10 @@ struct ic_resp {
 	const char *allow;            /* for 405 */
 	const char *www_authenticate; /* for 401 (RS-2) */
 	bool nosniff;                 /* X-Content-Type-Options: nosniff */
+	/* The handler writes the body to req->out itself once
+	 * ic_cgi_respond() has sent the headers (no Content-Length): for a
+	 * body past IC_MAX_RESPONSE_BYTES, as an archive download. */
+	bool stream;
 	struct ic_resp_header headers[IC_RESP_MAX_HEADERS];
 	size_t nheaders;
 	struct ic_buf body;

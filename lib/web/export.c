@@ -355,6 +355,18 @@ static enum ic_err write_index(struct ic_req *req, const char *top,
 
 enum ic_err ic_export_make(struct ic_req *req, const char *dir)
 {
+	size_t n;
+	enum ic_err rc = ic_export_write(req, dir, &n);
+
+	if (rc == IC_OK)
+		fprintf(req->out,
+		        "exported %zu conversation%s to %s/index.html\n", n,
+		        n == 1 ? "" : "s", dir);
+	return rc;
+}
+
+enum ic_err ic_export_write(struct ic_req *req, const char *dir, size_t *n)
+{
 	struct list_ctx l = {req, NULL, 0};
 	struct ic_store *st;
 	struct stat sb;
@@ -387,9 +399,6 @@ enum ic_err ic_export_make(struct ic_req *req, const char *dir)
 		rc = ic_fail(req->errbuf, IC_ERR_IO,
 		             "cannot rename %s to %s: %s", tmp, dir,
 		             strerror(errno));
-	if (rc != IC_OK)
-		return rc;
-	fprintf(req->out, "exported %zu conversation%s to %s/index.html\n", l.n,
-	        l.n == 1 ? "" : "s", dir);
-	return IC_OK;
+	*n = l.n;
+	return rc;
 }

@@ -40,4 +40,7 @@
  */
 enum ic_err ic_export_make(struct ic_req *req, const char *dir);
 
+/** As ic_export_make(), saying nothing: @p n gets the conversations. */
+enum ic_err ic_export_write(struct ic_req *req, const char *dir, size_t *n);
+
 #endif /* IC_EXPORT_H */

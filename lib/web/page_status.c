@@ -73,6 +73,28 @@ static enum ic_err webpush_section(struct ic_req *req)
 	return rc;
 }
 
+/* Issue 15: the owner's data, theirs to take (web/export_download.h). */
+static enum ic_err export_section(struct ic_req *req)
+{
+	const struct ic_html_var vars[] = {
+	        {"url",
+	         ic_arena_printf(req->arena, "%s/feed/export",
+	                         req->cfg.base_url),
+	         IC_HTML_URL},
+	};
+
+	if (vars[0].value == NULL)
+		return IC_ERR_NOMEM;
+	return ic_page_render(
+	        req,
+	        "<h2>Your conversations</h2>\n<p><a id=\"export\" "
+	        "href=\"{{url}}\" download>Download them all</a>: one "
+	        "archive (.tar) with every conversation as a web page and as "
+	        "mf2 JSON, readable without IndieChat (as "
+	        "<code>feed --export DIR</code>).</p>\n",
+	        vars, ARRAY_SIZE(vars));
+}
+
 enum ic_err ic_page_settings(struct ic_req *req)
 {
 	const struct ic_config *c = &req->cfg;
@@ -125,6 +147,8 @@ enum ic_err ic_page_settings(struct ic_req *req)
 			        vars, ARRAY_SIZE(vars));
 		if (rc == IC_OK)
 			rc = webpush_section(req);
+		if (rc == IC_OK)
+			rc = export_section(req);
 	}
 	return rc == IC_OK ? ic_page_end(req, 200) : rc;
 }

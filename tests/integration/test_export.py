@@ -7,21 +7,26 @@ conversation, and per conversation index.html (an mf2 h-feed of
 h-entries) and messages.json (mf2 JSON).  Our own parser
 (`listener --parse-mf2 FILE`) reads the page back into what
 messages.json says; the page holds no script and links nothing it needs
-to load.  Memory flat in the history's length is test_history's.
+to load.  The settings page's download (GET B/feed/export) is the same
+archive as one tar.  Memory flat in the history's length is test_history's.
 """
 
 import html
+import io
 import json
 import os
 import re
+import tarfile
 import time
 import unittest
 
 import harness
 from chat import conversation, converse, homepage, run_ok, settle
+from web import Owner, set_passphrase
 
 SITES = [harness.SiteSpec(n, files={"htdocs/index.html": homepage}) for n in ("alice", "bob")]
 MARKUP = "<script>alert(1)</script> & <b>bold</b>"
+PASS = "export-test-passphrase"
 apache = None
 
 
@@ -108,6 +113,35 @@ class Export(unittest.TestCase):
                                  ep["author"][0]["properties"]["url"])
                 self.assertEqual(gp["author"][0]["properties"]["name"],
                                  ep["author"][0]["properties"]["name"])
+
+        # The settings page's download: the same archive as one tar, to
+        # the owner only, streamed, and nothing left in data_dir.
+        owner = Owner(alice)
+        r = owner.get(alice.b("feed/export"))
+        self.assertEqual(r.status, 303)  # no session: sign in first
+        set_passphrase(alice, PASS)
+        owner.sign_in(PASS)
+        settings = owner.get(alice.b("auth/settings")).body.decode()
+        self.assertIn('<a id="export" href="%s" download>' % alice.b_url("feed/export"), settings)
+        r = owner.get(alice.b("feed/export"))
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.assertEqual(r.header("Content-Type"), "application/x-tar")
+        self.assertRegex(r.header("Content-Disposition"),
+                         r'^attachment; filename="indiechat-export-\d{4}-\d\d-\d\d\.tar"$')
+        self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+        with tarfile.open(fileobj=io.BytesIO(r.body), mode="r:") as tar:
+            names = tar.getnames()
+            self.assertEqual(names[0], "indiechat-export")
+            for name in ("index.html", conv["id"] + "/index.html", conv["id"] + "/messages.json"):
+                self.assertIn("indiechat-export/" + name, names)
+            got = json.load(tar.extractfile("indiechat-export/%s/messages.json" % conv["id"]))
+            self.assertEqual(got, data)
+            self.assertEqual(tar.extractfile("indiechat-export/%s/index.html" % conv["id"])
+                             .read().decode(), page)
+        r = owner.site.request("HEAD", alice.b("feed/export"), owner.headers())
+        self.assertEqual((r.status, r.body), (200, b""))
+        left = apache.run_as_site_user(["ls", "-a", alice.data_dir]).stdout.decode().split()
+        self.assertEqual([n for n in left if n.startswith(".export-")], [])
         self.assertEqual(apache.log_problems(), [])
 
 

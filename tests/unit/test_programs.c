@@ -37,6 +37,7 @@ static const struct owner_route owner_routes[] = {
         {&ic_program_feed, "GET", "/with/{conv}", IC_NEED_OWNER_PAGE},
         {&ic_program_feed, "GET", "/api/inbox", IC_NEED_OWNER_API},
         {&ic_program_feed, "GET", "/api/with/{conv}", IC_NEED_OWNER_API},
+        {&ic_program_feed, "GET", "/export", IC_NEED_OWNER_PAGE},
         {&ic_program_send, "POST", "", IC_NEED_OWNER_ACTION},
         {&ic_program_ticket, "POST", "/invite", IC_NEED_OWNER_ACTION},
         {&ic_program_ticket, "POST", "/accept", IC_NEED_OWNER_ACTION},
