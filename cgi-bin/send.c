@@ -12,6 +12,7 @@
 #include "core/ic_limits.h"
 #include "feed/feed_pages.h"
 #include "messages/outbox.h"
+#include "messages/react.h"
 #include "web/owner_actions.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
@@ -28,6 +29,35 @@ static const struct ic_route routes[] = {
          "send a message from the web (owner session + CSRF)"},
 };
 
+/* The terminal can wait: notify now rather than after a response. */
+static void notify_now(struct ic_req *req, const char *conv)
+{
+	req->errbuf[0] = '\0';
+	if (ic_outbox_notify(req, conv, req->errbuf) != IC_OK)
+		fprintf(stderr,
+		        "send: hub not reached (%s); lazy maintenance "
+		        "retries\n",
+		        req->errbuf);
+}
+
+/* send --to URL --react UID EMOJI (issue 15): exactly one emoji. */
+static enum ic_err to_react(struct ic_req *req, int argc, char **argv)
+{
+	struct ic_msg msg;
+	enum ic_err rc;
+
+	if (argc != 5)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--react needs the uid of a message of the "
+		               "conversation and one emoji");
+	rc = ic_react_send(req, argv[1], argv[3], argv[4], &msg);
+	if (rc != IC_OK)
+		return rc;
+	printf("reacted %s\n", msg.uid);
+	notify_now(req, msg.conv);
+	return IC_OK;
+}
+
 /* send --to URL [--reply-to UID] TEXT...: the words after URL (and the
  * reply's uid) are the message. */
 static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
@@ -38,6 +68,8 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	int first = 2;
 	enum ic_err rc = IC_OK;
 
+	if (argc >= 3 && strcmp(argv[2], "--react") == 0)
+		return to_react(req, argc, argv);
 	if (argc >= 3 && strcmp(argv[2], "--reply-to") == 0) {
 		if (argc < 4)
 			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
@@ -92,9 +124,11 @@ static enum ic_err cmd_republish(struct ic_req *req, int argc, char **argv)
 }
 
 static const struct ic_cli_cmd cmds[] = {
-        {"--to", "URL [--reply-to UID] TEXT...", cmd_to, true,
+        {"--to", "URL [--reply-to UID] TEXT... | URL --react UID EMOJI", cmd_to,
+         true,
          "send TEXT to the correspondent at URL, publish, notify the hub; "
-         "--reply-to: as a reply to the message with u-uid UID"},
+         "--reply-to: as a reply to the message with u-uid UID; "
+         "--react: react to it with one emoji instead"},
         {"--republish", "", cmd_republish, true,
          "write every conversation's feed pages again from the store "
          "(after a restore)"},

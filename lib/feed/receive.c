@@ -21,6 +21,7 @@
 #include "store/store_msg.h"
 #include "store/store_notify.h"
 #include "store/store_token.h"
+#include "text/emoji.h"
 #include "text/url.h"
 
 /* One entry as we will store it. */
@@ -147,6 +148,36 @@ void ic_receive_reply_in_txn(struct ic_store_txn *t, const cJSON *entry,
 		m->in_reply_to = u;
 	else
 		m->reply_unknown = claimed;
+}
+
+/* Issue 15: a reacji is kept on its target (react.h in messages/). */
+bool ic_receive_reaction_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                const char *conv, const char *uid,
+                                const char *text, long long published,
+                                const cJSON *item, enum ic_err *rc)
+{
+	bool claimed = false;
+	const char *to;
+	struct ic_msg target;
+
+	*rc = IC_OK;
+	if (item == NULL)
+		return false;
+	to = ic_receive_reply_target(item, &claimed);
+	if (to == NULL || !ic_emoji_one(text))
+		return false;
+	if (ic_store_msg_by_uid_in_txn(t, a, conv, to, &target) != IC_OK)
+		return false; /* a reply to a message not here: a message */
+	*rc = ic_store_msg_alias_in_txn(t, a, uid, &target);
+	if (*rc != IC_OK)
+		return true;
+	/* Oldest first is the usual order; a late older one loses. */
+	if (target.their_reaction && target.their_reaction_at > published)
+		return true;
+	target.their_reaction = text;
+	target.their_reaction_at = published;
+	*rc = ic_store_msg_update_in_txn(t, a, &target);
+	return true;
 }
 
 static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
@@ -279,6 +310,14 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 
 		if (ic_store_msg_uid_known_in_txn(t, f->conv_id, e->uid))
 			continue;
+		/* Issue 15: a reaction changes its target; no new message. */
+		if (ic_receive_reaction_in_txn(t, f->req->arena, f->conv_id,
+		                               e->uid, e->text, e->published,
+		                               e->item, &rc)) {
+			if (rc == IC_ERR_CONFLICT)
+				rc = IC_OK; /* the same uid twice on one page */
+			continue;
+		}
 		m.conv = f->conv_id;
 		m.dir = 'i';
 		m.seq = conv.in_seq + 1;

@@ -16,7 +16,9 @@
 #include "text/linkify.h"
 #include "cgi/owner_url.h"
 #include "cgi/page.h"
+#include "text/emoji.h"
 #include "web/page_inbox.h"
+#include "web/page_react.h"
 #include "cgi/session.h"
 #include "cgi/site.h"
 #include "store/store.h"
@@ -172,10 +174,14 @@ static const struct ic_msg **merged(struct conv_read *r, size_t *n)
 	all = ic_arena_calloc(r->a, *n ? *n : 1, sizeof(*all));
 	if (all == NULL)
 		return NULL;
+	*n = 0;
+	/* Issue 15: our reactions show under their targets, not here. */
 	for (size_t i = 0; i < r->nout; i++)
-		all[i] = &r->out[i];
+		if (r->out[i].in_reply_to == NULL ||
+		    !ic_emoji_one(r->out[i].text))
+			all[(*n)++] = &r->out[i];
 	for (size_t i = 0; i < r->nin; i++)
-		all[r->nout + i] = &r->in[i];
+		all[(*n)++] = &r->in[i];
 	qsort(all, *n, sizeof(*all), ic_msg_by_time);
 	return all;
 }
@@ -452,6 +458,8 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 		rc = ic_page_render(req, "</span></div>", NULL, 0);
 	if (rc == IC_OK)
 		rc = reply_action(req, c, m);
+	if (rc == IC_OK)
+		rc = ic_page_react_item(req, c, m);
 	return rc == IC_OK ? ic_page_render(req, "</li>\n", NULL, 0) : rc;
 }
 
@@ -837,7 +845,12 @@ static cJSON *message_json(struct ic_arena *a, const struct conv_read *r,
 	     !cJSON_AddStringToObject(e, "photo", c->peer_photo)) ||
 	    (m->dir == 'o' &&
 	     !cJSON_AddStringToObject(e, "state", state_of(c, m))) ||
-	    !reply_json(a, r, m, e)) {
+	    !reply_json(a, r, m, e) ||
+	    (m->my_reaction &&
+	     !cJSON_AddStringToObject(e, "my_reaction", m->my_reaction)) ||
+	    (m->their_reaction &&
+	     !cJSON_AddStringToObject(e, "their_reaction",
+	                              m->their_reaction))) {
 		cJSON_Delete(e);
 		return NULL;
 	}

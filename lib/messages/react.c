@@ -1,0 +1,82 @@
+/*
+ * react.c - reactions (see react.h).
+ */
+#include "messages/react.h"
+
+#include <string.h>
+
+#include "core/log.h"
+#include "text/emoji.h"
+#include "messages/outbox.h"
+#include "store/store_conv.h"
+
+bool ic_react_emoji_ok(const char *text)
+{
+	return ic_emoji_one(text);
+}
+
+bool ic_react_is(const struct ic_msg *m)
+{
+	return m->in_reply_to != NULL && ic_react_emoji_ok(m->text);
+}
+
+/* --- Sending ------------------------------------------------------------ */
+
+struct mark_ctx {
+	struct ic_arena *a;
+	const struct ic_msg *sent;
+};
+
+/* Our reaction on its target, in the conversation the send stored. */
+static enum ic_err mark_txn(struct ic_store_txn *t, void *p)
+{
+	struct mark_ctx *c = p;
+	struct ic_msg target;
+	enum ic_err rc = ic_store_msg_by_uid_in_txn(
+	        t, c->a, c->sent->conv, c->sent->in_reply_to, &target);
+
+	if (rc != IC_OK)
+		return rc;
+	if (target.my_reaction && target.my_reaction_at > c->sent->published)
+		return IC_OK;
+	target.my_reaction = c->sent->text;
+	target.my_reaction_at = c->sent->published;
+	return ic_store_msg_update_in_txn(t, c->a, &target);
+}
+
+enum ic_err ic_react_send(struct ic_req *req, const char *peer,
+                          const char *target_uid, const char *emoji,
+                          struct ic_msg *out)
+{
+	struct ic_msg sent;
+	struct mark_ctx c = {req->arena, &sent};
+	struct ic_store *st;
+	enum ic_err rc;
+
+	if (target_uid == NULL || *target_uid == '\0')
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "a reaction needs the uid of the message it "
+		               "reacts to");
+	if (!ic_react_emoji_ok(emoji))
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "a reaction is one emoji (at most %u bytes), "
+		               "nothing else",
+		               (unsigned)IC_REACT_MAX_BYTES);
+	/* The outbox checks the conversation and the target, stores and
+	 * publishes the reacji entry in its own transaction. */
+	rc = ic_outbox_send(req, peer, emoji, target_uid, &sent);
+	if (rc != IC_OK)
+		return rc;
+	if (out)
+		*out = sent;
+	/* Should this fail, the entry is out and is still a reaction by
+	 * the reacji rule (our page shows it as a reply until then). */
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_update(st, mark_txn, &c, req->errbuf);
+	if (rc != IC_OK)
+		ic_log(IC_LOG_WARN, "reaction %s sent but not marked: %s",
+		       sent.uid, req->errbuf);
+	req->errbuf[0] = '\0';
+	return IC_OK;
+}
