@@ -11,6 +11,7 @@
 
 #include "core/ic_limits.h"
 #include "feed/feed_pages.h"
+#include "messages/edit.h"
 #include "messages/outbox.h"
 #include "messages/react.h"
 #include "web/owner_actions.h"
@@ -58,6 +59,34 @@ static enum ic_err to_react(struct ic_req *req, int argc, char **argv)
 	return IC_OK;
 }
 
+/* send --to URL --edit UID TEXT... (issue 15): our message's new text. */
+static enum ic_err to_edit(struct ic_req *req, int argc, char **argv)
+{
+	struct ic_buf text = IC_BUF_INIT(IC_MAX_MESSAGE_BYTES);
+	struct ic_msg msg;
+	enum ic_err rc = IC_OK;
+
+	if (argc < 5)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--edit needs the uid of one of your messages "
+		               "and its new text");
+	for (int i = 4; rc == IC_OK && i < argc; i++)
+		if ((i > 4 && (rc = ic_buf_addc(&text, ' ')) != IC_OK) ||
+		    (rc = ic_buf_adds(&text, argv[i])) != IC_OK)
+			break;
+	if (rc == IC_OK)
+		rc = ic_edit_send(req, argv[1], argv[3], text.buf, &msg);
+	else
+		rc = ic_fail(req->errbuf, rc, "the new text is over %u bytes",
+		             IC_MAX_MESSAGE_BYTES);
+	ic_buf_release(&text);
+	if (rc != IC_OK)
+		return rc;
+	printf("edited %s\n", msg.uid);
+	notify_now(req, msg.conv);
+	return IC_OK;
+}
+
 /* send --to URL [--reply-to UID] TEXT...: the words after URL (and the
  * reply's uid) are the message. */
 static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
@@ -70,6 +99,8 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 
 	if (argc >= 3 && strcmp(argv[2], "--react") == 0)
 		return to_react(req, argc, argv);
+	if (argc >= 3 && strcmp(argv[2], "--edit") == 0)
+		return to_edit(req, argc, argv);
 	if (argc >= 3 && strcmp(argv[2], "--reply-to") == 0) {
 		if (argc < 4)
 			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
@@ -128,7 +159,8 @@ static const struct ic_cli_cmd cmds[] = {
          true,
          "send TEXT to the correspondent at URL, publish, notify the hub; "
          "--reply-to: as a reply to the message with u-uid UID; "
-         "--react: react to it with one emoji instead"},
+         "--react: react to it with one emoji instead; "
+         "--edit: replace the text of your message UID"},
         {"--republish", "", cmd_republish, true,
          "write every conversation's feed pages again from the store "
          "(after a restore)"},

@@ -28,6 +28,7 @@
 struct entry {
 	const char *uid, *url, *author, *text, *html;
 	time_t published;
+	time_t updated;    /* issue 15: dt-updated, 0 when none */
 	const cJSON *item; /* the parsed h-entry: its reply is resolved
 	                      when it is stored */
 };
@@ -41,6 +42,7 @@ struct fetch_state {
 	size_t n, cap;
 	const char *peer_name, *peer_photo;
 	size_t stored; /* out: new messages stored by the last page */
+	size_t edited; /* out: messages whose text an edit replaced */
 	size_t known;  /* out: entries of the page already stored */
 	long long now;
 	/* Issue 13: the newest page's ETag as answered, whether it came back
@@ -218,6 +220,9 @@ static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
 		en.published = (time_t)when;
 	else
 		en.published = f->now; /* MC-4: receipt time */
+	if (prop_str(e, "updated") != NULL &&
+	    ic_mf2_datetime(prop_str(e, "updated"), &when, NULL) == IC_OK)
+		en.updated = (time_t)when;
 	if (cJSON_IsString(content)) {
 		en.text = content->valuestring;
 	} else {
@@ -290,6 +295,35 @@ static enum ic_err load_txn(struct ic_store_txn *t, void *p)
 	return rc;
 }
 
+/* Issue 15: a known entry with a newer dt-updated replaces the text of
+ * their message; the same or an older one, or a uid of ours (a peer may
+ * edit only its own messages), changes nothing. */
+static enum ic_err edit_in_txn(struct ic_store_txn *t, struct fetch_state *f,
+                               const struct entry *e)
+{
+	struct ic_msg m;
+	enum ic_err rc;
+
+	if (e->updated == 0)
+		return IC_OK;
+	rc = ic_store_msg_by_uid_in_txn(t, f->req->arena, f->conv_id, e->uid,
+	                                &m);
+	if (rc != IC_OK || m.updated >= (long long)e->updated)
+		return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+	if (m.dir != 'i' || strcmp(m.uid, e->uid) != 0) {
+		ic_log(IC_LOG_WARN,
+		       "entry %s in %s edits a message that is not theirs; "
+		       "ignored",
+		       e->uid, f->held.resource);
+		return IC_OK;
+	}
+	m.text = e->text;
+	m.html = e->html;
+	m.updated = (long long)e->updated;
+	f->edited++;
+	return ic_store_msg_update_in_txn(t, f->req->arena, &m);
+}
+
 static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 {
 	struct fetch_state *f = p;
@@ -298,6 +332,7 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	        ic_store_conv_get_in_txn(t, f->req->arena, f->conv_id, &conv);
 
 	f->stored = 0;
+	f->edited = 0;
 	if (rc)
 		return rc;
 	/* Declined or blocked while this fetch ran: keep nothing. */
@@ -308,8 +343,10 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 		struct entry *e = &f->entries[i];
 		struct ic_msg m = {0};
 
-		if (ic_store_msg_uid_known_in_txn(t, f->conv_id, e->uid))
+		if (ic_store_msg_uid_known_in_txn(t, f->conv_id, e->uid)) {
+			rc = edit_in_txn(t, f, e);
 			continue;
+		}
 		/* Issue 15: a reaction changes its target; no new message. */
 		if (ic_receive_reaction_in_txn(t, f->req->arena, f->conv_id,
 		                               e->uid, e->text, e->published,
@@ -341,7 +378,7 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	}
 	if (rc)
 		return rc;
-	if (f->stored)
+	if (f->stored || f->edited)
 		conv.updated = f->now;
 	conv.last_fetch = f->now;
 	conv.fetch_error = NULL; /* their feed reads again */

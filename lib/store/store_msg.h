@@ -61,6 +61,9 @@ struct ic_msg {
 	 * newer one replaces it, an older one arriving late does not). */
 	const char *my_reaction, *their_reaction;
 	long long my_reaction_at, their_reaction_at;
+	/* Issue 15 edits: when the text was last replaced (dt-updated),
+	 * unix seconds; 0: never edited. */
+	long long updated;
 };
 
 /**

@@ -447,6 +447,9 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 		        "<span class=\"meta\"><time datetime=\"{{iso}}\" "
 		        "title=\"{{human}}\">{{hm}}</time>",
 		        vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK && m->updated)
+		rc = ic_page_render(
+		        req, " <span class=\"edited\">edited</span>", NULL, 0);
 	if (rc == IC_OK && out)
 		rc = ic_page_render(
 		        req,
@@ -850,7 +853,8 @@ static cJSON *message_json(struct ic_arena *a, const struct conv_read *r,
 	     !cJSON_AddStringToObject(e, "my_reaction", m->my_reaction)) ||
 	    (m->their_reaction &&
 	     !cJSON_AddStringToObject(e, "their_reaction",
-	                              m->their_reaction))) {
+	                              m->their_reaction)) ||
+	    (m->updated && !cJSON_AddTrueToObject(e, "edited"))) {
 		cJSON_Delete(e);
 		return NULL;
 	}

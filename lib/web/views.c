@@ -250,7 +250,8 @@ static cJSON *msg_json(const struct ic_msg *m)
 	     !cJSON_AddStringToObject(o, "my_reaction", m->my_reaction)) ||
 	    (m->their_reaction &&
 	     !cJSON_AddStringToObject(o, "their_reaction",
-	                              m->their_reaction))) {
+	                              m->their_reaction)) ||
+	    (m->updated && !cJSON_AddTrueToObject(o, "edited"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}

@@ -2,8 +2,11 @@
  * test_react.c - reactions (issue 15): what one emoji is, and what the
  * receiver does with a reacji entry: stored on its target (newer
  * replaces, older ignored, the same uid once), never for a message not
- * here or a text that is not one emoji.  Between two real sites:
- * tests/integration/test_reactions.py.
+ * here or a text that is not one emoji.  Edits: a delivered page whose
+ * entry has a newer dt-updated replaces their text, never ours (a peer
+ * claiming our uid), and the same or an older one changes nothing.
+ * Between two real sites: tests/integration/test_reactions.py and
+ * test_edits.py.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +21,7 @@
 #include "fixture.h"
 #include "feed/receive.h"
 #include "store/store_msg.h"
+#include "store/store_token.h"
 #include "text/emoji.h"
 
 #define BOB   "https://bob.example/"
@@ -139,6 +143,13 @@ static enum ic_err look_txn(struct ic_store_txn *t, void *p)
 	return ic_store_msg_by_uid_in_txn(t, l->a, CONV, BOB_O1, &l->m);
 }
 
+static enum ic_err look_any_txn(struct ic_store_txn *t, void *p)
+{
+	struct look *l = p;
+
+	return ic_store_msg_by_uid_in_txn(t, l->a, CONV, l->uid, &l->m);
+}
+
 static struct ic_msg target(struct ic_fx *fx, struct ic_arena *a,
                             const char *alias, bool *known)
 {
@@ -192,12 +203,82 @@ static void test_react_receive(void **state)
 	ic_arena_free(a);
 }
 
+static enum ic_err held_txn(struct ic_store_txn *t, void *p)
+{
+	const struct ic_held_token h = {.conv = CONV,
+	                                .resource = BOB "indiechat/feed/x",
+	                                .access_token = "token",
+	                                .token_endpoint = BOB "token",
+	                                .me = BOB,
+	                                .obtained = T1};
+
+	return ic_store_held_put_in_txn(t, p, &h);
+}
+
+/* One entry of bob's: @p uid, its text, dt-updated @p updated. */
+static void deliver(struct ic_fx *fx, const char *uid, const char *text,
+                    const char *updated)
+{
+	char body[2048];
+	bool whole = false;
+	int n = snprintf(body, sizeof(body),
+	                 "<div class=\"h-feed\"><article class=\"h-entry\">"
+	                 "<data class=\"u-uid\" value=\"%s\"></data>"
+	                 "<time class=\"dt-published\" "
+	                 "datetime=\"2023-11-14T22:13:21Z\"></time>"
+	                 "<a class=\"p-author h-card\" href=\"%s\">Bob</a>"
+	                 "<div class=\"e-content\">%s</div>"
+	                 "<time class=\"dt-updated\" datetime=\"%s\"></time>"
+	                 "</article></div>",
+	                 uid, BOB, text, updated);
+
+	assert_true(n > 0 && (size_t)n < sizeof(body));
+	assert_int_equal(ic_receive_delivered(&fx->req, CONV, body, (size_t)n,
+	                                      &whole, fx->req.errbuf),
+	                 IC_OK);
+	assert_true(whole);
+}
+
+static struct ic_msg by_uid(struct ic_fx *fx, struct ic_arena *a,
+                            const char *uid)
+{
+	struct look l = {a, uid, {0}, false};
+
+	assert_int_equal(ic_fx_txn(fx, NULL, false, look_any_txn, &l), IC_OK);
+	return l.m;
+}
+
+static void test_edit_receive(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_arena *a = ic_arena_new(0);
+
+	assert_int_equal(ic_fx_open_req(fx, "listener"), IC_OK);
+	assert_int_equal(ic_fx_txn(fx, NULL, true, two_convs_txn, NULL), IC_OK);
+	assert_int_equal(ic_fx_txn(fx, NULL, true, held_txn, a), IC_OK);
+	/* Theirs, newer: replaced and marked. */
+	deliver(fx, BOB "i/1", "fixed typo", "2023-11-15T00:00:00Z");
+	assert_string_equal(by_uid(fx, a, BOB "i/1").text, "fixed typo");
+	assert_int_equal(by_uid(fx, a, BOB "i/1").updated, T1 + 6400);
+	/* The same or older dt-updated: nothing changes. */
+	deliver(fx, BOB "i/1", "stale", "2023-11-15T00:00:00Z");
+	deliver(fx, BOB "i/1", "older", "2023-11-14T23:00:00Z");
+	assert_string_equal(by_uid(fx, a, BOB "i/1").text, "fixed typo");
+	/* Ours, claimed by bob's feed: never edited. */
+	deliver(fx, BOB "o/1", "forged", "2099-01-01T00:00:00Z");
+	assert_string_equal(by_uid(fx, a, BOB "o/1").text,
+	                    "a message of the history");
+	assert_int_equal(by_uid(fx, a, BOB "o/1").updated, 0);
+	ic_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ic_fx_setup, ic_fx_teardown)
 	        T(test_emoji_one),
 	        T(test_react_receive),
+	        T(test_edit_receive),
 #undef T
 	};
 
