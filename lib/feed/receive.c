@@ -28,7 +28,8 @@
 struct entry {
 	const char *uid, *url, *author, *text, *html;
 	time_t published;
-	time_t updated;    /* issue 15: dt-updated, 0 when none */
+	time_t updated;    /* issue 15: dt-updated (dt-deleted), 0 when none */
+	bool deleted;      /* issue 15: a tombstone */
 	const cJSON *item; /* the parsed h-entry: its reply is resolved
 	                      when it is stored */
 };
@@ -239,6 +240,14 @@ static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
 		if (cJSON_IsString(value))
 			en.text = value->valuestring;
 	}
+	/* Issue 15: a tombstone has no content; what it had is dropped. */
+	if (prop_str(e, "deleted") != NULL &&
+	    ic_mf2_datetime(prop_str(e, "deleted"), &when, NULL) == IC_OK) {
+		en.deleted = true;
+		en.updated = (time_t)when;
+		en.text = "";
+		en.html = NULL;
+	}
 	if (en.text == NULL)
 		return IC_OK; /* nothing to show */
 	if (f->n == f->cap) {
@@ -296,8 +305,9 @@ static enum ic_err load_txn(struct ic_store_txn *t, void *p)
 }
 
 /* Issue 15: a known entry with a newer dt-updated replaces the text of
- * their message; the same or an older one, or a uid of ours (a peer may
- * edit only its own messages), changes nothing. */
+ * their message, a tombstone (dt-deleted) drops it for good; the same or
+ * an older one, or a uid of ours (a peer may change only its own
+ * messages), changes nothing. */
 static enum ic_err edit_in_txn(struct ic_store_txn *t, struct fetch_state *f,
                                const struct entry *e)
 {
@@ -308,17 +318,20 @@ static enum ic_err edit_in_txn(struct ic_store_txn *t, struct fetch_state *f,
 		return IC_OK;
 	rc = ic_store_msg_by_uid_in_txn(t, f->req->arena, f->conv_id, e->uid,
 	                                &m);
-	if (rc != IC_OK || m.updated >= (long long)e->updated)
+	if (rc != IC_OK || m.deleted ||
+	    (!e->deleted && m.updated >= (long long)e->updated))
 		return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
 	if (m.dir != 'i' || strcmp(m.uid, e->uid) != 0) {
 		ic_log(IC_LOG_WARN,
-		       "entry %s in %s edits a message that is not theirs; "
+		       "entry %s in %s %s a message that is not theirs; "
 		       "ignored",
-		       e->uid, f->held.resource);
+		       e->uid, f->held.resource,
+		       e->deleted ? "deletes" : "edits");
 		return IC_OK;
 	}
 	m.text = e->text;
 	m.html = e->html;
+	m.deleted = e->deleted;
 	m.updated = (long long)e->updated;
 	f->edited++;
 	return ic_store_msg_update_in_txn(t, f->req->arena, &m);
@@ -347,6 +360,8 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 			rc = edit_in_txn(t, f, e);
 			continue;
 		}
+		if (e->deleted)
+			continue; /* a tombstone of a message never here */
 		/* Issue 15: a reaction changes its target; no new message. */
 		if (ic_receive_reaction_in_txn(t, f->req->arena, f->conv_id,
 		                               e->uid, e->text, e->published,

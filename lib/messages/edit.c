@@ -1,5 +1,5 @@
 /*
- * edit.c - editing one of our messages (see edit.h).
+ * edit.c - editing or deleting one of our messages (see edit.h).
  */
 #include "messages/edit.h"
 
@@ -15,7 +15,7 @@
 
 struct edit_ctx {
 	struct ic_req *req;
-	const char *peer, *uid, *text;
+	const char *peer, *uid, *text; /* text NULL: delete */
 	struct ic_conv conv;
 	struct ic_msg msg;
 	long long now;
@@ -35,8 +35,11 @@ static enum ic_err own_msg(struct ic_store_txn *t, struct edit_ctx *c)
 	if (rc == IC_OK && c->msg.dir != 'o')
 		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_BAD_INPUT,
 		               "message %s is theirs: only your own messages "
-		               "can be edited",
-		               c->uid);
+		               "can be %s",
+		               c->uid, c->text ? "edited" : "deleted");
+	if (rc == IC_OK && c->msg.deleted)
+		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
+		               "message %s was deleted", c->uid);
 	return rc;
 }
 
@@ -53,7 +56,10 @@ static enum ic_err edit_txn(struct ic_store_txn *t, void *p)
 		rc = own_msg(t, c);
 	if (rc != IC_OK)
 		return rc;
-	c->msg.text = c->text;
+	/* A tombstone keeps the uid (and its place), not the text. */
+	c->msg.text = c->text ? c->text : "";
+	c->msg.html = NULL;
+	c->msg.deleted = c->text == NULL;
 	/* dt-updated only grows: a receiver keeps the newest it sees. */
 	c->msg.updated = c->now > c->msg.updated ? c->now : c->msg.updated + 1;
 	rc = ic_store_msg_update_in_txn(t, a, &c->msg);
@@ -72,8 +78,10 @@ static enum ic_err edit_txn(struct ic_store_txn *t, void *p)
 	return rc;
 }
 
-enum ic_err ic_edit_send(struct ic_req *req, const char *peer, const char *uid,
-                         const char *text, struct ic_msg *out)
+/* Store the change, then publish (a failed publish is repaired by the
+ * next one: the change is stored). */
+static enum ic_err change(struct ic_req *req, const char *peer, const char *uid,
+                          const char *text, struct ic_msg *out)
 {
 	struct edit_ctx c = {req, peer, uid, text, {0}, {0}, time(NULL)};
 	struct ic_store *st;
@@ -81,14 +89,8 @@ enum ic_err ic_edit_send(struct ic_req *req, const char *peer, const char *uid,
 
 	if (uid == NULL || *uid == '\0' || strlen(uid) > IC_MAX_UID_BYTES)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-		               "the message to edit is not a uid");
-	if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
-		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-		               "the new text is empty");
-	if (strlen(text) > IC_MAX_MESSAGE_BYTES)
-		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
-		               "the new text is over %u bytes",
-		               (unsigned)IC_MAX_MESSAGE_BYTES);
+		               "the message to %s is not a uid",
+		               text ? "edit" : "delete");
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, edit_txn, &c, req->errbuf);
@@ -101,4 +103,23 @@ enum ic_err ic_edit_send(struct ic_req *req, const char *peer, const char *uid,
 		       c.conv.id, req->errbuf);
 	req->errbuf[0] = '\0';
 	return IC_OK;
+}
+
+enum ic_err ic_edit_send(struct ic_req *req, const char *peer, const char *uid,
+                         const char *text, struct ic_msg *out)
+{
+	if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "the new text is empty");
+	if (strlen(text) > IC_MAX_MESSAGE_BYTES)
+		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
+		               "the new text is over %u bytes",
+		               (unsigned)IC_MAX_MESSAGE_BYTES);
+	return change(req, peer, uid, text, out);
+}
+
+enum ic_err ic_edit_delete(struct ic_req *req, const char *peer,
+                           const char *uid, struct ic_msg *out)
+{
+	return change(req, peer, uid, NULL, out);
 }

@@ -1,5 +1,5 @@
 /*
- * edit.h - editing one of our messages (issue 15).
+ * edit.h - editing or deleting one of our messages (issue 15).
  *
  * An edit replaces the text of one of our own messages and keeps its
  * u-uid; the entry gains dt-updated (mf2_publish.h), and every feed page
@@ -13,6 +13,11 @@
  * and older ones only in a catch-up.  An edit of a message on an older
  * page reaches a correspondent that reads that page again (a catch-up
  * through it, or a restore), not one that only reads the newest page.
+ *
+ * A delete is an edit to a tombstone: the entry stays in the feed with
+ * its u-uid, no content and a dt-deleted (mf2_publish.h), so every
+ * receiver, one that was offline included, drops the text when it reads
+ * it.  A deleted message can be neither edited nor deleted again.
  */
 #ifndef IC_EDIT_H
 #define IC_EDIT_H
@@ -28,10 +33,18 @@
  * @return IC_OK; IC_ERR_BAD_INPUT (empty text, or @p uid is theirs:
  *         nothing changes); IC_ERR_TOO_LARGE; IC_ERR_NOT_FOUND (no such
  *         conversation or message); IC_ERR_CONFLICT (declined or
- *         blocked); store errors (a failed publish is logged and
- *         repaired by the next one).
+ *         blocked, or the message was deleted); store errors (a failed publish
+ * is logged and repaired by the next one).
  */
 enum ic_err ic_edit_send(struct ic_req *req, const char *peer, const char *uid,
                          const char *text, struct ic_msg *out);
+
+/**
+ * Delete our message @p uid in the conversation with @p peer: keep its
+ * tombstone (text "", deleted) and publish.
+ * @return as ic_edit_send(); IC_ERR_CONFLICT also when it was deleted.
+ */
+enum ic_err ic_edit_delete(struct ic_req *req, const char *peer,
+                           const char *uid, struct ic_msg *out);
 
 #endif /* IC_EDIT_H */

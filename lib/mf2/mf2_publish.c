@@ -479,6 +479,29 @@ static enum ic_err write_edited(struct ic_buf *out,
 	                      vars, 2, errbuf);
 }
 
+/* Issue 15: a deleted entry keeps its uid and says when it was deleted,
+ * with no content, so every reader drops the text. */
+static enum ic_err write_tombstone(struct ic_buf *out,
+                                   const struct ic_feed_entry *e, char *errbuf)
+{
+	struct stamp st;
+	enum ic_err rc = format_time(e->updated, "deleted", &st, errbuf);
+	const struct ic_html_var vars[] = {
+	        {"deleted", st.attr, IC_HTML_TEXT},
+	        {"human", st.human, IC_HTML_TEXT},
+	};
+
+	if (rc != IC_OK)
+		return rc;
+	return ic_html_render(
+	        out,
+	        "</span></p>\n<p class=\"deleted\">Message deleted "
+	        "<time class=\"dt-deleted\" "
+	        "datetime=\"{{deleted}}\">{{human}}</time></p>\n"
+	        "</article>\n",
+	        vars, 2, errbuf);
+}
+
 static enum ic_err write_entry(struct ic_buf *out, const struct ic_feed_page *p,
                                const struct ic_feed_entry *e, char *errbuf)
 {
@@ -498,8 +521,11 @@ static enum ic_err write_entry(struct ic_buf *out, const struct ic_feed_page *p,
 	            IC_OK ||
 	    (rc = write_card(out, &p->owner, false, errbuf)) != IC_OK ||
 	    (rc = ic_html_raw_trusted(out, entry_to_tpl)) != IC_OK ||
-	    (rc = write_card(out, &p->recipient, false, errbuf)) != IC_OK ||
-	    (rc = write_reply(out, e, errbuf)) != IC_OK ||
+	    (rc = write_card(out, &p->recipient, false, errbuf)) != IC_OK)
+		return rc;
+	if (e->deleted)
+		return write_tombstone(out, e, errbuf);
+	if ((rc = write_reply(out, e, errbuf)) != IC_OK ||
 	    (rc = write_content(out, e->text)) != IC_OK)
 		return rc;
 	return e->updated ? write_edited(out, e, errbuf)

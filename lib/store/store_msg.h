@@ -64,6 +64,9 @@ struct ic_msg {
 	/* Issue 15 edits: when the text was last replaced (dt-updated),
 	 * unix seconds; 0: never edited. */
 	long long updated;
+	/* Issue 15 deletes: a tombstone; text "" and html NULL, updated is
+	 * when it was deleted (dt-deleted). */
+	bool deleted;
 };
 
 /**

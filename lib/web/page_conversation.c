@@ -429,7 +429,11 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 		        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = quote_item(req, r, m);
-	if (rc == IC_OK && use_html(m))
+	if (rc == IC_OK && m->deleted) /* issue 15: its tombstone */
+		rc = ic_page_render(
+		        req, "<p class=\"text deleted\">Message deleted</p>",
+		        NULL, 0);
+	else if (rc == IC_OK && use_html(m))
 		rc = ic_page_render(req, "<div class=\"text\">{{html}}</div>",
 		                    vars, ARRAY_SIZE(vars));
 	else if (rc == IC_OK) {
@@ -447,7 +451,7 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 		        "<span class=\"meta\"><time datetime=\"{{iso}}\" "
 		        "title=\"{{human}}\">{{hm}}</time>",
 		        vars, ARRAY_SIZE(vars));
-	if (rc == IC_OK && m->updated)
+	if (rc == IC_OK && m->updated && !m->deleted)
 		rc = ic_page_render(
 		        req, " <span class=\"edited\">edited</span>", NULL, 0);
 	if (rc == IC_OK && out)
@@ -854,7 +858,8 @@ static cJSON *message_json(struct ic_arena *a, const struct conv_read *r,
 	    (m->their_reaction &&
 	     !cJSON_AddStringToObject(e, "their_reaction",
 	                              m->their_reaction)) ||
-	    (m->updated && !cJSON_AddTrueToObject(e, "edited"))) {
+	    (m->updated && !cJSON_AddTrueToObject(e, "edited")) ||
+	    (m->deleted && !cJSON_AddTrueToObject(e, "deleted"))) {
 		cJSON_Delete(e);
 		return NULL;
 	}

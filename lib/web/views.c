@@ -251,7 +251,8 @@ static cJSON *msg_json(const struct ic_msg *m)
 	    (m->their_reaction &&
 	     !cJSON_AddStringToObject(o, "their_reaction",
 	                              m->their_reaction)) ||
-	    (m->updated && !cJSON_AddTrueToObject(o, "edited"))) {
+	    (m->updated && !cJSON_AddTrueToObject(o, "edited")) ||
+	    (m->deleted && !cJSON_AddTrueToObject(o, "deleted"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}

@@ -4,7 +4,8 @@
  * replaces, older ignored, the same uid once), never for a message not
  * here or a text that is not one emoji.  Edits: a delivered page whose
  * entry has a newer dt-updated replaces their text, never ours (a peer
- * claiming our uid), and the same or an older one changes nothing.
+ * claiming our uid), and the same or an older one changes nothing; a
+ * tombstone (dt-deleted) drops their text for good, never ours.
  * Between two real sites: tests/integration/test_reactions.py and
  * test_edits.py.
  */
@@ -239,12 +240,36 @@ static void deliver(struct ic_fx *fx, const char *uid, const char *text,
 	assert_true(whole);
 }
 
+/* A tombstone of bob's for @p uid: no content, a dt-deleted. */
+static void deliver_tombstone(struct ic_fx *fx, const char *uid)
+{
+	char body[1024];
+	bool whole = false;
+	int n = snprintf(body, sizeof(body),
+	                 "<div class=\"h-feed\"><article class=\"h-entry\">"
+	                 "<data class=\"u-uid\" value=\"%s\"></data>"
+	                 "<time class=\"dt-published\" "
+	                 "datetime=\"2023-11-14T22:13:21Z\"></time>"
+	                 "<a class=\"p-author h-card\" href=\"%s\">Bob</a>"
+	                 "<p>Message deleted <time class=\"dt-deleted\" "
+	                 "datetime=\"2023-11-16T00:00:00Z\"></time></p>"
+	                 "</article></div>",
+	                 uid, BOB);
+
+	assert_true(n > 0 && (size_t)n < sizeof(body));
+	assert_int_equal(ic_receive_delivered(&fx->req, CONV, body, (size_t)n,
+	                                      &whole, fx->req.errbuf),
+	                 IC_OK);
+}
+
 static struct ic_msg by_uid(struct ic_fx *fx, struct ic_arena *a,
                             const char *uid)
 {
 	struct look l = {a, uid, {0}, false};
 
-	assert_int_equal(ic_fx_txn(fx, NULL, false, look_any_txn, &l), IC_OK);
+	enum ic_err rc = ic_fx_txn(fx, NULL, false, look_any_txn, &l);
+
+	assert_true(rc == IC_OK || rc == IC_ERR_NOT_FOUND);
 	return l.m;
 }
 
@@ -269,6 +294,20 @@ static void test_edit_receive(void **state)
 	assert_string_equal(by_uid(fx, a, BOB "o/1").text,
 	                    "a message of the history");
 	assert_int_equal(by_uid(fx, a, BOB "o/1").updated, 0);
+	/* Deletes: theirs drops the text for good (a later edit changes
+	 * nothing); ours is ignored; one of a message never here stores
+	 * nothing. */
+	deliver_tombstone(fx, BOB "i/2");
+	assert_true(by_uid(fx, a, BOB "i/2").deleted);
+	assert_string_equal(by_uid(fx, a, BOB "i/2").text, "");
+	deliver(fx, BOB "i/2", "back from the dead", "2099-01-01T00:00:00Z");
+	assert_string_equal(by_uid(fx, a, BOB "i/2").text, "");
+	deliver_tombstone(fx, BOB "o/2");
+	assert_false(by_uid(fx, a, BOB "o/2").deleted);
+	assert_string_equal(by_uid(fx, a, BOB "o/2").text,
+	                    "a message of the history");
+	deliver_tombstone(fx, BOB "never-here");
+	assert_null(by_uid(fx, a, BOB "never-here").uid);
 	ic_arena_free(a);
 }
 
