@@ -631,6 +631,20 @@
 		for (var ri = 0; ri < replies.length; ri++) replies[ri].tabIndex = -1;
 		messagesList.addEventListener("focusin", rovingReply);
 	}
+	/* Issue 15: each message's reaction picker (its <summary>) follows
+	 * the same rule as its Reply. */
+	function rovingReact(ev) {
+		var li = ev.target.closest ? ev.target.closest("li.message") : null;
+		var on = messagesList.querySelectorAll('details.react > summary[tabindex="0"]');
+		for (var i = 0; i < on.length; i++) if (!li || !li.contains(on[i])) on[i].tabIndex = -1;
+		var mine = li && li.querySelector("details.react > summary");
+		if (mine) mine.tabIndex = 0;
+	}
+	if (messagesList) {
+		var picks = messagesList.querySelectorAll("details.react > summary");
+		for (var pi = 0; pi < picks.length; pi++) picks[pi].tabIndex = -1;
+		messagesList.addEventListener("focusin", rovingReact);
+	}
 	var cancel = document.getElementById("reply-cancel");
 	if (cancel) cancel.addEventListener("click", function (ev) {
 		ev.preventDefault();
