@@ -42,9 +42,10 @@ struct fetch_state {
 	struct entry *entries;
 	size_t n, cap;
 	const char *peer_name, *peer_photo;
-	size_t stored; /* out: new messages stored by the last page */
-	size_t edited; /* out: messages whose text an edit replaced */
-	size_t known;  /* out: entries of the page already stored */
+	size_t stored;  /* out: new messages stored by the last page */
+	size_t edited;  /* out: messages whose text an edit replaced */
+	size_t changed; /* out: messages a reaction changed */
+	size_t known;   /* out: entries of the page already stored */
 	long long now;
 	/* Issue 13: the newest page's ETag as answered, whether it came back
 	 * 304 (nothing new: nothing parsed), and whether the transaction at
@@ -346,6 +347,7 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 
 	f->stored = 0;
 	f->edited = 0;
+	f->changed = 0;
 	if (rc)
 		return rc;
 	/* Declined or blocked while this fetch ran: keep nothing. */
@@ -368,6 +370,8 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 		                               e->item, &rc)) {
 			if (rc == IC_ERR_CONFLICT)
 				rc = IC_OK; /* the same uid twice on one page */
+			else if (rc == IC_OK)
+				f->changed++;
 			continue;
 		}
 		m.conv = f->conv_id;
@@ -395,6 +399,8 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 		return rc;
 	if (f->stored || f->edited)
 		conv.updated = f->now;
+	if (f->edited || f->changed)
+		conv.changes++;
 	conv.last_fetch = f->now;
 	conv.fetch_error = NULL; /* their feed reads again */
 	conv.fetch_error_at = 0;

@@ -70,6 +70,7 @@ static enum ic_err edit_txn(struct ic_store_txn *t, void *p)
 	if (c->conv.published_seq >= c->msg.seq)
 		c->conv.published_seq = c->msg.seq - 1;
 	c->conv.revision++;
+	c->conv.changes++;
 	c->conv.updated = c->now;
 	rc = ic_store_conv_put_in_txn(t, a, &c->conv);
 	if (rc == IC_OK)

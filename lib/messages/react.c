@@ -27,6 +27,19 @@ struct mark_ctx {
 	const struct ic_msg *sent;
 };
 
+/* The live page reads its messages again (store_conv.h changes). */
+static enum ic_err bump_changes(struct ic_store_txn *t, struct ic_arena *a,
+                                const char *conv_id)
+{
+	struct ic_conv conv;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, a, conv_id, &conv);
+
+	if (rc != IC_OK)
+		return rc;
+	conv.changes++;
+	return ic_store_conv_put_in_txn(t, a, &conv);
+}
+
 /* Our reaction on its target, in the conversation the send stored. */
 static enum ic_err mark_txn(struct ic_store_txn *t, void *p)
 {
@@ -41,7 +54,8 @@ static enum ic_err mark_txn(struct ic_store_txn *t, void *p)
 		return IC_OK;
 	target.my_reaction = c->sent->text;
 	target.my_reaction_at = c->sent->published;
-	return ic_store_msg_update_in_txn(t, c->a, &target);
+	rc = ic_store_msg_update_in_txn(t, c->a, &target);
+	return rc == IC_OK ? bump_changes(t, c->a, target.conv) : rc;
 }
 
 enum ic_err ic_react_send(struct ic_req *req, const char *peer,

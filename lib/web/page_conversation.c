@@ -766,18 +766,22 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 	/* The newest seqs of each side: the script asks only for what is
 	 * newer, also for a side none of whose messages are on this page. */
 	if (rc == IC_OK) {
-		char os[24], is[24];
+		char os[24], is[24], ch[24];
 		const struct ic_html_var vars[] = {
 		        {"os", os, IC_HTML_TEXT},
 		        {"is", is, IC_HTML_TEXT},
+		        {"ch", ch, IC_HTML_TEXT},
 		};
 
 		snprintf(os, sizeof(os), "%lld", r.conv.out_seq);
 		snprintf(is, sizeof(is), "%lld", r.conv.in_seq);
+		/* Issue 15: messages changed in place (store_conv.h). */
+		snprintf(ch, sizeof(ch), "%lld", r.conv.changes);
 		rc = ic_page_render(req,
 		                    "<ol id=\"messages\" aria-live=\"polite\" "
 		                    "data-out-seq=\"{{os}}\" "
-		                    "data-in-seq=\"{{is}}\">\n",
+		                    "data-in-seq=\"{{is}}\" "
+		                    "data-changes=\"{{ch}}\">\n",
 		                    vars, ARRAY_SIZE(vars));
 	}
 	if (rc == IC_OK)
@@ -898,6 +902,7 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 	                             ic_conv_state_name(r.conv.state)) ||
 	    !cJSON_AddNumberToObject(j, "out_seq", (double)r.conv.out_seq) ||
 	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq) ||
+	    !cJSON_AddNumberToObject(j, "changes", (double)r.conv.changes) ||
 	    !cJSON_AddBoolToObject(j, "waiting_for_ticket",
 	                           r.conv.ticket_asked != 0) ||
 	    (paging &&

@@ -9,6 +9,8 @@
 //   second choice replaces the first;
 // * without JavaScript the picker's form posts and the page comes back
 //   with the reaction;
+// * a reaction that arrives is drawn on the open page (the JSON's
+//   "changes" moved) without a reload;
 // * light and dark: axe-core finds nothing with the picker open;
 //   screenshots react-*.png in $IC_ARTIFACTS.
 //
@@ -178,6 +180,24 @@ async function main() {
 			await p.waitForSelector('#messages ul.reactions');
 			await ctx.close();
 		}, { needs: ['setup'] });
+
+		await step('a reaction that arrives shows on the open page without a reload', async () => {
+			await page.goto(withA);
+			const li = item(page, 'Come and get a slice');
+			const uid = await li.getAttribute('data-uid');
+			const r = await ci.evaluate(async ([b, to, uid, react]) => {
+				const csrf = await (await fetch(b + '/auth/session', { headers: { Accept: 'application/json' } })).json();
+				const body = new URLSearchParams({ csrf: csrf.csrf, to, reply_to: uid, react });
+				const res = await fetch(b + '/send', { method: 'POST', body, headers: { Accept: 'application/json' } });
+				return { status: res.status, text: await res.text() };
+			}, [carol.base_url, alice.url, uid, UP]);
+			assert.strictEqual(r.status, 200, `POST B/send react: ${r.status} ${r.text}`);
+			await waitUntil('carol\'s reaction is drawn on alice\'s open page', async () => {
+				const t = await item(page, 'Come and get a slice').locator('ul.reactions').textContent().catch(() => '');
+				return t.includes(`${UP} from`);
+			}, DELIVERY, { interval: 500 });
+			await shot(page, 'react-live-1280-light');
+		}, { needs: ['react'] });
 
 		await step('light and dark, 1280 and 375: axe-core finds nothing with a picker open', async () => {
 			const bad = [];
