@@ -87,6 +87,24 @@ static enum ic_err to_edit(struct ic_req *req, int argc, char **argv)
 	return IC_OK;
 }
 
+/* send --to URL --unreact UID (issue 15): our reaction on UID goes. */
+static enum ic_err to_unreact(struct ic_req *req, int argc, char **argv)
+{
+	struct ic_msg msg;
+	enum ic_err rc;
+
+	if (argc != 4)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--unreact needs the uid of the message you "
+		               "reacted to, and nothing else");
+	rc = ic_react_remove(req, argv[1], argv[3], &msg);
+	if (rc != IC_OK)
+		return rc;
+	printf("unreacted %s\n", msg.uid);
+	notify_now(req, msg.conv);
+	return IC_OK;
+}
+
 /* send --to URL --delete UID (issue 15): our message's tombstone. */
 static enum ic_err to_delete(struct ic_req *req, int argc, char **argv)
 {
@@ -121,6 +139,8 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 		return to_edit(req, argc, argv);
 	if (argc >= 3 && strcmp(argv[2], "--delete") == 0)
 		return to_delete(req, argc, argv);
+	if (argc >= 3 && strcmp(argv[2], "--unreact") == 0)
+		return to_unreact(req, argc, argv);
 	if (argc >= 3 && strcmp(argv[2], "--reply-to") == 0) {
 		if (argc < 4)
 			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
@@ -177,11 +197,12 @@ static enum ic_err cmd_republish(struct ic_req *req, int argc, char **argv)
 static const struct ic_cli_cmd cmds[] = {
         {"--to",
          "URL [--reply-to UID] TEXT... | URL --react UID EMOJI | "
-         "URL --edit UID TEXT... | URL --delete UID",
+         "URL --unreact UID | URL --edit UID TEXT... | URL --delete UID",
          cmd_to, true,
          "send TEXT to the correspondent at URL, publish, notify the hub; "
          "--reply-to: as a reply to the message with u-uid UID; "
-         "--react: react to it with one emoji instead; "
+         "--react: react to it with one emoji instead (--unreact: "
+         "remove yours); "
          "--edit: replace the text of your message UID; "
          "--delete: leave only its tombstone"},
         {"--republish", "", cmd_republish, true,

@@ -180,6 +180,7 @@ bool ic_receive_reaction_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 		return true;
 	target.their_reaction = text;
 	target.their_reaction_at = published;
+	target.their_reaction_uid = uid;
 	*rc = ic_store_msg_update_in_txn(t, a, &target);
 	return true;
 }
@@ -322,7 +323,19 @@ static enum ic_err edit_in_txn(struct ic_store_txn *t, struct fetch_state *f,
 	if (rc != IC_OK || m.deleted ||
 	    (!e->deleted && m.updated >= (long long)e->updated))
 		return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
-	if (m.dir != 'i' || strcmp(m.uid, e->uid) != 0) {
+	/* The tombstone of their reaction (the uid is an alias of the
+	 * target's): the reaction goes. */
+	if (e->deleted && m.their_reaction_uid &&
+	    strcmp(m.their_reaction_uid, e->uid) == 0) {
+		m.their_reaction = m.their_reaction_uid = NULL;
+		m.their_reaction_at = (long long)e->updated;
+		f->changed++;
+		return ic_store_msg_update_in_txn(t, f->req->arena, &m);
+	}
+	if (strcmp(m.uid, e->uid) != 0)
+		return IC_OK; /* an older reaction of theirs: nothing shows it
+		               */
+	if (m.dir != 'i') {
 		ic_log(IC_LOG_WARN,
 		       "entry %s in %s %s a message that is not theirs; "
 		       "ignored",

@@ -16,6 +16,7 @@
 struct edit_ctx {
 	struct ic_req *req;
 	const char *peer, *uid, *text; /* text NULL: delete */
+	bool reaction_ok; /* a reaction's entry may be deleted (react.h) */
 	struct ic_conv conv;
 	struct ic_msg msg;
 	long long now;
@@ -37,6 +38,11 @@ static enum ic_err own_msg(struct ic_store_txn *t, struct edit_ctx *c)
 		               "message %s is theirs: only your own messages "
 		               "can be %s",
 		               c->uid, c->text ? "edited" : "deleted");
+	if (rc == IC_OK && c->msg.reaction && !c->reaction_ok)
+		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_BAD_INPUT,
+		               "message %s is a reaction: react again, or "
+		               "remove it with --unreact",
+		               c->uid);
 	if (rc == IC_OK && c->msg.deleted)
 		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_CONFLICT,
 		               "message %s was deleted", c->uid);
@@ -82,9 +88,11 @@ static enum ic_err edit_txn(struct ic_store_txn *t, void *p)
 /* Store the change, then publish (a failed publish is repaired by the
  * next one: the change is stored). */
 static enum ic_err change(struct ic_req *req, const char *peer, const char *uid,
-                          const char *text, struct ic_msg *out)
+                          const char *text, bool reaction_ok,
+                          struct ic_msg *out)
 {
-	struct edit_ctx c = {req, peer, uid, text, {0}, {0}, time(NULL)};
+	struct edit_ctx c = {req,         peer, uid, text,
+	                     reaction_ok, {0},  {0}, time(NULL)};
 	struct ic_store *st;
 	enum ic_err rc;
 
@@ -116,11 +124,17 @@ enum ic_err ic_edit_send(struct ic_req *req, const char *peer, const char *uid,
 		return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
 		               "the new text is over %u bytes",
 		               (unsigned)IC_MAX_MESSAGE_BYTES);
-	return change(req, peer, uid, text, out);
+	return change(req, peer, uid, text, false, out);
 }
 
 enum ic_err ic_edit_delete(struct ic_req *req, const char *peer,
                            const char *uid, struct ic_msg *out)
 {
-	return change(req, peer, uid, NULL, out);
+	return change(req, peer, uid, NULL, false, out);
+}
+
+enum ic_err ic_edit_delete_reaction(struct ic_req *req, const char *peer,
+                                    const char *uid, struct ic_msg *out)
+{
+	return change(req, peer, uid, NULL, true, out);
 }

@@ -30,11 +30,12 @@
  * Replace the text of our message @p uid in the conversation with
  * @p peer by @p text, and publish.
  * @param[out] out  the message as edited (optional).
- * @return IC_OK; IC_ERR_BAD_INPUT (empty text, or @p uid is theirs:
- *         nothing changes); IC_ERR_TOO_LARGE; IC_ERR_NOT_FOUND (no such
- *         conversation or message); IC_ERR_CONFLICT (declined or
- *         blocked, or the message was deleted); store errors (a failed publish
- * is logged and repaired by the next one).
+ * @return IC_OK; IC_ERR_BAD_INPUT (empty text, or @p uid is theirs or
+ *         one of our reactions: nothing changes); IC_ERR_TOO_LARGE;
+ *         IC_ERR_NOT_FOUND (no such conversation or message);
+ *         IC_ERR_CONFLICT (declined or blocked, or the message was
+ *         deleted); store errors (a failed publish is logged and
+ *         repaired by the next one).
  */
 enum ic_err ic_edit_send(struct ic_req *req, const char *peer, const char *uid,
                          const char *text, struct ic_msg *out);
@@ -46,5 +47,12 @@ enum ic_err ic_edit_send(struct ic_req *req, const char *peer, const char *uid,
  */
 enum ic_err ic_edit_delete(struct ic_req *req, const char *peer,
                            const char *uid, struct ic_msg *out);
+
+/**
+ * As ic_edit_delete(), also for the entry of one of our reactions (which
+ * the other two refuse: react.h ic_react_remove() is the way).
+ */
+enum ic_err ic_edit_delete_reaction(struct ic_req *req, const char *peer,
+                                    const char *uid, struct ic_msg *out);
 
 #endif /* IC_EDIT_H */

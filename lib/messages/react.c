@@ -4,8 +4,10 @@
 #include "messages/react.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
+#include "messages/edit.h"
 #include "text/emoji.h"
 #include "messages/outbox.h"
 #include "store/store_conv.h"
@@ -54,7 +56,14 @@ static enum ic_err mark_txn(struct ic_store_txn *t, void *p)
 		return IC_OK;
 	target.my_reaction = c->sent->text;
 	target.my_reaction_at = c->sent->published;
+	target.my_reaction_uid = c->sent->uid;
 	rc = ic_store_msg_update_in_txn(t, c->a, &target);
+	if (rc == IC_OK) {
+		struct ic_msg sent = *c->sent;
+
+		sent.reaction = true;
+		rc = ic_store_msg_update_in_txn(t, c->a, &sent);
+	}
 	return rc == IC_OK ? bump_changes(t, c->a, target.conv) : rc;
 }
 
@@ -93,4 +102,61 @@ enum ic_err ic_react_send(struct ic_req *req, const char *peer,
 		       sent.uid, req->errbuf);
 	req->errbuf[0] = '\0';
 	return IC_OK;
+}
+
+/* --- Removing ------------------------------------------------------------ */
+
+struct unreact_ctx {
+	struct ic_req *req;
+	const char *peer, *target_uid;
+	struct ic_msg target;
+	bool clear; /* false: look it up; true: clear it */
+};
+
+/* Our reaction on the target: found (and later cleared), or why not. */
+static enum ic_err unreact_txn(struct ic_store_txn *t, void *p)
+{
+	struct unreact_ctx *c = p;
+	struct ic_conv conv;
+	enum ic_err rc =
+	        ic_store_conv_by_peer_in_txn(t, c->req->arena, c->peer, &conv);
+
+	if (rc == IC_OK)
+		rc = ic_store_msg_by_uid_in_txn(t, c->req->arena, conv.id,
+		                                c->target_uid, &c->target);
+	if (rc == IC_ERR_NOT_FOUND)
+		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_NOT_FOUND,
+		               "there is no message %s in the conversation "
+		               "with %s",
+		               c->target_uid, c->peer);
+	if (rc == IC_OK && c->target.my_reaction_uid == NULL)
+		return ic_fail(ic_store_txn_errbuf(t), IC_ERR_NOT_FOUND,
+		               "you have no reaction on message %s",
+		               c->target_uid);
+	if (rc != IC_OK || !c->clear)
+		return rc;
+	c->target.my_reaction = NULL;
+	c->target.my_reaction_uid = NULL;
+	c->target.my_reaction_at = (long long)time(NULL);
+	rc = ic_store_msg_update_in_txn(t, c->req->arena, &c->target);
+	return rc == IC_OK ? bump_changes(t, c->req->arena, conv.id) : rc;
+}
+
+enum ic_err ic_react_remove(struct ic_req *req, const char *peer,
+                            const char *target_uid, struct ic_msg *out)
+{
+	struct unreact_ctx c = {req, peer, target_uid, {0}, false};
+	struct ic_store *st;
+	enum ic_err rc = ic_req_store(req, &st);
+
+	if (rc == IC_OK)
+		rc = ic_store_view(st, unreact_txn, &c, req->errbuf);
+	/* The reaction's entry becomes its tombstone: receivers drop it. */
+	if (rc == IC_OK)
+		rc = ic_edit_delete_reaction(req, peer,
+		                             c.target.my_reaction_uid, out);
+	c.clear = true;
+	if (rc == IC_OK)
+		rc = ic_store_update(st, unreact_txn, &c, req->errbuf);
+	return rc;
 }

@@ -8,12 +8,13 @@
  * is caught up like any message), but a page shows it under its target,
  * not as a message.  The receiver stores it on the target (their_reaction
  * in store_msg.h; feed/receive.h ic_receive_reaction_in_txn()), not as
- * a message: no unread count, no notification; * its uid is kept as an alias of
- * the target's, so it is de-duplicated.
+ * a message: no unread count, no notification; its uid is kept as an
+ * alias of the target's, so it is de-duplicated.
  *
  * One reaction per person per message: a newer one (by dt-published)
  * replaces the older, and one arriving late (catch-up) changes nothing.
- * Removing a reaction is not supported yet.
+ * Removing a reaction makes the tombstone of its entry (edit.h): a
+ * receiver that kept it drops it; one that never saw it stores nothing.
  */
 #ifndef IC_REACT_H
 #define IC_REACT_H
@@ -26,7 +27,6 @@
 #include "core/err.h"
 #include "store/store.h"
 #include "store/store_msg.h"
-
 #include "text/emoji.h"
 
 #define IC_REACT_MAX_BYTES IC_EMOJI_MAX_BYTES
@@ -52,5 +52,17 @@ bool ic_react_is(const struct ic_msg *m);
 enum ic_err ic_react_send(struct ic_req *req, const char *peer,
                           const char *target_uid, const char *emoji,
                           struct ic_msg *out);
+
+/**
+ * Remove our reaction on the message @p target_uid of the conversation
+ * with @p peer: its entry becomes a tombstone (ic_edit_delete()) and the
+ * target keeps no reaction of ours.
+ * @param[out] out  the tombstone (optional).
+ * @return IC_OK; IC_ERR_NOT_FOUND (no such conversation or message, or
+ *         no reaction of ours on it: nothing changes); as
+ *         ic_edit_delete() otherwise.
+ */
+enum ic_err ic_react_remove(struct ic_req *req, const char *peer,
+                            const char *target_uid, struct ic_msg *out);
 
 #endif /* IC_REACT_H */

@@ -90,6 +90,13 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
 		rc = ic_json_add_num(j, "updated", m->updated);
 	if (!rc && m->deleted)
 		rc = ic_json_add_bool(j, "deleted", true);
+	if (!rc && m->my_reaction_uid)
+		rc = ic_json_add_str(j, "my_reaction_uid", m->my_reaction_uid);
+	if (!rc && m->their_reaction_uid)
+		rc = ic_json_add_str(j, "their_reaction_uid",
+		                     m->their_reaction_uid);
+	if (!rc && m->reaction)
+		rc = ic_json_add_bool(j, "reaction", true);
 	if (!rc && m->their_reaction)
 		rc = ic_json_add_num(j, "their_reaction_at",
 		                     m->their_reaction_at);
@@ -121,6 +128,9 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	m->their_reaction_at = ic_json_num(j, "their_reaction_at", 0);
 	m->updated = ic_json_num(j, "updated", 0);
 	m->deleted = ic_json_bool(j, "deleted", false);
+	m->my_reaction_uid = ic_json_str(a, j, "my_reaction_uid");
+	m->their_reaction_uid = ic_json_str(a, j, "their_reaction_uid");
+	m->reaction = ic_json_bool(j, "reaction", false);
 	return m->uid && m->text ? IC_OK : IC_ERR_DATABASE;
 }
 

@@ -61,6 +61,11 @@ struct ic_msg {
 	 * newer one replaces it, an older one arriving late does not). */
 	const char *my_reaction, *their_reaction;
 	long long my_reaction_at, their_reaction_at;
+	/* The uids of the entries that carried them (a removal is the
+	 * tombstone of that entry), or NULL. */
+	const char *my_reaction_uid, *their_reaction_uid;
+	/* Ours: this message is a reaction (shown under its target). */
+	bool reaction;
 	/* Issue 15 edits: when the text was last replaced (dt-updated),
 	 * unix seconds; 0: never edited. */
 	long long updated;

@@ -177,8 +177,8 @@ static const struct ic_msg **merged(struct conv_read *r, size_t *n)
 	*n = 0;
 	/* Issue 15: our reactions show under their targets, not here. */
 	for (size_t i = 0; i < r->nout; i++)
-		if (r->out[i].in_reply_to == NULL ||
-		    !ic_emoji_one(r->out[i].text))
+		if (!r->out[i].reaction && (r->out[i].in_reply_to == NULL ||
+		                            !ic_emoji_one(r->out[i].text)))
 			all[(*n)++] = &r->out[i];
 	for (size_t i = 0; i < r->nin; i++)
 		all[(*n)++] = &r->in[i];

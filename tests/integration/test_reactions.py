@@ -10,9 +10,10 @@ hub down (test_lost_notifications.py's fixture) bob changes his reaction
 and sends more than a page after it: alice's catch-up (rel="prev") keeps
 the newest one.  From the web, alice's owner session reacts with a POST to
 the send route (`react` + `reply_to`, CSRF) and the conversation page shows
-both reactions with a picker.  Last, bob's feed page read by another
-parser is the reacji convention: an h-entry with the emoji as content and
-an in-reply-to.
+both reactions with a picker.  bob's feed page read by another parser is
+the reacji convention: an h-entry with the emoji as content and an
+in-reply-to.  Last, `send --unreact` makes the reaction's entry a
+tombstone and alice's site drops the reaction.
 """
 
 import glob
@@ -211,6 +212,34 @@ class Reactions(unittest.TestCase):
         self.assertEqual(len(react), 1)
         self.assertEqual(react[0]["properties"]["in-reply-to"], [hello["uid"]])
 
+    def test_6_a_reaction_is_removed_by_its_tombstone(self):
+        alice, bob = apache["alice"], apache["bob"]
+        second = by_text(bob, alice).get("Second one")
+        if second is None:
+            self.skipTest("needs test_1's conversation")
+        time.sleep(1.05)
+        run_ok(bob, "send", "--to", alice.url, "--react", second["uid"], WOW)
+        settle(lambda: by_text(alice, bob)["Second one"].get("their_reaction") == WOW,
+               (alice, bob))
+        mine = [m for m in conversation(bob, alice)["messages"] if m["text"] == WOW]
+        # A reaction's entry is no message to edit or delete.
+        for args in (["--edit", mine[-1]["uid"], "text"], ["--delete", mine[-1]["uid"]]):
+            r = bob.run("send", "--to", alice.url, *args)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("is a reaction", (r.stdout + r.stderr).decode(errors="replace"))
+        time.sleep(1.05)
+        run_ok(bob, "send", "--to", alice.url, "--unreact", second["uid"])
+        self.assertNotIn("my_reaction", by_text(bob, alice)["Second one"])
+        settle(lambda: "their_reaction" not in by_text(alice, bob)["Second one"],
+               (alice, bob))
+        # Nothing left to remove; the other reactions stay; no empty
+        # message came.
+        r = bob.run("send", "--to", alice.url, "--unreact", second["uid"])
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no reaction", (r.stdout + r.stderr).decode(errors="replace"))
+        self.assertEqual(by_text(alice, bob)["Hello Bob"]["their_reaction"], HEART)
+        self.assertNotIn("", by_text(alice, bob))
+        self.assertEqual(apache.log_problems(), [])
 
 if __name__ == "__main__":
     unittest.main()

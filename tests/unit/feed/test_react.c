@@ -262,6 +262,29 @@ static void deliver_tombstone(struct ic_fx *fx, const char *uid)
 	                 IC_OK);
 }
 
+/* A reacji of bob's: @p uid, @p emoji, in reply to @p target. */
+static void deliver_reaction(struct ic_fx *fx, const char *uid,
+                             const char *emoji, const char *target)
+{
+	char body[1024];
+	bool whole = false;
+	int n = snprintf(body, sizeof(body),
+	                 "<div class=\"h-feed\"><article class=\"h-entry\">"
+	                 "<data class=\"u-uid\" value=\"%s\"></data>"
+	                 "<time class=\"dt-published\" "
+	                 "datetime=\"2023-11-15T22:13:21Z\"></time>"
+	                 "<a class=\"p-author h-card\" href=\"%s\">Bob</a>"
+	                 "<a class=\"u-in-reply-to\" href=\"%s\">re</a>"
+	                 "<div class=\"e-content\">%s</div>"
+	                 "</article></div>",
+	                 uid, BOB, target, emoji);
+
+	assert_true(n > 0 && (size_t)n < sizeof(body));
+	assert_int_equal(ic_receive_delivered(&fx->req, CONV, body, (size_t)n,
+	                                      &whole, fx->req.errbuf),
+	                 IC_OK);
+}
+
 static struct ic_msg by_uid(struct ic_fx *fx, struct ic_arena *a,
                             const char *uid)
 {
@@ -308,6 +331,12 @@ static void test_edit_receive(void **state)
 	                    "a message of the history");
 	deliver_tombstone(fx, BOB "never-here");
 	assert_null(by_uid(fx, a, BOB "never-here").uid);
+	/* A reaction's tombstone takes the reaction away. */
+	deliver_reaction(fx, BOB "r/1", "\xf0\x9f\x91\x8d", BOB "o/1");
+	assert_non_null(by_uid(fx, a, BOB "o/1").their_reaction);
+	deliver_tombstone(fx, BOB "r/1");
+	assert_null(by_uid(fx, a, BOB "o/1").their_reaction);
+	assert_false(by_uid(fx, a, BOB "o/1").deleted);
 	ic_arena_free(a);
 }
 
