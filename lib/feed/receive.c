@@ -316,7 +316,8 @@ static enum ic_err edit_in_txn(struct ic_store_txn *t, struct fetch_state *f,
 	struct ic_msg m;
 	enum ic_err rc;
 
-	if (e->updated == 0)
+	/* No dt-updated, or one that is only dt-published again. */
+	if (e->updated == 0 || (!e->deleted && e->updated <= e->published))
 		return IC_OK;
 	rc = ic_store_msg_by_uid_in_txn(t, f->req->arena, f->conv_id, e->uid,
 	                                &m);
@@ -332,9 +333,9 @@ static enum ic_err edit_in_txn(struct ic_store_txn *t, struct fetch_state *f,
 		f->changed++;
 		return ic_store_msg_update_in_txn(t, f->req->arena, &m);
 	}
+	/* The entry of an older reaction of theirs: nothing shows it. */
 	if (strcmp(m.uid, e->uid) != 0)
-		return IC_OK; /* an older reaction of theirs: nothing shows it
-		               */
+		return IC_OK;
 	if (m.dir != 'i') {
 		ic_log(IC_LOG_WARN,
 		       "entry %s in %s %s a message that is not theirs; "
@@ -398,6 +399,10 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 		m.text = e->text;
 		m.html = e->html;
 		m.author = e->author;
+		/* Edited before we saw it (some sites stamp every entry with
+		 * dt-updated = dt-published: not an edit). */
+		if (e->updated > e->published)
+			m.updated = (long long)e->updated;
 		ic_receive_reply_in_txn(t, e->item, &m);
 		rc = ic_store_msg_put_in_txn(t, f->req->arena, &m);
 		if (rc == IC_OK) {

@@ -53,6 +53,7 @@ static enum ic_err edit_txn(struct ic_store_txn *t, void *p)
 {
 	struct edit_ctx *c = p;
 	struct ic_arena *a = c->req->arena;
+	long long since;
 	enum ic_err rc = ic_store_conv_by_peer_in_txn(t, a, c->peer, &c->conv);
 
 	if (rc == IC_OK)
@@ -66,8 +67,12 @@ static enum ic_err edit_txn(struct ic_store_txn *t, void *p)
 	c->msg.text = c->text ? c->text : "";
 	c->msg.html = NULL;
 	c->msg.deleted = c->text == NULL;
-	/* dt-updated only grows: a receiver keeps the newest it sees. */
-	c->msg.updated = c->now > c->msg.updated ? c->now : c->msg.updated + 1;
+	/* dt-updated only grows, and is after dt-published: a receiver
+	 * keeps the newest it sees and takes one equal to dt-published for
+	 * no edit (receive.c). */
+	since = c->msg.updated > c->msg.published ? c->msg.updated
+	                                          : c->msg.published;
+	c->msg.updated = c->now > since ? c->now : since + 1;
 	rc = ic_store_msg_update_in_txn(t, a, &c->msg);
 	if (rc != IC_OK)
 		return rc;
