@@ -10,6 +10,7 @@
 #include "indieauth/indieauth_server.h"
 #include "cgi/page_ping.h"
 #include "web/page_status.h"
+#include "web/webpush_devices.h"
 #include "indieauth/passphrase.h"
 #include "cgi/program.h"
 #include "cgi/ratelimit.h"
@@ -39,6 +40,13 @@ static const struct ic_route routes[] = {
          "the configuration in effect (owner session)"},
         {"GET", "/status", ic_page_status, IC_NEED_OWNER_PAGE,
          "live checks of the installation (owner session)"},
+        {"GET", "/webpush", ic_webpush_key_get, IC_NEED_OWNER_API,
+         "the site's VAPID public key for Web Push (JSON; issue 16)"},
+        {"POST", "/webpush/subscribe", ic_webpush_subscribe,
+         IC_NEED_OWNER_ACTION,
+         "this device gets Web Push notifications: endpoint, p256dh, auth"},
+        {"POST", "/webpush/unsubscribe", ic_webpush_unsubscribe,
+         IC_NEED_OWNER_ACTION, "this device gets no more Web Push: endpoint"},
         {"GET", "/authorize", ic_authz_get, IC_NEED_NOTHING,
          "built-in authorization endpoint: the passphrase page"},
         {"POST", "/authorize", ic_authz_post, IC_NEED_FORM,

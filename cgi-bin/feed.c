@@ -181,7 +181,13 @@ static enum ic_err cmd_mute(struct ic_req *req, int argc, char **argv)
 	if (argc != 2)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
 		               "%s takes the correspondent's URL", argv[0]);
-	return ic_notify_mute(req, argv[1], strcmp(argv[0], "--mute") == 0);
+	bool on = strcmp(argv[0], "--mute") == 0;
+	const char *peer;
+	enum ic_err rc = ic_notify_mute(req, argv[1], on, &peer);
+
+	if (rc == IC_OK)
+		printf("notifications for %s: %s\n", peer, on ? "muted" : "on");
+	return rc;
 }
 
 static const struct ic_cli_cmd cmds[] = {

@@ -30,15 +30,11 @@ static const struct ic_route routes[] = {
          "send a message from the web (owner session + CSRF)"},
 };
 
-/* The terminal can wait: notify now rather than after a response. */
+/* As cmd_to: the hub is told after the answer, detached. */
 static void notify_now(struct ic_req *req, const char *conv)
 {
-	req->errbuf[0] = '\0';
-	if (ic_outbox_notify(req, conv, req->errbuf) != IC_OK)
-		fprintf(stderr,
-		        "send: hub not reached (%s); lazy maintenance "
-		        "retries\n",
-		        req->errbuf);
+	req->after = ic_outbox_notify_after;
+	req->after_ctx = (void *)conv;
 }
 
 /* send --to URL --react UID EMOJI (issue 15): exactly one emoji. */
@@ -166,13 +162,13 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	if (rc != IC_OK)
 		return rc;
 	printf("sent %s\n", msg.uid);
-	/* The terminal can wait: notify now rather than after a response. */
-	req->errbuf[0] = '\0';
-	if (ic_outbox_notify(req, msg.conv, req->errbuf) != IC_OK)
-		fprintf(stderr,
-		        "send: hub not reached (%s); lazy maintenance "
-		        "retries\n",
-		        req->errbuf);
+	/* Stored and published: the message is safe and readable.  The hub
+	 * is told after the answer, detached, as a web send does, so the
+	 * owner never waits on a correspondent's server; a failure stays
+	 * due for lazy maintenance and shows as "stored", not "notified",
+	 * in `feed --conversation`. */
+	req->after = ic_outbox_notify_after;
+	req->after_ctx = (void *)msg.conv;
 	return IC_OK;
 }
 
@@ -199,7 +195,8 @@ static const struct ic_cli_cmd cmds[] = {
          "URL [--reply-to UID] TEXT... | URL --react UID EMOJI | "
          "URL --unreact UID | URL --edit UID TEXT... | URL --delete UID",
          cmd_to, true,
-         "send TEXT to the correspondent at URL, publish, notify the hub; "
+         "send TEXT to the correspondent at URL and publish it; the hub is "
+         "notified after the answer, detached; "
          "--reply-to: as a reply to the message with u-uid UID; "
          "--react: react to it with one emoji instead (--unreact: "
          "remove yours); "

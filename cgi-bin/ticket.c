@@ -36,6 +36,12 @@ static const struct ic_route routes[] = {
          "block url (owner session + CSRF)"},
         {"POST", "/revoke", ic_owner_revoke, IC_NEED_OWNER_ACTION,
          "revoke the tokens issued to url (owner session + CSRF)"},
+        {"POST", "/mute", ic_owner_mute, IC_NEED_OWNER_ACTION,
+         "stop notifying the owner of url's messages (owner session + "
+         "CSRF)"},
+        {"POST", "/unmute", ic_owner_unmute, IC_NEED_OWNER_ACTION,
+         "notify the owner of url's messages again (owner session + "
+         "CSRF)"},
 };
 
 /* argv[0] is the option; the URL follows it. */

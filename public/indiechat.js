@@ -29,7 +29,8 @@
  *    scrolls to the message it answers and highlights it, loading older
  *    pages when it is not on this one;
  *  - desktop notifications while a tab is open, once the owner turns them
- *    on with the bell in the list's header (issue 16).
+ *    on with the bell in the list's header, beside the inbox and the
+ *    conversation (issue 16).
  * Plain DOM code, no framework, nothing inline (the pages' Content-
  * Security-Policy allows no inline script).  Received HTML in the JSON was
  * sanitized with the server's allow-list before it was stored (MC-3).
@@ -160,7 +161,11 @@
 		b.textContent = notifyOn() ? "\uD83D\uDD14" : "\uD83D\uDD15";
 	}
 	function setUpBell() {
-		var head = document.querySelector("#sidebar h1");
+		/* The list's heading: the inbox's, or the list beside a
+		 * conversation (at 1280 px), where other conversations still
+		 * notify. */
+		var head = document.querySelector("#sidebar h1") ||
+			document.querySelector("#sidebar #conversations-h");
 		if (!canNotify || !head) return;
 		var b = document.createElement("button");
 		b.type = "button"; b.id = "notify"; b.className = "bell";
@@ -927,4 +932,100 @@
 	tellRead();
 	document.addEventListener("keydown", function () { if (wait > POLL_MIN_MS) { wait = POLL_MIN_MS; schedule(wait); } });
 	schedule(POLL_MIN_MS);
+})();
+
+/* The settings page's "Notifications on this device" switch (issue 16,
+ * Web Push; docs/configuration.md notify_webpush).  On: register the
+ * service worker (B/public/sw.js), ask for permission, subscribe with the
+ * site's VAPID key (GET B/auth/webpush) and give the subscription to the
+ * site (POST B/auth/webpush/subscribe, with the form's CSRF field).  Off:
+ * tell the site (…/unsubscribe), then drop the subscription.  The switch
+ * shows what this browser's push manager says, not a guess. */
+(function () {
+	"use strict";
+	var form = document.getElementById("webpush");
+	var box = document.getElementById("webpush-on");
+	var state = document.getElementById("webpush-state");
+	if (!form || !box || !state) return;
+	var base = form.getAttribute("data-base");
+	function say(t) { state.textContent = t; }
+	if (!("serviceWorker" in navigator) || !("PushManager" in window) || !window.fetch ||
+	    !("Notification" in window)) {
+		say("This browser cannot receive Web Push notifications.");
+		return;
+	}
+
+	function call(path, fields) {
+		var body = new URLSearchParams(new FormData(form));
+		for (var k in fields) body.set(k, fields[k]);
+		return fetch(base + path, {
+			method: fields ? "POST" : "GET", credentials: "same-origin",
+			headers: { "Accept": "application/json" }, body: fields ? body : undefined
+		}).then(function (r) {
+			if (r.ok) return r.json();
+			return r.text().then(function (t) {
+				throw new Error(t.replace(/^\d+ [^:]*: /, "").trim() || ("HTTP " + r.status));
+			});
+		});
+	}
+	/* applicationServerKey wants the key's bytes. */
+	function bytes(b64url) {
+		var s = atob(b64url.replace(/-/g, "+").replace(/_/g, "/"));
+		var out = new Uint8Array(s.length);
+		for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+		return out;
+	}
+	function show(sub) {
+		box.checked = !!sub;
+		box.disabled = false;
+		say(sub ? "On: this device gets a notification when a message arrives."
+			: Notification.permission === "denied"
+				? "Notifications are blocked for this site in your browser's settings."
+				: "Off.");
+	}
+	/* subscribe() needs an active worker; a new one is still installing.
+	 * (Its scope is B/public/: it needs to control no page to get pushes,
+	 * so navigator.serviceWorker.ready, which waits for one that controls
+	 * this page, is not what to wait for.) */
+	function active(r) {
+		var w = r.installing || r.waiting;
+		if (r.active || !w) return r;
+		return new Promise(function (ok) {
+			w.addEventListener("statechange", function () { if (w.state === "activated") ok(r); });
+		});
+	}
+	var reg = navigator.serviceWorker.register(base + "/public/sw.js").then(active);
+	function turnOn(r) {
+		return Notification.requestPermission().then(function (p) {
+			if (p !== "granted") throw new Error("notifications were not allowed.");
+			return call("/auth/webpush");
+		}).then(function (k) {
+			return r.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: bytes(k.key) });
+		}).then(function (sub) {
+			var j = sub.toJSON();
+			return call("/auth/webpush/subscribe",
+				{ endpoint: j.endpoint, p256dh: j.keys.p256dh, auth: j.keys.auth })
+				.then(function () { return sub; });
+		});
+	}
+	function turnOff(r) {
+		return r.pushManager.getSubscription().then(function (sub) {
+			if (!sub) return null;
+			return call("/auth/webpush/unsubscribe", { endpoint: sub.endpoint })
+				.then(function () { return sub.unsubscribe(); }).then(function () { return null; });
+		});
+	}
+	reg.then(function (r) { return r.pushManager.getSubscription(); })
+		.then(show, function (e) { say("The service worker did not start: " + e.message); });
+	box.addEventListener("change", function () {
+		var on = box.checked;
+		box.disabled = true;
+		say(on ? "Turning on…" : "Turning off…");
+		reg.then(on ? turnOn : turnOff).then(show, function (e) {
+			box.checked = !on;
+			box.disabled = false;
+			form.setAttribute("data-error", e.message);
+			say("Not done: " + e.message);
+		});
+	});
 })();

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import sys
@@ -67,6 +68,30 @@ class Checks:
         return ok
 
 
+def set_up_mail(site, apache):
+    """Email notifications (issue 16) into a mailbox file of the site's
+    own: scripts/demo_sendmail as its `sendmail`, `notify_email` set.
+    Returns the mailbox's path."""
+    mail = os.path.join(os.path.dirname(site.conf), "mail")
+    os.makedirs(mail, exist_ok=True)
+    os.chmod(os.path.dirname(site.conf), 0o755)
+    shutil.copy(os.path.join(TOP, "scripts", "demo_sendmail"), os.path.join(mail, "sendmail"))
+    os.chmod(os.path.join(mail, "sendmail"), 0o755)
+    apache.give_to_site_user(mail)
+    with open(site.conf, "a") as f:
+        f.write("\n# scripts/demo: notifications by email into %s/mailbox\n"
+                "notify_email = %s@localhost\nsendmail = %s/sendmail\n" % (mail, site.name, mail))
+    return os.path.join(mail, "mailbox")
+
+
+def mailbox_text(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
 def run_checks(sites, phrases):
     c = Checks()
     alice, bob = sites["alice"], sites["bob"]
@@ -102,6 +127,13 @@ def run_checks(sites, phrases):
                 s.run("listener", "--maintain")
         c.check(state == "request", "bob sees alice's invitation as a message request",
                 "state %r" % state)
+        deadline = time.time() + 20
+        while "Message request" not in mailbox_text(bob.mailbox) and time.time() < deadline:
+            time.sleep(0.3)
+            bob.run("listener", "--maintain")
+        mail = mailbox_text(bob.mailbox)
+        c.check("Message request" in mail and ("Alice" in mail or alice.site.url in mail),
+                "bob is told by email (into %s)" % bob.mailbox, mail[-400:])
     print("demo check: %d passed, %d failed" % (c.passed, c.failed))
     return c.failed == 0
 
@@ -131,6 +163,8 @@ def main(argv):
                             programs=(), log_level="warn")
     try:
         apache.start()
+        for s in sites.values():
+            s.mailbox = set_up_mail(s, apache)
         phrases = {}
         for s in sites.values():
             pp = passphrase()
@@ -161,6 +195,11 @@ def main(argv):
         print("  " + bob.command("ticket", "--accept", alice.site.url))
         print("  " + alice.command("send", "--to", bob.site.url, "'Hello Bob'"))
         print("  " + bob.command("feed", "--conversation", alice.site.url))
+        print()
+        print("Notifications arrive by email (a message request, new messages while the")
+        print("page is closed) in each site's mailbox file:")
+        for s in sites.values():
+            print("  %-6s %s" % (s.name, s.mailbox))
         print()
         print("Press Ctrl-C to stop (apache and every site go away with it).")
         sys.stdout.flush()

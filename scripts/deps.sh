@@ -16,7 +16,7 @@ IC_DEPS_BUILD=(autoconf automake pkg-config make gcc
 	libssl-dev libcrypt-dev libmd-dev libfcgi-dev)
 IC_DEPS_RUN=(apache2 python3)
 IC_DEPS_TEST=(clang clang-format libclang-rt-14-dev libcmocka-dev python3-mf2py apache2-suexec-pristine
-	libapache2-mod-fcgid)
+	libapache2-mod-fcgid python3-cryptography)
 
 ic_deps() { # build|run|test
 	local who=${IC_DEPS_WHO:-scripts/deps.sh} packages missing p

@@ -36,6 +36,8 @@ enum ic_err ic_page_begin(struct ic_req *req, const char *title)
 	rc = ic_html_render(&head,
 	                    "<link rel=\"stylesheet\" "
 	                    "href=\"{{base}}/public/indiechat.css\">\n"
+	                    "<link rel=\"manifest\" "
+	                    "href=\"{{base}}/public/manifest.webmanifest\">\n"
 	                    "<script src=\"{{base}}/public/indiechat.js\" "
 	                    "defer></script>\n",
 	                    vars, ARRAY_SIZE(vars), req->errbuf);
@@ -184,6 +186,37 @@ enum ic_err ic_page_form_hidden(struct ic_req *req,
 	                      "<input type=\"hidden\" name=\"next\" "
 	                      "value=\"{{next}}\">",
 	                      vars, ARRAY_SIZE(vars));
+}
+
+enum ic_err ic_page_action_form(struct ic_req *req, const struct ic_owner *o,
+                                const char *action, const char *label,
+                                const char *peer, const char *next)
+{
+	const struct ic_html_var vars[] = {
+	        {"action", action, IC_HTML_TEXT},
+	        {"url", ic_url_ticket_action(req->arena, &req->cfg, action),
+	         IC_HTML_URL},
+	        {"peer", peer, IC_HTML_TEXT},
+	        {"label", label, IC_HTML_TEXT},
+	};
+	enum ic_err rc;
+
+	if (vars[1].value == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_page_render(req,
+	                    "<form class=\"{{action}}\" method=\"post\" "
+	                    "action=\"{{url}}\">"
+	                    "<input type=\"hidden\" name=\"url\" "
+	                    "value=\"{{peer}}\">",
+	                    vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK)
+		rc = ic_page_form_hidden(req, o, next);
+	if (rc == IC_OK)
+		rc = ic_page_render(req,
+		                    "<button type=\"submit\">{{label}}</button>"
+		                    "</form>\n",
+		                    vars, ARRAY_SIZE(vars));
+	return rc;
 }
 
 void ic_page_time(long long t, char iso[32], char human[32])

@@ -60,6 +60,14 @@ enum ic_err ic_page_owner_begin(struct ic_req *req, const char *title,
 enum ic_err ic_page_form_hidden(struct ic_req *req,
                                 const struct ic_owner *owner, const char *next);
 
+/**
+ * One small owner form: a button @p label posting `url` = @p peer (and
+ * the hidden fields above) to B/ticket/@p action, its class @p action.
+ */
+enum ic_err ic_page_action_form(struct ic_req *req, const struct ic_owner *o,
+                                const char *action, const char *label,
+                                const char *peer, const char *next);
+
 /** "2026-12-02T13:42:57Z" and "2026-12-02 13:42 UTC" for @p t: how pages,
  * the JSON and the terminal faces show times. */
 void ic_page_time(long long t, char iso[32], char human[32]);

@@ -304,6 +304,10 @@ static int run_command(const struct ic_program *prog,
 	if (rc != IC_OK)
 		fprintf(stderr, "%s: %s%s%s\n", prog->name, ic_strerror(rc),
 		        req.errbuf[0] ? ": " : "", req.errbuf);
+	else if (req.after != NULL)
+		/* As after a web response: the owner has the answer, the
+		 * work that needs the network goes on detached. */
+		run_after(&req);
 	ic_cgi_req_free(&req);
 	return rc == IC_OK ? 0 : (rc == IC_ERR_BAD_INPUT ? 2 : 1);
 }

@@ -376,6 +376,58 @@ size_t ic_crypto_b64url_encode(const void *in, size_t len, char *out)
 	return o;
 }
 
+/* The value of a base64url character, or -1. */
+static int b64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+enum ic_err ic_crypto_b64url_decode(const char *in, size_t inlen,
+                                    unsigned char *out, size_t outcap,
+                                    size_t *outlen, char *errbuf)
+{
+	size_t need = inlen / 4 * 3 + (inlen % 4 ? inlen % 4 - 1 : 0);
+	unsigned long acc = 0;
+	unsigned bits = 0;
+	size_t o = 0;
+
+	*outlen = 0;
+	if (inlen % 4 == 1)
+		return ic_fail(errbuf, IC_ERR_BAD_INPUT,
+		               "base64url of %zu characters cannot be whole "
+		               "bytes",
+		               inlen);
+	if (need > outcap)
+		return ic_fail(errbuf, IC_ERR_TOO_LARGE,
+		               "base64url decodes to %zu bytes, more than %zu",
+		               need, outcap);
+	for (size_t i = 0; i < inlen; i++) {
+		int v = b64url_value((unsigned char)in[i]);
+
+		if (v < 0)
+			return ic_fail(errbuf, IC_ERR_BAD_INPUT,
+			               "not base64url: character %zu", i + 1);
+		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits & 0xff);
+		}
+	}
+	if (acc & ((1ul << bits) - 1))
+		return ic_fail(errbuf, IC_ERR_BAD_INPUT,
+		               "not canonical base64url: the last character "
+		               "has stray bits");
+	*outlen = o;
+	return IC_OK;
+}
+
 size_t ic_crypto_b32_encode(const void *in, size_t len, char *out)
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";

@@ -183,6 +183,23 @@ enum ic_err ic_crypto_pkce_s256(const char *verifier, char out[44],
 size_t ic_crypto_b64url_encode(const void *in, size_t len, char *out);
 
 /**
+ * Decode unpadded base64url (RFC 4648 §5), strictly: only the URL-safe
+ * alphabet, no '=' padding, no whitespace, and the unused low bits of the
+ * last character must be zero, so each byte string has one encoding (a
+ * key compared or stored as text cannot hide a second form).
+ * @param[in]  in      @p inlen characters (need not be NUL-terminated).
+ * @param[out] out     receives the bytes.
+ * @param[in]  outcap  bytes available at @p out.
+ * @param[out] outlen  receives the number of bytes decoded.
+ * @return IC_OK; IC_ERR_BAD_INPUT for a character outside the alphabet,
+ *         an impossible length (4n+1) or stray low bits; IC_ERR_TOO_LARGE
+ *         when the result would pass @p outcap.
+ */
+enum ic_err ic_crypto_b64url_decode(const char *in, size_t inlen,
+                                    unsigned char *out, size_t outcap,
+                                    size_t *outlen, char *errbuf);
+
+/**
  * Unpadded lowercase base32 (RFC 4648 §6 alphabet, lowercased).
  * @param[out] out  receives IC_CRYPTO_B32_LEN(len) characters and a NUL.
  * @return the number of characters written, without the NUL.

@@ -304,6 +304,22 @@ _Static_assert(IC_NOTIFY_LINE_MAX <= 998, "RFC 5322 line length");
  * escaping of them (at most doubled: text control bytes are dropped), and
  * the names and links around them. */
 #define IC_NOTIFY_PUSH_MAX (2 * IC_NOTIFY_TEXT_MAX + 8192)
+/* Web Push: the owner's devices (browsers, phones) per site.  The job
+ * POSTs to each in turn, so their timeouts together must fit its lease
+ * (below); a person has a few devices, not dozens. */
+#define IC_WEBPUSH_DEVICES_MAX 8
+/* The texts in one Web Push notification (notify_webpush_text = yes):
+ * JSON escaping at most doubles them (control bytes are dropped), which
+ * leaves room in the 3993 bytes a push message may carry (RFC 8291 §4). */
+#define IC_WEBPUSH_TEXT_MAX 1500
+/* Notifications each device remembers having got (store_webpush.h):
+ * enough for the retries of every conversation's batch in flight. */
+#define IC_WEBPUSH_TOLD_KEEP 32
+/* How long a push service keeps a notification for a device that is off
+ * (the TTL header, RFC 8030 §5.2): a day; older news is stale. */
+#define IC_WEBPUSH_TTL_SECONDS 86400
+/* A device's push endpoint URL: the vendors' are under 300 bytes. */
+#define IC_WEBPUSH_ENDPOINT_MAX 1024
 /* notify_ntfy_token and notify_webhook_secret: printable ASCII, no
  * spaces; a webhook secret is a key, so it has at least 16 bytes. */
 #define IC_CONFIG_NOTIFY_TOKEN_MAX  512
@@ -638,10 +654,11 @@ _Static_assert(IC_MAINT_CLAIM_SECONDS >= IC_MAINT_BUDGET_SECONDS,
 #define IC_DUE_LEASE 300
 _Static_assert(IC_NOTIFY_SENDMAIL_SECONDS < IC_DUE_LEASE,
                "a notification job is not taken again while sendmail runs");
-_Static_assert(IC_NOTIFY_SENDMAIL_SECONDS +
-                               2 * IC_NOTIFY_PUSH_TIMEOUT_MS / 1000 <
+_Static_assert(IC_NOTIFY_SENDMAIL_SECONDS + (2 + IC_WEBPUSH_DEVICES_MAX) *
+                                                    IC_NOTIFY_PUSH_TIMEOUT_MS /
+                                                    1000 <
                        IC_DUE_LEASE,
-               "nor while it tries all three channels");
+               "nor while it tries all channels and every device");
 /* Seconds a notifier that runs a "notify" job itself (send, not
  * maintenance) holds it while it publishes: short, as a crash then delays
  * the ping by this much, yet long enough that the maintenance a

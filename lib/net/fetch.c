@@ -407,7 +407,9 @@ static enum ic_err build_headers(struct hop *h, struct curl_slist **out)
 		                ? req->content_type
 		                : "application/x-www-form-urlencoded");
 	if (bearer_goes(h))
-		lines[n++] = ic_arena_printf(h->a, "Authorization: Bearer %s",
+		lines[n++] = ic_arena_printf(h->a, "Authorization: %s %s",
+		                             req->auth_scheme ? req->auth_scheme
+		                                              : "Bearer",
 		                             req->bearer);
 	for (size_t i = 0; i < req->nheaders; i++)
 		lines[n++] =
@@ -723,7 +725,8 @@ static enum ic_err make_plan(struct ic_arena *a, const struct ic_fetch_req *req,
 		return ic_fail(errbuf, IC_ERR_BAD_INPUT, "fetch: bad method");
 	/* A CR or LF would let a value smuggle in header lines. */
 	if (has_ctl(req->accept) || has_ctl(req->content_type) ||
-	    has_ctl(req->bearer))
+	    has_ctl(req->bearer) ||
+	    (req->auth_scheme && !is_token(req->auth_scheme)))
 		return ic_fail(errbuf, IC_ERR_BAD_INPUT,
 		               "fetch: control character in a header value");
 	if (req->nheaders > IC_FETCH_MAX_EXTRA_HEADERS)

@@ -62,6 +62,10 @@ struct ic_fetch_req {
 	const char *content_type; /* of the body; NULL: form-urlencoded */
 	const char *accept;       /* Accept header, or NULL for none */
 	const char *bearer;       /* token for Authorization: Bearer, or NULL */
+	/* The Authorization scheme of `bearer`: NULL for "Bearer"; "vapid"
+	 * for Web Push (RFC 8292 §3), whose credential goes by the same
+	 * origin-only rules. */
+	const char *auth_scheme;
 	/* Extra request headers (a hub's X-Hub-Signature and Link on a fat
 	 * ping): *nheaders name/value pairs, sent on every hop.  Names must
 	 * be HTTP tokens and not Authorization; values without CR/LF. */

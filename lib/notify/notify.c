@@ -1,5 +1,5 @@
 /*
- * notify.c - the notification job: email, ntfy/Gotify, webhook (see
+ * notify.c - the notification job: email, ntfy/Gotify, webhook, Web Push (see
  * notify.h).
  */
 #include "notify/notify.h"
@@ -14,6 +14,7 @@
 #include "notify/notify_push.h"
 #include "notify/push_post.h"
 #include "notify/sendmail.h"
+#include "notify/webpush_send.h"
 #include "store/conv_state.h"
 #include "store/store_conv.h"
 #include "store/store_msg.h"
@@ -80,7 +81,8 @@ static unsigned channels_on(const struct ic_config *cfg)
 {
 	return (ic_config_notify_email_on(cfg) ? IC_NOTIFY_CH_EMAIL : 0u) |
 	       (ic_config_notify_ntfy_on(cfg) ? IC_NOTIFY_CH_NTFY : 0u) |
-	       (ic_config_notify_webhook_on(cfg) ? IC_NOTIFY_CH_WEBHOOK : 0u);
+	       (ic_config_notify_webhook_on(cfg) ? IC_NOTIFY_CH_WEBHOOK : 0u) |
+	       (ic_config_notify_webpush_on(cfg) ? IC_NOTIFY_CH_WEBPUSH : 0u);
 }
 
 /* Whether channel @p ch carries the texts (its *_text key). */
@@ -89,6 +91,7 @@ static bool with_text(const struct ic_config *cfg, unsigned ch)
 	return ch == IC_NOTIFY_CH_EMAIL     ? cfg->notify_email_text
 	       : ch == IC_NOTIFY_CH_NTFY    ? cfg->notify_ntfy_text
 	       : ch == IC_NOTIFY_CH_WEBHOOK ? cfg->notify_webhook_text
+	       : ch == IC_NOTIFY_CH_WEBPUSH ? cfg->notify_webpush_text
 	                                    : false;
 }
 
@@ -97,7 +100,7 @@ static bool texts_wanted(const struct claim *c)
 {
 	unsigned todo = channels_on(&c->req->cfg) & ~(unsigned)c->what.told;
 
-	for (unsigned ch = 1; ch <= IC_NOTIFY_CH_WEBHOOK; ch <<= 1)
+	for (unsigned ch = 1; ch <= IC_NOTIFY_CH_LAST; ch <<= 1)
 		if ((todo & ch) && with_text(&c->req->cfg, ch))
 			return true;
 	return false;
@@ -188,8 +191,9 @@ static enum ic_err send_mail(struct claim *c, char *errbuf)
 	return rc;
 }
 
-/* The ntfy or Gotify POST, or the webhook's. */
-static enum ic_err send_push(struct claim *c, unsigned ch, char *errbuf)
+/* The ntfy or Gotify POST, the webhook's, or Web Push to each device. */
+static enum ic_err send_push(struct ic_store *store, struct claim *c,
+                             unsigned ch, char *errbuf)
 {
 	const struct ic_config *cfg = &c->req->cfg;
 	struct ic_arena *a = c->req->arena;
@@ -210,6 +214,8 @@ static enum ic_err send_push(struct claim *c, unsigned ch, char *errbuf)
 	}
 	if (p.link == NULL)
 		return IC_ERR_NOMEM;
+	if (ch == IC_NOTIFY_CH_WEBPUSH)
+		return ic_webpush_send(c->req, store, &p, errbuf);
 	if (ch == IC_NOTIFY_CH_WEBHOOK)
 		rc = ic_notify_webhook_build(a, &p, cfg->notify_webhook_secret,
 		                             strlen(cfg->notify_webhook_secret),
@@ -229,9 +235,10 @@ static enum ic_err send_push(struct claim *c, unsigned ch, char *errbuf)
 
 static const char *channel_name(unsigned ch)
 {
-	return ch == IC_NOTIFY_CH_EMAIL  ? "email"
-	       : ch == IC_NOTIFY_CH_NTFY ? "ntfy"
-	                                 : "webhook";
+	return ch == IC_NOTIFY_CH_EMAIL     ? "email"
+	       : ch == IC_NOTIFY_CH_NTFY    ? "ntfy"
+	       : ch == IC_NOTIFY_CH_WEBHOOK ? "webhook"
+	                                    : "Web Push";
 }
 
 /* Each channel on that has not told the batch yet, independently: one
@@ -243,7 +250,7 @@ static enum ic_err send_all(struct ic_store *store, struct claim *c)
 	unsigned todo = channels_on(&c->req->cfg) & ~(unsigned)c->what.told;
 	enum ic_err first = IC_OK;
 
-	for (unsigned ch = 1; ch <= IC_NOTIFY_CH_WEBHOOK; ch <<= 1) {
+	for (unsigned ch = 1; ch <= IC_NOTIFY_CH_LAST; ch <<= 1) {
 		char errbuf[IC_ERRBUF_SIZE] = "";
 		struct told w = {c, ch};
 		enum ic_err rc;
@@ -251,7 +258,7 @@ static enum ic_err send_all(struct ic_store *store, struct claim *c)
 		if (!(todo & ch))
 			continue;
 		rc = ch == IC_NOTIFY_CH_EMAIL ? send_mail(c, errbuf)
-		                              : send_push(c, ch, errbuf);
+		                              : send_push(store, c, ch, errbuf);
 		if (rc == IC_OK)
 			rc = ic_store_update(store, told_txn, &w, errbuf);
 		if (rc == IC_OK)

@@ -1,13 +1,15 @@
 /*
- * notify.h - tell the owner (issue 16) by email, by ntfy or Gotify, and by
- * a signed webhook: the due job IC_NOTIFY_JOB (store/store_notify.h) that
- * lazy maintenance runs for a conversation, whose events were recorded
- * with what caused them.
+ * notify.h - tell the owner (issue 16) by email, by ntfy or Gotify, by a
+ * signed webhook and by Web Push to their devices: the due job IC_NOTIFY_JOB
+ * (store/store_notify.h) that lazy maintenance runs for a conversation, whose
+ * events were recorded with what caused them.
  *
  * The job claims the conversation's batch (store_notify: the one in
  * flight, else the pending events), then tells it on every channel that
  * is on and has not told it yet: the mail (notify_mail.h) to sendmail
- * (sendmail.h), the pushes (notify_push.h) to push_post.h.  Each channel
+ * (sendmail.h), the pushes (notify_push.h) to push_post.h, Web Push to
+ * each device (webpush_send.h: a channel that has told once every device
+ * has, each device told once).  Each channel
  * that succeeds is marked at once (ic_store_notify_told_in_txn); one that
  * fails leaves the batch in flight and the runner retries the job with
  * ic_due_backoff(), when only the channels not yet marked are tried.  The

@@ -10,6 +10,7 @@
 #include "core/crypto.h"
 #include "core/ic_limits.h"
 #include "notify/notify_mail.h"
+#include "notify/webpush.h"
 #include "text/json.h"
 
 /* A text as a push carries it: control bytes dropped but LF and tab (a CR
@@ -345,5 +346,75 @@ enum ic_err ic_notify_webhook_build(struct ic_arena *a,
 	out->headers[0] =
 	        (struct ic_fetch_header){"X-IndieChat-Signature", sig};
 	out->nheaders = 1;
+	return IC_OK;
+}
+
+/* Web Push's body without the texts: a phone's lock screen shows it. */
+static char *webpush_what(struct ic_arena *a, const struct ic_notify_batch *w)
+{
+	if (w->requests)
+		return ic_arena_strdup(a, "Message request");
+	if (w->count > 1)
+		return ic_arena_printf(a, "%lld new messages", w->count);
+	if (w->count == 1)
+		return ic_arena_strdup(a, "New message");
+	return ic_arena_strdup(a, "Accepted your invitation");
+}
+
+/* The texts, one paragraph each, IC_WEBPUSH_TEXT_MAX bytes together. */
+static char *webpush_texts(struct ic_arena *a, const struct ic_notify_push *p)
+{
+	struct ic_buf b = IC_BUF_INIT(IC_WEBPUSH_TEXT_MAX + 256);
+	size_t room = IC_WEBPUSH_TEXT_MAX, used;
+	enum ic_err rc = IC_OK;
+	char *out;
+
+	for (size_t i = 0; rc == IC_OK && i < p->ntexts && room > 0; i++) {
+		char *t = clip_text(a, p->texts[i], room, &used);
+
+		rc = t ? ic_buf_addf(&b, "%s%s", i ? "\n" : "", t)
+		       : IC_ERR_NOMEM;
+		room -= used;
+	}
+	out = rc == IC_OK ? ic_arena_take_buf(a, &b) : NULL;
+	if (out == NULL)
+		ic_buf_release(&b);
+	return out;
+}
+
+enum ic_err ic_notify_webpush_build(struct ic_arena *a,
+                                    const struct ic_notify_push *p, char **json,
+                                    size_t *len, char *errbuf)
+{
+	struct ic_notify_post post;
+	const char *name, *body;
+	cJSON *j = NULL;
+	enum ic_err rc;
+
+	*json = NULL;
+	*len = 0;
+	if (!ours_ok(p))
+		return fail_build(errbuf, IC_ERR_INTERNAL);
+	name = ic_notify_mail_name(a, p->peer_name, p->peer_url);
+	body = p->ntexts && p->what->count ? webpush_texts(a, p)
+	                                   : webpush_what(a, p->what);
+	rc = name && body && (j = plain_object(a)) != NULL ? IC_OK
+	                                                   : IC_ERR_NOMEM;
+	if (rc == IC_OK)
+		rc = ic_json_add_str(j, "title", name);
+	if (rc == IC_OK)
+		rc = ic_json_add_str(j, "body", body);
+	if (rc == IC_OK)
+		rc = ic_json_add_str(j, "url", p->link);
+	if (rc == IC_OK)
+		rc = ic_json_add_str(j, "tag", p->conv);
+	if (rc == IC_OK)
+		rc = json_body(a, j, &post);
+	if (rc == IC_OK && post.len > IC_WEBPUSH_PLAIN_MAX)
+		rc = IC_ERR_TOO_LARGE;
+	if (rc != IC_OK)
+		return fail_build(errbuf, rc);
+	*json = (char *)post.body;
+	*len = post.len;
 	return IC_OK;
 }

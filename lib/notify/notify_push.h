@@ -83,4 +83,19 @@ enum ic_err ic_notify_webhook_build(struct ic_arena *a,
                                     const char *secret, size_t secretlen,
                                     struct ic_notify_post *out, char *errbuf);
 
+/**
+ * Build the Web Push payload (before encryption, notify/webpush.h): JSON
+ * {title: the correspondent's name, body: what happened ("New message",
+ * "3 new messages", "Message request", "Accepted your invitation") or,
+ * when @p p has texts, the texts (IC_WEBPUSH_TEXT_MAX bytes together),
+ * url: the conversation page, tag: the conversation id (a newer
+ * notification replaces the older one on the device)}, which
+ * public/sw.js shows.  At most IC_WEBPUSH_PLAIN_MAX bytes.
+ * @param[out] json  the payload, from @p a; @p len its length.
+ * @return as ic_notify_ntfy_build().
+ */
+enum ic_err ic_notify_webpush_build(struct ic_arena *a,
+                                    const struct ic_notify_push *p, char **json,
+                                    size_t *len, char *errbuf);
+
 #endif /* IC_NOTIFY_PUSH_H */

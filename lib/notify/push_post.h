@@ -30,4 +30,17 @@ enum ic_err ic_push_post(struct ic_arena *a, const char *url,
                          const char *bearer, bool dev_mode,
                          const struct ic_notify_post *post, char *errbuf);
 
+/**
+ * ic_push_post() for Web Push (RFC 8030 §5): `Authorization: @p scheme
+ * @p cred` (VAPID's "vapid", RFC 8292 §3), and the answer's status in
+ * @p status (0 when there was none), so that the caller can tell a
+ * device that is gone (404, 410) from a push service that failed.
+ * @return as ic_push_post().
+ */
+enum ic_err ic_push_post_status(struct ic_arena *a, const char *url,
+                                const char *scheme, const char *cred,
+                                bool dev_mode,
+                                const struct ic_notify_post *post, long *status,
+                                char *errbuf);
+
 #endif /* IC_PUSH_POST_H */

@@ -31,8 +31,8 @@
  * never hold the job together (due lease, maintain.lock).  All functions
  * run in the caller's write transaction.
  *
- * Channels (email, ntfy/Gotify, webhook) share the batch: one claim, one
- * coalescing slot, one "read already" check, whatever the channels.  Each
+ * Channels (email, ntfy/Gotify, webhook, Web Push) share the batch: one claim,
+ * one coalescing slot, one "read already" check, whatever the channels.  Each
  * channel that has told the batch is marked in "f_told" in its own
  * transaction (ic_store_notify_told_in_txn), and the job skips marked
  * channels on a retry, so a push service that is down never makes the
@@ -64,6 +64,8 @@ enum ic_notify_channel {
 	IC_NOTIFY_CH_EMAIL = 1,
 	IC_NOTIFY_CH_NTFY = 2,
 	IC_NOTIFY_CH_WEBHOOK = 4,
+	IC_NOTIFY_CH_WEBPUSH = 8, /* told once every device is */
+	IC_NOTIFY_CH_LAST = IC_NOTIFY_CH_WEBPUSH,
 };
 
 /* Events for one conversation, pending or in one notification. */

@@ -433,6 +433,20 @@ static const char *set_notify_webhook_text(struct ctx *c, char *v)
 	return "must be yes or no";
 }
 
+static const char *set_notify_webpush(struct ctx *c, char *v)
+{
+	if (parse_bool(v, &c->cfg->notify_webpush) == NULL)
+		return NULL;
+	return "must be yes or no";
+}
+
+static const char *set_notify_webpush_text(struct ctx *c, char *v)
+{
+	if (parse_bool(v, &c->cfg->notify_webpush_text) == NULL)
+		return NULL;
+	return "must be yes or no";
+}
+
 /* The sendmail interface is run by execve, never by a shell: a path. */
 static const char *set_sendmail(struct ctx *c, char *v)
 {
@@ -484,6 +498,9 @@ static const struct key keys[] = {
          set_notify_webhook_url},
         {"notify_webhook_text", "boolean", false, "no",
          set_notify_webhook_text},
+        {"notify_webpush", "boolean", false, "no", set_notify_webpush},
+        {"notify_webpush_text", "boolean", false, "no",
+         set_notify_webpush_text},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -832,9 +849,15 @@ bool ic_config_notify_webhook_on(const struct ic_config *cfg)
 	       cfg->notify_webhook_url[0] != '\0';
 }
 
+bool ic_config_notify_webpush_on(const struct ic_config *cfg)
+{
+	return cfg->notify_webpush;
+}
+
 bool ic_config_notify_on(const struct ic_config *cfg)
 {
 	return ic_config_notify_email_on(cfg) ||
 	       ic_config_notify_ntfy_on(cfg) ||
-	       ic_config_notify_webhook_on(cfg);
+	       ic_config_notify_webhook_on(cfg) ||
+	       ic_config_notify_webpush_on(cfg);
 }

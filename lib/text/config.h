@@ -57,6 +57,8 @@ struct ic_config {
 	const char *notify_webhook_url; /* signed JSON POSTs; "" = off */
 	const char *notify_webhook_secret; /* its HMAC key; set with the URL */
 	bool notify_webhook_text;          /* the message text in the JSON */
+	bool notify_webpush;               /* Web Push to the owner's devices */
+	bool notify_webpush_text;          /* the message text in Web Push */
 	const char *path;                  /* the file this came from */
 };
 
@@ -136,6 +138,9 @@ bool ic_config_notify_email_on(const struct ic_config *cfg);
 bool ic_config_notify_ntfy_on(const struct ic_config *cfg);
 /** Whether the webhook channel is on (a notify_webhook_url is set). */
 bool ic_config_notify_webhook_on(const struct ic_config *cfg);
+/** Whether Web Push is on (notify_webpush = yes; the devices subscribe
+ * from the settings page). */
+bool ic_config_notify_webpush_on(const struct ic_config *cfg);
 /** Whether any notification channel is on: events are worth recording. */
 bool ic_config_notify_on(const struct ic_config *cfg);
 

@@ -36,7 +36,8 @@ static enum ic_err mute_txn(struct ic_store_txn *t, void *p)
 	return rc;
 }
 
-enum ic_err ic_notify_mute(struct ic_req *req, const char *url, bool on)
+enum ic_err ic_notify_mute(struct ic_req *req, const char *url, bool on,
+                           const char **peer)
 {
 	struct mute m = {req, ic_view_find_peer(req, url), on};
 	struct ic_store *st;
@@ -47,8 +48,7 @@ enum ic_err ic_notify_mute(struct ic_req *req, const char *url, bool on)
 	rc = ic_req_store(req, &st);
 	if (rc == IC_OK)
 		rc = ic_store_update(st, mute_txn, &m, req->errbuf);
-	if (rc == IC_OK)
-		fprintf(req->out, "notifications for %s: %s\n", m.peer,
-		        on ? "muted" : "on");
+	if (peer != NULL)
+		*peer = m.peer;
 	return rc;
 }

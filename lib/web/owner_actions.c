@@ -16,6 +16,7 @@
 #include "cgi/page.h"
 #include "cgi/session.h"
 #include "store/store_msg.h"
+#include "web/notify_mute.h"
 
 /* 303 to the form's next, or {"ok":true, <name>: <value>}. */
 static enum ic_err done(struct ic_req *req, const char *name, const char *value)
@@ -171,6 +172,28 @@ static enum ic_err do_revoke(struct ic_req *req)
 	if (rc == IC_OK)
 		rc = ic_handshake_revoke(req, url, NULL);
 	return rc == IC_OK ? done(req, NULL, NULL) : rc;
+}
+
+/* Issue 16: the owner's notifications of one conversation, off or on
+ * again (web/notify_mute.h, as `feed --mute URL`). */
+static enum ic_err do_mute(struct ic_req *req, bool on)
+{
+	enum ic_err rc;
+	const char *url = url_field(req, &rc);
+
+	if (rc == IC_OK)
+		rc = ic_notify_mute(req, url, on, NULL);
+	return rc == IC_OK ? done(req, NULL, NULL) : rc;
+}
+
+enum ic_err ic_owner_mute(struct ic_req *req)
+{
+	return ic_page_refused(req, do_mute(req, true));
+}
+
+enum ic_err ic_owner_unmute(struct ic_req *req)
+{
+	return ic_page_refused(req, do_mute(req, false));
 }
 
 enum ic_err ic_owner_send(struct ic_req *req)

@@ -29,5 +29,9 @@ enum ic_err ic_owner_accept(struct ic_req *req);
 enum ic_err ic_owner_decline(struct ic_req *req);
 enum ic_err ic_owner_block(struct ic_req *req);
 enum ic_err ic_owner_revoke(struct ic_req *req);
+/* Issue 16: stop or restart the owner's notifications of one conversation
+ * (`url`), as `feed --mute/--unmute URL`. */
+enum ic_err ic_owner_mute(struct ic_req *req);
+enum ic_err ic_owner_unmute(struct ic_req *req);
 
 #endif /* IC_OWNER_ACTIONS_H */

@@ -663,6 +663,21 @@ static bool trim(struct conv_read *r, const struct ic_msg ***all, size_t *n)
 
 static long long query_seq(struct ic_req *req, const char *name);
 
+/* Issue 16: the owner's notifications of this conversation, muted or
+ * not, and the button that turns them the other way (B/ticket/mute and
+ * /unmute, as `feed --mute URL`).  Declined and blocked sites notify
+ * nothing anyway: no button. */
+static enum ic_err mute_form(struct ic_req *req, const struct ic_owner *o,
+                             const struct ic_conv *conv, const char *here)
+{
+	bool muted = conv->notify_muted;
+
+	if (conv->state == IC_CONV_DECLINED || conv->state == IC_CONV_BLOCKED)
+		return IC_OK;
+	return ic_page_action_form(req, o, muted ? "unmute" : "mute",
+	                           muted ? "Unmute" : "Mute", conv->peer, here);
+}
+
 enum ic_err ic_page_conversation(struct ic_req *req)
 {
 	struct conv_read r = {0};
@@ -728,10 +743,13 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 		        req,
 		        "<div class=\"who\"><h1 id=\"conv-h\">{{name}}</h1>\n"
 		        "<p class=\"muted\"><a href=\"{{peer}}\">{{peertext}}</a>"
-		        " · <span id=\"conv-state\">{{state}}</span></p></div>"
-		        "</header>\n",
+		        " · <span id=\"conv-state\">{{state}}</span></p></div>",
 		        vars, ARRAY_SIZE(vars));
 	}
+	if (rc == IC_OK)
+		rc = mute_form(req, o, &r.conv, here);
+	if (rc == IC_OK)
+		rc = ic_page_render(req, "</header>\n", NULL, 0);
 	if (rc == IC_OK)
 		rc = ticket_wait(req, &r.conv);
 	if (rc == IC_OK && r.conv.ticket_asked == 0)

@@ -137,38 +137,6 @@ static long long unread_total(const struct list_ctx *c)
 	return n;
 }
 
-/* One small form posting `url` to B/ticket/<action>. */
-static enum ic_err action_form(struct ic_req *req, const struct ic_owner *o,
-                               const char *action, const char *label,
-                               const char *peer, const char *next)
-{
-	const struct ic_html_var vars[] = {
-	        {"action", action, IC_HTML_TEXT},
-	        {"url", ic_url_ticket_action(req->arena, &req->cfg, action),
-	         IC_HTML_URL},
-	        {"peer", peer, IC_HTML_TEXT},
-	        {"label", label, IC_HTML_TEXT},
-	};
-	enum ic_err rc;
-
-	if (vars[1].value == NULL)
-		return IC_ERR_NOMEM;
-	rc = ic_page_render(req,
-	                    "<form class=\"{{action}}\" method=\"post\" "
-	                    "action=\"{{url}}\">"
-	                    "<input type=\"hidden\" name=\"url\" "
-	                    "value=\"{{peer}}\">",
-	                    vars, ARRAY_SIZE(vars));
-	if (rc == IC_OK)
-		rc = ic_page_form_hidden(req, o, next);
-	if (rc == IC_OK)
-		rc = ic_page_render(req,
-		                    "<button type=\"submit\">{{label}}</button>"
-		                    "</form>\n",
-		                    vars, ARRAY_SIZE(vars));
-	return rc;
-}
-
 /* --- The conversation list (issue 14) ----------------------------------
  *
  * Each correspondent as a messenger lists them: photo or initials, name,
@@ -425,14 +393,14 @@ static enum ic_err requests_section(struct ic_req *req,
 			        "\n<div class=\"actions\">",
 			        vars, ARRAY_SIZE(vars));
 		if (rc == IC_OK)
-			rc = action_form(req, o, "accept", "Accept", v->peer,
-			                 here);
+			rc = ic_page_action_form(req, o, "accept", "Accept",
+			                         v->peer, here);
 		if (rc == IC_OK)
-			rc = action_form(req, o, "decline", "Decline", v->peer,
-			                 here);
+			rc = ic_page_action_form(req, o, "decline", "Decline",
+			                         v->peer, here);
 		if (rc == IC_OK)
-			rc = action_form(req, o, "block", "Block", v->peer,
-			                 here);
+			rc = ic_page_action_form(req, o, "block", "Block",
+			                         v->peer, here);
 		if (rc == IC_OK)
 			rc = ic_page_render(req, "</div></li>\n", NULL, 0);
 	}
@@ -640,11 +608,12 @@ enum ic_err ic_page_contacts(struct ic_req *req)
 		        vars, ARRAY_SIZE(vars));
 		/* A blocked site has nothing left to cut off. */
 		if (rc == IC_OK && ic_conv_may_block(v->state))
-			rc = action_form(req, o, "revoke", "Revoke access",
-			                 v->peer, here);
+			rc = ic_page_action_form(req, o, "revoke",
+			                         "Revoke access", v->peer,
+			                         here);
 		if (rc == IC_OK && ic_conv_may_block(v->state))
-			rc = action_form(req, o, "block", "Block", v->peer,
-			                 here);
+			rc = ic_page_action_form(req, o, "block", "Block",
+			                         v->peer, here);
 		if (rc == IC_OK)
 			rc = ic_page_render(req, "</li>\n", NULL, 0);
 	}

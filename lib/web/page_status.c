@@ -28,6 +28,46 @@
 
 /* --- Settings ---------------------------------------------------------- */
 
+/* Issue 16: the switch public/indiechat.js drives (service worker,
+ * subscription, B/auth/webpush/...); without the script, or with Web
+ * Push off in the configuration, a sentence says why there is none. */
+static enum ic_err webpush_section(struct ic_req *req)
+{
+	const struct ic_html_var vars[] = {
+	        {"base", req->cfg.base_url, IC_HTML_URL},
+	};
+	const char *next = ic_arena_printf(req->arena, "%s/auth/settings",
+	                                   ic_session_base_path(&req->cfg));
+	enum ic_err rc;
+
+	if (!ic_config_notify_webpush_on(&req->cfg))
+		return ic_page_render(
+		        req,
+		        "<h2>Notifications on this device</h2>\n<p>Web Push is "
+		        "off: set <code>notify_webpush = yes</code> in the "
+		        "configuration to turn it on for your devices.</p>\n",
+		        NULL, 0);
+	rc = ic_page_render(req,
+	                    "<h2>Notifications on this device</h2>\n"
+	                    "<form id=\"webpush\" method=\"post\" "
+	                    "action=\"{{base}}/auth/webpush/subscribe\" "
+	                    "data-base=\"{{base}}\">\n",
+	                    vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK && next == NULL)
+		rc = IC_ERR_NOMEM;
+	if (rc == IC_OK)
+		rc = ic_page_form_hidden(req, req->owner, next);
+	if (rc == IC_OK)
+		rc = ic_page_render(
+		        req,
+		        "<p><label><input type=\"checkbox\" id=\"webpush-on\" "
+		        "disabled> Notifications on this device</label></p>\n"
+		        "<p id=\"webpush-state\">This needs JavaScript and a "
+		        "browser that supports Web Push.</p>\n</form>\n",
+		        NULL, 0);
+	return rc;
+}
+
 enum ic_err ic_page_settings(struct ic_req *req)
 {
 	const struct ic_config *c = &req->cfg;
@@ -78,6 +118,8 @@ enum ic_err ic_page_settings(struct ic_req *req)
 			        "passphrase of the built-in sign-in is set with "
 			        "<code>auth --set-passphrase</code>.</p>\n",
 			        vars, ARRAY_SIZE(vars));
+		if (rc == IC_OK)
+			rc = webpush_section(req);
 	}
 	return rc == IC_OK ? ic_page_end(req, 200) : rc;
 }

@@ -493,6 +493,8 @@ async function main() {
 			const who = await one.evaluate(() => !!window.lastNote) ? one : two;
 			await Promise.all([who.waitForURL(/\/feed\/with\//), who.evaluate(() => window.lastNote.onclick())]);
 			assert.strictEqual(who.url(), withA);
+			// The list beside the conversation has the bell too.
+			assert.strictEqual(await who.locator('#sidebar #notify').getAttribute('aria-pressed'), 'true');
 			await N.close();
 		}, { needs: ['setup'] });
 

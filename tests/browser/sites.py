@@ -13,7 +13,8 @@ prints one JSON line:
              "carol": {...}},
    "root": "<harness dir>"}
 
-(`--only alice` starts alice alone, for tests/browser/xss.test.js) and
+(`--only alice` starts alice alone, for tests/browser/xss.test.js;
+`--webpush` turns Web Push on, for tests/browser/webpush.test.js) and
 keeps Apache running until stdin closes (or SIGTERM/SIGHUP/SIGINT), then
 stops it.  With `--maintain SECONDS` it also runs `listener --maintain` on
 both sites every SECONDS (what the optional cron line would do), so deliveries
@@ -46,9 +47,12 @@ def main():
                     help="run listener --maintain on every site this often (seconds; 0: never)")
     ap.add_argument("--only", nargs="+", choices=NAMES, default=list(NAMES),
                     help="start only these sites (carol's conversation with alice needs both)")
+    ap.add_argument("--webpush", action="store_true",
+                    help="notify_webpush = yes on every site (tests/browser/webpush.test.js)")
     args = ap.parse_args()
 
-    specs = [harness.SiteSpec(n, conf={"sign_in": "builtin", "name": n.capitalize()},
+    extra = {"notify_webpush": "yes"} if args.webpush else {}
+    specs = [harness.SiteSpec(n, conf=dict({"sign_in": "builtin", "name": n.capitalize()}, **extra),
                               files={"htdocs/index.html": chat.homepage})
              for n in args.only]
     apache = harness.Apache(sites=specs)

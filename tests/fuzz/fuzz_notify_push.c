@@ -7,7 +7,8 @@
  * every request is always built; ntfy's headers are our four, each value
  * printable (no CR, LF or other control byte: no name can add a header),
  * its body holds no CR; Gotify's and the webhook's bodies parse as JSON
- * and the webhook's signature verifies over them.
+ * and the webhook's signature verifies over them; Web Push's payload is
+ * JSON within one record and encrypts.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,11 +18,17 @@
 #include "core/arena.h"
 #include "core/crypto.h"
 #include "notify/notify_push.h"
+#include "notify/webpush.h"
 #include "text/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SECRET "fuzz-webhook-secret-0123"
+/* A device's keys (RFC 8291 Appendix A). */
+#define UA_P256DH                                                              \
+	"BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7V" \
+	"d8pZGH6SRpkNtoIAiw4"
+#define UA_AUTH "BTBZMqHH6r4Tts7J_aSIgg"
 
 static void check_headers(const struct ic_notify_post *p, size_t want)
 {
@@ -38,6 +45,25 @@ static void check_json(struct ic_arena *a, const struct ic_notify_post *p)
 	cJSON *j;
 
 	if (ic_json_parse(a, p->body, p->len, &j) != IC_OK)
+		abort();
+}
+
+/* Web Push: the payload is JSON that fits one record, and encrypts. */
+static void check_webpush(struct ic_arena *a, const struct ic_notify_push *p)
+{
+	struct ic_notify_post post = {0};
+	unsigned char *body;
+	size_t blen;
+	char *json;
+
+	if (ic_notify_webpush_build(a, p, &json, &post.len, NULL) != IC_OK ||
+	    post.len > IC_WEBPUSH_PLAIN_MAX)
+		abort();
+	post.body = json;
+	check_json(a, &post);
+	if (ic_webpush_encrypt(a, UA_P256DH, UA_AUTH, json, post.len, &body,
+	                       &blen, NULL) != IC_OK ||
+	    blen != IC_WEBPUSH_HEADER_BYTES + post.len + 17)
 		abort();
 }
 
@@ -85,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                                   strlen(SECRET), out.body, out.len,
 	                                   NULL) != IC_OK)
 		abort();
+	check_webpush(a, &p);
 	free(in);
 	ic_arena_free(a);
 	return 0;

@@ -176,6 +176,27 @@ class Pages(unittest.TestCase):
         later = api(A, "feed/api/with/%s?out=2&in=1" % conv_a)
         self.assertEqual(later["messages"], [])
 
+        # Issue 16: the header's Mute button stops alice's notifications of
+        # this conversation (as `feed --mute`); Unmute turns them on again.
+        # Without the CSRF token nothing changes.
+        here = alice.b("feed/with/" + conv_a)
+        self.assertIn('<form class="mute"', A.get(here).body.decode())
+        r = A.post(alice.b("ticket/mute"), {"url": bob.url, "next": here})
+        self.assertEqual(r.status, 303, r.body[:300])
+        self.assertEqual(r.header("Location"), alice.b_url("feed/with/" + conv_a))
+        page = A.get(here).body.decode()
+        self.assertIn('<form class="unmute"', page)
+        self.assertNotIn('<form class="mute"', page)
+        tidy_clean(self, page.encode())
+        r = A.post(alice.b("ticket/unmute"), {"url": bob.url, "next": here}, csrf=False)
+        self.assertEqual(r.status, 403, r.body[:300])
+        self.assertIn('<form class="unmute"', A.get(here).body.decode())
+        r = A.post(alice.b("ticket/unmute"), {"url": bob.url, "next": here})
+        self.assertEqual(r.status, 303, r.body[:300])
+        self.assertIn('<form class="mute"', A.get(here).body.decode())
+        r = A.post(alice.b("ticket/mute"), {"url": "https://nobody.example/", "next": here})
+        self.assertEqual(r.status, 404, r.body[:300])
+
         # Alice blocks bob: his next message never arrives (TS-5, TE-12).
         r = A.post(alice.b("ticket/block"), {"url": bob.url})
         self.assertEqual(r.status, 303, r.body[:300])

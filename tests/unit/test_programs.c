@@ -26,6 +26,10 @@ static const struct owner_route owner_routes[] = {
         {&ic_program_auth, "GET", "/session", IC_NEED_OWNER_API},
         {&ic_program_auth, "GET", "/settings", IC_NEED_OWNER_PAGE},
         {&ic_program_auth, "GET", "/status", IC_NEED_OWNER_PAGE},
+        {&ic_program_auth, "GET", "/webpush", IC_NEED_OWNER_API},
+        {&ic_program_auth, "POST", "/webpush/subscribe", IC_NEED_OWNER_ACTION},
+        {&ic_program_auth, "POST", "/webpush/unsubscribe",
+         IC_NEED_OWNER_ACTION},
         {&ic_program_feed, "GET", "", IC_NEED_OWNER_PAGE},
         {&ic_program_feed, "GET", "/", IC_NEED_OWNER_PAGE},
         {&ic_program_feed, "GET", "/contacts", IC_NEED_OWNER_PAGE},
@@ -39,6 +43,8 @@ static const struct owner_route owner_routes[] = {
         {&ic_program_ticket, "POST", "/decline", IC_NEED_OWNER_ACTION},
         {&ic_program_ticket, "POST", "/block", IC_NEED_OWNER_ACTION},
         {&ic_program_ticket, "POST", "/revoke", IC_NEED_OWNER_ACTION},
+        {&ic_program_ticket, "POST", "/mute", IC_NEED_OWNER_ACTION},
+        {&ic_program_ticket, "POST", "/unmute", IC_NEED_OWNER_ACTION},
 };
 #define NOWNER (sizeof(owner_routes) / sizeof(owner_routes[0]))
 

@@ -469,6 +469,42 @@ static void test_crypto_b64url_rfc4648_vectors_unpadded(void **state)
 	assert_string_equal(out, "-_8");
 }
 
+/* The decoder inverts the encoder, and refuses what has no one meaning:
+ * padding, the other alphabet, a 4n+1 length, stray low bits, overflow. */
+static void test_crypto_b64url_decode_strict(void **state)
+{
+	unsigned char out[8];
+	size_t n;
+	char errbuf[IC_ERRBUF_SIZE];
+
+	(void)state;
+	assert_int_equal(ic_crypto_b64url_decode("Zm9vYmE", 7, out, sizeof(out),
+	                                         &n, errbuf),
+	                 IC_OK);
+	assert_int_equal(n, 5);
+	assert_memory_equal(out, "fooba", 5);
+	assert_int_equal(ic_crypto_b64url_decode("-_8", 3, out, 8, &n, errbuf),
+	                 IC_OK);
+	assert_int_equal(n, 2);
+	assert_memory_equal(out, "\xfb\xff", 2);
+	assert_int_equal(ic_crypto_b64url_decode("", 0, out, 8, &n, errbuf),
+	                 IC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(ic_crypto_b64url_decode("Zm8=", 4, out, 8, &n, errbuf),
+	                 IC_ERR_BAD_INPUT);
+	assert_int_equal(ic_crypto_b64url_decode("+/8", 3, out, 8, &n, errbuf),
+	                 IC_ERR_BAD_INPUT);
+	assert_int_equal(
+	        ic_crypto_b64url_decode("Zm9vY", 5, out, 8, &n, errbuf),
+	        IC_ERR_BAD_INPUT);
+	assert_int_equal(ic_crypto_b64url_decode("Zm9", 3, out, 8, &n, errbuf),
+	                 IC_ERR_BAD_INPUT); /* "Zm8" is the one form */
+	assert_int_equal(
+	        ic_crypto_b64url_decode("Zm9vYmFy", 8, out, 5, &n, errbuf),
+	        IC_ERR_TOO_LARGE);
+	assert_int_equal(n, 0);
+}
+
 static void test_crypto_b32_rfc4648_vectors_lowercase_unpadded(void **state)
 {
 	static const char *const in[] = {"",     "f",     "fo",    "foo",
@@ -544,6 +580,7 @@ int main(void)
 	        cmocka_unit_test(
 	                test_crypto_hmac_empty_key_and_data_match_python),
 	        cmocka_unit_test(test_crypto_hmac_too_small_output_is_refused),
+	        cmocka_unit_test(test_crypto_b64url_decode_strict),
 	        cmocka_unit_test(
 	                test_crypto_hub_sig_sha256_valid_accepted_ws_s_23),
 	        cmocka_unit_test(

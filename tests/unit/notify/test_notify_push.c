@@ -17,6 +17,7 @@
 #include "core/crypto.h"
 #include "core/ic_limits.h"
 #include "notify/notify_push.h"
+#include "notify/webpush.h"
 #include "text/json.h"
 
 #define SECRET "0123456789abcdef-secret"
@@ -299,6 +300,64 @@ static void our_values_are_checked(void **state)
 	        IC_ERR_INTERNAL);
 }
 
+/* Web Push's payload: the name as title, "New message" unless the texts
+ * are asked for, the page and the conversation as tag. */
+static void webpush_payload(void **state)
+{
+	struct ic_notify_push p = base(&three, "Bob\r\nX: 1");
+	const char *texts[] = {"hello\x01 there", "second"};
+	char *json, errbuf[IC_ERRBUF_SIZE];
+	size_t len;
+	cJSON *j;
+
+	assert_int_equal(
+	        ic_notify_webpush_build(*state, &p, &json, &len, errbuf),
+	        IC_OK);
+	assert_int_equal(strlen(json), len);
+	j = cJSON_Parse(json);
+	assert_non_null(j);
+	assert_string_equal(cJSON_GetObjectItem(j, "title")->valuestring,
+	                    "Bob X: 1");
+	assert_string_equal(cJSON_GetObjectItem(j, "body")->valuestring,
+	                    "3 new messages");
+	assert_string_equal(cJSON_GetObjectItem(j, "url")->valuestring, LINK);
+	assert_string_equal(cJSON_GetObjectItem(j, "tag")->valuestring, "c0nv");
+	cJSON_Delete(j);
+	p.texts = texts;
+	p.ntexts = 2;
+	assert_int_equal(
+	        ic_notify_webpush_build(*state, &p, &json, &len, errbuf),
+	        IC_OK);
+	j = cJSON_Parse(json);
+	assert_string_equal(cJSON_GetObjectItem(j, "body")->valuestring,
+	                    "hello there\nsecond");
+	cJSON_Delete(j);
+	p = base(&request, NULL);
+	assert_int_equal(
+	        ic_notify_webpush_build(*state, &p, &json, &len, errbuf),
+	        IC_OK);
+	assert_non_null(strstr(json, "\"body\":\"Message request\""));
+	assert_non_null(strstr(json, "\"title\":\"bob.example\""));
+}
+
+/* The longest texts still fit one push message. */
+static void webpush_payload_fits(void **state)
+{
+	static char big[IC_NOTIFY_TEXT_MAX];
+	const char *texts[] = {big};
+	struct ic_notify_push p = base(&three, "Bob");
+	char *json, errbuf[IC_ERRBUF_SIZE];
+	size_t len;
+
+	memset(big, '\n', sizeof(big) - 1);
+	p.texts = texts;
+	p.ntexts = 1;
+	assert_int_equal(
+	        ic_notify_webpush_build(*state, &p, &json, &len, errbuf),
+	        IC_OK);
+	assert_true(len <= IC_WEBPUSH_PLAIN_MAX);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -307,6 +366,7 @@ int main(void)
 	        T(ntfy_long_text_is_cut), T(hostile_names),
 	        T(gotify_json),           T(webhook_json_and_signature),
 	        T(long_names_everywhere), T(our_values_are_checked),
+	        T(webpush_payload),       T(webpush_payload_fits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

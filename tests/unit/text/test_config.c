@@ -197,6 +197,16 @@ static void test_config_notify_push_rules(void **state)
 	              "notify_webhook_secret = short\n",
 	      IC_ERR_CONFIG);
 	parse(state, MINIMAL "notify_webhook_text = 2\n", IC_ERR_CONFIG);
+	/* Web Push: a switch (the devices subscribe from the settings
+	 * page), off by default, and its own text key. */
+	parse(state, MINIMAL "notify_webpush = yes\n", IC_OK);
+	assert_true(ic_config_notify_webpush_on(&cfg));
+	assert_true(ic_config_notify_on(&cfg));
+	assert_false(cfg.notify_webpush_text);
+	parse(state, MINIMAL "notify_webpush_text = yes\n", IC_OK);
+	assert_false(ic_config_notify_on(&cfg));
+	assert_true(cfg.notify_webpush_text);
+	parse(state, MINIMAL "notify_webpush = sometimes\n", IC_ERR_CONFIG);
 }
 
 static void test_config_comments_blank_lines_and_whitespace(void **state)

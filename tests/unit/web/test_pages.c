@@ -362,6 +362,18 @@ static void test_pages_settings_render_without_secrets_sec_8(void **state)
 	assert_non_null(strstr(r.body, IC_FX_ME));
 	assert_null(strstr(r.body, "secrethash"));
 	assert_null(strstr(r.body, "secretsalt"));
+	/* Issue 16: Web Push off, a sentence says how to turn it on. */
+	assert_non_null(strstr(r.body, "notify_webpush = yes"));
+	assert_null(strstr(r.body, "id=\"webpush\""));
+	assert_non_null(strstr(r.body, "rel=\"manifest\""));
+	ic_fx_done(&r);
+	/* On: the switch, in a form with the CSRF field for the script. */
+	fx->cfg.notify_webpush = true;
+	page(fx, &r, "/settings", true);
+	assert_owner_page(&r);
+	assert_non_null(strstr(r.body, "<form id=\"webpush\""));
+	assert_non_null(strstr(r.body, "id=\"webpush-on\""));
+	assert_non_null(strstr(r.body, "name=\"csrf\""));
 	ic_fx_done(&r);
 }
 
