@@ -60,8 +60,13 @@ static enum ic_err webpush_section(struct ic_req *req)
 	if (rc == IC_OK)
 		rc = ic_page_render(
 		        req,
+		        "<p>A notification when a message or a message "
+		        "request arrives, also while no IndieChat page is "
+		        "open: it names who wrote (what, only with "
+		        "<code>notify_webpush_text = yes</code>).  Each browser "
+		        "or phone is turned on here, from itself.</p>\n"
 		        "<p><label><input type=\"checkbox\" id=\"webpush-on\" "
-		        "disabled> Notifications on this device</label></p>\n"
+		        "disabled> Notify this browser</label></p>\n"
 		        "<p id=\"webpush-state\">This needs JavaScript and a "
 		        "browser that supports Web Push.</p>\n</form>\n",
 		        NULL, 0);

@@ -78,6 +78,14 @@ async function main() {
 			assert.strictEqual(sw, alice.base_url + '/public/sw.js');
 			assert.strictEqual(await page.evaluate(() => Notification.permission), 'granted');
 			comment('state: ' + await page.textContent('#webpush-state'));
+			// The switch as the owner sees it: both widths, both themes.
+			for (const [w, scheme] of [[1280, 'light'], [1280, 'dark'], [375, 'light'], [375, 'dark']]) {
+				await page.setViewportSize({ width: w, height: 800 });
+				await page.emulateMedia({ colorScheme: scheme });
+				await t.shot(page, `settings-${w}-${scheme}`);
+			}
+			await page.setViewportSize({ width: 1024, height: 800 });
+			await page.emulateMedia({ colorScheme: 'light' });
 		}, { id: 'worker', needs: ['signed-in'] });
 
 		await step('turning it on fetches the VAPID key and subscribes (up to the push service)', async () => {
