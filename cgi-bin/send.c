@@ -11,7 +11,9 @@
 
 #include "core/ic_limits.h"
 #include "feed/feed_pages.h"
+#include "messages/edit.h"
 #include "messages/outbox.h"
+#include "messages/react.h"
 #include "web/owner_actions.h"
 #include "cgi/page_ping.h"
 #include "cgi/program.h"
@@ -28,6 +30,95 @@ static const struct ic_route routes[] = {
          "send a message from the web (owner session + CSRF)"},
 };
 
+/* As cmd_to: the hub is told after the answer, detached. */
+static void notify_now(struct ic_req *req, const char *conv)
+{
+	req->after = ic_outbox_notify_after;
+	req->after_ctx = (void *)conv;
+}
+
+/* send --to URL --react UID EMOJI (issue 15): exactly one emoji. */
+static enum ic_err to_react(struct ic_req *req, int argc, char **argv)
+{
+	struct ic_msg msg;
+	enum ic_err rc;
+
+	if (argc != 5)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--react needs the uid of a message of the "
+		               "conversation and one emoji");
+	rc = ic_react_send(req, argv[1], argv[3], argv[4], &msg);
+	if (rc != IC_OK)
+		return rc;
+	printf("reacted %s\n", msg.uid);
+	notify_now(req, msg.conv);
+	return IC_OK;
+}
+
+/* send --to URL --edit UID TEXT... (issue 15): our message's new text. */
+static enum ic_err to_edit(struct ic_req *req, int argc, char **argv)
+{
+	struct ic_buf text = IC_BUF_INIT(IC_MAX_MESSAGE_BYTES);
+	struct ic_msg msg;
+	enum ic_err rc = IC_OK;
+
+	if (argc < 5)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--edit needs the uid of one of your messages "
+		               "and its new text");
+	for (int i = 4; rc == IC_OK && i < argc; i++)
+		if ((i > 4 && (rc = ic_buf_addc(&text, ' ')) != IC_OK) ||
+		    (rc = ic_buf_adds(&text, argv[i])) != IC_OK)
+			break;
+	if (rc == IC_OK)
+		rc = ic_edit_send(req, argv[1], argv[3], text.buf, &msg);
+	else
+		rc = ic_fail(req->errbuf, rc, "the new text is over %u bytes",
+		             IC_MAX_MESSAGE_BYTES);
+	ic_buf_release(&text);
+	if (rc != IC_OK)
+		return rc;
+	printf("edited %s\n", msg.uid);
+	notify_now(req, msg.conv);
+	return IC_OK;
+}
+
+/* send --to URL --unreact UID (issue 15): our reaction on UID goes. */
+static enum ic_err to_unreact(struct ic_req *req, int argc, char **argv)
+{
+	struct ic_msg msg;
+	enum ic_err rc;
+
+	if (argc != 4)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--unreact needs the uid of the message you "
+		               "reacted to, and nothing else");
+	rc = ic_react_remove(req, argv[1], argv[3], &msg);
+	if (rc != IC_OK)
+		return rc;
+	printf("unreacted %s\n", msg.uid);
+	notify_now(req, msg.conv);
+	return IC_OK;
+}
+
+/* send --to URL --delete UID (issue 15): our message's tombstone. */
+static enum ic_err to_delete(struct ic_req *req, int argc, char **argv)
+{
+	struct ic_msg msg;
+	enum ic_err rc;
+
+	if (argc != 4)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--delete needs the uid of one of your messages "
+		               "and nothing else");
+	rc = ic_edit_delete(req, argv[1], argv[3], &msg);
+	if (rc != IC_OK)
+		return rc;
+	printf("deleted %s\n", msg.uid);
+	notify_now(req, msg.conv);
+	return IC_OK;
+}
+
 /* send --to URL [--reply-to UID] TEXT...: the words after URL (and the
  * reply's uid) are the message. */
 static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
@@ -38,6 +129,14 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	int first = 2;
 	enum ic_err rc = IC_OK;
 
+	if (argc >= 3 && strcmp(argv[2], "--react") == 0)
+		return to_react(req, argc, argv);
+	if (argc >= 3 && strcmp(argv[2], "--edit") == 0)
+		return to_edit(req, argc, argv);
+	if (argc >= 3 && strcmp(argv[2], "--delete") == 0)
+		return to_delete(req, argc, argv);
+	if (argc >= 3 && strcmp(argv[2], "--unreact") == 0)
+		return to_unreact(req, argc, argv);
 	if (argc >= 3 && strcmp(argv[2], "--reply-to") == 0) {
 		if (argc < 4)
 			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
@@ -92,10 +191,17 @@ static enum ic_err cmd_republish(struct ic_req *req, int argc, char **argv)
 }
 
 static const struct ic_cli_cmd cmds[] = {
-        {"--to", "URL [--reply-to UID] TEXT...", cmd_to, true,
+        {"--to",
+         "URL [--reply-to UID] TEXT... | URL --react UID EMOJI | "
+         "URL --unreact UID | URL --edit UID TEXT... | URL --delete UID",
+         cmd_to, true,
          "send TEXT to the correspondent at URL and publish it; the hub is "
          "notified after the answer, detached; "
-         "--reply-to: as a reply to the message with u-uid UID"},
+         "--reply-to: as a reply to the message with u-uid UID; "
+         "--react: react to it with one emoji instead (--unreact: "
+         "remove yours); "
+         "--edit: replace the text of your message UID; "
+         "--delete: leave only its tombstone"},
         {"--republish", "", cmd_republish, true,
          "write every conversation's feed pages again from the store "
          "(after a restore)"},

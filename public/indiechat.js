@@ -467,7 +467,78 @@
 		var cs = document.getElementById("conv-state");
 		if (cs && cs.textContent !== data.state) cs.textContent = data.state;
 		if (added) layoutMessages();
+		checkChanges(list, data.changes);
 		return added;
+	}
+
+	/* --- messages changed in place (issue 15): reactions, edits, deletes.
+	 * The JSON's "changes" counts them (store_conv.h); when it moves, the
+	 * newest messages are read again and the ones shown are redrawn. */
+	function checkChanges(list, changes) {
+		if (typeof changes !== "number") return;
+		var seen = parseInt(list.getAttribute("data-changes"), 10) || 0;
+		if (changes === seen) return;
+		list.setAttribute("data-changes", String(changes));
+		getJSON(base + "/feed/api/with/" + conv).then(function (d) {
+			for (var i = 0; d && i < d.messages.length; i++) {
+				var m = d.messages[i];
+				var li = document.getElementById("m-" + (m.dir === "out" ? "o" : "i") + "-" + m.seq);
+				if (li) redraw(li, m);
+			}
+		}).catch(function () {});
+	}
+	function redraw(li, m) {
+		var text = li.querySelector(".bubble .text"), meta = li.querySelector(".meta");
+		if (text && m.deleted && !text.classList.contains("deleted")) {
+			var gone = document.createElement("p");
+			gone.className = "text deleted";
+			gone.textContent = "Message deleted";
+			text.parentNode.replaceChild(gone, text);
+		} else if (text && m.edited && !m.deleted && text.textContent !== m.text) {
+			var now = document.createElement("p");
+			now.className = "text";
+			linkify(now, m.text);
+			text.parentNode.replaceChild(now, text);
+		}
+		if (meta && m.edited && !m.deleted && !meta.querySelector(".edited")) {
+			var e = document.createElement("span");
+			e.className = "edited";
+			e.textContent = "edited";
+			meta.insertBefore(document.createTextNode(" "), meta.querySelector(".state"));
+			meta.insertBefore(e, meta.querySelector(".state"));
+		}
+		reactions(li, m);
+	}
+	/* As page_react.c draws them. */
+	function reactions(li, m) {
+		var old = li.querySelector("ul.reactions");
+		if (old) old.parentNode.removeChild(old);
+		if (!m.my_reaction && !m.their_reaction) return;
+		var h = document.getElementById("conv-h"), peer = h ? h.textContent : "them";
+		var ul = document.createElement("ul");
+		ul.className = "reactions";
+		function chip(emoji, who, count) {
+			var c = document.createElement("li");
+			c.className = "reaction";
+			c.title = who;
+			var face = document.createElement("span");
+			face.setAttribute("aria-hidden", "true");
+			face.textContent = emoji;
+			var n = document.createElement("span");
+			n.className = "count";
+			n.textContent = count;
+			var vh = document.createElement("span");
+			vh.className = "vh";
+			vh.textContent = emoji + " from " + who;
+			c.appendChild(face); c.appendChild(n); c.appendChild(vh);
+			ul.appendChild(c);
+		}
+		if (m.my_reaction && m.my_reaction === m.their_reaction) chip(m.my_reaction, "You and " + peer, "2");
+		else {
+			if (m.my_reaction) chip(m.my_reaction, "You", "");
+			if (m.their_reaction) chip(m.their_reaction, peer, "");
+		}
+		li.insertBefore(ul, li.querySelector("details.react"));
 	}
 
 	/* Our oldest message whose delivery may still move on: "fetched"
@@ -635,6 +706,20 @@
 		var replies = messagesList.querySelectorAll("a.reply");
 		for (var ri = 0; ri < replies.length; ri++) replies[ri].tabIndex = -1;
 		messagesList.addEventListener("focusin", rovingReply);
+	}
+	/* Issue 15: each message's reaction picker (its <summary>) follows
+	 * the same rule as its Reply. */
+	function rovingReact(ev) {
+		var li = ev.target.closest ? ev.target.closest("li.message") : null;
+		var on = messagesList.querySelectorAll('details.react > summary[tabindex="0"]');
+		for (var i = 0; i < on.length; i++) if (!li || !li.contains(on[i])) on[i].tabIndex = -1;
+		var mine = li && li.querySelector("details.react > summary");
+		if (mine) mine.tabIndex = 0;
+	}
+	if (messagesList) {
+		var picks = messagesList.querySelectorAll("details.react > summary");
+		for (var pi = 0; pi < picks.length; pi++) picks[pi].tabIndex = -1;
+		messagesList.addEventListener("focusin", rovingReact);
 	}
 	var cancel = document.getElementById("reply-cancel");
 	if (cancel) cancel.addEventListener("click", function (ev) {

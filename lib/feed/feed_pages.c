@@ -127,6 +127,8 @@ static enum ic_err fill_page(struct ic_req *req, struct page_ctx *c,
 		e[i].url = m->url;
 		e[i].published = (time_t)m->published;
 		e[i].text = m->text;
+		e[i].updated = (time_t)m->updated;
+		e[i].deleted = m->deleted;
 		/* A peer's uid we cannot write is left out, not fatal: the
 		 * page must publish (mf2_publish.h). */
 		if (ic_mf2_publish_reply_ok(m->in_reply_to)) {

@@ -21,12 +21,15 @@
 #include "store/store_msg.h"
 #include "store/store_notify.h"
 #include "store/store_token.h"
+#include "text/emoji.h"
 #include "text/url.h"
 
 /* One entry as we will store it. */
 struct entry {
 	const char *uid, *url, *author, *text, *html;
 	time_t published;
+	time_t updated;    /* issue 15: dt-updated (dt-deleted), 0 when none */
+	bool deleted;      /* issue 15: a tombstone */
 	const cJSON *item; /* the parsed h-entry: its reply is resolved
 	                      when it is stored */
 };
@@ -39,8 +42,10 @@ struct fetch_state {
 	struct entry *entries;
 	size_t n, cap;
 	const char *peer_name, *peer_photo;
-	size_t stored; /* out: new messages stored by the last page */
-	size_t known;  /* out: entries of the page already stored */
+	size_t stored;  /* out: new messages stored by the last page */
+	size_t edited;  /* out: messages whose text an edit replaced */
+	size_t changed; /* out: messages a reaction changed */
+	size_t known;   /* out: entries of the page already stored */
 	long long now;
 	/* Issue 13: the newest page's ETag as answered, whether it came back
 	 * 304 (nothing new: nothing parsed), and whether the transaction at
@@ -149,6 +154,37 @@ void ic_receive_reply_in_txn(struct ic_store_txn *t, const cJSON *entry,
 		m->reply_unknown = claimed;
 }
 
+/* Issue 15: a reacji is kept on its target (react.h in messages/). */
+bool ic_receive_reaction_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                const char *conv, const char *uid,
+                                const char *text, long long published,
+                                const cJSON *item, enum ic_err *rc)
+{
+	bool claimed = false;
+	const char *to;
+	struct ic_msg target;
+
+	*rc = IC_OK;
+	if (item == NULL)
+		return false;
+	to = ic_receive_reply_target(item, &claimed);
+	if (to == NULL || !ic_emoji_one(text))
+		return false;
+	if (ic_store_msg_by_uid_in_txn(t, a, conv, to, &target) != IC_OK)
+		return false; /* a reply to a message not here: a message */
+	*rc = ic_store_msg_alias_in_txn(t, a, uid, &target);
+	if (*rc != IC_OK)
+		return true;
+	/* Oldest first is the usual order; a late older one loses. */
+	if (target.their_reaction && target.their_reaction_at > published)
+		return true;
+	target.their_reaction = text;
+	target.their_reaction_at = published;
+	target.their_reaction_uid = uid;
+	*rc = ic_store_msg_update_in_txn(t, a, &target);
+	return true;
+}
+
 static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
                              const char *base)
 {
@@ -187,6 +223,9 @@ static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
 		en.published = (time_t)when;
 	else
 		en.published = f->now; /* MC-4: receipt time */
+	if (prop_str(e, "updated") != NULL &&
+	    ic_mf2_datetime(prop_str(e, "updated"), &when, NULL) == IC_OK)
+		en.updated = (time_t)when;
 	if (cJSON_IsString(content)) {
 		en.text = content->valuestring;
 	} else {
@@ -202,6 +241,14 @@ static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
 			en.html = clean;
 		if (cJSON_IsString(value))
 			en.text = value->valuestring;
+	}
+	/* Issue 15: a tombstone has no content; what it had is dropped. */
+	if (prop_str(e, "deleted") != NULL &&
+	    ic_mf2_datetime(prop_str(e, "deleted"), &when, NULL) == IC_OK) {
+		en.deleted = true;
+		en.updated = (time_t)when;
+		en.text = "";
+		en.html = NULL;
 	}
 	if (en.text == NULL)
 		return IC_OK; /* nothing to show */
@@ -259,6 +306,52 @@ static enum ic_err load_txn(struct ic_store_txn *t, void *p)
 	return rc;
 }
 
+/* Issue 15: a known entry with a newer dt-updated replaces the text of
+ * their message, a tombstone (dt-deleted) drops it for good; the same or
+ * an older one, or a uid of ours (a peer may change only its own
+ * messages), changes nothing. */
+static enum ic_err edit_in_txn(struct ic_store_txn *t, struct fetch_state *f,
+                               const struct entry *e)
+{
+	struct ic_msg m;
+	enum ic_err rc;
+
+	/* No dt-updated, or one that is only dt-published again. */
+	if (e->updated == 0 || (!e->deleted && e->updated <= e->published))
+		return IC_OK;
+	rc = ic_store_msg_by_uid_in_txn(t, f->req->arena, f->conv_id, e->uid,
+	                                &m);
+	if (rc != IC_OK || m.deleted ||
+	    (!e->deleted && m.updated >= (long long)e->updated))
+		return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+	/* The tombstone of their reaction (the uid is an alias of the
+	 * target's): the reaction goes. */
+	if (e->deleted && m.their_reaction_uid &&
+	    strcmp(m.their_reaction_uid, e->uid) == 0) {
+		m.their_reaction = m.their_reaction_uid = NULL;
+		m.their_reaction_at = (long long)e->updated;
+		f->changed++;
+		return ic_store_msg_update_in_txn(t, f->req->arena, &m);
+	}
+	/* The entry of an older reaction of theirs: nothing shows it. */
+	if (strcmp(m.uid, e->uid) != 0)
+		return IC_OK;
+	if (m.dir != 'i') {
+		ic_log(IC_LOG_WARN,
+		       "entry %s in %s %s a message that is not theirs; "
+		       "ignored",
+		       e->uid, f->held.resource,
+		       e->deleted ? "deletes" : "edits");
+		return IC_OK;
+	}
+	m.text = e->text;
+	m.html = e->html;
+	m.deleted = e->deleted;
+	m.updated = (long long)e->updated;
+	f->edited++;
+	return ic_store_msg_update_in_txn(t, f->req->arena, &m);
+}
+
 static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 {
 	struct fetch_state *f = p;
@@ -267,6 +360,8 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	        ic_store_conv_get_in_txn(t, f->req->arena, f->conv_id, &conv);
 
 	f->stored = 0;
+	f->edited = 0;
+	f->changed = 0;
 	if (rc)
 		return rc;
 	/* Declined or blocked while this fetch ran: keep nothing. */
@@ -277,8 +372,22 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 		struct entry *e = &f->entries[i];
 		struct ic_msg m = {0};
 
-		if (ic_store_msg_uid_known_in_txn(t, f->conv_id, e->uid))
+		if (ic_store_msg_uid_known_in_txn(t, f->conv_id, e->uid)) {
+			rc = edit_in_txn(t, f, e);
 			continue;
+		}
+		if (e->deleted)
+			continue; /* a tombstone of a message never here */
+		/* Issue 15: a reaction changes its target; no new message. */
+		if (ic_receive_reaction_in_txn(t, f->req->arena, f->conv_id,
+		                               e->uid, e->text, e->published,
+		                               e->item, &rc)) {
+			if (rc == IC_ERR_CONFLICT)
+				rc = IC_OK; /* the same uid twice on one page */
+			else if (rc == IC_OK)
+				f->changed++;
+			continue;
+		}
 		m.conv = f->conv_id;
 		m.dir = 'i';
 		m.seq = conv.in_seq + 1;
@@ -290,6 +399,10 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 		m.text = e->text;
 		m.html = e->html;
 		m.author = e->author;
+		/* Edited before we saw it (some sites stamp every entry with
+		 * dt-updated = dt-published: not an edit). */
+		if (e->updated > e->published)
+			m.updated = (long long)e->updated;
 		ic_receive_reply_in_txn(t, e->item, &m);
 		rc = ic_store_msg_put_in_txn(t, f->req->arena, &m);
 		if (rc == IC_OK) {
@@ -302,8 +415,10 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	}
 	if (rc)
 		return rc;
-	if (f->stored)
+	if (f->stored || f->edited)
 		conv.updated = f->now;
+	if (f->edited || f->changed)
+		conv.changes++;
 	conv.last_fetch = f->now;
 	conv.fetch_error = NULL; /* their feed reads again */
 	conv.fetch_error_at = 0;

@@ -78,4 +78,16 @@ const char *ic_receive_reply_target(const cJSON *entry, bool *claimed);
 void ic_receive_reply_in_txn(struct ic_store_txn *t, const cJSON *entry,
                              struct ic_msg *m);
 
+/**
+ * In the transaction that stores a received page: when the entry (u-uid
+ * @p uid, text @p text, published @p published, parsed h-entry @p item)
+ * is a reacji (messages/react.h) to a message of @p conv stored here, keep it
+ * as their reaction on that message and return true (the caller stores no
+ * message); false when it is something else.  *@p rc gets store errors.
+ */
+bool ic_receive_reaction_in_txn(struct ic_store_txn *t, struct ic_arena *a,
+                                const char *conv, const char *uid,
+                                const char *text, long long published,
+                                const cJSON *item, enum ic_err *rc);
+
 #endif /* IC_RECEIVE_H */

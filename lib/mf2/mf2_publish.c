@@ -458,6 +458,50 @@ static enum ic_err write_reply(struct ic_buf *out,
 	return ic_html_render(out, reply_uid_tpl, vars, 2, errbuf);
 }
 
+/* Issue 15: an edited entry's dt-updated, after e-content closes (it is
+ * no part of the text), then the entry's end. */
+static enum ic_err write_edited(struct ic_buf *out,
+                                const struct ic_feed_entry *e, char *errbuf)
+{
+	struct stamp st;
+	enum ic_err rc = format_time(e->updated, "updated", &st, errbuf);
+	const struct ic_html_var vars[] = {
+	        {"updated", st.attr, IC_HTML_TEXT},
+	        {"human", st.human, IC_HTML_TEXT},
+	};
+
+	if (rc != IC_OK)
+		return rc;
+	return ic_html_render(out,
+	                      "</div>\n<p class=\"edited\">Edited <time "
+	                      "class=\"dt-updated\" datetime=\"{{updated}}\">"
+	                      "{{human}}</time></p>\n</article>\n",
+	                      vars, 2, errbuf);
+}
+
+/* Issue 15: a deleted entry keeps its uid and says when it was deleted,
+ * with no content, so every reader drops the text. */
+static enum ic_err write_tombstone(struct ic_buf *out,
+                                   const struct ic_feed_entry *e, char *errbuf)
+{
+	struct stamp st;
+	enum ic_err rc = format_time(e->updated, "deleted", &st, errbuf);
+	const struct ic_html_var vars[] = {
+	        {"deleted", st.attr, IC_HTML_TEXT},
+	        {"human", st.human, IC_HTML_TEXT},
+	};
+
+	if (rc != IC_OK)
+		return rc;
+	return ic_html_render(
+	        out,
+	        "</span></p>\n<p class=\"deleted\">Message deleted "
+	        "<time class=\"dt-deleted\" "
+	        "datetime=\"{{deleted}}\">{{human}}</time></p>\n"
+	        "</article>\n",
+	        vars, 2, errbuf);
+}
+
 static enum ic_err write_entry(struct ic_buf *out, const struct ic_feed_page *p,
                                const struct ic_feed_entry *e, char *errbuf)
 {
@@ -477,11 +521,15 @@ static enum ic_err write_entry(struct ic_buf *out, const struct ic_feed_page *p,
 	            IC_OK ||
 	    (rc = write_card(out, &p->owner, false, errbuf)) != IC_OK ||
 	    (rc = ic_html_raw_trusted(out, entry_to_tpl)) != IC_OK ||
-	    (rc = write_card(out, &p->recipient, false, errbuf)) != IC_OK ||
-	    (rc = write_reply(out, e, errbuf)) != IC_OK ||
+	    (rc = write_card(out, &p->recipient, false, errbuf)) != IC_OK)
+		return rc;
+	if (e->deleted)
+		return write_tombstone(out, e, errbuf);
+	if ((rc = write_reply(out, e, errbuf)) != IC_OK ||
 	    (rc = write_content(out, e->text)) != IC_OK)
 		return rc;
-	return ic_html_raw_trusted(out, entry_end_tpl);
+	return e->updated ? write_edited(out, e, errbuf)
+	                  : ic_html_raw_trusted(out, entry_end_tpl);
 }
 
 static enum ic_err write_updated(struct ic_buf *out, const char *tpl,

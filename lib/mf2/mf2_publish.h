@@ -62,6 +62,13 @@ struct ic_feed_entry {
 	 * beside the link ("↪ In reply to: …"), outside e-content; NULL or
 	 * "" shows the link's target instead. */
 	const char *reply_quote;
+	/* Issue 15: when the text was edited (dt-updated after e-content,
+	 * "Edited …" for other readers), seconds; 0: never. */
+	time_t updated;
+	/* Issue 15: a tombstone: no e-content and no reply context, a
+	 * dt-deleted at @c updated instead ("Message deleted" for other
+	 * readers).  @c text is ignored. */
+	bool deleted;
 };
 
 /** One conversation's feed page, or the input for its stub. */

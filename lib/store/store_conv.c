@@ -49,6 +49,7 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j, const char *id,
 	c->fetch_error_at = ic_json_num(j, "fetch_error_at", 0);
 	c->ticket_asked = ic_json_num(j, "ticket_asked", 0);
 	c->ticket_wanted = ic_json_num(j, "ticket_wanted", 0);
+	c->changes = ic_json_num(j, "changes", 0);
 	c->their_etag = ic_json_str(a, j, "their_etag");
 	c->notify_muted = ic_json_bool(j, "notify_muted", false);
 	return IC_OK;
@@ -111,6 +112,8 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_conv *c,
 		rc = ic_json_add_num(j, "ticket_asked", c->ticket_asked);
 	if (!rc && c->ticket_wanted)
 		rc = ic_json_add_num(j, "ticket_wanted", c->ticket_wanted);
+	if (!rc && c->changes)
+		rc = ic_json_add_num(j, "changes", c->changes);
 	if (!rc && c->their_etag)
 		rc = ic_json_add_str(j, "their_etag", c->their_etag);
 	*out = j;

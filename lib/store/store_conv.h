@@ -63,6 +63,10 @@ struct ic_conv {
 	const char *their_etag;
 	/* Issue 16: the owner muted its notifications (feed --mute). */
 	bool notify_muted;
+	/* Issue 15: bumps whenever a stored message changes in place (a
+	 * reaction, an edit, a delete), so a live page knows to read its
+	 * messages again; 0 in old records. */
+	long long changes;
 };
 
 /**

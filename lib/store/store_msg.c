@@ -79,6 +79,27 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
 		rc = ic_json_add_str(j, "in_reply_to", m->in_reply_to);
 	if (!rc && m->reply_unknown)
 		rc = ic_json_add_bool(j, "reply_unknown", true);
+	/* Reactions: absent when there is none, as in old records. */
+	if (!rc && m->my_reaction)
+		rc = ic_json_add_str(j, "my_reaction", m->my_reaction);
+	if (!rc && m->my_reaction)
+		rc = ic_json_add_num(j, "my_reaction_at", m->my_reaction_at);
+	if (!rc && m->their_reaction)
+		rc = ic_json_add_str(j, "their_reaction", m->their_reaction);
+	if (!rc && m->updated)
+		rc = ic_json_add_num(j, "updated", m->updated);
+	if (!rc && m->deleted)
+		rc = ic_json_add_bool(j, "deleted", true);
+	if (!rc && m->my_reaction_uid)
+		rc = ic_json_add_str(j, "my_reaction_uid", m->my_reaction_uid);
+	if (!rc && m->their_reaction_uid)
+		rc = ic_json_add_str(j, "their_reaction_uid",
+		                     m->their_reaction_uid);
+	if (!rc && m->reaction)
+		rc = ic_json_add_bool(j, "reaction", true);
+	if (!rc && m->their_reaction)
+		rc = ic_json_add_num(j, "their_reaction_at",
+		                     m->their_reaction_at);
 	*out = j;
 	return rc;
 }
@@ -101,6 +122,15 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	m->author = ic_json_str(a, j, "author");
 	m->in_reply_to = ic_json_str(a, j, "in_reply_to");
 	m->reply_unknown = ic_json_bool(j, "reply_unknown", false);
+	m->my_reaction = ic_json_str(a, j, "my_reaction");
+	m->my_reaction_at = ic_json_num(j, "my_reaction_at", 0);
+	m->their_reaction = ic_json_str(a, j, "their_reaction");
+	m->their_reaction_at = ic_json_num(j, "their_reaction_at", 0);
+	m->updated = ic_json_num(j, "updated", 0);
+	m->deleted = ic_json_bool(j, "deleted", false);
+	m->my_reaction_uid = ic_json_str(a, j, "my_reaction_uid");
+	m->their_reaction_uid = ic_json_str(a, j, "their_reaction_uid");
+	m->reaction = ic_json_bool(j, "reaction", false);
 	return m->uid && m->text ? IC_OK : IC_ERR_DATABASE;
 }
 
@@ -176,6 +206,19 @@ bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,
 		return false;
 	return ic_store_txn_get(t, IC_DB_MESSAGE_UIDS, key, (size_t)n, &v,
 	                        &vl) == IC_OK;
+}
+
+enum ic_err ic_store_msg_alias_in_txn(struct ic_store_txn *t,
+                                      struct ic_arena *a, const char *uid,
+                                      const struct ic_msg *target)
+{
+	char *key = msg_key(a, target->conv, target->dir, target->seq);
+	char *ukey = uid_key(a, target->conv, uid);
+
+	if (key == NULL || ukey == NULL)
+		return IC_ERR_NOMEM;
+	return ic_store_txn_put(t, IC_DB_MESSAGE_UIDS, ukey, strlen(ukey), key,
+	                        strlen(key), IC_STORE_NOOVERWRITE);
 }
 
 /* "<conv>:<d>:<seq, 12 digits>" -> direction and seq. */

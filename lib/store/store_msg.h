@@ -56,6 +56,22 @@ struct ic_msg {
 	/* Received: the entry said it answers something, but not a message
 	 * of this conversation we know (or not a usable value). */
 	bool reply_unknown;
+	/* Issue 15 reactions (messages/react.h): each side's one emoji on
+	 * this message, or NULL, and when that reaction was published (a
+	 * newer one replaces it, an older one arriving late does not). */
+	const char *my_reaction, *their_reaction;
+	long long my_reaction_at, their_reaction_at;
+	/* The uids of the entries that carried them (a removal is the
+	 * tombstone of that entry), or NULL. */
+	const char *my_reaction_uid, *their_reaction_uid;
+	/* Ours: this message is a reaction (shown under its target). */
+	bool reaction;
+	/* Issue 15 edits: when the text was last replaced (dt-updated),
+	 * unix seconds; 0: never edited. */
+	long long updated;
+	/* Issue 15 deletes: a tombstone; text "" and html NULL, updated is
+	 * when it was deleted (dt-deleted). */
+	bool deleted;
 };
 
 /**
@@ -112,6 +128,16 @@ bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,
 enum ic_err ic_store_msg_by_uid_in_txn(struct ic_store_txn *t,
                                        struct ic_arena *a, const char *conv,
                                        const char *uid, struct ic_msg *out);
+
+/**
+ * Record @p uid (a received reaction's u-uid) as known in conversation
+ * @p conv, pointing at the message @p target reacts to: the entry is
+ * de-duplicated like a message without being one.
+ * @return IC_OK; IC_ERR_CONFLICT (@p uid already known); store errors.
+ */
+enum ic_err ic_store_msg_alias_in_txn(struct ic_store_txn *t,
+                                      struct ic_arena *a, const char *uid,
+                                      const struct ic_msg *target);
 
 /**
  * The quote of a replied-to message: the first non-blank line of

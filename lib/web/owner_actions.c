@@ -11,6 +11,7 @@
 
 #include "messages/handshake.h"
 #include "messages/outbox.h"
+#include "messages/react.h"
 #include "cgi/owner_url.h"
 #include "cgi/page.h"
 #include "cgi/session.h"
@@ -51,6 +52,26 @@ static const char *field(struct ic_req *req, const char *name)
 	return v && *v && ic_form_count(&req->form, name) == 1 ? v : NULL;
 }
 
+/* Issue 15: `react` (one emoji) on the message `reply_to`. */
+static enum ic_err do_react(struct ic_req *req, const char *to)
+{
+	struct ic_msg msg;
+	const char *reply_to = field(req, "reply_to");
+	enum ic_err rc;
+
+	if (to == NULL || reply_to == NULL ||
+	    ic_form_count(&req->form, "react") != 1)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "a reaction needs `to`, `reply_to` (the "
+		               "message's uid) and one `react`");
+	rc = ic_react_send(req, to, reply_to, field(req, "react"), &msg);
+	if (rc != IC_OK)
+		return rc;
+	req->after = ic_outbox_notify_after;
+	req->after_ctx = (void *)msg.conv;
+	return done(req, "uid", msg.uid);
+}
+
 static enum ic_err do_send(struct ic_req *req)
 {
 	struct ic_msg msg;
@@ -60,6 +81,8 @@ static enum ic_err do_send(struct ic_req *req)
 	const char *reply_to = field(req, "reply_to");
 	enum ic_err rc;
 
+	if (ic_form_get(&req->form, "react") != NULL)
+		return do_react(req, to);
 	if (to == NULL || text == NULL)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
 		               "a message needs `to` (the correspondent's URL) "

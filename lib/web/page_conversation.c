@@ -16,7 +16,9 @@
 #include "text/linkify.h"
 #include "cgi/owner_url.h"
 #include "cgi/page.h"
+#include "text/emoji.h"
 #include "web/page_inbox.h"
+#include "web/page_react.h"
 #include "cgi/session.h"
 #include "cgi/site.h"
 #include "store/store.h"
@@ -172,10 +174,14 @@ static const struct ic_msg **merged(struct conv_read *r, size_t *n)
 	all = ic_arena_calloc(r->a, *n ? *n : 1, sizeof(*all));
 	if (all == NULL)
 		return NULL;
+	*n = 0;
+	/* Issue 15: our reactions show under their targets, not here. */
 	for (size_t i = 0; i < r->nout; i++)
-		all[i] = &r->out[i];
+		if (!r->out[i].reaction && (r->out[i].in_reply_to == NULL ||
+		                            !ic_emoji_one(r->out[i].text)))
+			all[(*n)++] = &r->out[i];
 	for (size_t i = 0; i < r->nin; i++)
-		all[r->nout + i] = &r->in[i];
+		all[(*n)++] = &r->in[i];
 	qsort(all, *n, sizeof(*all), ic_msg_by_time);
 	return all;
 }
@@ -423,7 +429,11 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 		        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = quote_item(req, r, m);
-	if (rc == IC_OK && use_html(m))
+	if (rc == IC_OK && m->deleted) /* issue 15: its tombstone */
+		rc = ic_page_render(
+		        req, "<p class=\"text deleted\">Message deleted</p>",
+		        NULL, 0);
+	else if (rc == IC_OK && use_html(m))
 		rc = ic_page_render(req, "<div class=\"text\">{{html}}</div>",
 		                    vars, ARRAY_SIZE(vars));
 	else if (rc == IC_OK) {
@@ -441,6 +451,9 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 		        "<span class=\"meta\"><time datetime=\"{{iso}}\" "
 		        "title=\"{{human}}\">{{hm}}</time>",
 		        vars, ARRAY_SIZE(vars));
+	if (rc == IC_OK && m->updated && !m->deleted)
+		rc = ic_page_render(
+		        req, " <span class=\"edited\">edited</span>", NULL, 0);
 	if (rc == IC_OK && out)
 		rc = ic_page_render(
 		        req,
@@ -452,6 +465,8 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 		rc = ic_page_render(req, "</span></div>", NULL, 0);
 	if (rc == IC_OK)
 		rc = reply_action(req, c, m);
+	if (rc == IC_OK)
+		rc = ic_page_react_item(req, c, m);
 	return rc == IC_OK ? ic_page_render(req, "</li>\n", NULL, 0) : rc;
 }
 
@@ -769,18 +784,22 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 	/* The newest seqs of each side: the script asks only for what is
 	 * newer, also for a side none of whose messages are on this page. */
 	if (rc == IC_OK) {
-		char os[24], is[24];
+		char os[24], is[24], ch[24];
 		const struct ic_html_var vars[] = {
 		        {"os", os, IC_HTML_TEXT},
 		        {"is", is, IC_HTML_TEXT},
+		        {"ch", ch, IC_HTML_TEXT},
 		};
 
 		snprintf(os, sizeof(os), "%lld", r.conv.out_seq);
 		snprintf(is, sizeof(is), "%lld", r.conv.in_seq);
+		/* Issue 15: messages changed in place (store_conv.h). */
+		snprintf(ch, sizeof(ch), "%lld", r.conv.changes);
 		rc = ic_page_render(req,
 		                    "<ol id=\"messages\" aria-live=\"polite\" "
 		                    "data-out-seq=\"{{os}}\" "
-		                    "data-in-seq=\"{{is}}\">\n",
+		                    "data-in-seq=\"{{is}}\" "
+		                    "data-changes=\"{{ch}}\">\n",
 		                    vars, ARRAY_SIZE(vars));
 	}
 	if (rc == IC_OK)
@@ -855,7 +874,14 @@ static cJSON *message_json(struct ic_arena *a, const struct conv_read *r,
 	     !cJSON_AddStringToObject(e, "photo", c->peer_photo)) ||
 	    (m->dir == 'o' &&
 	     !cJSON_AddStringToObject(e, "state", state_of(c, m))) ||
-	    !reply_json(a, r, m, e)) {
+	    !reply_json(a, r, m, e) ||
+	    (m->my_reaction &&
+	     !cJSON_AddStringToObject(e, "my_reaction", m->my_reaction)) ||
+	    (m->their_reaction &&
+	     !cJSON_AddStringToObject(e, "their_reaction",
+	                              m->their_reaction)) ||
+	    (m->updated && !cJSON_AddTrueToObject(e, "edited")) ||
+	    (m->deleted && !cJSON_AddTrueToObject(e, "deleted"))) {
 		cJSON_Delete(e);
 		return NULL;
 	}
@@ -894,6 +920,7 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 	                             ic_conv_state_name(r.conv.state)) ||
 	    !cJSON_AddNumberToObject(j, "out_seq", (double)r.conv.out_seq) ||
 	    !cJSON_AddNumberToObject(j, "in_seq", (double)r.conv.in_seq) ||
+	    !cJSON_AddNumberToObject(j, "changes", (double)r.conv.changes) ||
 	    !cJSON_AddBoolToObject(j, "waiting_for_ticket",
 	                           r.conv.ticket_asked != 0) ||
 	    (paging &&

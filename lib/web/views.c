@@ -244,7 +244,15 @@ static cJSON *msg_json(const struct ic_msg *m)
 	     * answers one not here. */
 	    (m->in_reply_to &&
 	     !cJSON_AddStringToObject(o, "in_reply_to", m->in_reply_to)) ||
-	    (m->reply_unknown && !cJSON_AddTrueToObject(o, "reply_unknown"))) {
+	    (m->reply_unknown && !cJSON_AddTrueToObject(o, "reply_unknown")) ||
+	    /* Issue 15: each side's reaction on it (messages/react.h). */
+	    (m->my_reaction &&
+	     !cJSON_AddStringToObject(o, "my_reaction", m->my_reaction)) ||
+	    (m->their_reaction &&
+	     !cJSON_AddStringToObject(o, "their_reaction",
+	                              m->their_reaction)) ||
+	    (m->updated && !cJSON_AddTrueToObject(o, "edited")) ||
+	    (m->deleted && !cJSON_AddTrueToObject(o, "deleted"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}

@@ -816,6 +816,78 @@ static void test_pages_conversation_replies_quote_and_missing(void **state)
 	ic_arena_free(a);
 }
 
+/* --- Reactions, edits, deletes (issue 15) --------------------------------
+ */
+
+/* Their message 1 has both sides' 👍, our 1 is edited, their 2 deleted. */
+static enum ic_err changes_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct ic_arena *a = ctx;
+	struct ic_msg m;
+	enum ic_err rc =
+	        ic_store_msg_by_uid_in_txn(t, a, CONV_A, BOB "/i/1", &m);
+
+	m.my_reaction = m.their_reaction = "\xf0\x9f\x91\x8d";
+	if (!rc)
+		rc = ic_store_msg_update_in_txn(t, a, &m);
+	if (!rc)
+		rc = ic_store_msg_by_uid_in_txn(t, a, CONV_A, BOB "/o/1", &m);
+	m.text = "first, edited";
+	m.updated = 1790000900;
+	if (!rc)
+		rc = ic_store_msg_update_in_txn(t, a, &m);
+	if (!rc)
+		rc = ic_store_msg_by_uid_in_txn(t, a, CONV_A, BOB "/i/2", &m);
+	m.text = "";
+	m.html = NULL;
+	m.deleted = true;
+	m.updated = 1790000900;
+	return rc ? rc : ic_store_msg_update_in_txn(t, a, &m);
+}
+
+static void test_pages_conversation_reactions_edits_deletes(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_arena *a = ic_arena_new(0);
+	struct ic_fx_run r;
+	const cJSON *e;
+	int seen = 0;
+
+	assert_int_equal(ic_fx_txn(fx, NULL, true, changes_txn, a), IC_OK);
+	page(fx, &r, "/with/" CONV_A, true);
+	assert_owner_page(&r); /* tidy-clean with chips and pickers */
+	assert_non_null(strstr(r.body, "<ul class=\"reactions\"><li "
+	                               "class=\"reaction\" title=\"You and "));
+	assert_non_null(strstr(r.body, "<span class=\"count\">2</span>"));
+	assert_non_null(strstr(r.body, "<details class=\"react\">"));
+	assert_non_null(
+	        strstr(r.body, "name=\"react\" value=\"\xf0\x9f\x91\x8d\""));
+	assert_non_null(strstr(r.body, "<p class=\"text\">first, edited</p>"));
+	assert_non_null(strstr(r.body, "<span class=\"edited\">edited</span>"));
+	assert_non_null(strstr(
+	        r.body, "<p class=\"text deleted\">Message deleted</p>"));
+	assert_null(strstr(r.body, "they say "));
+	ic_fx_done(&r);
+	api(fx, &r, "/api/with/" CONV_A, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r.json, "messages"))
+	{
+		const char *uid = cJSON_GetObjectItem(e, "uid")->valuestring;
+
+		if (strcmp(uid, BOB "/i/1") == 0)
+			seen += cJSON_GetObjectItem(e, "my_reaction") &&
+			        cJSON_GetObjectItem(e, "their_reaction");
+		else if (strcmp(uid, BOB "/o/1") == 0)
+			seen += cJSON_IsTrue(cJSON_GetObjectItem(e, "edited"));
+		else if (strcmp(uid, BOB "/i/2") == 0)
+			seen += cJSON_IsTrue(cJSON_GetObjectItem(e, "deleted"));
+	}
+	assert_int_equal(seen, 3);
+	assert_non_null(cJSON_GetObjectItem(r.json, "changes"));
+	ic_fx_done(&r);
+	ic_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +912,7 @@ int main(void)
 	        T(test_pages_conversation_older_page),
 	        T(test_pages_api_inbox_preview_and_activity),
 	        T(test_pages_conversation_replies_quote_and_missing),
+	        T(test_pages_conversation_reactions_edits_deletes),
 #undef T
 	};
 
