@@ -53,6 +53,9 @@ static const struct ic_route routes[] = {
          "a conversation's feed: private page with a token, else the stub"},
         {"GET", "/{topic}/{page}", ic_feed_serve_page, IC_NEED_NOTHING,
          "an older page of a conversation's feed (token required)"},
+        {"GET", "/{topic}/attachment/{id}", ic_feed_serve_attachment,
+         IC_NEED_NOTHING,
+         "a file one of our messages carries (token required)"},
 };
 
 static bool want_json(int argc, char **argv)

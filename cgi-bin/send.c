@@ -4,12 +4,14 @@
  *
  * The route table and the terminal commands; the work is in lib/.
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <stdio.h>
 #include <string.h>
 
 #include "core/ic_limits.h"
+#include "messages/attach.h"
 #include "messages/outbox.h"
 #include "web/owner_actions.h"
 #include "cgi/page_ping.h"
@@ -27,40 +29,98 @@ static const struct ic_route routes[] = {
          "send a message from the web (owner session + CSRF)"},
 };
 
-/* send --to URL [--reply-to UID] TEXT...: the words after URL (and the
- * reply's uid) are the message. */
+struct to_opts {
+	const char *reply_to;
+	const char *files[IC_MAX_ATTACHMENTS + 1]; /* one more: refused */
+	size_t nfiles;
+	int first; /* argv index of the first word of the text */
+};
+
+/* The options between URL and the text, in any order: --reply-to UID
+ * once, --attach FILE up to IC_MAX_ATTACHMENTS times. */
+static enum ic_err parse_to(struct ic_req *req, int argc, char **argv,
+                            struct to_opts *o)
+{
+	int i = 2;
+
+	memset(o, 0, sizeof(*o));
+	for (; i < argc; i += 2) {
+		bool reply = strcmp(argv[i], "--reply-to") == 0;
+
+		if (!reply && strcmp(argv[i], "--attach") != 0)
+			break;
+		if (i + 1 >= argc)
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               reply ? "--reply-to needs the uid of a "
+			                       "message of the conversation"
+			                     : "--attach needs a file");
+		if (reply && o->reply_to)
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "--reply-to may be given once");
+		if (!reply && o->nfiles > IC_MAX_ATTACHMENTS)
+			return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
+			               "at most %d files may be attached",
+			               IC_MAX_ATTACHMENTS);
+		if (reply)
+			o->reply_to = argv[i + 1];
+		else
+			o->files[o->nfiles++] = argv[i + 1];
+	}
+	o->first = i;
+	if (argc <= i && o->nfiles == 0)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--to needs a URL and the message text");
+	return IC_OK;
+}
+
+/* The words after the options, joined by spaces. */
+static enum ic_err join_text(struct ic_req *req, int argc, char **argv,
+                             int first, struct ic_buf *text)
+{
+	enum ic_err rc = IC_OK;
+
+	for (int i = first; rc == IC_OK && i < argc; i++)
+		if ((i > first && (rc = ic_buf_addc(text, ' ')) != IC_OK) ||
+		    (rc = ic_buf_adds(text, argv[i])) != IC_OK)
+			break;
+	if (rc != IC_OK)
+		return ic_fail(req->errbuf, rc, "message longer than %u bytes",
+		               IC_MAX_MESSAGE_BYTES);
+	return IC_OK;
+}
+
+/* Issue 15: the owner is told what was taken out of a photo. */
+static void tell_stripped(const struct ic_attach *att, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (att[i].stripped)
+			fprintf(stderr,
+			        "send: removed the metadata (EXIF, XMP, GPS "
+			        "location, camera) from %s before publishing\n",
+			        att[i].name);
+}
+
+/* send --to URL [--reply-to UID] [--attach FILE]... TEXT...: the words
+ * after the options are the message. */
 static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 {
 	struct ic_buf text = IC_BUF_INIT(IC_MAX_MESSAGE_BYTES);
+	struct ic_attach *att = NULL;
 	struct ic_msg msg;
-	const char *reply_to = NULL;
-	int first = 2;
-	enum ic_err rc = IC_OK;
+	struct to_opts o;
+	enum ic_err rc = parse_to(req, argc, argv, &o);
 
-	if (argc >= 3 && strcmp(argv[2], "--reply-to") == 0) {
-		if (argc < 4)
-			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			               "--reply-to needs the uid of a message "
-			               "of the conversation");
-		reply_to = argv[3];
-		first = 4;
-	}
-	if (argc <= first)
-		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-		               "--to needs a URL and the message text");
-	for (int i = first; rc == IC_OK && i < argc; i++)
-		if ((i > first && (rc = ic_buf_addc(&text, ' ')) != IC_OK) ||
-		    (rc = ic_buf_adds(&text, argv[i])) != IC_OK)
-			break;
-	if (rc != IC_OK) {
-		ic_buf_release(&text);
-		return ic_fail(req->errbuf, rc, "message longer than %u bytes",
-		               IC_MAX_MESSAGE_BYTES);
-	}
-	rc = ic_outbox_send(req, argv[1], text.buf, reply_to, &msg);
+	if (rc == IC_OK)
+		rc = join_text(req, argc, argv, o.first, &text);
+	if (rc == IC_OK && o.nfiles)
+		rc = ic_attach_from_files(req, o.files, o.nfiles, &att);
+	if (rc == IC_OK)
+		rc = ic_outbox_send(req, argv[1], text.buf, o.reply_to, att,
+		                    o.nfiles, &msg);
 	ic_buf_release(&text);
 	if (rc != IC_OK)
 		return rc;
+	tell_stripped(att, o.nfiles);
 	printf("sent %s\n", msg.uid);
 	/* The terminal can wait: notify now rather than after a response. */
 	req->errbuf[0] = '\0';
@@ -91,9 +151,11 @@ static enum ic_err cmd_republish(struct ic_req *req, int argc, char **argv)
 }
 
 static const struct ic_cli_cmd cmds[] = {
-        {"--to", "URL [--reply-to UID] TEXT...", cmd_to, true,
+        {"--to", "URL [--reply-to UID] [--attach FILE]... TEXT...", cmd_to,
+         true,
          "send TEXT to the correspondent at URL, publish, notify the hub; "
-         "--reply-to: as a reply to the message with u-uid UID"},
+         "--reply-to: as a reply to the message with u-uid UID; "
+         "--attach: with FILE (a photo's metadata is removed)"},
         {"--republish", "", cmd_republish, true,
          "write every conversation's feed pages again from the store "
          "(after a restore)"},

@@ -26,6 +26,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/file.h"
 #include "text/config.h"
 #include "core/err.h"
 #include "text/form.h"
@@ -81,6 +82,10 @@ struct ic_resp {
 	struct ic_resp_header headers[IC_RESP_MAX_HEADERS];
 	size_t nheaders;
 	struct ic_buf body;
+	/* A file sent as the body instead of @body (attachments, issue 15:
+	 * larger than a body held in memory may be); fd -1 when none.  Set
+	 * with ic_resp_file(); closed once sent or when the request ends. */
+	struct ic_file file;
 	bool sent; /* set by ic_cgi_respond(); a second call does nothing */
 };
 
@@ -241,6 +246,14 @@ enum ic_err ic_resp_json(struct ic_req *req, const struct cJSON *json);
  * be read as HTML.
  */
 enum ic_err ic_resp_text(struct ic_req *req, int status, const char *text);
+
+/**
+ * Make the file at @p path the response's body (issue 15): opened now,
+ * so its length is known for Content-Length, sent by ic_cgi_respond()
+ * (none for HEAD) and closed.  The caller sets the type and headers.
+ * @return as ic_file_open(): IC_OK; IC_ERR_NOT_FOUND; IC_ERR_IO.
+ */
+enum ic_err ic_resp_file(struct ic_req *req, const char *path, char *errbuf);
 
 /**
  * Print the response: `Status:`, the headers, a blank line and (unless the

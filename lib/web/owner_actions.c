@@ -67,7 +67,7 @@ static enum ic_err do_send(struct ic_req *req)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
 		               "a message answers one message (`reply_to` "
 		               "twice)");
-	rc = ic_outbox_send(req, to, text, reply_to, &msg);
+	rc = ic_outbox_send(req, to, text, reply_to, NULL, 0, &msg);
 	if (rc != IC_OK)
 		return rc;
 	/* DESIGN.md "Sending": answer first, notify the hub after. */

@@ -1,0 +1,207 @@
+"""Photos and files between two real sites (issue 15, first section).
+
+alice and bob are acquainted (chat.acquaint()).  alice sends a PNG, a PDF
+and a JPEG carrying an EXIF block with a GPS position with
+`send --attach`: the owner is told the metadata was removed, the files are
+stored under alice's data_dir by their SHA-256 (never under the document
+root), and the message's record lists them with the sizes read from the
+bytes.  bob's token (the one alice's ticket gave him for the
+conversation's feed) reads each at B/feed/<topic>/attachment/<sha256>
+with its sniffed type, Content-Disposition (inline for an image,
+attachment otherwise), nosniff, a sandboxing CSP and private caching; the
+JPEG bob reads has no GPS bytes.  No token, a wrong token and a file that
+no message of this conversation carries are refused.  A file over
+attach_max_file_bytes is refused at send with a sentence naming the key,
+and nothing is stored.
+"""
+
+import hashlib
+import os
+import shutil
+import struct
+import tempfile
+import unittest
+import zlib
+
+import harness
+from chat import acquaint, conversation, homepage, run_ok
+from test_isolation import resource_of, working_token
+
+apache = None
+files_dir = None
+MAX_FILE = 200000
+
+# SOI, JFIF, an EXIF block naming a GPS position, a 4 x 2 frame, a scan, EOI.
+GPS = b"GPS 48.8584N 2.2945E"
+EXIF = b"Exif\0\0" + GPS + b"\0\0"
+JPEG = (b"\xff\xd8"
+        + b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        + b"\xff\xe1" + struct.pack(">H", len(EXIF) + 2) + EXIF
+        + b"\xff\xc0\x00\x0b\x08\x00\x02\x00\x04\x01\x01\x11\x00"
+        + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\x12\x34"
+        + b"\xff\xd9")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def png(width, height):
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    raw = b"".join(b"\0" + b"\x80\x20\x40" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def setUpModule():
+    global apache, files_dir
+    files_dir = tempfile.mkdtemp(prefix="ic-attach-")
+    os.chmod(files_dir, 0o755)
+    sites = [harness.SiteSpec(n, conf={"attach_max_file_bytes": str(MAX_FILE)},
+                              files={"htdocs/index.html": homepage})
+             for n in ("alice", "bob")]
+    apache = harness.Apache(sites=sites)
+    apache.start()
+
+
+def tearDownModule():
+    apache.stop()
+    shutil.rmtree(files_dir, ignore_errors=True)
+
+
+def blobs(site):
+    d = os.path.join(site.data_dir, "attachments")
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def write(name, data):
+    """A file the site user can read, outside every site's directories."""
+    path = os.path.join(files_dir, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, 0o644)
+    return path
+
+
+class Attachments(unittest.TestCase):
+    """In name order: test_1 sends, the others read what it sent."""
+
+    sent = None
+
+    def test_1_send_attaches_and_strips_the_jpeg(self):
+        alice, bob = apache["alice"], apache["bob"]
+        acquaint(alice, bob)
+        files = [write("pixel art.png", png(3, 2)), write("report.pdf", PDF),
+                 write("IMG_0001.JPG", JPEG)]
+        r = alice.run("send", "--to", bob.url, "--attach", files[0], "--attach", files[1],
+                      "--attach", files[2], "Holiday", "pictures")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        err = r.stderr.decode()
+        self.assertIn("removed the metadata", err)
+        self.assertIn("IMG_0001.JPG", err)
+        msg = [m for m in conversation(alice, bob)["messages"] if m["text"] == "Holiday pictures"]
+        self.assertEqual(len(msg), 1)
+        att = msg[0]["attachments"]
+        self.assertEqual([(a["name"], a["type"], a["width"], a["height"]) for a in att],
+                         [("pixel_art.png", "image/png", 3, 2),
+                          ("report.pdf", "application/pdf", 0, 0),
+                          ("IMG_0001.JPG", "image/jpeg", 4, 2)])
+        self.assertEqual([a["stripped"] for a in att], [False, False, True])
+        self.assertEqual(att[2]["size"], len(JPEG) - len(EXIF) - 4)
+        # Content-addressed under data_dir, nothing under the document root.
+        self.assertEqual(sorted(a["id"] for a in att), blobs(alice))
+        self.assertEqual(att[0]["id"], hashlib.sha256(png(3, 2)).hexdigest())
+        for root, _, names in os.walk(alice.docroot):
+            self.assertFalse(set(names) & set(blobs(alice)), root)
+        # --reply-to still works beside --attach, in any order.
+        run_ok(alice, "send", "--to", bob.url, "--attach", files[1], "--reply-to",
+               msg[0]["uid"], "again")
+        again = [m for m in conversation(alice, bob)["messages"] if m["text"] == "again"][0]
+        self.assertEqual(again["in_reply_to"], msg[0]["uid"])
+        self.assertEqual(again["attachments"][0]["id"], att[1]["id"])
+        Attachments.sent = att
+        self.assertEqual(apache.log_problems(), [])
+
+    def _url(self, a):
+        alice, bob = apache["alice"], apache["bob"]
+        return resource_of(bob, alice) + "/attachment/" + a["id"]
+
+    def test_2_the_token_holder_reads_each_file_with_safe_headers(self):
+        if not self.sent:
+            self.skipTest("needs test_1")
+        alice, bob = apache["alice"], apache["bob"]
+        tok, _ = working_token(bob, alice, resource_of(bob, alice))
+        auth = {"Authorization": "Bearer " + tok}
+        want = {"image/png": "inline", "application/pdf": "attachment",
+                "image/jpeg": "inline"}
+        for a in self.sent:
+            with self.subTest(name=a["name"]):
+                r = alice.get(self._url(a), headers=auth)
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.header("Content-Type"), a["type"])
+                self.assertEqual(r.header("Content-Disposition"),
+                                 '%s; filename="%s"' % (want[a["type"]], a["name"]))
+                self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+                self.assertEqual(r.header("Content-Security-Policy"),
+                                 "default-src 'none'; sandbox")
+                self.assertTrue(r.header("Cache-Control").startswith("private"))
+                self.assertEqual(len(r.body), a["size"])
+                self.assertEqual(hashlib.sha256(r.body).hexdigest(), a["id"])
+        jpeg = alice.get(self._url(self.sent[2]), headers=auth).body
+        self.assertNotIn(GPS, jpeg)
+        self.assertNotIn(b"Exif", jpeg)
+        self.assertTrue(jpeg.startswith(b"\xff\xd8") and jpeg.endswith(b"\xff\xd9"))
+        # HEAD: the headers, no body, nothing changed.
+        r = alice.request("HEAD", self._url(self.sent[0]), headers=auth)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, b"")
+        self.assertEqual(apache.log_problems(), [])
+
+    def test_3_strangers_and_other_files_are_refused(self):
+        if not self.sent:
+            self.skipTest("needs test_1")
+        alice, bob = apache["alice"], apache["bob"]
+        url = self._url(self.sent[0])
+        self.assertEqual(alice.get(url).status, 401)
+        r = alice.get(url, headers={"Authorization": "Bearer not-a-real-token"})
+        self.assertIn(r.status, (401, 403))
+        self.assertNotEqual(r.body[:8], b"\x89PNG\r\n\x1a\n")
+        tok, _ = working_token(bob, alice, resource_of(bob, alice))
+        auth = {"Authorization": "Bearer " + tok}
+        base = resource_of(bob, alice) + "/attachment/"
+        for bad in (hashlib.sha256(b"never sent").hexdigest(), "../../data.mdb",
+                    "A" * 64, self.sent[0]["id"][:63]):
+            with self.subTest(id=bad):
+                self.assertEqual(alice.get(base + bad, headers=auth).status, 404)
+        # Another conversation's topic with this token: refused.
+        other = base.replace(resource_of(bob, alice).rsplit("/", 1)[1], "b" * 26)
+        self.assertIn(alice.get(other + self.sent[0]["id"], headers=auth).status, (401, 403, 404))
+
+    def test_4_an_oversized_file_is_refused_at_send_and_nothing_stored(self):
+        alice, bob = apache["alice"], apache["bob"]
+        if self.sent is None:
+            self.skipTest("needs test_1")
+        before_blobs = blobs(alice)
+        before = len(conversation(alice, bob)["messages"])
+        small = write("small.pdf", PDF + b"% small\n")
+        big = write("big.bin", os.urandom(MAX_FILE + 1))
+        r = alice.run("send", "--to", bob.url, "--attach", small, "--attach", big, "too big")
+        self.assertNotEqual(r.returncode, 0)
+        err = (r.stdout + r.stderr).decode(errors="replace")
+        self.assertIn("attach_max_file_bytes", err)
+        self.assertIn("big.bin", err)
+        self.assertEqual(blobs(alice), before_blobs)
+        self.assertEqual(len(conversation(alice, bob)["messages"]), before)
+        # Types come from the bytes: an HTML page called .png is a download.
+        fake = write("cute.png", b"<html><script>alert(1)</script></html>")
+        run_ok(alice, "send", "--to", bob.url, "--attach", fake, "see this")
+        m = [m for m in conversation(alice, bob)["messages"] if m["text"] == "see this"][0]
+        self.assertEqual(m["attachments"][0]["type"], "application/octet-stream")
+        tok, _ = working_token(bob, alice, resource_of(bob, alice))
+        r = alice.get(self._url(m["attachments"][0]), headers={"Authorization": "Bearer " + tok})
+        self.assertEqual(r.header("Content-Type"), "application/octet-stream")
+        self.assertTrue(r.header("Content-Disposition").startswith("attachment;"))
+        self.assertEqual(apache.log_problems(), [])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,256 @@
+/*
+ * test_attach.c - the owner's files as a message's attachments (issue
+ * 15): the per-file and per-message limits refuse before anything is
+ * written, a JPEG is published without its EXIF/GPS block, the bytes are
+ * stored under data_dir by their SHA-256, and the list is kept in the
+ * message's record by the send's own transaction.  Between two real
+ * sites: tests/integration/test_attachments.py.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/digest.h"
+#include "core/file.h"
+#include "core/ic_limits.h"
+#include "fixture.h"
+#include "messages/attach.h"
+#include "messages/outbox.h"
+#include "store/store_blob.h"
+#include "store/store_msg.h"
+
+#define BOB  "https://bob.example/"
+#define CONV "abcdefghijklmnopqrstuvwxyz"
+#define T0   1700000000
+
+/* SOI, JFIF, an EXIF block with a GPS position, a 4 x 2 frame, a scan,
+ * EOI. */
+static const unsigned char gps_jpeg[] = {
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J',  'F',  'I',  'F',  0x00, 0x01,
+        0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xFF, 0xE1, 0x00, 0x14,
+        'E',  'x',  'i',  'f',  0x00, 0x00, 'G',  'P',  'S',  ' ',  '4',  '8',
+        '.',  '8',  '5',  'N',  0x00, 0x00, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00,
+        0x02, 0x00, 0x04, 0x01, 0x01, 0x11, 0x00, 0xFF, 0xDA, 0x00, 0x08, 0x01,
+        0x01, 0x00, 0x00, 0x3F, 0x00, 0x12, 0x34, 0xFF, 0xD9};
+
+static char *write_file(struct ic_fx *fx, const char *name, const void *data,
+                        size_t len)
+{
+	char *path = ic_arena_printf(fx->req.arena, "%s/%s", fx->dir, name);
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	return path;
+}
+
+static bool blobs_exist(struct ic_fx *fx)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/attachments", fx->dir);
+	return stat(path, &st) == 0;
+}
+
+static int setup(void **state)
+{
+	int rc = ic_fx_setup(state);
+	struct ic_fx *fx = *state;
+
+	if (rc == 0)
+		rc = ic_fx_open_req(fx, "send") == IC_OK ? 0 : -1;
+	return rc;
+}
+
+static void
+test_attach_over_the_file_limit_is_refused_and_nothing_stored(void **state)
+{
+	struct ic_fx *fx = *state;
+	static unsigned char big[300];
+	const char *paths[2];
+	struct ic_attach *att;
+
+	fx->req.cfg.attach_max_file = 200;
+	paths[0] = write_file(fx, "small.bin", "hello", 5);
+	paths[1] = write_file(fx, "big.bin", big, sizeof(big));
+	assert_int_equal(ic_attach_from_files(&fx->req, paths, 2, &att),
+	                 IC_ERR_TOO_LARGE);
+	assert_non_null(strstr(fx->req.errbuf, "big.bin is 300 bytes"));
+	assert_non_null(strstr(fx->req.errbuf, "attach_max_file_bytes"));
+	/* The small file came first, and still nothing was written. */
+	assert_false(blobs_exist(fx));
+}
+
+static void test_attach_over_the_message_limit_is_refused(void **state)
+{
+	struct ic_fx *fx = *state;
+	static unsigned char part[150];
+	const char *paths[2];
+	struct ic_attach *att;
+
+	fx->req.cfg.attach_max_message = 200;
+	paths[0] = write_file(fx, "a.bin", part, sizeof(part));
+	paths[1] = write_file(fx, "b.bin", part, sizeof(part));
+	assert_int_equal(ic_attach_from_files(&fx->req, paths, 1, &att), IC_OK);
+	assert_int_equal(ic_attach_from_files(&fx->req, paths, 2, &att),
+	                 IC_ERR_TOO_LARGE);
+	assert_non_null(strstr(fx->req.errbuf, "attach_max_message_bytes"));
+}
+
+static void test_attach_refuses_missing_empty_and_too_many(void **state)
+{
+	struct ic_fx *fx = *state;
+	const char *paths[IC_MAX_ATTACHMENTS + 1];
+	struct ic_attach *att;
+
+	paths[0] = "/nonexistent/photo.jpg";
+	assert_int_equal(ic_attach_from_files(&fx->req, paths, 1, &att),
+	                 IC_ERR_NOT_FOUND);
+	paths[0] = fx->dir;
+	assert_int_equal(ic_attach_from_files(&fx->req, paths, 1, &att),
+	                 IC_ERR_BAD_INPUT);
+	paths[0] = write_file(fx, "empty", "", 0);
+	assert_int_equal(ic_attach_from_files(&fx->req, paths, 1, &att),
+	                 IC_ERR_BAD_INPUT);
+	for (size_t i = 0; i <= IC_MAX_ATTACHMENTS; i++)
+		paths[i] = paths[0];
+	assert_int_equal(ic_attach_from_files(&fx->req, paths,
+	                                      IC_MAX_ATTACHMENTS + 1, &att),
+	                 IC_ERR_TOO_LARGE);
+}
+
+/* The copy under data_dir is the stripped JPEG, named by its hash. */
+static void test_attach_jpeg_is_stored_without_its_gps_exif(void **state)
+{
+	struct ic_fx *fx = *state;
+	const char *paths[1] = {
+	        write_file(fx, "IMG 0001 (1).JPG", gps_jpeg, sizeof(gps_jpeg))};
+	struct ic_attach *att;
+	char *data, want[65];
+	size_t len;
+
+	assert_int_equal(ic_attach_from_files(&fx->req, paths, 1, &att), IC_OK);
+	assert_string_equal(att->type, "image/jpeg");
+	assert_string_equal(att->name, "IMG_0001__1_.JPG");
+	assert_true(att->stripped);
+	assert_int_equal(att->width, 4);
+	assert_int_equal(att->height, 2);
+	assert_int_equal(att->size, sizeof(gps_jpeg) - 22);
+	assert_int_equal(ic_file_read(fx->req.arena,
+	                              ic_store_blob_path(fx->req.arena, fx->dir,
+	                                                 att->id),
+	                              1024, &data, &len, NULL),
+	                 IC_OK);
+	assert_int_equal(len, (size_t)att->size);
+	for (size_t i = 0; i + 3 <= len; i++)
+		assert_memory_not_equal(data + i, "GPS", 3);
+	ic_digest_sha256_hex(data, len, want);
+	assert_string_equal(att->id, want);
+}
+
+static void test_attach_safe_names(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_arena *a = fx->req.arena;
+
+	assert_string_equal(ic_attach_safe_name(a, "/tmp/x/report.pdf"),
+	                    "report.pdf");
+	assert_string_equal(ic_attach_safe_name(a, "../..\"; x=\r\n.html"),
+	                    "___x___.html");
+	assert_string_equal(ic_attach_safe_name(a, "/tmp/..."), "file");
+	assert_string_equal(ic_attach_safe_name(a, ".htaccess"), "htaccess");
+	assert_int_equal(
+	        strlen(ic_attach_safe_name(
+	                a, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	                   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	                   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")),
+	        IC_MAX_ATTACH_NAME_BYTES);
+	assert_false(ic_store_blob_id_ok("../../etc/passwd"));
+	assert_null(ic_store_blob_path(a, fx->dir, "ABC"));
+}
+
+static enum ic_err conv_txn(struct ic_store_txn *t, void *p)
+{
+	const struct ic_fx_pairs pairs = {CONV, BOB, T0, 1, 1, 1, 0};
+
+	(void)p;
+	return ic_fx_put_pairs(t, &pairs);
+}
+
+struct by_uid {
+	struct ic_arena *a;
+	const char *uid;
+	struct ic_msg m;
+};
+
+static enum ic_err by_uid_txn(struct ic_store_txn *t, void *p)
+{
+	struct by_uid *b = p;
+
+	return ic_store_msg_by_uid_in_txn(t, b->a, CONV, b->uid, &b->m);
+}
+
+/* A photo without words is a message; its list is in the record. */
+static void test_attach_send_keeps_the_list_with_the_message(void **state)
+{
+	struct ic_fx *fx = *state;
+	const char *paths[2] = {
+	        write_file(fx, "p.jpg", gps_jpeg, sizeof(gps_jpeg)),
+	        write_file(fx, "notes.txt", "<script>x</script>", 18)};
+	struct ic_attach *att;
+	struct ic_msg sent;
+	struct by_uid b = {fx->req.arena, NULL, {0}};
+
+	assert_int_equal(ic_fx_txn(fx, &fx->req, true, conv_txn, NULL), IC_OK);
+	assert_int_equal(ic_attach_from_files(&fx->req, paths, 2, &att), IC_OK);
+	assert_int_equal(
+	        ic_outbox_send(&fx->req, BOB, "", NULL, NULL, 0, &sent),
+	        IC_ERR_BAD_INPUT);
+	assert_int_equal(ic_outbox_send(&fx->req, BOB, "", NULL, att, 2, &sent),
+	                 IC_OK);
+	b.uid = sent.uid;
+	assert_int_equal(ic_fx_txn(fx, &fx->req, false, by_uid_txn, &b), IC_OK);
+	assert_int_equal(b.m.natt, 2);
+	assert_string_equal(b.m.att[0].id, att[0].id);
+	assert_string_equal(b.m.att[0].type, "image/jpeg");
+	assert_int_equal(b.m.att[0].width, 4);
+	assert_true(b.m.att[0].stripped);
+	assert_int_equal(b.m.att[0].state, IC_ATTACH_STORED);
+	assert_string_equal(b.m.att[1].type, "application/octet-stream");
+	assert_string_equal(b.m.att[1].name, "notes.txt");
+	assert_int_equal(b.m.att[1].size, 18);
+	assert_int_equal(b.m.att[1].width, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(
+	                test_attach_over_the_file_limit_is_refused_and_nothing_stored,
+	                setup, ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attach_over_the_message_limit_is_refused, setup,
+	                ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attach_refuses_missing_empty_and_too_many, setup,
+	                ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attach_jpeg_is_stored_without_its_gps_exif, setup,
+	                ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_attach_safe_names, setup,
+	                                        ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attach_send_keeps_the_list_with_the_message, setup,
+	                ic_fx_teardown),
+	};
+
+	return cmocka_run_group_tests_name("attach", tests, NULL, NULL);
+}
