@@ -225,16 +225,18 @@
  * or a document many times over, and a message's worth of them; both are
  * configurable (attach_max_file_bytes, attach_max_message_bytes) up to
  * the ceiling, which keeps a receiver's fetch of one attachment (held in
- * memory until it is written) well inside a CGI's means. */
+ * the job's arena until it is written) inside IC_MAX_ARENA_BYTES. */
 /* Plain digits: config.c's defaults are these numbers as text. */
-#define IC_CONFIG_ATTACH_FILE_BYTES_DEFAULT    10485760  /* 10 MiB */
-#define IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT 26214400  /* 25 MiB */
-#define IC_CONFIG_ATTACH_BYTES_MAX             104857600 /* 100 MiB */
+#define IC_CONFIG_ATTACH_FILE_BYTES_DEFAULT    10485760 /* 10 MiB */
+#define IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT 26214400 /* 25 MiB */
+#define IC_CONFIG_ATTACH_BYTES_MAX             33554432 /* 32 MiB */
 _Static_assert(IC_CONFIG_ATTACH_FILE_BYTES_DEFAULT <=
                                IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT &&
                        IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT <=
                                IC_CONFIG_ATTACH_BYTES_MAX,
                "a default file fits a default message fits the ceiling");
+_Static_assert(IC_CONFIG_ATTACH_BYTES_MAX <= IC_MAX_ARENA_BYTES / 2,
+               "a fetched attachment and its copies fit one arena");
 /* Files attached to one message: a handful of photos, as Signal's
  * picker shows at once; the feed entry stays short. */
 #define IC_MAX_ATTACHMENTS 10
@@ -245,6 +247,10 @@ _Static_assert(IC_CONFIG_ATTACH_FILE_BYTES_DEFAULT <=
  * as a download (a 65535 x 65535 PNG is a decompression bomb for the
  * browser that shows it inline). */
 #define IC_MEDIA_MAX_SIDE 16384
+/* Received files one "attach" job fetches before it lets the next job
+ * run: a message's worth, so one busy conversation does not hold the
+ * maintenance lock for minutes (each fetch may take IC_FETCH_TIMEOUT_MS). */
+#define IC_RECEIVE_ATTACH_PER_JOB IC_MAX_ATTACHMENTS
 
 /* --- Storage ----------------------------------------------------------- */
 

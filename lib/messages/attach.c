@@ -27,34 +27,6 @@ void ic_attach_limits(const struct ic_config *cfg, size_t *file_max,
 		*file_max = *message_max;
 }
 
-char *ic_attach_safe_name(struct ic_arena *a, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	char *name;
-	size_t n;
-
-	base = base ? base + 1 : path;
-	base += strspn(base, ".");
-	n = strlen(base);
-	if (n > IC_MAX_ATTACH_NAME_BYTES)
-		n = IC_MAX_ATTACH_NAME_BYTES;
-	if (n == 0)
-		return ic_arena_strdup(a, "file");
-	name = ic_arena_alloc(a, n + 1);
-	if (name == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		char c = base[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		          (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-		          c == '_';
-
-		name[i] = ok ? c : '_';
-	}
-	name[n] = '\0';
-	return name;
-}
-
 /* JPEG: cut the metadata out in place (the copy is never longer). */
 static enum ic_err strip_jpeg(struct ic_req *req, const char *name,
                               unsigned char *data, size_t *len, bool *cut)
@@ -110,7 +82,7 @@ enum ic_err ic_attach_from_bytes(struct ic_req *req, const char *name,
 		return rc;
 	out->id = ic_arena_strdup(req->arena, id);
 	out->type = m.type;
-	out->name = ic_attach_safe_name(req->arena, name);
+	out->name = ic_media_safe_name(req->arena, name);
 	out->size = (long long)len;
 	out->width = m.width;
 	out->height = m.height;

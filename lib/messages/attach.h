@@ -25,14 +25,6 @@ void ic_attach_limits(const struct ic_config *cfg, size_t *file_max,
                       size_t *message_max);
 
 /**
- * A file name safe to show and to put in Content-Disposition: the last
- * path component of @p path, ASCII letters, digits, '.', '-' and '_'
- * kept, other bytes as '_', no leading '.', at most
- * IC_MAX_ATTACH_NAME_BYTES; "file" when nothing is left.  From @p a.
- */
-char *ic_attach_safe_name(struct ic_arena *a, const char *path);
-
-/**
  * Type, clean and store @p len bytes named @p name as one attachment.
  * @p data may be rewritten in place (a JPEG's metadata is cut out).
  * @param[out] out  the attachment (strings from req->arena)

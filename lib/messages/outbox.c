@@ -233,6 +233,8 @@ static enum ic_err fill_page(struct ic_req *req, struct page_ctx *c,
 		e[i].url = m->url;
 		e[i].published = (time_t)m->published;
 		e[i].text = m->text;
+		e[i].att = m->att;
+		e[i].natt = m->natt;
 		/* A peer's uid we cannot write is left out, not fatal: the
 		 * page must publish (mf2_publish.h). */
 		if (ic_mf2_publish_reply_ok(m->in_reply_to)) {

@@ -232,6 +232,24 @@ static enum ic_err reindex(struct ic_store_txn *t, struct ic_arena *a,
 	return rc;
 }
 
+/* "<conv> p <id>": a received file still to fetch, so the job that
+ * fetches them reads only those (store_msg.h). */
+static enum ic_err index_pending(struct ic_store_txn *t, struct ic_arena *a,
+                                 const struct ic_msg *m,
+                                 const struct ic_attach *x, const char *key)
+{
+	char *k = ic_arena_printf(a, "%s p %s", m->conv, x->id);
+	enum ic_err rc;
+
+	if (k == NULL)
+		return IC_ERR_NOMEM;
+	if (x->state == IC_ATTACH_PENDING)
+		return ic_store_txn_put(t, IC_DB_ATTACHMENTS, k, strlen(k), key,
+		                        strlen(key), 0);
+	rc = ic_store_txn_del(t, IC_DB_ATTACHMENTS, k, strlen(k));
+	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+}
+
 /* The conversation's index of its files (store_msg.h), one key per file
  * and direction; an overwrite (a received copy fetched later) writes the
  * same keys again. */
@@ -250,6 +268,8 @@ static enum ic_err index_attachments(struct ic_store_txn *t, struct ic_arena *a,
 			return IC_ERR_NOMEM;
 		rc = ic_store_txn_put(t, IC_DB_ATTACHMENTS, k, strlen(k), key,
 		                      strlen(key), 0);
+		if (rc == IC_OK && m->dir == 'i')
+			rc = index_pending(t, a, m, &m->att[i], key);
 		if (rc)
 			return rc;
 	}
@@ -538,4 +558,78 @@ enum ic_err ic_store_msg_attachment_in_txn(struct ic_store_txn *t,
 	rc = attachment_one(t, a, conv, 'o', id, out);
 	return rc == IC_ERR_NOT_FOUND ? attachment_one(t, a, conv, 'i', id, out)
 	                              : rc;
+}
+
+struct pending_ctx {
+	struct ic_arena *a;
+	size_t plen, max, n;
+	const char **ids;
+};
+
+static enum ic_err pending_cb(const void *k, size_t kl, const void *v,
+                              size_t vl, void *p)
+{
+	struct pending_ctx *c = p;
+	char *id;
+
+	(void)v;
+	(void)vl;
+	if (c->n == c->max)
+		return IC_STORE_STOP;
+	id = ic_arena_alloc(c->a, kl - c->plen + 1);
+	if (id == NULL)
+		return IC_ERR_NOMEM;
+	memcpy(id, (const char *)k + c->plen, kl - c->plen);
+	id[kl - c->plen] = '\0';
+	c->ids[c->n++] = id;
+	return IC_OK;
+}
+
+enum ic_err ic_store_msg_pending_attachments_in_txn(
+        struct ic_store_txn *t, struct ic_arena *a, const char *conv,
+        size_t max, const char ***ids, size_t *n)
+{
+	char *prefix = ic_arena_printf(a, "%s p ", conv);
+	struct pending_ctx c = {a, 0, max, 0, NULL};
+	enum ic_err rc;
+
+	*n = 0;
+	if (prefix == NULL ||
+	    (c.ids = ic_arena_calloc(a, max ? max : 1, sizeof(*c.ids))) == NULL)
+		return IC_ERR_NOMEM;
+	c.plen = strlen(prefix);
+	rc = ic_store_txn_scan(t, IC_DB_ATTACHMENTS, prefix, c.plen, pending_cb,
+	                       &c);
+	*ids = c.ids;
+	*n = c.n;
+	return rc;
+}
+
+enum ic_err ic_store_msg_by_attachment_in_txn(struct ic_store_txn *t,
+                                              struct ic_arena *a,
+                                              const char *conv, const char *id,
+                                              struct ic_msg *out)
+{
+	char *k = ic_arena_printf(a, "%s i %s", conv, id);
+	const void *v;
+	size_t vl;
+	char d;
+	long long seq;
+	struct ic_msg *m = NULL;
+	size_t n = 0;
+	enum ic_err rc;
+
+	if (k == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_store_txn_get(t, IC_DB_ATTACHMENTS, k, strlen(k), &v, &vl);
+	if (rc != IC_OK)
+		return rc;
+	if (!parse_key(v, vl, strlen(conv), &d, &seq) || d != 'i')
+		return IC_ERR_DATABASE;
+	rc = ic_store_msg_range_in_txn(t, a, conv, 'i', seq, seq, &m, &n);
+	if (rc == IC_OK && n != 1)
+		rc = IC_ERR_DATABASE;
+	if (rc == IC_OK)
+		*out = *m;
+	return rc;
 }

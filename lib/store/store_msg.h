@@ -20,7 +20,8 @@
  * attachments: "<conv> <o|i> <id>" -> the message key, written with the
  *              message: `feed` serves a file to a conversation's token
  *              holder only when one of our messages to them carries it,
- *              and to the owner when any message of it does.
+ *              and to the owner when any message of it does;
+ *              "<conv> p <id>" while a received one is still to fetch.
  *
  * All functions run inside a transaction the caller owns.
  */
@@ -156,6 +157,24 @@ enum ic_err ic_store_msg_attachment_in_txn(struct ic_store_txn *t,
                                            struct ic_arena *a, const char *conv,
                                            char dir, const char *id,
                                            const struct ic_attach **out);
+
+/**
+ * Up to @p max ids of received attachments of conversation @p conv still
+ * IC_ATTACH_PENDING (a "<conv> p <id>" key is kept while a message holds
+ * one in that state), into an arena array.
+ */
+enum ic_err ic_store_msg_pending_attachments_in_txn(
+        struct ic_store_txn *t, struct ic_arena *a, const char *conv,
+        size_t max, const char ***ids, size_t *n);
+
+/**
+ * The received message of conversation @p conv that carries attachment
+ * @p id (strings in @p a).  @return IC_OK; IC_ERR_NOT_FOUND; store errors.
+ */
+enum ic_err ic_store_msg_by_attachment_in_txn(struct ic_store_txn *t,
+                                              struct ic_arena *a,
+                                              const char *conv, const char *id,
+                                              struct ic_msg *out);
 
 /** True when @p uid is known in conversation @p conv. */
 bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,

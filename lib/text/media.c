@@ -3,6 +3,7 @@
  */
 #include "text/media.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/ic_limits.h"
@@ -260,4 +261,32 @@ enum ic_err ic_media_jpeg_strip(const unsigned char *in, size_t len,
 	*removed += len - i;
 	*out_len = o;
 	return IC_OK;
+}
+
+char *ic_media_safe_name(struct ic_arena *a, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *name;
+	size_t n;
+
+	base = base ? base + 1 : path;
+	base += strspn(base, ".");
+	n = strlen(base);
+	if (n > IC_MAX_ATTACH_NAME_BYTES)
+		n = IC_MAX_ATTACH_NAME_BYTES;
+	if (n == 0)
+		return ic_arena_strdup(a, "file");
+	name = ic_arena_alloc(a, n + 1);
+	if (name == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		char c = base[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		          (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		          c == '_';
+
+		name[i] = ok ? c : '_';
+	}
+	name[n] = '\0';
+	return name;
 }

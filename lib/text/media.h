@@ -15,8 +15,8 @@
  * what decoding needs: the tables, frames and scans, APP0 JFIF, APP2
  * ICC_PROFILE (colours) and APP14 Adobe (colour transform).
  *
- * Pure: no I/O, no allocation; what tests/fuzz calls.  Every read is
- * bounds-checked against the length given.
+ * Pure: no I/O, no allocation but the safe name's (from an arena); what
+ * tests/fuzz calls.  Every read is bounds-checked against the length given.
  */
 #ifndef IC_MEDIA_H
 #define IC_MEDIA_H
@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 enum ic_media_kind {
@@ -72,5 +73,13 @@ enum ic_media_kind ic_media_kind_of(const char *type);
 enum ic_err ic_media_jpeg_strip(const unsigned char *in, size_t len,
                                 unsigned char *out, size_t *out_len,
                                 size_t *removed, char *errbuf);
+
+/**
+ * A file name safe to show and to put in Content-Disposition: the last
+ * path component of @p path, ASCII letters, digits, '.', '-' and '_'
+ * kept, other bytes as '_', no leading '.', at most
+ * IC_MAX_ATTACH_NAME_BYTES; "file" when nothing is left.  From @p a.
+ */
+char *ic_media_safe_name(struct ic_arena *a, const char *path);
 
 #endif /* IC_MEDIA_H */

@@ -24,7 +24,7 @@ import unittest
 import zlib
 
 import harness
-from chat import acquaint, conversation, homepage, run_ok
+from chat import acquaint, conversation, homepage, run_ok, settle
 from test_isolation import resource_of, working_token
 
 apache = None
@@ -200,6 +200,48 @@ class Attachments(unittest.TestCase):
         r = alice.get(self._url(m["attachments"][0]), headers={"Authorization": "Bearer " + tok})
         self.assertEqual(r.header("Content-Type"), "application/octet-stream")
         self.assertTrue(r.header("Content-Disposition").startswith("attachment;"))
+        self.assertEqual(apache.log_problems(), [])
+
+    def test_5_bob_stores_his_own_copies(self):
+        if not self.sent:
+            self.skipTest("needs test_1")
+        alice, bob = apache["alice"], apache["bob"]
+
+        def received():
+            got = {m["text"]: m for m in conversation(bob, alice)["messages"]}
+            m = got.get("Holiday pictures")
+            if m and all(a["state"] == "stored" for a in m.get("attachments", [{}])):
+                return got
+            return None
+        got = settle(received, (alice, bob), timeout=60)
+        m = got["Holiday pictures"]
+        self.assertEqual(m["direction"], "in")
+        # The file line our feed adds to e-content is not the text.
+        self.assertEqual(m["text"], "Holiday pictures")
+        mine = {a["id"]: a for a in m["attachments"]}
+        self.assertEqual(sorted(mine), sorted(a["id"] for a in self.sent))
+        for a in self.sent:
+            with self.subTest(name=a["name"]):
+                b = mine[a["id"]]
+                self.assertEqual((b["name"], b["type"], b["size"], b["width"], b["height"]),
+                                 (a["name"], a["type"], a["size"], a["width"], a["height"]))
+                with open(os.path.join(bob.data_dir, "attachments", a["id"]), "rb") as f:
+                    data = f.read()
+                self.assertEqual(hashlib.sha256(data).hexdigest(), a["id"])
+        with open(os.path.join(bob.data_dir, "attachments", self.sent[2]["id"]), "rb") as f:
+            self.assertNotIn(GPS, f.read())
+        # A photo-less reply with a file, and the octet-stream fake.
+        settle(lambda: all(a["state"] == "stored"
+                           for t in ("again", "see this")
+                           for a in {m["text"]: m for m in conversation(bob, alice)["messages"]}
+                           .get(t, {"attachments": [{"state": "-"}]})["attachments"]),
+               (alice, bob), timeout=60)
+        later = {m["text"]: m for m in conversation(bob, alice)["messages"]}
+        self.assertEqual(later["see this"]["attachments"][0]["type"], "application/octet-stream")
+        self.assertEqual(later["again"]["in_reply_to"], m["uid"])
+        # Each message once, whatever the job did (MC-4).
+        uids = [x["uid"] for x in conversation(bob, alice)["messages"]]
+        self.assertEqual(len(uids), len(set(uids)))
         self.assertEqual(apache.log_problems(), [])
 
 

@@ -19,11 +19,15 @@
 #include "core/digest.h"
 #include "core/file.h"
 #include "core/ic_limits.h"
+#include "feed/receive_attach.h"
 #include "fixture.h"
+#include "mf2/mf2.h"
+#include "mf2/mf2_publish.h"
 #include "messages/attach.h"
 #include "messages/outbox.h"
 #include "store/store_blob.h"
 #include "store/store_msg.h"
+#include "text/media.h"
 
 #define BOB  "https://bob.example/"
 #define CONV "abcdefghijklmnopqrstuvwxyz"
@@ -161,14 +165,14 @@ static void test_attach_safe_names(void **state)
 	struct ic_fx *fx = *state;
 	struct ic_arena *a = fx->req.arena;
 
-	assert_string_equal(ic_attach_safe_name(a, "/tmp/x/report.pdf"),
+	assert_string_equal(ic_media_safe_name(a, "/tmp/x/report.pdf"),
 	                    "report.pdf");
-	assert_string_equal(ic_attach_safe_name(a, "../..\"; x=\r\n.html"),
+	assert_string_equal(ic_media_safe_name(a, "../..\"; x=\r\n.html"),
 	                    "___x___.html");
-	assert_string_equal(ic_attach_safe_name(a, "/tmp/..."), "file");
-	assert_string_equal(ic_attach_safe_name(a, ".htaccess"), "htaccess");
+	assert_string_equal(ic_media_safe_name(a, "/tmp/..."), "file");
+	assert_string_equal(ic_media_safe_name(a, ".htaccess"), "htaccess");
 	assert_int_equal(
-	        strlen(ic_attach_safe_name(
+	        strlen(ic_media_safe_name(
 	                a, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	                   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	                   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")),
@@ -230,6 +234,125 @@ static void test_attach_send_keeps_the_list_with_the_message(void **state)
 	assert_int_equal(b.m.att[1].width, 0);
 }
 
+#define TOPIC IC_FX_BASE "/feed/" CONV
+#define HEXA  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HEXB  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+static const cJSON *first_entry(const cJSON *doc)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+	const cJSON *feed = cJSON_GetArrayItem(items, 0);
+
+	return cJSON_GetArrayItem(
+	        cJSON_GetObjectItemCaseSensitive(feed, "children"), 0);
+}
+
+/* The feed carries a picture as u-photo with its size after e-content
+ * and a file as a u-attachment link ending e-content; our receiver reads
+ * both back, and the file's line is not the text. */
+static void test_attach_feed_markup_reads_back(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_arena *a = fx->req.arena;
+	const struct ic_attach att[] = {
+	        {HEXA, "image/png", "cat.png", 2048, 640, 480, false,
+	         IC_ATTACH_STORED, NULL},
+	        {HEXB, "application/pdf", "plan.pdf", 3 << 20, 0, 0, false,
+	         IC_ATTACH_STORED, NULL},
+	};
+	struct ic_feed_entry e = {.uid = TOPIC "#m1",
+	                          .url = TOPIC "#m1",
+	                          .published = T0,
+	                          .text = "see <these>",
+	                          .att = att,
+	                          .natt = 2};
+	struct ic_feed_page p = {.self_url = TOPIC,
+	                         .topic_url = TOPIC,
+	                         .hub_url = IC_FX_BASE "/feed/hub",
+	                         .token_endpoint = IC_FX_BASE "/auth/token",
+	                         .metadata_url = IC_FX_BASE "/auth/metadata",
+	                         .name = "Alice to Bob",
+	                         .owner = {"Alice", IC_FX_ME, NULL},
+	                         .recipient = {"Bob", BOB, NULL},
+	                         .entries = &e,
+	                         .nentries = 1,
+	                         .revision = 1,
+	                         .updated = T0};
+	struct ic_buf out = IC_BUF_INIT(IC_MAX_RESPONSE_BYTES);
+	struct ic_attach *got;
+	size_t n, files;
+	cJSON *doc;
+	const cJSON *content;
+	char *text;
+
+	assert_int_equal(ic_mf2_publish_page(&out, &p, NULL), IC_OK);
+	assert_non_null(strstr(out.buf, "<img class=\"u-photo\" src=\"" TOPIC
+	                                "/attachment/" HEXA "?name=cat.png\" "
+	                                "width=\"640\" height=\"480\" "
+	                                "alt=\"cat.png\">"));
+	assert_non_null(strstr(out.buf, "plan.pdf</a> (3.0 MB)"));
+	assert_int_equal(ic_mf2_parse(a, out.buf, out.len, TOPIC, &doc, NULL),
+	                 IC_OK);
+	ic_buf_release(&out);
+	assert_int_equal(ic_receive_attachments(a, first_entry(doc), TOPIC,
+	                                        &got, &n, &files),
+	                 IC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(files, 1);
+	assert_string_equal(got[0].id, HEXA);
+	assert_string_equal(got[0].name, "cat.png");
+	assert_int_equal(got[0].state, IC_ATTACH_PENDING);
+	assert_string_equal(got[1].id, HEXB);
+	assert_string_equal(got[1].name, "plan.pdf");
+	content = cJSON_GetArrayItem(
+	        cJSON_GetObjectItemCaseSensitive(
+	                cJSON_GetObjectItemCaseSensitive(first_entry(doc),
+	                                                 "properties"),
+	                "content"),
+	        0);
+	text = ic_arena_strdup(
+	        a, cJSON_GetObjectItemCaseSensitive(content, "value")
+	                   ->valuestring);
+	assert_non_null(strstr(text, "plan.pdf"));
+	ic_receive_strip_file_lines(text);
+	assert_string_equal(text, "see <these>");
+}
+
+/* Only files under the feed the token is for, by a hash-shaped name. */
+static void test_attach_receiver_ignores_foreign_urls(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_attach *got;
+	size_t n, files;
+	cJSON *e = cJSON_Parse(
+	        "{\"type\":[\"h-entry\"],\"properties\":{"
+	        "\"photo\":[\"https://evil.example/attachment/" HEXA "\","
+	        "{\"value\":\"javascript:alert(1)\",\"alt\":\"x\"},"
+	        "\"" TOPIC "/attachment/../../x\","
+	        "\"" TOPIC "/attachment/" HEXA "#frag\","
+	        "{\"value\":\"" TOPIC "/attachment/" HEXA "?name=../a b\"}],"
+	        "\"attachment\":[\"" TOPIC "/attachment/" HEXA "\","
+	        "\"" TOPIC "x/attachment/" HEXB "\"]}}");
+
+	assert_non_null(e);
+	assert_int_equal(ic_receive_attachments(fx->req.arena, e, TOPIC, &got,
+	                                        &n, &files),
+	                 IC_OK);
+	cJSON_Delete(e);
+	assert_int_equal(n, 1); /* the duplicate is one file */
+	assert_string_equal(got[0].name, "a_b");
+	{
+		char t[] = "no files\n\xF0\x9F\x93\x8E here";
+		char u[] = "a \xF0\x9F\x93\x8E inside a line stays";
+
+		ic_receive_strip_file_lines(t);
+		assert_string_equal(t, "no files");
+		ic_receive_strip_file_lines(u);
+		assert_string_equal(u,
+		                    "a \xF0\x9F\x93\x8E inside a line stays");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +372,12 @@ int main(void)
 	                                        ic_fx_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_attach_send_keeps_the_list_with_the_message, setup,
+	                ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attach_feed_markup_reads_back, setup,
+	                ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attach_receiver_ignores_foreign_urls, setup,
 	                ic_fx_teardown),
 	};
 

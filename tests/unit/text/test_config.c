@@ -386,13 +386,13 @@ static void test_config_attach_limits(void **state)
 	                 IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT);
 	parse(state, MINIMAL "attach_max_file_bytes = 1000\n", IC_OK);
 	assert_int_equal(cfg.attach_max_file, 1000);
-	parse(state, MINIMAL "attach_max_message_bytes = 104857600\n", IC_OK);
-	assert_int_equal(cfg.attach_max_message, 104857600);
+	parse(state, MINIMAL "attach_max_message_bytes = 33554432\n", IC_OK);
+	assert_int_equal(cfg.attach_max_message, 33554432);
 	assert_config_error(state, MINIMAL "attach_max_file_bytes = 0\n",
 	                    "bad value for 'attach_max_file_bytes' at "
 	                    "test.conf:4: must be a whole number of bytes");
 	assert_config_error(state,
-	                    MINIMAL "attach_max_message_bytes = 104857601\n",
+	                    MINIMAL "attach_max_message_bytes = 33554433\n",
 	                    "'attach_max_message_bytes'");
 	assert_config_error(state, MINIMAL "attach_max_file_bytes = 10M\n",
 	                    "'attach_max_file_bytes'");
