@@ -13,6 +13,7 @@
 
 #include "core/ic_limits.h"
 #include "feed/feed_serve.h"
+#include "web/page_attach.h"
 #include "web/page_conversation.h"
 #include "web/page_inbox.h"
 #include "cgi/page_ping.h"
@@ -45,6 +46,9 @@ static const struct ic_route routes[] = {
          "search the messages (?q=WORDS[&conv=ID]); marks nothing read"},
         {"GET", "/with/{conv}", ic_page_conversation, IC_NEED_OWNER_PAGE,
          "one conversation, both directions, and the compose form"},
+        {"GET", "/with/{conv}/attachment/{id}", ic_page_conversation_attachment,
+         IC_NEED_OWNER_PAGE,
+         "a file of a conversation's message, ours or our copy of theirs"},
         {"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_OWNER_API,
          "the inbox as JSON for live updates (ETag)"},
         {"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_OWNER_API,

@@ -170,6 +170,9 @@ static enum ic_err add_attachments(struct fetch_state *f, const cJSON *e,
 		return IC_ERR_NOMEM;
 	ic_receive_strip_file_lines(text);
 	en->text = text;
+	/* Their HTML holds the same lines as links to their site, which
+	 * only a token opens: the text (and our copies) show them. */
+	en->html = NULL;
 	return IC_OK;
 }
 

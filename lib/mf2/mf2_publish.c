@@ -452,17 +452,6 @@ static bool hash_id(const char *id)
 	return id && strspn(id, "0123456789abcdef") == 64 && id[64] == '\0';
 }
 
-/* "1.2 MB", "340 KB", "12 bytes": a size as a person reads it. */
-static void human_size(long long n, char out[32])
-{
-	if (n >= 1024 * 1024)
-		snprintf(out, 32, "%.1f MB", (double)n / (1024.0 * 1024.0));
-	else if (n >= 1024)
-		snprintf(out, 32, "%lld KB", (n + 1023) / 1024);
-	else
-		snprintf(out, 32, "%lld bytes", n);
-}
-
 static enum ic_err write_att(struct ic_buf *out, const struct ic_feed_page *p,
                              const struct ic_attach *x, bool photo,
                              char *errbuf)
@@ -475,7 +464,7 @@ static enum ic_err write_att(struct ic_buf *out, const struct ic_feed_page *p,
 	/* The safe name (attach.h) needs no percent-encoding. */
 	if (rc == IC_OK)
 		rc = ic_buf_adds(&url, x->name);
-	human_size(x->size, size);
+	ic_media_human_size(x->size, size);
 	snprintf(w, sizeof(w), "%u", x->width);
 	snprintf(h, sizeof(h), "%u", x->height);
 	const struct ic_html_var vars[] = {

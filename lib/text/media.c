@@ -290,3 +290,13 @@ char *ic_media_safe_name(struct ic_arena *a, const char *path)
 	name[n] = '\0';
 	return name;
 }
+
+void ic_media_human_size(long long n, char out[32])
+{
+	if (n >= 1024 * 1024)
+		snprintf(out, 32, "%.1f MB", (double)n / (1024.0 * 1024.0));
+	else if (n >= 1024)
+		snprintf(out, 32, "%lld KB", (n + 1023) / 1024);
+	else
+		snprintf(out, 32, "%lld bytes", n);
+}

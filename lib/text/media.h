@@ -82,4 +82,7 @@ enum ic_err ic_media_jpeg_strip(const unsigned char *in, size_t len,
  */
 char *ic_media_safe_name(struct ic_arena *a, const char *path);
 
+/** "1.2 MB", "340 KB", "12 bytes": a size as a person reads it. */
+void ic_media_human_size(long long n, char out[32]);
+
 #endif /* IC_MEDIA_H */

@@ -16,6 +16,7 @@
 #include "text/linkify.h"
 #include "cgi/owner_url.h"
 #include "cgi/page.h"
+#include "web/page_attach.h"
 #include "web/page_inbox.h"
 #include "cgi/session.h"
 #include "cgi/site.h"
@@ -436,6 +437,8 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 			rc = ic_page_render(req, "</p>", NULL, 0);
 	}
 	if (rc == IC_OK)
+		rc = ic_page_attachments(req, r->id, m);
+	if (rc == IC_OK)
 		rc = ic_page_render(
 		        req,
 		        "<span class=\"meta\"><time datetime=\"{{iso}}\" "
@@ -815,9 +818,10 @@ static bool reply_json(struct ic_arena *a, const struct conv_read *r,
 	                               ic_msg_quote(a, q->text, QUOTE_BYTES));
 }
 
-static cJSON *message_json(struct ic_arena *a, const struct conv_read *r,
+static cJSON *message_json(struct ic_req *req, const struct conv_read *r,
                            const struct ic_msg *m)
 {
+	struct ic_arena *a = req->arena;
 	const struct ic_conv *c = &r->conv;
 	cJSON *e = cJSON_CreateObject();
 	char iso[32], human[32];
@@ -837,7 +841,8 @@ static cJSON *message_json(struct ic_arena *a, const struct conv_read *r,
 	     !cJSON_AddStringToObject(e, "photo", c->peer_photo)) ||
 	    (m->dir == 'o' &&
 	     !cJSON_AddStringToObject(e, "state", state_of(c, m))) ||
-	    !reply_json(a, r, m, e)) {
+	    !reply_json(a, r, m, e) ||
+	    !ic_page_attachments_json(req, r->id, m, e)) {
 		cJSON_Delete(e);
 		return NULL;
 	}
@@ -886,7 +891,7 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 		return IC_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		cJSON *e = message_json(req->arena, &r, all[i]);
+		cJSON *e = message_json(req, &r, all[i]);
 
 		if (e == NULL || !cJSON_AddItemToArray(arr, e)) {
 			cJSON_Delete(e);

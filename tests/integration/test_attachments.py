@@ -16,6 +16,7 @@ and nothing is stored.
 """
 
 import hashlib
+import json
 import os
 import shutil
 import struct
@@ -26,10 +27,12 @@ import zlib
 import harness
 from chat import acquaint, conversation, homepage, run_ok, settle
 from test_isolation import resource_of, working_token
+from web import Owner, set_passphrase
 
 apache = None
 files_dir = None
 MAX_FILE = 200000
+PASS = "a demo passphrase"
 
 # SOI, JFIF, an EXIF block naming a GPS position, a 4 x 2 frame, a scan, EOI.
 GPS = b"GPS 48.8584N 2.2945E"
@@ -61,6 +64,7 @@ def setUpModule():
              for n in ("alice", "bob")]
     apache = harness.Apache(sites=sites)
     apache.start()
+    set_passphrase(apache["bob"], PASS)
 
 
 def tearDownModule():
@@ -242,6 +246,41 @@ class Attachments(unittest.TestCase):
         # Each message once, whatever the job did (MC-4).
         uids = [x["uid"] for x in conversation(bob, alice)["messages"]]
         self.assertEqual(len(uids), len(set(uids)))
+        self.assertEqual(apache.log_problems(), [])
+
+    def test_6_bob_sees_them_on_his_page_from_his_own_copies(self):
+        if not self.sent:
+            self.skipTest("needs test_1")
+        alice, bob = apache["alice"], apache["bob"]
+        settle(lambda: all(a["state"] == "stored" for m in conversation(bob, alice)["messages"]
+                           for a in m.get("attachments", [])), (alice, bob), timeout=60)
+        o = Owner(bob)
+        self.assertEqual(o.sign_in(PASS).status, 303)
+        conv = json.loads(o.get(bob.b("feed/api/inbox")).body)["conversations"][0]["id"]
+        page = o.get(bob.b("feed/with/" + conv)).body.decode()
+        png_a, pdf_a = self.sent[0], self.sent[1]
+        base = bob.b("feed/with/%s/attachment/" % conv)
+        path = base[base.index("/", 8):] if base.startswith("http") else base
+        # The picture's box is known before it loads; the PDF is a chip.
+        self.assertIn('<img src="%s%s" width="3" height="2" alt="pixel_art.png"'
+                      % (path, png_a["id"]), page)
+        self.assertIn('download="report.pdf"', page)
+        self.assertIn(">report.pdf</span>", page)
+        # The owner's session reads bob's copy: no token of alice's.
+        r = o.get(base + png_a["id"])
+        self.assertEqual(r.status, 200)
+        self.assertEqual(hashlib.sha256(r.body).hexdigest(), png_a["id"])
+        self.assertEqual(r.header("Content-Security-Policy"), "default-src 'none'; sandbox")
+        self.assertTrue(r.header("Content-Disposition").startswith("inline;"))
+        self.assertTrue(o.get(base + pdf_a["id"]).header("Content-Disposition")
+                        .startswith("attachment;"))
+        # The JSON the page's script reads gives the same.
+        msgs = json.loads(o.get(bob.b("feed/api/with/" + conv)).body)["messages"]
+        att = [m for m in msgs if m["text"] == "Holiday pictures"][0]["attachments"]
+        self.assertEqual((att[0]["width"], att[0]["height"], att[0]["state"]), (3, 2, "stored"))
+        # Without a session: nothing.
+        self.assertNotEqual(bob.get(base + png_a["id"]).status, 200)
+        self.assertEqual(o.get(base + hashlib.sha256(b"x").hexdigest()).status, 404)
         self.assertEqual(apache.log_problems(), [])
 
 
