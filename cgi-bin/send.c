@@ -25,8 +25,9 @@ static const struct ic_route routes[] = {
         {"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
         {"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
          "self-check of request bodies (JSON)"},
-        {"POST", "", ic_owner_send, IC_NEED_OWNER_ACTION,
-         "send a message from the web (owner session + CSRF)"},
+        {"POST", "", ic_owner_send, IC_NEED_OWNER_ACTION | IC_NEED_UPLOAD,
+         "send a message from the web (owner session + CSRF), with files "
+         "as multipart/form-data"},
 };
 
 struct to_opts {

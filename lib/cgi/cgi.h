@@ -30,6 +30,7 @@
 #include "text/config.h"
 #include "core/err.h"
 #include "text/form.h"
+#include "text/multipart.h"
 
 struct ic_store;
 struct ic_owner;
@@ -98,7 +99,10 @@ struct ic_req {
 	struct ic_cgi_env env;
 	struct ic_form query; /* parsed QUERY_STRING */
 	struct ic_form form;  /* parsed body, for IC_NEED_FORM routes */
-	const char *body;     /* raw body (NUL-terminated copy), or NULL */
+	/* A multipart body's parts (IC_NEED_UPLOAD routes), files included;
+	 * n 0 otherwise. */
+	struct ic_multipart files;
+	const char *body; /* raw body (NUL-terminated copy), or NULL */
 	size_t body_len;
 	struct ic_config cfg;
 	bool cfg_loaded;

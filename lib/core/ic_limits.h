@@ -251,6 +251,11 @@ _Static_assert(IC_CONFIG_ATTACH_BYTES_MAX <= IC_MAX_ARENA_BYTES / 2,
  * run: a message's worth, so one busy conversation does not hold the
  * maintenance lock for minutes (each fetch may take IC_FETCH_TIMEOUT_MS). */
 #define IC_RECEIVE_ATTACH_PER_JOB IC_MAX_ATTACHMENTS
+/* multipart/form-data (text/multipart.h): the compose form has the text,
+ * the hidden fields and the files; a header block of one part is a
+ * Content-Disposition with a file name and a Content-Type. */
+#define IC_MAX_MULTIPART_PARTS        (IC_MAX_ATTACHMENTS + 16)
+#define IC_MAX_MULTIPART_HEADER_BYTES 2048
 
 /* --- Storage ----------------------------------------------------------- */
 

@@ -216,3 +216,84 @@ enum ic_err ic_attach_from_files(struct ic_req *req, const char *const *paths,
 	*out = att;
 	return IC_OK;
 }
+
+static bool is_file(const struct ic_multipart_part *p, const char *field)
+{
+	return p->filename != NULL && strcmp(p->name, field) == 0 &&
+	       (p->len > 0 || *p->filename != '\0');
+}
+
+/* The limits of ic_attach_from_files(), for the parts, before anything
+ * is written. */
+static enum ic_err check_parts(struct ic_req *req, const char *field,
+                               size_t *count)
+{
+	const struct ic_multipart *m = &req->files;
+	size_t file_max, message_max, total = 0;
+
+	ic_attach_limits(&req->cfg, &file_max, &message_max);
+	*count = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct ic_multipart_part *p = &m->parts[i];
+
+		if (!is_file(p, field))
+			continue;
+		if (++*count > IC_MAX_ATTACHMENTS)
+			return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
+			               "more than %d files attached",
+			               IC_MAX_ATTACHMENTS);
+		if (p->len > file_max)
+			return ic_fail(
+			        req->errbuf, IC_ERR_TOO_LARGE,
+			        "%s is %zu bytes, over the %zu bytes a "
+			        "file may have (attach_max_file_bytes)",
+			        ic_media_safe_name(req->arena, p->filename),
+			        p->len, file_max);
+		total += p->len;
+		if (total > message_max)
+			return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
+			               "the files are over the %zu bytes a "
+			               "message may carry "
+			               "(attach_max_message_bytes)",
+			               message_max);
+	}
+	return IC_OK;
+}
+
+enum ic_err ic_attach_from_parts(struct ic_req *req, const char *field,
+                                 struct ic_attach **out, size_t *n)
+{
+	const struct ic_multipart *m = &req->files;
+	struct ic_attach *att;
+	size_t count, k = 0;
+	enum ic_err rc = check_parts(req, field, &count);
+
+	*out = NULL;
+	*n = 0;
+	if (rc != IC_OK || count == 0)
+		return rc;
+	att = ic_arena_calloc(req->arena, count, sizeof(*att));
+	if (att == NULL)
+		return IC_ERR_NOMEM;
+	for (size_t i = 0; rc == IC_OK && i < m->n; i++) {
+		const struct ic_multipart_part *p = &m->parts[i];
+		/* A copy: the JPEG's metadata is cut out in place, and the
+		 * body is the request's. */
+		unsigned char *copy;
+
+		if (!is_file(p, field))
+			continue;
+		copy = malloc(p->len ? p->len : 1);
+		if (copy == NULL)
+			return IC_ERR_NOMEM;
+		memcpy(copy, p->data, p->len);
+		rc = ic_attach_from_bytes(req, p->filename, copy, p->len,
+		                          &att[k++]);
+		free(copy);
+	}
+	if (rc == IC_OK) {
+		*out = att;
+		*n = k;
+	}
+	return rc;
+}

@@ -50,4 +50,15 @@ enum ic_err ic_attach_from_bytes(struct ic_req *req, const char *name,
 enum ic_err ic_attach_from_files(struct ic_req *req, const char *const *paths,
                                  size_t n, struct ic_attach **out);
 
+/**
+ * The files of a multipart form body (the compose box's attach button):
+ * the parts named @p field that carry a file (a part with an empty file
+ * name and no bytes is "no file chosen" and skipped).  Limits are checked
+ * for all of them first, as ic_attach_from_files() does.
+ * @param[out] out, n  arena array of the attachments, NULL and 0 for none
+ * @return as ic_attach_from_files().
+ */
+enum ic_err ic_attach_from_parts(struct ic_req *req, const char *field,
+                                 struct ic_attach **out, size_t *n);
+
 #endif /* IC_ATTACH_H */

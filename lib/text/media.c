@@ -213,7 +213,7 @@ enum ic_err ic_media_jpeg_strip(const unsigned char *in, size_t len,
 
 	*out_len = 0;
 	*removed = 0;
-	if (len < 4 || in[0] != 0xFF || in[1] != 0xD8)
+	if (len < 2 || in[0] != 0xFF || in[1] != 0xD8)
 		return ic_fail(errbuf, IC_ERR_BAD_INPUT, "not a JPEG");
 	memcpy(out, in, 2);
 	while (i < len) {
@@ -224,10 +224,16 @@ enum ic_err ic_media_jpeg_strip(const unsigned char *in, size_t len,
 			return ic_fail(errbuf, IC_ERR_BAD_INPUT,
 			               "the JPEG is malformed at byte %zu", i);
 		m = in[i + 1];
-		if (m == 0xFF) { /* fill byte before a marker */
+		if (m == 0xFF) { /* fill byte before a marker: dropped */
 			i++;
+			++*removed;
 			continue;
 		}
+		/* 0x00 and 0x02-0xBF are no markers (T.81 table B.1): a
+		 * stuffed byte or reserved code here is a broken file. */
+		if (m < 0xC0 && m != 0x01)
+			return ic_fail(errbuf, IC_ERR_BAD_INPUT,
+			               "the JPEG has no marker at byte %zu", i);
 		if (m == 0xD9 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
 			out[o++] = in[i];
 			out[o++] = in[i + 1];

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -21,6 +22,9 @@
 #include "core/ic_limits.h"
 #include "feed/receive_attach.h"
 #include "fixture.h"
+#include "cgi/route.h"
+#include "cgi/session.h"
+#include "web/owner_actions.h"
 #include "mf2/mf2.h"
 #include "mf2/mf2_publish.h"
 #include "messages/attach.h"
@@ -353,6 +357,94 @@ static void test_attach_receiver_ignores_foreign_urls(void **state)
 	}
 }
 
+/* --- The compose box's attach button (multipart/form-data) ------------- */
+
+#define SID "attach-test-session"
+#define MCT "multipart/form-data; boundary=XyZ"
+
+static const struct ic_route send_routes[] = {
+        {"POST", "", ic_owner_send, IC_NEED_OWNER_ACTION | IC_NEED_UPLOAD, ""},
+};
+
+static char *form_body(struct ic_fx *fx, const char *csrf, const char *file)
+{
+	return ic_arena_printf(
+	        fx->req.arena,
+	        "--XyZ\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\n"
+	        "%s\r\n--XyZ\r\nContent-Disposition: form-data; "
+	        "name=\"csrf\"\r\n\r\n%s\r\n--XyZ\r\nContent-Disposition: "
+	        "form-data; name=\"text\"\r\n\r\nlook\r\n--XyZ\r\n"
+	        "Content-Disposition: form-data; name=\"file\"; "
+	        "filename=\"C:\\\\pics\\\\dog.gif\"\r\nContent-Type: "
+	        "image/gif\r\n\r\n%s\r\n--XyZ\r\nContent-Disposition: "
+	        "form-data; name=\"file\"; filename=\"\"\r\n\r\n\r\n"
+	        "--XyZ--\r\n",
+	        BOB, csrf, file);
+}
+
+static void post_form(struct ic_fx *fx, const char *body, struct ic_fx_run *r)
+{
+	struct ic_fx_call c = {.program = "send",
+	                       .method = "POST",
+	                       .path = "",
+	                       .origin = "https://alice.example",
+	                       .accept = "application/json",
+	                       .content_type = MCT,
+	                       .body = body};
+
+	c.cookie = ic_fx_cookie(fx, SID);
+	ic_fx_run(fx, send_routes, 1, &c, r);
+}
+
+static void test_attach_compose_form_uploads_a_picture(void **state)
+{
+	struct ic_fx *fx = *state;
+	char csrf[65];
+	struct ic_fx_run r;
+	struct by_uid b = {fx->req.arena, NULL, {0}};
+
+	assert_int_equal(ic_fx_txn(fx, &fx->req, true, conv_txn, NULL), IC_OK);
+	ic_fx_session(fx, SID, IC_FX_ME, (long long)time(NULL) + 3600);
+	ic_session_csrf(SID, csrf);
+	/* Without the CSRF token: refused, nothing written. */
+	post_form(fx, form_body(fx, "wrong", "GIF89a\x03\x01\x02\x01,,"), &r);
+	assert_int_equal(r.status, 403);
+	ic_fx_done(&r);
+	assert_false(blobs_exist(fx));
+	post_form(fx, form_body(fx, csrf, "GIF89a\x03\x01\x02\x01,,"), &r);
+	assert_int_equal(r.status, 200);
+	b.uid = ic_fx_jstr(&r, "uid");
+	assert_non_null(b.uid);
+	b.uid = ic_arena_strdup(fx->req.arena, b.uid);
+	ic_fx_done(&r);
+	assert_int_equal(ic_fx_txn(fx, &fx->req, false, by_uid_txn, &b), IC_OK);
+	assert_string_equal(b.m.text, "look");
+	assert_int_equal(b.m.natt, 1); /* "no file chosen" is no file */
+	assert_string_equal(b.m.att[0].type, "image/gif");
+	assert_string_equal(b.m.att[0].name, "C__pics_dog.gif");
+	assert_int_equal(b.m.att[0].width, 259);
+	assert_int_equal(b.m.att[0].height, 258);
+}
+
+static void test_attach_compose_form_over_the_limit_is_413(void **state)
+{
+	struct ic_fx *fx = *state;
+	char csrf[65], big[400];
+	struct ic_fx_run r;
+
+	assert_int_equal(ic_fx_txn(fx, &fx->req, true, conv_txn, NULL), IC_OK);
+	ic_fx_session(fx, SID, IC_FX_ME, (long long)time(NULL) + 3600);
+	ic_session_csrf(SID, csrf);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fx->cfg.attach_max_file = 300;
+	post_form(fx, form_body(fx, csrf, big), &r);
+	assert_int_equal(r.status, 413);
+	assert_non_null(strstr(r.body, "attach_max_file_bytes"));
+	ic_fx_done(&r);
+	assert_false(blobs_exist(fx));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +470,12 @@ int main(void)
 	                ic_fx_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_attach_receiver_ignores_foreign_urls, setup,
+	                ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attach_compose_form_uploads_a_picture, setup,
+	                ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attach_compose_form_over_the_limit_is_413, setup,
 	                ic_fx_teardown),
 	};
 
