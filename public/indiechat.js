@@ -727,7 +727,12 @@
 		}
 
 		function sendText(value, pending, reply) {
-			var body = new URLSearchParams(new FormData(form));
+			/* Issue 15: with files chosen the form goes as
+			 * multipart/form-data, else as before. */
+			var files = form.querySelector("input[type=file]");
+			var body = files && files.files.length ? new FormData(form) : new URLSearchParams(new FormData(form));
+			if (!(body instanceof FormData)) body.delete("file");
+			else files.value = "";
 			body.set("text", value);
 			/* The reply chosen when it was sent, also for a Retry. */
 			body.set("reply_to", reply ? reply.uid : "");

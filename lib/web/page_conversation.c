@@ -553,7 +553,8 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 		                      NULL, 0);
 	rc = ic_page_render(req,
 	                    "<form id=\"compose\" method=\"post\" "
-	                    "action=\"{{send}}\">\n",
+	                    "action=\"{{send}}\" "
+	                    "enctype=\"multipart/form-data\">\n",
 	                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = reply_bar(req, r, here);
@@ -564,7 +565,12 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 	        "<label for=\"text\" class=\"vh\">Message</label>\n"
 	        "<textarea id=\"text\" name=\"text\" rows=\"1\" "
 	        "placeholder=\"Message\" required></textarea>\n"
-	        "<input type=\"hidden\" name=\"to\" value=\"{{to}}\">",
+	        "<input type=\"hidden\" name=\"to\" value=\"{{to}}\">\n"
+	        /* Issue 15: photos and files (send's IC_NEED_UPLOAD). */
+	        "<label class=\"attach\" for=\"file\" title=\"Attach files\">"
+	        "<span aria-hidden=\"true\">&#128206;</span>"
+	        "<span class=\"vh\">Attach files</span></label>"
+	        "<input type=\"file\" id=\"file\" name=\"file\" multiple>",
 	        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = ic_page_form_hidden(req, o, here);
