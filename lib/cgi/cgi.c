@@ -492,6 +492,27 @@ static bool is_head(const struct ic_req *req)
 	return req->env.method && strcmp(req->env.method, "HEAD") == 0;
 }
 
+/* A FastCGI response is a stream without a descriptor (fcgi.c's
+ * fopencookie): the file goes through it in pieces. */
+static enum ic_err stream_file(FILE *out, const struct ic_file *f)
+{
+	char chunk[64 * 1024];
+	size_t done = 0;
+
+	while (done < f->size) {
+		size_t want = f->size - done < sizeof(chunk) ? f->size - done
+		                                             : sizeof(chunk);
+		ssize_t n = pread(f->fd, chunk, want, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || fwrite(chunk, 1, (size_t)n, out) != (size_t)n)
+			return IC_ERR_IO;
+		done += (size_t)n;
+	}
+	return fflush(out) == 0 ? IC_OK : IC_ERR_IO;
+}
+
 /* The file body after the headers (none for HEAD), then closed. */
 static enum ic_err respond_file(struct ic_req *req)
 {
@@ -500,7 +521,9 @@ static enum ic_err respond_file(struct ic_req *req)
 	if (fflush(req->out) != 0 || ferror(req->out))
 		rc = IC_ERR_IO;
 	if (rc == IC_OK && !is_head(req))
-		rc = ic_file_send(req->out, &req->resp.file, NULL);
+		rc = fileno(req->out) < 0
+		             ? stream_file(req->out, &req->resp.file)
+		             : ic_file_send(req->out, &req->resp.file, NULL);
 	ic_file_close(&req->resp.file);
 	return rc;
 }
