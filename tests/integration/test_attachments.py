@@ -15,6 +15,7 @@ attach_max_file_bytes is refused at send with a sentence naming the key,
 and nothing is stored.
 """
 
+import glob
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ import zlib
 import harness
 from chat import acquaint, conversation, homepage, run_ok, settle
 from test_isolation import resource_of, working_token
+from test_replies import entries, foreign_parse, node_modules
 from web import Owner, set_passphrase
 
 apache = None
@@ -282,6 +284,29 @@ class Attachments(unittest.TestCase):
         self.assertNotEqual(bob.get(base + png_a["id"]).status, 200)
         self.assertEqual(o.get(base + hashlib.sha256(b"x").hexdigest()).status, 404)
         self.assertEqual(apache.log_problems(), [])
+
+    def test_7_a_foreign_reader_sees_the_photo_and_the_file_link(self):
+        if not self.sent:
+            self.skipTest("needs test_1")
+        alice = apache["alice"]
+        if not os.path.isdir(os.path.join(node_modules(), "microformats-parser")):
+            self.fail("npm microformats-parser missing: npm ci --prefix tests/js")
+        pages = [p for p in glob.glob(os.path.join(alice.data_dir, "feeds", "*", "page-*.html"))
+                 if "Holiday pictures" in open(p, encoding="utf-8").read()]
+        self.assertEqual(len(pages), 1, pages)
+        doc = foreign_parse(pages[0], alice.url)
+        e = [x for x in entries(doc)
+             if "Holiday pictures" in str(x["properties"].get("content"))][0]
+        props = e["properties"]
+        photos = [p["value"] if isinstance(p, dict) else p for p in props.get("photo", [])]
+        png_a, pdf_a = self.sent[0], self.sent[1]
+        self.assertTrue(any(png_a["id"] in p for p in photos), photos)
+        self.assertTrue(any(self.sent[2]["id"] in p for p in photos), photos)
+        # The PDF: a link any reader shows, in e-content.
+        html = props["content"][0]["html"]
+        self.assertIn(pdf_a["id"], html)
+        self.assertIn("report.pdf</a>", html)
+        self.assertFalse(any(pdf_a["id"] in p for p in photos))
 
 
 if __name__ == "__main__":
