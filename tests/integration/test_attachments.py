@@ -34,6 +34,7 @@ from web import Owner, set_passphrase
 apache = None
 files_dir = None
 MAX_FILE = 200000
+BOB_MAX_FILE = 150000
 PASS = "a demo passphrase"
 
 # SOI, JFIF, an EXIF block naming a GPS position, a 4 x 2 frame, a scan, EOI.
@@ -61,9 +62,10 @@ def setUpModule():
     global apache, files_dir
     files_dir = tempfile.mkdtemp(prefix="ic-attach-")
     os.chmod(files_dir, 0o755)
-    sites = [harness.SiteSpec(n, conf={"attach_max_file_bytes": str(MAX_FILE)},
+    # bob takes less than alice sends: test_8's file is too large for him.
+    sites = [harness.SiteSpec(n, conf={"attach_max_file_bytes": str(limit)},
                               files={"htdocs/index.html": homepage})
-             for n in ("alice", "bob")]
+             for n, limit in (("alice", MAX_FILE), ("bob", BOB_MAX_FILE))]
     apache = harness.Apache(sites=sites)
     apache.start()
     set_passphrase(apache["bob"], PASS)
@@ -307,6 +309,23 @@ class Attachments(unittest.TestCase):
         self.assertIn(pdf_a["id"], html)
         self.assertIn("report.pdf</a>", html)
         self.assertFalse(any(pdf_a["id"] in p for p in photos))
+
+    def test_8_a_file_too_large_for_bob_never_blocks_the_message(self):
+        if not self.sent:
+            self.skipTest("needs test_1")
+        alice, bob = apache["alice"], apache["bob"]
+        big = write("archive.bin", os.urandom(BOB_MAX_FILE + 1000))
+        run_ok(alice, "send", "--to", bob.url, "--attach", big, "the archive")
+
+        def judged():
+            m = {x["text"]: x for x in conversation(bob, alice)["messages"]}.get("the archive")
+            return m if m and m["attachments"][0]["state"] != "pending" else None
+        m = settle(judged, (alice, bob), timeout=60)
+        self.assertEqual(m["attachments"][0]["state"], "too_large")
+        self.assertNotIn(m["attachments"][0]["id"], blobs(bob))
+        uids = [x["uid"] for x in conversation(bob, alice)["messages"]]
+        self.assertEqual(len(uids), len(set(uids)))
+        self.assertEqual(apache.log_problems(), [])
 
 
 if __name__ == "__main__":
