@@ -221,7 +221,7 @@ class Attachments(unittest.TestCase):
             if m and all(a["state"] == "stored" for a in m.get("attachments", [{}])):
                 return got
             return None
-        got = settle(received, (alice, bob), timeout=60)
+        got = settle(received, (alice, bob), timeout=120)
         m = got["Holiday pictures"]
         self.assertEqual(m["direction"], "in")
         # The file line our feed adds to e-content is not the text.
@@ -243,7 +243,7 @@ class Attachments(unittest.TestCase):
                            for t in ("again", "see this")
                            for a in {m["text"]: m for m in conversation(bob, alice)["messages"]}
                            .get(t, {"attachments": [{"state": "-"}]})["attachments"]),
-               (alice, bob), timeout=60)
+               (alice, bob), timeout=120)
         later = {m["text"]: m for m in conversation(bob, alice)["messages"]}
         self.assertEqual(later["see this"]["attachments"][0]["type"], "application/octet-stream")
         self.assertEqual(later["again"]["in_reply_to"], m["uid"])
@@ -257,7 +257,7 @@ class Attachments(unittest.TestCase):
             self.skipTest("needs test_1")
         alice, bob = apache["alice"], apache["bob"]
         settle(lambda: all(a["state"] == "stored" for m in conversation(bob, alice)["messages"]
-                           for a in m.get("attachments", [])), (alice, bob), timeout=60)
+                           for a in m.get("attachments", [])), (alice, bob), timeout=120)
         o = Owner(bob)
         self.assertEqual(o.sign_in(PASS).status, 303)
         conv = json.loads(o.get(bob.b("feed/api/inbox")).body)["conversations"][0]["id"]
@@ -320,7 +320,8 @@ class Attachments(unittest.TestCase):
         def judged():
             m = {x["text"]: x for x in conversation(bob, alice)["messages"]}.get("the archive")
             return m if m and m["attachments"][0]["state"] != "pending" else None
-        m = settle(judged, (alice, bob), timeout=60)
+        # One failed try waits IC_DUE_BACKOFF_FIRST (30 s) for the next.
+        m = settle(judged, (alice, bob), timeout=120)
         self.assertEqual(m["attachments"][0]["state"], "too_large")
         self.assertNotIn(m["attachments"][0]["id"], blobs(bob))
         uids = [x["uid"] for x in conversation(bob, alice)["messages"]]
