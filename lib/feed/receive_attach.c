@@ -127,10 +127,10 @@ struct job_ctx {
 	struct ic_req *req;
 	const char *conv;
 	struct ic_held_token held;
-	const char **ids;
+	const char **ids, **keys; /* pending files and their messages */
 	size_t n;
 	/* one file's outcome, for result_txn */
-	const char *id;
+	const char *id, *key;
 	struct ic_attach got;
 };
 
@@ -144,7 +144,7 @@ static enum ic_err pending_txn(struct ic_store_txn *t, void *p)
 		return rc;
 	return ic_store_msg_pending_attachments_in_txn(
 	        t, c->req->arena, c->conv, IC_RECEIVE_ATTACH_PER_JOB, &c->ids,
-	        &c->n);
+	        &c->keys, &c->n);
 }
 
 /* The message's record of the file takes the outcome; other fields of
@@ -154,8 +154,8 @@ static enum ic_err result_txn(struct ic_store_txn *t, void *p)
 	struct job_ctx *c = p;
 	struct ic_msg m;
 	struct ic_attach *att;
-	enum ic_err rc = ic_store_msg_by_attachment_in_txn(t, c->req->arena,
-	                                                   c->conv, c->id, &m);
+	enum ic_err rc = ic_store_msg_by_key_in_txn(t, c->req->arena, c->conv,
+	                                            c->key, &m);
 
 	if (rc != IC_OK)
 		return rc;
@@ -244,8 +244,8 @@ static enum ic_err url_txn(struct ic_store_txn *t, void *p)
 {
 	struct job_ctx *c = p;
 	struct ic_msg m;
-	enum ic_err rc = ic_store_msg_by_attachment_in_txn(t, c->req->arena,
-	                                                   c->conv, c->id, &m);
+	enum ic_err rc = ic_store_msg_by_key_in_txn(t, c->req->arena, c->conv,
+	                                            c->key, &m);
 
 	c->got.url = NULL;
 	for (size_t i = 0; rc == IC_OK && i < m.natt; i++)
@@ -268,12 +268,16 @@ enum ic_err ic_receive_attach_job(struct ic_req *req, const char *conv)
 		const char *url;
 
 		c.id = c.ids[i];
+		c.key = c.keys[i];
 		rc = ic_store_view(st, url_txn, &c, req->errbuf);
 		url = c.got.url;
 		if (rc == IC_OK)
 			rc = fetch_one(&c, url);
 		if (rc == IC_OK)
 			rc = ic_store_update(st, result_txn, &c, req->errbuf);
+		/* Its message is gone meanwhile: nothing to keep it for. */
+		if (rc == IC_ERR_NOT_FOUND)
+			rc = IC_OK;
 		/* A file that failed for now waits; the others go on. */
 		if (rc == IC_ERR_NETWORK || rc == IC_ERR_PROTOCOL ||
 		    rc == IC_ERR_UNAUTHENTICATED) {

@@ -238,7 +238,8 @@ static enum ic_err index_pending(struct ic_store_txn *t, struct ic_arena *a,
                                  const struct ic_msg *m,
                                  const struct ic_attach *x, const char *key)
 {
-	char *k = ic_arena_printf(a, "%s p %s", m->conv, x->id);
+	/* One key per message: two messages may carry the same bytes. */
+	char *k = ic_arena_printf(a, "%s p %s %s", m->conv, x->id, key);
 	enum ic_err rc;
 
 	if (k == NULL)
@@ -563,45 +564,75 @@ enum ic_err ic_store_msg_attachment_in_txn(struct ic_store_txn *t,
 struct pending_ctx {
 	struct ic_arena *a;
 	size_t plen, max, n;
-	const char **ids;
+	const char **ids, **keys;
 };
 
+/* "<conv> p <64 hex> <message key>" -> the message key: copy both. */
 static enum ic_err pending_cb(const void *k, size_t kl, const void *v,
                               size_t vl, void *p)
 {
 	struct pending_ctx *c = p;
-	char *id;
+	char *id, *key;
 
-	(void)v;
-	(void)vl;
 	if (c->n == c->max)
 		return IC_STORE_STOP;
-	id = ic_arena_alloc(c->a, kl - c->plen + 1);
-	if (id == NULL)
+	if (kl < c->plen + 64)
+		return IC_ERR_DATABASE;
+	id = ic_arena_alloc(c->a, 65);
+	key = ic_arena_alloc(c->a, vl + 1);
+	if (id == NULL || key == NULL)
 		return IC_ERR_NOMEM;
-	memcpy(id, (const char *)k + c->plen, kl - c->plen);
-	id[kl - c->plen] = '\0';
-	c->ids[c->n++] = id;
+	memcpy(id, (const char *)k + c->plen, 64);
+	id[64] = '\0';
+	memcpy(key, v, vl);
+	key[vl] = '\0';
+	c->ids[c->n] = id;
+	c->keys[c->n++] = key;
 	return IC_OK;
 }
 
 enum ic_err ic_store_msg_pending_attachments_in_txn(
         struct ic_store_txn *t, struct ic_arena *a, const char *conv,
-        size_t max, const char ***ids, size_t *n)
+        size_t max, const char ***ids, const char ***keys, size_t *n)
 {
 	char *prefix = ic_arena_printf(a, "%s p ", conv);
-	struct pending_ctx c = {a, 0, max, 0, NULL};
+	struct pending_ctx c = {a, 0, max, 0, NULL, NULL};
 	enum ic_err rc;
 
 	*n = 0;
 	if (prefix == NULL ||
-	    (c.ids = ic_arena_calloc(a, max ? max : 1, sizeof(*c.ids))) == NULL)
+	    (c.ids = ic_arena_calloc(a, max ? max : 1, sizeof(*c.ids))) ==
+	            NULL ||
+	    (c.keys = ic_arena_calloc(a, max ? max : 1, sizeof(*c.keys))) ==
+	            NULL)
 		return IC_ERR_NOMEM;
 	c.plen = strlen(prefix);
 	rc = ic_store_txn_scan(t, IC_DB_ATTACHMENTS, prefix, c.plen, pending_cb,
 	                       &c);
 	*ids = c.ids;
+	*keys = c.keys;
 	*n = c.n;
+	return rc;
+}
+
+enum ic_err ic_store_msg_by_key_in_txn(struct ic_store_txn *t,
+                                       struct ic_arena *a, const char *conv,
+                                       const char *key, struct ic_msg *out)
+{
+	char d;
+	long long seq;
+	struct ic_msg *m = NULL;
+	size_t n = 0;
+	enum ic_err rc;
+
+	if (!parse_key(key, strlen(key), strlen(conv), &d, &seq) ||
+	    strncmp(key, conv, strlen(conv)) != 0)
+		return IC_ERR_DATABASE;
+	rc = ic_store_msg_range_in_txn(t, a, conv, d, seq, seq, &m, &n);
+	if (rc == IC_OK && n != 1)
+		rc = IC_ERR_NOT_FOUND;
+	if (rc == IC_OK)
+		*out = *m;
 	return rc;
 }
 

@@ -21,7 +21,8 @@
  *              message: `feed` serves a file to a conversation's token
  *              holder only when one of our messages to them carries it,
  *              and to the owner when any message of it does;
- *              "<conv> p <id>" while a received one is still to fetch.
+ *              "<conv> p <id> <message key>" while a received one is
+ *              still to fetch (per message: two may carry one file).
  *
  * All functions run inside a transaction the caller owns.
  */
@@ -159,13 +160,23 @@ enum ic_err ic_store_msg_attachment_in_txn(struct ic_store_txn *t,
                                            const struct ic_attach **out);
 
 /**
- * Up to @p max ids of received attachments of conversation @p conv still
- * IC_ATTACH_PENDING (a "<conv> p <id>" key is kept while a message holds
- * one in that state), into an arena array.
+ * Up to @p max received attachments of conversation @p conv still
+ * IC_ATTACH_PENDING (a "<conv> p <id> <message key>" key is kept for each
+ * message holding one in that state): their ids and the keys of their
+ * messages (ic_store_msg_by_key_in_txn()), into arena arrays.
  */
 enum ic_err ic_store_msg_pending_attachments_in_txn(
         struct ic_store_txn *t, struct ic_arena *a, const char *conv,
-        size_t max, const char ***ids, size_t *n);
+        size_t max, const char ***ids, const char ***keys, size_t *n);
+
+/**
+ * The message of conversation @p conv stored under @p key (as the
+ * pending list gives it), strings in @p a.
+ * @return IC_OK; IC_ERR_NOT_FOUND; IC_ERR_DATABASE (not such a key).
+ */
+enum ic_err ic_store_msg_by_key_in_txn(struct ic_store_txn *t,
+                                       struct ic_arena *a, const char *conv,
+                                       const char *key, struct ic_msg *out);
 
 /**
  * The received message of conversation @p conv that carries attachment

@@ -357,6 +357,73 @@ static void test_attach_receiver_ignores_foreign_urls(void **state)
 	}
 }
 
+/* Two received messages carrying the same bytes: each stays pending until
+ * its own record is updated (the job once lost the second). */
+static enum ic_err same_file_txn(struct ic_store_txn *t, void *p)
+{
+	struct ic_arena *a = p;
+	static const struct ic_attach pending[] = {
+	        {HEXA, "application/octet-stream", "a.pdf", 0, 0, 0, false,
+	         IC_ATTACH_PENDING, TOPIC "/attachment/" HEXA},
+	};
+	struct ic_msg m = {.conv = CONV,
+	                   .dir = 'i',
+	                   .seq = 2,
+	                   .uid = BOB "i/2",
+	                   .published = T0,
+	                   .text = "one",
+	                   .author = BOB,
+	                   .att = pending,
+	                   .natt = 1};
+	struct ic_msg m2 = m;
+	const char **ids, **keys;
+	size_t n;
+	struct ic_attach done = pending[0];
+	enum ic_err rc = conv_txn(t, NULL);
+
+	m2.seq = 3;
+	m2.uid = BOB "i/3";
+	if (!rc)
+		rc = ic_store_msg_put_in_txn(t, a, &m);
+	if (!rc)
+		rc = ic_store_msg_put_in_txn(t, a, &m2);
+	if (!rc)
+		rc = ic_store_msg_pending_attachments_in_txn(t, a, CONV, 10,
+		                                             &ids, &keys, &n);
+	assert_int_equal(rc, IC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[0], HEXA);
+	assert_string_equal(ids[1], HEXA);
+	assert_string_not_equal(keys[0], keys[1]);
+	/* The first is fetched: the second is still to fetch. */
+	done.state = IC_ATTACH_STORED;
+	m.att = &done;
+	rc = ic_store_msg_update_in_txn(t, a, &m);
+	if (!rc)
+		rc = ic_store_msg_pending_attachments_in_txn(t, a, CONV, 10,
+		                                             &ids, &keys, &n);
+	assert_int_equal(rc, IC_OK);
+	assert_int_equal(n, 1);
+	{
+		struct ic_msg back;
+
+		assert_int_equal(
+		        ic_store_msg_by_key_in_txn(t, a, CONV, keys[0], &back),
+		        IC_OK);
+		assert_string_equal(back.uid, BOB "i/3");
+	}
+	return IC_OK;
+}
+
+static void test_attach_pending_per_message(void **state)
+{
+	struct ic_fx *fx = *state;
+
+	assert_int_equal(
+	        ic_fx_txn(fx, &fx->req, true, same_file_txn, fx->req.arena),
+	        IC_OK);
+}
+
 /* --- The compose box's attach button (multipart/form-data) ------------- */
 
 #define SID "attach-test-session"
@@ -471,6 +538,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(
 	                test_attach_receiver_ignores_foreign_urls, setup,
 	                ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_attach_pending_per_message,
+	                                        setup, ic_fx_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_attach_compose_form_uploads_a_picture, setup,
 	                ic_fx_teardown),
