@@ -376,8 +376,8 @@ static enum ic_err same_file_txn(struct ic_store_txn *t, void *p)
 	                   .att = pending,
 	                   .natt = 1};
 	struct ic_msg m2 = m;
-	const char **ids, **keys;
-	size_t n;
+	const char **ids = NULL, **keys = NULL;
+	size_t n = 0;
 	struct ic_attach done = pending[0];
 	enum ic_err rc = conv_txn(t, NULL);
 
