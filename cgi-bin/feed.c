@@ -14,6 +14,7 @@
 #include "core/ic_limits.h"
 #include "feed/feed_serve.h"
 #include "feed/feed_pages.h"
+#include "web/page_attach.h"
 #include "web/page_conversation.h"
 #include "web/page_inbox.h"
 #include "cgi/page_ping.h"
@@ -47,6 +48,9 @@ static const struct ic_route routes[] = {
          "search the messages (?q=WORDS[&conv=ID]); marks nothing read"},
         {"GET", "/with/{conv}", ic_page_conversation, IC_NEED_OWNER_PAGE,
          "one conversation, both directions, and the compose form"},
+        {"GET", "/with/{conv}/attachment/{id}", ic_page_conversation_attachment,
+         IC_NEED_OWNER_PAGE,
+         "a file of a conversation's message, ours or our copy of theirs"},
         {"GET", "/api/inbox", ic_page_api_inbox, IC_NEED_OWNER_API,
          "the inbox as JSON for live updates (ETag)"},
         {"GET", "/api/with/{conv}", ic_page_api_conversation, IC_NEED_OWNER_API,
@@ -57,6 +61,9 @@ static const struct ic_route routes[] = {
          "a conversation's feed: private page with a token, else the stub"},
         {"GET", "/{topic}/{page}", ic_feed_serve_page, IC_NEED_NOTHING,
          "an older page of a conversation's feed (token required)"},
+        {"GET", "/{topic}/attachment/{id}", ic_feed_serve_attachment,
+         IC_NEED_NOTHING,
+         "a file one of our messages carries (token required)"},
 };
 
 static bool want_json(int argc, char **argv)

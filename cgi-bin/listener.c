@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "feed/credential.h"
+#include "feed/receive_attach.h"
 #include "indieauth/indieauth_client.h"
 #include "mf2/mf2_dump.h"
 #include "cgi/maint.h"
@@ -58,6 +59,8 @@ static enum ic_err job_ticket(struct ic_req *req, const char *conv)
 /* The due work lazy maintenance does (lib/store/due.h kinds). */
 static const struct ic_maint_job jobs[] = {
         {"fetch", ic_websub_fetch_job}, /* read a feed: catch-up, pings */
+        /* a correspondent's files, after their message (issue 15) */
+        {IC_RECEIVE_ATTACH_JOB, ic_receive_attach_job},
         {"notify", job_notify},         /* tell the hub we published */
         {"ticket", job_ticket},         /* deliver a ticket again (TS-4) */
         {"renew", ic_websub_renew_job}, /* renew a lease (WS-S-18) */

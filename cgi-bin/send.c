@@ -4,6 +4,7 @@
  *
  * The route table and the terminal commands; the work is in lib/.
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "core/ic_limits.h"
 #include "feed/feed_pages.h"
 #include "messages/edit.h"
+#include "messages/attach.h"
 #include "messages/outbox.h"
 #include "messages/react.h"
 #include "web/owner_actions.h"
@@ -26,8 +28,9 @@ static const struct ic_route routes[] = {
         {"GET", "/ping", ic_page_ping, IC_NEED_NOTHING, "self-check (JSON)"},
         {"POST", "/ping", ic_page_ping_post, IC_NEED_FORM,
          "self-check of request bodies (JSON)"},
-        {"POST", "", ic_owner_send, IC_NEED_OWNER_ACTION,
-         "send a message from the web (owner session + CSRF)"},
+        {"POST", "", ic_owner_send, IC_NEED_OWNER_ACTION | IC_NEED_UPLOAD,
+         "send a message from the web (owner session + CSRF), with files "
+         "as multipart/form-data"},
 };
 
 /* As cmd_to: the hub is told after the answer, detached. */
@@ -119,15 +122,86 @@ static enum ic_err to_delete(struct ic_req *req, int argc, char **argv)
 	return IC_OK;
 }
 
-/* send --to URL [--reply-to UID] TEXT...: the words after URL (and the
- * reply's uid) are the message. */
+struct to_opts {
+	const char *reply_to;
+	const char *files[IC_MAX_ATTACHMENTS + 1]; /* one more: refused */
+	size_t nfiles;
+	int first; /* argv index of the first word of the text */
+};
+
+/* The options between URL and the text, in any order: --reply-to UID
+ * once, --attach FILE up to IC_MAX_ATTACHMENTS times. */
+static enum ic_err parse_to(struct ic_req *req, int argc, char **argv,
+                            struct to_opts *o)
+{
+	int i = 2;
+
+	memset(o, 0, sizeof(*o));
+	for (; i < argc; i += 2) {
+		bool reply = strcmp(argv[i], "--reply-to") == 0;
+
+		if (!reply && strcmp(argv[i], "--attach") != 0)
+			break;
+		if (i + 1 >= argc)
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               reply ? "--reply-to needs the uid of a "
+			                       "message of the conversation"
+			                     : "--attach needs a file");
+		if (reply && o->reply_to)
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "--reply-to may be given once");
+		if (!reply && o->nfiles > IC_MAX_ATTACHMENTS)
+			return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
+			               "at most %d files may be attached",
+			               IC_MAX_ATTACHMENTS);
+		if (reply)
+			o->reply_to = argv[i + 1];
+		else
+			o->files[o->nfiles++] = argv[i + 1];
+	}
+	o->first = i;
+	if (argc <= i && o->nfiles == 0)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "--to needs a URL and the message text");
+	return IC_OK;
+}
+
+/* The words after the options, joined by spaces. */
+static enum ic_err join_text(struct ic_req *req, int argc, char **argv,
+                             int first, struct ic_buf *text)
+{
+	enum ic_err rc = IC_OK;
+
+	for (int i = first; rc == IC_OK && i < argc; i++)
+		if ((i > first && (rc = ic_buf_addc(text, ' ')) != IC_OK) ||
+		    (rc = ic_buf_adds(text, argv[i])) != IC_OK)
+			break;
+	if (rc != IC_OK)
+		return ic_fail(req->errbuf, rc, "message longer than %u bytes",
+		               IC_MAX_MESSAGE_BYTES);
+	return IC_OK;
+}
+
+/* Issue 15: the owner is told what was taken out of a photo. */
+static void tell_stripped(const struct ic_attach *att, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (att[i].stripped)
+			fprintf(stderr,
+			        "send: removed the metadata (EXIF, XMP, GPS "
+			        "location, camera) from %s before publishing\n",
+			        att[i].name);
+}
+
+/* send --to URL [--reply-to UID] [--attach FILE]... TEXT...: the words
+ * after the options are the message. */
 static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 {
 	struct ic_buf text = IC_BUF_INIT(IC_MAX_MESSAGE_BYTES);
+	struct ic_attach *att = NULL;
 	struct ic_msg msg;
-	const char *reply_to = NULL;
-	int first = 2;
-	enum ic_err rc = IC_OK;
+	struct to_opts o;
+	enum ic_err rc;
 
 	if (argc >= 3 && strcmp(argv[2], "--react") == 0)
 		return to_react(req, argc, argv);
@@ -137,30 +211,19 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 		return to_delete(req, argc, argv);
 	if (argc >= 3 && strcmp(argv[2], "--unreact") == 0)
 		return to_unreact(req, argc, argv);
-	if (argc >= 3 && strcmp(argv[2], "--reply-to") == 0) {
-		if (argc < 4)
-			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-			               "--reply-to needs the uid of a message "
-			               "of the conversation");
-		reply_to = argv[3];
-		first = 4;
-	}
-	if (argc <= first)
-		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-		               "--to needs a URL and the message text");
-	for (int i = first; rc == IC_OK && i < argc; i++)
-		if ((i > first && (rc = ic_buf_addc(&text, ' ')) != IC_OK) ||
-		    (rc = ic_buf_adds(&text, argv[i])) != IC_OK)
-			break;
-	if (rc != IC_OK) {
-		ic_buf_release(&text);
-		return ic_fail(req->errbuf, rc, "message longer than %u bytes",
-		               IC_MAX_MESSAGE_BYTES);
-	}
-	rc = ic_outbox_send(req, argv[1], text.buf, reply_to, &msg);
+	rc = parse_to(req, argc, argv, &o);
+
+	if (rc == IC_OK)
+		rc = join_text(req, argc, argv, o.first, &text);
+	if (rc == IC_OK && o.nfiles)
+		rc = ic_attach_from_files(req, o.files, o.nfiles, &att);
+	if (rc == IC_OK)
+		rc = ic_outbox_send(req, argv[1], text.buf, o.reply_to, att,
+		                    o.nfiles, &msg);
 	ic_buf_release(&text);
 	if (rc != IC_OK)
 		return rc;
+	tell_stripped(att, o.nfiles);
 	printf("sent %s\n", msg.uid);
 	/* Stored and published: the message is safe and readable.  The hub
 	 * is told after the answer, detached, as a web send does, so the
@@ -192,12 +255,14 @@ static enum ic_err cmd_republish(struct ic_req *req, int argc, char **argv)
 
 static const struct ic_cli_cmd cmds[] = {
         {"--to",
-         "URL [--reply-to UID] TEXT... | URL --react UID EMOJI | "
-         "URL --unreact UID | URL --edit UID TEXT... | URL --delete UID",
+         "URL [--reply-to UID] [--attach FILE]... TEXT... | "
+         "URL --react UID EMOJI | URL --unreact UID | "
+         "URL --edit UID TEXT... | URL --delete UID",
          cmd_to, true,
          "send TEXT to the correspondent at URL and publish it; the hub is "
          "notified after the answer, detached; "
          "--reply-to: as a reply to the message with u-uid UID; "
+         "--attach: with FILE (a photo's metadata is removed); "
          "--react: react to it with one emoji instead (--unreact: "
          "remove yours); "
          "--edit: replace the text of your message UID; "

@@ -364,6 +364,46 @@
 		return meta;
 	}
 
+	/* Issue 15: a message's files as the server draws them
+	 * (page_attach.c): a picture with its size set before it loads, a
+	 * file as a download chip, a missing one saying why. */
+	function attsEl(list) {
+		var box = document.createElement("div");
+		box.className = "atts";
+		list.forEach(function (x) {
+			var el, name = document.createElement("span"), size = document.createElement("span");
+			name.className = "att-name"; name.textContent = x.name;
+			size.className = "att-size";
+			if (x.state !== "stored") {
+				el = document.createElement("span");
+				el.className = "att-file att-" + x.state;
+				size.textContent = x.why;
+			} else if (/^image\//.test(x.type) && x.width && x.height) {
+				el = document.createElement("a");
+				el.className = "att-photo"; el.href = x.src;
+				el.target = "_blank"; el.rel = "noopener";
+				var img = el.appendChild(document.createElement("img"));
+				img.src = x.src; img.width = x.width; img.height = x.height;
+				img.alt = x.name; img.loading = "lazy"; img.decoding = "async";
+			} else {
+				el = document.createElement("a");
+				el.className = "att-file"; el.href = x.src;
+				el.setAttribute("download", x.name);
+				size.textContent = x.size;
+			}
+			if (el.className !== "att-photo") {
+				el.appendChild(name); el.appendChild(document.createTextNode(" ")); el.appendChild(size);
+			}
+			box.appendChild(el);
+			if (x.stripped) {
+				var note = box.appendChild(document.createElement("span"));
+				note.className = "att-note";
+				note.textContent = "Location and camera data removed before sending";
+			}
+		});
+		return box;
+	}
+
 	function messageItem(m) {
 		var li = document.createElement("li");
 		li.className = "message " + m.dir + " new";
@@ -377,6 +417,8 @@
 			li.appendChild(img);
 		}
 		var meta = bubble(li, m.author, m.dir, m.text, m.html, quoteEl(m.quote, m.reply_unknown));
+		if (m.attachments && m.attachments.length)
+			meta.parentNode.insertBefore(attsEl(m.attachments), meta);
 		var t = document.createElement("time");
 		t.setAttribute("datetime", m.published); t.textContent = m.time;
 		meta.appendChild(t);
@@ -775,7 +817,12 @@
 		}
 
 		function sendText(value, pending, reply) {
-			var body = new URLSearchParams(new FormData(form));
+			/* Issue 15: with files chosen the form goes as
+			 * multipart/form-data, else as before. */
+			var files = form.querySelector("input[type=file]");
+			var body = files && files.files.length ? new FormData(form) : new URLSearchParams(new FormData(form));
+			if (!(body instanceof FormData)) body.delete("file");
+			else files.value = "";
 			body.set("text", value);
 			/* The reply chosen when it was sent, also for a Retry. */
 			body.set("reply_to", reply ? reply.uid : "");

@@ -26,9 +26,11 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/file.h"
 #include "text/config.h"
 #include "core/err.h"
 #include "text/form.h"
+#include "text/multipart.h"
 
 struct ic_store;
 struct ic_owner;
@@ -85,6 +87,10 @@ struct ic_resp {
 	struct ic_resp_header headers[IC_RESP_MAX_HEADERS];
 	size_t nheaders;
 	struct ic_buf body;
+	/* A file sent as the body instead of @body (attachments, issue 15:
+	 * larger than a body held in memory may be); fd -1 when none.  Set
+	 * with ic_resp_file(); closed once sent or when the request ends. */
+	struct ic_file file;
 	bool sent; /* set by ic_cgi_respond(); a second call does nothing */
 };
 
@@ -97,7 +103,10 @@ struct ic_req {
 	struct ic_cgi_env env;
 	struct ic_form query; /* parsed QUERY_STRING */
 	struct ic_form form;  /* parsed body, for IC_NEED_FORM routes */
-	const char *body;     /* raw body (NUL-terminated copy), or NULL */
+	/* A multipart body's parts (IC_NEED_UPLOAD routes), files included;
+	 * n 0 otherwise. */
+	struct ic_multipart files;
+	const char *body; /* raw body (NUL-terminated copy), or NULL */
 	size_t body_len;
 	struct ic_config cfg;
 	bool cfg_loaded;
@@ -245,6 +254,14 @@ enum ic_err ic_resp_json(struct ic_req *req, const struct cJSON *json);
  * be read as HTML.
  */
 enum ic_err ic_resp_text(struct ic_req *req, int status, const char *text);
+
+/**
+ * Make the file at @p path the response's body (issue 15): opened now,
+ * so its length is known for Content-Length, sent by ic_cgi_respond()
+ * (none for HEAD) and closed.  The caller sets the type and headers.
+ * @return as ic_file_open(): IC_OK; IC_ERR_NOT_FOUND; IC_ERR_IO.
+ */
+enum ic_err ic_resp_file(struct ic_req *req, const char *path, char *errbuf);
 
 /**
  * Print the response: `Status:`, the headers, a blank line and (unless the

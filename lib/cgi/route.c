@@ -100,9 +100,65 @@ static const char *allow_list(struct ic_req *req, const struct ic_route *routes,
 	return ic_arena_take_buf(req->arena, &b);
 }
 
+/* Issue 15: the fields of a multipart body as req->form, so what reads
+ * the form (the CSRF check, the handler) reads them alike; a field is
+ * text without NUL bytes, as the form codec requires. */
+static enum ic_err form_of_parts(struct ic_req *req)
+{
+	const struct ic_multipart *m = &req->files;
+	struct ic_form_field *f =
+	        ic_arena_calloc(req->arena, m->n ? m->n : 1, sizeof(*f));
+	size_t n = 0;
+
+	if (f == NULL)
+		return IC_ERR_NOMEM;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct ic_multipart_part *p = &m->parts[i];
+		char *v;
+
+		if (p->filename != NULL)
+			continue;
+		if (n == IC_MAX_FORM_FIELDS || p->len > IC_MAX_FORM_VALUE_BYTES)
+			return ic_fail(req->errbuf, IC_ERR_TOO_LARGE,
+			               "the form has too many or too long "
+			               "fields");
+		if (memchr(p->data, '\0', p->len) != NULL)
+			return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+			               "field %s holds a NUL byte", p->name);
+		v = ic_arena_strndup(req->arena, (const char *)p->data, p->len);
+		if (v == NULL)
+			return IC_ERR_NOMEM;
+		f[n].name = p->name;
+		f[n].value = v;
+		f[n++].value_len = p->len;
+	}
+	req->form.fields = n ? f : NULL;
+	req->form.n = n;
+	return IC_OK;
+}
+
+static enum ic_err read_upload(struct ic_req *req)
+{
+	size_t cap = (req->cfg.attach_max_message
+	                      ? req->cfg.attach_max_message
+	                      : IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT) +
+	             IC_MAX_BODY_BYTES;
+	enum ic_err rc = ic_cgi_read_body(req, cap);
+
+	if (rc == IC_OK)
+		rc = ic_multipart_parse(&req->files, req->arena,
+		                        req->env.content_type, req->body,
+		                        req->body_len, req->errbuf);
+	return rc == IC_OK ? form_of_parts(req) : rc;
+}
+
 static enum ic_err read_input(struct ic_req *req, unsigned needs)
 {
 	enum ic_err rc;
+
+	if ((needs & IC_NEED_UPLOAD) &&
+	    strcmp(ic_cgi_media_type(req), "multipart/form-data") == 0)
+		return read_upload(req);
 
 	if (needs & (IC_NEED_OWNER_ACTION | IC_NEED_RATE))
 		needs |= IC_NEED_FORM; /* the CSRF token, the judged fields */

@@ -69,6 +69,12 @@ enum ic_route_need {
 	/* ... and the token endpoint's, which also counts the requests its
 	 * handler refused (4xx) against the client address. */
 	IC_NEED_RATE_TOKEN = 1u << 8,
+	/* With IC_NEED_OWNER_ACTION: the body may also be multipart/form-data
+	 * with files (issue 15, the compose box's attach button), up to
+	 * attach_max_message_bytes + IC_MAX_BODY_BYTES; its fields go to
+	 * req->form as an urlencoded body's do (the CSRF check is the same),
+	 * the whole parse to req->files (text/multipart.h). */
+	IC_NEED_UPLOAD = 1u << 9,
 };
 
 /* Either rate limit: the program's rate_limit (program.h) judges them. */

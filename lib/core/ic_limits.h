@@ -218,6 +218,45 @@
 /* gumbo's memory: the budget of every HTML parse, IC_HTML5_BASE_BYTES
  * (above). */
 
+/* --- Attachments (issue 15, "Photos and files"; lib/messages/attach.h) --- */
+
+/* Bytes of one attached file, and of all the files of one message, as
+ * sent (after JPEG metadata is removed).  The defaults are a phone photo
+ * or a document many times over, and a message's worth of them; both are
+ * configurable (attach_max_file_bytes, attach_max_message_bytes) up to
+ * the ceiling, which keeps a receiver's fetch of one attachment (held in
+ * the job's arena until it is written) inside IC_MAX_ARENA_BYTES. */
+/* Plain digits: config.c's defaults are these numbers as text. */
+#define IC_CONFIG_ATTACH_FILE_BYTES_DEFAULT    10485760 /* 10 MiB */
+#define IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT 26214400 /* 25 MiB */
+#define IC_CONFIG_ATTACH_BYTES_MAX             33554432 /* 32 MiB */
+_Static_assert(IC_CONFIG_ATTACH_FILE_BYTES_DEFAULT <=
+                               IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT &&
+                       IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT <=
+                               IC_CONFIG_ATTACH_BYTES_MAX,
+               "a default file fits a default message fits the ceiling");
+_Static_assert(IC_CONFIG_ATTACH_BYTES_MAX <= IC_MAX_ARENA_BYTES / 2,
+               "a fetched attachment and its copies fit one arena");
+/* Files attached to one message: a handful of photos, as Signal's
+ * picker shows at once; the feed entry stays short. */
+#define IC_MAX_ATTACHMENTS 10
+/* A file name kept for display and Content-Disposition (ASCII letters,
+ * digits, '.', '-', '_'; the rest becomes '_'). */
+#define IC_MAX_ATTACH_NAME_BYTES 100
+/* An image side in pixels we accept as a picture: larger ones are offered
+ * as a download (a 65535 x 65535 PNG is a decompression bomb for the
+ * browser that shows it inline). */
+#define IC_MEDIA_MAX_SIDE 16384
+/* Received files one "attach" job fetches before it lets the next job
+ * run: a message's worth, so one busy conversation does not hold the
+ * maintenance lock for minutes (each fetch may take IC_FETCH_TIMEOUT_MS). */
+#define IC_RECEIVE_ATTACH_PER_JOB IC_MAX_ATTACHMENTS
+/* multipart/form-data (text/multipart.h): the compose form has the text,
+ * the hidden fields and the files; a header block of one part is a
+ * Content-Disposition with a file name and a Content-Type. */
+#define IC_MAX_MULTIPART_PARTS        (IC_MAX_ATTACHMENTS + 16)
+#define IC_MAX_MULTIPART_HEADER_BYTES 2048
+
 /* --- Storage ----------------------------------------------------------- */
 
 /* Initial LMDB map: 64 MiB of address space, grown on MDB_MAP_FULL. */

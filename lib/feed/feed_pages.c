@@ -129,6 +129,8 @@ static enum ic_err fill_page(struct ic_req *req, struct page_ctx *c,
 		e[i].text = m->text;
 		e[i].updated = (time_t)m->updated;
 		e[i].deleted = m->deleted;
+		e[i].att = m->att;
+		e[i].natt = m->natt;
 		/* A peer's uid we cannot write is left out, not fatal: the
 		 * page must publish (mf2_publish.h). */
 		if (ic_mf2_publish_reply_ok(m->in_reply_to)) {

@@ -12,7 +12,10 @@
 #include "core/ic_limits.h"
 #include "core/log.h"
 #include "cgi/site.h"
+#include "store/store_blob.h"
 #include "store/store_conv.h"
+#include "store/store_msg.h"
+#include "text/media.h"
 #include "indieauth/token_check.h"
 
 struct conv_ctx {
@@ -228,4 +231,101 @@ enum ic_err ic_feed_serve_page(struct ic_req *req)
 		return IC_ERR_NOMEM;
 	req->resp.cache_control = "private, no-store";
 	return body_from_file(req, dir, ic_site_page_file(req->arena, n));
+}
+
+/* --- Attachments (issue 15) ------------------------------------------------
+ */
+
+struct att_ctx {
+	struct ic_arena *a;
+	const char *conv, *id;
+	char dir; /* 'o' for a correspondent, 0 (either) for the owner */
+	const char *key;
+	struct ic_msg msg;
+	const struct ic_attach *att;
+};
+
+/* The message of this conversation carrying the file, and its record
+ * (type, name): a file is served only where a message carries it. */
+static enum ic_err att_txn(struct ic_store_txn *t, void *p)
+{
+	struct att_ctx *c = p;
+
+	if (!ic_store_msg_has_attachment_in_txn(t, c->conv, c->dir, c->id))
+		return IC_ERR_NOT_FOUND;
+	return ic_store_msg_attachment_in_txn(t, c->a, c->conv, c->dir, c->id,
+	                                      &c->att);
+}
+
+/* Headers that keep a file a file: the type from the bytes (sniffed when
+ * it was stored), nosniff, a CSP that gives an HTML or SVG (always served
+ * as a download) no script, no style, no origin. */
+static enum ic_err att_headers(struct ic_req *req, const struct ic_attach *x)
+{
+	enum ic_media_kind k = ic_media_kind_of(x->type);
+	const char *disp = ic_arena_printf(
+	        req->arena, "%s; filename=\"%s\"",
+	        ic_media_is_image(k) ? "inline" : "attachment", x->name);
+	enum ic_err rc;
+
+	if (disp == NULL)
+		return IC_ERR_NOMEM;
+	req->resp.content_type = ic_media_type_of(k);
+	req->resp.nosniff = true;
+	/* Content-addressed: the bytes under this URL never change. */
+	req->resp.cache_control = "private, max-age=31536000, immutable";
+	rc = ic_resp_add_header(&req->resp, "Content-Disposition", disp);
+	if (rc == IC_OK)
+		rc = ic_resp_add_header(&req->resp, "Content-Security-Policy",
+		                        "default-src 'none'; sandbox");
+	return rc;
+}
+
+enum ic_err ic_feed_serve_file(struct ic_req *req, const char *conv, char dir)
+{
+	struct att_ctx c = {.a = req->arena, .conv = conv, .dir = dir};
+	struct ic_store *st;
+	const char *path;
+	enum ic_err rc;
+
+	c.id = ic_req_param(req, "id");
+	if (!ic_store_blob_id_ok(c.id))
+		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
+		               "no such attachment");
+	rc = ic_req_store(req, &st);
+	if (rc == IC_OK)
+		rc = ic_store_view(st, att_txn, &c, req->errbuf);
+	if (rc == IC_ERR_NOT_FOUND ||
+	    (rc == IC_OK && c.att->state != IC_ATTACH_STORED))
+		return ic_fail(req->errbuf, IC_ERR_NOT_FOUND,
+		               "no such attachment");
+	if (rc != IC_OK)
+		return rc;
+	path = ic_store_blob_path(req->arena, req->cfg.data_dir, c.id);
+	if (path == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_resp_file(req, path, req->errbuf);
+	if (rc == IC_ERR_NOT_FOUND)
+		return ic_fail(req->errbuf, rc, "no such attachment");
+	return rc == IC_OK ? att_headers(req, c.att) : rc;
+}
+
+enum ic_err ic_feed_serve_attachment(struct ic_req *req)
+{
+	struct conv_ctx c;
+	const char *topic_url;
+	bool anonymous;
+	enum ic_err rc = authorize(req, &c, &topic_url, &anonymous);
+
+	if (rc != IC_OK)
+		return rc;
+	if (anonymous) {
+		req->resp.www_authenticate = "Bearer realm=\"IndieChat\"";
+		return ic_fail(req->errbuf, IC_ERR_UNAUTHENTICATED,
+		               "attachments need a bearer token");
+	}
+	/* Their token reads the files of our messages to them, no other. */
+	rc = ic_feed_serve_file(req, c.id, 'o');
+	req->resp.vary = "Authorization";
+	return rc;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "feed/credential.h"
+#include "feed/receive_attach.h"
 #include "store/due.h"
 #include "core/ic_limits.h"
 #include "text/json.h"
@@ -28,10 +29,12 @@
 struct entry {
 	const char *uid, *url, *author, *text, *html;
 	time_t published;
-	time_t updated;    /* issue 15: dt-updated (dt-deleted), 0 when none */
-	bool deleted;      /* issue 15: a tombstone */
-	const cJSON *item; /* the parsed h-entry: its reply is resolved
-	                      when it is stored */
+	time_t updated;        /* issue 15: dt-updated (dt-deleted), 0: none */
+	bool deleted;          /* issue 15: a tombstone */
+	const cJSON *item;     /* the parsed h-entry: its reply is resolved
+	                          when it is stored */
+	struct ic_attach *att; /* issue 15: announced files, pending */
+	size_t natt;
 };
 
 struct fetch_state {
@@ -185,6 +188,30 @@ bool ic_receive_reaction_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 	return true;
 }
 
+/* Issue 15: the entry's files under their feed, pending; the lines our
+ * feed adds for them to e-content are not the message's text. */
+static enum ic_err add_attachments(struct fetch_state *f, const cJSON *e,
+                                   struct entry *en)
+{
+	size_t files;
+	char *text;
+	enum ic_err rc =
+	        ic_receive_attachments(f->req->arena, e, f->held.resource,
+	                               &en->att, &en->natt, &files);
+
+	if (rc != IC_OK || files == 0)
+		return rc;
+	text = ic_arena_strdup(f->req->arena, en->text);
+	if (text == NULL)
+		return IC_ERR_NOMEM;
+	ic_receive_strip_file_lines(text);
+	en->text = text;
+	/* Their HTML holds the same lines as links to their site, which
+	 * only a token opens: the text (and our copies) show them. */
+	en->html = NULL;
+	return IC_OK;
+}
+
 static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
                              const char *base)
 {
@@ -252,6 +279,8 @@ static enum ic_err add_entry(struct fetch_state *f, const cJSON *e,
 	}
 	if (en.text == NULL)
 		return IC_OK; /* nothing to show */
+	if (!en.deleted && add_attachments(f, e, &en) != IC_OK)
+		return IC_ERR_NOMEM;
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 32;
 		struct entry *p = ic_arena_calloc(req->arena, cap, sizeof(*p));
@@ -404,7 +433,15 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 		if (e->updated > e->published)
 			m.updated = (long long)e->updated;
 		ic_receive_reply_in_txn(t, e->item, &m);
+		m.att = e->att;
+		m.natt = e->natt;
 		rc = ic_store_msg_put_in_txn(t, f->req->arena, &m);
+		/* Issue 15: the files are fetched after this commit, by a job
+		 * that a crash leaves due (receive_attach.h). */
+		if (rc == IC_OK && e->natt)
+			rc = ic_due_schedule_in_txn(
+			        t, f->req->arena, IC_RECEIVE_ATTACH_JOB,
+			        f->conv_id, f->now, 0, true);
 		if (rc == IC_OK) {
 			conv.in_seq++;
 			conv.unread++;

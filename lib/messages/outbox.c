@@ -25,6 +25,8 @@
 struct send_ctx {
 	struct ic_req *req;
 	const char *peer, *text, *reply_to;
+	const struct ic_attach *att;
+	size_t natt;
 	struct ic_conv conv;
 	struct ic_msg msg;
 	long long now;
@@ -71,6 +73,10 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 	c->msg.text = c->text;
 	c->msg.author = c->req->cfg.me;
 	c->msg.in_reply_to = c->reply_to;
+	/* Issue 15: the files are already under data_dir (store_blob.h);
+	 * their list is part of the record, so of this transaction. */
+	c->msg.att = c->att;
+	c->msg.natt = c->natt;
 	if (topic_url == NULL || c->msg.uid == NULL)
 		return IC_ERR_NOMEM;
 	rc = ic_store_msg_put_in_txn(t, a, &c->msg);
@@ -84,13 +90,17 @@ static enum ic_err send_txn(struct ic_store_txn *t, void *p)
 
 enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
                            const char *text, const char *reply_to,
+                           const struct ic_attach *att, size_t natt,
                            struct ic_msg *out)
 {
-	struct send_ctx c = {req, peer, text, reply_to, {0}, {0}, time(NULL)};
+	struct send_ctx c = {req,  peer, text, reply_to,  att,
+	                     natt, {0},  {0},  time(NULL)};
 	struct ic_store *st;
 	enum ic_err rc;
 
-	if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
+	/* A photo needs no words; a message without either is nothing. */
+	if (text == NULL ||
+	    (natt == 0 && text[strspn(text, " \t\r\n")] == '\0'))
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
 		               "the message is empty");
 	if (strlen(text) > IC_MAX_MESSAGE_BYTES)

@@ -25,16 +25,20 @@
  * publish it.  The conversation must exist and not be declined/blocked.
  * @param reply_to  NULL, or the u-uid of the message (ours or theirs) of
  *                  this conversation that this one answers (issue 15).
+ * @param att, natt  the message's files, already stored under data_dir
+ *                  (messages/attach.h); NULL, 0 for none.  With files
+ *                  the text may be empty.
  * @param[out] out  the stored message (optional).
  * @return IC_OK; IC_ERR_NOT_FOUND (no conversation with @p peer, or
  *         @p reply_to is no message of it: nothing is stored);
  *         IC_ERR_CONFLICT (declined or blocked); IC_ERR_BAD_INPUT (empty
- *         text); IC_ERR_TOO_LARGE (over IC_MAX_MESSAGE_BYTES); store and
- *         file errors (the message is stored then, and the next publish
+ *         text and no files); IC_ERR_TOO_LARGE (over IC_MAX_MESSAGE_BYTES);
+ * store and file errors (the message is stored then, and the next publish
  *         repairs the page).
  */
 enum ic_err ic_outbox_send(struct ic_req *req, const char *peer,
                            const char *text, const char *reply_to,
+                           const struct ic_attach *att, size_t natt,
                            struct ic_msg *out);
 
 /**

@@ -87,7 +87,7 @@ enum ic_err ic_react_send(struct ic_req *req, const char *peer,
 		               (unsigned)IC_REACT_MAX_BYTES);
 	/* The outbox checks the conversation and the target, stores and
 	 * publishes the reacji entry in its own transaction. */
-	rc = ic_outbox_send(req, peer, emoji, target_uid, &sent);
+	rc = ic_outbox_send(req, peer, emoji, target_uid, NULL, 0, &sent);
 	if (rc != IC_OK)
 		return rc;
 	if (out)

@@ -14,6 +14,7 @@
 
 #include "text/html.h"
 #include "core/ic_limits.h"
+#include "text/media.h"
 
 /* The stub's h-feed name: fixed, so nothing the caller names a
  * conversation after can reach a hub (WS-P-7, MP-6). */
@@ -115,7 +116,20 @@ static const char reply_uid_tpl[] =
         "</p>\n"
         "<div class=\"e-content\">";
 
-static const char entry_end_tpl[] = "</div>\n</article>\n";
+static const char entry_end_tpl[] = "</article>\n";
+
+/* Issue 15: a file other than a picture, at the end of e-content: a
+ * reader that knows nothing of attachments still has the link. */
+static const char att_file_tpl[] =
+        "\xF0\x9F\x93\x8E <a class=\"u-attachment\" href=\"{{url}}\" "
+        "type=\"{{type}}\">{{name}}</a> ({{size}})";
+
+/* Pictures after e-content (an <img> inside it would put its alt text
+ * into the message's text), with their size so no reader's layout
+ * jumps when they load. */
+static const char att_photo_tpl[] =
+        "<img class=\"u-photo\" src=\"{{url}}\" width=\"{{width}}\" "
+        "height=\"{{height}}\" alt=\"{{name}}\">";
 
 static const char no_entries_tpl[] = "<p>No messages yet.</p>\n";
 
@@ -431,6 +445,69 @@ static enum ic_err write_content(struct ic_buf *out, const char *text)
 	return rc;
 }
 
+/* 64 lowercase hex digits, as store/store_blob.h names files (checked
+ * here, not linked: render tools link no digest library). */
+static bool hash_id(const char *id)
+{
+	return id && strspn(id, "0123456789abcdef") == 64 && id[64] == '\0';
+}
+
+static enum ic_err write_att(struct ic_buf *out, const struct ic_feed_page *p,
+                             const struct ic_attach *x, bool photo,
+                             char *errbuf)
+{
+	struct ic_buf url = IC_BUF_INIT(IC_MAX_URL_BYTES * 2);
+	char size[32], w[16], h[16];
+	enum ic_err rc = ic_buf_addf(
+	        &url, "%s/attachment/%s?name=", p->topic_url, x->id);
+
+	/* The safe name (attach.h) needs no percent-encoding. */
+	if (rc == IC_OK)
+		rc = ic_buf_adds(&url, x->name);
+	ic_media_human_size(x->size, size);
+	snprintf(w, sizeof(w), "%u", x->width);
+	snprintf(h, sizeof(h), "%u", x->height);
+	const struct ic_html_var vars[] = {
+	        {"url", url.buf, IC_HTML_URL},
+	        {"type", x->type, IC_HTML_TEXT},
+	        {"name", x->name, IC_HTML_TEXT},
+	        {"size", size, IC_HTML_TEXT},
+	        {"width", w, IC_HTML_TEXT},
+	        {"height", h, IC_HTML_TEXT},
+	};
+	if (rc == IC_OK)
+		rc = ic_html_render(out, photo ? att_photo_tpl : att_file_tpl,
+		                    vars, 6, errbuf);
+	ic_buf_release(&url);
+	return rc;
+}
+
+/* The files (@p photos false) in e-content, or the pictures after it. */
+static enum ic_err write_atts(struct ic_buf *out, const struct ic_feed_page *p,
+                              const struct ic_feed_entry *e, bool photos,
+                              char *errbuf)
+{
+	bool any = false;
+	enum ic_err rc = IC_OK;
+
+	for (size_t i = 0; rc == IC_OK && i < e->natt; i++) {
+		const struct ic_attach *x = &e->att[i];
+
+		if (ic_media_is_image(ic_media_kind_of(x->type)) != photos ||
+		    !hash_id(x->id))
+			continue;
+		rc = ic_buf_adds(out, any ? (photos ? "\n" : "<br>\n")
+		                          : (photos ? "<p class=\"photos\">"
+		                                    : "\n<p class=\"files\">"));
+		if (rc == IC_OK)
+			rc = write_att(out, p, x, photos, errbuf);
+		any = true;
+	}
+	if (rc == IC_OK && any)
+		rc = ic_buf_adds(out, photos ? "</p>\n" : "</p>");
+	return rc;
+}
+
 /* The end of the byline, and for a reply its context, then e-content's
  * start. */
 static enum ic_err write_reply(struct ic_buf *out,
@@ -473,7 +550,7 @@ static enum ic_err write_edited(struct ic_buf *out,
 	if (rc != IC_OK)
 		return rc;
 	return ic_html_render(out,
-	                      "</div>\n<p class=\"edited\">Edited <time "
+	                      "<p class=\"edited\">Edited <time "
 	                      "class=\"dt-updated\" datetime=\"{{updated}}\">"
 	                      "{{human}}</time></p>\n</article>\n",
 	                      vars, 2, errbuf);
@@ -526,7 +603,10 @@ static enum ic_err write_entry(struct ic_buf *out, const struct ic_feed_page *p,
 	if (e->deleted)
 		return write_tombstone(out, e, errbuf);
 	if ((rc = write_reply(out, e, errbuf)) != IC_OK ||
-	    (rc = write_content(out, e->text)) != IC_OK)
+	    (rc = write_content(out, e->text)) != IC_OK ||
+	    (rc = write_atts(out, p, e, false, errbuf)) != IC_OK ||
+	    (rc = ic_buf_adds(out, "</div>\n")) != IC_OK ||
+	    (rc = write_atts(out, p, e, true, errbuf)) != IC_OK)
 		return rc;
 	return e->updated ? write_edited(out, e, errbuf)
 	                  : ic_html_raw_trusted(out, entry_end_tpl);

@@ -39,6 +39,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "store/store_msg.h"
 
 /** A person shown as an h-card: the owner (author) or the recipient. */
 struct ic_feed_person {
@@ -69,6 +70,13 @@ struct ic_feed_entry {
 	 * dt-deleted at @c updated instead ("Message deleted" for other
 	 * readers).  @c text is ignored. */
 	bool deleted;
+	/* Issue 15: the message's files, served at
+	 * <topic_url>/attachment/<id>?name=<name>.  Images are
+	 * <img class="u-photo" width height alt> after e-content; other files
+	 * a "\xF0\x9F\x93\x8E <a class="u-attachment">name</a> (size)" line
+	 * at the end of e-content, the link a foreign reader sees. */
+	const struct ic_attach *att;
+	size_t natt;
 };
 
 /** One conversation's feed page, or the input for its stub. */

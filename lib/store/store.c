@@ -45,6 +45,7 @@ static const char *const db_names[IC_DB__COUNT] = {
         [IC_DB_SEARCH_WORDS] = "search_words",
         [IC_DB_NOTIFY] = "notify",
         [IC_DB_WEBPUSH] = "webpush",
+        [IC_DB_ATTACHMENTS] = "attachments",
 };
 
 /* META key of the schema record {"v":1,"schema":N}. */

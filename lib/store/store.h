@@ -92,6 +92,8 @@ enum ic_store_db {
 	IC_DB_SEARCH_WORDS,  /* "search_words": each message's words */
 	IC_DB_NOTIFY,        /* "notify": owner notifications due (issue 16) */
 	IC_DB_WEBPUSH,       /* "webpush": VAPID keys, devices (issue 16) */
+	IC_DB_ATTACHMENTS,   /* "attachments": which conversation carries
+	                        which file, each way (issue 15) */
 	IC_DB__COUNT
 };
 

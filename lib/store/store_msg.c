@@ -50,6 +50,109 @@ const char *ic_msg_state_name(enum ic_msg_state s)
 	return "stored";
 }
 
+const char *ic_attach_state_name(enum ic_attach_state s)
+{
+	switch (s) {
+	case IC_ATTACH_PENDING:
+		return "pending";
+	case IC_ATTACH_TOO_LARGE:
+		return "too_large";
+	case IC_ATTACH_FAILED:
+		return "failed";
+	case IC_ATTACH_STORED:
+		break;
+	}
+	return "stored";
+}
+
+static enum ic_attach_state attach_state(const char *name)
+{
+	for (int s = IC_ATTACH_PENDING; s <= IC_ATTACH_FAILED; s++)
+		if (name && strcmp(name, ic_attach_state_name(s)) == 0)
+			return (enum ic_attach_state)s;
+	return IC_ATTACH_STORED;
+}
+
+static enum ic_err attach_to_json(const struct ic_attach *x, cJSON *arr)
+{
+	cJSON *j = cJSON_CreateObject();
+	enum ic_err rc;
+
+	if (j == NULL || !cJSON_AddItemToArray(arr, j)) {
+		cJSON_Delete(j);
+		return IC_ERR_NOMEM;
+	}
+	rc = ic_json_add_str(j, "id", x->id);
+	if (!rc)
+		rc = ic_json_add_str(j, "type", x->type);
+	if (!rc)
+		rc = ic_json_add_str(j, "name", x->name);
+	if (!rc)
+		rc = ic_json_add_num(j, "size", x->size);
+	if (!rc && x->width)
+		rc = ic_json_add_num(j, "width", x->width);
+	if (!rc && x->height)
+		rc = ic_json_add_num(j, "height", x->height);
+	if (!rc && x->stripped)
+		rc = ic_json_add_bool(j, "stripped", true);
+	if (!rc && x->state != IC_ATTACH_STORED)
+		rc = ic_json_add_str(j, "state",
+		                     ic_attach_state_name(x->state));
+	if (!rc)
+		rc = ic_json_add_str(j, "url", x->url);
+	return rc;
+}
+
+/* Absent when there are none: old records and new ones read the same. */
+static enum ic_err attachments_to_json(const struct ic_msg *m, cJSON *j)
+{
+	cJSON *arr;
+	enum ic_err rc = IC_OK;
+
+	if (m->natt == 0)
+		return IC_OK;
+	arr = cJSON_AddArrayToObject(j, "attachments");
+	if (arr == NULL)
+		return IC_ERR_NOMEM;
+	for (size_t i = 0; rc == IC_OK && i < m->natt; i++)
+		rc = attach_to_json(&m->att[i], arr);
+	return rc;
+}
+
+static enum ic_err attachments_from_json(struct ic_arena *a, const cJSON *j,
+                                         struct ic_msg *m)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "attachments");
+	const cJSON *x;
+	struct ic_attach *att;
+	int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+	size_t i = 0;
+
+	if (n <= 0)
+		return IC_OK;
+	att = ic_arena_calloc(a, (size_t)n, sizeof(*att));
+	if (att == NULL)
+		return IC_ERR_NOMEM;
+	cJSON_ArrayForEach(x, arr)
+	{
+		att[i].id = ic_json_str(a, x, "id");
+		att[i].type = ic_json_str(a, x, "type");
+		att[i].name = ic_json_str(a, x, "name");
+		att[i].size = ic_json_num(x, "size", 0);
+		att[i].width = (unsigned)ic_json_num(x, "width", 0);
+		att[i].height = (unsigned)ic_json_num(x, "height", 0);
+		att[i].stripped = ic_json_bool(x, "stripped", false);
+		att[i].state = attach_state(ic_json_str(a, x, "state"));
+		att[i].url = ic_json_str(a, x, "url");
+		if (att[i].type == NULL || att[i].name == NULL)
+			return IC_ERR_DATABASE;
+		i++;
+	}
+	m->att = att;
+	m->natt = i;
+	return IC_OK;
+}
+
 static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
                            cJSON **out)
 {
@@ -100,6 +203,8 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_msg *m,
 	if (!rc && m->their_reaction)
 		rc = ic_json_add_num(j, "their_reaction_at",
 		                     m->their_reaction_at);
+	if (!rc)
+		rc = attachments_to_json(m, j);
 	*out = j;
 	return rc;
 }
@@ -131,7 +236,9 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 	m->my_reaction_uid = ic_json_str(a, j, "my_reaction_uid");
 	m->their_reaction_uid = ic_json_str(a, j, "their_reaction_uid");
 	m->reaction = ic_json_bool(j, "reaction", false);
-	return m->uid && m->text ? IC_OK : IC_ERR_DATABASE;
+	if (m->uid == NULL || m->text == NULL)
+		return IC_ERR_DATABASE;
+	return attachments_from_json(a, j, m);
 }
 
 /* The search index changes in the transaction that stores the message
@@ -155,6 +262,69 @@ static enum ic_err reindex(struct ic_store_txn *t, struct ic_arena *a,
 	return rc;
 }
 
+/* "<conv> p <id>": a received file still to fetch, so the job that
+ * fetches them reads only those (store_msg.h). */
+static enum ic_err index_pending(struct ic_store_txn *t, struct ic_arena *a,
+                                 const struct ic_msg *m,
+                                 const struct ic_attach *x, const char *key)
+{
+	/* One key per message: two messages may carry the same bytes. */
+	char *k = ic_arena_printf(a, "%s p %s %s", m->conv, x->id, key);
+	enum ic_err rc;
+
+	if (k == NULL)
+		return IC_ERR_NOMEM;
+	if (x->state == IC_ATTACH_PENDING)
+		return ic_store_txn_put(t, IC_DB_ATTACHMENTS, k, strlen(k), key,
+		                        strlen(key), 0);
+	rc = ic_store_txn_del(t, IC_DB_ATTACHMENTS, k, strlen(k));
+	return rc == IC_ERR_NOT_FOUND ? IC_OK : rc;
+}
+
+/* The conversation's index of its files (store_msg.h), one key per file
+ * and direction; an overwrite (a received copy fetched later) writes the
+ * same keys again. */
+static enum ic_err index_attachments(struct ic_store_txn *t, struct ic_arena *a,
+                                     const struct ic_msg *m, const char *key)
+{
+	for (size_t i = 0; i < m->natt; i++) {
+		char *k;
+		enum ic_err rc;
+
+		if (m->att[i].id == NULL)
+			continue;
+		k = ic_arena_printf(a, "%s %c %s", m->conv, m->dir,
+		                    m->att[i].id);
+		if (k == NULL)
+			return IC_ERR_NOMEM;
+		rc = ic_store_txn_put(t, IC_DB_ATTACHMENTS, k, strlen(k), key,
+		                      strlen(key), 0);
+		if (rc == IC_OK && m->dir == 'i')
+			rc = index_pending(t, a, m, &m->att[i], key);
+		if (rc)
+			return rc;
+	}
+	return IC_OK;
+}
+
+bool ic_store_msg_has_attachment_in_txn(struct ic_store_txn *t,
+                                        const char *conv, char dir,
+                                        const char *id)
+{
+	char key[256];
+	const void *v;
+	size_t vl;
+
+	if (dir == 0)
+		return ic_store_msg_has_attachment_in_txn(t, conv, 'o', id) ||
+		       ic_store_msg_has_attachment_in_txn(t, conv, 'i', id);
+	if (snprintf(key, sizeof(key), "%s %c %s", conv, dir, id) >=
+	    (int)sizeof(key))
+		return false;
+	return ic_store_txn_get(t, IC_DB_ATTACHMENTS, key, strlen(key), &v,
+	                        &vl) == IC_OK;
+}
+
 static enum ic_err put(struct ic_store_txn *t, struct ic_arena *a,
                        const struct ic_msg *m, bool is_new)
 {
@@ -173,6 +343,8 @@ static enum ic_err put(struct ic_store_txn *t, struct ic_arena *a,
 			return rc;
 	}
 	rc = reindex(t, a, m, is_new);
+	if (rc == IC_OK)
+		rc = index_attachments(t, a, m, key);
 	if (rc)
 		return rc;
 	rc = to_json(a, m, &j);
@@ -384,4 +556,154 @@ int ic_msg_by_time(const void *x, const void *y)
 	if (a->dir != b->dir)
 		return a->dir - b->dir;
 	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* The message the attachments index names for one direction. */
+static enum ic_err attachment_one(struct ic_store_txn *t, struct ic_arena *a,
+                                  const char *conv, char dir, const char *id,
+                                  const struct ic_attach **out)
+{
+	char *k = ic_arena_printf(a, "%s %c %s", conv, dir, id);
+	const void *v;
+	size_t vl;
+	char d;
+	long long seq;
+	struct ic_msg *m = NULL;
+	size_t n = 0;
+	enum ic_err rc;
+
+	if (k == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_store_txn_get(t, IC_DB_ATTACHMENTS, k, strlen(k), &v, &vl);
+	if (rc != IC_OK)
+		return rc;
+	if (!parse_key(v, vl, strlen(conv), &d, &seq) || d != dir)
+		return IC_ERR_DATABASE;
+	rc = ic_store_msg_range_in_txn(t, a, conv, dir, seq, seq, &m, &n);
+	if (rc == IC_OK && n != 1)
+		rc = IC_ERR_DATABASE;
+	for (size_t i = 0; rc == IC_OK && i < m->natt; i++)
+		if (m->att[i].id && strcmp(m->att[i].id, id) == 0) {
+			*out = &m->att[i];
+			return IC_OK;
+		}
+	return rc == IC_OK ? IC_ERR_DATABASE : rc;
+}
+
+enum ic_err ic_store_msg_attachment_in_txn(struct ic_store_txn *t,
+                                           struct ic_arena *a, const char *conv,
+                                           char dir, const char *id,
+                                           const struct ic_attach **out)
+{
+	enum ic_err rc;
+
+	if (dir != 0)
+		return attachment_one(t, a, conv, dir, id, out);
+	rc = attachment_one(t, a, conv, 'o', id, out);
+	return rc == IC_ERR_NOT_FOUND ? attachment_one(t, a, conv, 'i', id, out)
+	                              : rc;
+}
+
+struct pending_ctx {
+	struct ic_arena *a;
+	size_t plen, max, n;
+	const char **ids, **keys;
+};
+
+/* "<conv> p <64 hex> <message key>" -> the message key: copy both. */
+static enum ic_err pending_cb(const void *k, size_t kl, const void *v,
+                              size_t vl, void *p)
+{
+	struct pending_ctx *c = p;
+	char *id, *key;
+
+	if (c->n == c->max)
+		return IC_STORE_STOP;
+	if (kl < c->plen + 64)
+		return IC_ERR_DATABASE;
+	id = ic_arena_alloc(c->a, 65);
+	key = ic_arena_alloc(c->a, vl + 1);
+	if (id == NULL || key == NULL)
+		return IC_ERR_NOMEM;
+	memcpy(id, (const char *)k + c->plen, 64);
+	id[64] = '\0';
+	memcpy(key, v, vl);
+	key[vl] = '\0';
+	c->ids[c->n] = id;
+	c->keys[c->n++] = key;
+	return IC_OK;
+}
+
+enum ic_err ic_store_msg_pending_attachments_in_txn(
+        struct ic_store_txn *t, struct ic_arena *a, const char *conv,
+        size_t max, const char ***ids, const char ***keys, size_t *n)
+{
+	char *prefix = ic_arena_printf(a, "%s p ", conv);
+	struct pending_ctx c = {a, 0, max, 0, NULL, NULL};
+	enum ic_err rc;
+
+	*n = 0;
+	if (prefix == NULL ||
+	    (c.ids = ic_arena_calloc(a, max ? max : 1, sizeof(*c.ids))) ==
+	            NULL ||
+	    (c.keys = ic_arena_calloc(a, max ? max : 1, sizeof(*c.keys))) ==
+	            NULL)
+		return IC_ERR_NOMEM;
+	c.plen = strlen(prefix);
+	rc = ic_store_txn_scan(t, IC_DB_ATTACHMENTS, prefix, c.plen, pending_cb,
+	                       &c);
+	*ids = c.ids;
+	*keys = c.keys;
+	*n = c.n;
+	return rc;
+}
+
+enum ic_err ic_store_msg_by_key_in_txn(struct ic_store_txn *t,
+                                       struct ic_arena *a, const char *conv,
+                                       const char *key, struct ic_msg *out)
+{
+	char d;
+	long long seq;
+	struct ic_msg *m = NULL;
+	size_t n = 0;
+	enum ic_err rc;
+
+	if (!parse_key(key, strlen(key), strlen(conv), &d, &seq) ||
+	    strncmp(key, conv, strlen(conv)) != 0)
+		return IC_ERR_DATABASE;
+	rc = ic_store_msg_range_in_txn(t, a, conv, d, seq, seq, &m, &n);
+	if (rc == IC_OK && n != 1)
+		rc = IC_ERR_NOT_FOUND;
+	if (rc == IC_OK)
+		*out = *m;
+	return rc;
+}
+
+enum ic_err ic_store_msg_by_attachment_in_txn(struct ic_store_txn *t,
+                                              struct ic_arena *a,
+                                              const char *conv, const char *id,
+                                              struct ic_msg *out)
+{
+	char *k = ic_arena_printf(a, "%s i %s", conv, id);
+	const void *v;
+	size_t vl;
+	char d;
+	long long seq;
+	struct ic_msg *m = NULL;
+	size_t n = 0;
+	enum ic_err rc;
+
+	if (k == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_store_txn_get(t, IC_DB_ATTACHMENTS, k, strlen(k), &v, &vl);
+	if (rc != IC_OK)
+		return rc;
+	if (!parse_key(v, vl, strlen(conv), &d, &seq) || d != 'i')
+		return IC_ERR_DATABASE;
+	rc = ic_store_msg_range_in_txn(t, a, conv, 'i', seq, seq, &m, &n);
+	if (rc == IC_OK && n != 1)
+		rc = IC_ERR_DATABASE;
+	if (rc == IC_OK)
+		*out = *m;
+	return rc;
 }

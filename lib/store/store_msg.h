@@ -13,6 +13,17 @@
  * theirs, in the same conversation ("in_reply_to"); records written
  * before replies existed have neither field and read as no reply.
  *
+ * Attachments (issue 15) are kept in the message's record, so they are
+ * stored in the transaction that stores the message: a message never
+ * exists without the list of its files, nor a list without its message.
+ * The bytes are files named by their SHA-256 (store_blob.h).
+ * attachments: "<conv> <o|i> <id>" -> the message key, written with the
+ *              message: `feed` serves a file to a conversation's token
+ *              holder only when one of our messages to them carries it,
+ *              and to the owner when any message of it does;
+ *              "<conv> p <id> <message key>" while a received one is
+ *              still to fetch (per message: two may carry one file).
+ *
  * All functions run inside a transaction the caller owns.
  */
 #ifndef IC_STORE_MSG_H
@@ -32,6 +43,28 @@ enum ic_msg_state {
 	IC_MSG_STORED = 0,   /* stored and published in our feed */
 	IC_MSG_NOTIFIED = 1, /* the hub accepted the notification */
 	IC_MSG_FETCHED = 2,  /* their token read a page holding it */
+};
+
+/* What became of a received attachment's bytes (sent ones are always
+ * IC_ATTACH_STORED: their file is written before the message). */
+enum ic_attach_state {
+	IC_ATTACH_STORED = 0,    /* the bytes are in store_blob under id */
+	IC_ATTACH_PENDING = 1,   /* not fetched yet, or to be tried again */
+	IC_ATTACH_TOO_LARGE = 2, /* over our limit: not fetched */
+	IC_ATTACH_FAILED = 3,    /* gave up: gone, refused, not what it said */
+};
+
+/* One attached file of a message. */
+struct ic_attach {
+	const char *id;         /* 64 hex digits: SHA-256 of the bytes */
+	const char *type;       /* MIME type, from the bytes (text/media.h) */
+	const char *name;       /* a safe file name, for display and download */
+	long long size;         /* bytes */
+	unsigned width, height; /* images: pixels; 0 otherwise */
+	/* Sent JPEGs: metadata (EXIF, GPS...) was removed before publishing. */
+	bool stripped;
+	enum ic_attach_state state;
+	const char *url; /* received: where the sender serves it; else NULL */
 };
 
 struct ic_msg {
@@ -72,7 +105,14 @@ struct ic_msg {
 	/* Issue 15 deletes: a tombstone; text "" and html NULL, updated is
 	 * when it was deleted (dt-deleted). */
 	bool deleted;
+	/* Issue 15: the attached files, in the order given; none in old
+	 * records. */
+	const struct ic_attach *att;
+	size_t natt;
 };
+
+/** "stored", "pending", "too_large", "failed". */
+const char *ic_attach_state_name(enum ic_attach_state s);
 
 /**
  * qsort() comparator for an array of `const struct ic_msg *`: by publish
@@ -115,6 +155,53 @@ enum ic_err ic_store_msg_put_in_txn(struct ic_store_txn *t, struct ic_arena *a,
 enum ic_err ic_store_msg_update_in_txn(struct ic_store_txn *t,
                                        struct ic_arena *a,
                                        const struct ic_msg *m);
+
+/**
+ * True when a message of conversation @p conv in direction @p dir ('o'
+ * ours, 'i' theirs, 0 either) carries attachment @p id.
+ */
+bool ic_store_msg_has_attachment_in_txn(struct ic_store_txn *t,
+                                        const char *conv, char dir,
+                                        const char *id);
+
+/**
+ * The record of attachment @p id as a message of conversation @p conv in
+ * direction @p dir ('o', 'i', 0: either, ours first) carries it.
+ * @param[out] out  into that message's record, from @p a
+ * @return IC_OK; IC_ERR_NOT_FOUND; IC_ERR_DATABASE.
+ */
+enum ic_err ic_store_msg_attachment_in_txn(struct ic_store_txn *t,
+                                           struct ic_arena *a, const char *conv,
+                                           char dir, const char *id,
+                                           const struct ic_attach **out);
+
+/**
+ * Up to @p max received attachments of conversation @p conv still
+ * IC_ATTACH_PENDING (a "<conv> p <id> <message key>" key is kept for each
+ * message holding one in that state): their ids and the keys of their
+ * messages (ic_store_msg_by_key_in_txn()), into arena arrays.
+ */
+enum ic_err ic_store_msg_pending_attachments_in_txn(
+        struct ic_store_txn *t, struct ic_arena *a, const char *conv,
+        size_t max, const char ***ids, const char ***keys, size_t *n);
+
+/**
+ * The message of conversation @p conv stored under @p key (as the
+ * pending list gives it), strings in @p a.
+ * @return IC_OK; IC_ERR_NOT_FOUND; IC_ERR_DATABASE (not such a key).
+ */
+enum ic_err ic_store_msg_by_key_in_txn(struct ic_store_txn *t,
+                                       struct ic_arena *a, const char *conv,
+                                       const char *key, struct ic_msg *out);
+
+/**
+ * The received message of conversation @p conv that carries attachment
+ * @p id (strings in @p a).  @return IC_OK; IC_ERR_NOT_FOUND; store errors.
+ */
+enum ic_err ic_store_msg_by_attachment_in_txn(struct ic_store_txn *t,
+                                              struct ic_arena *a,
+                                              const char *conv, const char *id,
+                                              struct ic_msg *out);
 
 /** True when @p uid is known in conversation @p conv. */
 bool ic_store_msg_uid_known_in_txn(struct ic_store_txn *t, const char *conv,

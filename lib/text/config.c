@@ -303,6 +303,33 @@ static const char *set_feed_page_size(struct ctx *c, char *v)
 	return NULL;
 }
 
+/* Attachment caps (issue 15): strict digits, 1 byte to the ceiling. */
+static const char *attach_bytes(char *v, unsigned long *out)
+{
+	static const char why[] = "must be a whole number of bytes from 1 "
+	                          "to " STR(IC_CONFIG_ATTACH_BYTES_MAX);
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0;
+	     v[i] >= '0' && v[i] <= '9' && n <= IC_CONFIG_ATTACH_BYTES_MAX; i++)
+		n = n * 10 + (unsigned long)(v[i] - '0');
+	if (i == 0 || v[i] != '\0' || n < 1 || n > IC_CONFIG_ATTACH_BYTES_MAX)
+		return why;
+	*out = n;
+	return NULL;
+}
+
+static const char *set_attach_max_file(struct ctx *c, char *v)
+{
+	return attach_bytes(v, &c->cfg->attach_max_file);
+}
+
+static const char *set_attach_max_message(struct ctx *c, char *v)
+{
+	return attach_bytes(v, &c->cfg->attach_max_message);
+}
+
 /* The owner's display name: short text for the feed's h-card. */
 static const char *set_name(struct ctx *c, char *v)
 {
@@ -480,6 +507,10 @@ static const struct key keys[] = {
         {"log_level", "error|warning|info|debug", false, "info", set_log_level},
         {"feed_page_size", "integer", false,
          STR(IC_CONFIG_FEED_PAGE_SIZE_DEFAULT), set_feed_page_size},
+        {"attach_max_file_bytes", "integer", false,
+         STR(IC_CONFIG_ATTACH_FILE_BYTES_DEFAULT), set_attach_max_file},
+        {"attach_max_message_bytes", "integer", false,
+         STR(IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT), set_attach_max_message},
         {"name", "text", false, "", set_name},
         {"photo", "URL or empty", false, "", set_photo},
         {"notify_email", "address or empty", false, "", set_notify_email},

@@ -36,15 +36,17 @@
 #define IC_CONFIG_ENV "INDIECHAT_CONFIG"
 
 struct ic_config {
-	const char *me;                 /* the owner's profile URL (IA-C-19) */
-	const char *base_url;           /* where the programs are mounted, B */
-	const char *data_dir;           /* LMDB and static feeds, absolute */
-	const char *hub;                /* WebSub hub URL; "" = built-in hub */
-	bool dev_mode;                  /* allow http, ports, loopback */
-	const char *passphrase_hash;    /* crypt(3) hash for sign_in=builtin */
-	const char *sign_in;            /* "builtin" or "external" */
-	int log_level;                  /* an enum ic_log_level value */
-	unsigned feed_page_size;        /* messages on the newest feed page */
+	const char *me;                /* the owner's profile URL (IA-C-19) */
+	const char *base_url;          /* where the programs are mounted, B */
+	const char *data_dir;          /* LMDB and static feeds, absolute */
+	const char *hub;               /* WebSub hub URL; "" = built-in hub */
+	bool dev_mode;                 /* allow http, ports, loopback */
+	const char *passphrase_hash;   /* crypt(3) hash for sign_in=builtin */
+	const char *sign_in;           /* "builtin" or "external" */
+	int log_level;                 /* an enum ic_log_level value */
+	unsigned feed_page_size;       /* messages on the newest feed page */
+	unsigned long attach_max_file; /* bytes of one attached file */
+	unsigned long attach_max_message; /* bytes of one message's files */
 	const char *name;               /* owner's name for the h-card, or "" */
 	const char *photo;              /* owner's photo URL, or "" */
 	const char *notify_email;       /* where notifications go; "" = off */

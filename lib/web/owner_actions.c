@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "messages/handshake.h"
+#include "messages/attach.h"
 #include "messages/outbox.h"
 #include "messages/react.h"
 #include "cgi/owner_url.h"
@@ -79,8 +80,15 @@ static enum ic_err do_send(struct ic_req *req)
 	/* Issue 15: the compose form's hidden field; empty when the message
 	 * answers nothing. */
 	const char *reply_to = field(req, "reply_to");
-	enum ic_err rc;
+	struct ic_attach *att = NULL;
+	size_t natt = 0;
+	enum ic_err rc = ic_attach_from_parts(req, "file", &att, &natt);
 
+	if (rc != IC_OK)
+		return rc;
+	/* A photo needs no words (the outbox refuses a message of neither). */
+	if (text == NULL && natt > 0 && ic_form_count(&req->form, "text") <= 1)
+		text = "";
 	if (ic_form_get(&req->form, "react") != NULL)
 		return do_react(req, to);
 	if (to == NULL || text == NULL)
@@ -91,7 +99,7 @@ static enum ic_err do_send(struct ic_req *req)
 		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
 		               "a message answers one message (`reply_to` "
 		               "twice)");
-	rc = ic_outbox_send(req, to, text, reply_to, &msg);
+	rc = ic_outbox_send(req, to, text, reply_to, att, natt, &msg);
 	if (rc != IC_OK)
 		return rc;
 	/* DESIGN.md "Sending": answer first, notify the hub after. */

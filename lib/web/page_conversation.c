@@ -17,6 +17,7 @@
 #include "cgi/owner_url.h"
 #include "cgi/page.h"
 #include "text/emoji.h"
+#include "web/page_attach.h"
 #include "web/page_inbox.h"
 #include "web/page_react.h"
 #include "cgi/session.h"
@@ -446,6 +447,8 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 			rc = ic_page_render(req, "</p>", NULL, 0);
 	}
 	if (rc == IC_OK)
+		rc = ic_page_attachments(req, r->id, m);
+	if (rc == IC_OK)
 		rc = ic_page_render(
 		        req,
 		        "<span class=\"meta\"><time datetime=\"{{iso}}\" "
@@ -565,7 +568,8 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 		                      NULL, 0);
 	rc = ic_page_render(req,
 	                    "<form id=\"compose\" method=\"post\" "
-	                    "action=\"{{send}}\">\n",
+	                    "action=\"{{send}}\" "
+	                    "enctype=\"multipart/form-data\">\n",
 	                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = reply_bar(req, r, here);
@@ -576,7 +580,12 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 	        "<label for=\"text\" class=\"vh\">Message</label>\n"
 	        "<textarea id=\"text\" name=\"text\" rows=\"1\" "
 	        "placeholder=\"Message\" required></textarea>\n"
-	        "<input type=\"hidden\" name=\"to\" value=\"{{to}}\">",
+	        "<input type=\"hidden\" name=\"to\" value=\"{{to}}\">\n"
+	        /* Issue 15: photos and files (send's IC_NEED_UPLOAD). */
+	        "<label class=\"attach\" for=\"file\" title=\"Attach files\">"
+	        "<span aria-hidden=\"true\">&#128206;</span>"
+	        "<span class=\"vh\">Attach files</span></label>"
+	        "<input type=\"file\" id=\"file\" name=\"file\" multiple>",
 	        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = ic_page_form_hidden(req, o, here);
@@ -852,9 +861,10 @@ static bool reply_json(struct ic_arena *a, const struct conv_read *r,
 	                               ic_msg_quote(a, q->text, QUOTE_BYTES));
 }
 
-static cJSON *message_json(struct ic_arena *a, const struct conv_read *r,
+static cJSON *message_json(struct ic_req *req, const struct conv_read *r,
                            const struct ic_msg *m)
 {
+	struct ic_arena *a = req->arena;
 	const struct ic_conv *c = &r->conv;
 	cJSON *e = cJSON_CreateObject();
 	char iso[32], human[32];
@@ -881,7 +891,9 @@ static cJSON *message_json(struct ic_arena *a, const struct conv_read *r,
 	     !cJSON_AddStringToObject(e, "their_reaction",
 	                              m->their_reaction)) ||
 	    (m->updated && !cJSON_AddTrueToObject(e, "edited")) ||
-	    (m->deleted && !cJSON_AddTrueToObject(e, "deleted"))) {
+	    (m->deleted && !cJSON_AddTrueToObject(e, "deleted")) ||
+
+	    !ic_page_attachments_json(req, r->id, m, e)) {
 		cJSON_Delete(e);
 		return NULL;
 	}
@@ -931,7 +943,7 @@ enum ic_err ic_page_api_conversation(struct ic_req *req)
 		return IC_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		cJSON *e = message_json(req->arena, &r, all[i]);
+		cJSON *e = message_json(req, &r, all[i]);
 
 		if (e == NULL || !cJSON_AddItemToArray(arr, e)) {
 			cJSON_Delete(e);

@@ -226,6 +226,34 @@ static enum ic_err read_txn(struct ic_store_txn *t, void *p)
 	return ic_store_conv_put_in_txn(t, f->req->arena, &conv);
 }
 
+/* Issue 15: the message's files, as stored (state "stored" when the
+ * bytes are here). */
+static bool att_json(cJSON *o, const struct ic_msg *m)
+{
+	cJSON *arr;
+
+	if (m->natt == 0)
+		return true;
+	arr = cJSON_AddArrayToObject(o, "attachments");
+	for (size_t i = 0; arr && i < m->natt; i++) {
+		const struct ic_attach *x = &m->att[i];
+		cJSON *a = cJSON_CreateObject();
+
+		if (a == NULL || !cJSON_AddItemToArray(arr, a) ||
+		    (x->id && !cJSON_AddStringToObject(a, "id", x->id)) ||
+		    !cJSON_AddStringToObject(a, "type", x->type) ||
+		    !cJSON_AddStringToObject(a, "name", x->name) ||
+		    !cJSON_AddNumberToObject(a, "size", (double)x->size) ||
+		    !cJSON_AddNumberToObject(a, "width", x->width) ||
+		    !cJSON_AddNumberToObject(a, "height", x->height) ||
+		    !cJSON_AddBoolToObject(a, "stripped", x->stripped) ||
+		    !cJSON_AddStringToObject(a, "state",
+		                             ic_attach_state_name(x->state)))
+			return false;
+	}
+	return arr != NULL;
+}
+
 static cJSON *msg_json(const struct ic_msg *m)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -252,7 +280,9 @@ static cJSON *msg_json(const struct ic_msg *m)
 	     !cJSON_AddStringToObject(o, "their_reaction",
 	                              m->their_reaction)) ||
 	    (m->updated && !cJSON_AddTrueToObject(o, "edited")) ||
-	    (m->deleted && !cJSON_AddTrueToObject(o, "deleted"))) {
+	    (m->deleted && !cJSON_AddTrueToObject(o, "deleted")) ||
+
+	    !att_json(o, m)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -325,6 +355,12 @@ static enum ic_err show_one(const struct ic_msg *m, void *p)
 		fputs("[reply to a message not here] ", s->req->out);
 	}
 	print_clean(s->req->out, m->text ? m->text : "");
+	for (size_t i = 0; i < m->natt; i++) {
+		fprintf(s->req->out, " [%s: ", m->att[i].type);
+		print_clean(s->req->out, m->att[i].name);
+		fprintf(s->req->out, ", %lld bytes, %s]", m->att[i].size,
+		        ic_attach_state_name(m->att[i].state));
+	}
 	fputc('\n', s->req->out);
 	return ferror(s->req->out) ? IC_ERR_IO : IC_OK;
 }

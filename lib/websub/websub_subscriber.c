@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "net/peer.h"
 #include "feed/receive.h"
+#include "feed/receive_attach.h"
 #include "cgi/site.h"
 #include "store/conv_state.h"
 #include "store/store_conv.h"
@@ -560,6 +561,11 @@ enum ic_err ic_websub_unsubscribe_job(struct ic_req *req, const char *sub_id)
 enum ic_err ic_websub_fetch_job(struct ic_req *req, const char *conv_id)
 {
 	enum ic_err rc = ic_receive_fetch(req, conv_id, req->errbuf);
+
+	/* Issue 15: the new messages' files at once; what fails here stays
+	 * due as its own "attach" job. */
+	if (rc == IC_OK)
+		(void)ic_receive_attach_job(req, conv_id);
 
 	/* No conversation or no token (declined, blocked): nothing to read,
 	 * and nothing to retry. */

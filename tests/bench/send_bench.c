@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 		double t0 = now_ms();
 
 		rc = ic_outbox_send(&req, argv[2], "a new message, timed", NULL,
-		                    NULL);
+		                    NULL, 0, NULL);
 		if (rc != IC_OK)
 			return fail(&req, "send", rc);
 		ms[i] = now_ms() - t0;

@@ -46,15 +46,16 @@ static const struct ic_feed_entry sample_entries[] = {
          "tag:alice.example,2024:m1",
          "Gr\xc3\xbc\xc3\x9f"
          "e <i>aus</i> & K\xc3\xb6ln",
-         0, false},
+         0, false, NULL, 0},
         {"urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66", TOPIC "#m2", T0 + 60,
          "First line\nsecond line\n\nA new paragraph, after a blank line.\n"
          "See https://example.org/?a=1&b=2 (not a link).",
          /* A reply to an http(s) uid: an <a href>. */
          "https://bob.example/indiechat/feed/b0b#m4-00000000ff",
-         "Bob asked: \"lunch?\"", 0, false},
+         "Bob asked: \"lunch?\"", 0, false, NULL, 0},
         {"tag:alice.example,2024:m1", TOPIC "#m1", T0,
-         "Grüße aus Köln — 日本語のテキスト 🎉 ½ ≠ ≤", NULL, NULL, 0, false},
+         "Grüße aus Köln — 日本語のテキスト 🎉 ½ ≠ ≤", NULL, NULL, 0, false,
+         NULL, 0},
 };
 
 static struct ic_feed_page sample_page(void)
@@ -268,7 +269,9 @@ static int bench(long n)
 		                                 NULL,
 		                                 NULL,
 		                                 0,
-		                                 false};
+		                                 false,
+		                                 NULL,
+		                                 0};
 	p.entries = many;
 	p.nentries = IC_CONFIG_FEED_PAGE_SIZE_DEFAULT;
 	t0 = now_ns();

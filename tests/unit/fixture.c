@@ -130,7 +130,8 @@ void ic_fx_run(struct ic_fx *fx, const struct ic_route *routes, size_t n,
 	req.env.script_name = call->script_name;
 	if (body) {
 		snprintf(len, sizeof(len), "%zu", strlen(body));
-		req.env.content_type = IC_FX_FORM;
+		req.env.content_type =
+		        call->content_type ? call->content_type : IC_FX_FORM;
 		req.env.content_length = len;
 	}
 	req.rate_limit = fx->rate_limit;

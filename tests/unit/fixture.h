@@ -53,9 +53,10 @@ struct ic_fx {
 struct ic_fx_call {
 	const char *program; /* "feed" when NULL */
 	const char *method;
-	const char *path;  /* PATH_INFO */
-	const char *query; /* QUERY_STRING */
-	const char *body;  /* a form body */
+	const char *path;         /* PATH_INFO */
+	const char *query;        /* QUERY_STRING */
+	const char *body;         /* a form body */
+	const char *content_type; /* of the body; NULL: IC_FX_FORM */
 	const char *cookie;
 	const char *origin;
 	const char *if_none_match;

@@ -35,6 +35,9 @@ static const struct owner_route owner_routes[] = {
         {&ic_program_feed, "GET", "/contacts", IC_NEED_OWNER_PAGE},
         {&ic_program_feed, "GET", "/search", IC_NEED_OWNER_PAGE},
         {&ic_program_feed, "GET", "/with/{conv}", IC_NEED_OWNER_PAGE},
+        /* Issue 15: the owner's copies of a conversation's files. */
+        {&ic_program_feed, "GET", "/with/{conv}/attachment/{id}",
+         IC_NEED_OWNER_PAGE},
         {&ic_program_feed, "GET", "/api/inbox", IC_NEED_OWNER_API},
         {&ic_program_feed, "GET", "/api/with/{conv}", IC_NEED_OWNER_API},
         {&ic_program_feed, "GET", "/export", IC_NEED_OWNER_PAGE},

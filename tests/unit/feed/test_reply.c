@@ -72,9 +72,9 @@ static void test_reply_feed_markup(void **state)
 	const struct ic_feed_entry e[] = {
 	        {TOPIC "#m2-00000000aa", TOPIC "#m2-00000000aa", T1 + 60,
 	         "yes, <b>that</b>", TOPIC "#m1-0000000001",
-	         "are you <coming> & when?", 0, false},
+	         "are you <coming> & when?", 0, false, NULL, 0},
 	        {"tag:alice.example,2026:m3", TOPIC "#m3", T1 + 90, "and this",
-	         "tag:bob.example,2026:x", NULL, 0, false},
+	         "tag:bob.example,2026:x", NULL, 0, false, NULL, 0},
 	};
 	enum ic_err rc;
 	char *html = render(e, 2, &rc), *link, *content;
@@ -107,8 +107,9 @@ static void test_reply_feed_refuses_unwritable_targets(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ic_feed_entry e = {TOPIC "#m1", TOPIC "#m1", T1, "x",
-		                          bad[i],      NULL,        0,  false};
+		struct ic_feed_entry e = {
+		        TOPIC "#m1", TOPIC "#m1", T1,    "x",  bad[i],
+		        NULL,        0,           false, NULL, 0};
 		enum ic_err rc;
 		char *html = render(&e, 1, &rc);
 
@@ -141,7 +142,9 @@ static void test_reply_markup_parses_back(void **state)
 	                                TOPIC "#m1-0000000001",
 	                                "are you coming?",
 	                                0,
-	                                false};
+	                                false,
+	                                NULL,
+	                                0};
 	struct ic_arena *a = ic_arena_new(0);
 	enum ic_err rc;
 	char *html = render(&e, 1, &rc);

@@ -27,9 +27,9 @@ static const struct ic_feed_entry entries[] = {
         {TOPIC "#m2-6a11457886", TOPIC "#m2-6a11457886", 1700000060,
          "see https://example.com/x?a=1&b=2 <b>bold</b>",
          /* Issue 15: a reply, its link read without libcurl too. */
-         TOPIC "#m1-ef9b9ebb5b", "Grüße, 日本 🎉", 0, false},
+         TOPIC "#m1-ef9b9ebb5b", "Grüße, 日本 🎉", 0, false, NULL, 0},
         {TOPIC "#m1-ef9b9ebb5b", TOPIC "#m1-ef9b9ebb5b", 1700000000,
-         "Grüße, 日本 🎉\n\nsecond paragraph", NULL, NULL, 0, false},
+         "Grüße, 日本 🎉\n\nsecond paragraph", NULL, NULL, 0, false, NULL, 0},
 };
 
 static void test_reading_our_page_loads_no_libcurl(void **state)

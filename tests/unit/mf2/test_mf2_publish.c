@@ -28,11 +28,12 @@
 
 static const struct ic_feed_entry entries[] = {
         {"https://alice.example/indiechat/m/3", TOPIC "#m3", T1 + 120, HOSTILE,
-         NULL, NULL, 0, false},
+         NULL, NULL, 0, false, NULL, 0},
         {"urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66", TOPIC "#m2", T1 + 60,
-         "first line\nsecond line\n\nnew paragraph", NULL, NULL, 0, false},
+         "first line\nsecond line\n\nnew paragraph", NULL, NULL, 0, false, NULL,
+         0},
         {"tag:alice.example,2023:m1", TOPIC "#m1", T1, "Grüße, 日本 🎉", NULL,
-         NULL, 0, false},
+         NULL, 0, false, NULL, 0},
 };
 
 static struct ic_feed_page sample(void)
@@ -373,7 +374,9 @@ static void test_mf2_publish_urls_in_text_are_not_linked_mp_4(void **state)
 	                          NULL,
 	                          NULL,
 	                          0,
-	                          false};
+	                          false,
+	                          NULL,
+	                          0};
 	struct ic_feed_page p = sample();
 	char *html;
 
@@ -390,8 +393,8 @@ static void test_mf2_publish_urls_in_text_are_not_linked_mp_4(void **state)
 /* The e-content markup of @p text, alone on a page. */
 static void assert_content(const char *text, const char *want)
 {
-	struct ic_feed_entry e = {"u:1", TOPIC "#m", T1, text,
-	                          NULL,  NULL,       0,  false};
+	struct ic_feed_entry e = {"u:1", TOPIC "#m", T1,    text, NULL,
+	                          NULL,  0,          false, NULL, 0};
 	struct ic_feed_page p = sample();
 	char *html, *start, *end;
 
@@ -440,7 +443,9 @@ static void test_mf2_publish_bad_utf8_and_controls_cleaned_mp_4(void **state)
 	                          NULL,
 	                          NULL,
 	                          0,
-	                          false};
+	                          false,
+	                          NULL,
+	                          0};
 	struct ic_feed_page p = sample();
 	char *html;
 
@@ -627,8 +632,8 @@ static void test_mf2_publish_accepts_uppercase_scheme(void **state)
 
 static void test_mf2_publish_refuses_bad_entry_fields(void **state)
 {
-	struct ic_feed_entry e = {"u:1", TOPIC "#m", T1, "x",
-	                          NULL,  NULL,       0,  false};
+	struct ic_feed_entry e = {"u:1", TOPIC "#m", T1,    "x",  NULL,
+	                          NULL,  0,          false, NULL, 0};
 	struct ic_feed_page p = sample();
 
 	(void)state;

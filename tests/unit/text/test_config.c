@@ -385,6 +385,29 @@ static void test_config_feed_page_size_range(void **state)
 	                    "'feed_page_size'");
 }
 
+/* Issue 15: the attachment caps default to ic_limits.h and stop at its
+ * ceiling. */
+static void test_config_attach_limits(void **state)
+{
+	parse(state, MINIMAL, IC_OK);
+	assert_int_equal(cfg.attach_max_file,
+	                 IC_CONFIG_ATTACH_FILE_BYTES_DEFAULT);
+	assert_int_equal(cfg.attach_max_message,
+	                 IC_CONFIG_ATTACH_MESSAGE_BYTES_DEFAULT);
+	parse(state, MINIMAL "attach_max_file_bytes = 1000\n", IC_OK);
+	assert_int_equal(cfg.attach_max_file, 1000);
+	parse(state, MINIMAL "attach_max_message_bytes = 33554432\n", IC_OK);
+	assert_int_equal(cfg.attach_max_message, 33554432);
+	assert_config_error(state, MINIMAL "attach_max_file_bytes = 0\n",
+	                    "bad value for 'attach_max_file_bytes' at "
+	                    "test.conf:4: must be a whole number of bytes");
+	assert_config_error(state,
+	                    MINIMAL "attach_max_message_bytes = 33554433\n",
+	                    "'attach_max_message_bytes'");
+	assert_config_error(state, MINIMAL "attach_max_file_bytes = 10M\n",
+	                    "'attach_max_file_bytes'");
+}
+
 static void test_config_enumerations_reject_other_words(void **state)
 {
 	assert_config_error(state, MINIMAL "log_level = loud\n",
@@ -770,6 +793,7 @@ int main(void)
 	        T(test_config_line_longer_than_cap_is_an_error),
 	        T(test_config_text_larger_than_cap_is_an_error),
 	        T(test_config_feed_page_size_range),
+	        T(test_config_attach_limits),
 	        T(test_config_enumerations_reject_other_words),
 	        T(test_config_data_dir_must_be_absolute),
 	        T(test_config_passphrase_hash_must_look_like_crypt),

@@ -738,6 +738,103 @@ static enum ic_err replies_txn(struct ic_store_txn *t, void *ctx)
 	return rc ? rc : ic_store_conv_put_in_txn(t, a, &c);
 }
 
+/* Issue 15: a picture of ours (stripped), their PDF (stored), and their
+ * photo still pending, with a hostile name. */
+#define HEXA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HEXB "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+static enum ic_err atts_txn(struct ic_store_txn *t, void *ctx)
+{
+	struct ic_arena *a = ctx;
+	static const struct ic_attach ours[] = {
+	        {HEXA, "image/jpeg", "cat.jpg", 2048, 640, 480, true,
+	         IC_ATTACH_STORED, NULL},
+	};
+	static const struct ic_attach theirs[] = {
+	        {HEXB, "application/pdf", "plan.pdf", 3 << 20, 0, 0, false,
+	         IC_ATTACH_STORED, "https://bob.example/x"},
+	        {HEXA, "application/octet-stream", HOSTILE, 0, 0, 0, false,
+	         IC_ATTACH_PENDING, "https://bob.example/y"},
+	};
+	struct ic_conv c;
+	struct ic_msg o = {.conv = CONV_A,
+	                   .dir = 'o',
+	                   .seq = 3,
+	                   .uid = BOB "o/3",
+	                   .url = BOB "o/3",
+	                   .published = 1790000400,
+	                   .received = 1790000400,
+	                   .order = 6,
+	                   .text = "",
+	                   .author = IC_FX_ME,
+	                   .att = ours,
+	                   .natt = 1};
+	struct ic_msg i = o;
+	enum ic_err rc = ic_store_conv_get_in_txn(t, a, CONV_A, &c);
+
+	i.dir = 'i';
+	i.uid = i.url = BOB "i/3";
+	i.order = 7;
+	i.text = "files";
+	i.author = BOB;
+	i.att = theirs;
+	i.natt = 2;
+	if (!rc)
+		rc = ic_store_msg_put_in_txn(t, a, &o);
+	if (!rc)
+		rc = ic_store_msg_put_in_txn(t, a, &i);
+	c.in_seq = c.out_seq = 3;
+	return rc ? rc : ic_store_conv_put_in_txn(t, a, &c);
+}
+
+static void test_pages_conversation_attachments(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_arena *a = ic_arena_new(0);
+	struct ic_fx_run r;
+	const cJSON *e, *x;
+	int seen = 0;
+
+	assert_int_equal(ic_fx_txn(fx, NULL, true, atts_txn, a), IC_OK);
+	page(fx, &r, "/with/" CONV_A, true);
+	assert_owner_page(&r);
+	assert_non_null(strstr(r.body,
+	                       "<a class=\"att-photo\" href=\"/indiechat"
+	                       "/feed/with/" CONV_A "/attachment/" HEXA
+	                       "\" target=\"_blank\" rel=\"noopener\">"
+	                       "<img src=\"/indiechat/feed/with/" CONV_A
+	                       "/attachment/" HEXA "\" width=\"640\" "
+	                       "height=\"480\" alt=\"cat.jpg\""));
+	assert_non_null(strstr(r.body, "Location and camera data removed"));
+	assert_non_null(strstr(r.body, "download=\"plan.pdf\"><span class=\""
+	                               "att-name\">plan.pdf</span> <span class="
+	                               "\"att-size\">3.0 MB</span></a>"));
+	assert_non_null(strstr(r.body, "<span class=\"att-file att-pending\">"
+	                               "<span class=\"att-name\">" ESCAPED
+	                               "</span> <span class=\"att-size\">not "
+	                               "fetched yet</span></span>"));
+	ic_fx_done(&r);
+	api(fx, &r, "/api/with/" CONV_A, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r.json, "messages"))
+	{
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(e, "attachments"))
+		{
+			if (strcmp(cJSON_GetObjectItem(x, "name")->valuestring,
+			           "cat.jpg") == 0) {
+				assert_int_equal(cJSON_GetObjectItem(x, "width")
+				                         ->valueint,
+				                 640);
+				assert_true(cJSON_IsTrue(
+				        cJSON_GetObjectItem(x, "stripped")));
+			}
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 3);
+	ic_fx_done(&r);
+	ic_arena_free(a);
+}
+
 static void test_pages_conversation_replies_quote_and_missing(void **state)
 {
 	struct ic_fx *fx = *state;
@@ -913,6 +1010,7 @@ int main(void)
 	        T(test_pages_api_inbox_preview_and_activity),
 	        T(test_pages_conversation_replies_quote_and_missing),
 	        T(test_pages_conversation_reactions_edits_deletes),
+	        T(test_pages_conversation_attachments),
 #undef T
 	};
 

@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// tests/browser/attach.test.js - photos and files (issue 15) in headless
+// Chromium, on two real sites (alice and carol, tests/browser/sites.py):
+// * alice attaches a PNG and a PDF with the compose box's button and sends
+//   them with a line of text: her page shows the picture with its width
+//   and height set (its box has its height before the bytes load: no
+//   layout jump), at most 20rem wide, and the PDF as a download chip with
+//   its name and size;
+// * carol's site fetches its own copies: her page shows the picture from
+//   her own route (it loads), the chip, and the text without the file line;
+// * axe-core finds nothing on either page; screenshots attach-*.png.
+//
+// Prints TAP lines like chat.test.js and ends with "attach: N passed, N
+// failed".  Environment: as chat.test.js.
+'use strict';
+
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+const t = require('./chat.test.js');
+
+const { chromium, comment, step, waitUntil, watch, signIn, api, convWith } = t;
+const SRCDIR = path.resolve(process.env.IC_TOP_SRCDIR || path.join(__dirname, '..', '..'));
+const ARTIFACTS = t.ARTIFACTS;
+const CHROMIUM = process.env.IC_CHROMIUM || '/usr/bin/chromium';
+const DELIVERY = Number(process.env.IC_BROWSER_TIMEOUT || 60000);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js',
+	{ paths: [path.join(SRCDIR, 'tests', 'js', 'node_modules'), path.join(SRCDIR, 'tests', 'js')] }), 'utf8');
+const TEXT = 'The view from the hotel, and the booking';
+
+// A 640 x 400 PNG: a gradient, so the screenshot shows it.
+function png(w, h) {
+	const crcTable = [];
+	for (let n = 0; n < 256; n++) {
+		let c = n;
+		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+		crcTable[n] = c >>> 0;
+	}
+	const crc = (b) => { let c = 0xffffffff; for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+	const chunk = (type, data) => {
+		const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+		const td = Buffer.concat([Buffer.from(type), data]);
+		const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
+		return Buffer.concat([len, td, c]);
+	};
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+	const raw = Buffer.alloc((w * 3 + 1) * h);
+	for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+		const o = y * (w * 3 + 1) + 1 + x * 3;
+		raw[o] = (x * 255 / w) | 0; raw[o + 1] = (y * 255 / h) | 0; raw[o + 2] = 160;
+	}
+	return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+async function shot(page, name) {
+	fs.mkdirSync(ARTIFACTS, { recursive: true });
+	const file = path.join(ARTIFACTS, name + '.png');
+	await page.screenshot({ path: file });
+	comment('screenshot: ' + file);
+}
+
+async function axe(page, what) {
+	await page.evaluate(AXE);
+	const r = await page.evaluate(async () => {
+		const res = await window.axe.run(document, {
+			runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+			resultTypes: ['violations'],
+		});
+		return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -- ` +
+			v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
+	});
+	return r.map((x) => `${what}: ${x}`);
+}
+
+function item(page, text) {
+	return page.locator('#messages li.message').filter({ has: page.locator('.text', { hasText: text }) }).first();
+}
+
+async function main() {
+	let py, browser;
+	const watchdog = setTimeout(() => {
+		console.log('not ok - the attach test (stopped after 600 s)');
+		process.exit(1);
+	}, Number(process.env.IC_BROWSER_DEADLINE || 600000));
+	watchdog.unref();
+	const errors = [];
+	try {
+		const started = await t.startSites(['--only', 'alice', 'carol']);
+		py = started.py;
+		const { alice, carol } = started.info.sites;
+		const args = ['--disable-dev-shm-usage'];
+		if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
+		browser = await chromium.launch({ executablePath: CHROMIUM, headless: !process.env.IC_BROWSER_HEADED, args });
+		const A = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+		const C = await browser.newContext({ viewport: { width: 375, height: 740 } });
+		A.setDefaultTimeout(30000); C.setDefaultTimeout(30000);
+		const ai = watch(await A.newPage(), 'attach-alice');
+		const ci = watch(await C.newPage(), 'attach-carol');
+		ai.on('pageerror', (e) => errors.push(`alice: ${e.message}`));
+		ci.on('pageerror', (e) => errors.push(`carol: ${e.message}`));
+		let convA, convC;
+
+		await step('alice attaches a picture and a PDF with the button and sends them', async () => {
+			await signIn(ai, alice);
+			await signIn(ci, carol);
+			convA = (await convWith(A, alice, carol)).id;
+			convC = (await convWith(C, carol, alice)).id;
+			await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+			assert.strictEqual(await ai.locator('form#compose label.attach').count(), 1, 'no attach button');
+			await ai.locator('#file').setInputFiles([
+				{ name: 'view.png', mimeType: 'image/png', buffer: png(640, 400) },
+				{ name: 'booking.pdf', mimeType: 'application/pdf', buffer: PDF },
+			]);
+			await ai.locator('form#compose textarea').fill(TEXT);
+			await ai.keyboard.press('Enter');
+			await waitUntil('the message is stored with both files', async () => {
+				const a = await api(A, alice, `/feed/api/with/${convA}`);
+				const m = (a.messages || []).find((x) => x.text === TEXT);
+				return m && m.attachments && m.attachments.length === 2;
+			}, 30000, { interval: 300 });
+			assert.strictEqual(await ai.locator('#file').inputValue(), '', 'the files stay chosen after sending');
+		}, { id: 'sent' });
+
+		await step('alice\'s page: the picture has its box before it loads, the PDF a chip', async () => {
+			await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+			const li = item(ai, TEXT);
+			const img = li.locator('.atts a.att-photo img');
+			assert.strictEqual(await img.getAttribute('width'), '640');
+			assert.strictEqual(await img.getAttribute('height'), '400');
+			// The box from the attributes alone: a clone whose bytes never load.
+			const box = await img.evaluate((el) => {
+				const c = el.cloneNode(); c.removeAttribute('src'); c.removeAttribute('loading');
+				el.parentNode.appendChild(c);
+				const r = c.getBoundingClientRect(); c.remove();
+				return { w: r.width, h: r.height, max: parseFloat(getComputedStyle(document.documentElement).fontSize) * 20 };
+			});
+			assert.ok(box.w > 0 && box.w <= box.max + 0.5, `width ${box.w}`);
+			assert.ok(Math.abs(box.h - box.w * 400 / 640) < 1.5, `no aspect box: ${JSON.stringify(box)}`);
+			await waitUntil('the picture loads', async () => img.evaluate((el) => el.complete && el.naturalWidth === 640), 10000, { interval: 200 });
+			const chip = li.locator('.atts a.att-file');
+			assert.strictEqual(await chip.getAttribute('download'), 'booking.pdf');
+			assert.strictEqual((await chip.locator('.att-name').textContent()).trim(), 'booking.pdf');
+			assert.ok(/bytes|KB/.test(await chip.locator('.att-size').textContent()));
+			await shot(ai, 'attach-alice-1280-light');
+		}, { needs: ['sent'], id: 'alice' });
+
+		await step('carol\'s site fetches its own copies; her page shows them', async () => {
+			await waitUntil('carol has both files', async () => {
+				const c = await api(C, carol, `/feed/api/with/${convC}`);
+				const m = (c.messages || []).find((x) => x.text === TEXT);
+				return m && m.attachments && m.attachments.length === 2 &&
+					m.attachments.every((x) => x.state === 'stored');
+			}, DELIVERY, { interval: 1000 });
+			await ci.goto(`${carol.base_url}/feed/with/${convC}`);
+			const li = item(ci, TEXT);
+			const img = li.locator('.atts a.att-photo img');
+			assert.ok((await img.getAttribute('src')).startsWith(`${new URL(carol.base_url).pathname}/feed/with/${convC}/attachment/`));
+			await waitUntil('carol\'s copy loads', async () => img.evaluate((el) => el.complete && el.naturalWidth === 640), 10000, { interval: 200 });
+			assert.strictEqual((await li.locator('.text').textContent()).trim(), TEXT);
+			assert.strictEqual(await li.locator('.atts a.att-file').count(), 1);
+			await shot(ci, 'attach-carol-375-light');
+		}, { needs: ['alice'], id: 'carol' });
+
+		await step('axe-core finds nothing on either page', async () => {
+			const bad = [...await axe(ai, 'alice 1280'), ...await axe(ci, 'carol 375')];
+			assert.deepStrictEqual(bad, []);
+		}, { needs: ['carol'] });
+
+		await step('no JavaScript errors on the pages', async () => {
+			assert.deepStrictEqual(errors, []);
+		});
+	} catch (e) {
+		console.log('not ok - attach test setup');
+		comment(e && e.stack ? e.stack : e);
+	} finally {
+		if (browser) await browser.close().catch(() => {});
+		await t.stopSites(py);
+	}
+	const { n, passed, failed } = t.tap();
+	console.log(`1..${n}`);
+	console.log(`attach: ${passed} passed, ${failed} failed`);
+	process.exitCode = failed ? 1 : 0;
+	clearTimeout(watchdog);
+}
+
+main();
