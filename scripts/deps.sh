@@ -15,8 +15,9 @@ IC_DEPS_BUILD=(autoconf automake pkg-config make gcc
 	libcurl4-openssl-dev libcjson-dev libtidy-dev libgumbo-dev liblmdb-dev
 	libssl-dev libcrypt-dev libmd-dev libfcgi-dev)
 IC_DEPS_RUN=(apache2 python3)
+# faketime: a clock step forward past a lease (test_notify_crash), not a wait.
 IC_DEPS_TEST=(clang clang-format libclang-rt-14-dev libcmocka-dev python3-mf2py apache2-suexec-pristine
-	libapache2-mod-fcgid python3-cryptography)
+	libapache2-mod-fcgid python3-cryptography faketime)
 
 ic_deps() { # build|run|test
 	local who=${IC_DEPS_WHO:-scripts/deps.sh} packages missing p

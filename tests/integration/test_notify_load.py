@@ -34,19 +34,30 @@ def mail_dir(site):
     return os.path.join(site.dir, "mta")
 
 
-def setUpModule():
-    global apache
+def mailing_sites(*peers):
+    """alice, whose owner is told by mail through the recording sendmail,
+    and `peers` (names), each with its own name in its h-card; started."""
     conf = {"name": "Alice", "notify_email": "alice@mail.example",
             "sendmail": lambda site, sites: os.path.join(mail_dir(site), "sendmail")}
-    apache = harness.Apache(sites=[
-        harness.SiteSpec("alice", conf=conf, files={"htdocs/index.html": homepage}),
-        harness.SiteSpec("bob", conf={"name": "Bob"}, files={"htdocs/index.html": homepage})])
-    apache.start()
-    alice = apache["alice"]
-    os.makedirs(mail_dir(alice), exist_ok=True)
-    shutil.copy(FIXTURE, os.path.join(mail_dir(alice), "sendmail"))
-    os.chmod(os.path.join(mail_dir(alice), "sendmail"), 0o755)
-    apache.give_to_site_user(mail_dir(alice))
+    a = harness.Apache(sites=[harness.SiteSpec("alice", conf=conf, files={"htdocs/index.html": homepage})]
+                       + [harness.SiteSpec(n, conf={"name": n.capitalize()},
+                                           files={"htdocs/index.html": homepage}) for n in peers])
+    a.start()
+    install_sendmail(a, a["alice"])
+    return a
+
+
+def setUpModule():
+    global apache
+    apache = mailing_sites("bob")
+
+
+def install_sendmail(apache, site):
+    """The recording sendmail as `site`'s MTA, where its conf names it."""
+    os.makedirs(mail_dir(site), exist_ok=True)
+    shutil.copy(FIXTURE, os.path.join(mail_dir(site), "sendmail"))
+    os.chmod(os.path.join(mail_dir(site), "sendmail"), 0o755)
+    apache.give_to_site_user(mail_dir(site))
 
 
 def tearDownModule():
