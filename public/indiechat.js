@@ -67,7 +67,7 @@
 
 	/* --- title and favicon -------------------------------------------- */
 
-	var lastUnread = -1;
+	var lastUnread = -1, siteIcon = null;
 	function setUnread(unread) {
 		document.title = (unread > 0 ? "(" + unread + ") " : "") + baseTitle;
 		if (unread === lastUnread) return;
@@ -77,6 +77,12 @@
 			link = document.createElement("link");
 			link.rel = "icon";
 			document.head.appendChild(link);
+		}
+		if (siteIcon === null) siteIcon = link.getAttribute("href") || "";
+		link.setAttribute("data-unread", String(unread));
+		if (unread === 0 && siteIcon) { /* nothing unread: the site's own icon */
+			link.href = siteIcon;
+			return;
 		}
 		var c = document.createElement("canvas");
 		c.width = c.height = 32;
@@ -89,7 +95,6 @@
 		g.textAlign = "center"; g.textBaseline = "middle";
 		g.fillText(unread > 0 ? (unread > 99 ? "99+" : String(unread)) : "IC", 16, 17);
 		link.href = c.toDataURL("image/png");
-		link.setAttribute("data-unread", String(unread));
 	}
 
 	/* --- times in the reader's time zone ------------------------------ */

@@ -31,7 +31,11 @@ self.addEventListener("push", function (event) {
 	} catch (e) {
 		d = {};
 	}
-	var opts = { body: d.body || "New message", data: { url: ours(d.url || "") } };
+	var opts = {
+		body: d.body || "New message",
+		icon: "icon-192.png", /* beside this script, in B/public/ */
+		data: { url: ours(d.url || "") }
+	};
 	if (d.tag) {
 		opts.tag = "ic:" + d.tag;
 		opts.renotify = true;

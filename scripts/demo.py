@@ -79,8 +79,10 @@ def set_up_mail(site, apache):
     os.chmod(os.path.join(mail, "sendmail"), 0o755)
     apache.give_to_site_user(mail)
     with open(site.conf, "a") as f:
-        f.write("\n# scripts/demo: notifications by email into %s/mailbox\n"
-                "notify_email = %s@localhost\nsendmail = %s/sendmail\n" % (mail, site.name, mail))
+        f.write("\n# scripts/demo: notifications by email into %s/mailbox, and by\n"
+                "# Web Push to each browser turned on in the settings page\n"
+                "notify_email = %s@localhost\nsendmail = %s/sendmail\n"
+                "notify_webpush = yes\n" % (mail, site.name, mail))
     return os.path.join(mail, "mailbox")
 
 
@@ -200,6 +202,8 @@ def main(argv):
         print("page is closed) in each site's mailbox file:")
         for s in sites.values():
             print("  %-6s %s" % (s.name, s.mailbox))
+        print("and by Web Push with the tab closed: in a site's settings page, turn on")
+        print("\"Notify this browser\" (the browser must reach its vendor's push service).")
         print()
         print("Press Ctrl-C to stop (apache and every site go away with it).")
         sys.stdout.flush()

@@ -38,6 +38,10 @@ enum ic_err ic_page_begin(struct ic_req *req, const char *title)
 	                    "href=\"{{base}}/public/indiechat.css\">\n"
 	                    "<link rel=\"manifest\" "
 	                    "href=\"{{base}}/public/manifest.webmanifest\">\n"
+	                    "<link rel=\"icon\" type=\"image/svg+xml\" "
+	                    "href=\"{{base}}/public/icon.svg\">\n"
+	                    "<link rel=\"apple-touch-icon\" "
+	                    "href=\"{{base}}/public/icon-192.png\">\n"
 	                    "<script src=\"{{base}}/public/indiechat.js\" "
 	                    "defer></script>\n",
 	                    vars, ARRAY_SIZE(vars), req->errbuf);

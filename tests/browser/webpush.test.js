@@ -64,6 +64,23 @@ async function main() {
 			const m = await page.evaluate(async (u) => (await fetch(u)).json(), href);
 			assert.strictEqual(m.display, 'standalone');
 			assert.strictEqual(new URL(m.start_url, new URL(href, page.url())).href, alice.base_url + '/feed/');
+			// Installable: a 192 and a 512 px PNG (Chromium's rule), a maskable
+			// one, and each icon loads at the size the manifest says.
+			const sizes = m.icons.map((i) => i.sizes);
+			assert.ok(sizes.includes('192x192') && sizes.includes('512x512'), sizes.join(' '));
+			assert.ok(m.icons.some((i) => i.purpose === 'maskable'));
+			for (const icon of m.icons) {
+				const got = await page.evaluate((u) => new Promise((ok) => {
+					const img = new Image();
+					img.onload = () => ok(img.naturalWidth + 'x' + img.naturalHeight);
+					img.onerror = () => ok('unloadable');
+					img.src = u;
+				}), new URL(icon.src, new URL(href, page.url())).href);
+				assert.ok(icon.sizes === 'any' ? got !== 'unloadable' : got === icon.sizes,
+				          icon.src + ': ' + got);
+			}
+			const tab = await page.getAttribute('link[rel=icon]', 'href');
+			assert.ok(tab && /\/public\/icon\.svg$|^data:image\/png/.test(tab), tab);
 		}, { id: 'signed-in' });
 
 		await step('the settings page registers the service worker; the switch is usable, off', async () => {
