@@ -11,6 +11,7 @@
 #include "cgi/page.h"
 #include "cgi/session.h"
 #include "core/ic_limits.h"
+#include "text/media.h"
 
 static bool param_char(char c)
 {
@@ -145,6 +146,16 @@ static enum ic_err read_upload(struct ic_req *req)
 	             IC_MAX_BODY_BYTES;
 	enum ic_err rc = ic_cgi_read_body(req, cap);
 
+	char most[32];
+
+	/* Said as the owner who chose the files would put it. */
+	if (rc == IC_ERR_TOO_LARGE) {
+		ic_media_human_size((long long)(cap - IC_MAX_BODY_BYTES), most);
+		return ic_fail(req->errbuf, rc,
+		               "the files are too large: at most %s in one "
+		               "message",
+		               most);
+	}
 	if (rc == IC_OK)
 		rc = ic_multipart_parse(&req->files, req->arena,
 		                        req->env.content_type, req->body,
@@ -270,6 +281,39 @@ static enum ic_err check_owner(struct ic_req *req, unsigned needs,
 	return rc;
 }
 
+/*
+ * Uploads are the one body Apache lets through past 1 MiB (the compose
+ * box's photos, up to attach_max_message_bytes: scripts/install), so they
+ * are read only for the owner.  The session and Origin are judged from the
+ * headers first: a stranger's upload is refused before a byte of it is
+ * read, and costs no memory.  The CSRF token, in the body, is judged after
+ * (check_owner()).  *answered as there.
+ */
+static enum ic_err gate_upload(struct ic_req *req, unsigned needs,
+                               bool *answered)
+{
+	struct ic_owner o;
+	enum ic_err rc = IC_OK;
+
+	*answered = false;
+	if (!(needs & IC_NEED_UPLOAD) ||
+	    strcmp(ic_cgi_media_type(req), "multipart/form-data") != 0)
+		return IC_OK;
+	if (!ic_session_origin_ok(req))
+		rc = ic_fail(req->errbuf, IC_ERR_FORBIDDEN,
+		             "cross-site request refused (Origin %s)",
+		             req->env.origin);
+	else if ((rc = ic_session_get(req, &o)) == IC_ERR_UNAUTHENTICATED)
+		rc = ic_fail(req->errbuf, IC_ERR_FORBIDDEN,
+		             "sign in first: this action needs the owner's "
+		             "session");
+	if (rc == IC_OK)
+		return IC_OK;
+	rc = ic_page_refused(req, rc);
+	*answered = rc == IC_OK;
+	return rc;
+}
+
 enum ic_err ic_route_dispatch(struct ic_req *req, const struct ic_route *routes,
                               size_t nroutes)
 {
@@ -294,7 +338,8 @@ enum ic_err ic_route_dispatch(struct ic_req *req, const struct ic_route *routes,
 		             "%s is not allowed here", req->env.method);
 	} else if (!ic_route_match(hit->path, req->env.path_info, req))
 		rc = ic_fail(req->errbuf, IC_ERR_NOMEM, "no memory for path");
-	else if ((rc = read_input(req, hit->needs)) == IC_OK &&
+	else if ((rc = gate_upload(req, hit->needs, &answered)) == IC_OK &&
+	         !answered && (rc = read_input(req, hit->needs)) == IC_OK &&
 	         (rc = check_rate(req, hit->needs, &answered)) == IC_OK &&
 	         !answered &&
 	         (rc = check_owner(req, hit->needs, &answered)) == IC_OK &&

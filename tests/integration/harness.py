@@ -75,6 +75,10 @@ BASE_PATH = "/indiechat"
 # Apache's own cap: above the programs' 256 KiB cap, so they answer 413 first
 # for bodies between the two (DESIGN.md "Work after the response").
 LIMIT_REQUEST_BODY = 1048576
+# B/send's cap, for the compose box's photos and files: the programs' own
+# (attach_max_message_bytes' default, 25 MiB, plus the form) answers first,
+# and the route reads it only for the owner (lib/cgi/route.c gate_upload).
+UPLOAD_REQUEST_BODY = 25 * 1048576 + 1048576
 # Error-log lines that no passing run may contain: sanitizer reports, a CGI
 # that died before its headers, apache children killed by signals.
 PROBLEM_MARKERS = (
@@ -132,7 +136,8 @@ FCGID_MAX_REQUESTS = 500
 # with no body instead of answering 413 as mod_cgid does: refuse it first
 # (scripts/install writes the same lines).
 FCGID_BODY_GUARD = [
-    '<If "%%{HTTP:Content-Length} -gt %d">' % LIMIT_REQUEST_BODY,
+    '<If "%%{HTTP:Content-Length} -gt %d || (%%{HTTP:Content-Length} -gt %d '
+    '&& %%{REQUEST_URI} !~ m#/send$#)">' % (UPLOAD_REQUEST_BODY, LIMIT_REQUEST_BODY),
     "    Redirect 413",
     "</If>",
 ]
@@ -997,7 +1002,7 @@ class Apache:
             'FcgidProcessTableFile "%s/run/fcgid_shm"' % r,
             "FcgidMaxRequestsPerProcess %d" % FCGID_MAX_REQUESTS,
             # Above LimitRequestBody, so the programs' own 413 answers.
-            "FcgidMaxRequestLen %d" % (LIMIT_REQUEST_BODY + 65536),
+            "FcgidMaxRequestLen %d" % (UPLOAD_REQUEST_BODY + 65536),
             "FcgidIOTimeout 60",
             "FcgidMaxProcessesPerClass 16",
             # Let Apache start responders as fast as the tests ask.
@@ -1018,6 +1023,10 @@ class Apache:
     def _mount_lines(self, site):
         """The vhost lines that mount the programs under B/<prog>."""
         lines = []
+        if "send" in self.programs:
+            lines += ['    <Location "%s">' % site.b("send"),
+                      "        LimitRequestBody %d" % UPLOAD_REQUEST_BODY,
+                      "    </Location>"]
         for prog in self.programs:
             if self.fastcgi == "proxy":
                 # mod_proxy_fcgi sets no PATH_INFO of its own for a
