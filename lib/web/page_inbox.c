@@ -204,6 +204,24 @@ static const char *initials(struct ic_arena *a, const char *name)
 	return ic_arena_printf(a, "%s", o ? out : "?");
 }
 
+/* A message of files without words: "📷 Photo", "📎 report.pdf",
+ * "📎 3 files". */
+static const char *files_preview(struct ic_arena *a, const struct ic_msg *m)
+{
+	bool photo =
+	        m->att[0].type && strncmp(m->att[0].type, "image/", 6) == 0;
+	const char *what = m->natt > 1
+	                           ? ic_arena_printf(a, "%zu files", m->natt)
+	                   : photo ? "Photo"
+	                           : m->att[0].name;
+
+	return ic_arena_printf(a, "%s%s %s", m->dir == 'o' ? "You: " : "",
+	                       photo && m->natt == 1
+	                               ? "\xf0\x9f\x93\xb7"  /* camera */
+	                               : "\xf0\x9f\x93\x8e", /* paper clip */
+	                       what ? what : "");
+}
+
 /* The last message on one line, "You: " before ours, cut at a character
  * boundary. */
 static const char *preview(struct ic_arena *a, const struct ic_msg *m)
@@ -235,6 +253,14 @@ static const char *preview(struct ic_arena *a, const struct ic_msg *m)
 	out[o] = '\0';
 	if (m == NULL)
 		return "No messages yet";
+	/* What a messenger's list says of what has no words of its own. */
+	if (m->deleted)
+		return m->dir == 'o' ? "You deleted a message"
+		                     : "Message deleted";
+	if (m->reaction)
+		return ic_arena_printf(a, "You reacted %s", out);
+	if (o == 0 && m->natt > 0)
+		return files_preview(a, m);
 	return ic_arena_printf(a, "%s%s", m->dir == 'o' ? "You: " : "", out);
 }
 

@@ -22,7 +22,7 @@ import unittest
 import uuid
 
 import harness
-from chat import acquaint, homepage, settle
+from chat import acquaint, homepage, run_ok, settle
 from web import Owner, set_passphrase
 
 PASS = "a demo passphrase"
@@ -131,6 +131,29 @@ class Uploads(unittest.TestCase):
                           {"Content-Type": "application/x-www-form-urlencoded"},
                           b"me=" + b"x" * (2 * MIB))
         self.assertEqual(r.status, 413)
+
+    def test_4_the_list_names_files_and_reactions_as_a_messenger_does(self):
+        alice, bob = apache["alice"], apache["bob"]
+
+        def preview(site, owner=None):
+            if owner is None:
+                return [c["preview"] for c in inbox_api(site) if c["peer"] == alice.url][0]
+            d = json.loads(owner.get(site.b("feed/api/inbox")).body)
+            return [c["preview"] for c in d["conversations"] if c["peer"] == bob.url][0]
+
+        def inbox_api(site):
+            owner = Owner(site)
+            owner.sign_in(PASS)
+            return json.loads(owner.get(site.b("feed/api/inbox")).body)["conversations"]
+
+        r = self.upload(pdf(4096), "", owner=self.owner, name="minutes.pdf")
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.assertEqual(preview(alice, self.owner), "You: \U0001F4CE minutes.pdf")
+        set_passphrase(bob, PASS)
+        settle(lambda: preview(bob) == "\U0001F4CE minutes.pdf", (alice, bob), timeout=30)
+        uid = json.loads(r.body)["uid"]
+        run_ok(alice, "send", "--to", bob.url, "--react", uid, "\U0001F44D")
+        self.assertEqual(preview(alice, self.owner), "You reacted \U0001F44D")
 
 
 if __name__ == "__main__":
