@@ -72,6 +72,23 @@ const char *ic_media_type_of(enum ic_media_kind kind)
 	return types[kind];
 }
 
+static const char *const exts[] = {
+        [IC_MEDIA_FILE] = "bin",      [IC_MEDIA_JPEG] = "jpg",
+        [IC_MEDIA_PNG] = "png",       [IC_MEDIA_GIF] = "gif",
+        [IC_MEDIA_WEBP] = "webp",     [IC_MEDIA_PDF] = "pdf",
+        [IC_MEDIA_MP4] = "mp4",       [IC_MEDIA_M4A] = "m4a",
+        [IC_MEDIA_WEBM] = "webm",     [IC_MEDIA_OGG_VIDEO] = "ogv",
+        [IC_MEDIA_OGG_AUDIO] = "ogg", [IC_MEDIA_MP3] = "mp3",
+        [IC_MEDIA_WAV] = "wav",       [IC_MEDIA_FLAC] = "flac",
+};
+
+const char *ic_media_ext(enum ic_media_kind kind)
+{
+	if ((unsigned)kind >= sizeof(exts) / sizeof(exts[0]))
+		return exts[IC_MEDIA_FILE];
+	return exts[kind];
+}
+
 enum ic_media_kind ic_media_kind_of(const char *type)
 {
 	for (unsigned k = 0; type && k < sizeof(types) / sizeof(types[0]); k++)

@@ -83,6 +83,13 @@ void ic_media_sniff(const unsigned char *data, size_t len,
  */
 const char *ic_media_type_of(enum ic_media_kind kind);
 
+/**
+ * The usual file name extension for @p kind, without the dot ("jpg",
+ * "mp4", "ogg"...; "bin" for a plain file): for an archive whose files
+ * a desktop must open by their names (web/export.h).  A static string.
+ */
+const char *ic_media_ext(enum ic_media_kind kind);
+
 /** The kind whose MIME type is @p type (IC_MEDIA_FILE when none). */
 enum ic_media_kind ic_media_kind_of(const char *type);
 

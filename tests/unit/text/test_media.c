@@ -204,6 +204,11 @@ static void test_media_kind_and_type_round_trip(void **state)
 		assert_int_equal(ic_media_kind_of(ic_media_type_of(k)), k);
 	assert_int_equal(ic_media_kind_of("image/svg+xml"), IC_MEDIA_FILE);
 	assert_int_equal(ic_media_kind_of(NULL), IC_MEDIA_FILE);
+	assert_string_equal(ic_media_ext(IC_MEDIA_MP4), "mp4");
+	assert_string_equal(ic_media_ext(IC_MEDIA_OGG_AUDIO), "ogg");
+	assert_string_equal(ic_media_ext(IC_MEDIA_FILE), "bin");
+	for (int k = IC_MEDIA_FILE; k <= IC_MEDIA_FLAC; k++)
+		assert_non_null(ic_media_ext(k));
 	assert_true(ic_media_is_image(IC_MEDIA_WEBP));
 	assert_false(ic_media_is_image(IC_MEDIA_PDF));
 }
