@@ -445,12 +445,12 @@ const char *ic_cgi_reason(int status)
 		return "OK";
 	case 201:
 		return "Created";
-	case 206:
-		return "Partial Content";
 	case 202:
 		return "Accepted";
 	case 204:
 		return "No Content";
+	case 206:
+		return "Partial Content";
 	case 301:
 		return "Moved Permanently";
 	case 302:

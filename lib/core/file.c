@@ -350,7 +350,7 @@ static enum ic_err copy_loop(int out, const struct ic_file *f, off_t off,
 
 enum ic_err ic_file_send(FILE *out, const struct ic_file *f, char *errbuf)
 {
-	off_t off = (off_t)f->start;
+	off_t off;
 	size_t end;
 	int ofd;
 
@@ -358,6 +358,7 @@ enum ic_err ic_file_send(FILE *out, const struct ic_file *f, char *errbuf)
 		return ic_fail(errbuf, IC_ERR_INTERNAL, "send: no open file");
 	if (fflush(out) != 0)
 		return sys_fail(errbuf, "cannot flush", "response", errno);
+	off = (off_t)f->start;
 	end = f->start + f->size;
 	ofd = fileno(out);
 	if (ofd < 0)
