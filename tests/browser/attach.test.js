@@ -177,6 +177,10 @@ async function main() {
 			await ai.locator('#file').setInputFiles([{ name: 'boat.bin', mimeType: 'application/octet-stream', buffer: MP4 }]);
 			await ai.locator('form#compose textarea').fill(CLIP);
 			await ai.keyboard.press('Enter');
+			// The script draws the sent message from its JSON: a player too.
+			await waitUntil('alice\'s page shows her video without a reload', async () =>
+				(await item(ai, CLIP).locator('.atts video.att-video[controls]').count()) === 1,
+			15000, { interval: 300 });
 			await waitUntil('carol has the video', async () => {
 				const c = await api(C, carol, `/feed/api/with/${convC}`);
 				const m = (c.messages || []).find((x) => x.text === CLIP);
