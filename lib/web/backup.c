@@ -63,6 +63,37 @@ static enum ic_err sync_path(const char *path, bool dir, char *errbuf)
 	return IC_OK;
 }
 
+/* One file @p from/@p name to @p to/@p name, synced.  Paths on the stack:
+ * a site may hold many files, and the request's arena is not for them. */
+static enum ic_err copy_one(struct ic_req *req, const char *from,
+                            const char *to, const char *name)
+{
+	char src[IC_MAX_FS_PATH_BYTES + 80], dst[IC_MAX_FS_PATH_BYTES + 80];
+	FILE *f;
+	enum ic_err rc;
+
+	if (snprintf(src, sizeof(src), "%s/%s", from, name) >=
+	            (int)sizeof(src) ||
+	    snprintf(dst, sizeof(dst), "%s/%s", to, name) >= (int)sizeof(dst))
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "backup directory name too long");
+	f = fopen(dst, "wx");
+	if (f == NULL)
+		return ic_fail(req->errbuf, IC_ERR_IO, "cannot create %s: %s",
+		               dst, strerror(errno));
+	rc = ic_file_copy_to(f, src, NULL, req->errbuf);
+	if (rc == IC_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		rc = ic_fail(req->errbuf, IC_ERR_IO, "cannot write %s: %s", dst,
+		             strerror(errno));
+	if (fclose(f) != 0 && rc == IC_OK)
+		rc = IC_ERR_IO;
+	/* Removed meanwhile (its message deleted): no empty file may stand
+	 * under its hash. */
+	if (rc != IC_OK)
+		unlink(dst);
+	return rc;
+}
+
 /* Issue 15: the files the messages carry, data_dir/attachments/<sha256>,
  * copied into @p tmp/attachments after data.mdb.  A file is written (and
  * renamed into place) before the transaction of the message naming it
@@ -90,35 +121,13 @@ static enum ic_err copy_blobs(struct ic_req *req, const char *tmp, size_t *n)
 		rc = ic_fail(req->errbuf, IC_ERR_IO, "cannot create %s: %s", to,
 		             strerror(errno));
 	while (rc == IC_OK && (e = readdir(d)) != NULL) {
-		char *src, *dst;
-		FILE *f;
-
 		if (!ic_store_blob_id_ok(e->d_name))
 			continue;
-		src = ic_arena_printf(req->arena, "%s/%s", from, e->d_name);
-		dst = ic_arena_printf(req->arena, "%s/%s", to, e->d_name);
-		f = dst ? fopen(dst, "wx") : NULL;
-		if (src == NULL || f == NULL) {
-			rc = ic_fail(req->errbuf, IC_ERR_IO,
-			             "cannot create %s: %s", dst ? dst : to,
-			             strerror(errno));
-			break;
-		}
-		rc = ic_file_copy_to(f, src, NULL, req->errbuf);
-		if (rc == IC_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-			rc = ic_fail(req->errbuf, IC_ERR_IO,
-			             "cannot write %s: %s", dst,
-			             strerror(errno));
-		if (fclose(f) != 0 && rc == IC_OK)
-			rc = IC_ERR_IO;
-		/* Removed meanwhile (its message deleted): no empty file
-		 * may stand under its hash. */
-		if (rc == IC_ERR_NOT_FOUND) {
-			unlink(dst);
+		rc = copy_one(req, from, to, e->d_name);
+		if (rc == IC_ERR_NOT_FOUND)
 			rc = IC_OK;
-		} else if (rc == IC_OK) {
+		else if (rc == IC_OK)
 			++*n;
-		}
 	}
 	closedir(d);
 	return rc == IC_OK ? sync_path(to, true, req->errbuf) : rc;

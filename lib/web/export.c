@@ -154,14 +154,13 @@ static const char *att_rel(struct ic_arena *a, const struct ic_attach *x)
 
 /* IC_ERR_NOT_FOUND: not in data_dir (never fetched, or lost): the page
  * says so instead of linking nothing. */
-static enum ic_err copy_att(struct conv_out *o, const struct ic_attach *x,
-                            const char *rel)
+static enum ic_err copy_att(struct conv_out *o, struct ic_arena *a,
+                            const struct ic_attach *x, const char *rel)
 {
 	struct ic_req *req = o->req;
-	const char *src =
-	        ic_store_blob_path(req->arena, req->cfg.data_dir, x->id);
-	const char *sub = ic_arena_printf(req->arena, "%s/attachments", o->dir);
-	const char *dst = ic_arena_printf(req->arena, "%s/%s", o->dir, rel);
+	const char *src = ic_store_blob_path(a, req->cfg.data_dir, x->id);
+	const char *sub = ic_arena_printf(a, "%s/attachments", o->dir);
+	const char *dst = ic_arena_printf(a, "%s/%s", o->dir, rel);
 	FILE *f;
 	enum ic_err rc;
 
@@ -223,16 +222,18 @@ static const char *att_tpl(const struct ic_attach *x)
 }
 
 /* Copy message @p m's files and draw them after its e-content; @p rels
- * gets each copied one's relative path (NULL for one not here). */
-static enum ic_err write_atts(struct conv_out *o, const struct ic_msg *m,
-                              const char **rels)
+ * gets each copied one's relative path (NULL for one not here), from
+ * @p a: the entry's own arena, so the export's memory stays flat in the
+ * history's length. */
+static enum ic_err write_atts(struct conv_out *o, struct ic_arena *a,
+                              const struct ic_msg *m, const char **rels)
 {
 	enum ic_err rc = IC_OK;
 
 	for (size_t i = 0; rc == IC_OK && i < m->natt; i++) {
 		const struct ic_attach *x = &m->att[i];
 		const char *rel = x->id && ic_store_blob_id_ok(x->id)
-		                          ? att_rel(o->req->arena, x)
+		                          ? att_rel(a, x)
 		                          : NULL;
 		char w[16], h[16], size[32];
 		const struct ic_html_var vars[] = {
@@ -247,7 +248,7 @@ static enum ic_err write_atts(struct conv_out *o, const struct ic_msg *m,
 		};
 
 		rels[i] = NULL;
-		rc = rel ? copy_att(o, x, rel) : IC_ERR_NOT_FOUND;
+		rc = rel ? copy_att(o, a, x, rel) : IC_ERR_NOT_FOUND;
 		if (rc == IC_OK)
 			rels[i] = rel;
 		else if (rc != IC_ERR_NOT_FOUND)
@@ -312,6 +313,8 @@ static enum ic_err write_entry(const struct ic_msg *m, void *p)
 	        {"uid", m->uid, IC_HTML_TEXT},
 	};
 	const char *html, *rels[IC_MAX_ATTACHMENTS + 1];
+	/* Freed with the entry (write_atts()); none without files. */
+	struct ic_arena *ea = m->natt ? ic_arena_new(64 * 1024) : NULL;
 	cJSON *j;
 	char *s;
 	enum ic_err rc;
@@ -346,9 +349,11 @@ static enum ic_err write_entry(const struct ic_msg *m, void *p)
 	if (rc == IC_OK)
 		rc = ic_buf_adds(&o->buf, "</div>\n");
 	if (rc == IC_OK && m->natt > IC_MAX_ATTACHMENTS)
-		rc = IC_ERR_INTERNAL;
+		rc = IC_ERR_INTERNAL; /* the store holds at most that many */
+	if (rc == IC_OK && m->natt && ea == NULL)
+		rc = IC_ERR_NOMEM;
 	if (rc == IC_OK)
-		rc = write_atts(o, m, rels);
+		rc = write_atts(o, ea, m, rels);
 	if (rc == IC_OK)
 		rc = ic_buf_adds(&o->buf, "</article>\n");
 	if (rc == IC_OK)
@@ -367,6 +372,7 @@ static enum ic_err write_entry(const struct ic_msg *m, void *p)
 	cJSON_free(s);
 	cJSON_Delete(j);
 	ic_buf_release(&text);
+	ic_arena_free(ea);
 	o->n++;
 	return rc;
 }
