@@ -390,6 +390,11 @@
 				var img = el.appendChild(document.createElement("img"));
 				img.src = x.src; img.width = x.width; img.height = x.height;
 				img.alt = x.name; img.loading = "lazy"; img.decoding = "async";
+			} else if (/^(video|audio)\//.test(x.type)) {
+				/* The browser's player; name and size are its fallback. */
+				el = document.createElement(x.type.slice(0, 5));
+				el.className = "att-" + x.type.slice(0, 5); el.src = x.src;
+				el.controls = true; el.preload = "metadata"; el.title = x.name;
 			} else {
 				el = document.createElement("a");
 				el.className = "att-file"; el.href = x.src;

@@ -154,6 +154,7 @@ enum ic_err ic_cgi_read_env(struct ic_req *req, char *const *envp)
 	e->authorization = env_get(envp, "HTTP_AUTHORIZATION");
 	e->cookie = env_get(envp, "HTTP_COOKIE");
 	e->accept = env_get(envp, "HTTP_ACCEPT");
+	e->range = env_get(envp, "HTTP_RANGE");
 	e->origin = env_get(envp, "HTTP_ORIGIN");
 	e->if_none_match = env_get(envp, "HTTP_IF_NONE_MATCH");
 	e->hub_signature = env_get(envp, "HTTP_X_HUB_SIGNATURE");
@@ -448,6 +449,8 @@ const char *ic_cgi_reason(int status)
 		return "Accepted";
 	case 204:
 		return "No Content";
+	case 206:
+		return "Partial Content";
 	case 301:
 		return "Moved Permanently";
 	case 302:
@@ -474,6 +477,8 @@ const char *ic_cgi_reason(int status)
 		return "Content Too Large";
 	case 415:
 		return "Unsupported Media Type";
+	case 416:
+		return "Range Not Satisfiable";
 	case 429:
 		return "Too Many Requests";
 	case 500:
@@ -502,7 +507,7 @@ static enum ic_err stream_file(FILE *out, const struct ic_file *f)
 	while (done < f->size) {
 		size_t want = f->size - done < sizeof(chunk) ? f->size - done
 		                                             : sizeof(chunk);
-		ssize_t n = pread(f->fd, chunk, want, (off_t)done);
+		ssize_t n = pread(f->fd, chunk, want, (off_t)(f->start + done));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -533,6 +538,84 @@ enum ic_err ic_resp_file(struct ic_req *req, const char *path, char *errbuf)
 	ic_file_close(&req->resp.file);
 	ic_buf_reset(&req->resp.body);
 	return ic_file_open(&req->resp.file, path, errbuf);
+}
+
+/* One decimal number of at most 18 digits at *p (no sign, no space),
+ * moving *p past it; false when there is none. */
+static bool range_num(const char **p, unsigned long long *v)
+{
+	size_t n = strspn(*p, "0123456789");
+
+	if (n == 0 || n > 18)
+		return false;
+	*v = strtoull(*p, NULL, 10);
+	*p += n;
+	return true;
+}
+
+enum range_answer { RANGE_WHOLE, RANGE_PART, RANGE_UNSATISFIABLE };
+
+/* RFC 9110 §14.1.2: "bytes=first-last", "bytes=first-" or "bytes=-n".
+ * Several ranges, other units, bad syntax: the whole file (§14.2 lets a
+ * server ignore Range). */
+static enum range_answer range_parse(const char *h, size_t size, size_t *first,
+                                     size_t *count)
+{
+	unsigned long long a = 0, b = 0;
+	bool has_a, has_b;
+
+	if (h == NULL || strncmp(h, "bytes=", 6) != 0)
+		return RANGE_WHOLE;
+	h += 6;
+	has_a = range_num(&h, &a);
+	if (*h++ != '-')
+		return RANGE_WHOLE;
+	has_b = range_num(&h, &b);
+	if (*h != '\0' || (!has_a && !has_b) || (has_a && has_b && b < a))
+		return RANGE_WHOLE;
+	if (!has_a) { /* the last b bytes */
+		if (b == 0 || size == 0)
+			return RANGE_UNSATISFIABLE;
+		*first = b >= size ? 0 : size - (size_t)b;
+		*count = size - *first;
+		return RANGE_PART;
+	}
+	if (a >= size)
+		return RANGE_UNSATISFIABLE;
+	if (!has_b || b >= size)
+		b = size - 1;
+	*first = (size_t)a;
+	*count = (size_t)(b - a + 1);
+	return RANGE_PART;
+}
+
+enum ic_err ic_resp_file_range(struct ic_req *req)
+{
+	struct ic_resp *r = &req->resp;
+	size_t size = r->file.size, first = 0, count = 0;
+	enum range_answer ans =
+	        range_parse(req->env.range, size, &first, &count);
+	const char *cr;
+	enum ic_err rc = ic_resp_add_header(r, "Accept-Ranges", "bytes");
+
+	if (rc != IC_OK || ans == RANGE_WHOLE || r->file.fd < 0)
+		return rc;
+	cr = ans == RANGE_PART
+	             ? ic_arena_printf(req->arena, "bytes %zu-%zu/%zu", first,
+	                               first + count - 1, size)
+	             : ic_arena_printf(req->arena, "bytes */%zu", size);
+	if (cr == NULL)
+		return IC_ERR_NOMEM;
+	if (ans == RANGE_UNSATISFIABLE) {
+		ic_file_close(&r->file);
+		r->cache_control = "no-store";
+		rc = ic_resp_text(req, 416, "416 Range Not Satisfiable");
+	} else {
+		r->status = 206;
+		r->file.start = first;
+		r->file.size = count;
+	}
+	return rc == IC_OK ? ic_resp_add_header(r, "Content-Range", cr) : rc;
 }
 
 enum ic_err ic_cgi_respond(struct ic_req *req)

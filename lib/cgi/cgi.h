@@ -49,6 +49,7 @@ struct ic_cgi_env {
 	const char *accept;         /* HTTP_ACCEPT */
 	const char *origin;         /* HTTP_ORIGIN */
 	const char *if_none_match;  /* HTTP_IF_NONE_MATCH */
+	const char *range;          /* HTTP_RANGE (issue 15: seeking) */
 	const char *hub_signature;  /* HTTP_X_HUB_SIGNATURE (WS-S-23) */
 	const char *remote_addr;    /* REMOTE_ADDR */
 	const char *https;          /* HTTPS ("on" behind mod_ssl) */
@@ -262,6 +263,18 @@ enum ic_err ic_resp_text(struct ic_req *req, int status, const char *text);
  * @return as ic_file_open(): IC_OK; IC_ERR_NOT_FOUND; IC_ERR_IO.
  */
 enum ic_err ic_resp_file(struct ic_req *req, const char *path, char *errbuf);
+
+/**
+ * Answer the request's `Range: bytes=` header (RFC 9110 §14) on the file
+ * set by ic_resp_file(), so a browser can seek in a video (issue 15).
+ * Adds `Accept-Ranges: bytes` always.  One satisfiable range: 206 with
+ * Content-Range, only those bytes sent.  A range starting past the end
+ * (or an empty suffix): 416 with a Content-Range giving only the size,
+ * and no file.  No header, several ranges, or one we cannot parse: the whole
+ * file, 200, as the RFC allows.
+ * @return IC_OK; IC_ERR_NOMEM (a header could not be added).
+ */
+enum ic_err ic_resp_file_range(struct ic_req *req);
 
 /**
  * Print the response: `Status:`, the headers, a blank line and (unless the

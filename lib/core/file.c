@@ -305,6 +305,7 @@ enum ic_err ic_file_open(struct ic_file *f, const char *path, char *errbuf)
 		return ic_fail(errbuf, IC_ERR_INTERNAL, "open: NULL file");
 	f->fd = -1;
 	f->size = 0;
+	f->start = 0;
 	if ((rc = open_regular(path, &f->fd, &st, errbuf)) != IC_OK)
 		return rc;
 	if ((unsigned long long)st.st_size > (size_t)-1 / 2) {
@@ -322,9 +323,10 @@ static enum ic_err copy_loop(int out, const struct ic_file *f, off_t off,
                              char *errbuf)
 {
 	char chunk[COPY_CHUNK];
+	size_t end = f->start + f->size;
 
-	while ((size_t)off < f->size) {
-		size_t want = f->size - (size_t)off;
+	while ((size_t)off < end) {
+		size_t want = end - (size_t)off;
 		ssize_t n;
 
 		if (want > sizeof(chunk))
@@ -348,13 +350,16 @@ static enum ic_err copy_loop(int out, const struct ic_file *f, off_t off,
 
 enum ic_err ic_file_send(FILE *out, const struct ic_file *f, char *errbuf)
 {
-	off_t off = 0;
+	off_t off;
+	size_t end;
 	int ofd;
 
 	if (out == NULL || f == NULL || f->fd < 0)
 		return ic_fail(errbuf, IC_ERR_INTERNAL, "send: no open file");
 	if (fflush(out) != 0)
 		return sys_fail(errbuf, "cannot flush", "response", errno);
+	off = (off_t)f->start;
+	end = f->start + f->size;
 	ofd = fileno(out);
 	if (ofd < 0)
 		return sys_fail(errbuf, "no descriptor for", "response", errno);
@@ -362,8 +367,8 @@ enum ic_err ic_file_send(FILE *out, const struct ic_file *f, char *errbuf)
 	/* Zero-copy from the page cache.  EINVAL/ENOSYS mean this pair of
 	 * descriptors cannot use it (an O_APPEND output, an old kernel):
 	 * carry on with the loop from where sendfile stopped. */
-	while ((size_t)off < f->size) {
-		ssize_t n = sendfile(ofd, f->fd, &off, f->size - (size_t)off);
+	while ((size_t)off < end) {
+		ssize_t n = sendfile(ofd, f->fd, &off, end - (size_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -35,11 +35,14 @@
 struct ic_file {
 	int fd;      /* -1 when closed */
 	size_t size; /* bytes ic_file_send() will write */
+	/* The first of them: 0 for the whole file; a Range request's start
+	 * (issue 15, seeking in a video), set with size by the caller. */
+	size_t start;
 };
 
 /** A closed struct ic_file, safe to pass to ic_file_close(). */
 /* clang-format off */
-#define IC_FILE_INIT { -1, 0 }
+#define IC_FILE_INIT { -1, 0, 0 }
 /* clang-format on */
 
 /* --- Writing ---------------------------------------------------------- */
@@ -127,7 +130,7 @@ enum ic_err ic_file_open(struct ic_file *f, const char *path,
                          char *errbuf) IC_WARN_UNUSED;
 
 /**
- * Write exactly f->size bytes of @p f, from its start, to @p out.
+ * Write exactly f->size bytes of @p f, from byte f->start, to @p out.
  * Flushes @p out first (so headers printed through it come before the
  * body), then writes to its descriptor directly: sendfile(2) where the
  * kernel allows it, else pread/write through one stack buffer.

@@ -263,9 +263,13 @@ static enum ic_err att_txn(struct ic_store_txn *t, void *p)
 static enum ic_err att_headers(struct ic_req *req, const struct ic_attach *x)
 {
 	enum ic_media_kind k = ic_media_kind_of(x->type);
-	const char *disp = ic_arena_printf(
-	        req->arena, "%s; filename=\"%s\"",
-	        ic_media_is_image(k) ? "inline" : "attachment", x->name);
+	const char *disp =
+	        ic_arena_printf(req->arena, "%s; filename=\"%s\"",
+	                        ic_media_is_image(k) || ic_media_is_video(k) ||
+	                                        ic_media_is_audio(k)
+	                                ? "inline"
+	                                : "attachment",
+	                        x->name);
 	enum ic_err rc;
 
 	if (disp == NULL)
@@ -307,7 +311,10 @@ enum ic_err ic_feed_serve_file(struct ic_req *req, const char *conv, char dir)
 	rc = ic_resp_file(req, path, req->errbuf);
 	if (rc == IC_ERR_NOT_FOUND)
 		return ic_fail(req->errbuf, rc, "no such attachment");
-	return rc == IC_OK ? att_headers(req, c.att) : rc;
+	if (rc == IC_OK)
+		rc = att_headers(req, c.att);
+	/* Issue 15: a browser seeks in a video with Range requests. */
+	return rc == IC_OK ? ic_resp_file_range(req) : rc;
 }
 
 enum ic_err ic_feed_serve_attachment(struct ic_req *req)

@@ -45,7 +45,8 @@ static bool parse_url(struct ic_arena *a, const char *url, const char *resource,
 	return x->id && x->name;
 }
 
-/* A u-photo is a string or {"value", "alt"}; u-attachment a string. */
+/* A u-photo is a string or {"value", "alt"}; u-video, u-audio and
+ * u-attachment a string. */
 static const char *prop_url(const cJSON *v)
 {
 	if (cJSON_IsObject(v))
@@ -97,7 +98,13 @@ enum ic_err ic_receive_attachments(struct ic_arena *a, const cJSON *entry,
 	att = ic_arena_calloc(a, IC_MAX_ATTACHMENTS, sizeof(*att));
 	if (att == NULL)
 		return IC_ERR_NOMEM;
+	/* Issue 15: u-video and u-audio are fetched as u-photo is: what
+	 * they are comes from the bytes, not from the property. */
 	rc = take(a, props, "photo", resource, att, n, &photos);
+	if (rc == IC_OK)
+		rc = take(a, props, "video", resource, att, n, &photos);
+	if (rc == IC_OK)
+		rc = take(a, props, "audio", resource, att, n, &photos);
 	if (rc == IC_OK)
 		rc = take(a, props, "attachment", resource, att, n, files);
 	if (rc == IC_OK && *n)

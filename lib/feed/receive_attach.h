@@ -2,13 +2,14 @@
  * receive_attach.h - a correspondent's attachments (issue 15): read from
  * the h-entry, fetched after the message is stored, kept as our copy.
  *
- * An entry announces pictures as u-photo and other files as u-attachment
- * links (mf2/mf2_publish.h); only URLs under the correspondent's own
- * feed, "<resource>/attachment/<64 hex>[?name=NAME]", are taken: the
- * token we hold is for that resource, and the hex is the SHA-256 the
- * fetched bytes must have.  Anything else (other hosts, data: or
- * javascript: URLs, more than IC_MAX_ATTACHMENTS) is ignored: a foreign
- * reader's photos stay links in the text.
+ * An entry announces pictures as u-photo, video as u-video, sound as
+ * u-audio and other files as u-attachment links (mf2/mf2_publish.h);
+ * only URLs under the correspondent's own feed,
+ * "<resource>/attachment/<64 hex>[?name=NAME]", are taken: the token we
+ * hold is for that resource, and the hex is the SHA-256 the fetched
+ * bytes must have.  Anything else (other hosts, data: or javascript:
+ * URLs, more than IC_MAX_ATTACHMENTS) is ignored: a foreign reader's
+ * photos stay links in the text.
  *
  * The message is stored first with each file IC_ATTACH_PENDING and an
  * "attach" due job in the same transaction; the job fetches each file

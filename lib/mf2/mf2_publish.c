@@ -131,6 +131,20 @@ static const char att_photo_tpl[] =
         "<img class=\"u-photo\" src=\"{{url}}\" width=\"{{width}}\" "
         "height=\"{{height}}\" alt=\"{{name}}\">";
 
+/* Video and audio beside the pictures, for the same reason: a u-* on
+ * <video>/<audio> takes its src (MC-1, the parsing spec's u-* rules).
+ * The link inside is what a browser without the element shows, and it
+ * is no property of its own (no class): the element is the u-video.
+ * preload="metadata" fetches the length and first frame, not the file. */
+static const char att_video_tpl[] =
+        "<video class=\"u-video\" src=\"{{url}}\" controls "
+        "preload=\"metadata\" title=\"{{name}}\"><a href=\"{{url}}\" "
+        "type=\"{{type}}\">{{name}}</a> ({{size}})</video>";
+static const char att_audio_tpl[] =
+        "<audio class=\"u-audio\" src=\"{{url}}\" controls "
+        "preload=\"metadata\" title=\"{{name}}\"><a href=\"{{url}}\" "
+        "type=\"{{type}}\">{{name}}</a> ({{size}})</audio>";
+
 static const char no_entries_tpl[] = "<p>No messages yet.</p>\n";
 
 static const char older_tpl[] =
@@ -452,9 +466,29 @@ static bool hash_id(const char *id)
 	return id && strspn(id, "0123456789abcdef") == 64 && id[64] == '\0';
 }
 
+/* Pictures, video and audio are shown after e-content; other files are
+ * links inside it. */
+static bool att_shown(const struct ic_attach *x)
+{
+	enum ic_media_kind k = ic_media_kind_of(x->type);
+
+	return ic_media_is_image(k) || ic_media_is_video(k) ||
+	       ic_media_is_audio(k);
+}
+
+static const char *att_tpl(const struct ic_attach *x)
+{
+	enum ic_media_kind k = ic_media_kind_of(x->type);
+
+	if (ic_media_is_video(k))
+		return att_video_tpl;
+	if (ic_media_is_audio(k))
+		return att_audio_tpl;
+	return ic_media_is_image(k) ? att_photo_tpl : att_file_tpl;
+}
+
 static enum ic_err write_att(struct ic_buf *out, const struct ic_feed_page *p,
-                             const struct ic_attach *x, bool photo,
-                             char *errbuf)
+                             const struct ic_attach *x, char *errbuf)
 {
 	struct ic_buf url = IC_BUF_INIT(IC_MAX_URL_BYTES * 2);
 	char size[32], w[16], h[16];
@@ -476,13 +510,13 @@ static enum ic_err write_att(struct ic_buf *out, const struct ic_feed_page *p,
 	        {"height", h, IC_HTML_TEXT},
 	};
 	if (rc == IC_OK)
-		rc = ic_html_render(out, photo ? att_photo_tpl : att_file_tpl,
-		                    vars, 6, errbuf);
+		rc = ic_html_render(out, att_tpl(x), vars, 6, errbuf);
 	ic_buf_release(&url);
 	return rc;
 }
 
-/* The files (@p photos false) in e-content, or the pictures after it. */
+/* The files (@p photos false) in e-content, or the pictures, videos and
+ * sounds after it. */
 static enum ic_err write_atts(struct ic_buf *out, const struct ic_feed_page *p,
                               const struct ic_feed_entry *e, bool photos,
                               char *errbuf)
@@ -493,14 +527,13 @@ static enum ic_err write_atts(struct ic_buf *out, const struct ic_feed_page *p,
 	for (size_t i = 0; rc == IC_OK && i < e->natt; i++) {
 		const struct ic_attach *x = &e->att[i];
 
-		if (ic_media_is_image(ic_media_kind_of(x->type)) != photos ||
-		    !hash_id(x->id))
+		if (att_shown(x) != photos || !hash_id(x->id))
 			continue;
 		rc = ic_buf_adds(out, any ? (photos ? "\n" : "<br>\n")
 		                          : (photos ? "<p class=\"photos\">"
 		                                    : "\n<p class=\"files\">"));
 		if (rc == IC_OK)
-			rc = write_att(out, p, x, photos, errbuf);
+			rc = write_att(out, p, x, errbuf);
 		any = true;
 	}
 	if (rc == IC_OK && any)

@@ -72,7 +72,9 @@ struct ic_feed_entry {
 	bool deleted;
 	/* Issue 15: the message's files, served at
 	 * <topic_url>/attachment/<id>?name=<name>.  Images are
-	 * <img class="u-photo" width height alt> after e-content; other files
+	 * <img class="u-photo" width height alt> after e-content, video and
+	 * sound <video class="u-video"> / <audio class="u-audio"> (controls,
+	 * preload="metadata", a plain link inside) beside them; other files
 	 * a "\xF0\x9F\x93\x8E <a class="u-attachment">name</a> (size)" line
 	 * at the end of e-content, the link a foreign reader sees. */
 	const struct ic_attach *att;

@@ -35,6 +35,19 @@ bool ic_media_is_image(enum ic_media_kind kind)
 	       kind == IC_MEDIA_GIF || kind == IC_MEDIA_WEBP;
 }
 
+bool ic_media_is_video(enum ic_media_kind kind)
+{
+	return kind == IC_MEDIA_MP4 || kind == IC_MEDIA_WEBM ||
+	       kind == IC_MEDIA_OGG_VIDEO;
+}
+
+bool ic_media_is_audio(enum ic_media_kind kind)
+{
+	return kind == IC_MEDIA_M4A || kind == IC_MEDIA_OGG_AUDIO ||
+	       kind == IC_MEDIA_MP3 || kind == IC_MEDIA_WAV ||
+	       kind == IC_MEDIA_FLAC;
+}
+
 static const char *const types[] = {
         [IC_MEDIA_FILE] = "application/octet-stream",
         [IC_MEDIA_JPEG] = "image/jpeg",
@@ -42,6 +55,14 @@ static const char *const types[] = {
         [IC_MEDIA_GIF] = "image/gif",
         [IC_MEDIA_WEBP] = "image/webp",
         [IC_MEDIA_PDF] = "application/pdf",
+        [IC_MEDIA_MP4] = "video/mp4",
+        [IC_MEDIA_M4A] = "audio/mp4",
+        [IC_MEDIA_WEBM] = "video/webm",
+        [IC_MEDIA_OGG_VIDEO] = "video/ogg",
+        [IC_MEDIA_OGG_AUDIO] = "audio/ogg",
+        [IC_MEDIA_MP3] = "audio/mpeg",
+        [IC_MEDIA_WAV] = "audio/wav",
+        [IC_MEDIA_FLAC] = "audio/flac",
 };
 
 const char *ic_media_type_of(enum ic_media_kind kind)
@@ -49,6 +70,23 @@ const char *ic_media_type_of(enum ic_media_kind kind)
 	if ((unsigned)kind >= sizeof(types) / sizeof(types[0]))
 		return types[IC_MEDIA_FILE];
 	return types[kind];
+}
+
+static const char *const exts[] = {
+        [IC_MEDIA_FILE] = "bin",      [IC_MEDIA_JPEG] = "jpg",
+        [IC_MEDIA_PNG] = "png",       [IC_MEDIA_GIF] = "gif",
+        [IC_MEDIA_WEBP] = "webp",     [IC_MEDIA_PDF] = "pdf",
+        [IC_MEDIA_MP4] = "mp4",       [IC_MEDIA_M4A] = "m4a",
+        [IC_MEDIA_WEBM] = "webm",     [IC_MEDIA_OGG_VIDEO] = "ogv",
+        [IC_MEDIA_OGG_AUDIO] = "ogg", [IC_MEDIA_MP3] = "mp3",
+        [IC_MEDIA_WAV] = "wav",       [IC_MEDIA_FLAC] = "flac",
+};
+
+const char *ic_media_ext(enum ic_media_kind kind)
+{
+	if ((unsigned)kind >= sizeof(exts) / sizeof(exts[0]))
+		return exts[IC_MEDIA_FILE];
+	return exts[kind];
 }
 
 enum ic_media_kind ic_media_kind_of(const char *type)
@@ -149,6 +187,102 @@ static enum ic_media_kind sniff_image(const unsigned char *p, size_t n,
 	return IC_MEDIA_FILE;
 }
 
+/* --- Video and audio (issue 15) ------------------------------------------ */
+
+/* ISO/IEC 14496-12 §4.3: the file starts with an 'ftyp' box whose
+ * major brand names the profile; Apple's M4A/M4B/M4P are audio only. */
+static enum ic_media_kind sniff_mp4(const unsigned char *p, size_t n)
+{
+	if (n < 12 || memcmp(p + 4, "ftyp", 4) != 0 || be32(p) < 12)
+		return IC_MEDIA_FILE;
+	if (memcmp(p + 8, "M4A ", 4) == 0 || memcmp(p + 8, "M4B ", 4) == 0 ||
+	    memcmp(p + 8, "M4P ", 4) == 0)
+		return IC_MEDIA_M4A;
+	return IC_MEDIA_MP4;
+}
+
+/* RFC 8794 (EBML): the header element 1A45DFA3 holds DocType (4282), a
+ * one-byte-length string.  Looked for in the header's first bytes only. */
+static enum ic_media_kind sniff_webm(const unsigned char *p, size_t n)
+{
+	size_t end = n < 64 ? n : 64;
+
+	if (n < 4 || memcmp(p, "\x1a\x45\xdf\xa3", 4) != 0)
+		return IC_MEDIA_FILE;
+	for (size_t i = 4; i + 3 <= end; i++) {
+		size_t len = (size_t)(p[i + 2] & 0x7F);
+
+		if (p[i] != 0x42 || p[i + 1] != 0x82 || !(p[i + 2] & 0x80))
+			continue;
+		return len == 4 && i + 3 + 4 <= n &&
+		                       memcmp(p + i + 3, "webm", 4) == 0
+		               ? IC_MEDIA_WEBM
+		               : IC_MEDIA_FILE;
+	}
+	return IC_MEDIA_FILE;
+}
+
+/* RFC 3533: a page header of 27 bytes and its segment table; the first
+ * packet is the codec's identification header (RFC 7845 §5.1 for Opus). */
+static enum ic_media_kind sniff_ogg(const unsigned char *p, size_t n)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+		enum ic_media_kind kind;
+	} codecs[] = {
+	        {"OpusHead", 8, IC_MEDIA_OGG_AUDIO},
+	        {"\x01vorbis", 7, IC_MEDIA_OGG_AUDIO},
+	        {"\x7f"
+	         "FLAC",
+	         5, IC_MEDIA_OGG_AUDIO},
+	        {"Speex   ", 8, IC_MEDIA_OGG_AUDIO},
+	        {"\x80theora", 7, IC_MEDIA_OGG_VIDEO},
+	};
+	size_t body;
+
+	if (n < 27 || memcmp(p, "OggS", 4) != 0 || p[4] != 0)
+		return IC_MEDIA_FILE;
+	body = 27 + (size_t)p[26];
+	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+		if (body + codecs[i].len <= n &&
+		    memcmp(p + body, codecs[i].magic, codecs[i].len) == 0)
+			return codecs[i].kind;
+	return IC_MEDIA_FILE;
+}
+
+/* An ID3v2 tag (id3.org, v2.3/2.4 §3.1: version 2-4, syncsafe size), or
+ * an MPEG audio frame header (ISO/IEC 11172-3 §2.4.2.3) of Layer III
+ * with a valid bitrate and sample rate.  Layer III only: the 11-bit sync
+ * alone is common in arbitrary bytes, and ADTS AAC has layer 00. */
+static bool is_mp3(const unsigned char *p, size_t n)
+{
+	if (n >= 10 && memcmp(p, "ID3", 3) == 0)
+		return p[3] >= 2 && p[3] <= 4 && p[4] != 0xFF &&
+		       !((p[6] | p[7] | p[8] | p[9]) & 0x80);
+	return n >= 4 && p[0] == 0xFF && (p[1] & 0xE0) == 0xE0 &&
+	       ((p[1] >> 3) & 3) != 1 && ((p[1] >> 1) & 3) == 1 &&
+	       (p[2] >> 4) != 0 && (p[2] >> 4) != 15 && ((p[2] >> 2) & 3) != 3;
+}
+
+static enum ic_media_kind sniff_av(const unsigned char *p, size_t n)
+{
+	enum ic_media_kind k = sniff_mp4(p, n);
+
+	if (k == IC_MEDIA_FILE)
+		k = sniff_webm(p, n);
+	if (k == IC_MEDIA_FILE)
+		k = sniff_ogg(p, n);
+	if (k != IC_MEDIA_FILE)
+		return k;
+	if (n >= 12 && memcmp(p, "RIFF", 4) == 0 &&
+	    memcmp(p + 8, "WAVE", 4) == 0)
+		return IC_MEDIA_WAV;
+	if (n >= 4 && memcmp(p, "fLaC", 4) == 0)
+		return IC_MEDIA_FLAC;
+	return is_mp3(p, n) ? IC_MEDIA_MP3 : IC_MEDIA_FILE;
+}
+
 void ic_media_sniff(const unsigned char *data, size_t len, struct ic_media *out)
 {
 	unsigned w = 0, h = 0;
@@ -162,6 +296,8 @@ void ic_media_sniff(const unsigned char *data, size_t len, struct ic_media *out)
 		k = IC_MEDIA_FILE;
 	if (k == IC_MEDIA_FILE && len >= 5 && memcmp(data, "%PDF-", 5) == 0)
 		k = IC_MEDIA_PDF;
+	if (k == IC_MEDIA_FILE)
+		k = sniff_av(data, len);
 	out->kind = k;
 	out->type = ic_media_type_of(k);
 	out->width = ic_media_is_image(k) ? w : 0;

@@ -9,6 +9,15 @@
  * else as application/octet-stream, which is only ever offered as a
  * download.  An image whose header does not give a size is treated as
  * a plain file.
+ * Video and audio (issue 15, u-video / u-audio) are told by their
+ * container's signature: MP4 (an ISO BMFF 'ftyp' box; the M4A/M4B/M4P
+ * brands are audio), WebM (an EBML header whose DocType is "webm"; an
+ * audio-only WebM cannot be told without walking its tracks and is
+ * video/webm, which a <video> element plays too), Ogg (the first
+ * packet's codec header: Opus, Vorbis, FLAC, Speex are audio, Theora is
+ * video), MP3 (an ID3v2 tag or an MPEG-1/2 Layer III frame header), WAV
+ * (RIFF/WAVE) and FLAC ("fLaC").  Only the first bytes are looked at:
+ * what the container holds beyond them is the browser's to decode.
  *
  * ic_media_jpeg_strip() copies a JPEG without its metadata segments
  * (APP1 EXIF/XMP with its GPS location, the other APPn, COM), keeping
@@ -34,6 +43,16 @@ enum ic_media_kind {
 	IC_MEDIA_GIF,
 	IC_MEDIA_WEBP,
 	IC_MEDIA_PDF,
+	/* issue 15: shown with <video> / <audio>, published as u-video /
+	 * u-audio.  Appended: the numbers above never change. */
+	IC_MEDIA_MP4,       /* video/mp4 */
+	IC_MEDIA_M4A,       /* audio/mp4 */
+	IC_MEDIA_WEBM,      /* video/webm */
+	IC_MEDIA_OGG_VIDEO, /* video/ogg (Theora) */
+	IC_MEDIA_OGG_AUDIO, /* audio/ogg (Opus, Vorbis, FLAC, Speex) */
+	IC_MEDIA_MP3,       /* audio/mpeg */
+	IC_MEDIA_WAV,       /* audio/wav */
+	IC_MEDIA_FLAC,      /* audio/flac */
 };
 
 struct ic_media {
@@ -44,6 +63,12 @@ struct ic_media {
 
 /** True for the kinds shown inline as pictures. */
 bool ic_media_is_image(enum ic_media_kind kind);
+
+/** True for the kinds played with a <video> element (u-video). */
+bool ic_media_is_video(enum ic_media_kind kind);
+
+/** True for the kinds played with an <audio> element (u-audio). */
+bool ic_media_is_audio(enum ic_media_kind kind);
 
 /**
  * Sniff @p len bytes at @p data into @p out.  Never fails: what is not
@@ -57,6 +82,13 @@ void ic_media_sniff(const unsigned char *data, size_t len,
  * A type we do not publish ourselves gives application/octet-stream.
  */
 const char *ic_media_type_of(enum ic_media_kind kind);
+
+/**
+ * The usual file name extension for @p kind, without the dot ("jpg",
+ * "mp4", "ogg"...; "bin" for a plain file): for an archive whose files
+ * a desktop must open by their names (web/export.h).  A static string.
+ */
+const char *ic_media_ext(enum ic_media_kind kind);
 
 /** The kind whose MIME type is @p type (IC_MEDIA_FILE when none). */
 enum ic_media_kind ic_media_kind_of(const char *type);

@@ -11,7 +11,10 @@
  * maintain.lock are made on open, indiechat.log is a log.  So a backup is
  * one file: a compacted copy of data.mdb taken inside one read
  * transaction (ic_store_copy()), consistent while sends, fetches and
- * maintenance go on, plus RESTORE.txt with the steps to restore it.
+ * maintenance go on, the files messages carry (data_dir/attachments/,
+ * issue 15: not derivable, so copied, after data.mdb so that every file
+ * the copy names is there), plus RESTORE.txt with the steps to restore
+ * it.
  *
  * The backup is written to DIR.partial-PID beside DIR, synced and renamed
  * to DIR, so DIR either is a whole backup or does not exist.  DIR must
@@ -24,8 +27,8 @@
 #include "core/err.h"
 
 /**
- * Back the site up into the new directory @p dir (mode 0700, data.mdb
- * and RESTORE.txt 0600) and say so on req->out.
+ * Back the site up into the new directory @p dir (mode 0700, data.mdb,
+ * attachments/ and RESTORE.txt 0600) and say so on req->out.
  * @return IC_OK; IC_ERR_BAD_INPUT (@p dir empty, exists, or its parent
  *         is missing: nothing written); IC_ERR_IO (disk full, permission:
  *         the partial directory is removed); IC_ERR_DATABASE.

@@ -13,10 +13,13 @@
 
 #include "cgi/page.h"
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/ic_limits.h"
+#include "store/store_blob.h"
 #include "store/store_conv.h"
 #include "store/store_history.h"
 #include "text/html.h"
+#include "text/media.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -32,11 +35,14 @@ static const char style[] =
         ".meta{font-size:.8em;color:#555}\n"
         ".e-content{white-space:pre-wrap;overflow-wrap:anywhere}\n"
         "a{color:#0b57d0}\n"
+        "img,video,audio{display:block;max-width:100%;height:auto;"
+        "margin:.4em 0}\n"
         "</style>\n";
 
 struct conv_out {
 	struct ic_req *req;
 	const struct ic_conv *conv;
+	const char *dir; /* DIR/<conv>: the page, the JSON, attachments/ */
 	FILE *html, *json;
 	struct ic_buf buf; /* one entry's markup */
 	size_t n;
@@ -132,6 +138,163 @@ static enum ic_err reply_line(struct conv_out *o, const char *target)
 	return rc == IC_ERR_BAD_INPUT ? IC_OK : rc;
 }
 
+/* --- Attachments (issue 15) ----------------------------------------------
+ * Each stored file, ours or our copy of theirs, is copied (never linked:
+ * an archive edited on a desktop must not change the site's bytes) to
+ * DIR/<conv>/attachments/<sha256>.<ext>, and the page and the JSON name
+ * it by that relative path, so both work opened from a disk. */
+
+static enum ic_err close_file(FILE *f, enum ic_err rc, struct ic_req *req);
+
+static const char *att_rel(struct ic_arena *a, const struct ic_attach *x)
+{
+	return ic_arena_printf(a, "attachments/%s.%s", x->id,
+	                       ic_media_ext(ic_media_kind_of(x->type)));
+}
+
+/* IC_ERR_NOT_FOUND: not in data_dir (never fetched, or lost): the page
+ * says so instead of linking nothing. */
+static enum ic_err copy_att(struct conv_out *o, struct ic_arena *a,
+                            const struct ic_attach *x, const char *rel)
+{
+	struct ic_req *req = o->req;
+	const char *src = ic_store_blob_path(a, req->cfg.data_dir, x->id);
+	const char *sub = ic_arena_printf(a, "%s/attachments", o->dir);
+	const char *dst = ic_arena_printf(a, "%s/%s", o->dir, rel);
+	FILE *f;
+	enum ic_err rc;
+
+	if (x->state != IC_ATTACH_STORED || src == NULL)
+		return IC_ERR_NOT_FOUND;
+	if (sub == NULL || dst == NULL)
+		return IC_ERR_NOMEM;
+	if (mkdir(sub, 0700) != 0 && errno != EEXIST)
+		return ic_fail(req->errbuf, IC_ERR_IO, "cannot create %s: %s",
+		               sub, strerror(errno));
+	f = fopen(dst, "wx");
+	if (f == NULL && errno == EEXIST)
+		return IC_OK; /* another message carries the same bytes */
+	if (f == NULL)
+		return ic_fail(req->errbuf, IC_ERR_IO, "cannot create %s: %s",
+		               dst, strerror(errno));
+	rc = close_file(f, ic_file_copy_to(f, src, NULL, req->errbuf), req);
+	if (rc != IC_OK)
+		unlink(dst);
+	return rc;
+}
+
+static const char att_photo_tpl[] =
+        "<img class=\"u-photo\" src=\"{{src}}\" width=\"{{w}}\" "
+        "height=\"{{h}}\" alt=\"{{name}}\">\n";
+static const char att_video_tpl[] =
+        "<video class=\"u-video\" src=\"{{src}}\" controls "
+        "preload=\"metadata\"><a href=\"{{src}}\">{{name}}</a></video>\n";
+static const char att_audio_tpl[] =
+        "<audio class=\"u-audio\" src=\"{{src}}\" controls "
+        "preload=\"metadata\"><a href=\"{{src}}\">{{name}}</a></audio>\n";
+static const char att_file_tpl[] =
+        "<p>\xF0\x9F\x93\x8E <a class=\"u-attachment\" href=\"{{src}}\" "
+        "type=\"{{type}}\">{{name}}</a> ({{size}})</p>\n";
+static const char att_missing_tpl[] =
+        "<p class=\"meta\">\xF0\x9F\x93\x8E {{name}} ({{size}}): not in "
+        "this archive, it was never fetched</p>\n";
+
+/* The mf2 property a file is published as (mf2/mf2_publish.h). */
+static const char *att_prop(const struct ic_attach *x)
+{
+	enum ic_media_kind k = ic_media_kind_of(x->type);
+
+	if (ic_media_is_image(k) && x->width && x->height)
+		return "photo";
+	if (ic_media_is_video(k))
+		return "video";
+	return ic_media_is_audio(k) ? "audio" : "attachment";
+}
+
+static const char *att_tpl(const struct ic_attach *x)
+{
+	const char *prop = att_prop(x);
+
+	return strcmp(prop, "photo") == 0   ? att_photo_tpl
+	       : strcmp(prop, "video") == 0 ? att_video_tpl
+	       : strcmp(prop, "audio") == 0 ? att_audio_tpl
+	                                    : att_file_tpl;
+}
+
+/* Copy message @p m's files and draw them after its e-content; @p rels
+ * gets each copied one's relative path (NULL for one not here), from
+ * @p a: the entry's own arena, so the export's memory stays flat in the
+ * history's length. */
+static enum ic_err write_atts(struct conv_out *o, struct ic_arena *a,
+                              const struct ic_msg *m, const char **rels)
+{
+	enum ic_err rc = IC_OK;
+
+	for (size_t i = 0; rc == IC_OK && i < m->natt; i++) {
+		const struct ic_attach *x = &m->att[i];
+		const char *rel = x->id && ic_store_blob_id_ok(x->id)
+		                          ? att_rel(a, x)
+		                          : NULL;
+		char w[16], h[16], size[32];
+		const struct ic_html_var vars[] = {
+		        /* Relative, which ic_html_url() refuses: 64 hex
+		         * digits and a short extension, nothing to escape. */
+		        {"src", rel ? rel : "", IC_HTML_TEXT},
+		        {"name", x->name ? x->name : "file", IC_HTML_TEXT},
+		        {"type", x->type ? x->type : "", IC_HTML_TEXT},
+		        {"w", w, IC_HTML_TEXT},
+		        {"h", h, IC_HTML_TEXT},
+		        {"size", size, IC_HTML_TEXT},
+		};
+
+		rels[i] = NULL;
+		rc = rel ? copy_att(o, a, x, rel) : IC_ERR_NOT_FOUND;
+		if (rc == IC_OK)
+			rels[i] = rel;
+		else if (rc != IC_ERR_NOT_FOUND)
+			return rc;
+		snprintf(w, sizeof(w), "%u", x->width);
+		snprintf(h, sizeof(h), "%u", x->height);
+		ic_media_human_size(x->size, size);
+		rc = ic_html_render(&o->buf,
+		                    rels[i] ? att_tpl(x) : att_missing_tpl,
+		                    vars, ARRAY_SIZE(vars), o->errbuf);
+	}
+	return rc;
+}
+
+/* The same files in the entry's mf2 JSON, as a parser of the page reads
+ * them (a photo with its alt), by the same relative paths. */
+static bool atts_json(cJSON *e, const struct ic_msg *m, const char **rels)
+{
+	cJSON *props = cJSON_GetObjectItem(e, "properties");
+
+	for (size_t i = 0; props && i < m->natt; i++) {
+		const char *prop = att_prop(&m->att[i]);
+		cJSON *list = cJSON_GetObjectItem(props, prop), *v;
+
+		if (rels[i] == NULL)
+			continue;
+		if (list == NULL)
+			list = cJSON_AddArrayToObject(props, prop);
+		if (strcmp(prop, "photo") == 0) {
+			v = cJSON_CreateObject();
+			if (v &&
+			    (!cJSON_AddStringToObject(v, "value", rels[i]) ||
+			     !cJSON_AddStringToObject(v, "alt",
+			                              m->att[i].name))) {
+				cJSON_Delete(v);
+				v = NULL;
+			}
+		} else {
+			v = cJSON_CreateString(rels[i]);
+		}
+		if (list == NULL || v == NULL || !cJSON_AddItemToArray(list, v))
+			return false;
+	}
+	return props != NULL;
+}
+
 static enum ic_err write_entry(const struct ic_msg *m, void *p)
 {
 	struct conv_out *o = p;
@@ -149,7 +312,9 @@ static enum ic_err write_entry(const struct ic_msg *m, void *p)
 	        {"url", m->url ? m->url : m->uid, IC_HTML_URL},
 	        {"uid", m->uid, IC_HTML_TEXT},
 	};
-	const char *html;
+	const char *html, *rels[IC_MAX_ATTACHMENTS + 1];
+	/* Freed with the entry (write_atts()); none without files. */
+	struct ic_arena *ea = m->natt ? ic_arena_new(64 * 1024) : NULL;
 	cJSON *j;
 	char *s;
 	enum ic_err rc;
@@ -182,11 +347,23 @@ static enum ic_err write_entry(const struct ic_msg *m, void *p)
 	if (rc == IC_OK)
 		rc = ic_buf_add(&o->buf, text.buf, text.len);
 	if (rc == IC_OK)
-		rc = ic_buf_adds(&o->buf, "</div>\n</article>\n");
+		rc = ic_buf_adds(&o->buf, "</div>\n");
+	if (rc == IC_OK && m->natt > IC_MAX_ATTACHMENTS)
+		rc = IC_ERR_INTERNAL; /* the store holds at most that many */
+	if (rc == IC_OK && m->natt && ea == NULL)
+		rc = IC_ERR_NOMEM;
+	if (rc == IC_OK)
+		rc = write_atts(o, ea, m, rels);
+	if (rc == IC_OK)
+		rc = ic_buf_adds(&o->buf, "</article>\n");
 	if (rc == IC_OK)
 		rc = put_buf(o->html, &o->buf);
 	html = text.buf;
 	j = rc == IC_OK ? entry_json(m, name, author, iso, html) : NULL;
+	if (j && !atts_json(j, m, rels)) {
+		cJSON_Delete(j);
+		j = NULL;
+	}
 	s = j ? cJSON_PrintUnformatted(j) : NULL;
 	if (rc == IC_OK && s == NULL)
 		rc = IC_ERR_NOMEM;
@@ -195,6 +372,7 @@ static enum ic_err write_entry(const struct ic_msg *m, void *p)
 	cJSON_free(s);
 	cJSON_Delete(j);
 	ic_buf_release(&text);
+	ic_arena_free(ea);
 	o->n++;
 	return rc;
 }
@@ -226,10 +404,12 @@ static enum ic_err close_file(FILE *f, enum ic_err rc, struct ic_req *req)
 static enum ic_err export_conv(struct ic_req *req, struct ic_store *st,
                                const char *top, const struct ic_conv *c)
 {
-	struct conv_out o = {
-	        req, c,          NULL, NULL, IC_BUF_INIT(IC_MAX_RESPONSE_BYTES),
-	        0,   req->errbuf};
 	char *dir = ic_arena_printf(req->arena, "%s/%s", top, c->id);
+	struct conv_out o = {.req = req,
+	                     .conv = c,
+	                     .dir = dir,
+	                     .buf = IC_BUF_INIT(IC_MAX_RESPONSE_BYTES),
+	                     .errbuf = req->errbuf};
 	char *title = ic_arena_printf(req->arena, "Conversation with %s",
 	                              peer_name(c));
 	const struct ic_html_var vars[] = {

@@ -13,11 +13,15 @@
  *   DIR/<conv>/messages.json  the same as mf2 JSON, the shape a parser
  *                             gives for that page ({"items":[{"type":
  *                             ["h-feed"], ..., "children":[h-entry...]}]})
- *   DIR/<conv>/attachments/   reserved for the files messages will carry
- *                             (none exist yet): each entry will link its
- *                             own by a relative URL (u-photo, u-video,
- *                             attachments/<seq>-<name>) so the archive
- *                             stays whole offline
+ *   DIR/<conv>/attachments/   the files its messages carry, ours and our
+ *                             copies of theirs, as <sha256>.<ext> (copied,
+ *                             not linked); each entry names its own by
+ *                             that relative path (u-photo <img>, u-video
+ *                             <video>, u-audio <audio>, u-attachment
+ *                             link; the same properties in the JSON) so
+ *                             the archive stays whole offline.  A file
+ *                             not here (never fetched) is named, not
+ *                             linked.
  *
  * Each conversation is written as it streams from the store
  * (store/store_history.h): memory is flat in the length of the history.

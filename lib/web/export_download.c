@@ -37,15 +37,37 @@ static void octal(char *field, size_t width, unsigned long long v)
 	snprintf(field, width, "%0*llo", (int)width - 1, v);
 }
 
+/* A name of 100 bytes or more goes into ustar's prefix (155 bytes) and
+ * name fields, split at a '/': an attachment's path is
+ * indiechat-export/<conv>/attachments/<64 hex>.<ext> (issue 15). */
+static bool tar_name(unsigned char *h, const char *name)
+{
+	size_t n = strlen(name);
+	const char *cut;
+
+	if (n < 100) {
+		memcpy(h, name, n);
+		return true;
+	}
+	for (cut = name + n - 1; cut > name; cut--)
+		if (*cut == '/' && (size_t)(cut - name) <= 155 &&
+		    n - (size_t)(cut - name) - 1 < 100 && cut[1] != '\0')
+			break;
+	if (cut == name)
+		return false;
+	memcpy(h + 345, name, (size_t)(cut - name));
+	memcpy(h, cut + 1, n - (size_t)(cut - name) - 1);
+	return true;
+}
+
 static bool tar_header(FILE *o, const char *name, const struct stat *st)
 {
 	unsigned char h[BLOCK] = {0};
 	unsigned sum = 0;
 	bool dir = S_ISDIR(st->st_mode);
 
-	if (strlen(name) >= 100) /* our names are short: no prefix field */
+	if (!tar_name(h, name))
 		return false;
-	memcpy(h, name, strlen(name));
 	octal((char *)h + 100, 8, dir ? 0755 : 0644);
 	octal((char *)h + 108, 8, 0);
 	octal((char *)h + 116, 8, 0);

@@ -38,6 +38,18 @@ static const char att_file_tpl[] =
         "<a class=\"att-file\" href=\"{{src}}\" download=\"{{name}}\">"
         "<span class=\"att-name\">{{name}}</span> "
         "<span class=\"att-size\">{{size}}</span></a>";
+/* Issue 15: the browser's own player, sized by indiechat.css (at most
+ * 20rem wide, never wider than the bubble); preload="metadata" reads
+ * the length and first frame, not the whole file.  The link inside is
+ * for a browser that cannot play it. */
+static const char att_video_tpl[] =
+        "<video class=\"att-video\" src=\"{{src}}\" controls "
+        "preload=\"metadata\" playsinline title=\"{{name}}\">"
+        "<a href=\"{{src}}\" download=\"{{name}}\">{{name}}</a></video>";
+static const char att_audio_tpl[] =
+        "<audio class=\"att-audio\" src=\"{{src}}\" controls "
+        "preload=\"metadata\" title=\"{{name}}\">"
+        "<a href=\"{{src}}\" download=\"{{name}}\">{{name}}</a></audio>";
 static const char att_missing_tpl[] =
         "<span class=\"att-file att-{{state}}\">"
         "<span class=\"att-name\">{{name}}</span> "
@@ -56,8 +68,8 @@ static enum ic_err att_item(struct ic_req *req, const char *base,
 	char w[16], h[16], size[32];
 	const char *src = ic_arena_printf(req->arena, "%s/attachment/%s", base,
 	                                  x->id ? x->id : "");
-	bool photo = ic_media_is_image(ic_media_kind_of(x->type)) && x->width &&
-	             x->height;
+	enum ic_media_kind k = ic_media_kind_of(x->type);
+	bool photo = ic_media_is_image(k) && x->width && x->height;
 	const struct ic_html_var vars[] = {
 	        {"src", src ? src : "", IC_HTML_URL},
 	        {"name", x->name, IC_HTML_TEXT},
@@ -77,6 +89,8 @@ static enum ic_err att_item(struct ic_req *req, const char *base,
 	rc = ic_page_render(req,
 	                    x->state != IC_ATTACH_STORED ? att_missing_tpl
 	                    : photo                      ? att_photo_tpl
+	                    : ic_media_is_video(k)       ? att_video_tpl
+	                    : ic_media_is_audio(k)       ? att_audio_tpl
 	                                                 : att_file_tpl,
 	                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK && x->stripped)

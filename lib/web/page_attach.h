@@ -3,7 +3,9 @@
  * in its JSON, and the route that serves them to the owner (issue 15).
  *
  * A picture is drawn inline with its width and height set (its box is
- * known before it loads), at most 20rem wide (indiechat.css); another
+ * known before it loads), at most 20rem wide (indiechat.css); a video
+ * or a sound is the browser's own player (<video controls>, <audio
+ * controls>, preload="metadata"), as wide; another
  * file is a download chip with its name and size; a received file that
  * is not here says why (not fetched yet, too large, could not be
  * fetched).  The bytes come from B/feed/with/<conv>/attachment/<sha256>,

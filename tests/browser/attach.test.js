@@ -8,6 +8,9 @@
 //   its name and size;
 // * carol's site fetches its own copies: her page shows the picture from
 //   her own route (it loads), the chip, and the text without the file line;
+// * alice sends a video (a minimal MP4, named .bin: typed from the
+//   bytes); carol's page at 375 px shows it in a <video controls
+//   preload="metadata"> no wider than the screen (not played);
 // * axe-core finds nothing on either page; screenshots attach-*.png.
 //
 // Prints TAP lines like chat.test.js and ends with "attach: N passed, N
@@ -55,6 +58,10 @@ function png(w, h) {
 		chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+// An ISO BMFF 'ftyp' box and an empty-ish mdat: video/mp4 by its bytes.
+const MP4 = Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\x02\0isomiso2', 'latin1'),
+	Buffer.from([0, 0, 0x04, 0x08]), Buffer.from('mdat'), Buffer.alloc(1024, 7)]);
+const CLIP = 'A short clip from the boat';
 
 async function shot(page, name) {
 	fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -164,6 +171,36 @@ async function main() {
 			assert.strictEqual(await li.locator('.atts a.att-file').count(), 1);
 			await shot(ci, 'attach-carol-375-light');
 		}, { needs: ['alice'], id: 'carol' });
+
+		await step('a received video shows as <video controls> that fits at 375 px', async () => {
+			await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+			await ai.locator('#file').setInputFiles([{ name: 'boat.bin', mimeType: 'application/octet-stream', buffer: MP4 }]);
+			await ai.locator('form#compose textarea').fill(CLIP);
+			await ai.keyboard.press('Enter');
+			// The script draws the sent message from its JSON: a player too.
+			await waitUntil('alice\'s page shows her video without a reload', async () =>
+				(await item(ai, CLIP).locator('.atts video.att-video[controls]').count()) === 1,
+			15000, { interval: 300 });
+			await waitUntil('carol has the video', async () => {
+				const c = await api(C, carol, `/feed/api/with/${convC}`);
+				const m = (c.messages || []).find((x) => x.text === CLIP);
+				return m && m.attachments && m.attachments.length === 1 &&
+					m.attachments[0].state === 'stored' && m.attachments[0].type === 'video/mp4';
+			}, DELIVERY, { interval: 1000 });
+			await ci.goto(`${carol.base_url}/feed/with/${convC}`);
+			const video = item(ci, CLIP).locator('.atts video.att-video');
+			assert.strictEqual(await video.count(), 1, 'no <video> element');
+			const v = await video.evaluate((el) => ({
+				controls: el.controls, preload: el.getAttribute('preload'),
+				src: el.getAttribute('src'), w: el.getBoundingClientRect().width,
+				right: el.getBoundingClientRect().right, vw: document.documentElement.clientWidth,
+			}));
+			assert.ok(v.controls, 'the video has no controls');
+			assert.strictEqual(v.preload, 'metadata');
+			assert.ok(v.src.startsWith(`${new URL(carol.base_url).pathname}/feed/with/${convC}/attachment/`), v.src);
+			assert.ok(v.w > 100 && v.right <= v.vw + 0.5, `the video does not fit: ${JSON.stringify(v)}`);
+			await shot(ci, 'attach-carol-375-video');
+		}, { needs: ['carol'], id: 'video' });
 
 		await step('axe-core finds nothing on either page', async () => {
 			const bad = [...await axe(ai, 'alice 1280'), ...await axe(ci, 'carol 375')];

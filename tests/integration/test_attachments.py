@@ -48,6 +48,15 @@ JPEG = (b"\xff\xd8"
         + b"\xff\xd9")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
+# Issue 15, u-video / u-audio: the smallest bytes each container is told
+# by.  An MP4 is an ISO BMFF 'ftyp' box (here followed by an mdat box of
+# 3000 bytes, so Range requests have something to cut); an Ogg Opus file
+# starts with a page whose first packet is the OpusHead header (RFC 7845).
+MP4 = (b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2"
+       + struct.pack(">I", 8 + 3000) + b"mdat" + bytes(i % 251 for i in range(3000)))
+OPUS = (b"OggS\0\x02" + b"\0" * 8 + b"\x01\0\0\0" + b"\0" * 8 + b"\x01\x13"
+        + b"OpusHead\x01\x01\x38\x01\x80\xbb\0\0\0\0\0")
+
 
 def png(width, height):
     def chunk(kind, data):
@@ -326,6 +335,96 @@ class Attachments(unittest.TestCase):
         self.assertNotIn(m["attachments"][0]["id"], blobs(bob))
         uids = [x["uid"] for x in conversation(bob, alice)["messages"]]
         self.assertEqual(len(uids), len(set(uids)))
+        self.assertEqual(apache.log_problems(), [])
+
+    def test_9_video_and_audio_play_seek_and_reach_bob(self):
+        """u-video / u-audio: typed from the bytes whatever the name, served
+        with Range (206, 416), published as <video>/<audio> with a link
+        inside, read by a foreign mf2 parser, fetched by bob, shown with
+        the browser's player on his page."""
+        if not self.sent:
+            self.skipTest("needs test_1")
+        alice, bob = apache["alice"], apache["bob"]
+        files = [write("holiday.txt", MP4), write("voice-note.pdf", OPUS)]
+        run_ok(alice, "send", "--to", bob.url, "--attach", files[0], "--attach", files[1],
+               "A clip and a voice note")
+        m = [m for m in conversation(alice, bob)["messages"]
+             if m["text"] == "A clip and a voice note"][0]
+        att = m["attachments"]
+        self.assertEqual([(a["name"], a["type"]) for a in att],
+                         [("holiday.txt", "video/mp4"), ("voice-note.pdf", "audio/ogg")])
+        video, audio = att
+
+        # Seeking: Range answered with 206, 416 past the end.
+        tok, _ = working_token(bob, alice, resource_of(bob, alice))
+        auth = {"Authorization": "Bearer " + tok}
+        url = self._url(video)
+        whole = alice.get(url, headers=auth)
+        self.assertEqual(whole.status, 200)
+        self.assertEqual(whole.body, MP4)
+        self.assertEqual(whole.header("Accept-Ranges"), "bytes")
+        self.assertTrue(whole.header("Content-Disposition").startswith("inline;"))
+        size = len(MP4)
+        for rng, lo, hi in (("bytes=0-99", 0, 99), ("bytes=100-", 100, size - 1),
+                            ("bytes=-10", size - 10, size - 1),
+                            ("bytes=3000-999999", 3000, size - 1)):
+            with self.subTest(range=rng):
+                r = alice.get(url, headers=dict(auth, Range=rng))
+                self.assertEqual(r.status, 206, r.body[:200])
+                self.assertEqual(r.header("Content-Range"), "bytes %d-%d/%d" % (lo, hi, size))
+                self.assertEqual(r.body, MP4[lo:hi + 1])
+                self.assertEqual(r.header("Content-Type"), "video/mp4")
+                self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+                self.assertEqual(r.header("Content-Security-Policy"),
+                                 "default-src 'none'; sandbox")
+        r = alice.get(url, headers=dict(auth, Range="bytes=%d-" % size))
+        self.assertEqual(r.status, 416)
+        self.assertEqual(r.header("Content-Range"), "bytes */%d" % size)
+        self.assertNotIn(MP4[:40], r.body)
+        # A range without the token is still refused.
+        self.assertEqual(alice.get(url, headers={"Range": "bytes=0-9"}).status, 401)
+
+        # The feed: the players, with a plain link inside each.
+        pages = [p for p in glob.glob(os.path.join(alice.data_dir, "feeds", "*", "page-*.html"))
+                 if "A clip and a voice note" in open(p, encoding="utf-8").read()]
+        self.assertEqual(len(pages), 1, pages)
+        html = open(pages[0], encoding="utf-8").read()
+        self.assertRegex(html, r'<video class="u-video" src="[^"]*%s\?name=holiday.txt" '
+                         r'controls preload="metadata"[^>]*><a href="[^"]*%s'
+                         % (video["id"], video["id"]))
+        self.assertRegex(html, r'<audio class="u-audio" src="[^"]*%s[^"]*" controls '
+                         r'preload="metadata"[^>]*><a href=' % audio["id"])
+        # A foreign mf2 reader: the text, the u-video and u-audio URLs.
+        if not os.path.isdir(os.path.join(node_modules(), "microformats-parser")):
+            self.fail("npm microformats-parser missing: npm ci --prefix tests/js")
+        e = [x for x in entries(foreign_parse(pages[0], alice.url))
+             if "A clip and a voice note" in str(x["properties"].get("content"))][0]
+        props = e["properties"]
+        self.assertEqual(props["content"][0]["value"].strip(), "A clip and a voice note")
+        self.assertTrue(any(video["id"] in v for v in props.get("video", [])), props)
+        self.assertTrue(any(audio["id"] in v for v in props.get("audio", [])), props)
+        self.assertNotIn("photo", props)
+
+        # bob fetches both, types them from the bytes, and plays them.
+        def received():
+            x = {m["text"]: m for m in conversation(bob, alice)["messages"]}.get(
+                "A clip and a voice note")
+            return x if x and all(a["state"] == "stored" for a in x["attachments"]) else None
+        got = settle(received, (alice, bob), timeout=120)
+        self.assertEqual(got["text"], "A clip and a voice note")
+        self.assertEqual(sorted((a["id"], a["type"]) for a in got["attachments"]),
+                         sorted((a["id"], a["type"]) for a in att))
+        o = Owner(bob)
+        self.assertEqual(o.sign_in(PASS).status, 303)
+        conv = json.loads(o.get(bob.b("feed/api/inbox")).body)["conversations"][0]["id"]
+        page = o.get(bob.b("feed/with/" + conv)).body.decode()
+        self.assertRegex(page, r'<video class="att-video" src="[^"]*/attachment/%s" controls '
+                         r'preload="metadata"' % video["id"])
+        self.assertRegex(page, r'<audio class="att-audio" src="[^"]*/attachment/%s" controls'
+                         % audio["id"])
+        base = bob.b("feed/with/%s/attachment/" % conv)
+        r = o.get(base + video["id"], headers={"Range": "bytes=10-19"})
+        self.assertEqual((r.status, r.body), (206, MP4[10:20]))
         self.assertEqual(apache.log_problems(), [])
 
 

@@ -7,16 +7,23 @@ data.mdb into the empty data_dir, owned by the site user, and
 `send --republish` to write the feed pages again (they are derived from
 the store and not in the backup).  The conversation goes on both ways:
 the old messages are there, new ones are delivered each way, nothing is
-stored twice.
+stored twice.  The files messages carry (issue 15) are in the backup's
+attachments/ and restored with it: alice's owner page still plays bob's
+video, and bob's token still reads the picture alice sent.
 """
 
+import hashlib
 import os
+import shutil
+import tempfile
 import threading
 import time
 import unittest
 
 import harness
 from chat import conversation, converse, homepage, run_ok, settle
+from test_attachments import MP4, png
+from test_isolation import resource_of, working_token
 
 SITES = [harness.SiteSpec(n, files={"htdocs/index.html": homepage}) for n in ("alice", "bob")]
 OLD = ["Hello Bob", "Hi Alice, got it", "Second one"]
@@ -49,6 +56,26 @@ class BackupRestore(unittest.TestCase):
         alice, bob = apache["alice"], apache["bob"]
         both = (alice, bob)
         converse(self, alice, bob)
+        # Issue 15: a picture from alice, a video from bob, both fetched.
+        files = tempfile.mkdtemp(prefix="ic-backup-")
+        self.addCleanup(shutil.rmtree, files, True)
+        os.chmod(files, 0o755)
+        for name, data in (("p.png", png(2, 3)), ("clip.mp4", MP4)):
+            with open(os.path.join(files, name), "wb") as f:
+                f.write(data)
+            os.chmod(os.path.join(files, name), 0o644)
+        time.sleep(1.05)
+        run_ok(alice, "send", "--to", bob.url, "--attach", os.path.join(files, "p.png"), "a picture")
+        time.sleep(1.05)
+        run_ok(bob, "send", "--to", alice.url, "--attach", os.path.join(files, "clip.mp4"), "a clip")
+        old = OLD + ["a picture", "a clip"]
+
+        def stored(site, peer, text):
+            m = {x["text"]: x for x in conversation(site, peer)["messages"]}.get(text)
+            return m and all(a["state"] == "stored" for a in m["attachments"])
+        settle(lambda: stored(alice, bob, "a clip") and stored(bob, alice, "a picture"),
+               both, timeout=120)
+        png_id, mp4_id = hashlib.sha256(png(2, 3)).hexdigest(), hashlib.sha256(MP4).hexdigest()
         place = as_site_user("mktemp", "-d").strip()
         backup = os.path.join(place, "alice-backup")
 
@@ -68,6 +95,9 @@ class BackupRestore(unittest.TestCase):
         listing = as_site_user("ls", "-la", backup)
         self.assertIn("data.mdb", listing)
         self.assertIn("RESTORE.txt", listing)
+        self.assertEqual(sorted(as_site_user("ls", os.path.join(backup, "attachments")).split()),
+                         sorted([png_id, mp4_id]))
+        self.assertIn("attachments", as_site_user("cat", os.path.join(backup, "RESTORE.txt")))
         self.assertNotIn(".partial", as_site_user("ls", "-a", place))
         # A second backup never overwrites the first.
         r = alice.run("feed", "--backup", backup)
@@ -84,6 +114,7 @@ class BackupRestore(unittest.TestCase):
         self.assertEqual(as_site_user("ls", "-A", alice.data_dir).strip(), "")
         as_site_user("install", "-m", "0600", os.path.join(backup, "data.mdb"),
                      alice.data_dir + "/")
+        as_site_user("cp", "-R", os.path.join(backup, "attachments"), alice.data_dir + "/")
         out = run_ok(alice, "send", "--republish").decode()
         self.assertIn("republished the feed pages of 1 conversation", out)
         self.assertTrue(os.listdir(os.path.join(alice.data_dir, "feeds")))
@@ -91,7 +122,18 @@ class BackupRestore(unittest.TestCase):
         # The old messages are there (at least those before the backup;
         # bob's later ones come back with the next fetch of his feed).
         restored = texts(alice, bob)
-        self.assertEqual(restored[:3], OLD)
+        self.assertEqual(restored[:5], old)
+        # The files came back: bob's token reads alice's picture, and
+        # alice's own copy of bob's video is there to play.
+        tok, _ = working_token(bob, alice, resource_of(bob, alice))
+        r = alice.get(resource_of(bob, alice) + "/attachment/" + png_id,
+                      headers={"Authorization": "Bearer " + tok})
+        self.assertEqual((r.status, r.body), (200, png(2, 3)))
+        clip = {m["text"]: m for m in conversation(alice, bob)["messages"]}["a clip"]
+        self.assertEqual([(a["id"], a["type"], a["state"]) for a in clip["attachments"]],
+                         [(mp4_id, "video/mp4", "stored")])
+        self.assertEqual(as_site_user("sha256sum", os.path.join(alice.data_dir, "attachments",
+                                                                mp4_id)).split()[0], mp4_id)
         # The conversation goes on, both ways.
         time.sleep(1.05)
         run_ok(bob, "send", "--to", alice.url, "after the restore, from bob")
@@ -108,7 +150,7 @@ class BackupRestore(unittest.TestCase):
                 # Everything once, in order, on both sides.
                 self.assertEqual(sorted(m["text"] for m in msgs), sorted(want))
                 self.assertEqual(len({m["uid"] for m in msgs}), len(msgs))
-        self.assertEqual(texts(bob, alice)[:3], OLD)
+        self.assertEqual(texts(bob, alice)[:5], old)
 
         # An older backup: what alice sends after it is lost with the
         # restore, and her next message takes the lost one's seq.  Its
@@ -121,6 +163,7 @@ class BackupRestore(unittest.TestCase):
         as_site_user("/bin/sh", "-c", 'rm -rf "$0"/* "$0"/.[!.]*', alice.data_dir)
         as_site_user("install", "-m", "0600", os.path.join(older, "data.mdb"),
                      alice.data_dir + "/")
+        as_site_user("cp", "-R", os.path.join(older, "attachments"), alice.data_dir + "/")
         run_ok(alice, "send", "--republish")
         self.assertNotIn("sent after the older backup", texts(alice, bob))
         time.sleep(1.05)

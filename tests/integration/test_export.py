@@ -11,17 +11,21 @@ to load.  The settings page's download (GET B/feed/export) is the same
 archive as one tar.  Memory flat in the history's length is test_history's.
 """
 
+import hashlib
 import html
 import io
 import json
 import os
 import re
+import shutil
 import tarfile
+import tempfile
 import time
 import unittest
 
 import harness
 from chat import conversation, converse, homepage, run_ok, settle
+from test_attachments import MP4, OPUS, PDF, png
 from web import Owner, set_passphrase
 
 SITES = [harness.SiteSpec(n, files={"htdocs/index.html": homepage}) for n in ("alice", "bob")]
@@ -142,6 +146,92 @@ class Export(unittest.TestCase):
         self.assertEqual((r.status, r.body), (200, b""))
         left = apache.run_as_site_user(["ls", "-a", alice.data_dir]).stdout.decode().split()
         self.assertEqual([n for n in left if n.startswith(".export-")], [])
+        self.assertEqual(apache.log_problems(), [])
+
+    def test_files_are_in_the_archive_and_the_pages_link_them(self):
+        """Issue 15: "attachments included, readable without IndieChat":
+        ours and our copies of theirs under <conv>/attachments/, named by
+        their SHA-256 and an extension, linked by relative paths from the
+        page (img, video, audio, a link) and the JSON, in --export and in
+        the settings page's tar."""
+        alice, bob = apache["alice"], apache["bob"]
+        if not [m for m in conversation(alice, bob)["messages"]]:
+            self.skipTest("needs the conversation of the test before")
+        files = tempfile.mkdtemp(prefix="ic-export-")
+        self.addCleanup(shutil.rmtree, files, True)
+        os.chmod(files, 0o755)
+
+        def write(name, data):
+            path = os.path.join(files, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            os.chmod(path, 0o644)
+            return path
+        sent = {"image/png": png(2, 2), "video/mp4": MP4, "application/pdf": PDF}
+        time.sleep(1.05)
+        run_ok(alice, "send", "--to", bob.url, "--attach", write("a.png", png(2, 2)),
+               "--attach", write("clip.mp4", MP4), "--attach", write("doc.pdf", PDF),
+               "three files")
+        time.sleep(1.05)
+        run_ok(bob, "send", "--to", alice.url, "--attach", write("voice.ogg", OPUS), "a voice note")
+
+        def fetched():
+            m = {x["text"]: x for x in conversation(alice, bob)["messages"]}.get("a voice note")
+            return m if m and all(a["state"] == "stored" for a in m["attachments"]) else None
+        settle(fetched, (alice, bob), timeout=120)
+        ext = {"image/png": "png", "video/mp4": "mp4", "application/pdf": "pdf",
+               "audio/ogg": "ogg"}
+        want = {hashlib.sha256(b).hexdigest(): (b, ext[t]) for t, b in sent.items()}
+        want[hashlib.sha256(OPUS).hexdigest()] = (OPUS, "ogg")
+
+        place = apache.run_as_site_user(["mktemp", "-d"]).stdout.decode().strip()
+        out_dir = os.path.join(place, "export")
+        run_ok(alice, "feed", "--export", out_dir)
+        conv = conversation(alice, bob)["id"]
+        listing = apache.run_as_site_user(
+            ["ls", os.path.join(out_dir, conv, "attachments")]).stdout.decode().split()
+        self.assertEqual(sorted(listing), sorted("%s.%s" % (h, e) for h, (_, e) in want.items()))
+        for h, (data, e) in want.items():
+            r = apache.run_as_site_user(["cat", os.path.join(out_dir, conv, "attachments",
+                                                             "%s.%s" % (h, e))])
+            self.assertEqual(r.stdout, data)
+        page = read_as_site_user(os.path.join(out_dir, conv, "index.html"))
+        ids = {e: h for h, (_, e) in want.items() if e != "ogg"}
+        self.assertRegex(page, r'<img class="u-photo" src="attachments/%s\.png" width="2" '
+                         r'height="2" alt="a.png">' % ids["png"])
+        self.assertRegex(page, r'<video class="u-video" src="attachments/%s\.mp4" controls'
+                         % ids["mp4"])
+        self.assertIn('<audio class="u-audio" src="attachments/%s.ogg" controls'
+                      % hashlib.sha256(OPUS).hexdigest(), page)
+        self.assertIn('href="attachments/%s.pdf"' % ids["pdf"], page)
+        # Every src and href into the archive names a file that is there;
+        # nothing is loaded from a site.
+        refs = set(re.findall(r'(?:src|href)="(attachments/[^"]+)"', page))
+        self.assertEqual(refs, {"attachments/" + n for n in listing})
+        self.assertEqual(re.findall(r'\ssrc="(?!attachments/)', page), [])
+        data = json.loads(read_as_site_user(os.path.join(out_dir, conv, "messages.json")))
+        by_text = {e["properties"]["content"][0]["value"]: e["properties"]
+                   for e in data["items"][0]["children"]}
+        props = by_text["three files"]
+        self.assertEqual(props["photo"], [{"value": "attachments/%s.png" % ids["png"],
+                                           "alt": "a.png"}])
+        self.assertEqual(props["video"], ["attachments/%s.mp4" % ids["mp4"]])
+        self.assertEqual(props["attachment"], ["attachments/%s.pdf" % ids["pdf"]])
+        self.assertEqual(by_text["a voice note"]["audio"],
+                         ["attachments/%s.ogg" % hashlib.sha256(OPUS).hexdigest()])
+
+        # The same files in the settings page's tar.
+        owner = Owner(alice)
+        set_passphrase(alice, PASS)
+        owner.sign_in(PASS)
+        r = owner.get(alice.b("feed/export"))
+        self.assertEqual(r.status, 200, r.body[:300])
+        with tarfile.open(fileobj=io.BytesIO(r.body), mode="r:") as tar:
+            for h, (data, e) in want.items():
+                name = "indiechat-export/%s/attachments/%s.%s" % (conv, h, e)
+                self.assertEqual(tar.extractfile(name).read(), data)
+            self.assertEqual(tar.extractfile("indiechat-export/%s/index.html" % conv)
+                             .read().decode(), page)
         self.assertEqual(apache.log_problems(), [])
 
 

@@ -282,6 +282,69 @@ static void test_cgi_head_has_headers_but_no_body_h_9(void **state)
 	fixture_free(f);
 }
 
+/* Issue 15: a file answers one byte range (206), refuses one past its end
+ * (416, no file), and sends the whole for what it does not parse. */
+static void test_cgi_file_range_206_416_and_whole(void **state)
+{
+	static const struct {
+		const char *range;
+		const char *status, *content_range, *body;
+	} cases[] = {
+	        {"bytes=0-3", "206 Partial Content", "bytes 0-3/10", "0123"},
+	        {"bytes=7-", "206 Partial Content", "bytes 7-9/10", "789"},
+	        {"bytes=-2", "206 Partial Content", "bytes 8-9/10", "89"},
+	        {"bytes=-20", "206 Partial Content", "bytes 0-9/10",
+	         "0123456789"},
+	        {"bytes=5-99", "206 Partial Content", "bytes 5-9/10", "56789"},
+	        {"bytes=10-", "416 Range Not Satisfiable", "bytes */10", NULL},
+	        {"bytes=-0", "416 Range Not Satisfiable", "bytes */10", NULL},
+	        {"bytes=0-1,4-5", "200 OK", NULL, "0123456789"},
+	        {"bytes=5-2", "200 OK", NULL, "0123456789"},
+	        {"items=0-1", "200 OK", NULL, "0123456789"},
+	        {"bytes=x-", "200 OK", NULL, "0123456789"},
+	        {NULL, "200 OK", NULL, "0123456789"},
+	};
+	char path[] = "/tmp/ic-range-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fixture *f = fixture_new(NULL);
+		char line[64];
+		const char *out, *body;
+
+		f->req.env.method = "GET";
+		f->req.env.range = cases[i].range;
+		assert_int_equal(ic_resp_file(&f->req, path, NULL), IC_OK);
+		f->req.resp.content_type = "video/mp4";
+		assert_int_equal(ic_resp_file_range(&f->req), IC_OK);
+		assert_int_equal(ic_cgi_respond(&f->req), IC_OK);
+		out = fixture_output(f);
+		snprintf(line, sizeof(line), "Status: %s\r\n", cases[i].status);
+		if (strncmp(out, line, strlen(line)) != 0)
+			fail_msg("%s: %s",
+			         cases[i].range ? cases[i].range : "-", out);
+		assert_non_null(strstr(out, "Accept-Ranges: bytes\r\n"));
+		if (cases[i].content_range) {
+			snprintf(line, sizeof(line), "Content-Range: %s\r\n",
+			         cases[i].content_range);
+			assert_non_null(strstr(out, line));
+		} else {
+			assert_null(strstr(out, "Content-Range"));
+		}
+		body = strstr(out, "\r\n\r\n") + 4;
+		if (cases[i].body)
+			assert_string_equal(body, cases[i].body);
+		else
+			assert_null(strstr(body, "0123"));
+		fixture_free(f);
+	}
+	unlink(path);
+}
+
 static void test_cgi_header_injection_is_refused(void **state)
 {
 	struct fixture *f = fixture_new(NULL);
@@ -401,6 +464,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_cgi_content_length_is_parsed_strictly),
+	        cmocka_unit_test(test_cgi_file_range_206_416_and_whole),
 	        cmocka_unit_test(test_cgi_env_is_read_once_with_defaults),
 	        cmocka_unit_test(test_cgi_terminal_is_not_cgi),
 	        cmocka_unit_test(test_program_dir_of),

@@ -322,6 +322,75 @@ static void test_attach_feed_markup_reads_back(void **state)
 	assert_string_equal(text, "see <these>");
 }
 
+/* Issue 15: video and sound as u-video / u-audio after e-content, each
+ * with a plain link inside (no property); our parser and receiver read
+ * both back and the text is only the text. */
+static void test_attach_feed_video_and_audio_read_back(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_arena *a = fx->req.arena;
+	const struct ic_attach att[] = {
+	        {HEXA, "video/mp4", "boat.mp4", 4096, 0, 0, false,
+	         IC_ATTACH_STORED, NULL},
+	        {HEXB, "audio/ogg", "hi.ogg", 900, 0, 0, false,
+	         IC_ATTACH_STORED, NULL},
+	};
+	struct ic_feed_entry e = {.uid = TOPIC "#m1",
+	                          .url = TOPIC "#m1",
+	                          .published = T0,
+	                          .text = "listen",
+	                          .att = att,
+	                          .natt = 2};
+	struct ic_feed_page p = {.self_url = TOPIC,
+	                         .topic_url = TOPIC,
+	                         .hub_url = IC_FX_BASE "/feed/hub",
+	                         .token_endpoint = IC_FX_BASE "/auth/token",
+	                         .metadata_url = IC_FX_BASE "/auth/metadata",
+	                         .name = "Alice to Bob",
+	                         .owner = {"Alice", IC_FX_ME, NULL},
+	                         .recipient = {"Bob", BOB, NULL},
+	                         .entries = &e,
+	                         .nentries = 1,
+	                         .revision = 1,
+	                         .updated = T0};
+	struct ic_buf out = IC_BUF_INIT(IC_MAX_RESPONSE_BYTES);
+	struct ic_attach *got;
+	size_t n, files;
+	cJSON *doc;
+	const cJSON *props, *content;
+
+	assert_int_equal(ic_mf2_publish_page(&out, &p, NULL), IC_OK);
+	assert_non_null(strstr(out.buf, "<video class=\"u-video\" src=\"" TOPIC
+	                                "/attachment/" HEXA "?name=boat.mp4\" "
+	                                "controls preload=\"metadata\""));
+	assert_non_null(strstr(out.buf, "<audio class=\"u-audio\" src=\"" TOPIC
+	                                "/attachment/" HEXB "?name=hi.ogg\" "
+	                                "controls preload=\"metadata\""));
+	assert_non_null(strstr(out.buf, "hi.ogg</a> (900 bytes)</audio>"));
+	assert_int_equal(ic_mf2_parse(a, out.buf, out.len, TOPIC, &doc, NULL),
+	                 IC_OK);
+	ic_buf_release(&out);
+	props = cJSON_GetObjectItemCaseSensitive(first_entry(doc),
+	                                         "properties");
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(props, "video"));
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(props, "audio"));
+	assert_null(cJSON_GetObjectItemCaseSensitive(props, "photo"));
+	content = cJSON_GetArrayItem(
+	        cJSON_GetObjectItemCaseSensitive(props, "content"), 0);
+	assert_string_equal(
+	        cJSON_GetObjectItemCaseSensitive(content, "value")->valuestring,
+	        "listen");
+	assert_int_equal(ic_receive_attachments(a, first_entry(doc), TOPIC,
+	                                        &got, &n, &files),
+	                 IC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(files, 0);
+	assert_string_equal(got[0].id, HEXA);
+	assert_string_equal(got[0].name, "boat.mp4");
+	assert_string_equal(got[1].id, HEXB);
+	assert_int_equal(got[1].state, IC_ATTACH_PENDING);
+}
+
 /* Only files under the feed the token is for, by a hash-shaped name. */
 static void test_attach_receiver_ignores_foreign_urls(void **state)
 {
@@ -534,6 +603,9 @@ int main(void)
 	                ic_fx_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_attach_feed_markup_reads_back, setup,
+	                ic_fx_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attach_feed_video_and_audio_read_back, setup,
 	                ic_fx_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_attach_receiver_ignores_foreign_urls, setup,

@@ -200,12 +200,119 @@ static void test_media_sniff_types_from_bytes_not_names(void **state)
 static void test_media_kind_and_type_round_trip(void **state)
 {
 	(void)state;
-	for (int k = IC_MEDIA_FILE; k <= IC_MEDIA_PDF; k++)
+	for (int k = IC_MEDIA_FILE; k <= IC_MEDIA_FLAC; k++)
 		assert_int_equal(ic_media_kind_of(ic_media_type_of(k)), k);
 	assert_int_equal(ic_media_kind_of("image/svg+xml"), IC_MEDIA_FILE);
 	assert_int_equal(ic_media_kind_of(NULL), IC_MEDIA_FILE);
+	assert_string_equal(ic_media_ext(IC_MEDIA_MP4), "mp4");
+	assert_string_equal(ic_media_ext(IC_MEDIA_OGG_AUDIO), "ogg");
+	assert_string_equal(ic_media_ext(IC_MEDIA_FILE), "bin");
+	for (int k = IC_MEDIA_FILE; k <= IC_MEDIA_FLAC; k++)
+		assert_non_null(ic_media_ext(k));
 	assert_true(ic_media_is_image(IC_MEDIA_WEBP));
 	assert_false(ic_media_is_image(IC_MEDIA_PDF));
+}
+
+struct av_case {
+	const char *what;
+	const unsigned char *bytes;
+	size_t len;
+	enum ic_media_kind kind;
+	const char *type;
+};
+
+#define AV(what, b, kind, type)                                                \
+	{                                                                      \
+		what, b, sizeof(b) - 1, kind, type                             \
+	}
+
+/* Issue 15: video and audio told by their container's first bytes. */
+static void test_media_sniff_video_and_audio_containers(void **state)
+{
+	static const unsigned char mp4[] = "\0\0\0\x18"
+	                                   "ftypisom\0\0\x02\0isomiso2";
+	static const unsigned char m4a[] = "\0\0\0\x14"
+	                                   "ftypM4A \0\0\0\0M4A ";
+	static const unsigned char webm[] =
+	        "\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01"
+	        "\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm";
+	static const unsigned char opus[] =
+	        "OggS\0\x02\0\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0"
+	        "\0\0\0\0\x01\x13OpusHead\x01\x01\x38\x01\x80\xbb\0\0\0\0\0";
+	static const unsigned char theora[] =
+	        "OggS\0\x02\0\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0"
+	        "\0\0\0\0\x01\x2a\x80theora\x03\x02\x01";
+	static const unsigned char id3[] = "ID3\x04\0\0\0\0\0\x0a";
+	static const unsigned char frame[] = "\xff\xfb\x90\x44\0\0";
+	static const unsigned char wav[] = "RIFF\x24\0\0\0WAVEfmt ";
+	static const unsigned char flac[] = "fLaC\0\0\0\x22";
+	const struct av_case cases[] = {
+	        AV("mp4", mp4, IC_MEDIA_MP4, "video/mp4"),
+	        AV("m4a", m4a, IC_MEDIA_M4A, "audio/mp4"),
+	        AV("webm", webm, IC_MEDIA_WEBM, "video/webm"),
+	        AV("opus", opus, IC_MEDIA_OGG_AUDIO, "audio/ogg"),
+	        AV("theora", theora, IC_MEDIA_OGG_VIDEO, "video/ogg"),
+	        AV("id3", id3, IC_MEDIA_MP3, "audio/mpeg"),
+	        AV("frame", frame, IC_MEDIA_MP3, "audio/mpeg"),
+	        AV("wav", wav, IC_MEDIA_WAV, "audio/wav"),
+	        AV("flac", flac, IC_MEDIA_FLAC, "audio/flac"),
+	};
+	struct ic_media m;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ic_media_sniff(cases[i].bytes, cases[i].len, &m);
+		if (m.kind != cases[i].kind)
+			fail_msg("%s sniffed as %s", cases[i].what, m.type);
+		assert_string_equal(m.type, cases[i].type);
+		assert_int_equal(m.width, 0);
+		assert_int_equal(ic_media_is_video(m.kind),
+		                 strncmp(m.type, "video/", 6) == 0);
+		assert_int_equal(ic_media_is_audio(m.kind),
+		                 strncmp(m.type, "audio/", 6) == 0);
+		assert_false(ic_media_is_image(m.kind));
+	}
+}
+
+/* Near misses and every prefix of a good header stay plain files: no
+ * read past the length given (ASan would say). */
+static void test_media_sniff_truncated_or_wrong_media_is_a_file(void **state)
+{
+	static const unsigned char short_box[] = "\0\0\0\x04"
+	                                         "ftypisom";
+	static const unsigned char mkv[] =
+	        "\x1a\x45\xdf\xa3\x42\x82\x88matroska";
+	static const unsigned char ogg[] =
+	        "OggS\0\x02\0\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0"
+	        "\0\0\0\0\x01\x08NotACodc";
+	static const unsigned char id3[] = "ID3\x09\0\0\0\0\0\x0a";
+	static const unsigned char adts[] = "\xff\xf1\x50\x80";
+	static const unsigned char rate[] = "\xff\xfb\xf0\x44";
+	static const unsigned char avi[] = "RIFF\x24\0\0\0AVI ";
+	static const unsigned char opus[] =
+	        "OggS\0\x02\0\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0"
+	        "\0\0\0\0\x01\x13OpusHead";
+	const struct av_case files[] = {
+	        AV("box shorter than itself", short_box, IC_MEDIA_FILE, ""),
+	        AV("matroska, not webm", mkv, IC_MEDIA_FILE, ""),
+	        AV("ogg of no known codec", ogg, IC_MEDIA_FILE, ""),
+	        AV("no such ID3 version", id3, IC_MEDIA_FILE, ""),
+	        AV("ADTS AAC, layer 00", adts, IC_MEDIA_FILE, ""),
+	        AV("bitrate index 15", rate, IC_MEDIA_FILE, ""),
+	        AV("RIFF AVI", avi, IC_MEDIA_FILE, ""),
+	};
+	struct ic_media m;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		ic_media_sniff(files[i].bytes, files[i].len, &m);
+		if (m.kind != IC_MEDIA_FILE)
+			fail_msg("%s sniffed as %s", files[i].what, m.type);
+	}
+	for (size_t n = 0; n + 1 < sizeof(opus) - 1; n++) {
+		ic_media_sniff(opus, n, &m);
+		assert_int_equal(m.kind, IC_MEDIA_FILE);
+	}
 }
 
 int main(void)
@@ -220,6 +327,9 @@ int main(void)
 	        cmocka_unit_test(test_media_sniff_png_gif_webp_sizes),
 	        cmocka_unit_test(test_media_sniff_types_from_bytes_not_names),
 	        cmocka_unit_test(test_media_kind_and_type_round_trip),
+	        cmocka_unit_test(test_media_sniff_video_and_audio_containers),
+	        cmocka_unit_test(
+	                test_media_sniff_truncated_or_wrong_media_is_a_file),
 	};
 
 	return cmocka_run_group_tests_name("media", tests, NULL, NULL);
