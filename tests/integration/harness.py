@@ -59,6 +59,7 @@ import grp
 import http.client
 import json
 import os
+import re
 import pwd
 import shutil
 import signal
@@ -1024,9 +1025,10 @@ class Apache:
         """The vhost lines that mount the programs under B/<prog>."""
         lines = []
         if "send" in self.programs:
-            lines += ['    <Location "%s">' % site.b("send"),
+            # B/send itself, the one route that takes uploads.
+            lines += ['    <LocationMatch "^%s$">' % re.escape(site.b("send")),
                       "        LimitRequestBody %d" % UPLOAD_REQUEST_BODY,
-                      "    </Location>"]
+                      "    </LocationMatch>"]
         for prog in self.programs:
             if self.fastcgi == "proxy":
                 # mod_proxy_fcgi sets no PATH_INFO of its own for a
