@@ -483,13 +483,23 @@ static enum ic_err store_txn(struct ic_store_txn *t, void *p)
 	return rc;
 }
 
+/* Issue 15: a change (dt-deleted, or dt-updated after dt-published) may
+ * be an older page's entry that the newest page carries again (our
+ * feed_pages.h does): knowing it says nothing about where the unread
+ * entries end, so it does not stop a catch-up. */
+static bool is_change(const struct entry *e)
+{
+	return e->deleted || e->updated > e->published;
+}
+
 static enum ic_err known_txn(struct ic_store_txn *t, void *p)
 {
 	struct fetch_state *f = p;
 
 	f->known = 0;
 	for (size_t i = 0; i < f->n; i++)
-		if (ic_store_msg_uid_known_in_txn(t, f->conv_id,
+		if (!is_change(&f->entries[i]) &&
+		    ic_store_msg_uid_known_in_txn(t, f->conv_id,
 		                                  f->entries[i].uid))
 			f->known++;
 	return IC_OK;
