@@ -814,13 +814,14 @@
 	 * the same rule as its Reply. */
 	function rovingReact(ev) {
 		var li = ev.target.closest ? ev.target.closest("li.message") : null;
-		var on = messagesList.querySelectorAll('details.react > summary[tabindex="0"]');
+		var on = messagesList.querySelectorAll('details > summary[tabindex="0"]');
 		for (var i = 0; i < on.length; i++) if (!li || !li.contains(on[i])) on[i].tabIndex = -1;
-		var mine = li && li.querySelector("details.react > summary");
-		if (mine) mine.tabIndex = 0;
+		/* The picker and, on ours, the menu (issue 15). */
+		var mine = li ? li.querySelectorAll("details.react > summary, details.more > summary") : [];
+		for (var j = 0; j < mine.length; j++) mine[j].tabIndex = 0;
 	}
 	if (messagesList) {
-		var picks = messagesList.querySelectorAll("details.react > summary");
+		var picks = messagesList.querySelectorAll("details.react > summary, details.more > summary");
 		for (var pi = 0; pi < picks.length; pi++) picks[pi].tabIndex = -1;
 		messagesList.addEventListener("focusin", rovingReact);
 	}

@@ -307,21 +307,6 @@ static bool use_html(const struct ic_msg *m)
 	       !ic_linkify_has_address(m->text);
 }
 
-/* "?reply_to=UID#text": the Reply link, which without the script opens
- * this page with the compose form answering the message. */
-static const char *reply_href(struct ic_req *req, const char *uid)
-{
-	struct ic_buf b = IC_BUF_INIT(4 * IC_MAX_UID_BYTES);
-	const char *href = NULL;
-
-	if (ic_buf_adds(&b, "?reply_to=") == IC_OK &&
-	    ic_form_escape(&b, uid, strlen(uid)) == IC_OK &&
-	    ic_buf_adds(&b, "#text") == IC_OK)
-		href = ic_arena_strdup(req->arena, b.buf);
-	ic_buf_release(&b);
-	return href;
-}
-
 /* Issue 15: above a reply's text, the message it answers (who, first
  * line) as a link to it; or that it answers a message not here. */
 static enum ic_err quote_item(struct ic_req *req, const struct conv_read *r,
@@ -357,30 +342,6 @@ static enum ic_err quote_item(struct ic_req *req, const struct conv_read *r,
 	                      "<span class=\"vh\">In reply to </span>"
 	                      "<span class=\"quote-author\">{{author}}</span>"
 	                      "<span class=\"quote-text\">{{text}}</span></a>",
-	                      vars, ARRAY_SIZE(vars));
-}
-
-/* The Reply action: a link (works without the script; the script turns
- * it into the quote bar above the compose box).  A closed conversation
- * takes no replies. */
-static enum ic_err reply_action(struct ic_req *req, const struct ic_conv *c,
-                                const struct ic_msg *m)
-{
-	const struct ic_html_var vars[] = {
-	        {"href", m->uid ? reply_href(req, m->uid) : NULL, IC_HTML_URL},
-	        {"uid", m->uid, IC_HTML_TEXT},
-	};
-
-	if (ic_conv_closed(c->state) || m->uid == NULL)
-		return IC_OK;
-	if (vars[0].value == NULL)
-		return IC_ERR_NOMEM;
-	return ic_page_render(req,
-	                      "<a class=\"reply\" href=\"{{href}}\" "
-	                      "data-uid=\"{{uid}}\" role=\"button\" "
-	                      "title=\"Reply\"><span aria-hidden=\"true\">"
-	                      "&#8617;</span><span class=\"vh\">Reply</span>"
-	                      "</a>",
 	                      vars, ARRAY_SIZE(vars));
 }
 
@@ -477,7 +438,7 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "</span></div>", NULL, 0);
 	if (rc == IC_OK)
-		rc = reply_action(req, c, m);
+		rc = ic_page_react_reply(req, c, m);
 	if (rc == IC_OK)
 		rc = ic_page_react_item(req, c, m);
 	if (rc == IC_OK)
@@ -561,42 +522,6 @@ static enum ic_err reply_bar(struct ic_req *req, const struct conv_read *r,
 	        vars, ARRAY_SIZE(vars));
 }
 
-/* Issue 15: the bar that says the compose box edits one of our messages,
- * and the hidden field the menu's Edit fills (the script, or ?edit=
- * without it).  Hidden while the box writes a new message. */
-static enum ic_err edit_bar(struct ic_req *req, const struct conv_read *r,
-                            const char *here)
-{
-	const struct ic_html_var vars[] = {
-	        {"uid", r->edit.uid ? r->edit.uid : "", IC_HTML_TEXT},
-	        {"here", here, IC_HTML_URL},
-	};
-	enum ic_err rc = ic_page_render(
-	        req,
-	        "<input type=\"hidden\" id=\"edit\" name=\"edit\" "
-	        "value=\"{{uid}}\">\n",
-	        vars, ARRAY_SIZE(vars));
-
-	if (rc == IC_OK)
-		rc = ic_page_render(
-		        req,
-		        r->edit.uid ? "<div id=\"edit-bar\" "
-		                      "class=\"reply-bar edit-bar\">"
-		                    : "<div id=\"edit-bar\" "
-		                      "class=\"reply-bar edit-bar\" hidden>",
-		        NULL, 0);
-	return rc != IC_OK
-	               ? rc
-	               : ic_page_render(
-	                         req,
-	                         "<div class=\"quote\"><span class=\"quote-author\">Editing "
-	                         "message</span></div>"
-	                         "<a id=\"edit-cancel\" class=\"cancel-text\" "
-	                         "href=\"{{here}}\" role=\"button\" title=\"Cancel the "
-	                         "edit (Esc)\">Cancel</a></div>\n",
-	                         vars, ARRAY_SIZE(vars));
-}
-
 /* Issue 15: what a message's item holds besides its bubble (Reply, the
  * reaction picker, our menu), drawn once for each side with the uid
  * __UID__, so the script gives a message it adds live the same controls
@@ -617,7 +542,7 @@ static enum ic_err tool_templates(struct ic_req *req, const struct ic_conv *c)
 		                      : "<template id=\"tools-in\">",
 		                    NULL, 0);
 		if (rc == IC_OK)
-			rc = reply_action(req, c, &m);
+			rc = ic_page_react_reply(req, c, &m);
 		if (rc == IC_OK)
 			rc = ic_page_react_item(req, c, &m);
 		if (rc == IC_OK)
@@ -654,7 +579,8 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 	if (rc == IC_OK)
 		rc = reply_bar(req, r, here);
 	if (rc == IC_OK)
-		rc = edit_bar(req, r, here);
+		rc = ic_page_react_edit_bar(req, r->edit.uid ? &r->edit : NULL,
+		                            here);
 	if (rc != IC_OK)
 		return rc;
 	rc = ic_page_render(

@@ -179,13 +179,16 @@ enum ic_err ic_page_react_item(struct ic_req *req, const struct ic_conv *c,
 	return picker(req, c, m, here);
 }
 
-/* ?edit=UID#text: the page opens with the compose box editing it. */
-static const char *edit_href(struct ic_req *req, const char *uid)
+/* "?NAME=UID#text": the page again, with the compose form answering
+ * (reply_to) or editing (edit) the message: the way without the script. */
+static const char *href_with(struct ic_req *req, const char *name,
+                             const char *uid)
 {
 	struct ic_buf b = IC_BUF_INIT(4 * IC_MAX_UID_BYTES);
 	const char *href = NULL;
 
-	if (ic_buf_adds(&b, "?edit=") == IC_OK &&
+	if (ic_buf_addc(&b, '?') == IC_OK && ic_buf_adds(&b, name) == IC_OK &&
+	    ic_buf_addc(&b, '=') == IC_OK &&
 	    ic_form_escape(&b, uid, strlen(uid)) == IC_OK &&
 	    ic_buf_adds(&b, "#text") == IC_OK)
 		href = ic_arena_strdup(req->arena, b.buf);
@@ -193,12 +196,71 @@ static const char *edit_href(struct ic_req *req, const char *uid)
 	return href;
 }
 
+/* The Reply action: a link (works without the script; the script turns
+ * it into the quote bar above the compose box).  A closed conversation
+ * takes no replies. */
+enum ic_err ic_page_react_reply(struct ic_req *req, const struct ic_conv *c,
+                                const struct ic_msg *m)
+{
+	const struct ic_html_var vars[] = {
+	        {"href", m->uid ? href_with(req, "reply_to", m->uid) : NULL,
+	         IC_HTML_URL},
+	        {"uid", m->uid, IC_HTML_TEXT},
+	};
+
+	if (ic_conv_closed(c->state) || m->uid == NULL)
+		return IC_OK;
+	if (vars[0].value == NULL)
+		return IC_ERR_NOMEM;
+	return ic_page_render(req,
+	                      "<a class=\"reply\" href=\"{{href}}\" "
+	                      "data-uid=\"{{uid}}\" role=\"button\" "
+	                      "title=\"Reply\"><span aria-hidden=\"true\">"
+	                      "&#8617;</span><span class=\"vh\">Reply</span>"
+	                      "</a>",
+	                      vars, ARRAY_SIZE(vars));
+}
+
+enum ic_err ic_page_react_edit_bar(struct ic_req *req,
+                                   const struct ic_msg *editing,
+                                   const char *here)
+{
+	const struct ic_html_var vars[] = {
+	        {"uid", editing ? editing->uid : "", IC_HTML_TEXT},
+	        {"here", here, IC_HTML_URL},
+	};
+	enum ic_err rc = ic_page_render(req,
+	                                "<input type=\"hidden\" id=\"edit\" "
+	                                "name=\"edit\" value=\"{{uid}}\">\n",
+	                                vars, ARRAY_SIZE(vars));
+
+	if (rc == IC_OK)
+		rc = ic_page_render(req,
+		                    editing ? "<div id=\"edit-bar\" "
+		                              "class=\"reply-bar edit-bar\">"
+		                            : "<div id=\"edit-bar\" "
+		                              "class=\"reply-bar edit-bar\" "
+		                              "hidden>",
+		                    NULL, 0);
+	if (rc == IC_OK)
+		rc = ic_page_render(
+		        req,
+		        "<div class=\"quote\"><span class=\"quote-author\">"
+		        "Editing message</span></div>"
+		        "<a id=\"edit-cancel\" class=\"cancel-text\" "
+		        "href=\"{{here}}\" role=\"button\" "
+		        "title=\"Cancel the edit (Esc)\">Cancel</a></div>\n",
+		        vars, ARRAY_SIZE(vars));
+	return rc;
+}
+
 enum ic_err ic_page_react_more(struct ic_req *req, const struct ic_conv *c,
                                const struct ic_msg *m)
 {
 	const char *here;
 	const struct ic_html_var vars[] = {
-	        {"edit", m->uid ? edit_href(req, m->uid) : NULL, IC_HTML_URL},
+	        {"edit", m->uid ? href_with(req, "edit", m->uid) : NULL,
+	         IC_HTML_URL},
 	        {"uid", m->uid, IC_HTML_TEXT},
 	};
 	enum ic_err rc;

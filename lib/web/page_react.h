@@ -38,4 +38,21 @@ enum ic_err ic_page_react_item(struct ic_req *req, const struct ic_conv *c,
 enum ic_err ic_page_react_more(struct ic_req *req, const struct ic_conv *c,
                                const struct ic_msg *m);
 
+/**
+ * The Reply action of message @p m: `a.reply` to ?reply_to=UID#text
+ * (the compose form answering it, without the script); nothing in a
+ * closed conversation.
+ */
+enum ic_err ic_page_react_reply(struct ic_req *req, const struct ic_conv *c,
+                                const struct ic_msg *m);
+
+/**
+ * In the compose form: the hidden `edit` field (@p editing's uid, or
+ * empty) and `#edit-bar` ("Editing message", Cancel back to @p here),
+ * hidden when @p editing is NULL (the script shows it).
+ */
+enum ic_err ic_page_react_edit_bar(struct ic_req *req,
+                                   const struct ic_msg *editing,
+                                   const char *here);
+
 #endif /* IC_PAGE_REACT_H */

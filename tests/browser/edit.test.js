@@ -119,6 +119,8 @@ async function main() {
 			page = watch(await A.newPage(), 'edit-alice-conv');
 			await page.goto(withA);
 			assert.strictEqual(await page.locator('#messages li.in details.more').count(), 0);
+			assert.strictEqual(await page.locator('#messages details.more > summary:not([tabindex="-1"])').count(), 0,
+				'menus are Tab stops before any message has the focus');
 			const li = item(page, 'Lunch at noon');
 			await page.locator('#scroller').focus();
 			await page.keyboard.press('Enter');
