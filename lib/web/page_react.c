@@ -1,5 +1,6 @@
 /*
- * page_react.c - reactions on the conversation page (see page_react.h).
+ * page_react.c - reactions, Reply and our messages' menu on the
+ * conversation page (see page_react.h).
  */
 #include "web/page_react.h"
 
@@ -22,8 +23,9 @@ static const char *const picks[IC_PAGE_REACT_PICKS] = {
         "\xf0\x9f\x99\x8f",         /* folded hands */
 };
 
-/* The form that posts one of our actions on a message to the send route:
- * hidden `to`, then the caller's fields, the CSRF token and `next`. */
+/* The form that posts one of our actions on a message to the send route,
+ * opened with hidden `to`, the CSRF token and `next`; the caller adds its
+ * fields and closes it. */
 static enum ic_err form_open(struct ic_req *req, const struct ic_conv *c,
                              const char *cls, const char *here)
 {
