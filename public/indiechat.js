@@ -573,7 +573,7 @@
 			meta.insertBefore(e, meta.querySelector(".state"));
 		}
 		if (m.deleted) {
-			var gone2 = li.querySelectorAll("details.more, details.react");
+			var gone2 = li.querySelectorAll("details.more, details.react, a.reply");
 			for (var g = 0; g < gone2.length; g++) gone2[g].parentNode.removeChild(gone2[g]);
 		}
 		reactions(li, m);

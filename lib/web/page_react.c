@@ -200,7 +200,7 @@ static const char *href_with(struct ic_req *req, const char *name,
 
 /* The Reply action: a link (works without the script; the script turns
  * it into the quote bar above the compose box).  A closed conversation
- * takes no replies. */
+ * takes no replies, nor does a deleted message. */
 enum ic_err ic_page_react_reply(struct ic_req *req, const struct ic_conv *c,
                                 const struct ic_msg *m)
 {
@@ -210,7 +210,8 @@ enum ic_err ic_page_react_reply(struct ic_req *req, const struct ic_conv *c,
 	        {"uid", m->uid, IC_HTML_TEXT},
 	};
 
-	if (ic_conv_closed(c->state) || m->uid == NULL)
+	/* A deleted message has nothing left to answer (as in Signal). */
+	if (ic_conv_closed(c->state) || m->uid == NULL || m->deleted)
 		return IC_OK;
 	if (vars[0].value == NULL)
 		return IC_ERR_NOMEM;

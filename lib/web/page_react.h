@@ -41,7 +41,7 @@ enum ic_err ic_page_react_more(struct ic_req *req, const struct ic_conv *c,
 /**
  * The Reply action of message @p m: `a.reply` to ?reply_to=UID#text
  * (the compose form answering it, without the script); nothing in a
- * closed conversation.
+ * closed conversation or for a deleted message.
  */
 enum ic_err ic_page_react_reply(struct ic_req *req, const struct ic_conv *c,
                                 const struct ic_msg *m);
