@@ -433,9 +433,32 @@
 		t.setAttribute("datetime", m.published); t.textContent = m.time;
 		meta.appendChild(t);
 		if (m.dir === "out") setState(li, m.state);
-		if (m.uid && compose) li.appendChild(replyAction(m.uid));
+		if (m.uid && compose) appendTools(li, m);
 		localTimes(li);
 		return li;
+	}
+
+	/* Issue 15: a message added live gets the controls the server gives
+	 * each message (Reply, the picker, our menu), cloned from the
+	 * page's <template> for its side with its uid put in. */
+	function appendTools(li, m) {
+		var tpl = document.getElementById("tools-" + m.dir);
+		if (!tpl || !tpl.content) { li.appendChild(replyAction(m.uid)); return; }
+		var box = tpl.content.cloneNode(true);
+		var els = box.querySelectorAll("[href], [value], [data-uid]");
+		for (var i = 0; i < els.length; i++) {
+			["href", "value", "data-uid"].forEach(function (a) {
+				var v = els[i].getAttribute(a);
+				if (v && v.indexOf("__UID__") >= 0)
+					els[i].setAttribute(a, v.split("__UID__").join(a === "href" ? encodeURIComponent(m.uid) : m.uid));
+			});
+		}
+		var rs = box.querySelectorAll("a.reply, details > summary");
+		for (var j = 0; j < rs.length; j++) rs[j].tabIndex = -1; /* roving */
+		var cf = box.querySelector("form.delete label.confirm");
+		if (cf) { cf.hidden = true; cf.querySelector("input").required = false; }
+		li.appendChild(box);
+		if (m.my_reaction || m.their_reaction || m.deleted) redraw(li, m);
 	}
 
 	function msgTime(li) {
@@ -559,7 +582,36 @@
 			meta.insertBefore(document.createTextNode(" "), meta.querySelector(".state"));
 			meta.insertBefore(e, meta.querySelector(".state"));
 		}
+		if (m.deleted) {
+			var gone2 = li.querySelectorAll("details.more, details.react, a.reply");
+			for (var g = 0; g < gone2.length; g++) gone2[g].parentNode.removeChild(gone2[g]);
+		}
 		reactions(li, m);
+		pressed(li, m);
+	}
+	/* The picker's button of our current emoji removes it (page_react.c). */
+	function pressed(li, m) {
+		var bs = li.querySelectorAll("details.react button");
+		for (var i = 0; i < bs.length; i++) {
+			var b = bs[i], e = b.textContent, on = !!m.my_reaction && e === m.my_reaction;
+			b.name = on ? "unreact" : "react";
+			b.value = on ? m.uid : e;
+			if (on) b.setAttribute("aria-pressed", "true"); else b.removeAttribute("aria-pressed");
+			b.setAttribute("aria-label", (on ? "Remove your reaction " : "React ") + e);
+		}
+	}
+	/* A form of ours on a message, with the compose form's hidden fields. */
+	function actionForm(cls) {
+		var f = document.createElement("form");
+		f.className = cls; f.method = "post";
+		f.action = compose ? compose.action : base + "/send";
+		["to", "csrf", "next"].forEach(function (n) {
+			var src = compose && compose.querySelector('input[name="' + n + '"]');
+			if (!src) return;
+			var h = f.appendChild(document.createElement("input"));
+			h.type = "hidden"; h.name = n; h.value = src.value;
+		});
+		return f;
 	}
 	/* As page_react.c draws them. */
 	function reactions(li, m) {
@@ -569,10 +621,19 @@
 		var h = document.getElementById("conv-h"), peer = h ? h.textContent : "them";
 		var ul = document.createElement("ul");
 		ul.className = "reactions";
-		function chip(emoji, who, count) {
+		function chip(emoji, who, count, mine) {
 			var c = document.createElement("li");
 			c.className = "reaction";
 			c.title = who;
+			if (mine && compose && m.uid) {
+				/* Ours: pressing it removes it, as on the server's page. */
+				c.className = "reaction mine";
+				var f = actionForm("unreact"), b = f.appendChild(document.createElement("button"));
+				b.type = "submit"; b.name = "unreact"; b.value = m.uid;
+				b.title = "Remove your reaction";
+				c.appendChild(f);
+				c = b;
+			}
 			var face = document.createElement("span");
 			face.setAttribute("aria-hidden", "true");
 			face.textContent = emoji;
@@ -581,14 +642,14 @@
 			n.textContent = count;
 			var vh = document.createElement("span");
 			vh.className = "vh";
-			vh.textContent = emoji + " from " + who;
+			vh.textContent = emoji + " from " + who + (mine && compose ? ": remove your reaction" : "");
 			c.appendChild(face); c.appendChild(n); c.appendChild(vh);
-			ul.appendChild(c);
+			ul.appendChild(c.closest ? c.closest("li") || c : c);
 		}
-		if (m.my_reaction && m.my_reaction === m.their_reaction) chip(m.my_reaction, "You and " + peer, "2");
+		if (m.my_reaction && m.my_reaction === m.their_reaction) chip(m.my_reaction, "You and " + peer, "2", true);
 		else {
-			if (m.my_reaction) chip(m.my_reaction, "You", "");
-			if (m.their_reaction) chip(m.their_reaction, peer, "");
+			if (m.my_reaction) chip(m.my_reaction, "You", "", true);
+			if (m.their_reaction) chip(m.their_reaction, peer, "", false);
 		}
 		li.insertBefore(ul, li.querySelector("details.react"));
 	}
@@ -763,13 +824,14 @@
 	 * the same rule as its Reply. */
 	function rovingReact(ev) {
 		var li = ev.target.closest ? ev.target.closest("li.message") : null;
-		var on = messagesList.querySelectorAll('details.react > summary[tabindex="0"]');
+		var on = messagesList.querySelectorAll('details > summary[tabindex="0"]');
 		for (var i = 0; i < on.length; i++) if (!li || !li.contains(on[i])) on[i].tabIndex = -1;
-		var mine = li && li.querySelector("details.react > summary");
-		if (mine) mine.tabIndex = 0;
+		/* The picker and, on ours, the menu (issue 15). */
+		var mine = li ? li.querySelectorAll("details.react > summary, details.more > summary") : [];
+		for (var j = 0; j < mine.length; j++) mine[j].tabIndex = 0;
 	}
 	if (messagesList) {
-		var picks = messagesList.querySelectorAll("details.react > summary");
+		var picks = messagesList.querySelectorAll("details.react > summary, details.more > summary");
 		for (var pi = 0; pi < picks.length; pi++) picks[pi].tabIndex = -1;
 		messagesList.addEventListener("focusin", rovingReact);
 	}
@@ -781,9 +843,72 @@
 		if (box) box.focus();
 	});
 	if (compose) compose.addEventListener("keydown", function (ev) {
-		var bar = document.getElementById("reply-bar");
-		if (ev.key === "Escape" && bar && !bar.hidden) { ev.preventDefault(); setReply(null); }
+		var bar = document.getElementById("reply-bar"), eb = document.getElementById("edit-bar");
+		if (ev.key === "Escape" && eb && !eb.hidden) { ev.preventDefault(); setEdit(null); }
+		else if (ev.key === "Escape" && bar && !bar.hidden) { ev.preventDefault(); setReply(null); }
 	});
+
+	/* --- Edit and Delete for everyone, and our reactions (issue 15) ---
+	 * The menu's Edit puts the text into the compose box with the
+	 * "Editing message" bar; Send then edits (the form's `edit`), Cancel
+	 * or Esc goes back to writing a new message.  Without the script Edit
+	 * opens the page with ?edit=UID, the box already editing. */
+	function setEdit(li) {
+		var field = document.getElementById("edit"), bar = document.getElementById("edit-bar");
+		var box = compose && compose.querySelector("textarea");
+		if (!field || !bar || !box) return;
+		if (!li) {
+			if (field.value) box.value = "";
+			field.value = "";
+			bar.hidden = true;
+			box.dispatchEvent(new Event("input"));
+			box.focus();
+			return;
+		}
+		setReply(null);
+		var t = li.querySelector(".bubble p.text");
+		field.value = li.getAttribute("data-uid");
+		box.value = t ? t.textContent : "";
+		bar.hidden = false;
+		var d = li.querySelector("details.more");
+		if (d) d.open = false;
+		box.focus();
+		box.setSelectionRange(box.value.length, box.value.length);
+	}
+	var editCancel = document.getElementById("edit-cancel");
+	if (editCancel) editCancel.addEventListener("click", function (ev) { ev.preventDefault(); setEdit(null); });
+	if (messagesList) messagesList.addEventListener("click", function (ev) {
+		var el = ev.target.closest ? ev.target.closest("details.more a.edit") : null;
+		if (!el || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+		ev.preventDefault();
+		setEdit(el.closest("li.message"));
+	});
+	/* The forms under messages (react, remove a reaction, delete) go with
+	 * fetch; the open page then reads its messages again and redraws
+	 * them (the JSON's "changes"). */
+	if (messagesList) messagesList.addEventListener("submit", function (ev) {
+		var form = ev.target, button = ev.submitter;
+		if (!form.closest || !form.closest("li.message")) return;
+		ev.preventDefault();
+		var del = form.classList.contains("delete");
+		if (del && !window.confirm("Delete this message for everyone?")) return;
+		var body = new URLSearchParams(new FormData(form));
+		if (button && button.name) body.set(button.name, button.value);
+		var d = form.closest("details");
+		if (d) d.open = false;
+		post(form, body).then(function () {
+			say("");
+			etags = {};
+			soon();
+		}, function (e) { say((del ? "Not deleted: " : "Not changed: ") + e.message); });
+	});
+	if (messagesList) {
+		/* The script's dialog confirms a delete: no checkbox needed. */
+		var confirms = messagesList.querySelectorAll("form.delete label.confirm");
+		for (var ci = 0; ci < confirms.length; ci++) confirms[ci].hidden = true;
+		var boxes = messagesList.querySelectorAll("form.delete input[name=confirm]");
+		for (var bi = 0; bi < boxes.length; bi++) boxes[bi].required = false;
+	}
 	if (compose) setUpCompose(compose);
 
 	function setUpCompose(form) {
@@ -881,10 +1006,41 @@
 			});
 		}
 
+		/* Send while editing: the edit goes, no new message is drawn. */
+		function sendEdit(uid, value) {
+			var body = new URLSearchParams();
+			["to", "csrf", "next"].forEach(function (n) {
+				var f = form.querySelector('input[name="' + n + '"]');
+				if (f) body.set(n, f.value);
+			});
+			body.set("edit", uid);
+			body.set("text", value);
+			return post(form, body).then(function () {
+				if (result) result.textContent = "";
+				etags = {};
+				soon();
+			}, function (e) {
+				if (result) result.textContent = "Not edited: " + e.message;
+				if (!text.value) text.value = value;
+			});
+		}
+
 		form.addEventListener("submit", function (ev) {
 			ev.preventDefault();
 			var value = text.value;
 			if (!value.trim()) return;
+			var editing = document.getElementById("edit");
+			if (editing && editing.value) {
+				var uid = editing.value;
+				text.value = "";
+				if (store) store.removeItem(key);
+				editing.value = "";
+				document.getElementById("edit-bar").hidden = true;
+				text.dispatchEvent(new Event("input"));
+				text.focus();
+				sendEdit(uid, value);
+				return;
+			}
 			text.value = "";
 			if (store) store.removeItem(key);
 			text.dispatchEvent(new Event("input"));

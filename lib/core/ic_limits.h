@@ -288,10 +288,20 @@ _Static_assert(IC_CONFIG_ATTACH_BYTES_MAX <= IC_MAX_ARENA_BYTES / 2,
 #define IC_CONFIG_FEED_PAGE_SIZE_DEFAULT 50
 #define IC_CONFIG_FEED_PAGE_SIZE_MAX     500
 
+/* Issue 15: changed entries (an edit, a delete, a removed reaction) of
+ * messages on older pages that the newest page carries again, so that a
+ * receiver reading only the newest page (online, or after lost pings)
+ * still sees the change (feed/feed_pages.h).  The most recent 20: more
+ * changes of old messages between two reads of one receiver are rare,
+ * and it keeps the newest page near its size; older ones still reach a
+ * receiver that reads their page (a catch-up through it, a restore). */
+#define IC_FEED_CARRY_MAX 20
+
 /* Entries the publisher accepts on one page: every page size the
- * configuration accepts.  Issue 10: a cap of its own (50) below the
- * configuration's maximum left every message past the 50th unpublished. */
-#define IC_FEED_PAGE_MAX IC_CONFIG_FEED_PAGE_SIZE_MAX
+ * configuration accepts, and the newest page's carried changes.  Issue
+ * 10: a cap of its own (50) below the configuration's maximum left every
+ * message past the 50th unpublished. */
+#define IC_FEED_PAGE_MAX (IC_CONFIG_FEED_PAGE_SIZE_MAX + IC_FEED_CARRY_MAX)
 _Static_assert(IC_MAX_MF2_ITEMS >= 3 * IC_FEED_PAGE_MAX,
                "a full page of ours parses: entry, author, recipient each");
 _Static_assert(IC_CONFIG_FEED_PAGE_SIZE_MIN <=

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -33,6 +34,13 @@ struct page_ctx {
 	long long page;      /* 0: the newest; set to the page read */
 	const char **quotes; /* per message: its reply target's first words */
 };
+
+static int cmp_seq(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
 
 /* Chars of the answered message shown beside a reply's link. */
 #define REPLY_QUOTE_BYTES 80
@@ -68,6 +76,54 @@ static enum ic_err quotes_txn(struct ic_store_txn *t, struct page_ctx *c)
 	return IC_OK;
 }
 
+/*
+ * Issue 15: the newest page also carries the entries of our messages on
+ * older pages that changed lately (store_conv.h carry): the same u-uid
+ * with its newer dt-updated or dt-deleted, after the page's own entries.
+ * A receiver that reads only the newest page applies the change by its
+ * rule (newer dt-updated wins, the same changes nothing); a foreign
+ * reader that de-duplicates by u-uid shows the message once.  The page
+ * stays whole: its own entries are all there, the carried ones extra.
+ * @p first is the page's first seq; the carried ones go in front of
+ * @p c->msgs (oldest first there, so the page lists them last).
+ */
+static enum ic_err carry_txn(struct ic_store_txn *t, struct page_ctx *c,
+                             long long first)
+{
+	long long seqs[IC_FEED_CARRY_MAX];
+	size_t k = 0;
+	struct ic_msg *all;
+
+	for (size_t i = 0; i < c->conv.ncarry; i++)
+		if (c->conv.carry[i] < first)
+			seqs[k++] = c->conv.carry[i];
+	if (k == 0)
+		return IC_OK;
+	qsort(seqs, k, sizeof(seqs[0]), cmp_seq);
+	all = ic_arena_calloc(c->req->arena, k + c->n, sizeof(*all));
+	if (all == NULL)
+		return IC_ERR_NOMEM;
+	for (size_t i = 0; i < k; i++) {
+		struct ic_msg *one = NULL;
+		size_t got = 0;
+		enum ic_err rc = ic_store_msg_range_in_txn(
+		        t, c->req->arena, c->conv_id, 'o', seqs[i], seqs[i],
+		        &one, &got);
+
+		if (rc != IC_OK)
+			return rc;
+		if (got == 1)
+			all[i] = one[0];
+		else
+			k = i; /* gone (a restore may surprise): stop here */
+	}
+	if (c->n)
+		memcpy(all + k, c->msgs, c->n * sizeof(*all));
+	c->msgs = all;
+	c->n += k;
+	return IC_OK;
+}
+
 /* Read the conversation and the messages of page c->page. */
 static enum ic_err page_txn(struct ic_store_txn *t, void *p)
 {
@@ -92,6 +148,8 @@ static enum ic_err page_txn(struct ic_store_txn *t, void *p)
 		return IC_OK;
 	rc = ic_store_msg_range_in_txn(t, c->req->arena, c->conv_id, 'o', first,
 	                               last, &c->msgs, &c->n);
+	if (rc == IC_OK && c->page == newest)
+		rc = carry_txn(t, c, first);
 	return rc == IC_OK ? quotes_txn(t, c) : rc;
 }
 

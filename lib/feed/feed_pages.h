@@ -10,6 +10,10 @@
  * also read last.  A send rewrites one page of page_size entries, so its
  * cost does not grow with the history.  A reply's entry carries
  * u-in-reply-to and the answered message's first words (mf2_publish.h).
+ * Issue 15: the newest page also carries, after its own entries, the
+ * current entry of each of our last IC_FEED_CARRY_MAX changed messages
+ * (store_conv.h carry) that lives on an older page, so a receiver that
+ * reads only the newest page sees edits, deletes and removed reactions.
  *
  * The pages are derived data: LMDB is the only durable truth.  So they
  * are written without fsync (core/file.h, ic_file_write_derived()): a

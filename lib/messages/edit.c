@@ -82,6 +82,8 @@ static enum ic_err edit_txn(struct ic_store_txn *t, void *p)
 		c->conv.published_seq = c->msg.seq - 1;
 	c->conv.revision++;
 	c->conv.changes++;
+	/* The newest page carries the change too (feed_pages.h). */
+	ic_conv_carry(&c->conv, c->msg.seq);
 	c->conv.updated = c->now;
 	rc = ic_store_conv_put_in_txn(t, a, &c->conv);
 	if (rc == IC_OK)

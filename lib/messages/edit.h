@@ -10,9 +10,11 @@
  * as before the edit.
  *
  * What reaches a receiver is the page its fetch reads: the newest one,
- * and older ones only in a catch-up.  An edit of a message on an older
- * page reaches a correspondent that reads that page again (a catch-up
- * through it, or a restore), not one that only reads the newest page.
+ * and older ones only in a catch-up.  So a change also puts the message's
+ * seq in the conversation's carry list (store_conv.h), and the newest
+ * page carries the changed entry again while it is among the last
+ * IC_FEED_CARRY_MAX changes (feed/feed_pages.c): a receiver that reads
+ * only the newest page sees it too.
  *
  * A delete is an edit to a tombstone: the entry stays in the feed with
  * its u-uid, no content and a dt-deleted (mf2_publish.h), so every

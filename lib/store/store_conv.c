@@ -18,6 +18,48 @@ enum ic_err ic_conv_apply(struct ic_conv *c, enum ic_conv_event ev,
 	return ic_conv_step(&c->state, &c->access_revoked, ev, c->peer, errbuf);
 }
 
+void ic_conv_carry(struct ic_conv *c, long long seq)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->ncarry; i++)
+		if (c->carry[i] != seq)
+			c->carry[k++] = c->carry[i];
+	if (k == IC_FEED_CARRY_MAX) {
+		memmove(c->carry, c->carry + 1, (k - 1) * sizeof(c->carry[0]));
+		k--;
+	}
+	c->carry[k++] = seq;
+	c->ncarry = k;
+}
+
+/* "carry": [seq, ...]; anything but positive numbers is skipped. */
+static void carry_from_json(const cJSON *j, struct ic_conv *c)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "carry"))
+	{
+		if (cJSON_IsNumber(it) && it->valuedouble >= 1 &&
+		    c->ncarry < IC_FEED_CARRY_MAX)
+			c->carry[c->ncarry++] = (long long)it->valuedouble;
+	}
+}
+
+static enum ic_err carry_to_json(cJSON *j, const struct ic_conv *c)
+{
+	cJSON *arr;
+
+	if (c->ncarry == 0)
+		return IC_OK;
+	arr = cJSON_AddArrayToObject(j, "carry");
+	for (size_t i = 0; arr && i < c->ncarry; i++)
+		if (!cJSON_AddItemToArray(
+		            arr, cJSON_CreateNumber((double)c->carry[i])))
+			return IC_ERR_NOMEM;
+	return arr ? IC_OK : IC_ERR_NOMEM;
+}
+
 static enum ic_err from_json(struct ic_arena *a, const cJSON *j, const char *id,
                              struct ic_conv *c)
 {
@@ -52,6 +94,7 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j, const char *id,
 	c->changes = ic_json_num(j, "changes", 0);
 	c->their_etag = ic_json_str(a, j, "their_etag");
 	c->notify_muted = ic_json_bool(j, "notify_muted", false);
+	carry_from_json(j, c);
 	return IC_OK;
 }
 
@@ -116,6 +159,8 @@ static enum ic_err to_json(struct ic_arena *a, const struct ic_conv *c,
 		rc = ic_json_add_num(j, "changes", c->changes);
 	if (!rc && c->their_etag)
 		rc = ic_json_add_str(j, "their_etag", c->their_etag);
+	if (!rc)
+		rc = carry_to_json(j, c);
 	*out = j;
 	return rc;
 }

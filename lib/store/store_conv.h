@@ -19,6 +19,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/ic_limits.h"
 #include "store/conv_state.h"
 #include "store/store.h"
 
@@ -67,7 +68,20 @@ struct ic_conv {
 	 * reaction, an edit, a delete), so a live page knows to read its
 	 * messages again; 0 in old records. */
 	long long changes;
+	/* Issue 15: the seqs of our messages most recently changed in place
+	 * (edited, deleted, a reaction removed), oldest first, at most
+	 * IC_FEED_CARRY_MAX: the newest feed page carries again those on
+	 * older pages (feed/feed_pages.h).  Empty in old records. */
+	long long carry[IC_FEED_CARRY_MAX];
+	size_t ncarry;
 };
+
+/**
+ * Put @p seq last in @p c's carry list (moving it there when it is in
+ * already, dropping the oldest when the list is full).  Nothing is
+ * written: the caller puts @p c.
+ */
+void ic_conv_carry(struct ic_conv *c, long long seq);
 
 /**
  * Apply @p ev to conversation @p c (its state and access_revoked) by the

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "messages/edit.h"
 #include "messages/handshake.h"
 #include "messages/attach.h"
 #include "messages/outbox.h"
@@ -73,6 +74,48 @@ static enum ic_err do_react(struct ic_req *req, const char *to)
 	return done(req, "uid", msg.uid);
 }
 
+/* Issue 15: `edit` (our message's uid) with its new `text`, `delete`
+ * (our message's uid) or `unreact` (the uid of the message we reacted
+ * to), as send --edit / --delete / --unreact; edit.h and react.h refuse
+ * their messages, deleted ones and reactions, changing nothing. */
+static enum ic_err do_change(struct ic_req *req, const char *to,
+                             const char *what)
+{
+	const char *uid = field(req, what), *text = field(req, "text");
+	struct ic_msg msg;
+	enum ic_err rc;
+
+	if (to == NULL || uid == NULL)
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		               "`%s` needs `to` (the correspondent's URL) and "
+		               "one message uid",
+		               what);
+	if (strcmp(what, "edit") == 0)
+		rc = text ? ic_edit_send(req, to, uid, text, &msg)
+		          : ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
+		                    "an edit needs the new `text`");
+	else if (strcmp(what, "delete") == 0)
+		rc = ic_edit_delete(req, to, uid, &msg);
+	else
+		rc = ic_react_remove(req, to, uid, &msg);
+	if (rc != IC_OK)
+		return rc;
+	req->after = ic_outbox_notify_after;
+	req->after_ctx = (void *)msg.conv;
+	return done(req, "uid", msg.uid);
+}
+
+/* Which one of `edit`, `delete`, `unreact` the form names, if any. */
+static const char *change_of(struct ic_req *req)
+{
+	static const char *const names[] = {"edit", "delete", "unreact"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ic_form_get(&req->form, names[i]) != NULL)
+			return names[i];
+	return NULL;
+}
+
 static enum ic_err do_send(struct ic_req *req)
 {
 	struct ic_msg msg;
@@ -82,8 +125,14 @@ static enum ic_err do_send(struct ic_req *req)
 	const char *reply_to = field(req, "reply_to");
 	struct ic_attach *att = NULL;
 	size_t natt = 0;
-	enum ic_err rc = ic_attach_from_parts(req, "file", &att, &natt);
+	enum ic_err rc;
 
+	/* The compose form edits when its hidden `edit` is filled (an
+	 * empty one is a send); files and reply_to are not part of it. */
+	if (change_of(req) &&
+	    (ic_form_count(&req->form, "edit") != 1 || field(req, "edit")))
+		return do_change(req, to, change_of(req));
+	rc = ic_attach_from_parts(req, "file", &att, &natt);
 	if (rc != IC_OK)
 		return rc;
 	/* A photo needs no words (the outbox refuses a message of neither). */

@@ -6,6 +6,9 @@
  * changes nothing and these handlers check none of it again.
  *
  *   POST B/send             to, text      send a message
+ *   POST B/send             to, edit, text   edit our message (issue 15)
+ *   POST B/send             to, delete    delete our message for everyone
+ *   POST B/send             to, unreact   remove our reaction on a message
  *   POST B/ticket/invite    url           invite (send a ticket)
  *   POST B/ticket/accept    url           accept a message request
  *   POST B/ticket/decline   url           decline

@@ -45,6 +45,10 @@ struct conv_read {
 	 * without the script); its message, or uid NULL. */
 	const char *reply_to;
 	struct ic_msg reply;
+	/* ?edit=UID: the compose form edits our message (the Edit of its
+	 * menu without the script); its message, or uid NULL. */
+	const char *edit_uid;
+	struct ic_msg edit;
 };
 
 /* Chars of an answered message shown in a reply's quote. */
@@ -129,6 +133,12 @@ static enum ic_err read_txn(struct ic_store_txn *t, void *p)
 	    ic_store_msg_by_uid_in_txn(t, r->a, r->id, r->reply_to,
 	                               &r->reply) != IC_OK)
 		memset(&r->reply, 0, sizeof(r->reply));
+	memset(&r->edit, 0, sizeof(r->edit));
+	if (rc == IC_OK && r->edit_uid &&
+	    (ic_store_msg_by_uid_in_txn(t, r->a, r->id, r->edit_uid,
+	                                &r->edit) != IC_OK ||
+	     r->edit.dir != 'o' || r->edit.deleted || r->edit.reaction))
+		memset(&r->edit, 0, sizeof(r->edit));
 	return rc;
 }
 
@@ -297,21 +307,6 @@ static bool use_html(const struct ic_msg *m)
 	       !ic_linkify_has_address(m->text);
 }
 
-/* "?reply_to=UID#text": the Reply link, which without the script opens
- * this page with the compose form answering the message. */
-static const char *reply_href(struct ic_req *req, const char *uid)
-{
-	struct ic_buf b = IC_BUF_INIT(4 * IC_MAX_UID_BYTES);
-	const char *href = NULL;
-
-	if (ic_buf_adds(&b, "?reply_to=") == IC_OK &&
-	    ic_form_escape(&b, uid, strlen(uid)) == IC_OK &&
-	    ic_buf_adds(&b, "#text") == IC_OK)
-		href = ic_arena_strdup(req->arena, b.buf);
-	ic_buf_release(&b);
-	return href;
-}
-
 /* Issue 15: above a reply's text, the message it answers (who, first
  * line) as a link to it; or that it answers a message not here. */
 static enum ic_err quote_item(struct ic_req *req, const struct conv_read *r,
@@ -347,30 +342,6 @@ static enum ic_err quote_item(struct ic_req *req, const struct conv_read *r,
 	                      "<span class=\"vh\">In reply to </span>"
 	                      "<span class=\"quote-author\">{{author}}</span>"
 	                      "<span class=\"quote-text\">{{text}}</span></a>",
-	                      vars, ARRAY_SIZE(vars));
-}
-
-/* The Reply action: a link (works without the script; the script turns
- * it into the quote bar above the compose box).  A closed conversation
- * takes no replies. */
-static enum ic_err reply_action(struct ic_req *req, const struct ic_conv *c,
-                                const struct ic_msg *m)
-{
-	const struct ic_html_var vars[] = {
-	        {"href", m->uid ? reply_href(req, m->uid) : NULL, IC_HTML_URL},
-	        {"uid", m->uid, IC_HTML_TEXT},
-	};
-
-	if (ic_conv_closed(c->state) || m->uid == NULL)
-		return IC_OK;
-	if (vars[0].value == NULL)
-		return IC_ERR_NOMEM;
-	return ic_page_render(req,
-	                      "<a class=\"reply\" href=\"{{href}}\" "
-	                      "data-uid=\"{{uid}}\" role=\"button\" "
-	                      "title=\"Reply\"><span aria-hidden=\"true\">"
-	                      "&#8617;</span><span class=\"vh\">Reply</span>"
-	                      "</a>",
 	                      vars, ARRAY_SIZE(vars));
 }
 
@@ -467,9 +438,11 @@ static enum ic_err message_item(struct ic_req *req, const struct conv_read *r,
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "</span></div>", NULL, 0);
 	if (rc == IC_OK)
-		rc = reply_action(req, c, m);
+		rc = ic_page_react_reply(req, c, m);
 	if (rc == IC_OK)
 		rc = ic_page_react_item(req, c, m);
+	if (rc == IC_OK)
+		rc = ic_page_react_more(req, c, m);
 	return rc == IC_OK ? ic_page_render(req, "</li>\n", NULL, 0) : rc;
 }
 
@@ -549,6 +522,37 @@ static enum ic_err reply_bar(struct ic_req *req, const struct conv_read *r,
 	        vars, ARRAY_SIZE(vars));
 }
 
+/* Issue 15: what a message's item holds besides its bubble (Reply, the
+ * reaction picker, our menu), drawn once for each side with the uid
+ * __UID__, so the script gives a message it adds live the same controls
+ * without a second copy of their markup. */
+static enum ic_err tool_templates(struct ic_req *req, const struct ic_conv *c)
+{
+	struct ic_msg m = {0};
+	enum ic_err rc = IC_OK;
+
+	if (ic_conv_closed(c->state))
+		return IC_OK;
+	m.uid = "__UID__";
+	m.conv = c->id;
+	for (int i = 0; rc == IC_OK && i < 2; i++) {
+		m.dir = i ? 'o' : 'i';
+		rc = ic_page_render(req,
+		                    i ? "<template id=\"tools-out\">"
+		                      : "<template id=\"tools-in\">",
+		                    NULL, 0);
+		if (rc == IC_OK)
+			rc = ic_page_react_reply(req, c, &m);
+		if (rc == IC_OK)
+			rc = ic_page_react_item(req, c, &m);
+		if (rc == IC_OK)
+			rc = ic_page_react_more(req, c, &m);
+		if (rc == IC_OK)
+			rc = ic_page_render(req, "</template>\n", NULL, 0);
+	}
+	return rc;
+}
+
 static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
                                 const struct conv_read *r, const char *here)
 {
@@ -556,6 +560,7 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 	const struct ic_html_var vars[] = {
 	        {"send", ic_url_send(req->arena, &req->cfg), IC_HTML_URL},
 	        {"to", c->peer, IC_HTML_TEXT},
+	        {"text", r->edit.uid ? r->edit.text : "", IC_HTML_TEXT},
 	};
 	enum ic_err rc;
 
@@ -573,13 +578,16 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 	                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = reply_bar(req, r, here);
+	if (rc == IC_OK)
+		rc = ic_page_react_edit_bar(req, r->edit.uid ? &r->edit : NULL,
+		                            here);
 	if (rc != IC_OK)
 		return rc;
 	rc = ic_page_render(
 	        req,
 	        "<label for=\"text\" class=\"vh\">Message</label>\n"
 	        "<textarea id=\"text\" name=\"text\" rows=\"1\" "
-	        "placeholder=\"Message\" required></textarea>\n"
+	        "placeholder=\"Message\" required>{{text}}</textarea>\n"
 	        "<input type=\"hidden\" name=\"to\" value=\"{{to}}\">\n"
 	        /* Issue 15: photos and files (send's IC_NEED_UPLOAD). */
 	        "<label class=\"attach\" for=\"file\" title=\"Attach files\">"
@@ -700,6 +708,7 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 	r.before_out = query_seq(req, "out_before");
 	r.before_in = query_seq(req, "in_before");
 	r.reply_to = ic_form_get(&req->query, "reply_to");
+	r.edit_uid = ic_form_get(&req->query, "edit");
 	rc = load(req, &r);
 	if (rc != IC_OK)
 		return rc;
@@ -817,6 +826,8 @@ enum ic_err ic_page_conversation(struct ic_req *req)
 		rc = ic_page_render(req, "</ol>\n</div>\n</div>\n", NULL, 0);
 	if (rc == IC_OK)
 		rc = compose_form(req, o, &r, here);
+	if (rc == IC_OK)
+		rc = tool_templates(req, &r.conv);
 	if (rc == IC_OK)
 		rc = ic_page_render(req, "</section>\n</div>\n", NULL, 0);
 	return rc == IC_OK ? ic_page_end(req, 200) : rc;

@@ -183,7 +183,7 @@ class Reactions(unittest.TestCase):
                (alice, bob))
         html = o.get(page).body.decode()
         # Both reactions under the message, and a picker on each one.
-        self.assertIn('<ul class="reactions"><li class="reaction" title="You">', html)
+        self.assertIn('<ul class="reactions"><li class="reaction mine" title="You">', html)
         self.assertIn('%s from You' % JOY, html)
         self.assertIn('%s from bob.localhost' % HEART, html)
         self.assertIn('<details class="react">', html)

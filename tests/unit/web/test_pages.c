@@ -953,8 +953,9 @@ static void test_pages_conversation_reactions_edits_deletes(void **state)
 	assert_int_equal(ic_fx_txn(fx, NULL, true, changes_txn, a), IC_OK);
 	page(fx, &r, "/with/" CONV_A, true);
 	assert_owner_page(&r); /* tidy-clean with chips and pickers */
-	assert_non_null(strstr(r.body, "<ul class=\"reactions\"><li "
-	                               "class=\"reaction\" title=\"You and "));
+	assert_non_null(strstr(r.body,
+	                       "<ul class=\"reactions\"><li "
+	                       "class=\"reaction mine\" title=\"You and "));
 	assert_non_null(strstr(r.body, "<span class=\"count\">2</span>"));
 	assert_non_null(strstr(r.body, "<details class=\"react\">"));
 	assert_non_null(
@@ -964,6 +965,16 @@ static void test_pages_conversation_reactions_edits_deletes(void **state)
 	assert_non_null(strstr(
 	        r.body, "<p class=\"text deleted\">Message deleted</p>"));
 	assert_null(strstr(r.body, "they say "));
+	/* Issue 15: our reaction removes itself; our messages' menu; the
+	 * controls the script clones for a live message. */
+	assert_non_null(strstr(r.body, "<button type=\"submit\" "
+	                               "name=\"unreact\""));
+	assert_non_null(strstr(r.body, "<details class=\"more\">"));
+	assert_non_null(strstr(r.body, "Delete for everyone</button>"));
+	assert_non_null(strstr(r.body, "<template id=\"tools-in\">"));
+	assert_non_null(strstr(r.body, "<template id=\"tools-out\">"));
+	assert_non_null(strstr(r.body, "<div id=\"edit-bar\" "
+	                               "class=\"reply-bar edit-bar\" hidden>"));
 	ic_fx_done(&r);
 	api(fx, &r, "/api/with/" CONV_A, NULL, NULL);
 	assert_int_equal(r.status, 200);
