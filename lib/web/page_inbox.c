@@ -231,9 +231,6 @@ static const char *preview(struct ic_arena *a, const struct ic_msg *m)
 	bool space = false;
 	const char *p = m && m->text ? m->text : "";
 
-	/* Issue 15: a tombstone says what the conversation page says. */
-	if (m && m->deleted)
-		p = "Message deleted";
 	for (; *p && o < PREVIEW_BYTES;) {
 		size_t n = utf8_len((const unsigned char *)p);
 
