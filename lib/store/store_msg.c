@@ -431,8 +431,8 @@ static enum ic_err refs(struct ic_store_txn *t, struct ic_arena *a,
 	for (size_t i = 0; rc == IC_OK && i < m->natt; i++) {
 		const struct ic_attach *x = &m->att[i];
 
-		if (x->id == NULL)
-			continue;
+		if (x->id == NULL || !ic_store_blob_id_ok(x->id))
+			continue; /* no file of ours has that name */
 		if (!names_file(old, x->id))
 			rc = file_still_there(t, a, m, x);
 		if (rc == IC_OK)

@@ -374,6 +374,36 @@ static void test_blobref_sweep_takes_old_unnamed_files_only(void **state)
 	ic_arena_free(a);
 }
 
+static void test_blobref_sweep_goes_on_where_it_stopped(void **state)
+{
+	struct ic_fx *fx = *state;
+	struct ic_arena *a = ic_arena_new(0);
+	long long now = (long long)time(NULL);
+	struct call c = {.a = a, .id = blob(fx, a, "first")};
+	char data[32];
+	size_t swept;
+
+	build(fx, &c);
+	/* One more than a run looks at, all old and unnamed. */
+	for (int i = 0; i < IC_BLOB_SWEEP_FILES + 1; i++) {
+		snprintf(data, sizeof(data), "orphan %d", i);
+		age(fx, a, blob(fx, a, data), now - IC_BLOB_GRACE_SECONDS - 10);
+	}
+	c.op = SWEEP;
+	c.now = now;
+	assert_int_equal(run(fx, &c), IC_OK);
+	/* IC_BLOB_SWEEP_FILES names, the young one perhaps among them. */
+	assert_true(c.swept + 1 >= IC_BLOB_SWEEP_FILES);
+	assert_true(c.more);
+	swept = c.swept;
+	/* The next run goes on after the last name: the rest. */
+	assert_int_equal(run(fx, &c), IC_OK);
+	assert_int_equal(swept + c.swept, IC_BLOB_SWEEP_FILES + 1);
+	assert_false(c.more);
+	assert_true(file_there(fx, a, c.id));
+	ic_arena_free(a);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ic_fx_setup, ic_fx_teardown)
@@ -384,6 +414,7 @@ int main(void)
 	        T(test_blobref_send_of_a_removed_file_fails),
 	        T(test_blobref_build_before_any_removal),
 	        T(test_blobref_sweep_takes_old_unnamed_files_only),
+	        T(test_blobref_sweep_goes_on_where_it_stopped),
 	};
 #undef T
 	return cmocka_run_group_tests_name("store_blobref", tests, NULL, NULL);
