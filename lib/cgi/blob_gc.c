@@ -67,13 +67,17 @@ static enum ic_err sweep_txn(struct ic_store_txn *t, void *p)
 
 enum ic_err ic_blob_sweep_job(struct ic_req *req, const char *id)
 {
-	struct gc_ctx c = {.a = req->arena, .now = (long long)time(NULL)};
+	/* An arena of its own: the build runs this job again and again in
+	 * one maintenance run, whose request arena would keep every step's
+	 * messages. */
+	struct gc_ctx c = {.a = ic_arena_new(0), .now = (long long)time(NULL)};
 	struct ic_store *st;
-	enum ic_err rc = ic_req_store(req, &st);
+	enum ic_err rc = c.a ? ic_req_store(req, &st) : IC_ERR_NOMEM;
 
 	(void)id;
 	if (rc == IC_OK)
 		rc = ic_store_update(st, sweep_txn, &c, req->errbuf);
+	ic_arena_free(c.a);
 	if (rc == IC_OK && c.swept)
 		ic_log(IC_LOG_INFO,
 		       "removed %zu attachment file(s) no message names",
