@@ -145,6 +145,18 @@ static struct ic_attach photo(const char *id)
 	return x;
 }
 
+/* @p op on our message @p seq carrying file @p x, a tombstone when
+ * @p deleted; c->id becomes the file's. */
+static void on(struct ic_fx *fx, struct call *c, enum op op, long long seq,
+               const struct ic_attach *x, bool deleted)
+{
+	c->op = op;
+	c->id = x->id;
+	c->msg = msg(seq, x, 1);
+	c->msg.deleted = deleted;
+	assert_int_equal(run(fx, c), IC_OK);
+}
+
 static void build(struct ic_fx *fx, struct call *c)
 {
 	c->op = BUILD;
@@ -225,32 +237,21 @@ static void test_blobref_shared_file_stays_until_both_are_gone(void **state)
 	struct call c = {.a = a, .id = x.id};
 
 	build(fx, &c);
-	c.op = PUT;
-	c.msg = msg(1, &x, 1);
-	assert_int_equal(run(fx, &c), IC_OK);
-	c.msg = msg(2, &x, 1);
-	assert_int_equal(run(fx, &c), IC_OK);
+	on(fx, &c, PUT, 1, &x, false);
+	on(fx, &c, PUT, 2, &x, false);
 	/* The first goes: the second still names and serves it. */
-	c.op = UPDATE;
-	c.msg = msg(1, &x, 1);
-	c.msg.deleted = true;
-	assert_int_equal(run(fx, &c), IC_OK);
+	on(fx, &c, UPDATE, 1, &x, true);
 	assert_true(c.named);
 	assert_true(c.served);
 	assert_false(c.gc_due);
-	c.op = COLLECT;
-	assert_int_equal(run(fx, &c), IC_OK);
+	on(fx, &c, COLLECT, 1, &x, false);
 	assert_false(c.removed);
 	assert_true(file_there(fx, a, x.id));
 	/* The second goes: the file with it. */
-	c.op = UPDATE;
-	c.msg = msg(2, &x, 1);
-	c.msg.deleted = true;
-	assert_int_equal(run(fx, &c), IC_OK);
+	on(fx, &c, UPDATE, 2, &x, true);
 	assert_false(c.named);
 	assert_false(c.served);
-	c.op = COLLECT;
-	assert_int_equal(run(fx, &c), IC_OK);
+	on(fx, &c, COLLECT, 2, &x, false);
 	assert_true(c.removed);
 	assert_false(file_there(fx, a, x.id));
 	ic_arena_free(a);
@@ -282,23 +283,13 @@ static void test_blobref_build_before_any_removal(void **state)
 	struct ic_attach y = photo(blob(fx, a, "older"));
 	struct call c = {.a = a, .id = x.id, .op = PUT};
 
-	c.msg = msg(1, &x, 1);
-	assert_int_equal(run(fx, &c), IC_OK);
-	c.id = y.id;
-	c.msg = msg(2, &y, 1);
-	assert_int_equal(run(fx, &c), IC_OK);
-	c.msg = msg(3, &x, 1);
-	assert_int_equal(run(fx, &c), IC_OK);
+	on(fx, &c, PUT, 1, &x, false);
+	on(fx, &c, PUT, 2, &y, false);
+	on(fx, &c, PUT, 3, &x, false);
 	/* As stored by a program from before the index. */
-	c.op = UNREF;
-	c.id = x.id;
-	c.msg = msg(1, &x, 1);
-	assert_int_equal(run(fx, &c), IC_OK);
-	c.msg = msg(3, &x, 1);
-	assert_int_equal(run(fx, &c), IC_OK);
-	c.id = y.id;
-	c.msg = msg(2, &y, 1);
-	assert_int_equal(run(fx, &c), IC_OK);
+	on(fx, &c, UNREF, 1, &x, false);
+	on(fx, &c, UNREF, 3, &x, false);
+	on(fx, &c, UNREF, 2, &y, false);
 	assert_false(c.named);
 	/* Nothing is removed while the index is not complete. */
 	c.op = COLLECT;
