@@ -886,14 +886,17 @@ static enum ic_err build_cb(const void *k, size_t kl, const void *v, size_t vl,
 }
 
 /* The references of one message stored before the index, and its
- * conversation's index key when none names another message. */
+ * conversation's index key when none names another message (the scan is
+ * over: writing the messages is allowed). */
 static enum ic_err build_one(struct ic_store_txn *t, struct ic_arena *a,
                              const struct ic_msg *m, const char *key)
 {
 	enum ic_err rc = IC_OK;
 
-	if (m->deleted) /* a tombstone from before: it names nothing now */
-		return IC_OK;
+	/* A tombstone from before kept its files' list: written again, it
+	 * drops them as a delete now does. */
+	if (m->deleted)
+		return m->natt ? put(t, a, m, false) : IC_OK;
 	for (size_t i = 0; rc == IC_OK && i < m->natt; i++) {
 		const char *id = m->att[i].id;
 		char *k;

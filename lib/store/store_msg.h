@@ -254,7 +254,8 @@ enum ic_err ic_store_msg_range_in_txn(struct ic_store_txn *t,
  * messages stored before the index existed: up to @p max messages after
  * the last one done, in key order, and the progress recorded in the same
  * transaction.  Idempotent; messages stored meanwhile have their
- * references already.
+ * references already; a tombstone written before the index lists its
+ * files no more (written again as ic_store_msg_update_in_txn() does).
  * @param[out] done  true when every message is in (now or before)
  * @return IC_OK; IC_ERR_DATABASE (a record that is not one); IC_ERR_NOMEM.
  */

@@ -28,7 +28,7 @@
 #define CONV "c1"
 
 /* One operation in one write transaction, and what it saw. */
-enum op { PUT, UPDATE, BUILD, COLLECT, SWEEP, UNREF, LOOK };
+enum op { PUT, UPDATE, BUILD, COLLECT, SWEEP, UNREF, OLD_TOMBSTONE, LOOK };
 
 struct call {
 	struct ic_arena *a;
@@ -47,6 +47,7 @@ static enum ic_err call_txn(struct ic_store_txn *t, void *p)
 	const struct ic_attach *x;
 	struct ic_msg *m = NULL;
 	size_t n = 0;
+	cJSON *j;
 	long long when;
 	char *key;
 	enum ic_err rc = IC_OK;
@@ -77,6 +78,17 @@ static enum ic_err call_txn(struct ic_store_txn *t, void *p)
 			rc = ic_store_txn_del(t, IC_DB_META, "blob_refs", 9);
 		if (rc == IC_ERR_NOT_FOUND)
 			rc = IC_OK;
+		break;
+	case OLD_TOMBSTONE: /* deleted by a program from before: files kept */
+		key = ic_arena_printf(c->a, "%s:%c:%012lld", c->msg.conv,
+		                      c->msg.dir, c->msg.seq);
+		rc = ic_store_txn_get_json(t, c->a, IC_DB_MESSAGES, key,
+		                           strlen(key), &j);
+		if (rc == IC_OK && !cJSON_AddTrueToObject(j, "deleted"))
+			rc = IC_ERR_NOMEM;
+		if (rc == IC_OK)
+			rc = ic_store_txn_put_json(t, IC_DB_MESSAGES, key,
+			                           strlen(key), j);
 		break;
 	case LOOK:
 		break;
@@ -290,19 +302,28 @@ static void test_blobref_build_before_any_removal(void **state)
 	on(fx, &c, UNREF, 1, &x, false);
 	on(fx, &c, UNREF, 3, &x, false);
 	on(fx, &c, UNREF, 2, &y, false);
+	/* A fourth, deleted by that program: its record still lists y. */
+	on(fx, &c, PUT, 4, &y, false);
+	on(fx, &c, UNREF, 4, &y, false);
+	on(fx, &c, OLD_TOMBSTONE, 4, &y, false);
+	assert_int_equal(c.natt, 1);
 	assert_false(c.named);
 	/* Nothing is removed while the index is not complete. */
 	c.op = COLLECT;
 	assert_int_equal(run(fx, &c), IC_OK);
 	assert_false(c.removed);
 	assert_true(file_there(fx, a, y.id));
-	/* One message per step here: three steps and one that finds the
+	/* One message per step here: four steps and one that finds the
 	 * end. */
 	c.op = BUILD;
 	assert_int_equal(run(fx, &c), IC_OK);
 	assert_false(c.done);
 	build(fx, &c);
+	/* The old tombstone lists no file now; message 2 still names y. */
+	on(fx, &c, LOOK, 4, &y, false);
+	assert_int_equal(c.natt, 0);
 	assert_true(c.named);
+	assert_true(c.served);
 	c.id = x.id;
 	c.op = LOOK;
 	assert_int_equal(run(fx, &c), IC_OK);
