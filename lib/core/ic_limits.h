@@ -251,6 +251,26 @@ _Static_assert(IC_CONFIG_ATTACH_BYTES_MAX <= IC_MAX_ARENA_BYTES / 2,
  * run: a message's worth, so one busy conversation does not hold the
  * maintenance lock for minutes (each fetch may take IC_FETCH_TIMEOUT_MS). */
 #define IC_RECEIVE_ATTACH_PER_JOB IC_MAX_ATTACHMENTS
+/* Issue 15, deletes: a file in data_dir/attachments that no message
+ * names is removed only once it is this old (seconds): a send writes its
+ * files before the transaction that stores the message naming them, and
+ * an upload whose message is still being stored must stay.  An hour is
+ * far above the longest send (a request is cut at Apache's Timeout, 300
+ * s by default). */
+#define IC_BLOB_GRACE_SECONDS 3600
+/* How often the sweep of unnamed files runs (seconds): uploads of failed
+ * sends and files left by a crash are rare; a day bounds how long one
+ * stays. */
+#define IC_BLOB_SWEEP_INTERVAL (24 * 3600)
+/* Files one sweep looks at (a stat and one LMDB look-up each, in one
+ * write transaction): a few milliseconds, so the writer is not held
+ * long; the next run goes on where this one stopped. */
+#define IC_BLOB_SWEEP_FILES 256
+/* Messages one step of the build of the file references indexes (one
+ * write transaction), for a store whose messages predate the index. */
+#define IC_BLOB_REFS_BUILD_CHUNK 256
+_Static_assert(IC_BLOB_GRACE_SECONDS > 300,
+               "longer than a request may take (Apache's Timeout)");
 /* multipart/form-data (text/multipart.h): the compose form has the text,
  * the hidden fields and the files; a header block of one part is a
  * Content-Disposition with a file name and a Content-Type. */

@@ -10,7 +10,9 @@
 #include "core/ic_limits.h"
 #include "core/log.h"
 #include "net/peer.h"
+#include "store/due.h"
 #include "store/store_blob.h"
+#include "store/store_blobref.h"
 #include "store/store_token.h"
 #include "text/media.h"
 
@@ -181,7 +183,14 @@ static enum ic_err result_txn(struct ic_store_txn *t, void *p)
 		}
 	}
 	m.att = att;
-	return ic_store_msg_update_in_txn(t, c->req->arena, &m);
+	rc = ic_store_msg_update_in_txn(t, c->req->arena, &m);
+	/* Deleted while its file was fetched: the bytes just written are
+	 * named by nothing, and go as a delete's do (store_blobref.h). */
+	if (rc == IC_OK && !ic_store_blobref_named_in_txn(t, c->id))
+		rc = ic_due_schedule_in_txn(t, c->req->arena, IC_BLOB_GC_JOB,
+		                            c->id, (long long)time(NULL), 0,
+		                            true);
+	return rc;
 }
 
 /* The bytes are what the URL named: their hash, typed from themselves. */

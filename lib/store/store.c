@@ -46,6 +46,7 @@ static const char *const db_names[IC_DB__COUNT] = {
         [IC_DB_NOTIFY] = "notify",
         [IC_DB_WEBPUSH] = "webpush",
         [IC_DB_ATTACHMENTS] = "attachments",
+        [IC_DB_BLOB_REFS] = "blob_refs",
 };
 
 /* META key of the schema record {"v":1,"schema":N}. */
@@ -53,6 +54,7 @@ static const char schema_key[] = "schema";
 
 struct ic_store {
 	MDB_env *env;
+	char *data_dir; /* as opened: store_blob.h files live under it */
 	MDB_dbi dbi[IC_DB__COUNT];
 	unsigned open_txns; /* running transactions: the map may change at 0 */
 	bool dry_run;       /* ic_store_set_dry_run(): roll back every write */
@@ -245,6 +247,11 @@ enum ic_err ic_store_view(struct ic_store *st,
 char *ic_store_txn_errbuf(struct ic_store_txn *t)
 {
 	return t->errbuf;
+}
+
+const char *ic_store_txn_data_dir(struct ic_store_txn *t)
+{
+	return t->st->data_dir;
 }
 
 /* --- Reads and writes inside a transaction ---------------------------- */
@@ -789,7 +796,10 @@ enum ic_err ic_store_open_with_map(struct ic_store **out, const char *data_dir,
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return ic_fail(errbuf, IC_ERR_NOMEM, "no memory for the store");
-	r = env_open(st, data_dir, map_bytes, errbuf);
+	st->data_dir = strdup(data_dir);
+	r = st->data_dir
+	            ? env_open(st, data_dir, map_bytes, errbuf)
+	            : ic_fail(errbuf, IC_ERR_NOMEM, "no memory for the store");
 	if (r == IC_OK)
 		r = set_map(st, map_bytes, errbuf);
 	if (r == IC_OK)
@@ -815,6 +825,7 @@ void ic_store_close(struct ic_store *st)
 		return;
 	if (st->env)
 		mdb_env_close(st->env);
+	free(st->data_dir);
 	free(st);
 }
 

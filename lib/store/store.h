@@ -94,6 +94,8 @@ enum ic_store_db {
 	IC_DB_WEBPUSH,       /* "webpush": VAPID keys, devices (issue 16) */
 	IC_DB_ATTACHMENTS,   /* "attachments": which conversation carries
 	                        which file, each way (issue 15) */
+	IC_DB_BLOB_REFS,     /* "blob_refs": which messages name which
+	                        file (store_blobref.h) */
 	IC_DB__COUNT
 };
 
@@ -239,6 +241,12 @@ enum ic_err ic_store_view(struct ic_store *st,
  * @p t (possibly NULL), for fn's own messages.
  */
 char *ic_store_txn_errbuf(struct ic_store_txn *t);
+
+/**
+ * The data_dir the store of @p t was opened on (owned by the store): for
+ * the files that live beside it (store_blob.h).
+ */
+const char *ic_store_txn_data_dir(struct ic_store_txn *t);
 
 /**
  * Look a key up inside a transaction, without copying.

@@ -10,8 +10,10 @@
  * temporary file, fsync, rename), mode 0600, and never changed after;
  * a file whose name exists is complete.  Writing the file comes before
  * the transaction that stores the message naming it, so a crash between
- * the two leaves a file no record names (harmless, and reused by the
- * next send of the same bytes), never a record without its file.
+ * the two leaves a file no record names (reused by the next send of the
+ * same bytes, else removed by the sweep of store_blobref.h once it is
+ * IC_BLOB_GRACE_SECONDS old), never a record without its file.  A file
+ * goes when the last message naming it does (store_blobref.h).
  *
  * Only `feed` reads them, after its token or session check; nothing here
  * is under the document root.  No LMDB, no network: linked by `feed`.
@@ -37,7 +39,8 @@ char *ic_store_blob_path(struct ic_arena *a, const char *data_dir,
 
 /**
  * Store @p len bytes under their SHA-256; when that file exists already
- * nothing is written.
+ * nothing is written (its modification time is made now: the sweep's
+ * grace starts again).
  * @param[out] id      the 64 hex digits + NUL
  * @param[out] errbuf  IC_ERRBUF_SIZE bytes, or NULL
  * @return IC_OK; IC_ERR_IO (directory or file could not be written: no

@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "store/due.h"
+#include "store/store_blob.h"
+#include "store/store_blobref.h"
 #include "store/store_index.h"
 #include "text/json.h"
 
@@ -243,17 +248,12 @@ static enum ic_err from_json(struct ic_arena *a, const cJSON *j,
 
 /* The search index changes in the transaction that stores the message
  * (store_index.h): an overwrite first drops the old text's postings. */
-static enum ic_err reindex(struct ic_store_txn *t, struct ic_arena *a,
-                           const struct ic_msg *m, bool is_new)
+static enum ic_err reindex(struct ic_store_txn *t, const struct ic_msg *m,
+                           const struct ic_msg *old)
 {
-	struct ic_msg *old = NULL;
-	size_t n = 0;
 	enum ic_err rc = IC_OK;
 
-	if (!is_new)
-		rc = ic_store_msg_range_in_txn(t, a, m->conv, m->dir, m->seq,
-		                               m->seq, &old, &n);
-	if (rc == IC_OK && n == 1)
+	if (old)
 		rc = ic_store_index_msg_in_txn(t, old->conv, old->dir, old->seq,
 		                               old->received, old->text, false);
 	if (rc == IC_OK)
@@ -325,29 +325,167 @@ bool ic_store_msg_has_attachment_in_txn(struct ic_store_txn *t,
 	                        &vl) == IC_OK;
 }
 
-static enum ic_err put(struct ic_store_txn *t, struct ic_arena *a,
-                       const struct ic_msg *m, bool is_new)
+static bool names_file(const struct ic_msg *m, const char *id)
 {
-	char *key = msg_key(a, m->conv, m->dir, m->seq);
-	char *ukey = uid_key(a, m->conv, m->uid);
-	cJSON *j;
+	for (size_t i = 0; m && i < m->natt; i++)
+		if (m->att[i].id && strcmp(m->att[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+/* "<conv> <dir> <id>" named the message @p key: it names another message
+ * of the conversation carrying the file that way, or goes (feed serves a
+ * file only where a message carries it: store_msg.h). */
+static enum ic_err unindex_file(struct ic_store_txn *t, struct ic_arena *a,
+                                const struct ic_msg *m, const char *id,
+                                const char *key)
+{
+	char *k = ic_arena_printf(a, "%s %c %s", m->conv, m->dir, id);
+	char *prefix = ic_arena_printf(a, "%s:%c:", m->conv, m->dir);
+	const char *other;
+	const void *v;
+	size_t vl;
 	enum ic_err rc;
+
+	if (k == NULL || prefix == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_store_txn_get(t, IC_DB_ATTACHMENTS, k, strlen(k), &v, &vl);
+	if (rc == IC_ERR_NOT_FOUND ||
+	    (rc == IC_OK && (vl != strlen(key) || memcmp(v, key, vl) != 0)))
+		return IC_OK;
+	if (rc == IC_OK)
+		rc = ic_store_blobref_find_in_txn(t, a, id, prefix, &other);
+	if (rc == IC_OK)
+		return ic_store_txn_put(t, IC_DB_ATTACHMENTS, k, strlen(k),
+		                        other, strlen(other), 0);
+	return rc == IC_ERR_NOT_FOUND
+	               ? ic_store_txn_del(t, IC_DB_ATTACHMENTS, k, strlen(k))
+	               : rc;
+}
+
+/* Message @p key no longer names file @p id (an edit that dropped it, a
+ * tombstone): its reference, its index keys go; the file goes after the
+ * commit when nothing else names it (store_blobref.h). */
+static enum ic_err drop_file(struct ic_store_txn *t, struct ic_arena *a,
+                             const struct ic_msg *m, const char *id,
+                             const char *key)
+{
+	char *pk = ic_arena_printf(a, "%s p %s %s", m->conv, id, key);
+	enum ic_err rc = ic_store_blobref_del_in_txn(t, a, id, key);
+
+	if (pk == NULL)
+		return IC_ERR_NOMEM;
+	if (rc == IC_OK)
+		rc = unindex_file(t, a, m, id, key);
+	if (rc == IC_OK) {
+		rc = ic_store_txn_del(t, IC_DB_ATTACHMENTS, pk, strlen(pk));
+		if (rc == IC_ERR_NOT_FOUND)
+			rc = IC_OK;
+	}
+	if (rc == IC_OK && ic_store_blob_id_ok(id) &&
+	    !ic_store_blobref_named_in_txn(t, id))
+		rc = ic_due_schedule_in_txn(t, a, IC_BLOB_GC_JOB, id,
+		                            (long long)time(NULL), 0, true);
+	return rc;
+}
+
+/* A file our message names that no message named before: a send wrote
+ * it before this transaction, and the job that removes unnamed files
+ * may have taken it since (under this same writer lock: see
+ * store_blobref.h).  Then the send fails rather than name no file. */
+static enum ic_err file_still_there(struct ic_store_txn *t, struct ic_arena *a,
+                                    const struct ic_msg *m,
+                                    const struct ic_attach *x)
+{
+	char *path;
+
+	/* A received file is named (pending) before its bytes are written:
+	 * no job can take it in between. */
+	if (m->dir != 'o' || x->state != IC_ATTACH_STORED ||
+	    ic_store_blobref_named_in_txn(t, x->id))
+		return IC_OK;
+	path = ic_store_blob_path(a, ic_store_txn_data_dir(t), x->id);
+	if (path == NULL)
+		return IC_ERR_NOMEM;
+	if (access(path, F_OK) == 0)
+		return IC_OK;
+	return ic_fail(ic_store_txn_errbuf(t), IC_ERR_GONE,
+	               "attachment %s was removed as unused meanwhile: "
+	               "attach it again",
+	               x->id);
+}
+
+/* Issue 15, deletes: the references of message @p key go from what
+ * @p old named to what @p m names (store_blobref.h).  Every file @p m
+ * names is written again (puts are idempotent: a record stored before
+ * the index gains its references with its next write). */
+static enum ic_err refs(struct ic_store_txn *t, struct ic_arena *a,
+                        const struct ic_msg *m, const struct ic_msg *old,
+                        const char *key)
+{
+	enum ic_err rc = IC_OK;
+
+	for (size_t i = 0; rc == IC_OK && old && i < old->natt; i++)
+		if (old->att[i].id && !names_file(m, old->att[i].id))
+			rc = drop_file(t, a, m, old->att[i].id, key);
+	for (size_t i = 0; rc == IC_OK && i < m->natt; i++) {
+		const struct ic_attach *x = &m->att[i];
+
+		if (x->id == NULL || !ic_store_blob_id_ok(x->id))
+			continue; /* no file of ours has that name */
+		if (!names_file(old, x->id))
+			rc = file_still_there(t, a, m, x);
+		if (rc == IC_OK)
+			rc = ic_store_blobref_put_in_txn(t, a, x->id, key);
+	}
+	return rc;
+}
+
+/* The stored record before an overwrite, or NULL. */
+static enum ic_err old_record(struct ic_store_txn *t, struct ic_arena *a,
+                              const struct ic_msg *m, struct ic_msg **old)
+{
+	size_t n = 0;
+	enum ic_err rc = ic_store_msg_range_in_txn(t, a, m->conv, m->dir,
+	                                           m->seq, m->seq, old, &n);
+
+	if (rc == IC_OK && n != 1)
+		*old = NULL;
+	return rc;
+}
+
+static enum ic_err put(struct ic_store_txn *t, struct ic_arena *a,
+                       const struct ic_msg *given, bool is_new)
+{
+	char *key = msg_key(a, given->conv, given->dir, given->seq);
+	char *ukey = uid_key(a, given->conv, given->uid);
+	struct ic_msg m = *given, *old = NULL;
+	cJSON *j;
+	enum ic_err rc = IC_OK;
 
 	if (key == NULL || ukey == NULL)
 		return IC_ERR_NOMEM;
+	/* Issue 15: a tombstone keeps no file, nor their names. */
+	if (m.deleted) {
+		m.att = NULL;
+		m.natt = 0;
+	}
 	if (is_new) {
 		/* The uid index first: a known uid writes nothing. */
 		rc = ic_store_txn_put(t, IC_DB_MESSAGE_UIDS, ukey, strlen(ukey),
 		                      key, strlen(key), IC_STORE_NOOVERWRITE);
-		if (rc)
-			return rc;
+	} else {
+		rc = old_record(t, a, &m, &old);
 	}
-	rc = reindex(t, a, m, is_new);
 	if (rc == IC_OK)
-		rc = index_attachments(t, a, m, key);
+		rc = reindex(t, &m, old);
+	if (rc == IC_OK)
+		rc = refs(t, a, &m, old, key);
+	if (rc == IC_OK)
+		rc = index_attachments(t, a, &m, key);
 	if (rc)
 		return rc;
-	rc = to_json(a, m, &j);
+	rc = to_json(a, &m, &j);
 	if (rc)
 		return rc;
 	return ic_store_txn_put_json(t, IC_DB_MESSAGES, key, strlen(key), j);
@@ -705,5 +843,106 @@ enum ic_err ic_store_msg_by_attachment_in_txn(struct ic_store_txn *t,
 		rc = IC_ERR_DATABASE;
 	if (rc == IC_OK)
 		*out = *m;
+	return rc;
+}
+
+/* --- Building the file references of older messages ---------------------- */
+
+struct build_ctx {
+	struct ic_arena *a;
+	const char *after; /* exclusive */
+	size_t max, n;
+	struct ic_msg *msgs;
+	const char **keys;
+};
+
+static enum ic_err build_cb(const void *k, size_t kl, const void *v, size_t vl,
+                            void *p)
+{
+	struct build_ctx *c = p;
+	char dir, *key, *conv;
+	long long seq;
+	cJSON *j;
+
+	if (c->after && kl == strlen(c->after) && memcmp(k, c->after, kl) == 0)
+		return IC_OK; /* the last one done */
+	if (c->n == c->max)
+		return IC_STORE_STOP;
+	if (kl < 16 || !parse_key(k, kl, kl - 15, &dir, &seq))
+		return IC_ERR_DATABASE;
+	key = ic_arena_alloc(c->a, kl + 1);
+	conv = ic_arena_alloc(c->a, kl - 15 + 1);
+	if (key == NULL || conv == NULL)
+		return IC_ERR_NOMEM;
+	memcpy(key, k, kl);
+	key[kl] = '\0';
+	memcpy(conv, k, kl - 15);
+	conv[kl - 15] = '\0';
+	if (ic_json_parse(c->a, v, vl, &j) != IC_OK ||
+	    from_json(c->a, j, conv, dir, seq, &c->msgs[c->n]) != IC_OK)
+		return IC_ERR_DATABASE;
+	c->keys[c->n++] = key;
+	return IC_OK;
+}
+
+/* The references of one message stored before the index, and its
+ * conversation's index key when none names another message (the scan is
+ * over: writing the messages is allowed). */
+static enum ic_err build_one(struct ic_store_txn *t, struct ic_arena *a,
+                             const struct ic_msg *m, const char *key)
+{
+	enum ic_err rc = IC_OK;
+
+	/* A tombstone from before kept its files' list: written again, it
+	 * drops them as a delete now does. */
+	if (m->deleted)
+		return m->natt ? put(t, a, m, false) : IC_OK;
+	for (size_t i = 0; rc == IC_OK && i < m->natt; i++) {
+		const char *id = m->att[i].id;
+		char *k;
+		const void *v;
+		size_t vl;
+
+		if (id == NULL || !ic_store_blob_id_ok(id))
+			continue;
+		rc = ic_store_blobref_put_in_txn(t, a, id, key);
+		k = ic_arena_printf(a, "%s %c %s", m->conv, m->dir, id);
+		if (rc == IC_OK && k == NULL)
+			rc = IC_ERR_NOMEM;
+		if (rc == IC_OK &&
+		    ic_store_txn_get(t, IC_DB_ATTACHMENTS, k, strlen(k), &v,
+		                     &vl) == IC_ERR_NOT_FOUND)
+			rc = ic_store_txn_put(t, IC_DB_ATTACHMENTS, k,
+			                      strlen(k), key, strlen(key), 0);
+	}
+	return rc;
+}
+
+enum ic_err ic_store_msg_refs_build_in_txn(struct ic_store_txn *t,
+                                           struct ic_arena *a, size_t max,
+                                           bool *done)
+{
+	struct build_ctx c = {a, NULL, max ? max : 1, 0, NULL, NULL};
+	bool built;
+	enum ic_err rc =
+	        ic_store_blobref_build_state_in_txn(t, a, &built, &c.after);
+
+	*done = built;
+	if (rc != IC_OK || built)
+		return rc;
+	c.msgs = ic_arena_calloc(a, c.max, sizeof(*c.msgs));
+	c.keys = ic_arena_calloc(a, c.max, sizeof(*c.keys));
+	if (c.msgs == NULL || c.keys == NULL)
+		return IC_ERR_NOMEM;
+	rc = ic_store_txn_scan_from(t, IC_DB_MESSAGES, c.after,
+	                            c.after ? strlen(c.after) : 0, NULL, 0,
+	                            build_cb, &c);
+	for (size_t i = 0; rc == IC_OK && i < c.n; i++)
+		rc = build_one(t, a, &c.msgs[i], c.keys[i]);
+	/* Fewer than asked for: the end of the messages was reached. */
+	*done = rc == IC_OK && c.n < c.max;
+	if (rc == IC_OK)
+		rc = ic_store_blobref_build_mark_in_txn(
+		        t, a, *done ? NULL : c.keys[c.n - 1]);
 	return rc;
 }

@@ -24,6 +24,12 @@
  *              "<conv> p <id> <message key>" while a received one is
  *              still to fetch (per message: two may carry one file).
  *
+ * Issue 15, deletes: a tombstone keeps no attachments (its record lists
+ * none), and which messages name which file is kept in the same
+ * transaction in store_blobref.h's index; a file whose last message
+ * went is removed after the commit (store_blobref.h), and the keys above
+ * then name another message of the conversation carrying it, or go.
+ *
  * All functions run inside a transaction the caller owns.
  */
 #ifndef IC_STORE_MSG_H
@@ -242,5 +248,19 @@ enum ic_err ic_store_msg_range_in_txn(struct ic_store_txn *t,
                                       struct ic_arena *a, const char *conv,
                                       char dir, long long from, long long to,
                                       struct ic_msg **out, size_t *n);
+
+/**
+ * One step of the build of the file references (store_blobref.h) for
+ * messages stored before the index existed: up to @p max messages after
+ * the last one done, in key order, and the progress recorded in the same
+ * transaction.  Idempotent; messages stored meanwhile have their
+ * references already; a tombstone written before the index lists its
+ * files no more (written again as ic_store_msg_update_in_txn() does).
+ * @param[out] done  true when every message is in (now or before)
+ * @return IC_OK; IC_ERR_DATABASE (a record that is not one); IC_ERR_NOMEM.
+ */
+enum ic_err ic_store_msg_refs_build_in_txn(struct ic_store_txn *t,
+                                           struct ic_arena *a, size_t max,
+                                           bool *done);
 
 #endif /* IC_STORE_MSG_H */

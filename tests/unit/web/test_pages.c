@@ -15,6 +15,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "core/file.h"
 #include "fixture.h"
 #include "web/page_conversation.h"
 #include "web/page_inbox.h"
@@ -794,6 +795,16 @@ static void test_pages_conversation_attachments(void **state)
 	const cJSON *e, *x;
 	int seen = 0;
 
+	/* Our file is on disk before its message is stored, as a send
+	 * writes it (store_blob.h; the store checks it, store_blobref.h). */
+	assert_int_equal(
+	        ic_file_mkdirs(ic_arena_printf(a, "%s/attachments", fx->dir),
+	                       0700, NULL),
+	        IC_OK);
+	assert_int_equal(ic_file_write_atomic(
+	                         ic_arena_printf(a, "%s/attachments", fx->dir),
+	                         HEXA, "cat", 3, NULL),
+	                 IC_OK);
 	assert_int_equal(ic_fx_txn(fx, NULL, true, atts_txn, a), IC_OK);
 	page(fx, &r, "/with/" CONV_A, true);
 	assert_owner_page(&r);
