@@ -33,91 +33,115 @@ static const struct ic_route routes[] = {
          "as multipart/form-data"},
 };
 
-/* As cmd_to: the hub is told after the answer, detached. */
+/* The hub is told after the answer, detached (see cmd_to). */
 static void notify_now(struct ic_req *req, const char *conv)
 {
 	req->after = ic_outbox_notify_after;
 	req->after_ctx = (void *)conv;
 }
 
-/* send --to URL --react UID EMOJI (issue 15): exactly one emoji. */
-static enum ic_err to_react(struct ic_req *req, int argc, char **argv)
+/* The words of argv from @p first on, joined by spaces, into @p text. */
+static enum ic_err join_words(int argc, char **argv, int first,
+                              struct ic_buf *text)
 {
-	struct ic_msg msg;
-	enum ic_err rc;
-
-	if (argc != 5)
-		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-		               "--react needs the uid of a message of the "
-		               "conversation and one emoji");
-	rc = ic_react_send(req, argv[1], argv[3], argv[4], &msg);
-	if (rc != IC_OK)
-		return rc;
-	printf("reacted %s\n", msg.uid);
-	notify_now(req, msg.conv);
-	return IC_OK;
-}
-
-/* send --to URL --edit UID TEXT... (issue 15): our message's new text. */
-static enum ic_err to_edit(struct ic_req *req, int argc, char **argv)
-{
-	struct ic_buf text = IC_BUF_INIT(IC_MAX_MESSAGE_BYTES);
-	struct ic_msg msg;
 	enum ic_err rc = IC_OK;
 
-	if (argc < 5)
-		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-		               "--edit needs the uid of one of your messages "
-		               "and its new text");
-	for (int i = 4; rc == IC_OK && i < argc; i++)
-		if ((i > 4 && (rc = ic_buf_addc(&text, ' ')) != IC_OK) ||
-		    (rc = ic_buf_adds(&text, argv[i])) != IC_OK)
+	for (int i = first; rc == IC_OK && i < argc; i++)
+		if ((i > first && (rc = ic_buf_addc(text, ' ')) != IC_OK) ||
+		    (rc = ic_buf_adds(text, argv[i])) != IC_OK)
 			break;
+	return rc;
+}
+
+/* The actions on one message of the conversation, issue 15: argv is
+ * "--to URL --OPTION UID ARGS...".  Each one runs on the conversation
+ * URL (argv[1]) and the message UID (argv[3]) and fills @p msg. */
+static enum ic_err do_react(struct ic_req *req, int argc, char **argv,
+                            struct ic_msg *msg)
+{
+	(void)argc;
+	return ic_react_send(req, argv[1], argv[3], argv[4], msg);
+}
+
+static enum ic_err do_unreact(struct ic_req *req, int argc, char **argv,
+                              struct ic_msg *msg)
+{
+	(void)argc;
+	return ic_react_remove(req, argv[1], argv[3], msg);
+}
+
+static enum ic_err do_edit(struct ic_req *req, int argc, char **argv,
+                           struct ic_msg *msg)
+{
+	struct ic_buf text = IC_BUF_INIT(IC_MAX_MESSAGE_BYTES);
+	enum ic_err rc = join_words(argc, argv, 4, &text);
+
 	if (rc == IC_OK)
-		rc = ic_edit_send(req, argv[1], argv[3], text.buf, &msg);
+		rc = ic_edit_send(req, argv[1], argv[3], text.buf, msg);
 	else
 		rc = ic_fail(req->errbuf, rc, "the new text is over %u bytes",
 		             IC_MAX_MESSAGE_BYTES);
 	ic_buf_release(&text);
-	if (rc != IC_OK)
-		return rc;
-	printf("edited %s\n", msg.uid);
-	notify_now(req, msg.conv);
-	return IC_OK;
+	return rc;
 }
 
-/* send --to URL --unreact UID (issue 15): our reaction on UID goes. */
-static enum ic_err to_unreact(struct ic_req *req, int argc, char **argv)
+static enum ic_err do_delete(struct ic_req *req, int argc, char **argv,
+                             struct ic_msg *msg)
+{
+	(void)argc;
+	return ic_edit_delete(req, argv[1], argv[3], msg);
+}
+
+struct msg_action {
+	const char *option; /* argv[2], "--react" */
+	int argc;           /* the whole command line's length... */
+	bool or_more;       /* ...or at least that */
+	enum ic_err (*run)(struct ic_req *req, int argc, char **argv,
+	                   struct ic_msg *msg);
+	const char *done;  /* printed with the message's uid: "reacted UID" */
+	const char *usage; /* the error when argc does not fit */
+};
+
+static const struct msg_action msg_actions[] = {
+        /* option  argc or_more  run  printed  error when argc does not fit */
+        {"--react", 5, false, do_react, "reacted",
+         "--react needs the uid of a message of the conversation and one "
+         "emoji"},
+        {"--edit", 5, true, do_edit, "edited",
+         "--edit needs the uid of one of your messages and its new text"},
+        {"--delete", 4, false, do_delete, "deleted",
+         "--delete needs the uid of one of your messages and nothing else"},
+        {"--unreact", 4, false, do_unreact, "unreacted",
+         "--unreact needs the uid of the message you reacted to, and "
+         "nothing else"},
+};
+
+/* The action named by argv[2], or NULL: a message to send. */
+static const struct msg_action *msg_action_find(int argc, char **argv)
+{
+	if (argc < 3)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(msg_actions); i++)
+		if (strcmp(argv[2], msg_actions[i].option) == 0)
+			return &msg_actions[i];
+	return NULL;
+}
+
+/* Check the length of the command line, run @p a, say what it did, and
+ * have the hub told after the answer (as cmd_to). */
+static enum ic_err msg_action_run(struct ic_req *req,
+                                  const struct msg_action *a, int argc,
+                                  char **argv)
 {
 	struct ic_msg msg;
 	enum ic_err rc;
 
-	if (argc != 4)
-		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-		               "--unreact needs the uid of the message you "
-		               "reacted to, and nothing else");
-	rc = ic_react_remove(req, argv[1], argv[3], &msg);
+	if (argc < a->argc || (argc > a->argc && !a->or_more))
+		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT, "%s", a->usage);
+	rc = a->run(req, argc, argv, &msg);
 	if (rc != IC_OK)
 		return rc;
-	printf("unreacted %s\n", msg.uid);
-	notify_now(req, msg.conv);
-	return IC_OK;
-}
-
-/* send --to URL --delete UID (issue 15): our message's tombstone. */
-static enum ic_err to_delete(struct ic_req *req, int argc, char **argv)
-{
-	struct ic_msg msg;
-	enum ic_err rc;
-
-	if (argc != 4)
-		return ic_fail(req->errbuf, IC_ERR_BAD_INPUT,
-		               "--delete needs the uid of one of your messages "
-		               "and nothing else");
-	rc = ic_edit_delete(req, argv[1], argv[3], &msg);
-	if (rc != IC_OK)
-		return rc;
-	printf("deleted %s\n", msg.uid);
+	printf("%s %s\n", a->done, msg.uid);
 	notify_now(req, msg.conv);
 	return IC_OK;
 }
@@ -166,22 +190,6 @@ static enum ic_err parse_to(struct ic_req *req, int argc, char **argv,
 	return IC_OK;
 }
 
-/* The words after the options, joined by spaces. */
-static enum ic_err join_text(struct ic_req *req, int argc, char **argv,
-                             int first, struct ic_buf *text)
-{
-	enum ic_err rc = IC_OK;
-
-	for (int i = first; rc == IC_OK && i < argc; i++)
-		if ((i > first && (rc = ic_buf_addc(text, ' ')) != IC_OK) ||
-		    (rc = ic_buf_adds(text, argv[i])) != IC_OK)
-			break;
-	if (rc != IC_OK)
-		return ic_fail(req->errbuf, rc, "message longer than %u bytes",
-		               IC_MAX_MESSAGE_BYTES);
-	return IC_OK;
-}
-
 /* Issue 15: the owner is told what was taken out of a photo. */
 static void tell_stripped(const struct ic_attach *att, size_t n)
 {
@@ -197,24 +205,23 @@ static void tell_stripped(const struct ic_attach *att, size_t n)
  * after the options are the message. */
 static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 {
+	const struct msg_action *a = msg_action_find(argc, argv);
 	struct ic_buf text = IC_BUF_INIT(IC_MAX_MESSAGE_BYTES);
 	struct ic_attach *att = NULL;
 	struct ic_msg msg;
 	struct to_opts o;
 	enum ic_err rc;
 
-	if (argc >= 3 && strcmp(argv[2], "--react") == 0)
-		return to_react(req, argc, argv);
-	if (argc >= 3 && strcmp(argv[2], "--edit") == 0)
-		return to_edit(req, argc, argv);
-	if (argc >= 3 && strcmp(argv[2], "--delete") == 0)
-		return to_delete(req, argc, argv);
-	if (argc >= 3 && strcmp(argv[2], "--unreact") == 0)
-		return to_unreact(req, argc, argv);
+	if (a)
+		return msg_action_run(req, a, argc, argv);
 	rc = parse_to(req, argc, argv, &o);
-
-	if (rc == IC_OK)
-		rc = join_text(req, argc, argv, o.first, &text);
+	if (rc == IC_OK) {
+		rc = join_words(argc, argv, o.first, &text);
+		if (rc != IC_OK)
+			rc = ic_fail(req->errbuf, rc,
+			             "message longer than %u bytes",
+			             IC_MAX_MESSAGE_BYTES);
+	}
 	if (rc == IC_OK && o.nfiles)
 		rc = ic_attach_from_files(req, o.files, o.nfiles, &att);
 	if (rc == IC_OK)
@@ -230,8 +237,7 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	 * owner never waits on a correspondent's server; a failure stays
 	 * due for lazy maintenance and shows as "stored", not "notified",
 	 * in `feed --conversation`. */
-	req->after = ic_outbox_notify_after;
-	req->after_ctx = (void *)msg.conv;
+	notify_now(req, msg.conv);
 	return IC_OK;
 }
 

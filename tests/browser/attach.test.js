@@ -18,18 +18,10 @@
 'use strict';
 
 const assert = require('assert');
-const fs = require('fs');
-const path = require('path');
 const zlib = require('zlib');
-const t = require('./chat.test.js');
+const t = require('./lib.js');
 
-const { chromium, comment, step, waitUntil, watch, signIn, api, convWith } = t;
-const SRCDIR = path.resolve(process.env.IC_TOP_SRCDIR || path.join(__dirname, '..', '..'));
-const ARTIFACTS = t.ARTIFACTS;
-const CHROMIUM = process.env.IC_CHROMIUM || '/usr/bin/chromium';
-const DELIVERY = Number(process.env.IC_BROWSER_TIMEOUT || 60000);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js',
-	{ paths: [path.join(SRCDIR, 'tests', 'js', 'node_modules'), path.join(SRCDIR, 'tests', 'js')] }), 'utf8');
+const { step, waitUntil, watch, api, DELIVERY, shot, axe, item, signInBoth, noErrors } = t;
 const TEXT = 'The view from the hotel, and the booking';
 
 // A 640 x 400 PNG: a gradient, so the screenshot shows it.
@@ -63,165 +55,111 @@ const MP4 = Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\x02\0isomiso2', '
 	Buffer.from([0, 0, 0x04, 0x08]), Buffer.from('mdat'), Buffer.alloc(1024, 7)]);
 const CLIP = 'A short clip from the boat';
 
-async function shot(page, name) {
-	fs.mkdirSync(ARTIFACTS, { recursive: true });
-	const file = path.join(ARTIFACTS, name + '.png');
-	await page.screenshot({ path: file });
-	comment('screenshot: ' + file);
-}
-
-async function axe(page, what) {
-	await page.evaluate(AXE);
-	const r = await page.evaluate(async () => {
-		const res = await window.axe.run(document, {
-			runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-			resultTypes: ['violations'],
-		});
-		return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -- ` +
-			v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
-	});
-	return r.map((x) => `${what}: ${x}`);
-}
-
-function item(page, text) {
-	return page.locator('#messages li.message').filter({ has: page.locator('.text', { hasText: text }) }).first();
-}
-
-async function main() {
-	let py, browser;
-	const watchdog = setTimeout(() => {
-		console.log('not ok - the attach test (stopped after 600 s)');
-		process.exit(1);
-	}, Number(process.env.IC_BROWSER_DEADLINE || 600000));
-	watchdog.unref();
+async function main({ sites, browser }) {
 	const errors = [];
-	try {
-		const started = await t.startSites(['--only', 'alice', 'carol']);
-		py = started.py;
-		const { alice, carol } = started.info.sites;
-		const args = ['--disable-dev-shm-usage'];
-		if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
-		browser = await chromium.launch({ executablePath: CHROMIUM, headless: !process.env.IC_BROWSER_HEADED, args });
-		const A = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-		const C = await browser.newContext({ viewport: { width: 375, height: 740 } });
-		A.setDefaultTimeout(30000); C.setDefaultTimeout(30000);
-		const ai = watch(await A.newPage(), 'attach-alice');
-		const ci = watch(await C.newPage(), 'attach-carol');
-		ai.on('pageerror', (e) => errors.push(`alice: ${e.message}`));
-		ci.on('pageerror', (e) => errors.push(`carol: ${e.message}`));
-		let convA, convC;
+	const { alice, carol } = sites;
+	const A = await t.context(browser, { width: 1280, height: 800 });
+	const C = await t.context(browser, { width: 375, height: 740 });
+	const ai = watch(await A.newPage(), 'attach-alice');
+	const ci = watch(await C.newPage(), 'attach-carol');
+	ai.on('pageerror', (e) => errors.push(`alice: ${e.message}`));
+	ci.on('pageerror', (e) => errors.push(`carol: ${e.message}`));
+	let convA, convC;
 
-		await step('alice attaches a picture and a PDF with the button and sends them', async () => {
-			await signIn(ai, alice);
-			await signIn(ci, carol);
-			convA = (await convWith(A, alice, carol)).id;
-			convC = (await convWith(C, carol, alice)).id;
-			await ai.goto(`${alice.base_url}/feed/with/${convA}`);
-			assert.strictEqual(await ai.locator('form#compose label.attach').count(), 1, 'no attach button');
-			await ai.locator('#file').setInputFiles([
-				{ name: 'view.png', mimeType: 'image/png', buffer: png(640, 400) },
-				{ name: 'booking.pdf', mimeType: 'application/pdf', buffer: PDF },
-			]);
-			await ai.locator('form#compose textarea').fill(TEXT);
-			await ai.keyboard.press('Enter');
-			await waitUntil('the message is stored with both files', async () => {
-				const a = await api(A, alice, `/feed/api/with/${convA}`);
-				const m = (a.messages || []).find((x) => x.text === TEXT);
-				return m && m.attachments && m.attachments.length === 2;
-			}, 30000, { interval: 300 });
-			assert.strictEqual(await ai.locator('#file').inputValue(), '', 'the files stay chosen after sending');
-		}, { id: 'sent' });
+	await step('alice attaches a picture and a PDF with the button and sends them', async () => {
+		({ convA, convC } = await signInBoth(ai, alice, ci, carol));
+		await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+		assert.strictEqual(await ai.locator('form#compose label.attach').count(), 1, 'no attach button');
+		await ai.locator('#file').setInputFiles([
+			{ name: 'view.png', mimeType: 'image/png', buffer: png(640, 400) },
+			{ name: 'booking.pdf', mimeType: 'application/pdf', buffer: PDF },
+		]);
+		await ai.locator('form#compose textarea').fill(TEXT);
+		await ai.keyboard.press('Enter');
+		await waitUntil('the message is stored with both files', async () => {
+			const a = await api(A, alice, `/feed/api/with/${convA}`);
+			const m = (a.messages || []).find((x) => x.text === TEXT);
+			return m && m.attachments && m.attachments.length === 2;
+		}, 30000, { interval: 300 });
+		assert.strictEqual(await ai.locator('#file').inputValue(), '', 'the files stay chosen after sending');
+	}, { id: 'sent' });
 
-		await step('alice\'s page: the picture has its box before it loads, the PDF a chip', async () => {
-			await ai.goto(`${alice.base_url}/feed/with/${convA}`);
-			const li = item(ai, TEXT);
-			const img = li.locator('.atts a.att-photo img');
-			assert.strictEqual(await img.getAttribute('width'), '640');
-			assert.strictEqual(await img.getAttribute('height'), '400');
-			// The box from the attributes alone: a clone whose bytes never load.
-			const box = await img.evaluate((el) => {
-				const c = el.cloneNode(); c.removeAttribute('src'); c.removeAttribute('loading');
-				el.parentNode.appendChild(c);
-				const r = c.getBoundingClientRect(); c.remove();
-				return { w: r.width, h: r.height, max: parseFloat(getComputedStyle(document.documentElement).fontSize) * 20 };
-			});
-			assert.ok(box.w > 0 && box.w <= box.max + 0.5, `width ${box.w}`);
-			assert.ok(Math.abs(box.h - box.w * 400 / 640) < 1.5, `no aspect box: ${JSON.stringify(box)}`);
-			await waitUntil('the picture loads', async () => img.evaluate((el) => el.complete && el.naturalWidth === 640), 10000, { interval: 200 });
-			const chip = li.locator('.atts a.att-file');
-			assert.strictEqual(await chip.getAttribute('download'), 'booking.pdf');
-			assert.strictEqual((await chip.locator('.att-name').textContent()).trim(), 'booking.pdf');
-			assert.ok(/bytes|KB/.test(await chip.locator('.att-size').textContent()));
-			await shot(ai, 'attach-alice-1280-light');
-		}, { needs: ['sent'], id: 'alice' });
-
-		await step('carol\'s site fetches its own copies; her page shows them', async () => {
-			await waitUntil('carol has both files', async () => {
-				const c = await api(C, carol, `/feed/api/with/${convC}`);
-				const m = (c.messages || []).find((x) => x.text === TEXT);
-				return m && m.attachments && m.attachments.length === 2 &&
-					m.attachments.every((x) => x.state === 'stored');
-			}, DELIVERY, { interval: 1000 });
-			await ci.goto(`${carol.base_url}/feed/with/${convC}`);
-			const li = item(ci, TEXT);
-			const img = li.locator('.atts a.att-photo img');
-			assert.ok((await img.getAttribute('src')).startsWith(`${new URL(carol.base_url).pathname}/feed/with/${convC}/attachment/`));
-			await waitUntil('carol\'s copy loads', async () => img.evaluate((el) => el.complete && el.naturalWidth === 640), 10000, { interval: 200 });
-			assert.strictEqual((await li.locator('.text').textContent()).trim(), TEXT);
-			assert.strictEqual(await li.locator('.atts a.att-file').count(), 1);
-			await shot(ci, 'attach-carol-375-light');
-		}, { needs: ['alice'], id: 'carol' });
-
-		await step('a received video shows as <video controls> that fits at 375 px', async () => {
-			await ai.goto(`${alice.base_url}/feed/with/${convA}`);
-			await ai.locator('#file').setInputFiles([{ name: 'boat.bin', mimeType: 'application/octet-stream', buffer: MP4 }]);
-			await ai.locator('form#compose textarea').fill(CLIP);
-			await ai.keyboard.press('Enter');
-			// The script draws the sent message from its JSON: a player too.
-			await waitUntil('alice\'s page shows her video without a reload', async () =>
-				(await item(ai, CLIP).locator('.atts video.att-video[controls]').count()) === 1,
-			15000, { interval: 300 });
-			await waitUntil('carol has the video', async () => {
-				const c = await api(C, carol, `/feed/api/with/${convC}`);
-				const m = (c.messages || []).find((x) => x.text === CLIP);
-				return m && m.attachments && m.attachments.length === 1 &&
-					m.attachments[0].state === 'stored' && m.attachments[0].type === 'video/mp4';
-			}, DELIVERY, { interval: 1000 });
-			await ci.goto(`${carol.base_url}/feed/with/${convC}`);
-			const video = item(ci, CLIP).locator('.atts video.att-video');
-			assert.strictEqual(await video.count(), 1, 'no <video> element');
-			const v = await video.evaluate((el) => ({
-				controls: el.controls, preload: el.getAttribute('preload'),
-				src: el.getAttribute('src'), w: el.getBoundingClientRect().width,
-				right: el.getBoundingClientRect().right, vw: document.documentElement.clientWidth,
-			}));
-			assert.ok(v.controls, 'the video has no controls');
-			assert.strictEqual(v.preload, 'metadata');
-			assert.ok(v.src.startsWith(`${new URL(carol.base_url).pathname}/feed/with/${convC}/attachment/`), v.src);
-			assert.ok(v.w > 100 && v.right <= v.vw + 0.5, `the video does not fit: ${JSON.stringify(v)}`);
-			await shot(ci, 'attach-carol-375-video');
-		}, { needs: ['carol'], id: 'video' });
-
-		await step('axe-core finds nothing on either page', async () => {
-			const bad = [...await axe(ai, 'alice 1280'), ...await axe(ci, 'carol 375')];
-			assert.deepStrictEqual(bad, []);
-		}, { needs: ['carol'] });
-
-		await step('no JavaScript errors on the pages', async () => {
-			assert.deepStrictEqual(errors, []);
+	await step('alice\'s page: the picture has its box before it loads, the PDF a chip', async () => {
+		await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+		const li = item(ai, TEXT);
+		const img = li.locator('.atts a.att-photo img');
+		assert.strictEqual(await img.getAttribute('width'), '640');
+		assert.strictEqual(await img.getAttribute('height'), '400');
+		// The box from the attributes alone: a clone whose bytes never load.
+		const box = await img.evaluate((el) => {
+			const c = el.cloneNode(); c.removeAttribute('src'); c.removeAttribute('loading');
+			el.parentNode.appendChild(c);
+			const r = c.getBoundingClientRect(); c.remove();
+			return { w: r.width, h: r.height, max: parseFloat(getComputedStyle(document.documentElement).fontSize) * 20 };
 		});
-	} catch (e) {
-		console.log('not ok - attach test setup');
-		comment(e && e.stack ? e.stack : e);
-	} finally {
-		if (browser) await browser.close().catch(() => {});
-		await t.stopSites(py);
-	}
-	const { n, passed, failed } = t.tap();
-	console.log(`1..${n}`);
-	console.log(`attach: ${passed} passed, ${failed} failed`);
-	process.exitCode = failed ? 1 : 0;
-	clearTimeout(watchdog);
+		assert.ok(box.w > 0 && box.w <= box.max + 0.5, `width ${box.w}`);
+		assert.ok(Math.abs(box.h - box.w * 400 / 640) < 1.5, `no aspect box: ${JSON.stringify(box)}`);
+		await waitUntil('the picture loads', async () => img.evaluate((el) => el.complete && el.naturalWidth === 640), 10000, { interval: 200 });
+		const chip = li.locator('.atts a.att-file');
+		assert.strictEqual(await chip.getAttribute('download'), 'booking.pdf');
+		assert.strictEqual((await chip.locator('.att-name').textContent()).trim(), 'booking.pdf');
+		assert.ok(/bytes|KB/.test(await chip.locator('.att-size').textContent()));
+		await shot(ai, 'attach-alice-1280-light');
+	}, { needs: ['sent'], id: 'alice' });
+
+	await step('carol\'s site fetches its own copies; her page shows them', async () => {
+		await waitUntil('carol has both files', async () => {
+			const c = await api(C, carol, `/feed/api/with/${convC}`);
+			const m = (c.messages || []).find((x) => x.text === TEXT);
+			return m && m.attachments && m.attachments.length === 2 &&
+				m.attachments.every((x) => x.state === 'stored');
+		}, DELIVERY, { interval: 1000 });
+		await ci.goto(`${carol.base_url}/feed/with/${convC}`);
+		const li = item(ci, TEXT);
+		const img = li.locator('.atts a.att-photo img');
+		assert.ok((await img.getAttribute('src')).startsWith(`${new URL(carol.base_url).pathname}/feed/with/${convC}/attachment/`));
+		await waitUntil('carol\'s copy loads', async () => img.evaluate((el) => el.complete && el.naturalWidth === 640), 10000, { interval: 200 });
+		assert.strictEqual((await li.locator('.text').textContent()).trim(), TEXT);
+		assert.strictEqual(await li.locator('.atts a.att-file').count(), 1);
+		await shot(ci, 'attach-carol-375-light');
+	}, { needs: ['alice'], id: 'carol' });
+
+	await step('a received video shows as <video controls> that fits at 375 px', async () => {
+		await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+		await ai.locator('#file').setInputFiles([{ name: 'boat.bin', mimeType: 'application/octet-stream', buffer: MP4 }]);
+		await ai.locator('form#compose textarea').fill(CLIP);
+		await ai.keyboard.press('Enter');
+		// The script draws the sent message from its JSON: a player too.
+		await waitUntil('alice\'s page shows her video without a reload', async () =>
+			(await item(ai, CLIP).locator('.atts video.att-video[controls]').count()) === 1,
+		15000, { interval: 300 });
+		await waitUntil('carol has the video', async () => {
+			const c = await api(C, carol, `/feed/api/with/${convC}`);
+			const m = (c.messages || []).find((x) => x.text === CLIP);
+			return m && m.attachments && m.attachments.length === 1 &&
+				m.attachments[0].state === 'stored' && m.attachments[0].type === 'video/mp4';
+		}, DELIVERY, { interval: 1000 });
+		await ci.goto(`${carol.base_url}/feed/with/${convC}`);
+		const video = item(ci, CLIP).locator('.atts video.att-video');
+		assert.strictEqual(await video.count(), 1, 'no <video> element');
+		const v = await video.evaluate((el) => ({
+			controls: el.controls, preload: el.getAttribute('preload'),
+			src: el.getAttribute('src'), w: el.getBoundingClientRect().width,
+			right: el.getBoundingClientRect().right, vw: document.documentElement.clientWidth,
+		}));
+		assert.ok(v.controls, 'the video has no controls');
+		assert.strictEqual(v.preload, 'metadata');
+		assert.ok(v.src.startsWith(`${new URL(carol.base_url).pathname}/feed/with/${convC}/attachment/`), v.src);
+		assert.ok(v.w > 100 && v.right <= v.vw + 0.5, `the video does not fit: ${JSON.stringify(v)}`);
+		await shot(ci, 'attach-carol-375-video');
+	}, { needs: ['carol'], id: 'video' });
+
+	await step('axe-core finds nothing on either page', async () => {
+		const bad = [...await axe(ai, 'alice 1280', { why: false }), ...await axe(ci, 'carol 375', { why: false })];
+		assert.deepStrictEqual(bad, []);
+	}, { needs: ['carol'] });
+
+	await noErrors(errors);
 }
 
-main();
+t.run('attach', main);

@@ -159,10 +159,11 @@ function watch(page, label) {
 	return page;
 }
 
-async function shot(page, name) {
+// A screenshot of the whole page (of the viewport with { fullPage: false }).
+async function shot(page, name, { fullPage = true } = {}) {
 	fs.mkdirSync(ARTIFACTS, { recursive: true });
 	const file = path.join(ARTIFACTS, name + '.png');
-	await page.screenshot({ path: file, fullPage: true });
+	await page.screenshot({ path: file, fullPage });
 	comment('screenshot: ' + file);
 	return file;
 }
@@ -703,7 +704,8 @@ async function main() {
 	process.exitCode = failed ? 1 : 0;
 }
 
-// tests/browser/xss.test.js runs on the same sites and helpers.
+// tests/browser/xss.test.js runs on the same sites and helpers, and
+// tests/browser/lib.js builds on them for the other tests.
 module.exports = {
 	chromium, ARTIFACTS, comment, step, tap: () => ({ n, passed, failed }), startSites, stopSites,
 	waitUntil, mark, notReloaded, watch, shot, signIn, api, convWith, messages, sleep,

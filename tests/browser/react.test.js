@@ -20,225 +20,130 @@
 'use strict';
 
 const assert = require('assert');
-const fs = require('fs');
-const path = require('path');
-const t = require('./chat.test.js');
+const t = require('./lib.js');
 
-const { chromium, comment, step, waitUntil, watch, signIn, api, convWith } = t;
-const SRCDIR = path.resolve(process.env.IC_TOP_SRCDIR || path.join(__dirname, '..', '..'));
-const ARTIFACTS = t.ARTIFACTS;
-const CHROMIUM = process.env.IC_CHROMIUM || '/usr/bin/chromium';
-const DELIVERY = Number(process.env.IC_BROWSER_TIMEOUT || 60000);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js',
-	{ paths: [path.join(SRCDIR, 'tests', 'js', 'node_modules'), path.join(SRCDIR, 'tests', 'js')] }), 'utf8');
+const { comment, step, waitUntil, watch, api, DELIVERY, shot, axe, item, signInBoth, inThemes, twoSides, carolSays, noErrors, withoutJs, conversationLooks } = t;
 
 const CAROL_SAYS = ['The cake is ready', 'Come and get a slice'];
 const UP = '\u{1F44D}';
 const HEART = '\u2764\uFE0F';
 const JOY = '\u{1F602}';
 
-async function shot(page, name) {
-	fs.mkdirSync(ARTIFACTS, { recursive: true });
-	const file = path.join(ARTIFACTS, name + '.png');
-	await page.screenshot({ path: file });
-	comment('screenshot: ' + file);
-}
-
-async function sendFrom(page, site, to, text) {
-	const r = await page.evaluate(async ([b, to, text]) => {
-		const csrf = await (await fetch(b + '/auth/session', { headers: { Accept: 'application/json' } })).json();
-		const body = new URLSearchParams({ csrf: csrf.csrf, to, text });
-		const res = await fetch(b + '/send', { method: 'POST', body, headers: { Accept: 'application/json' } });
-		return { status: res.status, text: await res.text() };
-	}, [site.base_url, to, text]);
-	assert.strictEqual(r.status, 200, `POST B/send: ${r.status} ${r.text}`);
-}
-
-async function axe(page, what) {
-	await page.evaluate(AXE);
-	const r = await page.evaluate(async () => {
-		const res = await window.axe.run(document, {
-			runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-			resultTypes: ['violations'],
-		});
-		return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -- ` +
-			v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + (n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 160)).join(' | '));
-	});
-	return r.map((x) => `${what}: ${x}`);
-}
-
-function item(page, text) {
-	return page.locator('#messages li.message').filter({ has: page.locator('.text', { hasText: text }) }).first();
-}
-
-async function main() {
-	let py, browser;
-	const watchdog = setTimeout(() => {
-		console.log('not ok - the react test (stopped after 600 s)');
-		process.exit(1);
-	}, Number(process.env.IC_BROWSER_DEADLINE || 600000));
-	watchdog.unref();
+async function main({ sites, browser }) {
 	const errors = [];
-	try {
-		const started = await t.startSites(['--only', 'alice', 'carol']);
-		py = started.py;
-		const { alice, carol } = started.info.sites;
-		comment(`alice ${alice.url}  carol ${carol.url}`);
-		const args = ['--disable-dev-shm-usage'];
-		if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
-		browser = await chromium.launch({ executablePath: CHROMIUM, headless: !process.env.IC_BROWSER_HEADED, args });
-		const A = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-		const C = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-		A.setDefaultTimeout(30000); C.setDefaultTimeout(30000);
-		for (const [ctx, who] of [[A, 'alice'], [C, 'carol']]) {
-			ctx.on('page', (p) => p.on('pageerror', (e) => errors.push(`${who}: ${e.message}`)));
+	const { alice, carol } = sites;
+	comment(`alice ${alice.url}  carol ${carol.url}`);
+	const { A, C, ai, ci } = await twoSides(browser, 'react', errors);
+	let convA, convC, withA, page;
+
+	await step('alice and carol sign in; carol says two things', async () => {
+		({ convA, convC, withA } = await signInBoth(ai, alice, ci, carol));
+		await carolSays(ci, carol, A, alice, convA, CAROL_SAYS);
+	}, { id: 'setup' });
+
+	await step('1280 px: the picker is reached from the keyboard and reacts', async () => {
+		page = watch(await A.newPage(), 'react-alice-conv');
+		await page.goto(withA);
+		assert.strictEqual(await page.locator('#messages details.react > summary:not([tabindex="-1"])').count(), 0,
+			'pickers are Tab stops before any message has the focus');
+		const li = item(page, 'The cake is ready');
+		await li.locator('.bubble').hover();
+		await shot(page, 'react-hover-1280-light');
+		await page.mouse.move(1, 1);
+		await page.locator('#scroller').focus();
+		await page.keyboard.press('Enter');
+		for (let i = 0; i < 10 && !(await li.evaluate((el) => el === document.activeElement)); i++) {
+			await page.keyboard.press('ArrowUp');
 		}
-		const ai = watch(await A.newPage(), 'react-alice');
-		const ci = watch(await C.newPage(), 'react-carol');
-		let convA, convC, withA, page;
+		assert.ok(await li.evaluate((el) => el === document.activeElement), 'the arrows never reached the message');
+		await page.keyboard.press('Tab'); // its Reply
+		await page.keyboard.press('Tab'); // its picker
+		const summary = li.locator('details.react > summary');
+		assert.ok(await summary.evaluate((el) => el === document.activeElement), 'Tab does not reach the picker');
+		await page.keyboard.press('Enter');
+		assert.ok(await li.locator('details.react').evaluate((el) => el.open), 'Enter does not open the picker');
+		await shot(page, 'react-open-1280-light');
+		await page.keyboard.press('Tab');
+		const first = li.locator('details.react button').first();
+		assert.ok(await first.evaluate((el) => el === document.activeElement), 'Tab does not reach the first emoji');
+		assert.strictEqual(await first.getAttribute('value'), UP);
+		// The script posts with fetch and redraws (issue 15): no reload.
+		await page.keyboard.press('Enter');
+		const chip = item(page, 'The cake is ready').locator('ul.reactions li.reaction');
+		await waitUntil('the reaction is drawn', async () => (await chip.count()) === 1, DELIVERY, { interval: 300 });
+		assert.strictEqual(await chip.count(), 1, 'no reaction under the message');
+		assert.ok((await chip.textContent()).includes(`${UP} from You`), await chip.textContent());
+		const a = await api(A, alice, `/feed/api/with/${convA}`);
+		assert.strictEqual(a.messages.find((m) => m.text === 'The cake is ready').my_reaction, UP);
+		assert.ok(!a.messages.some((m) => m.text === UP), 'the reaction is listed as a message');
+	}, { needs: ['setup'], id: 'react' });
 
-		await step('alice and carol sign in; carol says two things', async () => {
-			await signIn(ai, alice);
-			await signIn(ci, carol);
-			convA = (await convWith(A, alice, carol)).id;
-			convC = (await convWith(C, carol, alice)).id;
-			withA = `${alice.base_url}/feed/with/${convA}`;
-			for (const text of CAROL_SAYS) await sendFrom(ci, carol, alice.url, text);
-			await waitUntil('carol\'s messages reach alice', async () => {
-				const c = await api(A, alice, `/feed/api/with/${convA}`);
-				return CAROL_SAYS.every((x) => (c.messages || []).some((m) => m.text === x));
-			}, DELIVERY, { interval: 1000 });
-		}, { id: 'setup' });
+	await step('the reaction reaches carol, under her message; a second one replaces it', async () => {
+		await waitUntil('carol has alice\'s reaction', async () => {
+			const c = await api(C, carol, `/feed/api/with/${convC}`);
+			const m = (c.messages || []).find((x) => x.text === 'The cake is ready');
+			return m && m.their_reaction === UP;
+		}, DELIVERY, { interval: 1000 });
+		await ci.goto(`${carol.base_url}/feed/with/${convC}`);
+		assert.ok((await item(ci, 'The cake is ready').locator('ul.reactions').textContent()).includes(UP));
+		await shot(ci, 'react-received-1280-light');
+		const li = item(page, 'The cake is ready');
+		await li.locator('.bubble').hover();
+		await li.locator('details.react > summary').click();
+		await li.locator(`details.react button[value="${HEART}"]`).click();
+		const chips = item(page, 'The cake is ready').locator('ul.reactions li.reaction');
+		await waitUntil('the new reaction is drawn', async () =>
+			(await chips.count()) === 1 && (await chips.textContent()).includes(HEART), DELIVERY, { interval: 300 });
+		assert.strictEqual(await chips.count(), 1);
+		assert.ok((await chips.textContent()).includes(HEART));
+		await waitUntil('carol has the new reaction', async () => {
+			const c = await api(C, carol, `/feed/api/with/${convC}`);
+			const m = (c.messages || []).find((x) => x.text === 'The cake is ready');
+			return m && m.their_reaction === HEART;
+		}, DELIVERY, { interval: 1000 });
+	}, { needs: ['react'] });
 
-		await step('1280 px: the picker is reached from the keyboard and reacts', async () => {
-			page = watch(await A.newPage(), 'react-alice-conv');
-			await page.goto(withA);
-			assert.strictEqual(await page.locator('#messages details.react > summary:not([tabindex="-1"])').count(), 0,
-				'pickers are Tab stops before any message has the focus');
-			const li = item(page, 'The cake is ready');
-			await li.locator('.bubble').hover();
-			await shot(page, 'react-hover-1280-light');
-			await page.mouse.move(1, 1);
-			await page.locator('#scroller').focus();
-			await page.keyboard.press('Enter');
-			for (let i = 0; i < 10 && !(await li.evaluate((el) => el === document.activeElement)); i++) {
-				await page.keyboard.press('ArrowUp');
-			}
-			assert.ok(await li.evaluate((el) => el === document.activeElement), 'the arrows never reached the message');
-			await page.keyboard.press('Tab'); // its Reply
-			await page.keyboard.press('Tab'); // its picker
-			const summary = li.locator('details.react > summary');
-			assert.ok(await summary.evaluate((el) => el === document.activeElement), 'Tab does not reach the picker');
-			await page.keyboard.press('Enter');
-			assert.ok(await li.locator('details.react').evaluate((el) => el.open), 'Enter does not open the picker');
-			await shot(page, 'react-open-1280-light');
-			await page.keyboard.press('Tab');
-			const first = li.locator('details.react button').first();
-			assert.ok(await first.evaluate((el) => el === document.activeElement), 'Tab does not reach the first emoji');
-			assert.strictEqual(await first.getAttribute('value'), UP);
-			// The script posts with fetch and redraws (issue 15): no reload.
-			await page.keyboard.press('Enter');
-			const chip = item(page, 'The cake is ready').locator('ul.reactions li.reaction');
-			await waitUntil('the reaction is drawn', async () => (await chip.count()) === 1, DELIVERY, { interval: 300 });
-			assert.strictEqual(await chip.count(), 1, 'no reaction under the message');
-			assert.ok((await chip.textContent()).includes(`${UP} from You`), await chip.textContent());
-			const a = await api(A, alice, `/feed/api/with/${convA}`);
-			assert.strictEqual(a.messages.find((m) => m.text === 'The cake is ready').my_reaction, UP);
-			assert.ok(!a.messages.some((m) => m.text === UP), 'the reaction is listed as a message');
-		}, { needs: ['setup'], id: 'react' });
+	await step('without JavaScript the picker posts', async () => {
+		const { ctx, p } = await withoutJs(browser, A, withA);
+		const li = item(p, 'Come and get a slice');
+		await li.locator('details.react > summary').click();
+		await Promise.all([p.waitForNavigation(), li.locator(`details.react button[value="${JOY}"]`).click()]);
+		const a = await api(A, alice, `/feed/api/with/${convA}`);
+		assert.strictEqual(a.messages.find((m) => m.text === 'Come and get a slice').my_reaction, JOY);
+		await p.waitForSelector('#messages ul.reactions');
+		await ctx.close();
+	}, { needs: ['setup'] });
 
-		await step('the reaction reaches carol, under her message; a second one replaces it', async () => {
-			await waitUntil('carol has alice\'s reaction', async () => {
-				const c = await api(C, carol, `/feed/api/with/${convC}`);
-				const m = (c.messages || []).find((x) => x.text === 'The cake is ready');
-				return m && m.their_reaction === UP;
-			}, DELIVERY, { interval: 1000 });
-			await ci.goto(`${carol.base_url}/feed/with/${convC}`);
-			assert.ok((await item(ci, 'The cake is ready').locator('ul.reactions').textContent()).includes(UP));
-			await shot(ci, 'react-received-1280-light');
-			const li = item(page, 'The cake is ready');
-			await li.locator('.bubble').hover();
-			await li.locator('details.react > summary').click();
-			await li.locator(`details.react button[value="${HEART}"]`).click();
-			const chips = item(page, 'The cake is ready').locator('ul.reactions li.reaction');
-			await waitUntil('the new reaction is drawn', async () =>
-				(await chips.count()) === 1 && (await chips.textContent()).includes(HEART), DELIVERY, { interval: 300 });
-			assert.strictEqual(await chips.count(), 1);
-			assert.ok((await chips.textContent()).includes(HEART));
-			await waitUntil('carol has the new reaction', async () => {
-				const c = await api(C, carol, `/feed/api/with/${convC}`);
-				const m = (c.messages || []).find((x) => x.text === 'The cake is ready');
-				return m && m.their_reaction === HEART;
-			}, DELIVERY, { interval: 1000 });
-		}, { needs: ['react'] });
+	await step('a reaction that arrives shows on the open page without a reload', async () => {
+		await page.goto(withA);
+		const li = item(page, 'Come and get a slice');
+		const uid = await li.getAttribute('data-uid');
+		const r = await ci.evaluate(async ([b, to, uid, react]) => {
+			const csrf = await (await fetch(b + '/auth/session', { headers: { Accept: 'application/json' } })).json();
+			const body = new URLSearchParams({ csrf: csrf.csrf, to, reply_to: uid, react });
+			const res = await fetch(b + '/send', { method: 'POST', body, headers: { Accept: 'application/json' } });
+			return { status: res.status, text: await res.text() };
+		}, [carol.base_url, alice.url, uid, UP]);
+		assert.strictEqual(r.status, 200, `POST B/send react: ${r.status} ${r.text}`);
+		await waitUntil('carol\'s reaction is drawn on alice\'s open page', async () => {
+			const t = await item(page, 'Come and get a slice').locator('ul.reactions').textContent().catch(() => '');
+			return t.includes(`${UP} from`);
+		}, DELIVERY, { interval: 500 });
+		await shot(page, 'react-live-1280-light');
+	}, { needs: ['react'] });
 
-		await step('without JavaScript the picker posts', async () => {
-			const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
-			await ctx.addCookies(await A.cookies());
-			const p = await ctx.newPage();
-			await p.goto(withA);
+	await step('light and dark, 1280 and 375: axe-core finds nothing with a picker open', async () => {
+		const bad = [];
+		await inThemes(browser, A, 'alice', withA, errors, async (p, w, scheme) => {
 			const li = item(p, 'Come and get a slice');
+			if (w > 400) await li.locator('.bubble').hover();
 			await li.locator('details.react > summary').click();
-			await Promise.all([p.waitForNavigation(), li.locator(`details.react button[value="${JOY}"]`).click()]);
-			const a = await api(A, alice, `/feed/api/with/${convA}`);
-			assert.strictEqual(a.messages.find((m) => m.text === 'Come and get a slice').my_reaction, JOY);
-			await p.waitForSelector('#messages ul.reactions');
-			await ctx.close();
-		}, { needs: ['setup'] });
-
-		await step('a reaction that arrives shows on the open page without a reload', async () => {
-			await page.goto(withA);
-			const li = item(page, 'Come and get a slice');
-			const uid = await li.getAttribute('data-uid');
-			const r = await ci.evaluate(async ([b, to, uid, react]) => {
-				const csrf = await (await fetch(b + '/auth/session', { headers: { Accept: 'application/json' } })).json();
-				const body = new URLSearchParams({ csrf: csrf.csrf, to, reply_to: uid, react });
-				const res = await fetch(b + '/send', { method: 'POST', body, headers: { Accept: 'application/json' } });
-				return { status: res.status, text: await res.text() };
-			}, [carol.base_url, alice.url, uid, UP]);
-			assert.strictEqual(r.status, 200, `POST B/send react: ${r.status} ${r.text}`);
-			await waitUntil('carol\'s reaction is drawn on alice\'s open page', async () => {
-				const t = await item(page, 'Come and get a slice').locator('ul.reactions').textContent().catch(() => '');
-				return t.includes(`${UP} from`);
-			}, DELIVERY, { interval: 500 });
-			await shot(page, 'react-live-1280-light');
-		}, { needs: ['react'] });
-
-		await step('light and dark, 1280 and 375: axe-core finds nothing with a picker open', async () => {
-			const bad = [];
-			for (const scheme of ['light', 'dark']) {
-				for (const [w, h] of [[1280, 800], [375, 740]]) {
-					const ctx = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
-					await ctx.addCookies(await A.cookies());
-					const p = await ctx.newPage();
-					p.on('pageerror', (e) => errors.push(`alice ${w} ${scheme}: ${e.message}`));
-					await p.goto(withA);
-					const li = item(p, 'Come and get a slice');
-					if (w > 400) await li.locator('.bubble').hover();
-					await li.locator('details.react > summary').click();
-					bad.push(...await axe(p, `conversation ${w} ${scheme}`));
-					await shot(p, `react-${w}-${scheme}`);
-					await ctx.close();
-				}
-			}
-			assert.deepStrictEqual(bad, []);
-		}, { needs: ['react'] });
-
-		await step('no JavaScript errors on the pages', async () => {
-			assert.deepStrictEqual(errors, []);
+			await conversationLooks(p, w, scheme, 'react', bad);
 		});
-	} catch (e) {
-		console.log('not ok - react test setup');
-		comment(e && e.stack ? e.stack : e);
-	} finally {
-		if (browser) await browser.close().catch(() => {});
-		await t.stopSites(py);
-	}
-	const { n, passed, failed } = t.tap();
-	console.log(`1..${n}`);
-	console.log(`react: ${passed} passed, ${failed} failed`);
-	process.exitCode = failed ? 1 : 0;
-	clearTimeout(watchdog);
+		assert.deepStrictEqual(bad, []);
+	}, { needs: ['react'] });
+
+	await noErrors(errors);
 }
 
-main();
+t.run('react', main);

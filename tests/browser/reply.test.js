@@ -21,287 +21,191 @@
 'use strict';
 
 const assert = require('assert');
-const fs = require('fs');
-const path = require('path');
-const t = require('./chat.test.js');
+const t = require('./lib.js');
 
-const { chromium, comment, step, waitUntil, watch, signIn, api, convWith } = t;
-const SRCDIR = path.resolve(process.env.IC_TOP_SRCDIR || path.join(__dirname, '..', '..'));
-const ARTIFACTS = t.ARTIFACTS;
-const CHROMIUM = process.env.IC_CHROMIUM || '/usr/bin/chromium';
-const DELIVERY = Number(process.env.IC_BROWSER_TIMEOUT || 60000);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js',
-	{ paths: [path.join(SRCDIR, 'tests', 'js', 'node_modules'), path.join(SRCDIR, 'tests', 'js')] }), 'utf8');
+const { comment, step, waitUntil, watch, api, DELIVERY, shot, axe, item, signInBoth, inThemes, twoSides, carolSays, noErrors, withoutJs, conversationLooks } = t;
 
 const QUESTION = 'Lunch on Friday at the usual place? I can book a table for two at half past twelve if that suits you.';
 const CAROL_SAYS = [QUESTION, 'Also: did you get the book I sent?', 'And one more thing, unrelated.'];
 const ANSWER = 'Friday works, book it!';
 
-async function shot(page, name) {
-	fs.mkdirSync(ARTIFACTS, { recursive: true });
-	const file = path.join(ARTIFACTS, name + '.png');
-	await page.screenshot({ path: file });
-	comment('screenshot: ' + file);
-}
-
-async function sendFrom(page, site, to, text) {
-	const r = await page.evaluate(async ([b, to, text]) => {
-		const csrf = await (await fetch(b + '/auth/session', { headers: { Accept: 'application/json' } })).json();
-		const body = new URLSearchParams({ csrf: csrf.csrf, to, text });
-		const res = await fetch(b + '/send', { method: 'POST', body, headers: { Accept: 'application/json' } });
-		return { status: res.status, text: await res.text() };
-	}, [site.base_url, to, text]);
-	assert.strictEqual(r.status, 200, `POST B/send: ${r.status} ${r.text}`);
-}
-
-async function axe(page, what) {
-	await page.evaluate(AXE);
-	const r = await page.evaluate(async () => {
-		const res = await window.axe.run(document, {
-			runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-			resultTypes: ['violations'],
-		});
-		return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -- ` +
-			v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + (n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 160)).join(' | '));
-	});
-	return r.map((x) => `${what}: ${x}`);
-}
-
-// The li of the message whose text is @p text.
-function item(page, text) {
-	return page.locator('#messages li.message').filter({ has: page.locator('.text', { hasText: text }) }).first();
-}
-
 async function opacity(loc) {
 	return Number(await loc.evaluate((el) => getComputedStyle(el).opacity));
 }
 
-async function main() {
-	let py, browser;
-	const watchdog = setTimeout(() => {
-		console.log('not ok - the reply test (stopped after 600 s)');
-		process.exit(1);
-	}, Number(process.env.IC_BROWSER_DEADLINE || 600000));
-	watchdog.unref();
+async function main({ sites, browser }) {
 	const errors = [];
-	try {
-		const started = await t.startSites(['--only', 'alice', 'carol']);
-		py = started.py;
-		const { alice, carol } = started.info.sites;
-		comment(`alice ${alice.url}  carol ${carol.url}`);
-		const args = ['--disable-dev-shm-usage'];
-		if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
-		browser = await chromium.launch({ executablePath: CHROMIUM, headless: !process.env.IC_BROWSER_HEADED, args });
-		const A = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-		const C = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-		A.setDefaultTimeout(30000); C.setDefaultTimeout(30000);
-		for (const [ctx, who] of [[A, 'alice'], [C, 'carol']]) {
-			ctx.on('page', (p) => p.on('pageerror', (e) => errors.push(`${who}: ${e.message}`)));
+	const { alice, carol } = sites;
+	comment(`alice ${alice.url}  carol ${carol.url}`);
+	const { A, C, ai, ci } = await twoSides(browser, 'reply', errors);
+	ai.on('pageerror', (e) => errors.push(`alice: ${e.message}`));
+	ci.on('pageerror', (e) => errors.push(`carol: ${e.message}`));
+	let convA, convC, withA, page, uid;
+
+	await step('alice and carol sign in; carol asks three things', async () => {
+		({ convA, convC, withA } = await signInBoth(ai, alice, ci, carol));
+		await carolSays(ci, carol, A, alice, convA, CAROL_SAYS);
+	}, { id: 'setup' });
+
+	await step('1280 px: the Reply action shows on hover and on focus, not otherwise', async () => {
+		page = watch(await A.newPage(), 'reply-alice-conv');
+		await page.goto(withA);
+		const li = item(page, 'Lunch on Friday');
+		uid = await li.getAttribute('data-uid');
+		assert.ok(uid && uid.startsWith('http'), `data-uid = ${uid}`);
+		const reply = li.locator('a.reply');
+		assert.strictEqual(await reply.count(), 1, 'no a.reply on the message');
+		await page.mouse.move(1, 1);
+		assert.strictEqual(await opacity(reply), 0, 'Reply shows without hover');
+		await li.locator('.bubble').hover();
+		assert.strictEqual(await opacity(reply), 1, 'Reply hidden on hover');
+		await shot(page, 'reply-hover-1280-light');
+		await page.mouse.move(1, 1);
+		// From the keyboard: only the focused message's Reply is a Tab
+		// stop (a hundred would stand between the top and the box).
+		assert.strictEqual(await page.locator('#messages a.reply:not([tabindex="-1"])').count(), 0,
+			'Reply actions are Tab stops before any message has the focus');
+		await page.locator('#scroller').focus();
+		await page.keyboard.press('Enter'); // the newest message
+		for (let i = 0; i < 10 && !(await li.evaluate((el) => el === document.activeElement)); i++) {
+			await page.keyboard.press('ArrowUp');
 		}
-		const ai = watch(await A.newPage(), 'reply-alice');
-		const ci = watch(await C.newPage(), 'reply-carol');
-		ai.on('pageerror', (e) => errors.push(`alice: ${e.message}`));
-		ci.on('pageerror', (e) => errors.push(`carol: ${e.message}`));
-		let convA, convC, withA, page, uid;
+		assert.ok(await li.evaluate((el) => el === document.activeElement), 'the arrows never reached the message');
+		await page.keyboard.press('Tab');
+		assert.ok(await reply.evaluate((el) => el === document.activeElement), 'Tab from the message is not its Reply');
+		assert.strictEqual(await opacity(reply), 1, 'Reply hidden on focus');
+		assert.strictEqual(await reply.getAttribute('role'), 'button');
+		assert.strictEqual((await reply.locator('.vh').textContent()).trim(), 'Reply');
+	}, { needs: ['setup'], id: 'hover' });
 
-		await step('alice and carol sign in; carol asks three things', async () => {
-			await signIn(ai, alice);
-			await signIn(ci, carol);
-			convA = (await convWith(A, alice, carol)).id;
-			convC = (await convWith(C, carol, alice)).id;
-			withA = `${alice.base_url}/feed/with/${convA}`;
-			for (const text of CAROL_SAYS) await sendFrom(ci, carol, alice.url, text);
-			await waitUntil('carol\'s messages reach alice', async () => {
-				const c = await api(A, alice, `/feed/api/with/${convA}`);
-				return CAROL_SAYS.every((x) => (c.messages || []).some((m) => m.text === x));
-			}, DELIVERY, { interval: 1000 });
-		}, { id: 'setup' });
+	await step('the keyboard opens the quote bar; Esc drops it', async () => {
+		const bar = page.locator('#reply-bar');
+		assert.ok(await bar.isHidden(), 'the bar shows before any reply');
+		await page.keyboard.press('Enter'); // on the focused Reply
+		await waitUntil('the bar opens', async () => bar.isVisible(), 5000, { interval: 100 });
+		assert.strictEqual(await page.locator('#reply-to').inputValue(), uid);
+		const quote = (await bar.textContent()).replace(/\s+/g, ' ');
+		assert.ok(quote.includes('Lunch on Friday'), `bar: ${quote}`);
+		assert.ok(quote.includes('\u2026'), `a long first line is cut: ${quote}`);
+		assert.ok(await page.locator('form#compose textarea').evaluate((el) => el === document.activeElement),
+			'the compose box has the focus');
+		await shot(page, 'reply-bar-1280-light');
+		await page.keyboard.press('Escape');
+		assert.ok(await bar.isHidden(), 'Esc left the bar open');
+		assert.strictEqual(await page.locator('#reply-to').inputValue(), '');
+		// And the Cancel button.
+		await item(page, 'Lunch on Friday').locator('.bubble').hover();
+		await item(page, 'Lunch on Friday').locator('a.reply').click();
+		assert.ok(await bar.isVisible());
+		await page.locator('#reply-cancel').click();
+		assert.ok(await bar.isHidden(), 'Cancel left the bar open');
+	}, { needs: ['hover'], id: 'bar' });
 
-		await step('1280 px: the Reply action shows on hover and on focus, not otherwise', async () => {
-			page = watch(await A.newPage(), 'reply-alice-conv');
-			await page.goto(withA);
-			const li = item(page, 'Lunch on Friday');
-			uid = await li.getAttribute('data-uid');
-			assert.ok(uid && uid.startsWith('http'), `data-uid = ${uid}`);
-			const reply = li.locator('a.reply');
-			assert.strictEqual(await reply.count(), 1, 'no a.reply on the message');
-			await page.mouse.move(1, 1);
-			assert.strictEqual(await opacity(reply), 0, 'Reply shows without hover');
-			await li.locator('.bubble').hover();
-			assert.strictEqual(await opacity(reply), 1, 'Reply hidden on hover');
-			await shot(page, 'reply-hover-1280-light');
-			await page.mouse.move(1, 1);
-			// From the keyboard: only the focused message's Reply is a Tab
-			// stop (a hundred would stand between the top and the box).
-			assert.strictEqual(await page.locator('#messages a.reply:not([tabindex="-1"])').count(), 0,
-				'Reply actions are Tab stops before any message has the focus');
-			await page.locator('#scroller').focus();
-			await page.keyboard.press('Enter'); // the newest message
-			for (let i = 0; i < 10 && !(await li.evaluate((el) => el === document.activeElement)); i++) {
-				await page.keyboard.press('ArrowUp');
-			}
-			assert.ok(await li.evaluate((el) => el === document.activeElement), 'the arrows never reached the message');
-			await page.keyboard.press('Tab');
-			assert.ok(await reply.evaluate((el) => el === document.activeElement), 'Tab from the message is not its Reply');
-			assert.strictEqual(await opacity(reply), 1, 'Reply hidden on focus');
-			assert.strictEqual(await reply.getAttribute('role'), 'button');
-			assert.strictEqual((await reply.locator('.vh').textContent()).trim(), 'Reply');
-		}, { needs: ['setup'], id: 'hover' });
+	await step('a reply sent from the page shows its quote, on both sites', async () => {
+		await item(page, 'Lunch on Friday').locator('.bubble').hover();
+		await item(page, 'Lunch on Friday').locator('a.reply').click();
+		await page.locator('form#compose textarea').fill(ANSWER);
+		await page.keyboard.press('Enter');
+		const mine = page.locator('#messages li.message.out').filter({ has: page.locator('.text', { hasText: ANSWER }) });
+		await waitUntil('the reply settles on alice\'s page', async () => (await mine.count()) === 1, 30000, { interval: 300 });
+		const q = mine.locator('a.quote');
+		assert.strictEqual(await q.count(), 1, 'no a.quote on the reply');
+		const qt = (await q.textContent()).replace(/\s+/g, ' ');
+		assert.ok(/Lunch on Friday/.test(qt) && qt.includes(' '), `quote: ${qt}`);
+		assert.ok(await page.locator('#reply-bar').isHidden(), 'the bar stays after sending');
+		const a = await api(A, alice, `/feed/api/with/${convA}`);
+		const m = a.messages.find((x) => x.text === ANSWER);
+		assert.strictEqual(m.in_reply_to, uid);
+		assert.ok(m.quote && /Lunch on Friday/.test(m.quote.text), JSON.stringify(m));
+		await waitUntil('the reply reaches carol with its target', async () => {
+			const c = await api(C, carol, `/feed/api/with/${convC}`);
+			const r = (c.messages || []).find((x) => x.text === ANSWER);
+			return r && r.in_reply_to === uid && r.quote && r.quote.author === 'You';
+		}, DELIVERY, { interval: 1000 });
+		await ci.goto(`${carol.base_url}/feed/with/${convC}`);
+		const theirs = item(ci, ANSWER).locator('a.quote');
+		assert.strictEqual(await theirs.count(), 1, 'carol\'s page shows no quote');
+		assert.ok(/You/.test(await theirs.textContent()));
+		await shot(ci, 'reply-received-1280-light');
+	}, { needs: ['bar'], id: 'sent' });
 
-		await step('the keyboard opens the quote bar; Esc drops it', async () => {
-			const bar = page.locator('#reply-bar');
-			assert.ok(await bar.isHidden(), 'the bar shows before any reply');
-			await page.keyboard.press('Enter'); // on the focused Reply
-			await waitUntil('the bar opens', async () => bar.isVisible(), 5000, { interval: 100 });
-			assert.strictEqual(await page.locator('#reply-to').inputValue(), uid);
-			const quote = (await bar.textContent()).replace(/\s+/g, ' ');
-			assert.ok(quote.includes('Lunch on Friday'), `bar: ${quote}`);
-			assert.ok(quote.includes('\u2026'), `a long first line is cut: ${quote}`);
-			assert.ok(await page.locator('form#compose textarea').evaluate((el) => el === document.activeElement),
-				'the compose box has the focus');
-			await shot(page, 'reply-bar-1280-light');
-			await page.keyboard.press('Escape');
-			assert.ok(await bar.isHidden(), 'Esc left the bar open');
-			assert.strictEqual(await page.locator('#reply-to').inputValue(), '');
-			// And the Cancel button.
-			await item(page, 'Lunch on Friday').locator('.bubble').hover();
-			await item(page, 'Lunch on Friday').locator('a.reply').click();
-			assert.ok(await bar.isVisible());
-			await page.locator('#reply-cancel').click();
-			assert.ok(await bar.isHidden(), 'Cancel left the bar open');
-		}, { needs: ['hover'], id: 'bar' });
-
-		await step('a reply sent from the page shows its quote, on both sites', async () => {
-			await item(page, 'Lunch on Friday').locator('.bubble').hover();
-			await item(page, 'Lunch on Friday').locator('a.reply').click();
-			await page.locator('form#compose textarea').fill(ANSWER);
-			await page.keyboard.press('Enter');
-			const mine = page.locator('#messages li.message.out').filter({ has: page.locator('.text', { hasText: ANSWER }) });
-			await waitUntil('the reply settles on alice\'s page', async () => (await mine.count()) === 1, 30000, { interval: 300 });
-			const q = mine.locator('a.quote');
-			assert.strictEqual(await q.count(), 1, 'no a.quote on the reply');
-			const qt = (await q.textContent()).replace(/\s+/g, ' ');
-			assert.ok(/Lunch on Friday/.test(qt) && qt.includes(' '), `quote: ${qt}`);
-			assert.ok(await page.locator('#reply-bar').isHidden(), 'the bar stays after sending');
-			const a = await api(A, alice, `/feed/api/with/${convA}`);
-			const m = a.messages.find((x) => x.text === ANSWER);
-			assert.strictEqual(m.in_reply_to, uid);
-			assert.ok(m.quote && /Lunch on Friday/.test(m.quote.text), JSON.stringify(m));
-			await waitUntil('the reply reaches carol with its target', async () => {
-				const c = await api(C, carol, `/feed/api/with/${convC}`);
-				const r = (c.messages || []).find((x) => x.text === ANSWER);
-				return r && r.in_reply_to === uid && r.quote && r.quote.author === 'You';
-			}, DELIVERY, { interval: 1000 });
-			await ci.goto(`${carol.base_url}/feed/with/${convC}`);
-			const theirs = item(ci, ANSWER).locator('a.quote');
-			assert.strictEqual(await theirs.count(), 1, 'carol\'s page shows no quote');
-			assert.ok(/You/.test(await theirs.textContent()));
-			await shot(ci, 'reply-received-1280-light');
-		}, { needs: ['bar'], id: 'sent' });
-
-		await step('clicking the quote scrolls to the original and highlights it', async () => {
-			await page.evaluate(() => { const s = document.getElementById('scroller'); s.scrollTop = 0; });
-			const mine = item(page, ANSWER);
-			await mine.locator('a.quote').click();
-			const orig = item(page, 'Lunch on Friday');
-			await waitUntil('the original flashes', async () => orig.evaluate((el) => el.classList.contains('flash')), 3000, { interval: 50 });
-			await waitUntil('the original is in view', async () => orig.evaluate((el) => {
-				const r = el.getBoundingClientRect(), s = document.getElementById('scroller').getBoundingClientRect();
-				return r.top >= s.top - 1 && r.bottom <= s.bottom + 1;
-			}), 3000, { interval: 100 });
-			await shot(page, 'reply-flash-1280-light');
-			assert.ok(await orig.evaluate((el) => el === document.activeElement), 'the original has the focus');
-			// An original that is not on the page (and no older page to
-			// load): the page says so.
-			await page.evaluate(() => {
-				const o = document.getElementById('older');
-				if (o) o.parentNode.removeChild(o);
-			});
-			await orig.evaluate((el) => el.parentNode.removeChild(el));
-			await mine.locator('a.quote').click();
-			await waitUntil('"not loaded" is said', async () =>
-				/not loaded/.test(await page.locator('#compose-result').textContent()), 5000, { interval: 100 });
-		}, { needs: ['sent'] });
-
-		await step('375 px: the Reply action is there without hover; a reply from there', async () => {
-			const ctx = await browser.newContext({ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
-			await ctx.addCookies(await A.cookies());
-			const p = watch(await ctx.newPage(), 'reply-alice-375');
-			p.on('pageerror', (e) => errors.push(`alice 375: ${e.message}`));
-			await p.goto(withA);
-			const li = item(p, 'did you get the book');
-			const reply = li.locator('a.reply');
-			assert.strictEqual(await opacity(reply), 1, 'Reply not shown at 375 px');
-			const b = await reply.boundingBox();
-			assert.ok(b && b.x >= 0 && b.x + b.width <= 375 && b.width >= 24, `Reply box: ${JSON.stringify(b)}`);
-			await reply.tap();
-			assert.ok(await p.locator('#reply-bar').isVisible());
-			await shot(p, 'reply-bar-375-light');
-			await p.locator('form#compose textarea').fill('Yes, the book came, thanks');
-			await p.locator('form#compose button[type=submit]').tap();
-			const mine = p.locator('#messages li.message.out').filter({ has: p.locator('.text', { hasText: 'the book came' }) });
-			await waitUntil('the reply settles', async () => (await mine.count()) === 1, 30000, { interval: 300 });
-			assert.ok(/did you get the book/.test(await mine.locator('a.quote').textContent()));
-			const o = await p.evaluate(() => document.scrollingElement.scrollWidth);
-			assert.ok(o <= 375, `scrollWidth ${o} at 375 px`);
-			await shot(p, 'reply-sent-375-light');
-			await ctx.close();
-		}, { needs: ['setup'] });
-
-		await step('without JavaScript the Reply link answers that message', async () => {
-			const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
-			await ctx.addCookies(await A.cookies());
-			const p = await ctx.newPage();
-			await p.goto(withA);
-			const href = await item(p, 'And one more thing').locator('a.reply').getAttribute('href');
-			await p.goto(new URL(href, withA).href);
-			assert.ok(await p.locator('#reply-bar').isVisible(), 'the bar is not open');
-			const want = await item(p, 'And one more thing').getAttribute('data-uid');
-			assert.strictEqual(await p.locator('#reply-to').inputValue(), want);
-			await p.locator('form#compose textarea').fill('Posted without the script');
-			await Promise.all([p.waitForNavigation(), p.locator('form#compose button[type=submit]').click()]);
-			const a = await api(A, alice, `/feed/api/with/${convA}`);
-			const m = a.messages.find((x) => x.text === 'Posted without the script');
-			assert.ok(m && m.in_reply_to === want, JSON.stringify(m));
-			await ctx.close();
-		}, { needs: ['setup'] });
-
-		await step('light and dark, 1280 and 375: axe-core finds nothing with the quote bar open; screenshots', async () => {
-			const bad = [];
-			for (const scheme of ['light', 'dark']) {
-				for (const [w, h] of [[1280, 800], [375, 740]]) {
-					const ctx = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
-					await ctx.addCookies(await A.cookies());
-					const p = await ctx.newPage();
-					p.on('pageerror', (e) => errors.push(`alice ${w} ${scheme}: ${e.message}`));
-					await p.goto(withA);
-					const li = item(p, 'did you get the book');
-					if (w > 400) await li.locator('.bubble').hover();
-					await li.locator('a.reply').click();
-					await p.locator('form#compose textarea').fill('Drafting a reply');
-					bad.push(...await axe(p, `conversation ${w} ${scheme}`));
-					await shot(p, `reply-${w}-${scheme}`);
-					await ctx.close();
-				}
-			}
-			assert.deepStrictEqual(bad, []);
-		}, { needs: ['sent'] });
-
-		await step('no JavaScript errors on the pages', async () => {
-			assert.deepStrictEqual(errors, []);
+	await step('clicking the quote scrolls to the original and highlights it', async () => {
+		await page.evaluate(() => { const s = document.getElementById('scroller'); s.scrollTop = 0; });
+		const mine = item(page, ANSWER);
+		await mine.locator('a.quote').click();
+		const orig = item(page, 'Lunch on Friday');
+		await waitUntil('the original flashes', async () => orig.evaluate((el) => el.classList.contains('flash')), 3000, { interval: 50 });
+		await waitUntil('the original is in view', async () => orig.evaluate((el) => {
+			const r = el.getBoundingClientRect(), s = document.getElementById('scroller').getBoundingClientRect();
+			return r.top >= s.top - 1 && r.bottom <= s.bottom + 1;
+		}), 3000, { interval: 100 });
+		await shot(page, 'reply-flash-1280-light');
+		assert.ok(await orig.evaluate((el) => el === document.activeElement), 'the original has the focus');
+		// An original that is not on the page (and no older page to
+		// load): the page says so.
+		await page.evaluate(() => {
+			const o = document.getElementById('older');
+			if (o) o.parentNode.removeChild(o);
 		});
-	} catch (e) {
-		console.log('not ok - reply test setup');
-		comment(e && e.stack ? e.stack : e);
-	} finally {
-		if (browser) await browser.close().catch(() => {});
-		await t.stopSites(py);
-	}
-	const { n, passed, failed } = t.tap();
-	console.log(`1..${n}`);
-	console.log(`reply: ${passed} passed, ${failed} failed`);
-	process.exitCode = failed ? 1 : 0;
-	clearTimeout(watchdog);
+		await orig.evaluate((el) => el.parentNode.removeChild(el));
+		await mine.locator('a.quote').click();
+		await waitUntil('"not loaded" is said', async () =>
+			/not loaded/.test(await page.locator('#compose-result').textContent()), 5000, { interval: 100 });
+	}, { needs: ['sent'] });
+
+	await step('375 px: the Reply action is there without hover; a reply from there', async () => {
+		const ctx = await browser.newContext({ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
+		await ctx.addCookies(await A.cookies());
+		const p = watch(await ctx.newPage(), 'reply-alice-375');
+		p.on('pageerror', (e) => errors.push(`alice 375: ${e.message}`));
+		await p.goto(withA);
+		const li = item(p, 'did you get the book');
+		const reply = li.locator('a.reply');
+		assert.strictEqual(await opacity(reply), 1, 'Reply not shown at 375 px');
+		const b = await reply.boundingBox();
+		assert.ok(b && b.x >= 0 && b.x + b.width <= 375 && b.width >= 24, `Reply box: ${JSON.stringify(b)}`);
+		await reply.tap();
+		assert.ok(await p.locator('#reply-bar').isVisible());
+		await shot(p, 'reply-bar-375-light');
+		await p.locator('form#compose textarea').fill('Yes, the book came, thanks');
+		await p.locator('form#compose button[type=submit]').tap();
+		const mine = p.locator('#messages li.message.out').filter({ has: p.locator('.text', { hasText: 'the book came' }) });
+		await waitUntil('the reply settles', async () => (await mine.count()) === 1, 30000, { interval: 300 });
+		assert.ok(/did you get the book/.test(await mine.locator('a.quote').textContent()));
+		const o = await p.evaluate(() => document.scrollingElement.scrollWidth);
+		assert.ok(o <= 375, `scrollWidth ${o} at 375 px`);
+		await shot(p, 'reply-sent-375-light');
+		await ctx.close();
+	}, { needs: ['setup'] });
+
+	await step('without JavaScript the Reply link answers that message', async () => {
+		const { ctx, p } = await withoutJs(browser, A, withA);
+		const href = await item(p, 'And one more thing').locator('a.reply').getAttribute('href');
+		await p.goto(new URL(href, withA).href);
+		assert.ok(await p.locator('#reply-bar').isVisible(), 'the bar is not open');
+		const want = await item(p, 'And one more thing').getAttribute('data-uid');
+		assert.strictEqual(await p.locator('#reply-to').inputValue(), want);
+		await p.locator('form#compose textarea').fill('Posted without the script');
+		await Promise.all([p.waitForNavigation(), p.locator('form#compose button[type=submit]').click()]);
+		const a = await api(A, alice, `/feed/api/with/${convA}`);
+		const m = a.messages.find((x) => x.text === 'Posted without the script');
+		assert.ok(m && m.in_reply_to === want, JSON.stringify(m));
+		await ctx.close();
+	}, { needs: ['setup'] });
+
+	await step('light and dark, 1280 and 375: axe-core finds nothing with the quote bar open; screenshots', async () => {
+		const bad = [];
+		await inThemes(browser, A, 'alice', withA, errors, async (p, w, scheme) => {
+			const li = item(p, 'did you get the book');
+			if (w > 400) await li.locator('.bubble').hover();
+			await li.locator('a.reply').click();
+			await p.locator('form#compose textarea').fill('Drafting a reply');
+			await conversationLooks(p, w, scheme, 'reply', bad);
+		});
+		assert.deepStrictEqual(bad, []);
+	}, { needs: ['sent'] });
+
+	await noErrors(errors);
 }
 
-main();
+t.run('reply', main);
