@@ -107,7 +107,9 @@ async function main() {
 
 		await step('turning it on fetches the VAPID key and subscribes (up to the push service)', async () => {
 			const keyAnswer = page.waitForResponse((r) => r.url() === alice.base_url + '/auth/webpush');
-			await page.check('#webpush-on');
+			// click(), not check(): check() fails when the page turns the
+			// switch back off (a refused subscription) before it looks.
+			await page.click('#webpush-on');
 			const key = await (await keyAnswer).json();
 			assert.match(key.key, /^B[A-Za-z0-9_-]{86}$/);
 			const said = await waitUntil('the page settles', async () => {
