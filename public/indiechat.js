@@ -29,7 +29,8 @@
  *    scrolls to the message it answers and highlights it, loading older
  *    pages when it is not on this one;
  *  - photos and files (issue 15): the chosen files show above the box
- *    (thumbnails, chips, each removable; the 📎 adds more), are checked
+ *    (thumbnails, chips, each removable; the 📎, a paste or a drop add
+ *    more), are checked
  *    against the site's caps (the form's data-max-*) before any upload,
  *    and a send with files shows its upload's progress (XMLHttpRequest);
  *  - desktop notifications while a tab is open, once the owner turns them
@@ -1032,6 +1033,19 @@
 				picker.value = ""; /* the list is ours now: the 📎 adds more */
 				drawStrip(-1);
 			});
+			/* A picture pasted into the box, or files dropped on the
+			 * form, are chosen as the 📎's are. */
+			var take = function (ev, files) {
+				if (!files || !files.length) return;
+				ev.preventDefault();
+				say(addFiles(Array.prototype.slice.call(files)));
+				drawStrip(-1);
+			};
+			text.addEventListener("paste", function (ev) { take(ev, ev.clipboardData && ev.clipboardData.files); });
+			form.addEventListener("dragover", function (ev) {
+				if (ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types, "Files") >= 0) ev.preventDefault();
+			});
+			form.addEventListener("drop", function (ev) { take(ev, ev.dataTransfer && ev.dataTransfer.files); });
 		}
 		function say(t) { if (result) result.textContent = t; }
 		function chosenBytes() {

@@ -370,6 +370,26 @@ async function main() {
 			}, 30000, { interval: 300 });
 		}, { needs: ['caps'] });
 
+		await step('a picture pasted into the box, or a file dropped on the form, is chosen too', async () => {
+			await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+			const b64 = png(32, 24).toString('base64');
+			await ai.evaluate((data) => {
+				const file = (name, type) => new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], name, { type });
+				const pasted = new DataTransfer();
+				pasted.items.add(file('pasted.png', 'image/png'));
+				document.querySelector('form#compose textarea').dispatchEvent(
+					new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }));
+				const dropped = new DataTransfer();
+				dropped.items.add(file('dropped.bin', 'application/octet-stream'));
+				document.querySelector('form#compose').dispatchEvent(
+					new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true }));
+			}, b64);
+			assert.strictEqual(await picks.count(), 2);
+			assert.strictEqual(await strip.locator('li.pick-photo img').getAttribute('alt'), 'pasted.png');
+			assert.strictEqual((await strip.locator('li.pick-file .pick-name').textContent()).trim(), 'dropped.bin');
+			assert.strictEqual(await ai.locator('form#compose textarea').inputValue(), '');
+		}, { needs: ['strip'] });
+
 		await step('no JavaScript or console errors with the strip (a CSP refusal, say)', async () => {
 			assert.deepStrictEqual(errors, []);
 			assert.deepStrictEqual(consoleErrors.filter((x) => !/^Failed to load resource/.test(x)), []);
