@@ -28,6 +28,11 @@
  *    and shows the quote bar (Cancel or Esc drops it); a reply's quote
  *    scrolls to the message it answers and highlights it, loading older
  *    pages when it is not on this one;
+ *  - photos and files (issue 15): the chosen files show above the box
+ *    (thumbnails, chips, each removable; the 📎, a paste or a drop add
+ *    more), are checked
+ *    against the site's caps (the form's data-max-*) before any upload,
+ *    and a send with files shows its upload's progress (XMLHttpRequest);
  *  - desktop notifications while a tab is open, once the owner turns them
  *    on with the bell in the list's header, beside the inbox and the
  *    conversation (issue 16).
@@ -717,16 +722,68 @@
 
 	/* --- forms sent with fetch ---------------------------------------- */
 
+	/* The server's sentence of a refusal ("413 Payload Too Large: …"). */
+	function refused(t, status) {
+		return new Error(t.replace(/^\d+ [^:]*: /, "").trim() || ("HTTP " + status));
+	}
 	function post(form, body) {
 		return fetch(form.action, {
 			method: "POST", credentials: "same-origin", body: body,
 			headers: { "Accept": "application/json" }
 		}).then(function (r) {
 			if (r.ok) return r.json();
-			return r.text().then(function (t) {
-				throw new Error(t.replace(/^\d+ [^:]*: /, "").trim() || ("HTTP " + r.status));
-			});
+			return r.text().then(function (t) { throw refused(t, r.status); });
 		}, function () { throw new Error("the server cannot be reached."); });
+	}
+	/* post() for files: fetch() tells nothing of an upload's progress,
+	 * XMLHttpRequest does (@p progress gets the bytes sent and the
+	 * total).  The same answers: the JSON, or the server's sentence. */
+	function upload(form, body, progress) {
+		if (!window.XMLHttpRequest) return post(form, body);
+		return new Promise(function (ok, fail) {
+			var x = new XMLHttpRequest();
+			x.open("POST", form.action);
+			x.setRequestHeader("Accept", "application/json");
+			x.upload.addEventListener("progress", function (e) {
+				if (e.lengthComputable) progress(e.loaded, e.total);
+			});
+			x.addEventListener("load", function () {
+				if (x.status < 200 || x.status > 299) return fail(refused(x.responseText || "", x.status));
+				try { ok(JSON.parse(x.responseText)); } catch (e) { fail(e); }
+			});
+			var gone = function () { fail(new Error("the server cannot be reached.")); };
+			x.addEventListener("error", gone);
+			x.addEventListener("abort", gone);
+			x.addEventListener("timeout", gone);
+			x.send(body);
+		});
+	}
+	/* The pending bubble's upload: a thin bar and the percent. */
+	function uploadBar(li) {
+		var old = li.querySelector(".upload");
+		if (old) old.parentNode.removeChild(old);
+		var p = document.createElement("p");
+		p.className = "upload";
+		var bar = p.appendChild(document.createElement("progress"));
+		bar.max = 100; bar.value = 0;
+		bar.setAttribute("aria-label", "Uploading");
+		var pct = p.appendChild(document.createElement("span"));
+		pct.className = "upload-pct"; pct.textContent = "0%";
+		var meta = li.querySelector(".meta");
+		meta.parentNode.insertBefore(p, meta);
+		return {
+			show: function (sent, total) {
+				var n = total ? Math.min(100, Math.floor(sent * 100 / total)) : 0;
+				bar.value = n; pct.textContent = n + "%";
+			},
+			done: function () { if (p.parentNode) p.parentNode.removeChild(p); }
+		};
+	}
+	/* A size as the server writes one (media.c): "1.2 MB", "340 KB". */
+	function humanSize(n) {
+		if (n >= 1048576) return (n / 1048576).toFixed(1).replace(/\.0$/, "") + " MB";
+		if (n >= 1024) return Math.ceil(n / 1024) + " KB";
+		return n + " bytes";
 	}
 
 	var compose = document.getElementById("compose");
@@ -951,13 +1008,169 @@
 			grow();
 		}
 
-		function sendText(value, pending, reply) {
-			/* Issue 15: with files chosen the form goes as
-			 * multipart/form-data, else as before. */
-			var files = form.querySelector("input[type=file]");
-			var body = files && files.files.length ? new FormData(form) : new URLSearchParams(new FormData(form));
-			if (!(body instanceof FormData)) body.delete("file");
-			else files.value = "";
+		/* Issue 15: the files chosen with the 📎 show above the box
+		 * before they go (a thumbnail for a picture, a chip with name and
+		 * size for another file, each with its remove button); the 📎
+		 * adds more.  Each is checked against the site's own caps (the
+		 * form's data-max-*) when chosen and again at Send, so a file too
+		 * large is refused here before any upload starts (send checks
+		 * them again: this is a convenience). */
+		var picker = form.querySelector("input[type=file]");
+		var chosen = []; /* { file, url } */
+		var caps = {
+			file: parseInt(form.getAttribute("data-max-file"), 10) || 0,
+			message: parseInt(form.getAttribute("data-max-message"), 10) || 0,
+			files: parseInt(form.getAttribute("data-max-files"), 10) || 0
+		};
+		var strip = null;
+		if (picker) {
+			strip = document.createElement("ul");
+			strip.id = "attached"; strip.className = "attached"; strip.hidden = true;
+			strip.setAttribute("aria-label", "Files to send");
+			form.insertBefore(strip, form.querySelector("label[for=text]") || text);
+			picker.addEventListener("change", function () {
+				say(addFiles(Array.prototype.slice.call(picker.files)));
+				picker.value = ""; /* the list is ours now: the 📎 adds more */
+				drawStrip(-1);
+			});
+			/* A picture pasted into the box, or files dropped on the
+			 * form, are chosen as the 📎's are. */
+			var take = function (ev, files) {
+				if (!files || !files.length) return;
+				ev.preventDefault();
+				say(addFiles(Array.prototype.slice.call(files)));
+				drawStrip(-1);
+			};
+			text.addEventListener("paste", function (ev) { take(ev, ev.clipboardData && ev.clipboardData.files); });
+			form.addEventListener("dragover", function (ev) {
+				if (ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types, "Files") >= 0) ev.preventDefault();
+			});
+			form.addEventListener("drop", function (ev) { take(ev, ev.dataTransfer && ev.dataTransfer.files); });
+		}
+		function say(t) { if (result) result.textContent = t; }
+		function chosenBytes() {
+			return chosen.reduce(function (n, e) { return n + e.file.size; }, 0);
+		}
+		/* "31 MB" and "10 MB"; exact bytes when both would read alike. */
+		function sizes(a, b) {
+			var x = humanSize(a), y = humanSize(b);
+			if (x === y) { x = a.toLocaleString("en") + " bytes"; y = b.toLocaleString("en") + " bytes"; }
+			return [x, y];
+		}
+		/* Why @p f cannot go beside @p n files of @p bytes, or "". */
+		function refusal(f, n, bytes) {
+			var s;
+			if (f.size === 0) return f.name + " is empty: nothing to attach.";
+			if (caps.files && n >= caps.files)
+				return f.name + " not added: at most " + caps.files + " files in one message.";
+			if (caps.file && f.size > caps.file) {
+				s = sizes(f.size, caps.file);
+				return f.name + " is " + s[0] + "; at most " + s[1] + " a file.";
+			}
+			if (caps.message && bytes + f.size > caps.message) {
+				s = sizes(bytes + f.size, caps.message);
+				return f.name + " not added: the files would be " + s[0] + " together; at most " + s[1] + " in one message.";
+			}
+			return "";
+		}
+		function addFiles(files) {
+			var why = [], bytes = chosenBytes();
+			files.forEach(function (f) {
+				var same = chosen.some(function (e) {
+					return e.file.name === f.name && e.file.size === f.size && e.file.lastModified === f.lastModified;
+				});
+				if (same) return;
+				var no = refusal(f, chosen.length, bytes);
+				if (no) { why.push(no); return; }
+				chosen.push({ file: f, url: null });
+				bytes += f.size;
+			});
+			return why.join(" ");
+		}
+		/* The caps again at Send: the first problem, or "". */
+		function checkChosen() {
+			for (var i = 0, bytes = 0; i < chosen.length; i++) {
+				var no = refusal(chosen[i].file, i, bytes);
+				if (no) return no;
+				bytes += chosen[i].file.size;
+			}
+			return "";
+		}
+		function dropChosen(i) {
+			if (chosen[i].url) URL.revokeObjectURL(chosen[i].url);
+			chosen.splice(i, 1);
+		}
+		/* Draw the strip; focus the remove button of item @p focus. */
+		function drawStrip(focus) {
+			if (!strip) return;
+			while (strip.firstChild) strip.removeChild(strip.firstChild);
+			chosen.forEach(function (e, i) {
+				var f = e.file, size = humanSize(f.size);
+				var li = strip.appendChild(document.createElement("li"));
+				li.title = f.name + " (" + size + ")";
+				var photo = /^image\//.test(f.type) && window.URL && URL.createObjectURL;
+				if (photo) {
+					li.className = "pick pick-photo";
+					if (!e.url) e.url = URL.createObjectURL(f);
+					var img = li.appendChild(document.createElement("img"));
+					img.alt = f.name; img.src = e.url;
+					/* Not a picture this browser draws: the chip. */
+					img.addEventListener("error", function () { img.hidden = true; li.className = "pick pick-file"; });
+				} else li.className = "pick pick-file";
+				var name = li.appendChild(document.createElement("span"));
+				name.className = "pick-name"; name.textContent = f.name;
+				li.appendChild(document.createTextNode(" "));
+				var sz = li.appendChild(document.createElement("span"));
+				sz.className = "pick-size"; sz.textContent = size;
+				var x = li.appendChild(document.createElement("button"));
+				x.type = "button"; x.className = "pick-remove";
+				x.title = "Remove " + f.name;
+				x.setAttribute("aria-label", "Remove " + f.name);
+				x.appendChild(document.createElement("span")).setAttribute("aria-hidden", "true");
+				x.firstChild.textContent = "\u2715";
+				x.addEventListener("click", function () {
+					dropChosen(i);
+					say("");
+					drawStrip(Math.min(i, chosen.length - 1));
+					if (!chosen.length) text.focus();
+				});
+			});
+			strip.hidden = !chosen.length;
+			/* A message with files needs no text. */
+			text.required = !chosen.length;
+			/* After a remove: the next one's button, else the box. */
+			var bs = strip.querySelectorAll(".pick-remove");
+			if (focus >= 0 && bs[focus]) bs[focus].focus();
+		}
+		function clearChosen() {
+			while (chosen.length) dropChosen(0);
+			drawStrip(-1);
+		}
+
+		/* The pending bubble's files: chips with name and size. */
+		function pendingFiles(files) {
+			var box = document.createElement("div");
+			box.className = "atts";
+			files.forEach(function (f) {
+				var el = box.appendChild(document.createElement("span"));
+				el.className = "att-file";
+				var n = el.appendChild(document.createElement("span"));
+				n.className = "att-name"; n.textContent = f.name;
+				el.appendChild(document.createTextNode(" "));
+				var z = el.appendChild(document.createElement("span"));
+				z.className = "att-size"; z.textContent = humanSize(f.size);
+			});
+			return box;
+		}
+
+		function sendText(value, pending, reply, files) {
+			/* Issue 15: with files the form goes as multipart/form-data
+			 * (by XMLHttpRequest, for its upload progress), else as
+			 * before. */
+			var many = files && files.length;
+			var body = many ? new FormData(form) : new URLSearchParams(new FormData(form));
+			body.delete("file");
+			if (many) files.forEach(function (f) { body.append("file", f, f.name); });
 			body.set("text", value);
 			/* The reply chosen when it was sent, also for a Retry. */
 			body.set("reply_to", reply ? reply.uid : "");
@@ -965,6 +1178,7 @@
 				pending = document.createElement("li");
 				pending.className = "pending out new";
 				var meta = bubble(pending, "You", "out", value, null, reply ? quoteEl(reply.quote) : null);
+				if (many) meta.parentNode.insertBefore(pendingFiles(files), meta);
 				var t = document.createElement("time");
 				var now = new Date();
 				t.setAttribute("datetime", now.toISOString().replace(/\.\d+Z$/, "Z"));
@@ -977,8 +1191,11 @@
 			var r = pending.querySelector(".retry");
 			if (r) r.parentNode.removeChild(r);
 			setState(pending, "sending");
+			var bar = many ? uploadBar(pending) : null;
 			scrollToEnd();
-			return post(form, body).then(function (d) {
+			var sent = bar ? upload(form, body, bar.show) : post(form, body);
+			return sent.then(function (d) {
+				if (bar) bar.done();
 				if (result) result.textContent = "";
 				if (d && d.uid) pending.setAttribute("data-uid", d.uid);
 				setState(pending, "stored");
@@ -986,6 +1203,7 @@
 				etags = {};
 				soon();
 			}, function (e) {
+				if (bar) bar.done();
 				pending.classList.add("failed");
 				setState(pending, "failed");
 				if (result) result.textContent = "Not sent: " + e.message;
@@ -1000,7 +1218,7 @@
 				retry.textContent = "Retry";
 				retry.addEventListener("click", function () {
 					if (text.value === value) { text.value = ""; if (store) store.removeItem(key); }
-					sendText(value, pending, reply);
+					sendText(value, pending, reply, files);
 				});
 				pending.querySelector(".bubble").appendChild(retry);
 			});
@@ -1028,8 +1246,8 @@
 		form.addEventListener("submit", function (ev) {
 			ev.preventDefault();
 			var value = text.value;
-			if (!value.trim()) return;
 			var editing = document.getElementById("edit");
+			if (!value.trim() && (!chosen.length || (editing && editing.value))) return;
 			if (editing && editing.value) {
 				var uid = editing.value;
 				text.value = "";
@@ -1041,6 +1259,11 @@
 				sendEdit(uid, value);
 				return;
 			}
+			/* Over a cap: nothing is sent, the text and files stay. */
+			var no = checkChosen();
+			if (no) { say(no); return; }
+			var files = chosen.map(function (e) { return e.file; });
+			clearChosen();
 			text.value = "";
 			if (store) store.removeItem(key);
 			text.dispatchEvent(new Event("input"));
@@ -1052,7 +1275,7 @@
 					text: bar.querySelector(".quote-text").textContent } };
 			}
 			setReply(null);
-			sendText(value, null, reply);
+			sendText(value, null, reply, files);
 		});
 	}
 

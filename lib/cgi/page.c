@@ -14,9 +14,11 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* No inline script or style anywhere; photos come from correspondents'
- * sites, so images may come from anywhere. */
+ * sites, so images may come from anywhere; blob: for the compose box's
+ * previews of the owner's chosen photos (URL.createObjectURL: `*` never
+ * matches blob:). */
 #define CSP                                                                    \
-	"default-src 'self'; img-src * data:; style-src 'self'; "              \
+	"default-src 'self'; img-src * data: blob:; style-src 'self'; "        \
 	"script-src 'self'; frame-ancestors 'none'; base-uri 'none'; "         \
 	"object-src 'none'"
 

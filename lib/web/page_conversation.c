@@ -11,12 +11,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/ic_limits.h"
 #include "text/form.h"
 #include "text/html.h"
 #include "text/linkify.h"
 #include "cgi/owner_url.h"
 #include "cgi/page.h"
 #include "text/emoji.h"
+#include "messages/attach.h"
 #include "web/page_attach.h"
 #include "web/page_inbox.h"
 #include "web/page_react.h"
@@ -557,15 +559,26 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
                                 const struct conv_read *r, const char *here)
 {
 	const struct ic_conv *c = &r->conv;
+	char max_file[24], max_message[24], max_files[24];
 	const struct ic_html_var vars[] = {
 	        {"send", ic_url_send(req->arena, &req->cfg), IC_HTML_URL},
 	        {"to", c->peer, IC_HTML_TEXT},
 	        {"text", r->edit.uid ? r->edit.text : "", IC_HTML_TEXT},
+	        {"max_file", max_file, IC_HTML_TEXT},
+	        {"max_message", max_message, IC_HTML_TEXT},
+	        {"max_files", max_files, IC_HTML_TEXT},
 	};
+	size_t file_max, message_max;
 	enum ic_err rc;
 
 	if (vars[0].value == NULL)
 		return IC_ERR_NOMEM;
+	/* The site's own caps, for the script to check before an upload
+	 * starts (send checks them again: the script is a convenience). */
+	ic_attach_limits(&req->cfg, &file_max, &message_max);
+	snprintf(max_file, sizeof(max_file), "%zu", file_max);
+	snprintf(max_message, sizeof(max_message), "%zu", message_max);
+	snprintf(max_files, sizeof(max_files), "%d", IC_MAX_ATTACHMENTS);
 	if (ic_conv_closed(c->state))
 		return ic_page_render(req,
 		                      "<p class=\"muted\">This conversation is "
@@ -574,7 +587,10 @@ static enum ic_err compose_form(struct ic_req *req, const struct ic_owner *o,
 	rc = ic_page_render(req,
 	                    "<form id=\"compose\" method=\"post\" "
 	                    "action=\"{{send}}\" "
-	                    "enctype=\"multipart/form-data\">\n",
+	                    "enctype=\"multipart/form-data\" "
+	                    "data-max-file=\"{{max_file}}\" "
+	                    "data-max-message=\"{{max_message}}\" "
+	                    "data-max-files=\"{{max_files}}\">\n",
 	                    vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK)
 		rc = reply_bar(req, r, here);

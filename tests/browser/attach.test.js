@@ -18,10 +18,12 @@
 'use strict';
 
 const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
 const zlib = require('zlib');
 const t = require('./lib.js');
 
-const { step, waitUntil, watch, api, DELIVERY, shot, axe, item, signInBoth, noErrors } = t;
+const { step, comment, waitUntil, watch, api, DELIVERY, shot, axe, item, signInBoth, noErrors, ARTIFACTS } = t;
 const TEXT = 'The view from the hotel, and the booking';
 
 // A 640 x 400 PNG: a gradient, so the screenshot shows it.
@@ -55,7 +57,7 @@ const MP4 = Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\x02\0isomiso2', '
 	Buffer.from([0, 0, 0x04, 0x08]), Buffer.from('mdat'), Buffer.alloc(1024, 7)]);
 const CLIP = 'A short clip from the boat';
 
-async function main({ sites, browser }) {
+async function main({ sites, browser, root }) {
 	const errors = [];
 	const { alice, carol } = sites;
 	const A = await t.context(browser, { width: 1280, height: 800 });
@@ -158,6 +160,189 @@ async function main({ sites, browser }) {
 		const bad = [...await axe(ai, 'alice 1280', { why: false }), ...await axe(ci, 'carol 375', { why: false })];
 		assert.deepStrictEqual(bad, []);
 	}, { needs: ['carol'] });
+
+	// --- The compose box's strip of chosen files, the caps checked in
+	// the page before an upload, and the upload's progress.
+	const strip = ai.locator('#attached');
+	const picks = strip.locator('li.pick');
+	const result = ai.locator('#compose-result');
+	const filler = (name, size) => ({ name, mimeType: 'application/pdf',
+		buffer: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(size - 16, 0x41), Buffer.from('\n%%EOF\n')]) });
+	const consoleErrors = [];
+	ai.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+	const stripShot = async (name) => {
+		fs.mkdirSync(ARTIFACTS, { recursive: true });
+		const file = path.join(ARTIFACTS, name + '.png');
+		await ai.locator('form#compose').screenshot({ path: file });
+		comment('screenshot: ' + file);
+	};
+
+	await step('chosen files show above the box: a thumbnail and a chip, each removable', async () => {
+		await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+		assert.ok(await strip.isHidden(), 'an empty strip shows');
+		await ai.locator('#file').setInputFiles([
+			{ name: 'harbour.png', mimeType: 'image/png', buffer: png(320, 200) },
+			filler('minutes-of-the-meeting.pdf', 5000),
+		]);
+		assert.strictEqual(await picks.count(), 2);
+		const img = strip.locator('li.pick-photo img');
+		assert.strictEqual(await img.getAttribute('alt'), 'harbour.png');
+		assert.ok((await img.getAttribute('src')).startsWith('blob:'), 'no object URL');
+		// The page's CSP lets the preview load (img-src blob:).
+		await waitUntil('the thumbnail loads', async () => img.evaluate((el) => el.complete && el.naturalWidth === 320), 5000, { interval: 100 });
+		const chip = strip.locator('li.pick-file');
+		assert.strictEqual((await chip.locator('.pick-name').textContent()).trim(), 'minutes-of-the-meeting.pdf');
+		assert.strictEqual((await chip.locator('.pick-size').textContent()).trim(), '5 KB');
+		assert.strictEqual(await ai.getByRole('button', { name: 'Remove harbour.png' }).count(), 1);
+		assert.strictEqual(await ai.getByRole('button', { name: 'Remove minutes-of-the-meeting.pdf' }).count(), 1);
+		// The 📎 adds more; it does not replace what is chosen.
+		await ai.locator('#file').setInputFiles([filler('agenda.pdf', 3000)]);
+		assert.strictEqual(await picks.count(), 3);
+		assert.strictEqual(await ai.locator('#file').inputValue(), '');
+		// A message with files needs no text.
+		assert.strictEqual(await ai.locator('form#compose textarea').evaluate((t) => t.required), false);
+		await stripShot('attach-strip-1280-light');
+		await ai.emulateMedia({ colorScheme: 'dark' });
+		await stripShot('attach-strip-1280-dark');
+		await ai.setViewportSize({ width: 375, height: 740 });
+		await stripShot('attach-strip-375-dark');
+		await ai.emulateMedia({ colorScheme: 'light' });
+		await stripShot('attach-strip-375-light');
+		await ai.setViewportSize({ width: 1280, height: 800 });
+		assert.deepStrictEqual(await axe(ai, 'alice with the strip'), []);
+		// Remove one: the next one's button has the focus.
+		await ai.getByRole('button', { name: 'Remove minutes-of-the-meeting.pdf' }).click();
+		assert.strictEqual(await picks.count(), 2);
+		assert.strictEqual(await ai.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Remove agenda.pdf');
+		await ai.getByRole('button', { name: 'Remove agenda.pdf' }).click();
+		await ai.getByRole('button', { name: 'Remove harbour.png' }).click();
+		assert.ok(await strip.isHidden(), 'the strip stays after the last remove');
+		assert.strictEqual(await ai.locator('form#compose textarea').evaluate((t) => t.required), true);
+	}, { needs: ['sent'], id: 'strip' });
+
+	// Small caps for alice (each request reads the configuration).
+	const conf = path.join(root, 'sites', 'alice', 'indiechat.conf');
+	const sends = [];
+	ai.on('request', (r) => { if (r.method() === 'POST' && /\/send(\?|$)/.test(r.url())) sends.push(r.url()); });
+
+	await step('over the site\'s caps a file is refused in the page, and nothing is sent', async () => {
+		fs.appendFileSync(conf, 'attach_max_file_bytes = 200000\nattach_max_message_bytes = 300000\n');
+		await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+		const form = ai.locator('form#compose');
+		assert.strictEqual(await form.getAttribute('data-max-file'), '200000');
+		assert.strictEqual(await form.getAttribute('data-max-message'), '300000');
+		sends.length = 0;
+		await ai.locator('#file').setInputFiles([filler('photo.pdf', 250000)]);
+		assert.strictEqual((await result.textContent()).trim(), 'photo.pdf is 245 KB; at most 196 KB a file.');
+		assert.ok(await strip.isHidden(), 'the file too large was added');
+		// Send with nothing chosen and no text: nothing goes.
+		await ai.locator('form#compose button[type=submit]').click();
+		// Two files that fit alone, not together.
+		await ai.locator('#file').setInputFiles([filler('a.pdf', 180000), filler('b.pdf', 180000)]);
+		assert.strictEqual(await picks.count(), 1);
+		assert.match(await result.textContent(), /^b\.pdf not added: the files would be 352 KB together; at most 293 KB in one message\.$/);
+		await ai.getByRole('button', { name: 'Remove a.pdf' }).click();
+		// More than ten files: the first ten.
+		await ai.locator('#file').setInputFiles(Array.from({ length: 11 }, (_, i) => filler(`n${i}.pdf`, 100)));
+		assert.strictEqual(await picks.count(), 10);
+		assert.strictEqual((await result.textContent()).trim(), 'n10.pdf not added: at most 10 files in one message.');
+		await ai.waitForTimeout(1000);
+		assert.deepStrictEqual(sends, [], 'the page sent something');
+	}, { needs: ['strip'], id: 'caps' });
+
+	await step('a send with a file shows its upload\'s progress, then "stored"', async () => {
+		const NOTE = 'The minutes, uploaded slowly';
+		await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+		// Record what the pending bubble shows, every change.
+		await ai.evaluate(() => {
+			window.__seen = { pct: [], state: [] };
+			new MutationObserver(() => {
+				const li = document.querySelector('#messages li.pending');
+				if (!li) return;
+				const p = li.querySelector('.upload-pct'), s = li.querySelector('.state');
+				if (p && window.__seen.pct[window.__seen.pct.length - 1] !== p.textContent) window.__seen.pct.push(p.textContent);
+				if (s && window.__seen.state[window.__seen.state.length - 1] !== s.getAttribute('data-state')) window.__seen.state.push(s.getAttribute('data-state'));
+			}).observe(document.getElementById('messages'), { subtree: true, childList: true, characterData: true, attributes: true });
+		});
+		// A slow uplink (DevTools throttling), so the upload takes seconds.
+		const cdp = await A.newCDPSession(ai);
+		await cdp.send('Network.enable');
+		await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 24 * 1024 });
+		sends.length = 0;
+		await ai.locator('#file').setInputFiles([filler('minutes.pdf', 190000)]);
+		await ai.locator('form#compose textarea').fill(NOTE);
+		await ai.keyboard.press('Enter');
+		assert.ok(await strip.isHidden(), 'the strip stays after Send');
+		const bar = ai.locator('#messages li.pending .upload progress');
+		await waitUntil('the bar moves', async () => {
+			const v = await bar.evaluate((el) => el.value).catch(() => 0);
+			return v > 0 && v < 100;
+		}, 15000, { interval: 100 });
+		assert.strictEqual(await ai.locator('#messages li.pending .att-file .att-name').textContent(), 'minutes.pdf');
+		// Its fade-in done (the screenshot would catch it half drawn).
+		await ai.locator('#messages li.pending').evaluate((li) => Promise.all(li.getAnimations().map((x) => x.finished)));
+		await shot(ai, 'attach-alice-1280-progress');
+		await waitUntil('the message is stored', async () =>
+			(await ai.evaluate(() => window.__seen.state)).includes('stored'), 30000, { interval: 200 });
+		await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+		const seen = await ai.evaluate(() => window.__seen);
+		comment('progress seen: ' + seen.pct.join(' ') + '; states: ' + seen.state.join(' '));
+		assert.ok(seen.pct.some((x) => x !== '0%' && x !== '100%'), `no progress between: ${seen.pct}`);
+		assert.strictEqual(seen.state[0], 'sending');
+		assert.strictEqual(await ai.locator('#messages .upload').count(), 0, 'the bar stays');
+		assert.strictEqual(sends.length, 1);
+		const a = await api(A, alice, `/feed/api/with/${convA}`);
+		const m = (a.messages || []).find((x) => x.text === NOTE);
+		assert.ok(m && m.attachments && m.attachments.length === 1 && m.attachments[0].name === 'minutes.pdf', 'not stored with its file');
+	}, { needs: ['caps'] });
+
+	await step('a file the server refuses: the bubble says its sentence, Retry sends it again', async () => {
+		const NOTE = 'The scan, refused by the server';
+		await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+		// The page has 200000 bytes a file; the server now allows less.
+		fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace('attach_max_file_bytes = 200000', 'attach_max_file_bytes = 50000'));
+		await ai.locator('#file').setInputFiles([filler('scan.pdf', 100000)]);
+		assert.strictEqual(await picks.count(), 1);
+		await ai.locator('form#compose textarea').fill(NOTE);
+		await ai.keyboard.press('Enter');
+		const li = ai.locator('#messages li.pending.failed');
+		await waitUntil('the send fails', async () => (await li.count()) === 1, 15000, { interval: 200 });
+		assert.strictEqual((await result.textContent()).trim(),
+			'Not sent: scan.pdf is 100000 bytes, over the 50000 bytes a file may have (attach_max_file_bytes)');
+		assert.strictEqual(await li.locator('.upload').count(), 0, 'the bar stays');
+		// Allowed again: Retry sends the same file.
+		fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace('attach_max_file_bytes = 50000', 'attach_max_file_bytes = 200000'));
+		await li.locator('button.retry').click();
+		await waitUntil('the retry is stored with its file', async () => {
+			const a = await api(A, alice, `/feed/api/with/${convA}`);
+			const m = (a.messages || []).find((x) => x.text === NOTE);
+			return m && m.attachments && m.attachments.length === 1 && m.attachments[0].name === 'scan.pdf';
+		}, 30000, { interval: 300 });
+	}, { needs: ['caps'] });
+
+	await step('a picture pasted into the box, or a file dropped on the form, is chosen too', async () => {
+		await ai.goto(`${alice.base_url}/feed/with/${convA}`);
+		const b64 = png(32, 24).toString('base64');
+		await ai.evaluate((data) => {
+			const file = (name, type) => new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], name, { type });
+			const pasted = new DataTransfer();
+			pasted.items.add(file('pasted.png', 'image/png'));
+			document.querySelector('form#compose textarea').dispatchEvent(
+				new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }));
+			const dropped = new DataTransfer();
+			dropped.items.add(file('dropped.bin', 'application/octet-stream'));
+			document.querySelector('form#compose').dispatchEvent(
+				new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true }));
+		}, b64);
+		assert.strictEqual(await picks.count(), 2);
+		assert.strictEqual(await strip.locator('li.pick-photo img').getAttribute('alt'), 'pasted.png');
+		assert.strictEqual((await strip.locator('li.pick-file .pick-name').textContent()).trim(), 'dropped.bin');
+		assert.strictEqual(await ai.locator('form#compose textarea').inputValue(), '');
+	}, { needs: ['strip'] });
+
+	await step('no console errors with the strip (a CSP refusal, say)', async () => {
+		assert.deepStrictEqual(consoleErrors.filter((x) => !/^Failed to load resource/.test(x)), []);
+	});
 
 	await noErrors(errors);
 }

@@ -2,7 +2,7 @@
 // (attach, edit, look, react, reply): the harness of chat.test.js (TAP
 // steps, the sites, sign-in, the live JSON, page watching), plus
 // * run(name, body): start alice and carol (tests/browser/sites.py) and
-//   Chromium, call body({ sites, browser }), print "not ok - NAME test
+//   Chromium, call body({ sites, browser, root }), print "not ok - NAME test
 //   setup" if it throws, stop everything and print "NAME: N passed, N
 //   failed" (exit status 1 when anything failed); a watchdog stops the
 //   test after IC_BROWSER_DEADLINE ms (default 600 s);
@@ -183,7 +183,7 @@ async function run(name, body) {
 		const args = ['--disable-dev-shm-usage'];
 		if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
 		browser = await t.chromium.launch({ executablePath: CHROMIUM, headless: !process.env.IC_BROWSER_HEADED, args });
-		await body({ sites: started.info.sites, browser });
+		await body({ sites: started.info.sites, browser, root: started.info.root });
 	} catch (e) {
 		console.log(`not ok - ${name} test setup`);
 		t.comment(e && e.stack ? e.stack : e);

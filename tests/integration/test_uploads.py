@@ -7,6 +7,7 @@ scripts/install write the same `LimitRequestBody`), and send judges the
 session and Origin from the headers before it reads a byte of an upload
 (lib/cgi/route.c gate_upload), so a stranger's upload costs the site
 nothing.  Here, in both server modes:
+* the compose form carries the site's caps (data-max-*) for the script;
 * the owner's 3 MiB file goes through the page's multipart form and reaches
   bob whole (the same SHA-256 on his site);
 * the same upload without the session, or from another Origin, is refused
@@ -88,6 +89,19 @@ class Uploads(unittest.TestCase):
         if owner is not None:
             headers = owner.headers(headers)
         return alice.request("POST", alice.b("send"), headers, body, timeout=120)
+
+    def test_0_the_compose_form_names_the_sites_own_caps(self):
+        # The script checks a chosen file against these before an upload
+        # starts (docs/web.md "Photos and files"); send checks them again.
+        alice, bob = apache["alice"], apache["bob"]
+        inbox = json.loads(self.owner.get(alice.b("feed/api/inbox")).body)
+        conv = [c["id"] for c in inbox["conversations"] if c["peer"] == bob.url][0]
+        r = self.owner.get(alice.b("feed/with/" + conv))
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.assertIn(('data-max-file="%d" data-max-message="%d" data-max-files="10"'
+                       % (ALICE_MAX, ALICE_MAX)).encode(), r.body)
+        # Its previews of chosen photos are blob: URLs.
+        self.assertIn("img-src * data: blob:;", r.header("Content-Security-Policy"))
 
     def test_1_the_owner_sends_a_3_mib_file_and_bob_gets_it_whole(self):
         alice, bob = apache["alice"], apache["bob"]

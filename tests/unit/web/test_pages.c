@@ -265,6 +265,12 @@ test_pages_conversation_escapes_text_keeps_sanitized_html_sec_11(void **state)
 	                       "img class=\"photo\" "
 	                       "src=\"https://bob.example/photo.jpg\""));
 	assert_non_null(strstr(r.body, "form id=\"compose\""));
+	/* The site's attachment caps (the defaults here) for the script's
+	 * check before an upload, and blob: for its previews. */
+	assert_non_null(strstr(r.body, "data-max-file=\"10485760\" "
+	                               "data-max-message=\"26214400\" "
+	                               "data-max-files=\"10\">"));
+	assert_true(ic_fx_has_header(&r, "img-src * data: blob:;"));
 	assert_non_null(strstr(
 	        r.body, "<label for=\"text\" class=\"vh\">Message</label>"));
 	assert_non_null(strstr(r.body, "name=\"to\" value=\"" BOB "\""));
