@@ -32,7 +32,7 @@ import urllib.request
 
 import harness
 from chat import conversation, converse, homepage, run_ok, settle
-from test_external_hub import start_hub
+from test_external_hub import hub_fixture, hub_pair, stop_hub_pair
 from test_replies import entries, foreign_parse, node_modules
 from web import Owner, set_passphrase
 
@@ -45,32 +45,15 @@ JOY = "\U0001F602"
 
 def setUpModule():
     global apache, hub, hub_url
-    hub, hub_url = start_hub()
-    sites = [harness.SiteSpec(n, conf={"hub": hub_url, "feed_page_size": "10"},
-                              files={"htdocs/index.html": homepage})
-             for n in ("alice", "bob")]
-    try:
-        apache = harness.Apache(sites=sites)
-        apache.start()
-    except BaseException:
-        hub.stdin.close()
-        hub.terminate()
-        raise
+    apache, hub, hub_url = hub_pair()
 
 
 def tearDownModule():
-    apache.stop()
-    hub.stdin.close()
-    hub.terminate()
-    hub.wait(5)
+    stop_hub_pair(apache, hub)
 
 
 def hub_control(name):
-    req = urllib.request.Request(
-        hub_url.replace("hub.localhost", "127.0.0.1") + "_fixture/" + name,
-        data=b"", method="POST")
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read())
+    return hub_fixture(hub_url, name)
 
 
 def by_text(site, peer):

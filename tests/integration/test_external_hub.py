@@ -42,6 +42,43 @@ def start_hub():
     return proc, "http://hub.localhost:%s/" % m.group(1)
 
 
+def hub_pair(then=None):
+    """The hub fixture and alice and bob using it, pages of 10 (the
+    smallest allowed, so a few messages make older pages); `then(apache)`
+    finishes the set-up.  Returns (apache, hub, hub_url); a failure stops
+    the hub again."""
+    proc, url = start_hub()
+    sites = [harness.SiteSpec(n, conf={"hub": url, "feed_page_size": "10"},
+                              files={"htdocs/index.html": homepage})
+             for n in ("alice", "bob")]
+    try:
+        a = harness.Apache(sites=sites)
+        a.start()
+        if then:
+            then(a)
+    except BaseException:
+        proc.stdin.close()
+        proc.terminate()
+        raise
+    return a, proc, url
+
+
+def stop_hub_pair(a, proc):
+    a.stop()
+    proc.stdin.close()
+    proc.terminate()
+    proc.wait(5)
+
+
+def hub_fixture(url, name, method="POST"):
+    """The fixture's control route `name` (e.g. "drop", "deliver")."""
+    req = urllib.request.Request(
+        url.replace("hub.localhost", "127.0.0.1") + "_fixture/" + name,
+        data=b"" if method == "POST" else None, method=method)
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
+
+
 def hub_state():
     with urllib.request.urlopen(hub_url.replace("hub.localhost", "127.0.0.1")
                                 + "_fixture/state", timeout=10) as r:

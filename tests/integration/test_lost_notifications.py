@@ -24,7 +24,7 @@ import urllib.request
 
 import harness
 from chat import conversation, converse, homepage, run_ok
-from test_external_hub import start_hub
+from test_external_hub import hub_fixture, hub_pair, stop_hub_pair
 
 apache = None
 hub = None
@@ -34,34 +34,17 @@ NEW = ["While the hub was down 1", "While the hub was down 2", "While the hub wa
 
 def setUpModule():
     global apache, hub, hub_url
-    hub, hub_url = start_hub()
     # Pages of 10 (the smallest allowed): the second test misses more than
     # a page and needs the catch-up through rel="prev".
-    sites = [harness.SiteSpec(n, conf={"hub": hub_url, "feed_page_size": "10"},
-                              files={"htdocs/index.html": homepage})
-             for n in ("alice", "bob")]
-    try:
-        apache = harness.Apache(sites=sites)
-        apache.start()
-    except BaseException:
-        hub.stdin.close()
-        hub.terminate()
-        raise
+    apache, hub, hub_url = hub_pair()
 
 
 def tearDownModule():
-    apache.stop()
-    hub.stdin.close()
-    hub.terminate()
-    hub.wait(5)
+    stop_hub_pair(apache, hub)
 
 
 def hub_control(name, method="GET"):
-    req = urllib.request.Request(
-        hub_url.replace("hub.localhost", "127.0.0.1") + "_fixture/" + name,
-        data=b"" if method == "POST" else None, method=method)
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read())
+    return hub_fixture(hub_url, name, method)
 
 
 def wait_for(site, peer, n, timeout=50):

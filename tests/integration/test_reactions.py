@@ -25,7 +25,7 @@ import urllib.request
 
 import harness
 from chat import conversation, converse, homepage, inbox, run_ok, settle
-from test_external_hub import start_hub
+from test_external_hub import hub_fixture, hub_pair, stop_hub_pair
 from test_replies import entries, foreign_parse, node_modules, content_value
 from web import Owner, set_passphrase
 
@@ -41,33 +41,15 @@ WOW = "\U0001F62E"
 
 def setUpModule():
     global apache, hub, hub_url
-    hub, hub_url = start_hub()
-    sites = [harness.SiteSpec(n, conf={"hub": hub_url, "feed_page_size": "10"},
-                              files={"htdocs/index.html": homepage})
-             for n in ("alice", "bob")]
-    try:
-        apache = harness.Apache(sites=sites)
-        apache.start()
-        set_passphrase(apache["alice"], PASS)
-    except BaseException:
-        hub.stdin.close()
-        hub.terminate()
-        raise
+    apache, hub, hub_url = hub_pair(lambda a: set_passphrase(a["alice"], PASS))
 
 
 def tearDownModule():
-    apache.stop()
-    hub.stdin.close()
-    hub.terminate()
-    hub.wait(5)
+    stop_hub_pair(apache, hub)
 
 
 def hub_control(name):
-    req = urllib.request.Request(
-        hub_url.replace("hub.localhost", "127.0.0.1") + "_fixture/" + name,
-        data=b"", method="POST")
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read())
+    return hub_fixture(hub_url, name)
 
 
 def by_text(site, peer):
