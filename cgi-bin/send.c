@@ -33,13 +33,6 @@ static const struct ic_route routes[] = {
          "as multipart/form-data"},
 };
 
-/* The hub is told after the answer, detached (see cmd_to). */
-static void notify_now(struct ic_req *req, const char *conv)
-{
-	req->after = ic_outbox_notify_after;
-	req->after_ctx = (void *)conv;
-}
-
 /* The words of argv from @p first on, joined by spaces, into @p text. */
 static enum ic_err join_words(int argc, char **argv, int first,
                               struct ic_buf *text)
@@ -142,7 +135,7 @@ static enum ic_err msg_action_run(struct ic_req *req,
 	if (rc != IC_OK)
 		return rc;
 	printf("%s %s\n", a->done, msg.uid);
-	notify_now(req, msg.conv);
+	ic_outbox_notify_soon(req, msg.conv);
 	return IC_OK;
 }
 
@@ -237,7 +230,7 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	 * owner never waits on a correspondent's server; a failure stays
 	 * due for lazy maintenance and shows as "stored", not "notified",
 	 * in `feed --conversation`. */
-	notify_now(req, msg.conv);
+	ic_outbox_notify_soon(req, msg.conv);
 	return IC_OK;
 }
 

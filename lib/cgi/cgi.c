@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -363,6 +364,29 @@ enum ic_err ic_req_store(struct ic_req *req, struct ic_store **out)
 	ic_store_set_dry_run(req->store, req->safe);
 	*out = req->store;
 	return IC_OK;
+}
+
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ic_req_net_budget(struct ic_req *req, long ms)
+{
+	req->net_deadline_ms = ms > 0 ? monotonic_ms() + ms : 0;
+}
+
+long ic_req_net_timeout_ms(const struct ic_req *req)
+{
+	long long left;
+
+	if (req->net_deadline_ms == 0)
+		return 0;
+	left = req->net_deadline_ms - monotonic_ms();
+	return left < 1 ? 1 : (long)left;
 }
 
 enum ic_err ic_resp_add_header(struct ic_resp *resp, const char *name,

@@ -129,6 +129,13 @@ struct ic_req {
 	 * run by ic_program_main() in a detached child with its own store. */
 	enum ic_err (*after)(struct ic_req *req);
 	void *after_ctx;
+	/* The work may run in a FastCGI responder before the response
+	 * instead, within IC_FCGI_INLINE_AFTER_MS (program.c): it must be
+	 * safe to run twice, as a detached retry follows a failure. */
+	bool after_inline;
+	/* While it does, the CLOCK_MONOTONIC millisecond by which its
+	 * network calls end (ic_req_net_timeout_ms()); 0: no deadline. */
+	long long net_deadline_ms;
 	/* The rate limiter of IC_NEED_RATE_* routes (route.h), from the
 	 * program (program.h): a program without such routes (feed) does not
 	 * link it.  @p after: called again once the handler answered. */
@@ -228,6 +235,16 @@ const char *ic_req_param(const struct ic_req *req, const char *name);
  * @return IC_OK, or the store's error (message in req->errbuf).
  */
 enum ic_err ic_req_store(struct ic_req *req, struct ic_store **out);
+
+/**
+ * The timeout for a network call made for @p req (ic_fetch_req's
+ * timeout_ms): 0, the call's own default, without req->net_deadline_ms;
+ * else the milliseconds left until it, at least 1 (curl reads 0 as none).
+ */
+long ic_req_net_timeout_ms(const struct ic_req *req);
+
+/** Give @p req's network calls @p ms from now (0: no deadline again). */
+void ic_req_net_budget(struct ic_req *req, long ms);
 
 /** In a child forked from a FastCGI responder: the kept store is the
  * parent's, never to be used or closed here (LMDB and fork). */

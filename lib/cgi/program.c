@@ -110,6 +110,34 @@ static void run_after(struct ic_req *req)
 }
 
 /*
+ * FastCGI: run req->after here, before the answer, when the handler
+ * allows it (a send's fat pings): this process has libcurl loaded and
+ * the store open, so the correspondent has the message without a fork,
+ * an environment to open and a hold to commit first.  Its network calls
+ * share IC_FCGI_INLINE_AFTER_MS; on any failure the detached work runs
+ * as in CGI mode, with its full timeouts (the work is safe to repeat).
+ */
+static void run_after_inline(struct ic_req *req)
+{
+	enum ic_err rc;
+
+	if (req->after == NULL || !req->after_inline || req->safe)
+		return;
+	ic_req_net_budget(req, IC_FCGI_INLINE_AFTER_MS);
+	rc = req->after(req);
+	ic_req_net_budget(req, 0);
+	if (rc == IC_OK) {
+		req->after = NULL;
+		return;
+	}
+	ic_log(IC_LOG_INFO,
+	       "work before the answer not done (%s: %s); "
+	       "it goes on detached",
+	       ic_strerror(rc), req->errbuf);
+	req->errbuf[0] = '\0';
+}
+
+/*
  * Answer one request read from @p envp and @p in, written to @p out:
  * read the environment, load the configuration, dispatch, respond.  The
  * request stays alive for the work after the response.
@@ -244,6 +272,7 @@ static int serve_fastcgi(const struct ic_program *prog)
 		}
 		req.fastcgi = true;
 		respond(prog, &req, envp);
+		run_after_inline(&req);
 		ic_fcgi_finish(f);
 		/* The streams are closed: nothing may write to them now. */
 		req.in = NULL;

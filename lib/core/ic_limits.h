@@ -46,6 +46,14 @@
  * retires a process before it exits on its own (no refused connection). */
 #define IC_FCGI_MAX_REQUESTS 1000
 
+/* A FastCGI responder has libcurl loaded and no process to start, so it
+ * delivers a send's fat pings itself before it answers (program.c),
+ * within this budget for all of them together: the owner's answer (and
+ * the tick it shows) waits for the correspondent's site that long at
+ * most.  What is not done by then goes to the detached work, with its
+ * full timeouts, as in CGI mode. */
+#define IC_FCGI_INLINE_AFTER_MS 1000
+
 /* PATH_INFO and QUERY_STRING.  Apache's LimitRequestLine is 8190 bytes for
  * the whole request line, so nothing longer can arrive through it. */
 #define IC_MAX_PATH_BYTES  1024

@@ -253,3 +253,10 @@ enum ic_err ic_outbox_notify_after(struct ic_req *req)
 
 	return ic_outbox_notify(req, conv_id, req->errbuf);
 }
+
+void ic_outbox_notify_soon(struct ic_req *req, const char *conv_id)
+{
+	req->after = ic_outbox_notify_after;
+	req->after_ctx = (void *)conv_id;
+	req->after_inline = true;
+}

@@ -53,4 +53,11 @@ enum ic_err ic_outbox_notify(struct ic_req *req, const char *conv_id,
 /** req->after for a web send: notify once the response is out. */
 enum ic_err ic_outbox_notify_after(struct ic_req *req);
 
+/**
+ * Have conversation @p conv_id (the arena's, living as long as @p req)
+ * notified once the response is out: detached, or in a FastCGI responder
+ * before it answers (cgi.h after_inline; notifying twice is harmless).
+ */
+void ic_outbox_notify_soon(struct ic_req *req, const char *conv_id);
+
 #endif /* IC_OUTBOX_H */

@@ -69,8 +69,7 @@ static enum ic_err do_react(struct ic_req *req, const char *to)
 	rc = ic_react_send(req, to, reply_to, field(req, "react"), &msg);
 	if (rc != IC_OK)
 		return rc;
-	req->after = ic_outbox_notify_after;
-	req->after_ctx = (void *)msg.conv;
+	ic_outbox_notify_soon(req, msg.conv);
 	return done(req, "uid", msg.uid);
 }
 
@@ -100,8 +99,7 @@ static enum ic_err do_change(struct ic_req *req, const char *to,
 		rc = ic_react_remove(req, to, uid, &msg);
 	if (rc != IC_OK)
 		return rc;
-	req->after = ic_outbox_notify_after;
-	req->after_ctx = (void *)msg.conv;
+	ic_outbox_notify_soon(req, msg.conv);
 	return done(req, "uid", msg.uid);
 }
 
@@ -152,8 +150,7 @@ static enum ic_err do_send(struct ic_req *req)
 	if (rc != IC_OK)
 		return rc;
 	/* DESIGN.md "Sending": answer first, notify the hub after. */
-	req->after = ic_outbox_notify_after;
-	req->after_ctx = (void *)msg.conv;
+	ic_outbox_notify_soon(req, msg.conv);
 	return done(req, "uid", msg.uid);
 }
 

@@ -311,6 +311,7 @@ static long deliver(struct ic_req *req, const struct ic_hub_sub *s,
 	f.max_bytes = IC_HUB_VERIFY_MAX_BYTES;
 	f.max_redirects = -1; /* a 3xx is a failure (WebSub §7) */
 	f.dev_mode = req->cfg.dev_mode;
+	f.timeout_ms = ic_req_net_timeout_ms(req);
 	if (s->secret && *s->secret) {
 		if (ic_crypto_hub_signature(req->arena, s->secret,
 		                            strlen(s->secret), body, len, &sig,

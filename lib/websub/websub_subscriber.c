@@ -230,6 +230,7 @@ enum ic_err ic_websub_publish_external(struct ic_req *req,
 	f.body = form.buf;
 	f.body_len = form.len;
 	f.dev_mode = req->cfg.dev_mode;
+	f.timeout_ms = ic_req_net_timeout_ms(req);
 	rc = ic_fetch(req->arena, &f, &res, errbuf);
 	ic_buf_release(&form);
 	if (rc == IC_OK && (res.status < 200 || res.status > 299))

@@ -6,6 +6,8 @@ echo hub.challenge, remember verifications and deliveries by path.
     Callbacks.seen["/cb/1"]   -> ["subscribe", ...]  (verifications)
     Callbacks.posts["/cb/1"]  -> [(headers dict, body bytes), ...]
     Callbacks.hold["/cb/1"] = threading.Event()  # verify once it is set
+    Callbacks.hold_posts["/cb/1"] = threading.Event()  # answer deliveries
+                                                      # once it is set
 """
 
 import http.server
@@ -19,6 +21,7 @@ class Callbacks(http.server.BaseHTTPRequestHandler):
     seen = {}
     posts = {}
     hold = {}
+    hold_posts = {}
     lock = threading.Lock()
 
     def do_GET(self):
@@ -42,6 +45,9 @@ class Callbacks(http.server.BaseHTTPRequestHandler):
         with self.lock:
             self.posts.setdefault(u.path, []).append(
                 (dict(self.headers.items()), body))
+            hold = self.hold_posts.get(u.path)
+        if hold is not None:
+            hold.wait(HOLD_SECONDS)
         self.send_response(202)
         self.send_header("Content-Length", "0")
         self.end_headers()

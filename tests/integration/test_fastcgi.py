@@ -18,7 +18,13 @@ on the same processes:
   FastCGI requests delivers them;
 * a crash of one request (its responder killed mid-request) costs that
   request only: the next requests of both sites are answered by a fresh
-  process.
+  process;
+* a message sent from the page is on the correspondent's site when the
+  answer comes: the responder delivered it itself, before answering
+  (program.c, IC_FCGI_INLINE_AFTER_MS), with no detached work;
+* a subscriber that holds the delivery does not hold the answer: it comes
+  while that subscriber still has the connection open, and the detached
+  work delivers the message once the subscriber answers.
 
 Under mod_proxy_fcgi with the harness as the process manager (one
 responder, as spawn-fcgi or systemd socket activation would run it), the
@@ -35,8 +41,12 @@ import threading
 import time
 import unittest
 
+import urllib.parse
+
 import harness
+import hub_callbacks
 from chat import homepage, inbox, conversation, state_with
+from hub_callbacks import Callbacks
 from web import Owner, set_passphrase
 
 PASS = "correct horse battery staple fcgi"
@@ -156,6 +166,79 @@ class InterleavedOwners(unittest.TestCase):
             new = ping_pid(s)
             self.assertNotEqual(new, pid)
         self.assertEqual(inbox(alice)[0]["peer"], bob.url)
+
+
+def texts(site, peer):
+    return [m["text"] for m in conversation(site, peer)["messages"]]
+
+
+def topic_of(sender, receiver):
+    """The sender's topic the receiver subscribed to, from the hub's
+    verification of intent in the access log (WS-S-16)."""
+    with open(apache.access_log, "rb") as f:
+        for line in f.read().decode("utf-8", "replace").splitlines():
+            if '"GET %s/' % receiver.b("listener") not in line or "?" not in line:
+                continue
+            q = urllib.parse.parse_qs(line.split("?", 1)[1].split(" ")[0])
+            t = q.get("hub.topic", [""])[0]
+            if t.startswith(sender.base_url + "/feed/"):
+                return t
+    return None
+
+
+class SendFromThePage(unittest.TestCase):
+    """After InterleavedOwners (in name order): alice and bob are acquainted."""
+
+    def test_1_on_the_other_site_when_the_answer_comes(self):
+        alice, bob = apache["alice"], apache["bob"]
+        A = Owner(alice)
+        self.assertEqual(A.sign_in(PASS).status, 303)
+        wait_for(lambda: state_with(alice, bob) == "active")
+        for i in range(3):
+            text = "Already there %d" % i
+            r = A.post(alice.b("send"), {"to": bob.url, "text": text,
+                                         "next": alice.b("feed/")})
+            self.assertIn(r.status, (302, 303), r.body[:300])
+            self.assertIn(text, texts(bob, alice))
+
+    def test_2_a_subscriber_that_holds_does_not_hold_the_answer(self):
+        alice, bob = apache["alice"], apache["bob"]
+        A = Owner(alice)
+        self.assertEqual(A.sign_in(PASS).status, 303)
+        topic = topic_of(alice, bob)
+        self.assertIsNotNone(topic)
+        server = hub_callbacks.start()
+        held = threading.Event()
+        Callbacks.hold_posts["/held"] = held
+        try:
+            body = urllib.parse.urlencode({
+                "hub.mode": "subscribe", "hub.topic": topic,
+                "hub.callback": hub_callbacks.url(server, "/held")})
+            r = alice.request("POST", alice.b("feed/hub"), body=body,
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+            self.assertEqual(r.status, 202, r.body[:300])
+            wait_for(lambda: Callbacks.seen.get("/held"))
+            time.sleep(0.5)  # the verification's answer is stored
+            got = {}
+            t = threading.Thread(target=lambda: got.setdefault("r", A.post(
+                alice.b("send"), {"to": bob.url, "text": "Past the slow one",
+                                  "next": alice.b("feed/")})))
+            t.start()
+            # The subscriber holds the delivery for HOLD_SECONDS (15 s):
+            # the answer comes while it still does.
+            t.join(hub_callbacks.HOLD_SECONDS * 2 / 3)
+            self.assertFalse(t.is_alive(), "the answer waited for the subscriber")
+            self.assertFalse(held.is_set())
+            self.assertIn(got["r"].status, (302, 303), got["r"].body[:300])
+            wait_for(lambda: Callbacks.posts.get("/held"))
+            # Released, the subscriber answers the detached retry, which
+            # then reaches bob (the server stays up until it has).
+            held.set()
+            wait_for(lambda: "Past the slow one" in texts(bob, alice))
+        finally:
+            held.set()
+            server.shutdown()
+        self.assertEqual(texts(bob, alice).count("Past the slow one"), 1)
 
 
 class RequestBound(unittest.TestCase):
