@@ -14,7 +14,6 @@
 #include "feed/feed_pages.h"
 #include "messages/edit.h"
 #include "messages/attach.h"
-#include "core/curl_lazy.h"
 #include "messages/outbox.h"
 #include "messages/react.h"
 #include "web/owner_actions.h"
@@ -206,9 +205,6 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	struct to_opts o;
 	enum ic_err rc;
 
-	/* The notify after the answer needs libcurl: it loads on the other
-	 * core while this one stores and publishes (curl_lazy.h). */
-	ic_curl_preload();
 	if (a)
 		return msg_action_run(req, a, argc, argv);
 	rc = parse_to(req, argc, argv, &o);

@@ -12,7 +12,6 @@
 #include "messages/edit.h"
 #include "messages/handshake.h"
 #include "messages/attach.h"
-#include "core/curl_lazy.h"
 #include "messages/outbox.h"
 #include "messages/react.h"
 #include "cgi/owner_url.h"
@@ -253,9 +252,6 @@ enum ic_err ic_owner_unmute(struct ic_req *req)
 
 enum ic_err ic_owner_send(struct ic_req *req)
 {
-	/* Every outcome but a refusal notifies after the answer: libcurl
-	 * loads on the other core meanwhile (curl_lazy.h). */
-	ic_curl_preload();
 	return ic_page_refused(req, do_send(req));
 }
 
