@@ -205,6 +205,9 @@ static enum ic_err cmd_to(struct ic_req *req, int argc, char **argv)
 	struct to_opts o;
 	enum ic_err rc;
 
+	/* The notify after the answer needs libcurl: its child starts now
+	 * and loads it while this process stores and publishes. */
+	ic_program_after_early(req, ic_outbox_notify_after);
 	if (a)
 		return msg_action_run(req, a, argc, argv);
 	rc = parse_to(req, argc, argv, &o);

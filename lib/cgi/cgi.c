@@ -35,6 +35,7 @@ enum ic_err ic_cgi_req_init(struct ic_req *req, const char *program, FILE *in,
 	req->env.query = "";
 	req->resp.status = 200;
 	req->resp.file.fd = -1;
+	req->after_fd = -1;
 	ic_buf_init(&req->resp.body, IC_MAX_RESPONSE_BYTES);
 	req->arena = ic_arena_new(0);
 	return req->arena ? IC_OK : IC_ERR_NOMEM;
@@ -107,6 +108,9 @@ void ic_cgi_req_free(struct ic_req *req)
 	req->store = NULL;
 	ic_buf_release(&req->resp.body);
 	ic_file_close(&req->resp.file);
+	if (req->after_fd >= 0)
+		close(req->after_fd);
+	req->after_fd = -1;
 	ic_arena_free(req->arena);
 	req->arena = NULL;
 }

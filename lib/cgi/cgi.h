@@ -136,6 +136,12 @@ struct ic_req {
 	/* While it does, the CLOCK_MONOTONIC millisecond by which its
 	 * network calls end (ic_req_net_timeout_ms()); 0: no deadline. */
 	long long net_deadline_ms;
+	/* The pipe to a child started early for the work after the response
+	 * (ic_program_after_early()), which waits there for after_ctx; -1
+	 * without one.  Closed with nothing written, the child just exits. */
+	int after_fd;
+	/* The work that child will run (program.c compares it). */
+	enum ic_err (*after_early)(struct ic_req *req);
 	/* The rate limiter of IC_NEED_RATE_* routes (route.h), from the
 	 * program (program.h): a program without such routes (feed) does not
 	 * link it.  @p after: called again once the handler answered. */

@@ -3,6 +3,8 @@
  */
 #include "cgi/program.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,11 +82,15 @@ static enum ic_err load_config(struct ic_req *req)
  * environment after fork(), so the child forgets that handle without
  * closing it (closing would drop the parent's locks) and opens its own.
  */
+static bool after_handed_over(struct ic_req *req);
+
 static void run_after(struct ic_req *req)
 {
 	bool child;
 	enum ic_err rc;
 
+	if (after_handed_over(req))
+		return;
 	if (ic_cgi_detach(NULL, req->fastcgi, &child) != IC_OK) {
 		ic_log(IC_LOG_WARN, "cannot fork for the work after the "
 		                    "response; lazy maintenance will retry");
@@ -135,6 +141,86 @@ static void run_after_inline(struct ic_req *req)
 	       "it goes on detached",
 	       ic_strerror(rc), req->errbuf);
 	req->errbuf[0] = '\0';
+}
+
+/* The early child: libcurl now, then the context or EOF.  Never returns. */
+static void after_early_child(struct ic_req *req, int fd,
+                              enum ic_err (*after)(struct ic_req *req))
+{
+	char ctx[IC_AFTER_EARLY_CTX_MAX];
+	size_t n = 0;
+	ssize_t r;
+	enum ic_err rc;
+
+	/* As in run_after(): the parent's environment is forgotten. */
+	req->store = NULL;
+	ic_cgi_forget_kept_store();
+	req->errbuf[0] = '\0';
+	(void)ic_curl()->global_init(CURL_GLOBAL_DEFAULT);
+	while (n < sizeof(ctx) &&
+	       (r = read(fd, ctx + n, sizeof(ctx) - n)) != 0) {
+		if (r < 0 && errno != EINTR)
+			break;
+		n += r > 0 ? (size_t)r : 0;
+	}
+	if (n == 0 || memchr(ctx, '\0', n) == NULL)
+		_exit(0); /* no work after all, or no whole context */
+	ic_log_to_data_dir(req->cfg.data_dir);
+	req->after = after;
+	req->after_ctx = ctx;
+	rc = after(req);
+	if (rc != IC_OK)
+		ic_log(IC_LOG_WARN, "work after the response failed: %s: %s",
+		       ic_strerror(rc), req->errbuf);
+	ic_maint_kick(req);
+	ic_cgi_req_free(req);
+	_exit(rc == IC_OK ? 0 : 1);
+}
+
+void ic_program_after_early(struct ic_req *req,
+                            enum ic_err (*after)(struct ic_req *req))
+{
+	int p[2], keep[2] = {-1, -1};
+	bool child;
+
+	if (req->fastcgi || req->after_fd >= 0 || req->safe ||
+	    pipe2(p, O_CLOEXEC) != 0)
+		return;
+	keep[0] = p[0];
+	/* One fork and setsid(), stdio untouched here: this process still
+	 * has its request to answer.  The child, orphaned when this one
+	 * exits, is reaped by init. */
+	if (ic_cgi_detach(keep, true, &child) != IC_OK) {
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	if (child)
+		after_early_child(req, p[0], after);
+	close(p[0]);
+	req->after_fd = p[1];
+	req->after_early = after;
+}
+
+/* Hand req->after_ctx to the early child, if it waits for this work.
+ * @return true when it has it (no fork needed). */
+static bool after_handed_over(struct ic_req *req)
+{
+	const char *ctx = req->after_ctx;
+	int fd = req->after_fd;
+	size_t len;
+
+	if (fd < 0)
+		return false;
+	req->after_fd = -1;
+	if (req->after != req->after_early || ctx == NULL ||
+	    (len = strlen(ctx) + 1) > IC_AFTER_EARLY_CTX_MAX ||
+	    write(fd, ctx, len) != (ssize_t)len) {
+		close(fd); /* the child exits; a fork does the work */
+		return false;
+	}
+	close(fd);
+	return true;
 }
 
 /*

@@ -62,6 +62,21 @@ struct ic_program {
 const char *ic_program_dir_of(struct ic_arena *a, const char *file);
 
 /**
+ * Start the detached child for the work after the response now, while
+ * the handler goes on (a send: store, then publish): the child loads
+ * libcurl, whose 38 libraries take milliseconds to map, on the other
+ * core, then waits.  Once the response is complete it is handed
+ * req->after_ctx, which must then be a string (IC_AFTER_EARLY_CTX_MAX
+ * bytes at most), and runs @p after with it, instead of a child forked
+ * only then; if the handler sets no req->after (it failed), or another
+ * one, the child exits and the usual fork follows.  Nothing happens in a
+ * FastCGI responder (libcurl is loaded there, cgi.h after_inline) or when
+ * fork() fails.
+ */
+void ic_program_after_early(struct ic_req *req,
+                            enum ic_err (*after)(struct ic_req *req));
+
+/**
  * Run @p prog as a CGI or as a terminal command (see above).
  * Never returns an error code to the shell without a message.
  * @return the process exit status.

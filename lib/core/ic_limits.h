@@ -54,6 +54,11 @@
  * full timeouts, as in CGI mode. */
 #define IC_FCGI_INLINE_AFTER_MS 1000
 
+/* The context handed to a child started early for the work after the
+ * response (program.h ic_program_after_early()): a conversation id, with
+ * room to spare. */
+#define IC_AFTER_EARLY_CTX_MAX 256
+
 /* PATH_INFO and QUERY_STRING.  Apache's LimitRequestLine is 8190 bytes for
  * the whole request line, so nothing longer can arrive through it. */
 #define IC_MAX_PATH_BYTES  1024

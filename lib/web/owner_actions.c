@@ -16,6 +16,7 @@
 #include "messages/react.h"
 #include "cgi/owner_url.h"
 #include "cgi/page.h"
+#include "cgi/program.h"
 #include "cgi/session.h"
 #include "store/store_msg.h"
 #include "web/notify_mute.h"
@@ -252,6 +253,8 @@ enum ic_err ic_owner_unmute(struct ic_req *req)
 
 enum ic_err ic_owner_send(struct ic_req *req)
 {
+	/* Whatever it sends notifies after the answer (cgi/program.h). */
+	ic_program_after_early(req, ic_outbox_notify_after);
 	return ic_page_refused(req, do_send(req));
 }
 

@@ -124,6 +124,38 @@ class Crash(unittest.TestCase):
         self.assertEqual(len(got), len(set(got)))  # MC-4
         self.assertEqual(apache.log_problems(), [])
 
+    def test_the_early_notifier_leaves_with_its_send(self):
+        """`send` starts the child for its notify before it stores
+        (program.h ic_program_after_early()): a send that fails, or is
+        killed, must not leave that child waiting."""
+        alice, bob = apache["alice"], apache["bob"]
+
+        def left(marker):
+            found = []
+            for pid in os.listdir("/proc"):
+                try:
+                    with open("/proc/%s/cmdline" % pid, "rb") as f:
+                        if marker.encode() in f.read():
+                            found.append(pid)
+                except OSError:
+                    pass
+            return found
+
+        def gone(marker):
+            deadline = time.time() + 10
+            while left(marker) and time.time() < deadline:
+                time.sleep(0.05)
+            return left(marker)
+
+        r = alice.run("send", "--to", "http://nobody.localhost/", "early-child failed send")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(gone("early-child failed send"), [])
+        proc = spawn(alice, "send", "--to", bob.url, "early-child killed send")
+        time.sleep(0.002)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        self.assertEqual(gone("early-child killed send"), [])
+
     def test_kill_9_of_the_listener_mid_fetch_loses_and_duplicates_nothing(self):
         alice, bob = apache["alice"], apache["bob"]
         listener = os.path.realpath(bob.program("listener"))
