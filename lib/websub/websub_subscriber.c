@@ -16,6 +16,7 @@
 #include "net/peer.h"
 #include "feed/receive.h"
 #include "feed/receive_attach.h"
+#include "cgi/program.h"
 #include "cgi/site.h"
 #include "store/conv_state.h"
 #include "store/store_conv.h"
@@ -511,6 +512,10 @@ enum ic_err ic_websub_callback_post(struct ic_req *req)
 			return rc;
 		}
 	}
+	/* Another hub's delivery is the public stub: we fetch the page, and
+	 * the child that will starts now (cgi/program.h). */
+	if (!c.sub.private_feed)
+		ic_program_after_early(req, fetch_after);
 	rc = read_delivered(req, &c.sub, &whole);
 	if (rc == IC_OK && !whole)
 		rc = ic_store_update(st, fetch_due_txn, &c, req->errbuf);
