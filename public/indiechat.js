@@ -1370,7 +1370,7 @@
 	schedule(POLL_MIN_MS);
 })();
 
-/* The settings page's "Notifications on this device" switch (issue 16,
+/* The settings page's "Notify this browser" switch (issue 16,
  * Web Push; docs/configuration.md notify_webpush).  On: register the
  * service worker (B/public/sw.js), ask for permission, subscribe with the
  * site's VAPID key (GET B/auth/webpush) and give the subscription to the

@@ -30,7 +30,9 @@
 
 /* Issue 16: the switch public/indiechat.js drives (service worker,
  * subscription, B/auth/webpush/...); without the script, or with Web
- * Push off in the configuration, a sentence says why there is none. */
+ * Push off in the configuration, a sentence says why there is none.  A
+ * card as messengers draw their settings: the title, what it does, and
+ * the switch at the row's end (a checkbox drawn as a switch). */
 static enum ic_err webpush_section(struct ic_req *req)
 {
 	const struct ic_html_var vars[] = {
@@ -43,16 +45,20 @@ static enum ic_err webpush_section(struct ic_req *req)
 	if (!ic_config_notify_webpush_on(&req->cfg))
 		return ic_page_render(
 		        req,
-		        "<h2>Notifications on this device</h2>\n<p>Web Push is "
-		        "off: set <code>notify_webpush = yes</code> in the "
-		        "configuration to turn it on for your devices.</p>\n",
+		        "<section class=\"card\" aria-labelledby=\"s-notify\">\n"
+		        "<h2 id=\"s-notify\">Notifications</h2>\n"
+		        "<p class=\"muted\">Web Push is off: set <code>"
+		        "notify_webpush = yes</code> in the configuration to "
+		        "turn it on for your devices.</p>\n</section>\n",
 		        NULL, 0);
-	rc = ic_page_render(req,
-	                    "<h2>Notifications on this device</h2>\n"
-	                    "<form id=\"webpush\" method=\"post\" "
-	                    "action=\"{{base}}/auth/webpush/subscribe\" "
-	                    "data-base=\"{{base}}\">\n",
-	                    vars, ARRAY_SIZE(vars));
+	rc = ic_page_render(
+	        req,
+	        "<section class=\"card\" aria-labelledby=\"s-notify\">\n"
+	        "<h2 id=\"s-notify\">Notifications</h2>\n"
+	        "<form id=\"webpush\" method=\"post\" "
+	        "action=\"{{base}}/auth/webpush/subscribe\" "
+	        "data-base=\"{{base}}\">\n",
+	        vars, ARRAY_SIZE(vars));
 	if (rc == IC_OK && next == NULL)
 		rc = IC_ERR_NOMEM;
 	if (rc == IC_OK)
@@ -60,15 +66,20 @@ static enum ic_err webpush_section(struct ic_req *req)
 	if (rc == IC_OK)
 		rc = ic_page_render(
 		        req,
-		        "<p>A notification when a message or a message "
-		        "request arrives, also while no IndieChat page is "
-		        "open: it names who wrote (what, only with "
-		        "<code>notify_webpush_text = yes</code>).  Each browser "
-		        "or phone is turned on here, from itself.</p>\n"
-		        "<p><label><input type=\"checkbox\" id=\"webpush-on\" "
-		        "disabled> Notify this browser</label></p>\n"
-		        "<p id=\"webpush-state\">This needs JavaScript and a "
-		        "browser that supports Web Push.</p>\n</form>\n",
+		        "<div class=\"setting\">\n<div class=\"setting-text\">"
+		        "<label for=\"webpush-on\">Notify this browser</label>\n"
+		        "<p id=\"webpush-about\" class=\"muted\">A notification "
+		        "when a message or a message request arrives, also while "
+		        "no IndieChat page is open: it names who wrote (what, "
+		        "only with <code>notify_webpush_text = yes</code>).  Each "
+		        "browser or phone is turned on here, from itself.</p>"
+		        "</div>\n<input type=\"checkbox\" class=\"switch\" "
+		        "role=\"switch\" id=\"webpush-on\" "
+		        "aria-describedby=\"webpush-state webpush-about\" "
+		        "disabled>\n</div>\n"
+		        "<p id=\"webpush-state\" class=\"setting-state\">This "
+		        "needs JavaScript and a browser that supports Web "
+		        "Push.</p>\n</form>\n</section>\n",
 		        NULL, 0);
 	return rc;
 }
@@ -87,12 +98,39 @@ static enum ic_err export_section(struct ic_req *req)
 		return IC_ERR_NOMEM;
 	return ic_page_render(
 	        req,
-	        "<h2>Your conversations</h2>\n<p><a id=\"export\" "
-	        "href=\"{{url}}\" download>Download them all</a>: one "
-	        "archive (.tar) with every conversation as a web page and as "
-	        "mf2 JSON, readable without IndieChat (as "
-	        "<code>feed --export DIR</code>).</p>\n",
+	        "<section class=\"card\" aria-labelledby=\"s-data\">\n"
+	        "<h2 id=\"s-data\">Your data</h2>\n"
+	        "<p class=\"muted\">All your conversations in one archive (.tar), "
+	        "each as a web page and as mf2 JSON, readable "
+	        "without IndieChat (as <code>feed --export DIR</code>).</p>\n"
+	        "<p><a id=\"export\" href=\"{{url}}\" download>Download them "
+	        "all</a></p>\n</section>\n",
 	        vars, ARRAY_SIZE(vars));
+}
+
+/* The owner as the inbox would draw them (photo or initials), the name
+ * big and their homepage under it: the head of a messenger's settings. */
+static enum ic_err profile_section(struct ic_req *req, const char *name)
+{
+	const struct ic_config *c = &req->cfg;
+	const struct ic_html_var vars[] = {
+	        {"me", c->me, IC_HTML_URL},
+	        {"me_text", c->me, IC_HTML_TEXT},
+	        {"name", name, IC_HTML_TEXT},
+	};
+	enum ic_err rc = ic_page_render(
+	        req, "<section class=\"card profile\">\n", NULL, 0);
+
+	if (rc == IC_OK)
+		rc = ic_page_avatar(req, c->me, name, c->photo);
+	if (rc == IC_OK)
+		rc = ic_page_render(
+		        req,
+		        "\n<div class=\"profile-text\"><h2>{{name}}</h2>\n"
+		        "<p><a href=\"{{me}}\">{{me_text}}"
+		        "</a></p></div>\n</section>\n",
+		        vars, ARRAY_SIZE(vars));
+	return rc;
 }
 
 enum ic_err ic_page_settings(struct ic_req *req)
@@ -128,9 +166,23 @@ enum ic_err ic_page_settings(struct ic_req *req)
 
 		rc = ic_page_owner_begin(req, "Settings", o, "settings", NULL);
 		if (rc == IC_OK)
+			rc = ic_page_render(req, "<h1>Settings</h1>\n", NULL,
+			                    0);
+		if (rc == IC_OK)
+			rc = profile_section(req, c->name && *c->name ? c->name
+			                                              : c->me);
+		if (rc == IC_OK)
+			rc = webpush_section(req);
+		if (rc == IC_OK)
+			rc = export_section(req);
+		/* What the configuration file says, for the curious and
+		 * for support: folded away, as messengers keep theirs. */
+		if (rc == IC_OK)
 			rc = ic_page_render(
 			        req,
-			        "<h1>Settings</h1>\n<dl id=\"settings\">\n"
+			        "<details class=\"card advanced\">\n"
+			        "<summary>Advanced</summary>\n"
+			        "<dl id=\"settings\">\n"
 			        "<dt>Your profile (me)</dt><dd>{{me}}</dd>\n"
 			        "<dt>Your name (name)</dt><dd>{{name}}</dd>\n"
 			        "<dt>Mounted at (base_url)</dt><dd>{{base}}</dd>\n"
@@ -139,16 +191,13 @@ enum ic_err ic_page_settings(struct ic_req *req)
 			        "<dt>Sign-in</dt><dd>{{signin}}</dd>\n"
 			        "<dt>Development mode</dt><dd>{{dev}}</dd>\n"
 			        "<dt>Messages per feed page</dt><dd>{{size}}</dd>\n"
-			        "</dl>\n<p>These come from <code>{{file}}</code>; "
-			        "change them there (see "
+			        "</dl>\n<p class=\"muted\">These come from <code>"
+			        "{{file}}</code>; change them there (see "
 			        "<code>docs/configuration.md</code>). The "
 			        "passphrase of the built-in sign-in is set with "
-			        "<code>auth --set-passphrase</code>.</p>\n",
+			        "<code>auth --set-passphrase</code>.</p>\n"
+			        "</details>\n",
 			        vars, ARRAY_SIZE(vars));
-		if (rc == IC_OK)
-			rc = webpush_section(req);
-		if (rc == IC_OK)
-			rc = export_section(req);
 	}
 	return rc == IC_OK ? ic_page_end(req, 200) : rc;
 }
@@ -170,12 +219,14 @@ static enum ic_err check_item(struct ic_req *req, const char *name,
 	        {"detail", detail ? detail : "", IC_HTML_TEXT},
 	};
 
+	/* A row with its coloured mark (li.check.LEVEL::before), the title
+	 * and what was found, and the level's word at the end. */
 	return ic_page_render(req,
 	                      "<li class=\"check {{level}}\" "
-	                      "data-check=\"{{name}}\"><strong>{{title}}"
-	                      "</strong> <span class=\"level\">{{level}}</span>"
-	                      "<br><span class=\"detail\">{{detail}}</span>"
-	                      "</li>\n",
+	                      "data-check=\"{{name}}\"><div class=\"what\">"
+	                      "<strong>{{title}}</strong> <span "
+	                      "class=\"detail\">{{detail}}</span></div> "
+	                      "<span class=\"level\">{{level}}</span></li>\n",
 	                      vars, ARRAY_SIZE(vars));
 }
 
@@ -402,9 +453,9 @@ static enum ic_err check_store(struct ic_req *req)
 	if (rc == IC_OK)
 		rc = ic_page_render(req,
 		                    "<li class=\"check ok\" "
-		                    "data-check=\"deliveries\"><strong>Last "
-		                    "deliveries</strong> <span class=\"level\">"
-		                    "ok</span><ul>\n",
+		                    "data-check=\"deliveries\"><div "
+		                    "class=\"what\"><strong>Last deliveries"
+		                    "</strong> <ul class=\"detail\">\n",
 		                    NULL, 0);
 	for (size_t i = 0; rc == IC_OK && i < f.nconv; i++) {
 		const struct ic_conv *c = &f.convs[i];
@@ -422,7 +473,10 @@ static enum ic_err check_store(struct ic_req *req)
 		                    vars, ARRAY_SIZE(vars));
 	}
 	if (rc == IC_OK)
-		rc = ic_page_render(req, "</ul></li>\n", NULL, 0);
+		rc = ic_page_render(req,
+		                    "</ul></div> <span class=\"level\">ok"
+		                    "</span></li>\n",
+		                    NULL, 0);
 	if (rc == IC_OK)
 		rc = check_item(
 		        req, "retries", "Pending work",
@@ -441,11 +495,13 @@ enum ic_err ic_page_status(struct ic_req *req)
 	enum ic_err rc =
 	        ic_page_owner_begin(req, "Status", req->owner, "status", NULL);
 	if (rc == IC_OK)
-		rc = ic_page_render(req,
-		                    "<h1>Status</h1>\n<p>Checked just now, as "
-		                    "a correspondent would see your site.</p>\n"
-		                    "<ul id=\"checks\">\n",
-		                    NULL, 0);
+		rc = ic_page_render(
+		        req,
+		        "<h1>Status</h1>\n<p class=\"muted\">Checked "
+		        "just now, as a correspondent would see your "
+		        "site.</p>\n<ul id=\"checks\" "
+		        "class=\"card\">\n",
+		        NULL, 0);
 	if (rc == IC_OK)
 		rc = check_homepage(req);
 	if (rc == IC_OK)

@@ -1,6 +1,6 @@
 /*
  * webpush_devices.h - the owner's devices for Web Push (issue 16): the
- * settings page's "Notifications on this device" switch talks to these
+ * settings page's "Notify this browser" switch talks to these
  * (`auth` program; public/indiechat.js):
  *
  *   GET  B/auth/webpush              {"key": VAPID public key, "devices": n}

@@ -14,8 +14,9 @@
 //   nofollow), long words wrap, line breaks kept, emoji big;
 // * themes: light and dark (prefers-color-scheme), reduced motion; axe-core
 //   finds no violation (WCAG 2.1 A/AA and best practices) on the inbox and
-//   the conversation at both widths in both themes; screenshots of each
-//   (look-{inbox,conversation}-{1280,375}-{light,dark}.png);
+//   the conversation, search, settings and status at both widths in both
+//   themes, the menu on one line; screenshots of each
+//   (look-{inbox,conversation,search,settings,status}-{1280,375}-{light,dark}.png);
 // * compose: Enter sends, Shift+Enter is a new line, the box grows, a
 //   message shows at once as "sending" and settles, a failed send shows a
 //   Retry and keeps the text, drafts survive a reload; keyboard only;
@@ -175,7 +176,7 @@ async function main({ sites, browser }) {
 	}, { needs: ['setup'] });
 
 	const themes = ['light', 'dark'], widths = [[1280, 800], [375, 740]];
-	await step('axe-core: no violations on the inbox, the conversation and search results, 1280/375 x light/dark; screenshots', async () => {
+	await step('axe-core: no violations on the inbox, the conversation, search results, settings and status, 1280/375 x light/dark; screenshots; the menu on one line', async () => {
 		const bad = [];
 		for (const scheme of themes) {
 			for (const [w, h] of widths) {
@@ -183,7 +184,8 @@ async function main({ sites, browser }) {
 				await ctx.addCookies(cookies);
 				const p = watch(await ctx.newPage(), `look-${w}-${scheme}`);
 				const pages = [['inbox', alice.base_url + '/feed/'], ['conversation', withA],
-					['search', alice.base_url + '/feed/search?q=lates']];
+					['search', alice.base_url + '/feed/search?q=lates'],
+					['settings', alice.base_url + '/auth/settings'], ['status', alice.base_url + '/auth/status']];
 				for (const [name, url] of pages) {
 					await p.goto(url);
 					await p.waitForLoadState('networkidle').catch(() => {});
@@ -193,7 +195,24 @@ async function main({ sites, browser }) {
 					const o = await p.evaluate(() => document.scrollingElement.scrollWidth - innerWidth);
 					if (o > 0) bad.push(`${name} ${w} ${scheme}: horizontal scroll ${o}px`);
 					bad.push(...await axe(p, `${name} ${w} ${scheme}`));
+					// The menu and Sign out on one line, as an app's bar.
+					const wraps = await p.evaluate(() => {
+						const r = [...document.querySelectorAll('nav li')].filter((li) => li.offsetParent)
+							.map((li) => li.getBoundingClientRect());
+						return r.length > 0 && Math.max(...r.map((b) => b.top)) >= Math.min(...r.map((b) => b.bottom));
+					});
+					if (wraps) bad.push(`${name} ${w} ${scheme}: the menu wraps to a second line`);
 					await shot(p, `look-${name}-${w}-${scheme}`);
+					if (name === 'settings') {
+						// "Advanced": the configuration, folded away until asked for.
+						if (await p.isVisible('#settings')) bad.push(`settings ${w} ${scheme}: Advanced is open`);
+						await p.click('details.advanced > summary');
+						if (!await p.isVisible('#settings')) bad.push(`settings ${w} ${scheme}: Advanced does not open`);
+						bad.push(...await axe(p, `settings (Advanced open) ${w} ${scheme}`));
+						const o = await p.evaluate(() => document.scrollingElement.scrollWidth - innerWidth);
+						if (o > 0) bad.push(`settings (Advanced open) ${w} ${scheme}: horizontal scroll ${o}px`);
+						await shot(p, `look-settings-advanced-${w}-${scheme}`);
+					}
 				}
 				await ctx.close();
 			}
