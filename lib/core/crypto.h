@@ -1,13 +1,14 @@
 /*
  * crypto.h - random secrets, hashes, HMAC and the encodings around them.
  *
- * A thin layer over OpenSSL 3 libcrypto (RAND_bytes, EVP digests, HMAC,
- * CRYPTO_memcmp) so that the rest of lib/ never calls OpenSSL directly and
- * never compares a secret with memcmp().  It links nothing but libcrypto,
- * so the hot-path `feed` program can use it (DESIGN.md "The five programs").
+ * One layer for randomness (getrandom(2)), SHA-256, HMAC (RFC 2104 over
+ * libmd's SHA-1/SHA-2) and constant-time comparison, so that the rest of
+ * lib/ never hashes or draws randomness itself and never compares a
+ * secret with memcmp().  It links only libmd, so any program can use it
+ * without libcrypto's 2.3 ms at exec (crypto.c says why).
  *
  * Invariants:
- *  - every secret we issue comes from ic_crypto_random() (OpenSSL's CSPRNG)
+ *  - every secret we issue comes from ic_crypto_random() (the kernel's CSPRNG)
  *    and has at least 128 bits (TE-7, TS-2; we use IC_SECRET_BYTES = 256);
  *  - secrets are stored only as SHA-256 hashes (DESIGN.md "Storage"), so
  *    ic_crypto_sha256*() is how a presented secret is looked up;
@@ -51,7 +52,7 @@ enum ic_crypto_hmac_alg {
 /* --- Random secrets and ids (TE-7, TS-2) ------------------------------ */
 
 /**
- * Fill @p buf with @p n bytes from OpenSSL's CSPRNG.
+ * Fill @p buf with @p n bytes from the kernel's CSPRNG (getrandom(2)).
  * @param[out] buf     receives the bytes (n == 0 is fine).
  * @param[in]  n       how many bytes.
  * @param[out] errbuf  optional, IC_ERRBUF_SIZE bytes.
@@ -88,9 +89,7 @@ enum ic_err ic_crypto_random_id(struct ic_arena *a, size_t nbytes, char **out,
 /**
  * SHA-256 of @p len bytes at @p data (NULL is fine when @p len is 0).
  * @param[out] out  receives IC_CRYPTO_SHA256_BYTES bytes.
- * @note Cannot fail in practice; if libcrypto ever did (out of memory),
- *       @p out is filled with fresh random bytes and the failure logged,
- *       so a lookup by that hash finds nothing: it fails closed.
+ * Cannot fail.
  */
 void ic_crypto_sha256(const void *data, size_t len,
                       unsigned char out[IC_CRYPTO_SHA256_BYTES]);
@@ -98,12 +97,12 @@ void ic_crypto_sha256(const void *data, size_t len,
 /**
  * SHA-256 of @p data as 64 lowercase hex digits and a NUL, the form in
  * which issued secrets are stored and looked up (TE-7).
- * @param[out] out  receives 65 bytes.  Fails closed as ic_crypto_sha256().
+ * @param[out] out  receives 65 bytes.
  */
 void ic_crypto_sha256_hex(const void *data, size_t len, char out[65]);
 
 /**
- * Compare @p n bytes in time that depends only on @p n (CRYPTO_memcmp).
+ * Compare @p n bytes in time that depends only on @p n.
  * @return true when equal (and for n == 0).
  */
 bool ic_crypto_equal(const void *a, const void *b, size_t n);
@@ -116,8 +115,8 @@ bool ic_crypto_equal(const void *a, const void *b, size_t n);
  * @param[in,out] outlen  in: bytes available at @p out (give
  *                        IC_CRYPTO_MAX_MAC_BYTES to fit any @p alg);
  *                        out: the MAC length (20, 32, 48 or 64).
- * @return IC_OK; IC_ERR_INTERNAL for a bad @p alg, a too-small @p out or
- *         a libcrypto failure; IC_ERR_TOO_LARGE for a key over INT_MAX.
+ * @return IC_OK; IC_ERR_INTERNAL for a bad @p alg or a too-small @p out.
+ *         A key longer than the hash's block is hashed first (RFC 2104).
  */
 enum ic_err ic_crypto_hmac(enum ic_crypto_hmac_alg alg, const void *key,
                            size_t keylen, const void *data, size_t len,
@@ -141,8 +140,7 @@ enum ic_err ic_crypto_hmac(enum ic_crypto_hmac_alg alg, const void *key,
  * @return IC_OK when the signature matches; IC_ERR_FORBIDDEN when it is
  *         missing ("signature missing", WS-S-24: answer 403), malformed
  *         (unknown method, bad hex, wrong length) or does not match
- *         (WS-S-23: do not process the body); IC_ERR_INTERNAL if libcrypto
- *         failed.
+ *         (WS-S-23: do not process the body).
  */
 enum ic_err ic_crypto_hub_signature_verify(const char *header,
                                            const void *secret, size_t secretlen,
@@ -153,7 +151,7 @@ enum ic_err ic_crypto_hub_signature_verify(const char *header,
  * Sign a delivery body for our built-in hub's fan-out: the header value
  * `sha256=<64 lowercase hex>` (WebSub §7.1.2; SHA-256 per §8.3).
  * @param[out] header_value  NUL-terminated, from arena @p a.
- * @return IC_OK; IC_ERR_NOMEM; IC_ERR_INTERNAL (libcrypto failed).
+ * @return IC_OK; IC_ERR_NOMEM.
  */
 enum ic_err ic_crypto_hub_signature(struct ic_arena *a, const void *secret,
                                     size_t secretlen, const void *body,

@@ -86,6 +86,45 @@ static void test_crypto_hmac_sha512_rfc4231_case_2_ws_s_23(void **state)
 	assert_string_equal(hex, rfc4231_2_sha512);
 }
 
+/* RFC 4231 case 6 and RFC 2202 case 6: a key longer than the hash's
+ * block is hashed first (RFC 2104 §2), for each block size. */
+static void test_crypto_hmac_long_key_rfc4231_case_6(void **state)
+{
+	static const struct {
+		enum ic_crypto_hmac_alg alg;
+		size_t keylen;
+		const char *hex;
+	} v[] = {
+	        {IC_HMAC_SHA1, 80, "aa4ae5e15272d00e95705637ce8a3b55ed402112"},
+	        {IC_HMAC_SHA256, 131,
+	         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0e"
+	         "e37f54"},
+	        {IC_HMAC_SHA384, 131,
+	         "4ece084485813e9088d2c63a041bc5b44f9ef1012a2b588f3cd11f0503"
+	         "3ac4c60c2ef6ab4030fe8296248df163f44952"},
+	        {IC_HMAC_SHA512, 131,
+	         "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783"
+	         "f8f3526b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b91"
+	         "5a985d786598"},
+	};
+	static const char msg[] =
+	        "Test Using Larger Than Block-Size Key - Hash Key First";
+	unsigned char key[131], mac[IC_CRYPTO_MAX_MAC_BYTES];
+	char hex[2 * IC_CRYPTO_MAX_MAC_BYTES + 1];
+
+	(void)state;
+	memset(key, 0xaa, sizeof(key));
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t len = sizeof(mac);
+
+		assert_int_equal(ic_crypto_hmac(v[i].alg, key, v[i].keylen, msg,
+		                                strlen(msg), mac, &len, NULL),
+		                 IC_OK);
+		ic_crypto_hex_encode(mac, len, hex);
+		assert_string_equal(hex, v[i].hex);
+	}
+}
+
 static void test_crypto_hmac_empty_key_and_data_match_python(void **state)
 {
 	unsigned char mac[32];
@@ -548,7 +587,7 @@ static void test_crypto_hex_decode_good_and_bad(void **state)
 
 /* TE-7: the read path's libmd digest and libcrypto's give the same
  * hashes, so a token hashed by one is found by the other. */
-static void test_digest_sha256_hex_matches_libcrypto_te_7(void **state)
+static void test_digest_sha256_hex_matches_crypto_te_7(void **state)
 {
 	static const char *const inputs[] = {"", "abc",
 	                                     "a token of 43 "
@@ -572,11 +611,12 @@ int main(void)
 	        cmocka_unit_test(
 	                test_crypto_hmac_sha256_rfc4231_case_2_ws_s_23),
 	        cmocka_unit_test(test_crypto_hmac_sha1_rfc2202_case_2_ws_s_23),
-	        cmocka_unit_test(test_digest_sha256_hex_matches_libcrypto_te_7),
+	        cmocka_unit_test(test_digest_sha256_hex_matches_crypto_te_7),
 	        cmocka_unit_test(
 	                test_crypto_hmac_sha384_rfc4231_case_2_ws_s_23),
 	        cmocka_unit_test(
 	                test_crypto_hmac_sha512_rfc4231_case_2_ws_s_23),
+	        cmocka_unit_test(test_crypto_hmac_long_key_rfc4231_case_6),
 	        cmocka_unit_test(
 	                test_crypto_hmac_empty_key_and_data_match_python),
 	        cmocka_unit_test(test_crypto_hmac_too_small_output_is_refused),
