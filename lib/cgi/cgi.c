@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/curl_lazy.h"
 #include "core/ic_limits.h"
 #include "core/log.h"
 #include "store/store.h"
@@ -809,6 +810,8 @@ enum ic_err ic_cgi_detach(const int *keep_fds, bool keep_stdio, bool *is_child)
 	int status;
 
 	*is_child = false;
+	/* A child would inherit a half-loaded libcurl and no loader. */
+	ic_curl_preload_join();
 	fflush(stdout);
 	fflush(stderr);
 	if (keep_stdio)

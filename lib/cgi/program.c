@@ -143,7 +143,7 @@ static void run_after_inline(struct ic_req *req)
 	req->errbuf[0] = '\0';
 }
 
-/* The early child: libcurl now, then the context or EOF.  Never returns. */
+/* The early child: libcurl loading, the context or EOF.  Never returns. */
 static void after_early_child(struct ic_req *req, int fd,
                               enum ic_err (*after)(struct ic_req *req))
 {
@@ -156,7 +156,9 @@ static void after_early_child(struct ic_req *req, int fd,
 	req->store = NULL;
 	ic_cgi_forget_kept_store();
 	req->errbuf[0] = '\0';
-	(void)ic_curl()->global_init(CURL_GLOBAL_DEFAULT);
+	/* In a thread: the work's first steps (its hold on the job, above
+	 * all) must not wait for the load once the context is here. */
+	ic_curl_preload();
 	while (n < sizeof(ctx) &&
 	       (r = read(fd, ctx + n, sizeof(ctx) - n)) != 0) {
 		if (r < 0 && errno != EINTR)

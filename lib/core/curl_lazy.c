@@ -4,7 +4,10 @@
 #include "core/curl_lazy.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "core/log.h"
 
@@ -198,8 +201,42 @@ static bool load(void)
 	       sym(lib, "curl_url_set", &t->url_set);
 }
 
+/* The loader thread of ic_curl_preload(), while it may run. */
+static pthread_t preloader;
+static bool preloading;
+
+static void *preload_main(void *unused)
+{
+	(void)unused;
+	api = load() ? &loaded : &stand_ins;
+	(void)api->global_init(CURL_GLOBAL_DEFAULT);
+	return NULL;
+}
+
+void ic_curl_preload_join(void)
+{
+	if (preloading) {
+		pthread_join(preloader, NULL);
+		preloading = false;
+	}
+}
+
+void ic_curl_preload(void)
+{
+	static bool at_exit;
+
+	if (api != NULL || preloading)
+		return;
+	/* exit(3) runs the loader's destructors: not while it loads. */
+	if (!at_exit && atexit(ic_curl_preload_join) != 0)
+		return;
+	at_exit = true;
+	preloading = pthread_create(&preloader, NULL, preload_main, NULL) == 0;
+}
+
 const struct ic_curl_api *ic_curl(void)
 {
+	ic_curl_preload_join();
 	if (api == NULL)
 		api = load() ? &loaded : &stand_ins;
 	return api;
@@ -207,6 +244,7 @@ const struct ic_curl_api *ic_curl(void)
 
 const struct ic_curl_api *ic_curl_bind_now(void)
 {
+	ic_curl_preload_join();
 	if (api == NULL)
 		bind_mode = RTLD_NOW;
 	return ic_curl();
@@ -214,5 +252,6 @@ const struct ic_curl_api *ic_curl_bind_now(void)
 
 bool ic_curl_loaded(void)
 {
+	ic_curl_preload_join();
 	return api == &loaded;
 }

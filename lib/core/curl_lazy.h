@@ -19,7 +19,8 @@
  * function answers as libcurl does when it is out of memory (NULL,
  * CURLE_FAILED_INIT, CURLUE_OUT_OF_MEMORY): callers' error paths handle
  * it as any failure.  The table is filled once and never unloaded; our
- * programs are single-threaded (a FastCGI responder included).
+ * programs are single-threaded (a FastCGI responder included), but for
+ * the one loader thread of ic_curl_preload(), joined before any use.
  */
 #ifndef IC_CURL_LAZY_H
 #define IC_CURL_LAZY_H
@@ -63,6 +64,22 @@ const struct ic_curl_api *ic_curl(void);
  * delivery under strace); bound once, they inherit the tables.
  */
 const struct ic_curl_api *ic_curl_bind_now(void);
+
+/**
+ * Start loading libcurl (and curl_global_init()) in a thread of its own,
+ * for a process that knows early that it will make a request: the child
+ * started early for a send's notify (cgi/program.h) maps the 38 libraries
+ * while the parent stores and publishes and while it takes its hold on
+ * the job, and waits for them only at its first request.  A no-op once loaded
+ * or started; a failed pthread_create() leaves the load to the first use.
+ * ic_curl() waits for the thread, so does ic_curl_preload_join(), which any
+ * fork(2) must call first (the child would inherit a half-loaded table and no
+ * thread), and exit(3).
+ */
+void ic_curl_preload(void);
+
+/** Wait for a ic_curl_preload() thread, if one runs; safe to repeat. */
+void ic_curl_preload_join(void);
 
 /** Whether libcurl is loaded in this process (tests, `ping`). */
 bool ic_curl_loaded(void);
