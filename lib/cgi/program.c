@@ -77,6 +77,32 @@ static enum ic_err load_config(struct ic_req *req)
 	return rc;
 }
 
+/* In a forked child: the parent's store environment is not ours to use
+ * (LMDB: an environment must not be used across fork()). */
+static void forget_parent(struct ic_req *req)
+{
+	req->store = NULL;
+	ic_cgi_forget_kept_store();
+	req->errbuf[0] = '\0';
+}
+
+/* In a forked child: req->after, logged to data_dir, then due work, some
+ * of it perhaps just queued by the work above (a ticket asked for,
+ * TE-14): it must not wait for a later request.  Never returns. */
+static _Noreturn void run_child_work(struct ic_req *req)
+{
+	enum ic_err rc;
+
+	ic_log_to_data_dir(req->cfg.data_dir);
+	rc = req->after(req);
+	if (rc != IC_OK)
+		ic_log(IC_LOG_WARN, "work after the response failed: %s: %s",
+		       ic_strerror(rc), req->errbuf);
+	ic_maint_kick(req);
+	ic_cgi_req_free(req);
+	_exit(rc == IC_OK ? 0 : 1);
+}
+
 /*
  * Run req->after in a detached child.  LMDB forbids using the parent's
  * environment after fork(), so the child forgets that handle without
@@ -87,7 +113,6 @@ static bool after_handed_over(struct ic_req *req);
 static void run_after(struct ic_req *req)
 {
 	bool child;
-	enum ic_err rc;
 
 	if (after_handed_over(req))
 		return;
@@ -98,21 +123,10 @@ static void run_after(struct ic_req *req)
 	}
 	if (!child)
 		return;
-	req->store = NULL;
-	ic_cgi_forget_kept_store();
+	forget_parent(req);
 	/* Detached, with /dev/null on fds 0-2: a responder no longer. */
 	req->fastcgi = false;
-	req->errbuf[0] = '\0';
-	ic_log_to_data_dir(req->cfg.data_dir);
-	rc = req->after(req);
-	if (rc != IC_OK)
-		ic_log(IC_LOG_WARN, "work after the response failed: %s: %s",
-		       ic_strerror(rc), req->errbuf);
-	/* Then due work, some of it perhaps just queued by the work above
-	 * (a ticket asked for, TE-14): it must not wait for a later request. */
-	ic_maint_kick(req);
-	ic_cgi_req_free(req);
-	_exit(rc == IC_OK ? 0 : 1);
+	run_child_work(req);
 }
 
 /*
@@ -150,12 +164,8 @@ static void after_early_child(struct ic_req *req, int fd,
 	char ctx[IC_AFTER_EARLY_CTX_MAX];
 	size_t n = 0;
 	ssize_t r;
-	enum ic_err rc;
 
-	/* As in run_after(): the parent's environment is forgotten. */
-	req->store = NULL;
-	ic_cgi_forget_kept_store();
-	req->errbuf[0] = '\0';
+	forget_parent(req);
 	/* In a thread: the work's first steps (its hold on the job, above
 	 * all) must not wait for the load once the context is here. */
 	ic_curl_preload();
@@ -167,16 +177,9 @@ static void after_early_child(struct ic_req *req, int fd,
 	}
 	if (n == 0 || memchr(ctx, '\0', n) == NULL)
 		_exit(0); /* no work after all, or no whole context */
-	ic_log_to_data_dir(req->cfg.data_dir);
 	req->after = after;
 	req->after_ctx = ctx;
-	rc = after(req);
-	if (rc != IC_OK)
-		ic_log(IC_LOG_WARN, "work after the response failed: %s: %s",
-		       ic_strerror(rc), req->errbuf);
-	ic_maint_kick(req);
-	ic_cgi_req_free(req);
-	_exit(rc == IC_OK ? 0 : 1);
+	run_child_work(req);
 }
 
 void ic_program_after_early(struct ic_req *req,

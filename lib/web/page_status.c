@@ -30,7 +30,8 @@
 
 /* Issue 16: the switch public/indiechat.js drives (service worker,
  * subscription, B/auth/webpush/...); without the script, or with Web
- * Push off in the configuration, a sentence says why there is none.  A
+ * Push off in the configuration, the switch is there but disabled, and a
+ * sentence under it says who turns it on and how.  A
  * card as messengers draw their settings: the title, what it does, and
  * the switch at the row's end (a checkbox drawn as a switch). */
 static enum ic_err webpush_section(struct ic_req *req)
@@ -47,9 +48,17 @@ static enum ic_err webpush_section(struct ic_req *req)
 		        req,
 		        "<section class=\"card\" aria-labelledby=\"s-notify\">\n"
 		        "<h2 id=\"s-notify\">Notifications</h2>\n"
-		        "<p class=\"muted\">Web Push is off: set <code>"
-		        "notify_webpush = yes</code> in the configuration to "
-		        "turn it on for your devices.</p>\n</section>\n",
+		        "<div class=\"setting\">\n<div class=\"setting-text\">"
+		        "<label for=\"webpush-off\">Notify this browser</label>\n"
+		        "<p class=\"muted\">A notification when a message "
+		        "arrives, also while no IndieChat page is open.</p>"
+		        "</div>\n<input type=\"checkbox\" class=\"switch\" "
+		        "role=\"switch\" id=\"webpush-off\" "
+		        "aria-describedby=\"webpush-why\" disabled>\n</div>\n"
+		        "<p id=\"webpush-why\" class=\"setting-state\">Not "
+		        "offered by this site yet: it is turned on with "
+		        "<code>notify_webpush = yes</code> in the site's "
+		        "<code>indiechat.conf</code>.</p>\n</section>\n",
 		        NULL, 0);
 	rc = ic_page_render(
 	        req,

@@ -369,8 +369,11 @@ static void test_pages_settings_render_without_secrets_sec_8(void **state)
 	assert_non_null(strstr(r.body, IC_FX_ME));
 	assert_null(strstr(r.body, "secrethash"));
 	assert_null(strstr(r.body, "secretsalt"));
-	/* Issue 16: Web Push off, a sentence says how to turn it on. */
+	/* Issue 16: Web Push off, a disabled switch and a sentence saying
+	 * how it is turned on. */
 	assert_non_null(strstr(r.body, "notify_webpush = yes"));
+	assert_non_null(strstr(r.body, "id=\"webpush-off\""));
+	assert_non_null(strstr(r.body, " disabled>"));
 	assert_null(strstr(r.body, "id=\"webpush\""));
 	assert_non_null(strstr(r.body, "rel=\"manifest\""));
 	ic_fx_done(&r);
