@@ -7,13 +7,9 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-#include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
 
 #include "core/crypto.h"
+#include "core/ossl_lazy.h"
 #include "text/url.h"
 
 #define SHA256_BYTES 32
@@ -229,8 +225,8 @@ static enum ic_err device_keys(const char *p256dh, const char *auth,
 	return rc;
 }
 
-enum ic_err ic_webpush_check_keys(const char *p256dh, const char *auth,
-                                  char *errbuf)
+static enum ic_err check_keys(const char *p256dh, const char *auth,
+                              char *errbuf)
 {
 	unsigned char ua[IC_WEBPUSH_KEY_BYTES], secret[IC_WEBPUSH_AUTH_BYTES];
 
@@ -252,12 +248,12 @@ static void put_header(unsigned char *out,
 	memcpy(out, as, IC_WEBPUSH_KEY_BYTES);
 }
 
-enum ic_err
-ic_webpush_encrypt_with(struct ic_arena *a, const char *p256dh,
-                        const char *auth, const void *plain, size_t len,
-                        const unsigned char as_priv[IC_WEBPUSH_PRIV_BYTES],
-                        const unsigned char salt[IC_WEBPUSH_SALT_BYTES],
-                        unsigned char **out, size_t *outlen, char *errbuf)
+static enum ic_err
+encrypt_with(struct ic_arena *a, const char *p256dh, const char *auth,
+             const void *plain, size_t len,
+             const unsigned char as_priv[IC_WEBPUSH_PRIV_BYTES],
+             const unsigned char salt[IC_WEBPUSH_SALT_BYTES],
+             unsigned char **out, size_t *outlen, char *errbuf)
 {
 	unsigned char ua[IC_WEBPUSH_KEY_BYTES], as[IC_WEBPUSH_KEY_BYTES];
 	unsigned char secret[IC_WEBPUSH_AUTH_BYTES], shared[SHA256_BYTES];
@@ -325,10 +321,10 @@ static enum ic_err fresh_key(unsigned char d[IC_WEBPUSH_PRIV_BYTES],
 	               "libcrypto made no P-256 key from random bytes");
 }
 
-enum ic_err ic_webpush_encrypt(struct ic_arena *a, const char *p256dh,
-                               const char *auth, const void *plain, size_t len,
-                               unsigned char **out, size_t *outlen,
-                               char *errbuf)
+static enum ic_err encrypt_fresh(struct ic_arena *a, const char *p256dh,
+                                 const char *auth, const void *plain,
+                                 size_t len, unsigned char **out,
+                                 size_t *outlen, char *errbuf)
 {
 	unsigned char d[IC_WEBPUSH_PRIV_BYTES], pub[IC_WEBPUSH_KEY_BYTES];
 	unsigned char salt[IC_WEBPUSH_SALT_BYTES];
@@ -339,8 +335,8 @@ enum ic_err ic_webpush_encrypt(struct ic_arena *a, const char *p256dh,
 	if (rc == IC_OK)
 		rc = ic_crypto_random(salt, sizeof(salt), errbuf);
 	if (rc == IC_OK)
-		rc = ic_webpush_encrypt_with(a, p256dh, auth, plain, len, d,
-		                             salt, out, outlen, errbuf);
+		rc = encrypt_with(a, p256dh, auth, plain, len, d, salt, out,
+		                  outlen, errbuf);
 	OPENSSL_cleanse(d, sizeof(d));
 	return rc;
 }
@@ -355,8 +351,8 @@ static char *b64(struct ic_arena *a, const void *in, size_t n)
 	return s;
 }
 
-enum ic_err ic_webpush_vapid_keygen(struct ic_arena *a, char **priv, char **pub,
-                                    char *errbuf)
+static enum ic_err vapid_keygen(struct ic_arena *a, char **priv, char **pub,
+                                char *errbuf)
 {
 	unsigned char d[IC_WEBPUSH_PRIV_BYTES], p[IC_WEBPUSH_KEY_BYTES];
 	EVP_PKEY *key = NULL;
@@ -392,8 +388,8 @@ static enum ic_err vapid_key(const char *priv,
 	return rc;
 }
 
-enum ic_err ic_webpush_vapid_public(struct ic_arena *a, const char *priv,
-                                    char **pub, char *errbuf)
+static enum ic_err vapid_public(struct ic_arena *a, const char *priv,
+                                char **pub, char *errbuf)
 {
 	unsigned char p[IC_WEBPUSH_KEY_BYTES];
 	EVP_PKEY *key;
@@ -486,9 +482,9 @@ static const char *contact(const char *sub)
 	return NULL;
 }
 
-enum ic_err ic_webpush_vapid_auth(struct ic_arena *a, const char *priv,
-                                  const char *endpoint, const char *sub,
-                                  long long now, char **header, char *errbuf)
+static enum ic_err vapid_auth(struct ic_arena *a, const char *priv,
+                              const char *endpoint, const char *sub,
+                              long long now, char **header, char *errbuf)
 {
 	unsigned char pub[IC_WEBPUSH_KEY_BYTES], sig[SIG_BYTES];
 	EVP_PKEY *key = NULL;
@@ -516,4 +512,74 @@ enum ic_err ic_webpush_vapid_auth(struct ic_arena *a, const char *priv,
 	return *header ? IC_OK
 	               : ic_fail(errbuf, IC_ERR_NOMEM,
 	                         "no memory for a VAPID header");
+}
+
+/* --- The entries: libcrypto first (core/ossl_lazy.h) -------------------- */
+
+enum ic_err ic_webpush_check_keys(const char *p256dh, const char *auth,
+                                  char *errbuf)
+{
+	enum ic_err rc = ic_ossl_ready(errbuf);
+
+	return rc == IC_OK ? check_keys(p256dh, auth, errbuf) : rc;
+}
+
+enum ic_err
+ic_webpush_encrypt_with(struct ic_arena *a, const char *p256dh,
+                        const char *auth, const void *plain, size_t len,
+                        const unsigned char as_priv[IC_WEBPUSH_PRIV_BYTES],
+                        const unsigned char salt[IC_WEBPUSH_SALT_BYTES],
+                        unsigned char **out, size_t *outlen, char *errbuf)
+{
+	enum ic_err rc = ic_ossl_ready(errbuf);
+
+	*out = NULL;
+	*outlen = 0;
+	return rc == IC_OK ? encrypt_with(a, p256dh, auth, plain, len, as_priv,
+	                                  salt, out, outlen, errbuf)
+	                   : rc;
+}
+
+enum ic_err ic_webpush_encrypt(struct ic_arena *a, const char *p256dh,
+                               const char *auth, const void *plain, size_t len,
+                               unsigned char **out, size_t *outlen,
+                               char *errbuf)
+{
+	enum ic_err rc = ic_ossl_ready(errbuf);
+
+	*out = NULL;
+	*outlen = 0;
+	return rc == IC_OK ? encrypt_fresh(a, p256dh, auth, plain, len, out,
+	                                   outlen, errbuf)
+	                   : rc;
+}
+
+enum ic_err ic_webpush_vapid_keygen(struct ic_arena *a, char **priv, char **pub,
+                                    char *errbuf)
+{
+	enum ic_err rc = ic_ossl_ready(errbuf);
+
+	*priv = *pub = NULL;
+	return rc == IC_OK ? vapid_keygen(a, priv, pub, errbuf) : rc;
+}
+
+enum ic_err ic_webpush_vapid_public(struct ic_arena *a, const char *priv,
+                                    char **pub, char *errbuf)
+{
+	enum ic_err rc = ic_ossl_ready(errbuf);
+
+	*pub = NULL;
+	return rc == IC_OK ? vapid_public(a, priv, pub, errbuf) : rc;
+}
+
+enum ic_err ic_webpush_vapid_auth(struct ic_arena *a, const char *priv,
+                                  const char *endpoint, const char *sub,
+                                  long long now, char **header, char *errbuf)
+{
+	enum ic_err rc = ic_ossl_ready(errbuf);
+
+	*header = NULL;
+	return rc == IC_OK
+	               ? vapid_auth(a, priv, endpoint, sub, now, header, errbuf)
+	               : rc;
 }

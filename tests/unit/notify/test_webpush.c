@@ -20,6 +20,7 @@
 
 #include "core/arena.h"
 #include "core/crypto.h"
+#include "core/ossl_lazy.h"
 #include "notify/webpush.h"
 
 /* RFC 8291 Appendix A. */
@@ -303,9 +304,25 @@ static void vapid_bad_input(void **state)
 	assert_non_null(strstr(errbuf, "not a P-256 key"));
 }
 
+/* Issue 13: libcrypto is loaded by the first Web Push call, not at exec
+ * (core/ossl_lazy.h); the first test of this file, so nothing before it
+ * has pushed.  (This test program links libcrypto itself, to verify.) */
+static void libcrypto_at_first_use(void **state)
+{
+	char errbuf[IC_ERRBUF_SIZE], *priv, *pub;
+
+	assert_false(ic_ossl_loaded());
+	assert_int_equal(ic_webpush_vapid_keygen(*state, &priv, &pub, errbuf),
+	                 IC_OK);
+	assert_true(ic_ossl_loaded());
+	assert_int_equal(ic_ossl_ready(errbuf), IC_OK); /* once, then kept */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(libcrypto_at_first_use, setup,
+	                                        teardown),
 	        cmocka_unit_test_setup_teardown(rfc8291_appendix_a, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(fresh_key_and_salt_each_time,
