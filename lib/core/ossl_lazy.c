@@ -44,8 +44,10 @@ static bool load(void)
 	struct ic_ossl_api t;
 
 	if (lib == NULL) {
+		const char *e = dlerror();
+
 		snprintf(why, sizeof(why), "cannot load %s: %s", IC_OSSL_SONAME,
-		         dlerror());
+		         e ? e : "unknown error");
 		return false;
 	}
 #define IC_OSSL_SYM(f) &&sym(lib, #f, &t.f)

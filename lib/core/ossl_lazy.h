@@ -18,8 +18,11 @@
  * Unlike curl_lazy.h there are no stand-ins: every public entry of
  * webpush.c calls ic_ossl_ready() first and fails with its sentence when
  * libcrypto.so.3 cannot be loaded; the table is not to be called before.
- * Loaded once and never unloaded; not thread-safe (our programs are
- * single-threaded when they push).
+ * Loaded once and never unloaded.  Only one thread calls ic_ossl_ready()
+ * and the table (the early child's curl loader thread, core/curl_lazy.h,
+ * may be inside libcrypto at the same time: glibc's dlopen and OpenSSL 3's
+ * initialisation are thread-safe).  No <openssl/...> header may follow
+ * this one: their names are macros from here on.
  */
 #ifndef IC_OSSL_LAZY_H
 #define IC_OSSL_LAZY_H
