@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "core/dl.h"
 #include "core/log.h"
 
 /* The soname has been libcurl.so.4 since 7.16.0 (2006). */
@@ -153,16 +154,12 @@ static const struct ic_curl_api *api; /* NULL until the first call */
 /* Look up @p name into @p slot; false (and a log line) when missing. */
 static bool sym(void *lib, const char *name, void *slot)
 {
-	void *f = dlsym(lib, name);
+	char errbuf[IC_ERRBUF_SIZE];
 
-	if (f == NULL) {
-		ic_log(IC_LOG_ERROR, "libcurl has no %s: %s", name, dlerror());
-		return false;
-	}
-	/* POSIX: a data pointer from dlsym() converts to a function
-	 * pointer; copied, not cast, so -Wpedantic stays quiet. */
-	*(void **)slot = f;
-	return true;
+	if (ic_dl_sym(lib, IC_CURL_SONAME, name, slot, errbuf) == IC_OK)
+		return true;
+	ic_log(IC_LOG_ERROR, "%s", errbuf);
+	return false;
 }
 
 /* RTLD_LAZY, as the loader binds a linked library: RTLD_NOW binds every
@@ -172,13 +169,12 @@ static int bind_mode = RTLD_LAZY;
 
 static bool load(void)
 {
-	/* RTLD_LOCAL: nothing else binds to its symbols. */
-	void *lib = dlopen(IC_CURL_SONAME, bind_mode | RTLD_LOCAL);
+	char errbuf[IC_ERRBUF_SIZE];
 	struct ic_curl_api *t = &loaded;
+	void *lib;
 
-	if (lib == NULL) {
-		ic_log(IC_LOG_ERROR, "cannot load %s: %s", IC_CURL_SONAME,
-		       dlerror());
+	if (ic_dl_open(IC_CURL_SONAME, bind_mode, &lib, errbuf) != IC_OK) {
+		ic_log(IC_LOG_ERROR, "%s", errbuf);
 		return false;
 	}
 	return sym(lib, "curl_global_init", &t->global_init) &&

@@ -6,8 +6,8 @@
 
 #include <dlfcn.h>
 #include <stdbool.h>
-#include <stdio.h>
 
+#include "core/dl.h"
 #include "core/log.h"
 
 /* The soname of OpenSSL 3.x, as libssl-dev 3.0 on Debian 12 builds it. */
@@ -18,39 +18,17 @@
 struct ic_ossl_api ic_ossl_fn;
 
 static enum { UNTRIED, LOADED, FAILED } state = UNTRIED;
-static char why[160];
-
-/* Look up @p name into @p slot; false (and the reason) when missing. */
-static bool sym(void *lib, const char *name, void *slot)
-{
-	void *f = dlsym(lib, name);
-
-	if (f == NULL) {
-		snprintf(why, sizeof(why), "%s has no %s", IC_OSSL_SONAME,
-		         name);
-		return false;
-	}
-	/* POSIX: a data pointer from dlsym() converts to a function
-	 * pointer; copied, not cast, so -Wpedantic stays quiet. */
-	*(void **)slot = f;
-	return true;
-}
+static char why[IC_ERRBUF_SIZE];
 
 static bool load(void)
 {
-	/* RTLD_LOCAL: nothing else binds to its symbols.  The table is
-	 * written only once every symbol is found. */
-	void *lib = dlopen(IC_OSSL_SONAME, RTLD_LAZY | RTLD_LOCAL);
 	struct ic_ossl_api t;
+	void *lib;
 
-	if (lib == NULL) {
-		const char *e = dlerror();
-
-		snprintf(why, sizeof(why), "cannot load %s: %s", IC_OSSL_SONAME,
-		         e ? e : "unknown error");
+	if (ic_dl_open(IC_OSSL_SONAME, RTLD_LAZY, &lib, why) != IC_OK)
 		return false;
-	}
-#define IC_OSSL_SYM(f) &&sym(lib, #f, &t.f)
+		/* The table is written only once every symbol is found. */
+#define IC_OSSL_SYM(f) &&ic_dl_sym(lib, IC_OSSL_SONAME, #f, &t.f, why) == IC_OK
 	if (!(true IC_OSSL_FUNCS(IC_OSSL_SYM)))
 		return false;
 #undef IC_OSSL_SYM

@@ -103,7 +103,8 @@ struct put {
 static enum ic_err put_in_txn(struct ic_store_txn *t, void *p)
 {
 	struct put *c = p;
-	struct ic_conv conv = {.id = c->peer + 8, /* any unique id */
+	/* Any unique id: the peer's URL past "https://"; bob's below. */
+	struct ic_conv conv = {.id = c->peer ? c->peer + 8 : NULL,
 	                       .peer = c->peer,
 	                       .state = c->state,
 	                       .created = 1,

@@ -589,9 +589,8 @@ static void test_crypto_hex_decode_good_and_bad(void **state)
  * hashes, so a token hashed by one is found by the other. */
 static void test_digest_sha256_hex_matches_crypto_te_7(void **state)
 {
-	static const char *const inputs[] = {"", "abc",
-	                                     "a token of 43 "
-	                                     "characters, base64url-ish__"};
+	static const char *const inputs[] = {
+	        "", "abc", "a token of 43 characters, base64url-ish__"};
 	char a[65], b[65];
 
 	(void)state;
