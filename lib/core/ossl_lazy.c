@@ -27,10 +27,9 @@ static bool load(void)
 
 	if (ic_dl_open(IC_OSSL_SONAME, RTLD_LAZY, &lib, why) != IC_OK)
 		return false;
-		/* The table is written only once every symbol is found. */
 #define IC_OSSL_SYM(f) &&ic_dl_sym(lib, IC_OSSL_SONAME, #f, &t.f, why) == IC_OK
 	if (!(true IC_OSSL_FUNCS(IC_OSSL_SYM)))
-		return false;
+		return false; /* the table stays empty unless all are found */
 #undef IC_OSSL_SYM
 	ic_ossl_fn = t;
 	return true;
